@@ -1,0 +1,86 @@
+"""Countries from the EU Publications Office authority table.
+
+The table ships as SKOS RDF/XML (data/vocab/countries-skos.rdf, a byte-for-byte copy of
+the Publications Office table). pyoxigraph reads it in about a third of a second, so the
+index is derived from it once per process instead of being kept as a second file that
+could drift from the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from eulod.namespaces import COUNTRY, EUVOC
+
+AUTHORITY_TABLE = "vocab/countries-skos.rdf"
+
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_AT = "http://publications.europa.eu/ontology/authority/"
+
+
+@dataclass(frozen=True)
+class Country:
+    alpha2: str
+    alpha3: str
+    eu_code: str  # the code EU institutions write (EL for Greece, UK for the United Kingdom)
+    labels: dict[str, list[str]]
+
+    @property
+    def iri(self) -> str:
+        return str(COUNTRY[self.alpha3])
+
+
+def build_index(table: Path) -> dict[str, dict]:
+    """Derive {alpha2: {alpha3, eu_code, labels}} from the authority table, in use concepts only."""
+    store = ox.Store()
+    # The table holds one malformed IRI (a space-separated list); lenient parsing skips it.
+    store.bulk_load(path=str(table), format=ox.RdfFormat.RDF_XML, lenient=True)
+    query = f"""
+        PREFIX skos: <{_SKOS}> PREFIX at: <{_AT}> PREFIX euvoc: <{EUVOC}>
+        SELECT ?c ?a2 ?a3 ?eu WHERE {{
+          ?c skos:inScheme <http://publications.europa.eu/resource/authority/country> ;
+             skos:notation ?a2 , ?a3 .
+          FILTER(DATATYPE(?a2) = euvoc:ISO_3166_1_ALPHA_2 && DATATYPE(?a3) = euvoc:ISO_3166_1_ALPHA_3)
+          OPTIONAL {{ ?c skos:notation ?eu FILTER(DATATYPE(?eu) = euvoc:ISG_COU) }}
+          FILTER NOT EXISTS {{ ?c at:end.use ?end }}
+        }}"""
+    index: dict[str, dict] = {}
+    for row in store.query(query):
+        alpha2 = row["a2"].value
+        eu = row["eu"].value if row["eu"] is not None else alpha2
+        index[alpha2] = {"alpha3": row["a3"].value, "eu_code": eu, "iri": row["c"].value, "labels": {}}
+    by_iri = {entry["iri"]: entry for entry in index.values()}
+    labels = f"""
+        PREFIX skos: <{_SKOS}>
+        SELECT ?c ?l WHERE {{ ?c skos:prefLabel|skos:altLabel ?l }}"""
+    for row in store.query(labels):
+        entry = by_iri.get(row["c"].value)
+        literal = row["l"]
+        if entry is not None and literal.language:
+            names = entry["labels"].setdefault(literal.language, [])
+            if literal.value not in names:
+                names.append(literal.value)
+    for entry in index.values():
+        del entry["iri"]
+        entry["labels"] = {lang: sorted(names) for lang, names in sorted(entry["labels"].items())}
+    return dict(sorted(index.items()))
+
+
+@lru_cache(maxsize=1)
+def countries() -> dict[str, Country]:
+    """ISO alpha-2 code -> Country, from the packaged authority table."""
+    with resources.as_file(resources.files("eulod.data").joinpath(AUTHORITY_TABLE)) as table:
+        raw = build_index(table)
+    return {
+        alpha2: Country(alpha2, entry["alpha3"], entry["eu_code"], entry["labels"])
+        for alpha2, entry in raw.items()
+    }
+
+
+def by_alpha2(code: str) -> Country | None:
+    return countries().get(code.upper())

@@ -1,0 +1,57 @@
+"""The Flask application: SPARQL 1.1 Protocol endpoint and Linked Data over the built store.
+
+``create_app`` builds the app, each concern is a blueprint, and the store is reached
+through one :class:`eulod.store.StoreHandle` kept on the app.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, request
+
+from eulod.config import Settings, load_settings
+from eulod.store import StoreHandle
+
+log = logging.getLogger(__name__)
+
+READ_METHODS = "GET, HEAD, POST, OPTIONS"
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    app = Flask(__name__)
+    settings = settings or load_settings()
+    app.config["EULOD"] = settings
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024  # queries and forms beyond 1 MiB get 413
+    app.extensions["eulod_store"] = StoreHandle(settings.build_dir)
+
+    from . import pages, resources, sparql
+
+    app.register_blueprint(sparql.blueprint)
+    app.register_blueprint(pages.blueprint)
+    app.register_blueprint(resources.blueprint)  # last: its catch-all route resolves data IRIs
+
+    @app.after_request
+    def read_only_cors(response: Response) -> Response:
+        """Everything served is public and read-only, so any origin may read it."""
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Allow-Methods"] = READ_METHODS
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, If-None-Match, If-Modified-Since"
+        response.headers["Access-Control-Expose-Headers"] = "ETag, Last-Modified, Link, Vary"
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Max-Age"] = "86400"
+        return response
+
+    return app
+
+
+def store_handle() -> StoreHandle:
+    from flask import current_app
+
+    return current_app.extensions["eulod_store"]
+
+
+def settings() -> Settings:
+    from flask import current_app
+
+    return current_app.config["EULOD"]

@@ -1,0 +1,73 @@
+"""Media types eulod speaks, as module constants, and content negotiation over them."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from werkzeug.datastructures import MIMEAccept
+
+from eulod.namespaces import PREFIXES
+
+# SELECT and ASK results: media type -> pyoxigraph format. The first entry is the default.
+RESULTS: dict[str, ox.QueryResultsFormat] = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/xml": ox.QueryResultsFormat.XML,
+}
+
+# CONSTRUCT and DESCRIBE results, and Linked Data documents. The first entry is the default.
+GRAPHS: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/trig": ox.RdfFormat.TRIG,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+}
+
+# Short names for the ``format=`` parameter and for file extensions.
+SHORT_NAMES: dict[str, str] = {
+    "json": "application/sparql-results+json",
+    "srj": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "srx": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "ttl": "text/turtle",
+    "turtle": "text/turtle",
+    "jsonld": "application/ld+json",
+    "json-ld": "application/ld+json",
+    "nt": "application/n-triples",
+    "ntriples": "application/n-triples",
+    "rdf": "application/rdf+xml",
+    "rdfxml": "application/rdf+xml",
+    "html": "text/html",
+}
+
+HTML = "text/html"
+
+
+def negotiate(accept: MIMEAccept, offered: list[str], override: str | None = None) -> str | None:
+    """The offered media type the client prefers, honouring q-values and wildcards.
+
+    ``override`` is a ``format=`` value (a short name or a media type) that wins over
+    Accept, for browsers that cannot set headers. None means nothing fits (406).
+    """
+    if override:
+        wanted = SHORT_NAMES.get(override.lower(), override.lower())
+        return wanted if wanted in offered else None
+    if not accept or not list(accept.values()):
+        return offered[0]
+    return accept.best_match(offered)
+
+
+def serialize_graph(graph, media_type: str) -> bytes:
+    """Serialise a small rdflib graph with pyoxigraph, so every route shares one set of writers."""
+    triples = ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    fmt = GRAPHS[media_type]
+    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
+        return ox.serialize(triples, format=fmt, prefixes=PREFIXES)
+    return ox.serialize(triples, format=fmt)

@@ -1,0 +1,115 @@
+"""Linked Data: every data and vocabulary IRI dereferences to its description.
+
+A request path is resolved against the configured base IRI (data) or the persistent
+vocabulary namespace (``/ontology``, ``/code/...``), so IRIs keep working behind a proxy
+that rewrites the host. ``.ttl``, ``.jsonld``, ``.nt``, ``.rdf`` and ``.html`` suffixes
+are explicit alternatives to content negotiation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from functools import lru_cache
+from importlib import resources
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, render_template, request, send_file
+
+from eulod.namespaces import ONTOLOGY_IRI, VOCAB_BASE
+
+from . import media, settings, store_handle
+
+blueprint = Blueprint("resources", __name__)
+
+EXTENSIONS = {"ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples",
+              "rdf": "application/rdf+xml", "html": media.HTML}
+VOCAB_PREFIXES = ("ontology", "code/")
+
+# A resource's document: its own triples, those of its hash-IRI parts (amounts), and the
+# triples that point at it (an organisation's participations, a programme's projects).
+DESCRIBE = """
+CONSTRUCT {{ {this} ?p ?o . ?part ?pp ?po . ?in ?ip {this} }}
+WHERE {{
+  {{ {this} ?p ?o }}
+  UNION
+  {{ {this} ?link ?part . FILTER(isIRI(?part) && STRSTARTS(STR(?part), "{hash}")) ?part ?pp ?po }}
+  UNION
+  {{ ?in ?ip {this} }}
+}}"""
+
+
+def resolve(path: str) -> str:
+    """The IRI that a local path stands for."""
+    if path.startswith(VOCAB_PREFIXES):
+        return VOCAB_BASE + path
+    return settings().base_iri + path
+
+
+def describe(iri: str) -> list[ox.Triple]:
+    """The triples of ``iri``'s document; empty when the store knows nothing about it."""
+    try:
+        node = ox.NamedNode(iri)  # rejects anything that is not an IRI, so it is safe to embed
+    except ValueError:
+        return []
+    if iri == ONTOLOGY_IRI:
+        return ontology_triples()
+    query = DESCRIBE.format(this=str(node), hash=(iri + "#").replace("\\", "\\\\").replace('"', '\\"'))
+    return list(store_handle().store.query(query, use_default_graph_as_union=True))
+
+
+@lru_cache(maxsize=1)
+def ontology_triples() -> list[ox.Triple]:
+    """The ontology document as shipped (blank-node structures such as unions included)."""
+    text = resources.files("eulod.ontology").joinpath("eulod.ttl").read_bytes()
+    return [quad.triple for quad in ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=ONTOLOGY_IRI)]
+
+
+def caching(response: Response, variant: str) -> Response:
+    """ETag and Last-Modified from the store generation: they change exactly when the data does."""
+    manifest = store_handle().manifest
+    generation = manifest.get("generation", "")
+    response.set_etag(hashlib.sha256(f"{generation}|{variant}".encode()).hexdigest()[:32])
+    if manifest.get("built"):
+        response.last_modified = datetime.fromisoformat(manifest["built"])
+    response.headers["Vary"] = "Accept"
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response.make_conditional(request)
+
+
+@blueprint.route("/dumps/<name>")
+def dump(name: str) -> Response:
+    folder = store_handle().generation.dumps_path
+    path = folder / name
+    if "/" in name or name.startswith(".") or not path.is_file():
+        abort(404)
+    kinds = {".nt": "application/n-triples", ".ttl": "text/turtle", ".gz": "application/gzip",
+             ".jsonld": "application/ld+json"}
+    response = send_file(path, mimetype=kinds.get(path.suffix, "application/octet-stream"), conditional=False)
+    return caching(response, f"dump:{name}")
+
+
+@blueprint.route("/<path:path>", methods=["GET", "HEAD"])
+def resource(path: str) -> Response:
+    override = None
+    stem, dot, extension = path.rpartition(".")
+    if dot and extension in EXTENSIONS and "/" not in extension:
+        path, override = stem, EXTENSIONS[extension]
+    iri = resolve(path)
+    triples = describe(iri)
+    if not triples:
+        abort(404)
+    offered = list(media.GRAPHS) + [media.HTML]
+    chosen = override or media.negotiate(request.accept_mimetypes, offered, request.args.get("format"))
+    if chosen is None:
+        abort(406)
+    if chosen == media.HTML:
+        body = render_template("resource.html", iri=iri, triples=triples, path=path, extensions=EXTENSIONS)
+    else:
+        fmt = media.GRAPHS[chosen]
+        prefixes = media.PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+        body = ox.serialize(triples, format=fmt, prefixes=prefixes) if prefixes else ox.serialize(triples, format=fmt)
+    response = Response(body, mimetype=chosen)
+    alternates = ", ".join(f'</{path}.{ext}>; rel="alternate"; type="{mt}"' for ext, mt in EXTENSIONS.items())
+    response.headers["Link"] = alternates
+    return caching(response, f"{iri}|{chosen}")

@@ -1,0 +1,202 @@
+"""``eulod build``: records -> RDF -> SHACL -> a new store generation with dumps.
+
+Every record is loaded, converted and validated on its own, so one bad record never hides
+the problems of another; the store is only switched when the whole data set is valid
+(or, with ``skip_invalid``, when the valid records are loaded and the others reported).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import logging
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from eulod import __version__
+from eulod.config import Settings
+from eulod.converters.records import Record, RecordProblem, load_records
+from eulod.converters.rdf import MappingOptions, RecordMapper
+from eulod.namespaces import PREFIXES
+from eulod.shapes import Report, validate
+from eulod.store import Generation, atomic_write_bytes, discard, new_generation, switch_to, write_manifest
+
+log = logging.getLogger(__name__)
+
+DUMP_NAME = "eulod"
+
+
+def data_graph_iri(settings: Settings) -> str:
+    """The named graph holding the converted records."""
+    return f"{settings.base_iri}graph/projects"
+
+
+def vocabulary_graph_iri(settings: Settings) -> str:
+    """The named graph holding the ontology and code lists, so labels are one query away."""
+    return f"{settings.base_iri}graph/vocabulary"
+
+
+@dataclass
+class RecordOutcome:
+    record: Record
+    graph: Graph | None = None
+    report: Report = field(default_factory=Report)
+    problems: list[RecordProblem] = field(default_factory=list)
+
+    def valid(self, fail_on: str) -> bool:
+        return self.graph is not None and not self.problems and not self.report.fails(fail_on)
+
+
+@dataclass
+class BuildOutcome:
+    outcomes: list[RecordOutcome] = field(default_factory=list)
+    problems: list[RecordProblem] = field(default_factory=list)  # records that never got to RDF
+    generation: Generation | None = None
+    manifest: dict = field(default_factory=dict)
+
+    @property
+    def loaded(self) -> bool:
+        return self.generation is not None
+
+    def invalid(self, fail_on: str) -> list[RecordOutcome]:
+        return [o for o in self.outcomes if not o.valid(fail_on)]
+
+    def ok(self, fail_on: str) -> bool:
+        return not self.problems and not self.invalid(fail_on)
+
+
+def vocabulary_files() -> list[resources.abc.Traversable]:
+    """The ontology and code-list Turtle files shipped with eulod."""
+    folder = resources.files("eulod.ontology")
+    return sorted((e for e in folder.iterdir() if e.name.endswith(".ttl")), key=lambda e: e.name)
+
+
+def convert_and_validate(
+    records: Iterable[Record], settings: Settings, progress: Callable[[Iterable], Iterable] = lambda x: x
+) -> list[RecordOutcome]:
+    mapper = RecordMapper(MappingOptions(settings.base_iri, settings.personal_data))
+    outcomes = []
+    for record in progress(records):
+        outcome = RecordOutcome(record)
+        try:
+            outcome.graph = mapper.graph(record)
+        except Exception as exc:  # a converter bug must not stop the other records
+            log.exception("converting %s failed", record.id)
+            outcome.problems.append(RecordProblem(record.file, record.id, "", f"conversion failed: {exc}"))
+        else:
+            outcome.report = validate(outcome.graph)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _ntriples(graph: Graph) -> bytes:
+    return graph.serialize(format="nt", encoding="utf-8")
+
+
+def load_generation(settings: Settings, graphs: Iterable[Graph]) -> tuple[Generation, dict, dict]:
+    """Bulk-load data and vocabulary into a new generation's store and write its dumps.
+
+    Returns the generation, its statistics and the description of its dumps.
+    """
+    generation = new_generation(settings.build_dir)
+    try:
+        store = ox.Store(str(generation.store_path))
+        data = io.BytesIO()
+        for graph in graphs:
+            data.write(_ntriples(graph))
+        store.bulk_load(data.getvalue(), ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(data_graph_iri(settings)))
+        for entry in vocabulary_files():
+            store.bulk_load(
+                entry.read_bytes(),
+                ox.RdfFormat.TURTLE,
+                base_iri="https://w3id.org/eulod/",
+                to_graph=ox.NamedNode(vocabulary_graph_iri(settings)),
+            )
+        store.flush()
+        store.optimize()
+        dumps = write_dumps(store, generation)
+        stats = _statistics(store)
+        del store  # closes the database so readers can open it
+    except BaseException:
+        discard(generation)
+        raise
+    return generation, stats, dumps
+
+
+def _all_triples(store: ox.Store) -> ox.QueryTriples:
+    return store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+
+
+def write_dumps(store: ox.Store, generation: Generation) -> dict[str, dict]:
+    """N-Triples, gzipped N-Triples and Turtle of everything, each written atomically."""
+    generation.dumps_path.mkdir()
+    ntriples = ox.serialize(_all_triples(store), format=ox.RdfFormat.N_TRIPLES)
+    turtle = ox.serialize(_all_triples(store), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    files = {
+        f"{DUMP_NAME}.nt": ntriples,
+        f"{DUMP_NAME}.nt.gz": gzip.compress(ntriples, mtime=0),
+        f"{DUMP_NAME}.ttl": turtle,
+    }
+    for name, payload in files.items():
+        atomic_write_bytes(generation.dumps_path / name, payload)
+    return {
+        name: {"bytes": len(payload), "sha256": hashlib.sha256(payload).hexdigest()} for name, payload in files.items()
+    }
+
+
+def _statistics(store: ox.Store) -> dict[str, int]:
+    query = """PREFIX eulod: <https://w3id.org/eulod/ontology#>
+        SELECT (COUNT(*) AS ?triples)
+               (SUM(IF(?p = <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> && ?o = eulod:Project, 1, 0)) AS ?projects)
+               (SUM(IF(?p = <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> && ?o = eulod:Organisation, 1, 0)) AS ?organisations)
+        WHERE { ?s ?p ?o }"""
+    row = next(iter(store.query(query, use_default_graph_as_union=True)))
+    return {name: int(row[name].value) for name in ("triples", "projects", "organisations")}
+
+
+def build(
+    settings: Settings,
+    sources: list[Path] | None = None,
+    *,
+    fail_on: str = "violation",
+    skip_invalid: bool = False,
+    progress: Callable[[Iterable], Iterable] = lambda x: x,
+) -> BuildOutcome:
+    """Run the whole pipeline; switch the store only when the outcome allows it."""
+    loaded = load_records(sources or list(settings.records))
+    outcome = BuildOutcome(problems=loaded.problems)
+    outcome.outcomes = convert_and_validate(loaded.records, settings, progress)
+    if not outcome.ok(fail_on) and not skip_invalid:
+        log.warning("not loading: %d record problems, %d invalid records", len(outcome.problems), len(outcome.invalid(fail_on)))
+        return outcome
+    good = [o for o in outcome.outcomes if o.valid(fail_on)]
+    if not good:
+        return outcome
+    generation, stats, dumps = load_generation(settings, (o.graph for o in good if o.graph is not None))
+    outcome.manifest = {
+        "generation": generation.id,
+        "built": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "eulod_version": __version__,
+        "base_iri": settings.base_iri,
+        "records": [o.record.id for o in good],
+        "rejected": sorted({o.record.id for o in outcome.invalid(fail_on)} | {p.record for p in outcome.problems}),
+        "graphs": {"data": data_graph_iri(settings), "vocabulary": vocabulary_graph_iri(settings)},
+        "statistics": stats,
+        "dumps": dumps,
+    }
+    write_manifest(generation, outcome.manifest)
+    switch_to(settings.build_dir, generation)
+    outcome.generation = generation
+    return outcome
+
+
+def clean(settings: Settings) -> None:
+    shutil.rmtree(settings.build_dir, ignore_errors=True)

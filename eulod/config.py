@@ -1,0 +1,151 @@
+"""Configuration: defaults, then a TOML file, then ``EULOD_*`` environment variables.
+
+Every setting has a sane default so ``eulod build && eulod serve`` works in a fresh
+checkout; a deployment overrides what it needs. Settings are validated when they are
+read, and an error names the setting and where its bad value came from.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+PERSONAL_DATA_MODES = ("publish", "role-only", "omit")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names it and its source."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All of eulod's settings. Paths are relative to the working directory."""
+
+    base_iri: str = "http://127.0.0.1:5000/"
+    data_dir: Path = Path("data")
+    records: tuple[Path, ...] = (Path("data/records"),)
+    build_dir: Path = Path("build")
+    host: str = "127.0.0.1"
+    port: int = 5000
+    workers: int = 2
+    threads: int = 8
+    personal_data: str = "role-only"
+    query_timeout: float = 30.0
+    max_rows: int = 10000
+    dataset_title: str = "EU-funded projects (eulod)"
+    publisher_name: str = "eulod publisher"
+    publisher_email: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def store_path(self) -> Path:
+        """The store link: a symlink to the current store generation (see eulod.store)."""
+        return self.build_dir / "store"
+
+
+# setting name -> (environment variable, parser)
+def _paths(value: str) -> tuple[Path, ...]:
+    return tuple(Path(p) for p in value.split(os.pathsep) if p)
+
+
+_PARSERS: dict[str, Any] = {
+    "base_iri": str,
+    "data_dir": Path,
+    "records": _paths,
+    "build_dir": Path,
+    "host": str,
+    "port": int,
+    "workers": int,
+    "threads": int,
+    "personal_data": str,
+    "query_timeout": float,
+    "max_rows": int,
+    "dataset_title": str,
+    "publisher_name": str,
+    "publisher_email": str,
+}
+
+ENV_PREFIX = "EULOD_"
+DEFAULT_CONFIG_FILE = "eulod.toml"
+
+
+def _coerce(name: str, value: Any, source: str) -> Any:
+    parser = _PARSERS[name]
+    try:
+        if parser is _paths and isinstance(value, list):
+            return tuple(Path(p) for p in value)
+        return parser(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"setting {name!r} from {source}: cannot read {value!r} ({exc})") from exc
+
+
+def _check(settings: Settings) -> Settings:
+    if not settings.base_iri.startswith(("http://", "https://")) or not settings.base_iri.endswith("/"):
+        raise ConfigError(
+            f"setting 'base_iri' ({ENV_PREFIX}BASE_IRI): {settings.base_iri!r} must be an http(s) IRI ending in '/'"
+        )
+    if settings.personal_data not in PERSONAL_DATA_MODES:
+        raise ConfigError(
+            f"setting 'personal_data' ({ENV_PREFIX}PERSONAL_DATA): {settings.personal_data!r} is not one of "
+            + ", ".join(PERSONAL_DATA_MODES)
+        )
+    if not 0 < settings.port < 65536:
+        raise ConfigError(f"setting 'port' ({ENV_PREFIX}PORT): {settings.port} is not a TCP port")
+    for name in ("workers", "threads", "max_rows"):
+        if getattr(settings, name) < 1:
+            raise ConfigError(f"setting {name!r} ({ENV_PREFIX}{name.upper()}): must be at least 1")
+    if settings.query_timeout <= 0:
+        raise ConfigError(f"setting 'query_timeout' ({ENV_PREFIX}QUERY_TIMEOUT): must be positive")
+    return settings
+
+
+def load_settings(
+    config_file: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Read settings: defaults < config file < environment < explicit overrides.
+
+    The config file is ``config_file``, else ``$EULOD_CONFIG``, else ``./eulod.toml``
+    when it exists. Overrides whose value is None are ignored, so CLI options that
+    were not given do not mask the environment.
+    """
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+
+    path = config_file or env.get(ENV_PREFIX + "CONFIG")
+    if path is None and Path(DEFAULT_CONFIG_FILE).is_file():
+        path = DEFAULT_CONFIG_FILE
+    if path is not None:
+        try:
+            with open(path, "rb") as handle:
+                document = tomllib.load(handle)
+        except OSError as exc:
+            raise ConfigError(f"config file {path}: {exc.strerror}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path}: {exc}") from exc
+        section = document.get("eulod", document)
+        for key, value in section.items():
+            if key in _PARSERS:
+                values[key] = _coerce(key, value, f"config file {path}")
+            else:
+                extra[key] = value
+
+    for name in _PARSERS:
+        env_name = ENV_PREFIX + name.upper()
+        if env_name in env and env[env_name] != "":
+            values[name] = _coerce(name, env[env_name], f"environment variable {env_name}")
+
+    for name, value in overrides.items():
+        if value is not None:
+            if name not in _PARSERS:
+                raise ConfigError(f"unknown setting {name!r}")
+            values[name] = _coerce(name, value, "command line") if isinstance(value, str) else value
+
+    known = {f.name for f in fields(Settings)}
+    settings = replace(Settings(), **{k: v for k, v in values.items() if k in known}, extra=extra)
+    return _check(settings)

@@ -1,0 +1,72 @@
+"""Minting of data IRIs, in one place.
+
+Data IRIs hang off the configured base IRI; vocabulary IRIs (ontology, code lists)
+are persistent and come from :mod:`eulod.namespaces`. Slugs are made here too, so an
+organisation named in a fact sheet and in a bulk export gets the same IRI.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rdflib import URIRef
+
+from .namespaces import COUNTRY, CURRENCY
+
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII slug: 'Métropole du Grand Paris' -> 'metropole-du-grand-paris'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _NON_SLUG.sub("-", ascii_text.lower()).strip("-")
+
+
+class IriMinter:
+    """Mints the IRIs of one deployment (see docs/mapping.md, section IRIs)."""
+
+    def __init__(self, base_iri: str) -> None:
+        self.base = base_iri
+
+    def project(self, record_id: str) -> URIRef:
+        return URIRef(f"{self.base}project/{record_id}")
+
+    def record(self, record_id: str) -> URIRef:
+        return URIRef(f"{self.base}record/{record_id}")
+
+    def source(self, file_name: str) -> URIRef:
+        return URIRef(f"{self.base}source/{slugify_file(file_name)}")
+
+    def organisation(self, org_id: str) -> URIRef:
+        return URIRef(f"{self.base}organisation/{org_id}")
+
+    def participation(self, record_id: str, org_id: str) -> URIRef:
+        return URIRef(f"{self.base}project/{record_id}/participation/{org_id}")
+
+    def contact(self, record_id: str, number: int) -> URIRef:
+        return URIRef(f"{self.base}project/{record_id}/contact/{number}")
+
+    def result(self, record_id: str, number: int) -> URIRef:
+        return URIRef(f"{self.base}project/{record_id}/result/{number}")
+
+    def identifier(self, record_id: str, scheme: str) -> URIRef:
+        return URIRef(f"{self.base}project/{record_id}/identifier/{scheme}")
+
+    @staticmethod
+    def amount(owner: URIRef, kind: str) -> URIRef:
+        return URIRef(f"{owner}#{kind}")
+
+
+def slugify_file(file_name: str) -> str:
+    """Keep a file name readable in an IRI while dropping unsafe characters."""
+    name = file_name.rsplit("/", 1)[-1]
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name)
+
+
+def country_iri(alpha3: str) -> URIRef:
+    return COUNTRY[alpha3]
+
+
+def currency_iri(code: str) -> URIRef:
+    return CURRENCY[code]

@@ -1,0 +1,1 @@
+"""eulod's ontology and code lists: Turtle files, shipped as package data."""
