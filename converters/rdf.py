@@ -8,6 +8,7 @@ No blank nodes are produced: every node gets an IRI so that every node dereferen
 from __future__ import annotations
 
 import logging
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
@@ -193,12 +194,15 @@ class RecordMapper:
 
     def _add_organisation(self, graph: Graph, org: URIRef, organisation: dict[str, Any], record: Record) -> None:
         graph.add((org, RDF.type, EULOD.Organisation))
+        # Each record names the organisation its own way ("Comune di Cesena", "City of
+        # Cesena"); all names are kept as alternatives, and the build picks one preferred
+        # label per language across records (see preferred_labels).
         for label in _texts(organisation["name"], record.language):
-            graph.add((org, SKOS.prefLabel, label))
+            graph.add((org, SKOS.altLabel, label))
         if organisation.get("type"):
             graph.add((org, EULOD.organisationType, ORGTYPE[organisation["type"]]))
         if organisation.get("city"):
-            graph.add((org, EULOD.city, Literal(organisation["city"])))
+            graph.add((org, EULOD.city, Literal(organisation["city"], lang=record.language)))
         if organisation.get("country"):
             country = by_alpha2(organisation["country"])  # checked by check_record
             graph.add((org, EULOD.country, URIRef(country.iri)))
@@ -254,7 +258,19 @@ class RecordMapper:
             graph.add((source, FOAF.page, URIRef(data["source"]["url"])))
 
 
-def map_records(records: Iterable[Record], options: MappingOptions) -> Iterable[tuple[Record, Graph]]:
-    mapper = RecordMapper(options)
-    for record in records:
-        yield record, mapper.graph(record)
+def preferred_labels(graphs: Iterable[Graph]) -> Graph:
+    """One skos:prefLabel per organisation and language, chosen across all records.
+
+    The name most records use wins; ties go to the alphabetically first, so the choice is
+    the same on every build of the same data.
+    """
+    counts: dict[tuple[URIRef, str], Counter[str]] = defaultdict(Counter)
+    for graph in graphs:
+        for org in graph.subjects(RDF.type, EULOD.Organisation):
+            for label in graph.objects(org, SKOS.altLabel):
+                counts[(org, label.language or "")][str(label)] += 1
+    out = bind_prefixes(Graph())
+    for (org, language), names in counts.items():
+        best = min(names.items(), key=lambda item: (-item[1], item[0]))[0]
+        out.add((org, SKOS.prefLabel, Literal(best, lang=language or None)))
+    return out

@@ -24,7 +24,7 @@ from rdflib import Graph
 from eulod import __version__
 from eulod.config import Settings
 from eulod.converters.records import Record, RecordProblem, load_records
-from eulod.converters.rdf import MappingOptions, RecordMapper
+from eulod.converters.rdf import MappingOptions, RecordMapper, preferred_labels
 from eulod.namespaces import PREFIXES
 from eulod.shapes import Report, validate
 from eulod.store import Generation, atomic_write_bytes, discard, new_generation, switch_to, write_manifest
@@ -180,7 +180,8 @@ def build(
     good = [o for o in outcome.outcomes if o.valid(fail_on)]
     if not good:
         return outcome
-    generation, stats, dumps = load_generation(settings, (o.graph for o in good if o.graph is not None))
+    graphs = [o.graph for o in good if o.graph is not None]
+    generation, stats, dumps = load_generation(settings, [*graphs, preferred_labels(graphs)])
     outcome.manifest = {
         "generation": generation.id,
         "built": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),

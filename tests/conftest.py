@@ -1,0 +1,117 @@
+"""Shared fixtures: the sample data built once per session, and a real server over it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from eulod.build import build
+from eulod.config import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+RECORDS = DATA / "records"
+EULOD = Path(sys.executable).with_name("eulod")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def sample_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings for a build of the sample records into a session temp folder."""
+    build_dir = tmp_path_factory.mktemp("build")
+    return load_settings(environ={}, build_dir=build_dir, records=(RECORDS,), personal_data="publish")
+
+
+@pytest.fixture(scope="session")
+def sample_build(sample_settings: Settings):
+    outcome = build(sample_settings)
+    problems = "\n".join(map(str, outcome.problems)) + "\n".join(
+        f"{o.record.id}: {r.severity} {r.message()}" for o in outcome.invalid("violation") for r in o.report.results
+    )
+    assert outcome.loaded, f"the sample data did not build:\n{problems}"
+    return outcome
+
+
+class LiveServer:
+    def __init__(self, url: str, process: subprocess.Popen, log: Path, handle) -> None:
+        self.url = url
+        self.process = process
+        self.log = log
+        self._handle = handle
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._handle.close()
+
+
+def start_server(build_dir: Path, log: Path, env_extra: dict[str, str] | None = None) -> LiveServer:
+    """``eulod serve`` as a user runs it, on a free port; returns once it answers."""
+    port = free_port()
+    env = {**os.environ, "EULOD_BUILD_DIR": str(build_dir), "EULOD_PORT": str(port), **(env_extra or {})}
+    handle = open(log, "wb")
+    process = subprocess.Popen([str(EULOD), "serve", "--workers", "1"], env=env, stdout=handle, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            handle.close()
+            raise RuntimeError(f"eulod serve exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url + "/sparql?query=ASK%7B%7D", timeout=2) as response:
+                if response.status == 200:
+                    return LiveServer(url, process, log, handle)
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.2)
+    process.kill()
+    process.wait()
+    handle.close()
+    raise RuntimeError(f"eulod serve did not answer within 30 s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def live_server(sample_build, sample_settings: Settings, tmp_path_factory: pytest.TempPathFactory):
+    server = start_server(sample_settings.build_dir, tmp_path_factory.mktemp("logs") / "serve.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def records_copy(tmp_path: Path) -> Path:
+    """A private copy of the sample records, for tests that break one."""
+    target = tmp_path / "records"
+    shutil.copytree(RECORDS, target)
+    return target
+
+
+@pytest.fixture()
+def app(sample_build, sample_settings: Settings):
+    from eulod.endpoint import create_app
+
+    application = create_app(sample_settings)
+    application.config["TESTING"] = True
+    return application
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+

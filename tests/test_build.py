@@ -1,0 +1,115 @@
+"""``eulod build`` end to end, as a user runs it: exit codes, reports, and an untouched store on failure."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import yaml
+
+from conftest import EULOD, RECORDS
+
+COUNT_PROJECTS = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a <https://w3id.org/eulod/ontology#Project> }"
+
+
+def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("EULOD_")}
+    return subprocess.run(
+        [str(EULOD), *args], cwd=cwd, env={**environment, **(env or {})}, capture_output=True, text=True, timeout=300
+    )
+
+
+def snapshot(build_dir: Path) -> tuple[str, str, int]:
+    current = (build_dir / "current").resolve()
+    store = ox.Store.read_only(str(current / "store"))
+    count = int(next(iter(store.query(COUNT_PROJECTS, use_default_graph_as_union=True)))["n"].value)
+    del store
+    return current.name, (current / "manifest.json").read_text(), count
+
+
+def test_build_of_the_sample_data_succeeds(tmp_path: Path):
+    result = run("build", str(RECORDS), "--build-dir", str(tmp_path / "build"), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "built 5 records (5 projects" in result.stdout
+    _, manifest, count = snapshot(tmp_path / "build")
+    assert count == 5
+    dumps = json.loads(manifest)["dumps"]
+    assert {"eulod.nt", "eulod.ttl", "eulod.nt.gz"} <= set(dumps)
+    for name in ("eulod.nt", "eulod.ttl"):
+        path = tmp_path / "build" / "dumps" / name
+        assert path.stat().st_size == dumps[name]["bytes"]
+    assert not list((tmp_path / "build" / "current" / "dumps").glob(".*tmp"))
+
+
+def break_record(records: Path, name: str, change) -> str:
+    path = next(records.glob(f"*{name}*.yaml"))
+    data = yaml.safe_load(path.read_text("utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    return data["id"]
+
+
+def _end_before_start(data):
+    data["start_date"], data["end_date"] = "2025-12-31", "2023-06-01"
+    data.pop("duration_months", None)
+
+
+def _bad_country(data):
+    data["participants"][2]["organisation"]["country"] = "XX"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [(_end_before_start, "endDate"), (_bad_country, "participants[2].organisation.country")],
+    ids=["shacl-violation", "schema-error"],
+)
+def test_a_broken_record_stops_the_load_and_leaves_the_store_unchanged(
+    tmp_path: Path, records_copy: Path, change, field: str
+):
+    build_dir = tmp_path / "build"
+    assert run("build", str(records_copy), "--build-dir", str(build_dir), cwd=tmp_path).returncode == 0
+    before = snapshot(build_dir)
+
+    record_id = break_record(records_copy, "cities-at-heart", change)
+    result = run("build", str(records_copy), "--build-dir", str(build_dir), cwd=tmp_path)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"record '{record_id}'" in result.stdout
+    assert field in result.stdout
+    assert "unchanged" in result.stderr
+    assert snapshot(build_dir) == before
+    generations = list((build_dir / "generations").iterdir())
+    assert [g.name for g in generations] == [before[0]], "a half-built generation was left behind"
+
+
+def test_skip_invalid_loads_the_good_records_and_still_exits_1(tmp_path: Path, records_copy: Path):
+    break_record(records_copy, "cities-at-heart", _end_before_start)
+    build_dir = tmp_path / "build"
+    result = run("build", str(records_copy), "--build-dir", str(build_dir), "--skip-invalid", cwd=tmp_path)
+    assert result.returncode == 1
+    _, manifest, count = snapshot(build_dir)
+    assert count == 4
+    assert json.loads(manifest)["rejected"] == ["cities-at-heart"]
+
+
+def test_usage_errors_exit_2(tmp_path: Path):
+    assert run("build", str(tmp_path / "missing"), cwd=tmp_path).returncode == 2
+    bad_env = run("build", str(RECORDS), cwd=tmp_path, env={"EULOD_BASE_IRI": "not-an-iri"})
+    assert bad_env.returncode == 2
+    assert "EULOD_BASE_IRI" in bad_env.stderr
+    assert run("no-such-command", cwd=tmp_path).returncode == 2
+
+
+def test_serve_without_a_build_says_what_to_do(tmp_path: Path):
+    result = run("serve", "--build-dir", str(tmp_path / "nothing"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "eulod build" in result.stderr
+
+
+def test_the_console_script_answers(tmp_path: Path):
+    result = run("--version", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.startswith("eulod ")
