@@ -8,12 +8,13 @@ report graph.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
 import pyshacl
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
 from eulod.namespaces import bind_prefixes
@@ -70,13 +71,44 @@ def _text(node) -> str | None:
     return None if node is None else str(node)
 
 
+_PLACEHOLDER = re.compile(r"\\\{\\[?$]\w+\\\}")  # a re.escape()d {?var} or {$this}
+
+
+@lru_cache(maxsize=None)
+def _templates(shape: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """(pattern, language) for every tagged sh:message of a shape and its SPARQL constraints.
+
+    pySHACL drops the language tag when it fills ``{?var}`` into a SPARQL constraint's
+    message, so the tag is recovered by matching the filled text against the templates.
+    """
+    graph = shapes_graph()
+    node = URIRef(shape)
+    sources = [node, *graph.objects(node, SH.sparql)]
+    out = []
+    for source in sources:
+        for template in graph.objects(source, SH.message):
+            if isinstance(template, Literal) and template.language:
+                pattern = _PLACEHOLDER.sub(".*?", re.escape(str(template)))
+                out.append((re.compile(pattern + r"\Z", re.DOTALL), template.language))
+    return tuple(out)
+
+
+def _language(message: Literal, shape: str) -> str:
+    if message.language:
+        return message.language
+    for pattern, language in _templates(shape):
+        if pattern.match(str(message)):
+            return language
+    return "en"
+
+
 def parse_report(report: Graph) -> Report:
     out = Report()
     for node in report.subjects(RDF.type, SH.ValidationResult):
+        shape = str(report.value(node, SH.sourceShape))
         messages: dict[str, str] = {}
         for message in report.objects(node, SH.resultMessage):
-            lang = message.language if isinstance(message, Literal) and message.language else "en"
-            messages.setdefault(lang, str(message))
+            messages.setdefault(_language(message, shape), str(message))
         severity = report.value(node, SH.resultSeverity)
         out.results.append(
             Result(
@@ -85,7 +117,7 @@ def parse_report(report: Graph) -> Report:
                 path=_text(report.value(node, SH.resultPath)),
                 value=_text(report.value(node, SH.value)),
                 messages=messages,
-                source_shape=str(report.value(node, SH.sourceShape)),
+                source_shape=shape,
                 constraint=str(report.value(node, SH.sourceConstraintComponent)),
             )
         )

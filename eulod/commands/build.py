@@ -1,0 +1,67 @@
+"""``eulod build``: records -> RDF -> SHACL -> a new store generation and dumps."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from eulod.cli import EXIT_ERROR, EXIT_INVALID, EXIT_OK, SEVERITY_CHOICES, progress, settings_from
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "build", help="records -> RDF -> SHACL -> a new store generation and dumps in the build folder"
+    )
+    parser.add_argument("paths", nargs="*", help="record files or folders (default: $EULOD_RECORDS or data/records)")
+    parser.add_argument("--build-dir", help="output folder (default: $EULOD_BUILD_DIR or build)")
+    parser.add_argument("--base-iri", help="base of the data IRIs (default: $EULOD_BASE_IRI or http://127.0.0.1:5000/)")
+    parser.add_argument("--personal-data", choices=("publish", "role-only", "omit"), help="what to publish of contact persons")
+    parser.add_argument(
+        "--fail-on", choices=SEVERITY_CHOICES, default="violation", help="lowest severity that rejects a record"
+    )
+    parser.add_argument(
+        "--skip-invalid", action="store_true", help="load the valid records even when others are rejected (still exits 1)"
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only the summary line")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from eulod.build import build
+    from eulod.report import count, summary, text_report
+
+    settings = settings_from(args, personal_data=args.personal_data)
+    sources = [Path(p) for p in args.paths] or None
+    missing = [str(p) for p in (sources or settings.records) if not Path(p).exists()]
+    if missing:
+        print(f"eulod build: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_ERROR
+    outcome = build(
+        settings,
+        sources,
+        fail_on=args.fail_on,
+        skip_invalid=args.skip_invalid,
+        progress=progress(not args.quiet and sys.stderr.isatty(), "converting"),
+    )
+    grouped: dict[str, tuple] = {}
+    for problem in outcome.problems:
+        grouped.setdefault(problem.record, (problem.file, [], []))[1].append(problem)
+    for item in outcome.outcomes:
+        entry = grouped.setdefault(item.record.id, (item.record.file, [], []))
+        entry[1].extend(item.problems)
+        entry[2].extend(item.report.results)
+    report = text_report(grouped)
+    if report and not args.quiet:
+        print(report)
+    counts = count(grouped.values())
+    if outcome.loaded:
+        stats = outcome.manifest["statistics"]
+        print(
+            f"built {len(outcome.manifest['records'])} records ({stats['projects']} projects, "
+            f"{stats['triples']} triples) into {settings.build_dir / 'current'} -> {outcome.generation.id}; "
+            f"{summary(counts)}"
+        )
+    else:
+        print(f"not loaded: {summary(counts)}; the store in {settings.build_dir} is unchanged", file=sys.stderr)
+    return EXIT_OK if outcome.ok(args.fail_on) else EXIT_INVALID
