@@ -25,7 +25,7 @@ from .countries import by_alpha2
 
 log = logging.getLogger(__name__)
 
-RECORD_SUFFIXES = (".yaml", ".yml", ".json")
+RECORD_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
 
 
 @dataclass(frozen=True)
@@ -178,6 +178,7 @@ def to_decimal(value: Any) -> Decimal:
 
 
 def _documents(path: Path) -> Iterator[Any]:
+    """The documents of a YAML or JSON file; a JSON file may hold one record or a list."""
     text = path.read_text("utf-8")
     if path.suffix == ".json":
         document = json.loads(text)
@@ -186,22 +187,51 @@ def _documents(path: Path) -> Iterator[Any]:
         yield from yaml.load_all(text, Loader=_RecordLoader)  # noqa: S506 - a SafeLoader subclass
 
 
+def _jsonl_documents(path: Path, shown: str) -> Iterator[tuple[int, Any]]:
+    """(line number, record or problem) for each line: one bad line never hides the others."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                yield number, json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                yield number, RecordProblem(shown, f"line {number}", "", f"not UTF-8 text ({exc.reason})")
+            except json.JSONDecodeError as exc:
+                yield number, RecordProblem(shown, f"line {number}", "", f"cannot be parsed: {exc.msg} at column {exc.colno}")
+
+
+def _file_problem(shown: str, reason: str) -> LoadResult:
+    return LoadResult(problems=[RecordProblem(shown, "(file)", "", reason)])
+
+
 def load_file(path: Path, display: str | None = None) -> LoadResult:
-    """Load and check every record of one file; problems are collected, never raised."""
+    """Load and check every record of one file; problems are collected, never raised.
+
+    A record's position is its document number in a YAML/JSON file and its line number
+    in a JSON Lines file, so a report points straight at it.
+    """
     shown = display or str(path)
     result = LoadResult()
     try:
-        documents = list(_documents(path))
+        if path.suffix == ".jsonl":
+            documents = list(_jsonl_documents(path, shown))
+        else:
+            documents = list(enumerate(_documents(path), start=1))
     except UnicodeDecodeError as exc:
-        result.problems.append(RecordProblem(shown, "(file)", "", f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
-        return result
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        result.problems.append(RecordProblem(shown, "(file)", "", f"cannot be parsed: {exc}"))
-        return result
+        return _file_problem(shown, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+    except json.JSONDecodeError as exc:
+        return _file_problem(shown, f"cannot be parsed: {exc.msg} at line {exc.lineno} column {exc.colno}")
+    except yaml.YAMLError as exc:
+        return _file_problem(shown, f"cannot be parsed: {exc}")
     except OSError as exc:
-        result.problems.append(RecordProblem(shown, "(file)", "", f"cannot be read: {exc.strerror}"))
-        return result
-    for position, document in enumerate((d for d in documents if d is not None), start=1):
+        return _file_problem(shown, f"cannot be read: {exc.strerror}")
+    for position, document in documents:
+        if document is None:
+            continue
+        if isinstance(document, RecordProblem):
+            result.problems.append(document)
+            continue
         problems = check_record(document, shown, position)
         if problems:
             result.problems.extend(problems)

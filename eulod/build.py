@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import json
 import logging
 import shutil
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from eulod import __version__
 from eulod.config import Settings
 from eulod.converters.records import Record, RecordProblem, load_records
 from eulod.converters.rdf import MappingOptions, RecordMapper, preferred_labels
+from eulod.iris import slugify_file
 from eulod.namespaces import PREFIXES
 from eulod.shapes import Report, validate
 from eulod.store import Generation, atomic_write_bytes, discard, new_generation, switch_to, write_manifest
@@ -32,6 +34,8 @@ from eulod.store import Generation, atomic_write_bytes, discard, new_generation,
 log = logging.getLogger(__name__)
 
 DUMP_NAME = "eulod"
+VALIDATION_FILE = "validation.json"  # per-record SHACL results of the loaded records, for the pages
+SOURCES_DIR = "sources"  # copies of the source fact sheets, named as their {base}source/{name} IRIs
 
 
 def data_graph_iri(settings: Settings) -> str:
@@ -136,20 +140,71 @@ def _all_triples(store: ox.Store) -> ox.QueryTriples:
 
 
 def write_dumps(store: ox.Store, generation: Generation) -> dict[str, dict]:
-    """N-Triples, gzipped N-Triples and Turtle of everything, each written atomically."""
+    """N-Triples, gzipped N-Triples, Turtle and JSON-LD of everything, each written atomically."""
     generation.dumps_path.mkdir()
     ntriples = ox.serialize(_all_triples(store), format=ox.RdfFormat.N_TRIPLES)
     turtle = ox.serialize(_all_triples(store), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    jsonld = ox.serialize(_all_triples(store), format=ox.RdfFormat.JSON_LD)
     files = {
         f"{DUMP_NAME}.nt": ntriples,
         f"{DUMP_NAME}.nt.gz": gzip.compress(ntriples, mtime=0),
         f"{DUMP_NAME}.ttl": turtle,
+        f"{DUMP_NAME}.jsonld": jsonld,
     }
     for name, payload in files.items():
         atomic_write_bytes(generation.dumps_path / name, payload)
     return {
         name: {"bytes": len(payload), "sha256": hashlib.sha256(payload).hexdigest()} for name, payload in files.items()
     }
+
+
+def write_validation(generation: Generation, outcomes: Iterable[RecordOutcome]) -> None:
+    """The SHACL results of each loaded record, so its page can show them.
+
+    JSON beside the manifest rather than RDF in the store: the results describe the
+    publication process, not the projects, so they stay out of the data set, its dumps
+    and its triple counts; and SHACL reports are blank-node graphs that serve pages badly.
+    """
+    payload = {
+        o.record.id: [
+            {"severity": r.severity, "focus": r.focus, "path": r.path, "value": r.value, "messages": r.messages}
+            for r in o.report.results
+        ]
+        for o in outcomes
+    }
+    atomic_write_bytes(generation.path / VALIDATION_FILE, json.dumps(payload, indent=1, sort_keys=True).encode("utf-8"))
+
+
+def source_file(record: Record, settings: Settings) -> Path | None:
+    """Where a record's ``source.file`` is: beside the record, one folder up, or in the data folder."""
+    name = (record.data.get("source") or {}).get("file")
+    if not name:
+        return None
+    folder = Path(record.file).parent
+    for candidate in (folder / name, folder.parent / name, settings.data_dir / name):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def copy_sources(generation: Generation, records: Iterable[Record], settings: Settings) -> dict[str, str]:
+    """Copy each record's source document into the generation, named as its IRI's last segment.
+
+    A missing source is logged and skipped: the record's data stands without it.
+    Returns record id -> copied file name.
+    """
+    folder = generation.path / SOURCES_DIR
+    folder.mkdir(exist_ok=True)
+    copied = {}
+    for record in records:
+        path = source_file(record, settings)
+        if path is None:
+            log.warning("%s: record %r: field source.file: source document not found", record.file, record.id)
+            continue
+        name = slugify_file(path.name)
+        atomic_write_bytes(folder / name, path.read_bytes())
+        copied[record.id] = name
+    return copied
 
 
 def _statistics(store: ox.Store) -> dict[str, int]:
@@ -193,7 +248,13 @@ def build(
         "statistics": stats,
         "dumps": dumps,
     }
-    write_manifest(generation, outcome.manifest)
+    try:
+        write_validation(generation, good)
+        outcome.manifest["sources"] = copy_sources(generation, [o.record for o in good], settings)
+        write_manifest(generation, outcome.manifest)
+    except BaseException:
+        discard(generation)
+        raise
     switch_to(settings.build_dir, generation)
     outcome.generation = generation
     return outcome

@@ -127,3 +127,12 @@ def test_field_path_formats_json_paths():
 @pytest.mark.parametrize(("value", "expected"), [("841061.50", "841061.50"), (71275.5, "71275.5"), (3, "3")])
 def test_amounts_are_exact_decimals(value, expected):
     assert str(to_decimal(value)) == expected
+
+
+def test_json_lines_report_bad_lines_and_keep_the_good_ones(tmp_path: Path):
+    good = json.dumps(yaml.safe_load(MINIMAL))
+    path = tmp_path / "bulk.jsonl"
+    path.write_text(good + "\n{not json\n\n" + good.replace('"demo"', '"second"') + "\n", "utf-8")
+    result = load_file(path)
+    assert [(r.id, r.position) for r in result.records] == [("demo", 1), ("second", 4)]
+    assert [(p.record, p.reason.split(":")[0]) for p in result.problems] == [("line 2", "cannot be parsed")]
