@@ -6,8 +6,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-# Debian packages the tests drive for real: Chromium (pages, query editor).
-SYSTEM_PACKAGES := chromium chromium-driver
+# Debian packages the tests drive for real: Chromium (pages, query editor), Virtuoso (remote store).
+SYSTEM_PACKAGES := chromium chromium-driver virtuoso-opensource
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install system-deps build serve test clean

@@ -19,6 +19,7 @@ import os
 import random
 import sys
 from datetime import date, timedelta
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -77,16 +78,18 @@ class Generator:
         self.cities = read_cities()
         self.organisations = self._organisations(max(20, int(projects * 1.2)))
         # Zipf-like popularity: a few organisations take part in many projects.
-        self.org_weights = [1.0 / (rank + 1) ** 0.8 for rank in range(len(self.organisations))]
+        # Cumulative weights, computed once: random.choices would otherwise rebuild them on
+        # every draw, which made generation quadratic in the number of organisations.
+        self.org_cum_weights = list(accumulate(1.0 / (rank + 1) ** 0.8 for rank in range(len(self.organisations))))
 
     def _organisations(self, count: int) -> list[dict[str, Any]]:
         rng = self.random
-        city_weights = [w for _, _, w in self.cities]
+        city_weights = list(accumulate(w for _, _, w in self.cities))
         type_names, type_weights = zip(*ORG_TYPES)
         seen: dict[str, int] = {}
         out = []
         for _ in range(count):
-            city, country, _w = rng.choices(self.cities, city_weights)[0]
+            city, country, _w = rng.choices(self.cities, cum_weights=city_weights)[0]
             kind = rng.choices(type_names, type_weights)[0]
             base = ORG_NAMES[kind].format(city=city, n="")
             n = seen.get(base, 0) + 1
@@ -149,7 +152,7 @@ class Generator:
         size = min(len(self.organisations), max(1, int(rng.lognormvariate(1.3, 0.6))))
         chosen: dict[str, dict] = {}
         while len(chosen) < size:
-            org = rng.choices(self.organisations, self.org_weights)[0]
+            org = rng.choices(self.organisations, cum_weights=self.org_cum_weights)[0]
             chosen[org["id"]] = org
         shares = [rng.random() + 0.2 for _ in chosen]
         out = []

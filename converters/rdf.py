@@ -1,8 +1,14 @@
-"""Map one record to an rdflib graph, following docs/mapping.md.
+"""Map one record to RDF, following docs/mapping.md: one mapping, two sinks.
 
 Simple fields are rows of a table fed to one loop (the ckanext-dcat way), so the mapping
 reads at a glance; structured parts (money, participants, contacts) have a function each.
 No blank nodes are produced: every node gets an IRI so that every node dereferences.
+
+The mapping emits plain terms (an IRI is a ``str``, a literal a :class:`Lit`) to a *sink*.
+:class:`GraphSink` builds an rdflib graph (small data, validation, tests);
+:class:`NTriplesSink` writes N-Triples lines directly, an order of magnitude faster, for
+bulk imports and builds. Both get their triples from the same code, so they cannot drift
+apart (tests/test_fast_mapping.py checks that they give the same graph).
 """
 
 from __future__ import annotations
@@ -11,13 +17,14 @@ import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable
+from decimal import Decimal
+from typing import Any, Callable, Iterable, Iterator, NamedTuple, Protocol, Union
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS, XSD
 
 from eulod import __version__
-from eulod.iris import IriMinter, currency_iri, slugify
+from eulod.iris import IriMinter, currency_iri
 from eulod.namespaces import (
     ADMS,
     EULOD,
@@ -33,9 +40,11 @@ from eulod.namespaces import (
 )
 
 from .countries import by_alpha2
+from .organisations import record_organisation_id
 from .records import Record, to_decimal
 
 log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class MappingOptions:
@@ -44,41 +53,64 @@ class MappingOptions:
     generated_at: datetime | None = None  # fixed in tests for reproducible output
 
 
-def _texts(value: Any, language: str) -> list[Literal]:
+class Lit(NamedTuple):
+    """A literal as the mapping emits it: lexical form, language tag or datatype IRI."""
+
+    lexical: str
+    language: str | None = None
+    datatype: str | None = None
+
+
+Term = Union[str, Lit]  # an IRI (str, URIRef included) or a literal
+
+
+class Sink(Protocol):
+    def add(self, subject: str, predicate: str, obj: Term) -> None: ...
+
+
+def decimal_lexical(value: Any) -> str:
+    """The canonical lexical form of an amount, as rdflib writes an xsd:decimal (1E+3 -> 1000)."""
+    return format(to_decimal(value), "f")
+
+
+def _texts(value: Any, language: str) -> list[Lit]:
     """A record text (string or {lang: text}) as language-tagged literals."""
     if isinstance(value, dict):
-        return [Literal(text.strip(), lang=lang) for lang, text in value.items()]
-    return [Literal(str(value).strip(), lang=language)]
+        return [Lit(text.strip(), lang) for lang, text in value.items()]
+    return [Lit(str(value).strip(), language)]
+
+
+_DATE_TYPES = {10: str(XSD.date), 7: str(XSD.gYearMonth), 4: str(XSD.gYear)}
 
 
 def date_literal(value: str) -> Literal:
-    """A record date at the precision the source gave it."""
-    datatype = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}[len(value)]
-    return Literal(value, datatype=datatype)
+    """A record date at the precision the source gave it, as an rdflib literal."""
+    return Literal(value, datatype=URIRef(_DATE_TYPES[len(value)]))
 
 
-def _plain(value: Any, language: str) -> list[Literal]:
-    return [Literal(str(value))]
+def _plain(value: Any, language: str) -> list[Lit]:
+    return [Lit(str(value))]
 
 
-def _integer(value: Any, language: str) -> list[Literal]:
-    return [Literal(int(value), datatype=XSD.integer)]
+def _integer(value: Any, language: str) -> list[Lit]:
+    return [Lit(str(int(value)), None, str(XSD.integer))]
 
 
-def _date(value: Any, language: str) -> list[Literal]:
-    return [date_literal(value)]
+def _date(value: Any, language: str) -> list[Lit]:
+    return [Lit(value, None, _DATE_TYPES[len(value)])]
 
 
-def _iri(value: Any, language: str) -> list[URIRef]:
-    return [URIRef(value)]
+def _iri(value: Any, language: str) -> list[str]:
+    return [str(value)]
 
 
 def _each(convert: Callable[[Any, str], list]) -> Callable[[Any, str], list]:
     return lambda values, language: [node for value in values for node in convert(value, language)]
 
 
-def _code(namespace) -> Callable[[Any, str], list[URIRef]]:
-    return lambda value, language: [namespace[value]]
+def _code(namespace) -> Callable[[Any, str], list[str]]:
+    prefix = str(namespace)
+    return lambda value, language: [prefix + value]
 
 
 # (record field, predicate, converter) for the project's simple fields.
@@ -108,22 +140,47 @@ AMOUNTS: list[tuple[str, URIRef, str, str | None]] = [
     ("co_financing", EULOD.coFinancing, "co-financing", "co_financing_rate"),
 ]
 
+_DECIMAL = str(XSD.decimal)
+
+
+class _Terms:
+    """A namespace's terms as plain strings, each built once.
+
+    An rdflib ``Namespace`` lookup builds and checks a new URIRef every time; in the bulk
+    path that was most of the cost of a triple.
+    """
+
+    def __init__(self, namespace: str) -> None:
+        self._prefix = str(namespace)
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        value = self._prefix + name
+        setattr(self, name, value)
+        return value
+
+    def __getitem__(self, name: str) -> str:
+        return self._prefix + name
+
+
+_rdf, _eulod, _skos, _adms = _Terms(RDF), _Terms(EULOD), _Terms(SKOS), _Terms(ADMS)
+_dcterms, _foaf, _prov, _vcard = _Terms(DCTERMS), _Terms(FOAF), _Terms(PROV), _Terms(VCARD)
+_role, _orgtype, _id_scheme, _result_type = _Terms(ROLE), _Terms(ORGTYPE), _Terms(ID_SCHEME), _Terms(RESULT_TYPE)
+
 
 def organisation_id(organisation: dict[str, Any]) -> str:
-    """The organisation's slug: the curated id, else one derived from its name."""
-    if organisation.get("id"):
-        return organisation["id"]
-    name = organisation["name"]
-    text = name if isinstance(name, str) else next(iter(name.values()))
-    return slugify(text)
+    """The organisation's slug: the curated id, else the shared convention (converters/organisations.py)."""
+    return record_organisation_id(organisation)
 
 
 class RecordMapper:
-    """Turns records into graphs for one deployment (base IRI, personal-data setting)."""
+    """Turns records into RDF for one deployment (base IRI, personal-data setting)."""
 
     def __init__(self, options: MappingOptions) -> None:
         self.options = options
         self.iris = IriMinter(options.base_iri)
+        self._version = Lit(__version__)
 
     def graph(self, record: Record) -> Graph:
         graph = bind_prefixes(Graph())
@@ -131,50 +188,64 @@ class RecordMapper:
         return graph
 
     def add_record(self, graph: Graph, record: Record) -> URIRef:
+        """Add one record's triples to an rdflib graph."""
+        return URIRef(self.emit(GraphSink(graph), record))
+
+    def ntriples(self, record: Record) -> str:
+        """One record as N-Triples text, without going through rdflib."""
+        sink = NTriplesSink()
+        self.emit(sink, record)
+        return sink.text()
+
+    def emit(self, sink: Sink, record: Record) -> str:
+        """Send every triple of one record to ``sink``; returns the project IRI."""
         data, language = record.data, record.language
-        project = self.iris.project(record.id)
-        graph.add((project, RDF.type, EULOD.Project))
+        add = sink.add
+        project = f"{self.options.base_iri}project/{record.id}"
+        add(project, _rdf.type, _eulod.Project)
         for key, predicate, convert in PROJECT_FIELDS:
             if key in data:
                 for node in convert(data[key], language):
-                    graph.add((project, predicate, node))
+                    add(project, predicate, node)
         for identifier in data.get("identifiers", []):
-            node = self.iris.identifier(record.id, identifier["scheme"])
-            graph.add((project, ADMS.identifier, node))
-            graph.add((node, RDF.type, EULOD.Identifier))
-            graph.add((node, SKOS.notation, Literal(identifier["value"])))
-            graph.add((node, EULOD.identifierScheme, ID_SCHEME[identifier["scheme"]]))
-        currency = data.get("currency", "EUR")
-        self._add_budget(graph, project, data.get("budget"), currency)
+            node = str(self.iris.identifier(record.id, identifier["scheme"]))
+            add(project, _adms.identifier, node)
+            add(node, _rdf.type, _eulod.Identifier)
+            add(node, _skos.notation, Lit(str(identifier["value"])))
+            add(node, _eulod.identifierScheme, _id_scheme[identifier["scheme"]])
+        currency = str(currency_iri(data.get("currency", "EUR")))
+        self._budget(add, project, data.get("budget"), currency)
         used: set[str] = set()
         for participant in data.get("participants", []):
-            self._add_participant(graph, record, project, participant, currency, used)
+            self._participant(add, record, project, participant, currency, used)
         if self.options.personal_data != "omit":
             for number, contact in enumerate(data.get("contacts", []), start=1):
-                self._add_contact(graph, record, project, number, contact)
+                self._contact(add, record, project, number, contact)
         for number, result in enumerate(data.get("results", []), start=1):
-            self._add_result(graph, record, project, number, result)
-        self._add_provenance(graph, record, project)
+            self._result(add, record, project, number, result)
+        self._provenance(add, record, project)
         return project
 
-    def _add_budget(self, graph: Graph, owner: URIRef, budget: dict[str, Any] | None, currency: str) -> None:
+    def _budget(self, add: Callable, owner: str, budget: dict[str, Any] | None, currency: str) -> None:
+        if not budget:
+            return
         for key, predicate, fragment, rate_key in AMOUNTS:
-            if not budget or key not in budget:
+            if key not in budget:
                 continue
-            node = self.iris.amount(owner, fragment)
-            graph.add((owner, predicate, node))
-            graph.add((node, RDF.type, EULOD.MonetaryAmount))
-            graph.add((node, EULOD.amount, Literal(to_decimal(budget[key]), datatype=XSD.decimal)))
-            graph.add((node, EULOD.currency, currency_iri(currency)))
+            node = f"{owner}#{fragment}"
+            add(owner, predicate, node)
+            add(node, _rdf.type, _eulod.MonetaryAmount)
+            add(node, _eulod.amount, Lit(decimal_lexical(budget[key]), None, _DECIMAL))
+            add(node, _eulod.currency, currency)
             if rate_key and rate_key in budget:
-                graph.add((node, EULOD.rate, Literal(to_decimal(budget[rate_key]), datatype=XSD.decimal)))
+                add(node, _eulod.rate, Lit(decimal_lexical(budget[rate_key]), None, _DECIMAL))
 
-    def _add_participant(
-        self, graph: Graph, record: Record, project: URIRef, participant: dict[str, Any], currency: str, used: set[str]
+    def _participant(
+        self, add: Callable, record: Record, project: str, participant: dict[str, Any], currency: str, used: set[str]
     ) -> None:
         organisation = participant["organisation"]
         org_id = organisation_id(organisation)
-        org = self.iris.organisation(org_id)
+        org = f"{self.options.base_iri}organisation/{org_id}"
         # The same organisation twice in one record keeps both participations (suffixed),
         # so the shapes can report the duplicate instead of it being merged away.
         slot, n = org_id, 1
@@ -182,80 +253,157 @@ class RecordMapper:
             n += 1
             slot = f"{org_id}-{n}"
         used.add(slot)
-        node = self.iris.participation(record.id, slot)
-        graph.add((project, EULOD.hasParticipation, node))
-        graph.add((node, RDF.type, EULOD.Participation))
-        graph.add((node, EULOD.organisation, org))
-        graph.add((node, EULOD.role, ROLE[participant["role"]]))
+        node = f"{project}/participation/{slot}"
+        add(project, _eulod.hasParticipation, node)
+        add(node, _rdf.type, _eulod.Participation)
+        add(node, _eulod.organisation, org)
+        add(node, _eulod.role, _role[participant["role"]])
         if organisation.get("country_as_stated"):
-            graph.add((node, EULOD.statedCountry, Literal(organisation["country_as_stated"])))
-        self._add_budget(graph, node, participant.get("budget"), currency)
-        self._add_organisation(graph, org, organisation, record)
+            add(node, _eulod.statedCountry, Lit(organisation["country_as_stated"]))
+        self._budget(add, node, participant.get("budget"), currency)
+        self._organisation(add, org, organisation, record)
 
-    def _add_organisation(self, graph: Graph, org: URIRef, organisation: dict[str, Any], record: Record) -> None:
-        graph.add((org, RDF.type, EULOD.Organisation))
+    def _organisation(self, add: Callable, org: str, organisation: dict[str, Any], record: Record) -> None:
+        add(org, _rdf.type, _eulod.Organisation)
         # Each record names the organisation its own way ("Comune di Cesena", "City of
         # Cesena"); all names are kept as alternatives, and the build picks one preferred
         # label per language across records (see preferred_labels).
         for label in _texts(organisation["name"], record.language):
-            graph.add((org, SKOS.altLabel, label))
+            add(org, _skos.altLabel, label)
         if organisation.get("type"):
-            graph.add((org, EULOD.organisationType, ORGTYPE[organisation["type"]]))
+            add(org, _eulod.organisationType, _orgtype[organisation["type"]])
         if organisation.get("city"):
-            graph.add((org, EULOD.city, Literal(organisation["city"], lang=record.language)))
+            add(org, _eulod.city, Lit(organisation["city"], record.language))
         if organisation.get("country"):
             country = by_alpha2(organisation["country"])  # checked by check_record
-            graph.add((org, EULOD.country, URIRef(country.iri)))
+            add(org, _eulod.country, country.iri)
         if organisation.get("website"):
-            graph.add((org, FOAF.homepage, URIRef(organisation["website"])))
+            add(org, _foaf.homepage, organisation["website"])
 
-    def _add_contact(self, graph: Graph, record: Record, project: URIRef, number: int, contact: dict[str, Any]) -> None:
-        node = self.iris.contact(record.id, number)
-        graph.add((project, EULOD.contactPoint, node))
-        graph.add((node, RDF.type, EULOD.ContactPoint))
+    def _contact(self, add: Callable, record: Record, project: str, number: int, contact: dict[str, Any]) -> None:
+        node = f"{project}/contact/{number}"
+        add(project, _eulod.contactPoint, node)
+        add(node, _rdf.type, _eulod.ContactPoint)
         if self.options.personal_data == "publish":
             if contact.get("name"):
-                graph.add((node, VCARD.fn, Literal(contact["name"])))
+                add(node, _vcard.fn, Lit(contact["name"]))
             if contact.get("email"):
-                graph.add((node, VCARD.hasEmail, URIRef(f"mailto:{contact['email']}")))
+                add(node, _vcard.hasEmail, f"mailto:{contact['email']}")
         if contact.get("role"):
-            graph.add((node, VCARD.role, Literal(contact["role"])))
+            add(node, _vcard.role, Lit(contact["role"]))
         if contact.get("office"):
-            graph.add((node, VCARD["organization-unit"], Literal(contact["office"])))
+            add(node, _vcard["organization-unit"], Lit(contact["office"]))
         if contact.get("organisation"):
-            graph.add((node, EULOD.contactFor, self.iris.organisation(contact["organisation"])))
+            add(node, _eulod.contactFor, f"{self.options.base_iri}organisation/{contact['organisation']}")
 
-    def _add_result(self, graph: Graph, record: Record, project: URIRef, number: int, result: dict[str, Any]) -> None:
-        node = self.iris.result(record.id, number)
-        graph.add((project, EULOD.result, node))
-        graph.add((node, RDF.type, EULOD.Result))
+    def _result(self, add: Callable, record: Record, project: str, number: int, result: dict[str, Any]) -> None:
+        node = f"{project}/result/{number}"
+        add(project, _eulod.result, node)
+        add(node, _rdf.type, _eulod.Result)
         for label in _texts(result["title"], record.language):
-            graph.add((node, DCTERMS.title, label))
+            add(node, _dcterms.title, label)
         if result.get("description"):
             for text in _texts(result["description"], record.language):
-                graph.add((node, DCTERMS.description, text))
+                add(node, _dcterms.description, text)
         if result.get("type"):
-            graph.add((node, EULOD.resultType, RESULT_TYPE[result["type"]]))
+            add(node, _eulod.resultType, _result_type[result["type"]])
         if result.get("url"):
-            graph.add((node, FOAF.page, URIRef(result["url"])))
+            add(node, _foaf.page, result["url"])
 
-    def _add_provenance(self, graph: Graph, record: Record, project: URIRef) -> None:
+    def _provenance(self, add: Callable, record: Record, project: str) -> None:
         data = record.data
-        node = self.iris.record(record.id)
-        source = self.iris.source(data["source"]["file"])
+        node = f"{self.options.base_iri}record/{record.id}"
+        source = str(self.iris.source(data["source"]["file"]))
         when = self.options.generated_at or datetime.now(timezone.utc).replace(microsecond=0)
-        graph.add((project, PROV.wasDerivedFrom, node))
-        graph.add((node, RDF.type, EULOD.SourceRecord))
-        graph.add((node, FOAF.primaryTopic, project))
-        graph.add((node, PROV.wasDerivedFrom, source))
-        graph.add((node, PROV.generatedAtTime, Literal(when.isoformat(), datatype=XSD.dateTime)))
-        graph.add((node, EULOD.converterVersion, Literal(__version__)))
+        add(project, _prov.wasDerivedFrom, node)
+        add(node, _rdf.type, _eulod.SourceRecord)
+        add(node, _foaf.primaryTopic, project)
+        add(node, _prov.wasDerivedFrom, source)
+        add(node, _prov.generatedAtTime, Lit(when.isoformat(), None, str(XSD.dateTime)))
+        add(node, _eulod.converterVersion, self._version)
         if data.get("notes"):
-            graph.add((node, SKOS.editorialNote, Literal(data["notes"].strip(), lang="en")))
-        graph.add((source, RDF.type, FOAF.Document))
-        graph.add((source, DCTERMS.title, Literal(data["source"]["file"].rsplit("/", 1)[-1])))
+            add(node, _skos.editorialNote, Lit(data["notes"].strip(), "en"))
+        add(source, _rdf.type, _foaf.Document)
+        add(source, _dcterms.title, Lit(data["source"]["file"].rsplit("/", 1)[-1]))
         if data["source"].get("url"):
-            graph.add((source, FOAF.page, URIRef(data["source"]["url"])))
+            add(source, _foaf.page, data["source"]["url"])
+
+
+# --- sinks -----------------------------------------------------------------------------
+
+
+class GraphSink:
+    """Adds the mapping's triples to an rdflib graph."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    def add(self, subject: str, predicate: str, obj: Term) -> None:
+        if isinstance(obj, Lit):
+            node = Literal(obj.lexical, lang=obj.language, datatype=URIRef(obj.datatype) if obj.datatype else None)
+        else:
+            node = URIRef(obj)
+        self.graph.add((URIRef(subject), URIRef(predicate), node))
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", '"': '\\"', "\r": "\\r"})
+
+
+def nt_literal(literal: Lit) -> str:
+    """A literal in N-Triples, escaped as rdflib's N-Triples serialiser escapes it."""
+    text = f'"{literal.lexical.translate(_ESCAPES)}"'
+    if literal.language:
+        return f"{text}@{literal.language}"
+    if literal.datatype:
+        return f"{text}^^<{literal.datatype}>"
+    return text
+
+
+class NTriplesSink:
+    """Collects N-Triples lines; counts organisation names on the way for preferred labels."""
+
+    def __init__(self, labels: "LabelCounter | None" = None) -> None:
+        self.lines: list[str] = []
+        self.labels = labels
+
+    def add(self, subject: str, predicate: str, obj: Term) -> None:
+        if isinstance(obj, Lit):
+            if self.labels is not None and predicate == _ALT_LABEL:
+                self.labels.count(subject, obj)
+            self.lines.append(f"<{subject}> <{predicate}> {nt_literal(obj)} .\n")
+        else:
+            self.lines.append(f"<{subject}> <{predicate}> <{obj}> .\n")
+
+    def text(self) -> str:
+        return "".join(self.lines)
+
+    def take(self) -> str:
+        """The lines collected so far, as text; the sink starts empty again."""
+        text = "".join(self.lines)
+        self.lines.clear()
+        return text
+
+
+# --- preferred labels ------------------------------------------------------------------
+
+_ALT_LABEL = str(SKOS.altLabel)
+_PREF_LABEL = str(SKOS.prefLabel)
+
+
+class LabelCounter:
+    """How often each name is used for each organisation and language, across records."""
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+
+    def count(self, organisation: str, label: Lit) -> None:
+        self.counts[(str(organisation), label.language or "")][label.lexical] += 1
+
+    def preferred(self) -> Iterator[tuple[str, Lit]]:
+        """(organisation, label): the name most records use wins, ties to the alphabetically first."""
+        for (org, language), names in self.counts.items():
+            best = min(names.items(), key=lambda item: (-item[1], item[0]))[0]
+            yield org, Lit(best, language or None)
 
 
 def preferred_labels(graphs: Iterable[Graph]) -> Graph:
@@ -264,13 +412,32 @@ def preferred_labels(graphs: Iterable[Graph]) -> Graph:
     The name most records use wins; ties go to the alphabetically first, so the choice is
     the same on every build of the same data.
     """
-    counts: dict[tuple[URIRef, str], Counter[str]] = defaultdict(Counter)
+    counter = LabelCounter()
     for graph in graphs:
         for org in graph.subjects(RDF.type, EULOD.Organisation):
             for label in graph.objects(org, SKOS.altLabel):
-                counts[(org, label.language or "")][str(label)] += 1
+                counter.count(org, Lit(str(label), label.language))
     out = bind_prefixes(Graph())
-    for (org, language), names in counts.items():
-        best = min(names.items(), key=lambda item: (-item[1], item[0]))[0]
-        out.add((org, SKOS.prefLabel, Literal(best, lang=language or None)))
+    sink = GraphSink(out)
+    for org, label in counter.preferred():
+        sink.add(org, _PREF_LABEL, label)
     return out
+
+
+def ntriples_stream(
+    mapper: RecordMapper, records: Iterable[Record], chunk_records: int = 500
+) -> Iterator[bytes]:
+    """The N-Triples of many records, in UTF-8 chunks, then their preferred labels.
+
+    Memory holds one chunk and the label counts (one entry per organisation), never the
+    whole graph, so a build of any size streams straight into the store's bulk loader.
+    """
+    labels = LabelCounter()
+    sink = NTriplesSink(labels)
+    for number, record in enumerate(records, start=1):
+        mapper.emit(sink, record)
+        if number % chunk_records == 0:
+            yield sink.take().encode("utf-8")
+    for org, label in labels.preferred():
+        sink.add(org, _PREF_LABEL, label)
+    yield sink.take().encode("utf-8")

@@ -11,7 +11,8 @@ import logging
 from flask import Flask, Response, request
 
 from eulod.config import Settings, load_settings
-from eulod.store import StoreHandle
+from eulod.remote import RemoteError
+from eulod.store import StoreHandle, open_handle
 
 log = logging.getLogger(__name__)
 
@@ -23,13 +24,23 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
     app.config["EULOD"] = settings
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024  # queries and forms beyond 1 MiB get 413
-    app.extensions["eulod_store"] = StoreHandle(settings.build_dir)
+    app.extensions["eulod_store"] = open_handle(settings)
 
     from . import pages, resources, sparql
 
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(pages.blueprint)
+    from . import catalogue
+
+    app.register_blueprint(catalogue.blueprint)
     app.register_blueprint(resources.blueprint)  # last: its catch-all route resolves data IRIs
+    _cache_responses(app, settings)
+
+    @app.errorhandler(RemoteError)
+    def remote_failed(exc: RemoteError) -> Response:
+        """A remote store that failed or gave an answer it marks as partial: say so, never serve it."""
+        log.warning("remote store: %s", exc)
+        return Response(f"the triple store behind this endpoint: {exc}\n", status=502, mimetype="text/plain")
 
     @app.after_request
     def read_only_cors(response: Response) -> Response:
@@ -43,6 +54,14 @@ def create_app(settings: Settings | None = None) -> Flask:
         return response
 
     return app
+
+
+def _cache_responses(app: Flask, settings: Settings) -> None:
+    """Replay repeated GET queries without entering Flask (endpoint/fastpath.py)."""
+    from .fastpath import ResponseCache
+
+    handle = app.extensions["eulod_store"]
+    app.wsgi_app = ResponseCache(app.wsgi_app, lambda: handle.generation.id, settings.result_cache_mb * 1024 * 1024)
 
 
 def store_handle() -> StoreHandle:

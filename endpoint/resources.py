@@ -18,7 +18,7 @@ from flask import Blueprint, Response, abort, render_template, request, send_fil
 
 from eulod.namespaces import ONTOLOGY_IRI, VOCAB_BASE
 
-from . import media, settings, store_handle
+from . import media, ontology_docs, settings, store_handle
 
 blueprint = Blueprint("resources", __name__)
 
@@ -103,6 +103,14 @@ def resource(path: str) -> Response:
     chosen = override or media.negotiate(request.accept_mimetypes, offered, request.args.get("format"))
     if chosen is None:
         abort(406)
+    if chosen == media.HTML:  # projects, organisations, programmes, sources: pages for people
+        from . import pages
+
+        page = pages.respond(iri, triples, path)
+        if page is not None:
+            return page
+    if chosen == media.HTML and ontology_docs.documents(iri):  # ontology and code-list documentation
+        return ontology_docs.respond(iri, path)
     if chosen == media.HTML:
         body = render_template("resource.html", iri=iri, triples=triples, path=path, extensions=EXTENSIONS)
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDF, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
 
 from eulod.config import Settings
 from eulod.namespaces import SD, VOID, bind_prefixes
@@ -45,6 +45,10 @@ def void_description(settings: Settings, manifest: dict[str, Any], sparql_url: s
     for name in manifest.get("dumps", {}):
         graph.add((dataset, VOID.dataDump, URIRef(f"{settings.base_iri}dumps/{name}")))
     graph.add((dataset, FOAF.homepage, URIRef(settings.base_iri)))
+    catalogue = URIRef(f"{settings.base_iri}catalogue")  # the DCAT-AP catalogue (endpoint/catalogue.py)
+    graph.add((catalogue, RDF.type, DCAT.Catalog))
+    graph.add((catalogue, DCAT.dataset, dataset))
+    graph.add((dataset, RDFS.seeAlso, catalogue))
     return graph
 
 

@@ -7,15 +7,17 @@ extract the query and the dataset. Updates are refused: the endpoint is read-onl
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from dataclasses import dataclass, field
 
-import pyoxigraph as ox
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from eulod.namespaces import sparql_prologue
+from eulod.namespaces import PREFIXES, sparql_prologue
+from eulod.store import StoreHandle
 
-from . import media, settings, store_handle
+from . import evaluate, executor, fastpath, guard, media, settings, store_handle
 from .service import service_description
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,14 @@ blueprint = Blueprint("sparql", __name__)
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
+# Answers say how many rows the endpoint gives at most, and whether this one was cut there.
+MAX_ROWS_HEADER = "X-SPARQL-MaxRows"
+TRUNCATED_HEADER = "X-SPARQL-Truncated"
+# Answer a little before the limit, so the error reaches the client within it.
+DEADLINE_MARGIN = 0.25
+
+_POOLS: dict[tuple[int, int], executor.QueryPool] = {}
+_POOLS_LOCK = threading.Lock()
 
 
 @dataclass
@@ -79,46 +89,118 @@ def read_operation() -> Operation | None:
     return Operation(query, default_graphs, named_graphs)
 
 
-def _dataset(operation: Operation) -> dict:
-    """pyoxigraph arguments for the request's dataset; the union of all graphs by default."""
-    if not operation.default_graphs and not operation.named_graphs:
-        return {"use_default_graph_as_union": True}
-    out: dict = {}
-    if operation.default_graphs:
-        out["default_graph"] = [ox.NamedNode(iri) for iri in operation.default_graphs]
-    if operation.named_graphs:
-        out["named_graphs"] = [ox.NamedNode(iri) for iri in operation.named_graphs]
-    return out
+def _graphs() -> list[str]:
+    return list(store_handle().manifest.get("graphs", {}).values())
 
 
-def execute(operation: Operation):
+def check(operation: Operation) -> None:
+    """Refuse, before running anything, what the query policy forbids (see guard.py)."""
     try:
-        return store_handle().store.query(operation.query, prefixes=None, **_dataset(operation))
-    except SyntaxError as exc:
-        raise ProtocolError(400, f"malformed query: {exc}") from None
-    except ValueError as exc:  # an invalid IRI in the dataset parameters
-        raise ProtocolError(400, f"bad request: {exc}") from None
+        guard.check(operation.query, _graphs(), operation.default_graphs + operation.named_graphs)
+    except guard.Refused as refusal:
+        raise ProtocolError(refusal.status, refusal.message) from None
 
 
-def respond(result) -> Response:
-    """Serialise a query result in the format the client negotiated."""
+def negotiated() -> tuple[str | None, str | None]:
+    """The media types for a results answer and for a graph answer; the query form picks one."""
     override = request.values.get("format")
-    if isinstance(result, ox.QueryTriples):
-        offered = list(media.GRAPHS)
-        chosen = media.negotiate(request.accept_mimetypes, offered, override)
-        if chosen is None:
-            raise ProtocolError(406, "no acceptable format; CONSTRUCT and DESCRIBE give: " + ", ".join(offered))
-        body = ox.serialize(result, format=media.GRAPHS[chosen])
-    else:
-        offered = list(media.RESULTS)
-        chosen = media.negotiate(request.accept_mimetypes, offered, override)
-        if chosen is None:
-            raise ProtocolError(406, "no acceptable format; SELECT and ASK give: " + ", ".join(offered))
-        body = result.serialize(format=media.RESULTS[chosen])
-    response = Response(body, mimetype=chosen)
+    accept = request.accept_mimetypes
+    results = media.negotiate(accept, list(media.RESULTS), override)
+    graph = media.negotiate(accept, list(media.GRAPHS), override)
+    if results is None and graph is None:
+        raise ProtocolError(
+            406,
+            "no acceptable format; SELECT and ASK give: " + ", ".join(media.RESULTS)
+            + "; CONSTRUCT and DESCRIBE give: " + ", ".join(media.GRAPHS),
+        )
+    return results, graph
+
+
+def _pool(size: int) -> executor.QueryPool:
+    """One pool per server process (gunicorn forks workers after the app is loaded)."""
+    key = (os.getpid(), size)
+    with _POOLS_LOCK:
+        if key not in _POOLS:
+            _POOLS[key] = executor.QueryPool(size)
+        return _POOLS[key]
+
+
+@blueprint.record_once
+def _start_query_processes(state) -> None:
+    """Start the query processes with the app, so the first queries do not wait for them."""
+    _pool(state.app.config["EULOD"].query_processes).start()
+
+
+def _cache() -> executor.AnswerCache:
+    extensions = current_app.extensions
+    if "eulod_answers" not in extensions:
+        extensions["eulod_answers"] = executor.AnswerCache(settings().result_cache_mb * 1024 * 1024)
+    return extensions["eulod_answers"]
+
+
+def answer(job: evaluate.Job) -> evaluate.Outcome:
+    """Run a job on the store behind the endpoint: the one place that picks how.
+
+    The embedded store runs each query in a query process that the time limit can kill;
+    a remote store (eulod.remote) is queried from this thread and bounds its own time.
+    """
+    handle = store_handle()
+    if not isinstance(handle, StoreHandle):
+        return evaluate.run(handle.store, job)
+    config = settings()
+    try:
+        limit = max(config.query_timeout - DEADLINE_MARGIN, config.query_timeout * 0.8)
+        return _pool(config.query_processes).run(job, limit)
+    except executor.QueryTimeout:
+        raise ProtocolError(
+            504,
+            f"the query was stopped after the time limit of {config.query_timeout:g} s; "
+            "narrow it down (LIMIT, more specific patterns) and try again",
+        ) from None
+    except executor.QueryBusy:
+        raise ProtocolError(503, "the endpoint is busy with other queries; try again shortly") from None
+    except executor.QueryCrashed:
+        raise ProtocolError(503, "the query process stopped (too much memory?); narrow the query down") from None
+
+
+def execute(operation: Operation) -> Response:
+    """Answer a query operation: policy check, cache, evaluation, response."""
+    check(operation)
+    results_type, graph_type = negotiated()
+    handle = store_handle()
+    config = settings()
+    job = evaluate.Job(
+        store_path=str(handle.generation.store_path),
+        query=operation.query,
+        default_graphs=tuple(operation.default_graphs),
+        named_graphs=tuple(operation.named_graphs),
+        results_format=results_type,
+        graph_format=graph_type,
+        max_rows=config.max_rows,
+        prefixes=PREFIXES,
+    )
+    key = (handle.generation.id, job.query, job.default_graphs, job.named_graphs, job.results_format,
+           job.graph_format, job.max_rows)
+    outcome = _cache().get_or_compute(key, lambda: answer(job))
+    request.environ[fastpath.CACHEABLE] = True
+    return respond(outcome, results_type if outcome.form == "results" else graph_type)
+
+
+def respond(outcome: evaluate.Outcome, chosen: str | None) -> Response:
+    """The HTTP response for an outcome; errors as plain text, answers with the row-cap headers."""
+    if outcome.status == 406 or chosen is None:
+        offered = media.RESULTS if outcome.form == "results" else media.GRAPHS
+        kind = "SELECT and ASK give" if outcome.form == "results" else "CONSTRUCT and DESCRIBE give"
+        raise ProtocolError(406, f"no acceptable format; {kind}: " + ", ".join(offered))
+    if outcome.status != 200:
+        raise ProtocolError(outcome.status, outcome.message)
+    response = Response(outcome.body, mimetype=chosen)
     if chosen.startswith("text/"):
         response.charset = "utf-8"
     response.headers["Vary"] = "Accept"
+    response.headers[MAX_ROWS_HEADER] = str(settings().max_rows)
+    if outcome.truncated:
+        response.headers[TRUNCATED_HEADER] = "true"
     return response
 
 
@@ -131,7 +213,7 @@ def endpoint() -> Response:
     operation = read_operation()
     if operation is None:
         return without_query()
-    return respond(execute(operation))
+    return execute(operation)
 
 
 def without_query() -> Response:

@@ -7,12 +7,10 @@ the problems of another; the store is only switched when the whole data set is v
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import io
 import json
 import logging
 import shutil
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import resources
@@ -24,11 +22,12 @@ from rdflib import Graph
 
 from eulod import __version__
 from eulod.config import Settings
-from eulod.converters.records import Record, RecordProblem, load_records
+from eulod.converters.records import Record, RecordProblem
+from eulod.converters.sources import load_sources
 from eulod.converters.rdf import MappingOptions, RecordMapper, preferred_labels
 from eulod.iris import slugify_file
-from eulod.namespaces import PREFIXES
 from eulod.shapes import Report, validate
+from eulod.dumps import write_dumps
 from eulod.store import Generation, atomic_write_bytes, discard, new_generation, switch_to, write_manifest
 
 log = logging.getLogger(__name__)
@@ -101,22 +100,40 @@ def convert_and_validate(
     return outcomes
 
 
-def _ntriples(graph: Graph) -> bytes:
+def _ntriples(graph: Graph | bytes) -> bytes:
+    """N-Triples of one graph; chunks already in N-Triples (converters.rdf.ntriples_stream) pass as they are."""
+    if isinstance(graph, bytes):
+        return graph
     return graph.serialize(format="nt", encoding="utf-8")
 
 
-def load_generation(settings: Settings, graphs: Iterable[Graph]) -> tuple[Generation, dict, dict]:
+def _spool(chunks: Iterable[Graph | bytes], target: Path) -> int:
+    """Write the data's N-Triples to a file as they come, so memory stays flat whatever the size."""
+    written = 0
+    with open(target, "wb") as handle:
+        for chunk in chunks:
+            written += handle.write(_ntriples(chunk))
+    return written
+
+
+def load_generation(settings: Settings, graphs: Iterable[Graph | bytes]) -> tuple[Generation, dict, dict]:
     """Bulk-load data and vocabulary into a new generation's store and write its dumps.
 
+    ``graphs`` are rdflib graphs or N-Triples chunks (the bulk path); either way they are
+    spooled to a file in the generation and bulk-loaded from there, never held in memory.
     Returns the generation, its statistics and the description of its dumps.
     """
     generation = new_generation(settings.build_dir)
     try:
         store = ox.Store(str(generation.store_path))
-        data = io.BytesIO()
-        for graph in graphs:
-            data.write(_ntriples(graph))
-        store.bulk_load(data.getvalue(), ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(data_graph_iri(settings)))
+        spool = generation.path / ".data.nt"
+        started = time.perf_counter()
+        size = _spool(graphs, spool)
+        log.info("spooled %d bytes of N-Triples in %.2f s", size, time.perf_counter() - started)
+        started = time.perf_counter()
+        store.bulk_load(path=str(spool), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(data_graph_iri(settings)))
+        spool.unlink()
+        log.info("bulk-loaded the data in %.2f s", time.perf_counter() - started)
         for entry in vocabulary_files():
             store.bulk_load(
                 entry.read_bytes(),
@@ -125,37 +142,18 @@ def load_generation(settings: Settings, graphs: Iterable[Graph]) -> tuple[Genera
                 to_graph=ox.NamedNode(vocabulary_graph_iri(settings)),
             )
         store.flush()
+        started = time.perf_counter()
         store.optimize()
+        log.info("optimised the store in %.2f s", time.perf_counter() - started)
+        started = time.perf_counter()
         dumps = write_dumps(store, generation)
+        log.info("wrote the dumps in %.2f s", time.perf_counter() - started)
         stats = _statistics(store)
         del store  # closes the database so readers can open it
     except BaseException:
         discard(generation)
         raise
     return generation, stats, dumps
-
-
-def _all_triples(store: ox.Store) -> ox.QueryTriples:
-    return store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
-
-
-def write_dumps(store: ox.Store, generation: Generation) -> dict[str, dict]:
-    """N-Triples, gzipped N-Triples, Turtle and JSON-LD of everything, each written atomically."""
-    generation.dumps_path.mkdir()
-    ntriples = ox.serialize(_all_triples(store), format=ox.RdfFormat.N_TRIPLES)
-    turtle = ox.serialize(_all_triples(store), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-    jsonld = ox.serialize(_all_triples(store), format=ox.RdfFormat.JSON_LD)
-    files = {
-        f"{DUMP_NAME}.nt": ntriples,
-        f"{DUMP_NAME}.nt.gz": gzip.compress(ntriples, mtime=0),
-        f"{DUMP_NAME}.ttl": turtle,
-        f"{DUMP_NAME}.jsonld": jsonld,
-    }
-    for name, payload in files.items():
-        atomic_write_bytes(generation.dumps_path / name, payload)
-    return {
-        name: {"bytes": len(payload), "sha256": hashlib.sha256(payload).hexdigest()} for name, payload in files.items()
-    }
 
 
 def write_validation(generation: Generation, outcomes: Iterable[RecordOutcome]) -> None:
@@ -226,7 +224,7 @@ def build(
     progress: Callable[[Iterable], Iterable] = lambda x: x,
 ) -> BuildOutcome:
     """Run the whole pipeline; switch the store only when the outcome allows it."""
-    loaded = load_records(sources or list(settings.records))
+    loaded = load_sources(sources or list(settings.records))
     outcome = BuildOutcome(problems=loaded.problems)
     outcome.outcomes = convert_and_validate(loaded.records, settings, progress)
     if not outcome.ok(fail_on) and not skip_invalid:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
+from datetime import date
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -35,9 +36,21 @@ class Settings:
     personal_data: str = "role-only"
     query_timeout: float = 30.0
     max_rows: int = 10000
+    query_processes: int = 4  # query processes per server process (the time limit kills one)
+    result_cache_mb: int = 64  # answers cached per server process, per store generation; 0: off
     dataset_title: str = "EU-funded projects (eulod)"
     publisher_name: str = "eulod publisher"
     publisher_email: str = ""
+    publisher_iri: str = ""  # empty: {base}catalogue#publisher
+    licence: str = "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"
+    themes: tuple[str, ...] = ("GOVE", "ECON", "REGI")  # EU data-theme authority codes
+    catalogue_issued: str = ""  # ISO date the catalogue was first published; empty: the build time
+    # A remote SPARQL 1.1 store instead of the embedded one (see eulod.remote). The password
+    # is read from EULOD_REMOTE_PASSWORD only, never from a file.
+    remote_query_url: str = ""  # empty: serve the embedded store of build_dir
+    remote_update_url: str = ""
+    remote_gsp_url: str = ""
+    remote_user: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -49,6 +62,12 @@ class Settings:
 # setting name -> (environment variable, parser)
 def _paths(value: str) -> tuple[Path, ...]:
     return tuple(Path(p) for p in value.split(os.pathsep) if p)
+
+
+def _codes(value: str | list[str]) -> tuple[str, ...]:
+    """Authority-table codes, as a TOML list or a comma/space separated string: 'GOVE, ECON'."""
+    items = value if isinstance(value, list) else value.replace(",", " ").split()
+    return tuple(str(item).strip().upper() for item in items if str(item).strip())
 
 
 _PARSERS: dict[str, Any] = {
@@ -63,9 +82,19 @@ _PARSERS: dict[str, Any] = {
     "personal_data": str,
     "query_timeout": float,
     "max_rows": int,
+    "query_processes": int,
+    "result_cache_mb": int,
     "dataset_title": str,
     "publisher_name": str,
     "publisher_email": str,
+    "publisher_iri": str,
+    "licence": str,
+    "themes": _codes,
+    "catalogue_issued": str,
+    "remote_query_url": str,
+    "remote_update_url": str,
+    "remote_gsp_url": str,
+    "remote_user": str,
 }
 
 ENV_PREFIX = "EULOD_"
@@ -94,11 +123,35 @@ def _check(settings: Settings) -> Settings:
         )
     if not 0 < settings.port < 65536:
         raise ConfigError(f"setting 'port' ({ENV_PREFIX}PORT): {settings.port} is not a TCP port")
-    for name in ("workers", "threads", "max_rows"):
+    for name in ("workers", "threads", "max_rows", "query_processes"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"setting {name!r} ({ENV_PREFIX}{name.upper()}): must be at least 1")
+    if settings.result_cache_mb < 0:
+        raise ConfigError(f"setting 'result_cache_mb' ({ENV_PREFIX}RESULT_CACHE_MB): must be 0 (off) or more")
     if settings.query_timeout <= 0:
         raise ConfigError(f"setting 'query_timeout' ({ENV_PREFIX}QUERY_TIMEOUT): must be positive")
+    for name in ("licence", "publisher_iri"):
+        value = getattr(settings, name)
+        if value and not value.startswith(("http://", "https://")):
+            raise ConfigError(f"setting {name!r} ({ENV_PREFIX}{name.upper()}): {value!r} must be an http(s) IRI")
+    for code in settings.themes:
+        if not code.isalpha():
+            raise ConfigError(f"setting 'themes' ({ENV_PREFIX}THEMES): {code!r} is not a data-theme code such as GOVE")
+    if settings.catalogue_issued:
+        try:
+            date.fromisoformat(settings.catalogue_issued)
+        except ValueError as exc:
+            raise ConfigError(
+                f"setting 'catalogue_issued' ({ENV_PREFIX}CATALOGUE_ISSUED): {settings.catalogue_issued!r} is not a date"
+            ) from exc
+    for name in ("remote_query_url", "remote_update_url", "remote_gsp_url"):
+        value = getattr(settings, name)
+        if value and not value.startswith(("http://", "https://")):
+            raise ConfigError(f"setting {name!r} ({ENV_PREFIX}{name.upper()}): {value!r} must be an http(s) URL")
+    if "remote_password" in settings.extra:
+        raise ConfigError(
+            f"setting 'remote_password' is read from the environment only ({ENV_PREFIX}REMOTE_PASSWORD), never from a file"
+        )
     return settings
 
 

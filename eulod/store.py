@@ -18,9 +18,13 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
+
+if TYPE_CHECKING:
+    from eulod.config import Settings
+    from eulod.remote import RemoteHandle
 
 log = logging.getLogger(__name__)
 
@@ -186,3 +190,17 @@ class StoreHandle:
     def manifest(self) -> dict[str, Any]:
         self._refresh()
         return self._manifest
+
+
+def open_handle(settings: "Settings") -> "StoreHandle | RemoteHandle":
+    """The store the endpoint serves: a remote SPARQL store when one is configured, else the local build.
+
+    Both handles have ``.store`` (with pyoxigraph's ``query`` signature and result types),
+    ``.manifest`` and ``.generation``, so the endpoint does not know which one it has.
+    """
+    if settings.remote_query_url:
+        from eulod.remote import RemoteHandle
+
+        log.info("serving the remote store at %s", settings.remote_query_url)
+        return RemoteHandle(settings)
+    return StoreHandle(settings.build_dir)

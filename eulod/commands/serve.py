@@ -23,9 +23,10 @@ def run(args: argparse.Namespace) -> int:
     from eulod.store import current_generation
 
     settings = settings_from(args, host=args.host, port=args.port, workers=args.workers)
-    if current_generation(settings.build_dir) is None:
+    if not settings.remote_query_url and current_generation(settings.build_dir) is None:
         print(f"eulod serve: nothing built in {settings.build_dir}: run 'eulod build' first", file=sys.stderr)
         return EXIT_ERROR
-    print(f"serving {settings.build_dir / 'current'} on http://{settings.host}:{settings.port}/ (SPARQL at /sparql)")
+    source = settings.remote_query_url or settings.build_dir / "current"
+    print(f"serving {source} on http://{settings.host}:{settings.port}/ (SPARQL at /sparql)")
     serve(settings)
     return EXIT_OK

@@ -1,0 +1,92 @@
+"""Field-level precision and recall of `eulod extract` over folders of fact sheets.
+
+Every fact sheet (.txt, .md, .html, .htm) in the given folders that has an expected record
+beside it (NAME.expected.yaml next to NAME.txt) is extracted and compared field by field with
+that record; so is every fact sheet named by a curated record's `source.file` in a `--curated`
+folder. A new case is a new pair of files: no code changes. The comparison rule is the one of
+eulod.converters.extract.compare (structured fields exact, free text at >= 0.9 similarity).
+
+    python bench/extraction.py tests/data/extraction
+    python bench/extraction.py data/factsheets --curated data/records -v
+    python bench/extraction.py tests/data/extraction data/factsheets --curated data/records --markdown out.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from eulod.converters.extract import extract_file
+from eulod.converters.extract.compare import Score, compare
+from eulod.converters.extract.text import SUFFIXES
+from eulod.converters.records import load_records
+
+RECALL_GOAL, PRECISION_GOAL = 0.95, 0.98
+
+
+def cases(folders: list[Path], curated: list[Path]) -> list[tuple[Path, dict]]:
+    """(fact sheet, expected record) pairs."""
+    by_name: dict[str, dict] = {}
+    if curated:
+        for record in load_records(curated).records:
+            by_name[Path(record.data["source"]["file"]).name] = record.data
+    found = []
+    for folder in folders:
+        for sheet in sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES):
+            beside = sheet.with_name(sheet.stem + ".expected.yaml")
+            if beside.exists():
+                found.append((sheet, yaml.safe_load(beside.read_text("utf-8"))))
+            elif sheet.name in by_name:
+                found.append((sheet, by_name[sheet.name]))
+    return found
+
+
+def table(score: Score) -> list[str]:
+    rows = ["| field | expected | extracted | correct | precision | recall |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for name in score.fields():
+        tp, fp, fn = score.tp[name], score.fp[name], score.fn[name]
+        flag = "" if score.precision(name) >= PRECISION_GOAL and score.recall(name) >= RECALL_GOAL else " *"
+        rows.append(f"| {name}{flag} | {tp + fn} | {tp + fp} | {tp} | {score.precision(name):.0%} | {score.recall(name):.0%} |")
+    tp, fp, fn = (sum(c.values()) for c in (score.tp, score.fp, score.fn))
+    rows.append(f"| **all fields** | {tp + fn} | {tp + fp} | {tp} | {score.precision():.1%} | {score.recall():.1%} |")
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folders", nargs="+", type=Path)
+    parser.add_argument("--curated", action="append", type=Path, default=[], help="folder of curated records matched by source.file")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print every difference")
+    parser.add_argument("--markdown", type=Path, help="also write the table as Markdown to this file")
+    args = parser.parse_args(argv)
+    pairs = cases(args.folders, args.curated)
+    if not pairs:
+        print("no fact sheet with an expected record found", file=sys.stderr)
+        return 2
+    total = Score()
+    started = time.perf_counter()
+    for sheet, expected in pairs:
+        draft = extract_file(sheet)
+        score = compare(expected, draft.record)
+        total.add(score)
+        print(f"{sheet}: precision {score.precision():.1%}, recall {score.recall():.1%}"
+              + (f" ({'; '.join(draft.problems)})" if draft.problems else ""))
+        if args.verbose:
+            for line in score.differences:
+                print(f"    {line}")
+    elapsed = time.perf_counter() - started
+    lines = table(total)
+    print()
+    print("\n".join(lines))
+    print(f"\n{len(pairs)} fact sheets in {elapsed:.2f} s ({elapsed / len(pairs) * 1000:.0f} ms each, first call loads the tables)")
+    if args.markdown:
+        args.markdown.write_text("\n".join(lines) + "\n", "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

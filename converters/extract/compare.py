@@ -1,0 +1,179 @@
+"""Field-by-field comparison of an extracted draft with an expected (curated) record.
+
+The rule, used by the tests and by bench/extraction.py:
+
+* Structured fields (dates, duration, amounts, rates, currency, programme, programme reference,
+  funds, identifiers, acronym, website, roles, organisation ids, types, cities, countries,
+  country_as_stated, contact e-mails and organisations) must be equal after trivial
+  normalisation (amounts as decimals, sets for funds and identifiers).
+* Free-text fields (title, subtitle, description, objectives/actions/expected results/themes
+  items, names, contact names/roles/offices, result titles/descriptions) match when their
+  normalised forms (case, spacing, Markdown emphasis, quotes, a final full stop ignored) have a
+  difflib similarity of at least 0.9. List items are matched one to one, in any order.
+* Participants are matched by organisation id, contacts by e-mail (else name, else role),
+  results by title; a participant, contact or result missing or extra counts every one of its
+  fields as missed or extra.
+* A value present in both but different counts once as a false positive and once as a miss.
+  ``id``, ``notes``, ``source``, ``review`` and ``provenance`` are not compared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from difflib import SequenceMatcher
+from typing import Any
+
+TEXT_THRESHOLD = 0.9
+SCALARS = ["language", "acronym", "start_date", "end_date", "duration_months", "programme", "programme_reference",
+           "currency", "website", "status"]
+TEXTS = ["title", "subtitle", "description"]
+TEXT_LISTS = ["objectives", "actions", "expected_results", "themes"]
+BUDGET = ["total_cost", "eu_contribution", "eu_contribution_rate", "co_financing", "co_financing_rate"]
+ORG_EXACT = ["type", "city", "country", "country_as_stated"]
+
+
+@dataclass
+class Score:
+    tp: Counter = field(default_factory=Counter)
+    fp: Counter = field(default_factory=Counter)
+    fn: Counter = field(default_factory=Counter)
+    differences: list[str] = field(default_factory=list)
+
+    def add(self, other: "Score") -> None:
+        self.tp.update(other.tp)
+        self.fp.update(other.fp)
+        self.fn.update(other.fn)
+        self.differences.extend(other.differences)
+
+    def fields(self) -> list[str]:
+        return sorted(set(self.tp) | set(self.fp) | set(self.fn))
+
+    def precision(self, name: str | None = None) -> float:
+        tp, fp = (self.tp[name], self.fp[name]) if name else (sum(self.tp.values()), sum(self.fp.values()))
+        return tp / (tp + fp) if tp + fp else 1.0
+
+    def recall(self, name: str | None = None) -> float:
+        tp, fn = (self.tp[name], self.fn[name]) if name else (sum(self.tp.values()), sum(self.fn.values()))
+        return tp / (tp + fn) if tp + fn else 1.0
+
+
+def norm_text(value: Any) -> str:
+    if isinstance(value, dict):
+        value = " ".join(str(v) for v in value.values())
+    text = re.sub(r"\*\*|__|[„”“\"'’‘]", "", str(value)).lower()
+    return " ".join(text.split()).rstrip(". ")
+
+
+def similar(a: Any, b: Any) -> bool:
+    x, y = norm_text(a), norm_text(b)
+    return x == y or SequenceMatcher(None, x, y).ratio() >= TEXT_THRESHOLD
+
+
+def norm_value(value: Any) -> Any:
+    try:
+        if isinstance(value, (int, float, str)) and not isinstance(value, bool) and re.fullmatch(r"-?\d+(\.\d+)?", str(value)):
+            return Decimal(str(value)).normalize()
+    except InvalidOperation:
+        pass
+    return value
+
+
+def _one(score: Score, name: str, expected: Any, got: Any, text: bool = False) -> None:
+    if expected is None and got is None:
+        return
+    if expected is not None and got is not None and (similar(expected, got) if text else norm_value(expected) == norm_value(got)):
+        score.tp[name] += 1
+        return
+    if expected is not None:
+        score.fn[name] += 1
+    if got is not None:
+        score.fp[name] += 1
+    score.differences.append(f"{name}: expected {expected!r}, got {got!r}")
+
+
+def _text_list(score: Score, name: str, expected: list, got: list) -> None:
+    left = list(got or [])
+    for item in expected or []:
+        match = next((g for g in left if similar(item, g)), None)
+        if match is not None:
+            left.remove(match)
+            score.tp[name] += 1
+        else:
+            score.fn[name] += 1
+            score.differences.append(f"{name}: missing {norm_text(item)[:80]!r}")
+    for item in left:
+        score.fp[name] += 1
+        score.differences.append(f"{name}: extra {norm_text(item)[:80]!r}")
+
+
+def _names(value: Any) -> dict[str, str]:
+    return value if isinstance(value, dict) else {"": value} if value else {}
+
+
+def _participant(score: Score, expected: dict | None, got: dict | None) -> None:
+    e_org, g_org = (expected or {}).get("organisation", {}), (got or {}).get("organisation", {})
+    who = e_org.get("id") or g_org.get("id")
+    _one(score, "participants.id", e_org.get("id"), g_org.get("id"))
+    _one(score, "participants.role", (expected or {}).get("role"), (got or {}).get("role"))
+    e_names, g_names = _names(e_org.get("name")), _names(g_org.get("name"))
+    for lang in sorted(set(e_names) | set(g_names)):
+        _one(score, "participants.name", e_names.get(lang), g_names.get(lang), text=True)
+    for key in ORG_EXACT:
+        _one(score, f"participants.{key}", e_org.get(key), g_org.get(key))
+    e_budget, g_budget = (expected or {}).get("budget", {}), (got or {}).get("budget", {})
+    for key in BUDGET:
+        _one(score, f"participants.budget.{key}", e_budget.get(key), g_budget.get(key))
+    del who
+
+
+def _contact_key(contact: dict) -> str:
+    return contact.get("email") or contact.get("name") or contact.get("role") or ""
+
+
+def compare(expected: dict[str, Any], got: dict[str, Any] | None) -> Score:
+    """Score one extracted record against the expected one (see the module docstring)."""
+    got = got or {}
+    score = Score()
+    for key in SCALARS:
+        _one(score, key, expected.get(key), got.get(key))
+    for key in TEXTS:
+        _one(score, key, expected.get(key), got.get(key), text=True)
+    for key in TEXT_LISTS:
+        _text_list(score, key, expected.get(key), got.get(key))
+    e_funds, g_funds = set(expected.get("funds") or []), set(got.get("funds") or [])
+    for fund in e_funds | g_funds:
+        _one(score, "funds", fund if fund in e_funds else None, fund if fund in g_funds else None)
+    ident = lambda r: {f"{i['scheme']}:{i['value']}" for i in r.get("identifiers") or []}  # noqa: E731
+    for value in ident(expected) | ident(got):
+        _one(score, "identifiers", value if value in ident(expected) else None, value if value in ident(got) else None)
+    for key in BUDGET:
+        _one(score, f"budget.{key}", (expected.get("budget") or {}).get(key), (got.get("budget") or {}).get(key))
+    e_parts = {p["organisation"].get("id"): p for p in expected.get("participants") or []}
+    g_parts = {p["organisation"].get("id"): p for p in got.get("participants") or []}
+    for org_id in list(e_parts) + [i for i in g_parts if i not in e_parts]:
+        _participant(score, e_parts.get(org_id), g_parts.get(org_id))
+    e_contacts = {_contact_key(c): c for c in expected.get("contacts") or []}
+    g_contacts = {_contact_key(c): c for c in got.get("contacts") or []}
+    for key in list(e_contacts) + [k for k in g_contacts if k not in e_contacts]:
+        e, g = e_contacts.get(key, {}), g_contacts.get(key, {})
+        _one(score, "contacts.email", e.get("email"), g.get("email"))
+        _one(score, "contacts.organisation", e.get("organisation"), g.get("organisation"))
+        for part in ("role", "name", "office"):
+            _one(score, f"contacts.{part}", e.get(part), g.get(part), text=True)
+    e_results = list(expected.get("results") or [])
+    g_results = list(got.get("results") or [])
+    for result in e_results:
+        match = next((g for g in g_results if similar(result["title"], g["title"])), None)
+        if match is not None:
+            g_results.remove(match)
+        _one(score, "results.title", result["title"], (match or {}).get("title"), text=True)
+        _one(score, "results.type", result.get("type"), (match or {}).get("type"))
+        _one(score, "results.description", result.get("description"), (match or {}).get("description"), text=True)
+        _one(score, "results.url", result.get("url"), (match or {}).get("url"))
+    for result in g_results:
+        for key in ("title", "type", "description", "url"):
+            _one(score, f"results.{key}", None, result.get(key), text=key in ("title", "description"))
+    return score

@@ -1,0 +1,828 @@
+"""The fact-sheet extractor: one file in, one draft record (or reasons why not) out.
+
+Rule-based on purpose: labels, month names, country names and organisation patterns are data
+(labels.yaml, places.yaml, programmes.yaml, the EU country table, CLDR month names), and the
+rules only say where facts sit in a page. Every value keeps the lines it was read from
+(``provenance``); every field that was missing or had rival candidates is listed in ``review``
+instead of being guessed.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eulod.iris import slugify
+
+from . import programmes as prog
+from .data import best_label, contains, load, words
+from .dates import PartialDate, add_months, find_dates, find_duration, months_between
+from .numbers import find_amounts, find_percentages
+from .places import Organisation, city, looks_like_organisation, organisation, read_country
+from .segments import Segment, blocks, segment
+from .text import Document, Line, UnreadableFile, read_document
+
+log = logging.getLogger(__name__)
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+URL = re.compile(r"(?:https?://|www\.)[^\s<>()\"']+[^\s<>()\"'.,;:]", re.IGNORECASE)
+PERSON = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’-]+(?: (?:[A-ZÀ-ÖØ-Þ][\w'’.-]+|de|da|di|van|von|der|del)){1,3}$")
+OFFICE_WORDS = ["sector", "office", "ufficio", "settore", "servizio", "service", "department", "dipartimento",
+                "unit", "referat", "wydzial", "biuro", "oficina", "departamento", "direction", "direzione",
+                "abteilung", "amt", "serviciul", "directia", "gabinete", "divisao", "planning", "projects"]
+ROLE_ORDER = {"coordinator": 0, "beneficiary": 1, "partner": 2, "associated-partner": 3}
+SCALAR = {"start_date", "end_date", "period", "duration", "total_cost", "eu_contribution", "co_financing",
+          "programme", "fund", "programme_reference", "grant_id", "website", "theme", "project_name", "acronym"}
+TEXTS = {"objectives", "actions", "expected_results", "results", "description"}
+PARTIES = {"coordinator", "partners", "beneficiary"}
+
+
+@dataclass
+class Draft:
+    """What one fact sheet gave: a record (None when there is nothing to record) and why."""
+
+    file: str
+    record: dict[str, Any] | None
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Participant:
+    role: str
+    org: Organisation
+    budget: dict[str, Any] = field(default_factory=dict)
+
+
+class _Reader:
+    """State of one extraction: the record being filled, its provenance and review lists."""
+
+    def __init__(self, document: Document, source_file: str, language: str | None, derive: bool) -> None:
+        self.doc = document
+        self.source_file = source_file
+        self.derive = derive
+        self.record: dict[str, Any] = {}
+        self.provenance: dict[str, dict[str, Any]] = {}
+        self.review: list[dict[str, Any]] = []
+        self.warnings: list[str] = list(document.warnings)
+        self.participants: list[Participant] = []
+        self.segments, free = segment(document.lines)
+        self.free: list[Line] = free
+        self.language = language or self._language()
+
+    # -- helpers ---------------------------------------------------------------------
+    def put(self, path: str, value: Any, lines: list[int], derived: str | None = None) -> None:
+        target = self.record
+        keys = path.split(".")
+        for key in keys[:-1]:
+            target = target.setdefault(key, {})
+        target[keys[-1]] = value
+        entry: dict[str, Any] = {"file": self.source_file}
+        if lines:
+            entry["lines"] = sorted(set(lines))
+        if derived:
+            entry["derived"] = derived
+        self.provenance[path] = entry
+
+    def ask(self, path: str, reason: str, candidates: list[str] | None = None) -> None:
+        item: dict[str, Any] = {"field": path, "reason": reason}
+        if candidates:
+            item["candidates"] = [str(c) for c in candidates]
+        self.review.append(item)
+
+    def _language(self) -> str:
+        text = " ".join(line.text for line in self.doc.lines)
+        tokens = words(text).split()
+        scores = {lang: sum(1 for t in tokens if t in set(stop)) for lang, stop in load("labels.yaml")["stopwords"].items()}
+        return max(scores, key=lambda k: scores[k]) if any(scores.values()) else "en"
+
+    def of(self, kind: str) -> list[Segment]:
+        return [s for s in self.segments if s.kind == kind]
+
+    @staticmethod
+    def first_block(segment: Segment) -> tuple[str, list[int], list[Line]]:
+        found = blocks(segment.body)
+        if not found:
+            return "", [], []
+        head = found[0]
+        return " ".join(line.text for line in head), [line.number for line in head], [line for b in found[1:] for line in b]
+
+    def release(self, lines: list[Line]) -> None:
+        """Lines after a scalar value go back to the free text (with a separating blank)."""
+        if lines:
+            self.free.append(Line(lines[0].number, ""))
+            previous = None
+            for line in lines:
+                if previous is not None and line.number > previous + 1:
+                    self.free.append(Line(line.number, ""))
+                self.free.append(line)
+                previous = line.number
+            self.free.append(Line(lines[-1].number, ""))
+
+    # -- the steps -------------------------------------------------------------------
+    def run(self) -> dict[str, Any]:
+        for seg in self.segments:
+            if seg.kind in SCALAR or seg.kind is None or seg.kind in PARTIES or seg.kind == "contact":
+                continue
+        self.read_participants()
+        self.read_dates()
+        self.read_programme()
+        self.read_identifiers()
+        self.read_money()
+        self.read_texts()
+        self.read_free_text()
+        self.read_title()
+        self.read_contacts()
+        self.read_website()
+        self.finish_participants()
+        return self.record
+
+    def read_participants(self) -> None:
+        for seg in self.segments:
+            kind = seg.kind
+            if kind is None and (best_label(seg.label, {"c": load("labels.yaml")["city_words"]})[0] or _all_places(seg)):
+                kind = "partners"
+                is_city = bool(best_label(seg.label, {"c": load("labels.yaml")["city_words"]})[0])
+            else:
+                is_city = False
+            if kind not in PARTIES:
+                continue
+            default = {"coordinator": "coordinator", "beneficiary": "beneficiary"}.get(kind, "partner")
+            found = blocks(seg.body)
+            if found and found[0][0].bullet:
+                items: list[Line] = []
+                rest: list[Line] = []
+                started = False
+                for block in found:
+                    if all(line.bullet for line in block) or (started and block[0].bullet):
+                        items.extend(line for line in block if line.bullet)
+                        started = True
+                    elif started:
+                        rest.extend(block)
+                    else:
+                        rest.extend(block)
+                self.release(rest)
+            elif found and "|" in found[0][0].text:  # table rows, one block each
+                rows = [b for b in found if all("|" in line.text for line in b)]
+                items = [line for b in rows for line in b]
+                self.release([line for b in found if b not in rows for line in b])
+            elif found:
+                items = found[0]
+                self.release([line for b in found[1:] for line in b])
+            else:
+                items = []
+            for line in items:
+                for part in _split_items(line.text):
+                    self.add_item(part, default, line.number, is_city)
+
+    def add_item(self, text: str, role: str, number: int, is_city: bool) -> None:
+        cells = [c.strip() for c in text.split("|")] if "|" in text else [text]
+        country = None
+        item_roles = load("labels.yaml")["item_roles"]
+        name = cells[0]
+        if len(cells) > 1:
+            for cell in cells[1:]:
+                stated_role, _ = best_label(cell, item_roles)
+                if stated_role:
+                    role = stated_role if stated_role != "partner" or role == "partner" else role
+                elif read_country(cell):
+                    country = cell
+            if country is None:
+                return  # a header row
+        match = re.match(r"^([^:]{1,40}):\s*(.+)$", name)
+        if match:
+            stated_role, _ = best_label(match.group(1), item_roles)
+            if stated_role:
+                role, name = stated_role, match.group(2)
+        folded = words(name)
+        for prefix in sorted(load("labels.yaml")["city_list_prefixes"], key=len, reverse=True):
+            if folded.startswith(words(prefix) + " ") and not looks_like_organisation(name.split("(")[0].strip()):
+                name = name.split(None, len(words(prefix).split()))[-1]
+                is_city = True
+                break
+        paren = re.search(r"\s*\(([^()]*)\)\s*$", name)
+        if paren:
+            name = name[: paren.start()].strip()
+            if read_country(paren.group(1)):
+                country = paren.group(1)
+        city_hint = None
+        if "," in name and not looks_like_organisation(name):
+            head, tail = name.rsplit(",", 1)
+            if len(tail.split()) <= 2 and tail.strip()[:1].isupper():
+                name, city_hint = head.strip(), tail.strip()
+        name = name.strip(" „”\"'“")
+        if not name:
+            return
+        org = organisation(name, self.language, is_city=is_city)
+        if city_hint and not org.city:
+            org.city = city_hint
+        if country:
+            reading = read_country(country, org.city)
+            org.country = reading
+            if reading and reading.warning:
+                self.warnings.append(f"{self.source_file} line {number}: {name}: {reading.warning}")
+        org.lines.append(number)
+        self.merge(Participant(role, org))
+
+    def merge(self, new: Participant) -> None:
+        for old in self.participants:
+            if old.org.id == new.org.id:
+                if ROLE_ORDER[new.role] < ROLE_ORDER[old.role]:
+                    old.role = new.role
+                    names = dict(new.org.names)
+                    names.update({k: v for k, v in old.org.names.items() if k not in names})
+                    old.org.names = names
+                else:
+                    for lang, value in new.org.names.items():
+                        old.org.names.setdefault(lang, value)
+                old.org.country = old.org.country or new.org.country
+                old.org.city = old.org.city or new.org.city
+                old.org.type = old.org.type or new.org.type
+                old.org.lines.extend(new.org.lines)
+                return
+        self.participants.append(new)
+
+    def participant_named(self, text: str) -> Participant | None:
+        folded = words(text)
+        for participant in self.participants:
+            names = [*participant.org.names.values()]
+            if participant.org.city:
+                names.append(participant.org.city)
+            if any(contains(folded, words(n)) for n in names if len(words(n)) >= 3):
+                return participant
+            if participant.org.id.endswith("-municipality"):
+                base = participant.org.id[: -len("-municipality")].replace("-", " ")
+                if contains(folded, base) or contains(folded.replace("s ", " "), base):
+                    return participant
+        return None
+
+    def read_dates(self) -> None:
+        starts: list[tuple[PartialDate, list[int]]] = []
+        ends: list[tuple[PartialDate, list[int]]] = []
+        durations: list[tuple[int, list[int]]] = []
+        for seg in self.segments:
+            if seg.kind not in ("start_date", "end_date", "period", "duration"):
+                continue
+            value, lines, rest = self.first_block(seg)
+            self.release(rest)
+            dates = [f.date for f in find_dates(value, self.language)]
+            if seg.kind == "duration" or (seg.kind == "period" and not dates):
+                months = find_duration(value)
+                if months:
+                    durations.append((months, seg.label_lines + lines))
+                continue
+            if seg.kind == "end_date" and dates:
+                ends.append((dates[-1], seg.label_lines + lines))
+            elif dates:
+                starts.append((dates[0], seg.label_lines + lines))
+                if len(dates) > 1:
+                    ends.append((dates[1], seg.label_lines + lines))
+        labels = load("labels.yaml")
+        labelled_start = bool(starts)
+        if not starts or not durations:
+            for sentence, numbers in self.sentences():
+                folded = words(sentence)
+                found = [f.date for f in find_dates(sentence, self.language)]
+                if not labelled_start and found:
+                    if len(found) >= 2 and (found[0].year, found[0].month or 0) <= (found[1].year, found[1].month or 0):
+                        starts.append((found[0], numbers))
+                        ends.append((found[1], numbers))
+                    elif any(contains(folded, words(w)) for w in labels["start_words"]):
+                        starts.append((found[0], numbers))
+                months = find_duration(sentence)
+                if months and not durations and any(contains(folded, words(w)) for w in labels["duration_words"]):
+                    durations.append((months, numbers))
+        self._settle("start_date", starts, lambda d: d.iso())
+        self._settle("end_date", ends, lambda d: d.iso())
+        self._settle("duration_months", durations, lambda m: m)
+        self._derive()
+
+    def _settle(self, path: str, candidates: list[tuple[Any, list[int]]], convert: Any) -> None:
+        values: dict[Any, list[int]] = {}
+        for value, lines in candidates:
+            values.setdefault(convert(value), []).extend(lines)
+        if not values:
+            return
+        if len(values) > 1:
+            self.ask(path, "the text states more than one value; the first is used", list(values))
+        first = next(iter(values))
+        self.put(path, first, values[first])
+
+    def _derive(self) -> None:
+        start, end, months = self.record.get("start_date"), self.record.get("end_date"), self.record.get("duration_months")
+        parse = lambda iso: PartialDate(*[int(p) for p in iso.split("-")])  # noqa: E731
+        if start and end and months:
+            spanned = months_between(parse(start), parse(end))
+            if abs(spanned - months) > 0:
+                self.ask("duration_months", f"the stated duration ({months}) differs from the {spanned} months the dates span", [str(months), str(spanned)])
+        elif start and months and not end:
+            derived = add_months(parse(start), months).iso()
+            if self.derive:
+                self.put("end_date", derived, [], f"start_date + duration_months")
+            else:
+                self.ask("end_date", "not stated; derivable from start_date and duration_months", [derived])
+        elif start and end and not months:
+            derived = months_between(parse(start), parse(end))
+            if self.derive:
+                self.put("duration_months", derived, [], "months from start_date to end_date")
+            else:
+                self.ask("duration_months", "not stated; derivable from start_date and end_date", [str(derived)])
+
+    def read_programme(self) -> None:
+        labelled = [s for s in self.segments if s.kind in ("programme", "fund")]
+        start = self.record.get("start_date")
+        year = int(start[:4]) if start else None
+        texts = []
+        for seg in labelled:
+            value, lines, rest = self.first_block(seg)
+            self.release(rest)
+            texts.append((value, seg.label_lines + lines))
+        whole = "\n".join(line.text for line in self.doc.lines)
+        found = [(p, lines) for value, lines in texts for p, _ in prog.programmes(value, year)]
+        if not found:
+            found = [(p, [self._line_of(p_off)]) for p, p_off in prog.programmes(whole, year)]
+        refs = prog.references(whole)
+        if refs:
+            self.put("programme_reference", refs[0], [self._line_of(whole.index(refs[0]))])
+            by_code = prog.programme_codes().get(refs[0])
+            if by_code and not found:
+                found = [(by_code, self.provenance["programme_reference"]["lines"])]
+        distinct = list(dict.fromkeys(p for p, _ in found))
+        if distinct:
+            self.put("programme", distinct[0], next(lines for p, lines in found if p == distinct[0]))
+            if len(distinct) > 1 and labelled == []:
+                self.ask("programme", "the text names more than one programme; the first is used", distinct)
+        else:
+            self.ask("programme", "no programme of the code list is named")
+        fund_list = prog.funds(whole)
+        if fund_list:
+            self.put("funds", fund_list, [])
+
+    def _line_of(self, offset: int) -> int:
+        text = "\n".join(line.text for line in self.doc.lines)
+        index = text.count("\n", 0, offset)
+        return self.doc.lines[min(index, len(self.doc.lines) - 1)].number
+
+    def read_identifiers(self) -> None:
+        for seg in self.of("grant_id"):
+            value, lines, rest = self.first_block(seg)
+            self.release(rest)
+            match = re.search(r"\b\d{5,10}\b", value)
+            if match:
+                self.put("identifiers", [{"scheme": "eu-grant-agreement", "value": match.group(0)}], seg.label_lines + lines)
+                return
+        labels = "|".join(re.escape(words(l)) for l in load("labels.yaml")["fields"]["grant_id"])
+        for sentence, numbers in self.sentences():
+            match = re.search(rf"\b(?:{labels})\b\D{{0,12}}(\d{{5,10}})\b", words(sentence))
+            if match:
+                self.put("identifiers", [{"scheme": "eu-grant-agreement", "value": match.group(1)}], numbers)
+                return
+
+    def read_money(self) -> None:
+        project: dict[str, list[tuple[str, list[int], Any]]] = {}
+        scoped: Participant | None = None
+        previous_line = -10
+        for seg in self.segments:
+            if seg.kind not in ("total_cost", "eu_contribution", "co_financing"):
+                if seg.kind is not None:
+                    scoped = None
+                continue
+            value, lines, rest = self.first_block(seg)
+            self.release(rest)
+            amounts = find_amounts(value)
+            if not amounts:
+                continue
+            rates = find_percentages(seg.label) or find_percentages(value)
+            owner = self.participant_named(seg.label)
+            if owner is None and scoped is not None and seg.label_lines[0] == previous_line + 1:
+                owner = scoped
+            scoped, previous_line = owner, seg.label_lines[-1]
+            if amounts[0].currency is None:
+                self.ask("currency", f"the amount {amounts[0].text} states no currency; EUR assumed", ["EUR"])
+            if owner is not None:
+                owner.budget[seg.kind] = amounts[0].value
+                if rates and seg.kind != "total_cost":
+                    owner.budget[f"{seg.kind}_rate"] = rates[0]
+                owner.budget.setdefault("_lines", []).extend(seg.label_lines + lines)
+            else:
+                project.setdefault(seg.kind, []).append((amounts[0].value, seg.label_lines + lines, rates))
+        cues = load("labels.yaml")["prose_money"]
+        for sentence, numbers in self.sentences():
+            folded_sentence = sentence
+            for amount in find_amounts(folded_sentence):
+                before = words(sentence[: amount.start])
+                best, where = None, -1
+                for kind, phrases in cues.items():
+                    for phrase in phrases:
+                        position = f" {before} ".rfind(f" {words(phrase)} ")
+                        if position > where:
+                            best, where = kind, position
+                if best and best not in project:
+                    project[best] = [(amount.value, numbers, [])]
+                    if amount.currency is None:
+                        self.ask("currency", f"the amount {amount.text} states no currency; EUR assumed", ["EUR"])
+        for kind, found in project.items():
+            values = list(dict.fromkeys(v for v, _, _ in found))
+            if len(values) > 1:
+                self.ask(f"budget.{kind}", "more than one amount is given; the first is used", values)
+            value, lines, rates = found[0]
+            self.put(f"budget.{kind}", value, lines)
+            if rates and kind != "total_cost":
+                self.put(f"budget.{kind}_rate", rates[0], lines)
+        if "budget" in self.record or any(p.budget for p in self.participants):
+            self.record["currency"] = "EUR"
+        if "total_cost" not in project:
+            self.ask("budget.total_cost", "no total cost found")
+
+    def read_texts(self) -> None:
+        for kind in ("description", "objectives", "actions", "expected_results", "results", "theme"):
+            items: list[tuple[str, list[int], Line]] = []
+            for seg in self.of(kind):
+                items.extend(_items(seg.body))
+            if not items:
+                continue
+            lines = [n for _, numbers, _ in items for n in numbers]
+            if kind == "theme":
+                self.put("themes", [text for text, _, _ in items[:1]], lines)
+            elif kind == "description":
+                self.put("description", "\n\n".join(text for text, _, _ in items), lines)
+            elif kind == "results":
+                self.put("results", [_result(text, line) for text, _, line in items], lines)
+            else:
+                self.put(kind, [text for text, _, _ in items], lines)
+                own_paragraph = len(items) > 1 and items[0][1] != items[1][1] and len(items[0][0].split()) >= 25 \
+                    and not any(n in items[1][1] for n in items[0][1]) and items[0][1][-1] + 1 < items[1][1][0]
+                if kind == "objectives" and own_paragraph and not items[0][2].bullet and "description" not in self.record:
+                    self.put("description", items[0][0], items[0][1])
+
+    def sentences(self) -> list[tuple[str, list[int]]]:
+        """Sentences of the free paragraphs, with their lines."""
+        out = []
+        for block in blocks(self.free):
+            text = " ".join(line.text for line in block)
+            numbers = [line.number for line in block]
+            for sentence in re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Ž„“\"])", text):
+                out.append((sentence, numbers))
+        return out
+
+    def read_free_text(self) -> None:
+        """Beneficiaries named in prose, page-heading names, and the description."""
+        cues = [words(c) for c in load("labels.yaml")["prose_beneficiary"]]
+        for sentence, numbers in self.sentences():
+            folded = words(sentence)
+            if any(contains(folded, cue) for cue in cues):
+                for token in re.findall(r"\b[A-ZÀ-Ž][\w'’-]+(?:[ -][A-ZÀ-Ž][\w'’-]+)?", sentence):
+                    if city(token):
+                        org = organisation(token, self.language, is_city=True)
+                        org.lines.extend(numbers)
+                        self.merge(Participant("beneficiary", org))
+        for line in self.free:
+            if line.text and looks_like_organisation(line.text) and len(line.text.split()) <= 6:
+                org = organisation(line.text, self.language)
+                for participant in self.participants:
+                    if participant.org.id == org.id:
+                        for lang, name in org.names.items():
+                            participant.org.names.setdefault(lang, name)
+
+    def description_paragraphs(self, skip: set[int]) -> list[tuple[str, list[int]]]:
+        boiler = [words(b) for b in load("labels.yaml")["boilerplate"]]
+        cues = [words(c) for c in load("labels.yaml")["prose_beneficiary"]]
+        out = []
+        found = blocks(self.free)
+        for index, block in enumerate(found):
+            text = " ".join(line.text for line in block)
+            folded = words(text)
+            if any(line.number in skip for line in block) or block[0].bullet:
+                continue
+            if len(text.split()) < 12 or text.endswith(":") or text[:1].islower() or URL.search(text):
+                continue
+            if any(folded.startswith(b) for b in boiler) or any(contains(folded, c) for c in cues):
+                continue
+            if find_dates(text, self.language) or find_amounts(text) or find_duration(text):
+                continue
+            if _country_list_text(text):
+                continue
+            out.append((text, [line.number for line in block]))
+        return out
+
+    def read_title(self) -> None:
+        boiler = [words(b) for b in load("labels.yaml")["boilerplate"]]
+        headline: list[Line] = []
+        subtitle_line: Line | None = None
+        free_blocks = [b for b in blocks(self.free)]
+        for index, block in enumerate(free_blocks):
+            text = " ".join(line.text for line in block)
+            folded = words(text)
+            if not folded or any(folded == b or folded.startswith(b + " ") and len(folded.split()) <= len(b.split()) + 4 for b in boiler):
+                continue
+            if looks_like_organisation(text) or URL.fullmatch(text.strip("<>")) or block[0].bullet:
+                continue
+            if len(text.split()) > 25:
+                break
+            headline = block
+            if index + 1 < len(free_blocks):
+                nxt = free_blocks[index + 1]
+                nxt_text = " ".join(line.text for line in nxt)
+                if len(nxt) == 1 and 3 <= len(nxt_text.split()) <= 25 and ":" not in nxt_text and not URL.search(nxt_text) \
+                        and nxt_text.count(". ") == 0 and not nxt[0].bullet:
+                    subtitle_line = nxt[0]
+            break
+        title = subtitle = acronym = None
+        title_lines: list[int] = []
+        for seg in self.of("project_name"):
+            value, lines, rest = self.first_block(seg)
+            self.release(rest)
+            title, title_lines = value, seg.label_lines + lines
+        if title:
+            match = re.search(r"\s*\b(?:acronym|acronim|acronimo|acrónimo|acronyme|sigle|akronym|akronim)\b\s*[:\-]?\s*(\S+)", title, re.IGNORECASE)
+            if match:
+                acronym = match.group(1).strip("„”\"'“ ")
+                title = title[: match.start()]
+            title = title.strip(" „”\"'“")
+        elif headline:
+            text = " ".join(line.text for line in headline).rstrip(".")
+            title_lines = [line.number for line in headline]
+            parts = re.split(r"\s+[–—-]\s+|:\s+", text, maxsplit=1)
+            head = parts[0]
+            if len(parts) == 2 and len(head.split()) <= 3 and all(w[:1].isupper() or w[:1].isdigit() for w in head.split()):
+                title, subtitle = head, parts[1]
+            else:
+                title = text
+                if subtitle_line is not None and len(text.split()) <= 3:
+                    subtitle = subtitle_line.text.rstrip(".")
+                    title_lines.append(subtitle_line.number)
+                else:
+                    name = self._name_token()
+                    if name and words(name[0]) not in words(text):
+                        title, subtitle = name[0], text
+                        title_lines = name[1] + title_lines
+        if title and not acronym:
+            match = re.search(r"\b([A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*)\s*\(([^()]{5,80})\)", " ".join(l.text for l in self.doc.lines))
+            if match and words(match.group(1)) in words(title).split() and words(match.group(2)) in words(title):
+                acronym = match.group(1)
+        if not title:
+            self.ask("title", "no title found; the file name stands in")
+            title = Path(self.source_file).stem
+        self.put("title", self._tagged(title), title_lines)
+        if subtitle:
+            self.put("subtitle", self._tagged(subtitle), title_lines)
+        if acronym:
+            self.put("acronym", acronym, title_lines)
+        if "description" not in self.record:
+            skip = set(title_lines)
+            paragraphs = self.description_paragraphs(skip)
+            if paragraphs:
+                self.put("description", "\n\n".join(p for p, _ in paragraphs), [n for _, ns in paragraphs for n in ns])
+        key = acronym or title
+        slug = slugify(key.replace("@", " at ")) or "project"
+        while len(slug) > 60 and "-" in slug:  # ids are at most 80 characters; keep whole words
+            slug = slug.rsplit("-", 1)[0]
+        self.record_id = slug
+
+    def _name_token(self) -> tuple[str, list[int]] | None:
+        """A project name opening the objectives or description ('Cities@Heart proposes ...')."""
+        for seg in self.of("objectives") + self.of("description"):
+            for line in seg.body:
+                match = re.match(r"^([A-Z][\w]*(?:[@&][\w]+|[a-z][A-Z][\w]*)+)\b", line.text)
+                if match:
+                    return match.group(1), [line.number]
+                if line.text:
+                    break
+        return None
+
+    def _tagged(self, text: str) -> Any:
+        """A text in the record's language, or {en: text} for an English name in another language."""
+        if self.language == "en":
+            return text
+        tokens = words(text).split()
+        if len(tokens) < 2:
+            return text
+        labels = load("labels.yaml")
+        english = sum(1 for t in tokens if t in set(labels["english_words"]))
+        own = sum(1 for t in tokens if t in set(labels["stopwords"].get(self.language, [])))
+        return {"en": text} if english >= max(1, own + 1) and english * 2 >= len(tokens) else text
+
+    def read_contacts(self) -> None:
+        contacts = []
+        for seg in self.of("contact"):
+            parts: list[str] = []
+            lines: list[int] = list(seg.label_lines)
+            for index, block in enumerate(blocks(seg.body)):
+                text = " ".join(line.text for line in block)
+                if index and (len(text.split()) > 20 or _boilerplate(text)):
+                    self.release(block)
+                    continue
+                lines.extend(line.number for line in block)
+                for line in block:
+                    parts.extend(link[7:] for link in line.links if link.startswith("mailto:") and link[7:] not in text)
+                joined = block[0].text
+                for line in block[1:]:
+                    joined += (" " if joined.endswith(",") else ", ") + line.text
+                parts.append(joined)
+            contact = self._contact(seg.label, parts)
+            if contact:
+                contacts.append((contact, lines))
+        if contacts:
+            self.put("contacts", [c for c, _ in contacts], [n for _, ns in contacts for n in ns])
+
+    def _contact(self, label: str, parts: list[str]) -> dict[str, Any] | None:
+        contact: dict[str, Any] = {}
+        office: list[str] = []
+        tokens = [t.strip(" .;") for part in parts for t in re.split(r",\s+|\s+[–—]\s+|\s+-\s+|:\s+", part) if t.strip(" .;")]
+        role = label.strip()
+        owner = self.participant_named(label)
+        for token in tokens:
+            email = EMAIL.search(token)
+            if email:
+                contact.setdefault("email", email.group(0))
+                token = token.replace(email.group(0), "").strip(" ,;:")
+                if not token:
+                    continue
+            participant = self.participant_named(token) if not PERSON.match(token) or looks_like_organisation(token) else None
+            if participant is not None and len(token.split()) <= 6 and (looks_like_organisation(token) or words(token) in [words(n) for n in participant.org.names.values()]):
+                owner = owner or participant
+                continue
+            if "name" not in contact and PERSON.match(token) and not any(contains(words(token), w) for w in OFFICE_WORDS) \
+                    and not looks_like_organisation(token):
+                contact["name"] = token
+                continue
+            office.append(token)
+        if office:
+            contact["office"] = ", ".join(office)
+        if "email" in contact and owner is None:
+            domain = contact["email"].split("@", 1)[1]
+            for participant in self.participants:
+                base = participant.org.id.replace("-municipality", "").replace("-", "")
+                if len(base) >= 4 and base in domain.replace("-", ""):
+                    owner = participant
+                    break
+        if not contact:
+            return None
+        contact = {"role": role, **contact}
+        if owner is not None:
+            contact["organisation"] = owner.org.id
+        return contact
+
+    def read_website(self) -> None:
+        for seg in self.of("website"):
+            value, lines, rest = self.first_block(seg)
+            self.release(rest)
+            links = [l for line in seg.body for l in line.links if l.startswith("http")]
+            match = links[0] if links else (URL.search(value).group(0) if URL.search(value) else None)
+            if match:
+                self.put("website", _absolute(match), seg.label_lines + lines)
+                return
+        for block in blocks(self.free):
+            text = " ".join(line.text for line in block).strip("<> ")
+            if URL.fullmatch(text):
+                self.put("website", _absolute(text), [line.number for line in block])
+                return
+
+    def finish_participants(self) -> None:
+        out = []
+        for index, participant in enumerate(self.participants):
+            org = participant.org
+            data: dict[str, Any] = {"id": org.id, "name": org.names}
+            if org.type:
+                data["type"] = org.type
+            if org.city:
+                data["city"] = org.city
+            if org.country:
+                data["country"] = org.country.code
+                if org.country.corrected:
+                    data["country_as_stated"] = org.country.stated
+            entry: dict[str, Any] = {"role": participant.role, "organisation": data}
+            budget = {k: v for k, v in participant.budget.items() if not k.startswith("_")}
+            if budget:
+                entry["budget"] = budget
+            out.append(entry)
+            self.provenance[f"participants[{index}]"] = {"file": self.source_file, "lines": sorted(set(org.lines + participant.budget.get("_lines", [])))}
+        if out:
+            self.record["participants"] = out
+        else:
+            self.ask("participants", "no coordinator, partner or beneficiary found")
+        if not any(p.role == "coordinator" for p in self.participants) and out:
+            self.ask("participants", "no coordinator or lead partner is named")
+
+
+def _absolute(url: str) -> str:
+    return url if url.lower().startswith(("http://", "https://")) else f"https://{url}"
+
+
+def _boilerplate(text: str) -> bool:
+    folded = words(text)
+    return any(folded.startswith(words(b)) for b in load("labels.yaml")["boilerplate"])
+
+
+def _split_items(text: str) -> list[str]:
+    """'orașele Torino (Italia), Gdansk (Polonia)' -> one item per place; table rows stay whole."""
+    if "|" in text or "," not in text:
+        return [text]
+    parts, depth, current = [], 0, ""
+    for char in text:
+        depth += char == "("
+        depth -= char == ")"
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    parts = [p.strip() for p in parts if p.strip()]
+    with_country = sum(1 for p in parts if re.search(r"\([^()]+\)\s*$", p))
+    if len(parts) > 1 and (with_country == len(parts) or (len(parts) >= 3 and with_country >= len(parts) - 1)):
+        return parts
+    return [text]
+
+
+def _all_places(seg: Segment) -> bool:
+    found = blocks(seg.body)
+    if not found:
+        return False
+    return _country_list_text(" ".join(line.text for line in found[0]))
+
+
+def _country_list_text(text: str) -> bool:
+    parts = re.findall(r"\(([^()]{1,25})\)", text)
+    return len(parts) >= 2 and all(read_country(p) for p in parts)
+
+
+def _items(body: list[Line]) -> list[tuple[str, list[int], Line]]:
+    """List items of a text section: bullets, paragraphs, or sentence-per-line lines."""
+    out: list[tuple[str, list[int], Line]] = []
+    boiler = [words(b) for b in load("labels.yaml")["boilerplate"]]
+    for block in blocks(body):
+        groups: list[list[Line]] = []
+        for line in block:
+            starts_new = not groups or line.bullet or (
+                groups[-1][-1].text.endswith((".", ";", "!", "?")) and line.text[:1].isupper())
+            if starts_new:
+                groups.append([line])
+            else:
+                groups[-1].append(line)
+        for group in groups:
+            text = " ".join(line.text for line in group).strip()
+            folded = words(text)
+            if not text or text.endswith(":") or any(folded.startswith(b) for b in boiler):
+                continue
+            out.append((text, [line.number for line in group], group[0]))
+    return out
+
+
+def _result(text: str, line: Line) -> dict[str, Any]:
+    title = line.link_texts[0] if line.link_texts and text.startswith(line.link_texts[0]) else None
+    if title:
+        description = text[len(title):].strip(" -–—:")
+    else:
+        title, description = text, ""
+    result: dict[str, Any] = {"title": title}
+    kind, _ = best_label(title, load("labels.yaml")["result_types"])
+    if kind:
+        result["type"] = kind
+    if description:
+        result["description"] = description
+    urls = [l for l in line.links if l.startswith("http")]
+    if urls:
+        result["url"] = urls[0]
+    return result
+
+
+def source_name(path: Path) -> str:
+    """The record's source.file: the fact sheet's folder and name (factsheets/000.txt)."""
+    return f"{path.parent.name}/{path.name}" if path.parent.name else path.name
+
+
+def extract_document(document: Document, source_file: str, *, language: str | None = None, derive: bool = False) -> Draft:
+    reader = _Reader(document, source_file, language, derive)
+    reader.run()
+    record = reader.record
+    facts = [k for k in ("start_date", "programme", "budget", "objectives", "actions", "description", "identifiers") if k in record]
+    if not facts and not reader.participants:
+        return Draft(source_file, None, ["no project facts found (no programme, dates, budget, partners, objectives or description): "
+                                         "this does not look like a project fact sheet"], reader.warnings)
+    ordered: dict[str, Any] = {"id": reader.record_id, "language": reader.language, "source": {"file": source_file}}
+    ordered.update({k: v for k, v in record.items()})
+    if reader.warnings:
+        ordered["notes"] = "Draft extracted by eulod extract. " + " ".join(w.split(": ", 1)[-1] + "." for w in reader.warnings)
+    else:
+        ordered["notes"] = "Draft extracted by eulod extract."
+    if reader.review:
+        ordered["review"] = reader.review
+    ordered["provenance"] = reader.provenance
+    return Draft(source_file, ordered, [], reader.warnings)
+
+
+def extract_file(path: Path, *, language: str | None = None, derive: bool = False) -> Draft:
+    """Extract one fact sheet; never raises for bad input, the Draft says what went wrong."""
+    shown = str(path)
+    try:
+        document = read_document(path, shown)
+    except UnreadableFile as exc:
+        return Draft(shown, None, [str(exc)])
+    try:
+        return extract_document(document, source_name(path), language=language, derive=derive)
+    except RecursionError:  # pathological nesting in a page
+        return Draft(shown, None, ["the page is too deeply nested to read"])

@@ -1,0 +1,124 @@
+"""A fact sheet's lines cut into labelled segments and free text.
+
+Fact sheets state facts three ways: ``Label: value`` on one line, a label line (``Start
+date:``, possibly wrapped over two lines) followed by a value block, and a heading
+(``OBJECTIVES``, ``## Partenaires``) over paragraphs or bullets. Every such label starts a
+:class:`Segment`; lines outside segments are free text, where prose facts and the title live.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .data import best_label, load, words
+from .text import Line
+
+_LABEL_VALUE = re.compile(r"^(?P<label>[^:：]{1,70}?)\s*[:：]\s*(?P<value>\S.*)$")
+_URL = re.compile(r"https?://|www\.", re.IGNORECASE)
+
+
+@dataclass
+class Segment:
+    kind: str | None
+    label: str
+    label_lines: list[int]
+    body: list[Line] = field(default_factory=list)
+
+    @property
+    def lines(self) -> list[int]:
+        return self.label_lines + [line.number for line in self.body if line.text]
+
+
+def classify(label: str) -> str | None:
+    """The field a label names, when the label is short enough to be a label."""
+    kind, _ = best_label(label, load("labels.yaml")["fields"])
+    if kind is None or len(words(label).split()) > 9:
+        return None
+    return kind
+
+
+def blocks(lines: list[Line]) -> list[list[Line]]:
+    """Runs of non-blank lines."""
+    out: list[list[Line]] = []
+    current: list[Line] = []
+    for line in lines:
+        if line.text:
+            current.append(line)
+        elif current:
+            out.append(current)
+            current = []
+    if current:
+        out.append(current)
+    return out
+
+
+def _is_heading(line: Line, kind: str | None, alone: bool) -> bool:
+    if kind is None or line.text.endswith((".", ";", ",")) or _URL.search(line.text):
+        return False
+    count = len(words(line.text).split())
+    _, length = best_label(line.text, load("labels.yaml")["fields"])
+    exact = length >= len(words(line.text)) - 1
+    return (line.heading and count <= 6) or (exact and count <= 5) or (alone and count <= 3 and line.text.isupper())
+
+
+def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
+    """Labelled segments and the free lines around them (free lines keep blank separators)."""
+    segments: list[Segment] = []
+    free: list[Line] = []
+    current: Segment | None = None
+    previous: Line | None = None
+    before_previous_blank = True
+    for index, line in enumerate(lines):
+        text = line.text
+        target = current.body if current else free
+        if not text:
+            target.append(line)
+            before_previous_blank, previous = (previous is None or not previous.text), line
+            continue
+        next_blank = index + 1 >= len(lines) or not lines[index + 1].text
+        prev_blank = previous is None or not previous.text
+        match = _LABEL_VALUE.match(text)
+        if match and not line.bullet:
+            kind = classify(match.group("label"))
+            in_contact = current is not None and current.kind == "contact"
+            if kind or (in_contact and len(match.group("label").split()) <= 5 and not _URL.match(match.group("label"))) \
+                    or _country_list(match.group("value")):
+                current = Segment(kind or ("contact" if in_contact else None), match.group("label").strip(), [line.number])
+                current.body.append(Line(line.number, match.group("value").strip(), False, False, line.links, line.link_texts))
+                segments.append(current)
+                previous = line
+                continue
+        if text.endswith((":", "：")) and not line.bullet and len(text.split()) <= 9:
+            label = text[:-1].strip()
+            numbers = [line.number]
+            if previous is not None and previous.text and before_previous_blank and not previous.bullet \
+                    and target and target[-1] is previous and len(previous.text.split()) <= 6:
+                target.pop()
+                label = f"{previous.text} {label}"
+                numbers.insert(0, previous.number)
+            kind = classify(label)
+            if kind or len(label.split()) <= 6:
+                current = Segment(kind, label, numbers)
+                segments.append(current)
+                previous = line
+                before_previous_blank = prev_blank
+                continue
+        kind = classify(text)
+        if _is_heading(line, kind, prev_blank and next_blank):
+            current = Segment(kind, text, [line.number])
+            segments.append(current)
+            previous = line
+            continue
+        target.append(line)
+        before_previous_blank = prev_blank
+        previous = line
+    return segments, free
+
+
+def _country_list(value: str) -> bool:
+    """'Manchester (UK), Eindhoven (NL), Stavanger (N)': a list of places with countries."""
+    from .places import read_country
+
+    parts = [p for p in re.findall(r"\(([^()]{1,25})\)", value)]
+    return len(parts) >= 2 and all(read_country(p) for p in parts)

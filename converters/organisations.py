@@ -1,0 +1,90 @@
+"""Organisation ids, in one place for every converter.
+
+An organisation's IRI is ``{base}organisation/{id}``. Fact sheets, spreadsheets and CORDIS
+name the same organisation differently ("Città di Palermo", "COMUNE DI PALERMO"), so the id
+follows one convention everywhere: a municipality is ``<city>-municipality`` (the city's
+slug), anything else is the slug of its name. A curated id in a record always wins.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from eulod.iris import slugify
+
+MUNICIPALITY_NAMES = "municipality-names.yaml"
+
+
+# Letters that Unicode does not decompose into a base letter and an accent.
+_LETTERS = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ß": "ss", "ł": "l", "Ł": "L", "đ": "d",
+                          "Đ": "D", "þ": "th", "Þ": "TH", "œ": "oe", "Œ": "OE", "ı": "i"})
+
+
+def _fold(text: str) -> str:
+    """Lower case, no accents, single spaces: how names are compared ('Høje' -> 'hoje')."""
+    ascii_text = unicodedata.normalize("NFKD", text.translate(_LETTERS)).encode("ascii", "ignore").decode("ascii")
+    return " ".join(ascii_text.lower().split())
+
+
+def _slug(text: str) -> str:
+    return slugify(text.translate(_LETTERS))
+
+
+@lru_cache(maxsize=1)
+def _municipality_patterns() -> list[re.Pattern[str]]:
+    text = resources.files("eulod.converters").joinpath(MUNICIPALITY_NAMES).read_text("utf-8")
+    patterns = []
+    for pattern in yaml.safe_load(text)["patterns"]:
+        before, _, after = pattern.partition("{city}")
+        patterns.append(re.compile(f"^{re.escape(before)}(?P<city>.+?){re.escape(after)}$"))
+    return patterns
+
+
+def municipality_city(name: str) -> str | None:
+    """The place a municipality's name names ('Comune di Torino' -> 'torino'), else None."""
+    folded = _fold(name)
+    for pattern in _municipality_patterns():
+        match = pattern.match(folded)
+        if match and match.group("city").strip():
+            return match.group("city").strip()
+    return None
+
+
+def first_name(name: str | dict[str, str]) -> str:
+    """A record name is a string or {language: name}; the first one stands for it."""
+    return name if isinstance(name, str) else next(iter(name.values()))
+
+
+def organisation_id(
+    name: str | dict[str, str], *, kind: str | None = None, city: str | None = None, curated: str | None = None
+) -> str:
+    """The organisation's id: the curated one, ``<city>-municipality``, or the slug of its name.
+
+    ``kind`` is the organisation-type notation; without one, a name that reads as a
+    municipality's (municipality-names.yaml) makes it one. A municipality's city is read from
+    its name when the name follows a known pattern, else taken from ``city``.
+    """
+    if curated:
+        return curated
+    text = first_name(name)
+    if kind is None and municipality_city(text):
+        kind = "municipality"  # "Municipality of Sofia" needs no type column to be one
+    if kind == "municipality":
+        # The place the name names wins over the address: Høje-Taastrup Kommune sits in Taastrup.
+        place = municipality_city(text) or city
+        if place and _slug(place):
+            return f"{_slug(place)}-municipality"
+    return _slug(text)
+
+
+def record_organisation_id(organisation: dict[str, Any]) -> str:
+    """The id of a record's ``organisation`` mapping (see data/record.schema.json)."""
+    return organisation_id(
+        organisation["name"], kind=organisation.get("type"), city=organisation.get("city"), curated=organisation.get("id")
+    )

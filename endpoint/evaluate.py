@@ -1,0 +1,168 @@
+"""Query evaluation and serialisation, as run inside a query process (see executor.py).
+
+This module is the one place that touches the store to answer a SPARQL query: a
+different backend (a remote store, say) replaces :func:`open_store` and :func:`run`.
+It needs nothing from Flask: a query process only evaluates and serialises.
+
+The result is serialised here too, so the time limit covers serialisation, and the row
+cap is applied while reading the solutions: at most ``max_rows`` rows (or triples) are
+ever materialised, whatever the query asks for.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from itertools import islice
+from multiprocessing.connection import Connection
+from typing import Any
+
+import pyoxigraph as ox
+
+log = logging.getLogger(__name__)
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query to answer. Formats are media types; None: the client accepts none of that kind."""
+
+    store_path: str
+    query: str
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    results_format: str | None = None  # for SELECT and ASK, e.g. "application/sparql-results+json"
+    graph_format: str | None = None  # for CONSTRUCT and DESCRIBE, e.g. "text/turtle"
+    max_rows: int = 10000
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A serialised answer, or an error status and message for the client."""
+
+    body: bytes = b""
+    form: str = ""  # "results" (SELECT/ASK) or "graph" (CONSTRUCT/DESCRIBE)
+    truncated: bool = False
+    rows: int = 0
+    status: int = 200
+    message: str = ""
+
+
+def open_store(path: str) -> ox.Store:
+    return ox.Store.read_only(path)
+
+
+def dataset(job: Job) -> dict[str, Any]:
+    """pyoxigraph arguments for the job's dataset; the union of all graphs by default."""
+    if not job.default_graphs and not job.named_graphs:
+        return {"use_default_graph_as_union": True}
+    out: dict[str, Any] = {}
+    if job.default_graphs:
+        out["default_graph"] = [ox.NamedNode(iri) for iri in job.default_graphs]
+    if job.named_graphs:
+        out["named_graphs"] = [ox.NamedNode(iri) for iri in job.named_graphs]
+    return out
+
+
+def run(store: ox.Store, job: Job) -> Outcome:
+    """Evaluate and serialise one job; errors the client caused become 4xx outcomes."""
+    try:
+        result = store.query(job.query, **dataset(job))
+    except SyntaxError as exc:
+        return Outcome(status=400, message=f"malformed query: {exc}")
+    except ValueError as exc:  # an invalid IRI among the dataset parameters
+        return Outcome(status=400, message=f"bad request: {exc}")
+    try:
+        if isinstance(result, ox.QueryTriples):
+            return _graph(result, job)
+        return _results(result, job)
+    except (OSError, ValueError, RuntimeError) as exc:  # evaluation errors surface while iterating
+        return Outcome(status=400, message=f"query evaluation failed: {exc}")
+
+
+def _graph(triples: ox.QueryTriples, job: Job) -> Outcome:
+    if job.graph_format is None:
+        return Outcome(form="graph", status=406)
+    kept = list(islice(triples, job.max_rows + 1))
+    truncated = len(kept) > job.max_rows
+    kept = kept[: job.max_rows]
+    fmt = ox.RdfFormat.from_media_type(job.graph_format)
+    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
+        body = ox.serialize(kept, format=fmt, prefixes=job.prefixes)
+    else:
+        body = ox.serialize(kept, format=fmt)
+    return Outcome(body=body, form="graph", truncated=truncated, rows=len(kept))
+
+
+def _results(result: Any, job: Job) -> Outcome:
+    if job.results_format is None:
+        return Outcome(form="results", status=406)
+    fmt = ox.QueryResultsFormat.from_media_type(job.results_format)
+    if isinstance(result, ox.QueryBoolean):
+        return Outcome(body=result.serialize(format=fmt), form="results", rows=1)
+    names = [variable.value for variable in result.variables]
+    solutions = list(islice(result, job.max_rows + 1))
+    truncated = len(solutions) > job.max_rows
+    solutions = solutions[: job.max_rows]
+    document = {
+        "head": {"vars": names},
+        "results": {"bindings": [_binding(names, solution) for solution in solutions]},
+    }
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if fmt != ox.QueryResultsFormat.JSON:
+        # pyoxigraph's own writers, fed the capped solutions through its JSON reader
+        body = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(format=fmt)
+    return Outcome(body=body, form="results", truncated=truncated, rows=len(solutions))
+
+
+def _binding(names: list[str], solution: ox.QuerySolution) -> dict[str, Any]:
+    return {name: _term(value) for name, value in zip(names, solution) if value is not None}
+
+
+def _term(term: Any) -> dict[str, Any]:
+    """A term in the SPARQL 1.1 Query Results JSON format (with RDF 1.2 triple terms)."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+            if term.direction is not None:
+                out["its:dir"] = str(term.direction.value if hasattr(term.direction, "value") else term.direction)
+        elif term.datatype.value not in (XSD_STRING, RDF_LANG_STRING):
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {
+            "type": "triple",
+            "value": {"subject": _term(term.subject), "predicate": _term(term.predicate), "object": _term(term.object)},
+        }
+    raise ValueError(f"unexpected term {term!r}")
+
+
+def serve(connection: Connection) -> None:
+    """A query process's loop: receive a job, answer it, until the parent closes the pipe."""
+    stores: dict[str, ox.Store] = {}
+    while True:
+        try:
+            job: Job = connection.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            store = stores.get(job.store_path)
+            if store is None:
+                stores.clear()  # a new generation: let the old one's files go
+                store = stores[job.store_path] = open_store(job.store_path)
+            outcome = run(store, job)
+        except MemoryError:
+            outcome = Outcome(status=503, message="the query needed more memory than the endpoint allows")
+        except Exception:  # a bug: log it here, answer without a traceback, keep serving
+            log.exception("query failed unexpectedly: %.200s", job.query)
+            outcome = Outcome(status=500, message="internal error while answering the query; it has been logged")
+        connection.send(outcome)

@@ -1,0 +1,81 @@
+"""The interface language and locale formatting of the pages for people.
+
+The language comes from ``?lang=`` (a link on every page) or else from Accept-Language;
+messages are small JSON catalogues in ``translations/``, one per language, and numbers,
+money, dates and country names are formatted by Babel with the CLDR data of that language.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from importlib import resources
+
+from babel import Locale
+from babel.dates import format_date, format_skeleton
+from babel.numbers import format_currency, format_decimal
+from flask import request
+
+LANGUAGES = ("en", "it")
+DEFAULT = "en"
+
+
+def language() -> str:
+    """``?lang=`` when it names a supported language, else the best Accept-Language match."""
+    wanted = request.args.get("lang", "").lower()
+    if wanted in LANGUAGES:
+        return wanted
+    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT) or DEFAULT
+
+
+@lru_cache(maxsize=None)
+def catalogue(lang: str) -> dict[str, str]:
+    text = resources.files(__package__).joinpath(f"translations/{lang}.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def translate(key: str, lang: str, **values: object) -> str:
+    """The message ``key`` in ``lang`` (falling back to English, then to the key itself)."""
+    text = catalogue(lang).get(key) or catalogue(DEFAULT).get(key) or key
+    return text.format(**values) if values else text
+
+
+def money(amount: str | Decimal | None, currency: str, lang: str) -> str:
+    """841.061,50 € in Italian, €841,061.50 in English; the amount is never rounded."""
+    if amount is None:
+        return ""
+    try:
+        value = Decimal(str(amount))
+    except InvalidOperation:
+        return str(amount)
+    return format_currency(value, currency, locale=lang, decimal_quantization=False, format_type="standard")
+
+
+def number(value: float | int | Decimal, lang: str) -> str:
+    return format_decimal(value, locale=lang)
+
+
+def percent(value: str | Decimal, lang: str) -> str:
+    return f"{format_decimal(Decimal(str(value)), locale=lang)} %"
+
+
+def date_text(value: str | None, lang: str) -> str:
+    """A date at the precision the source stated: 1 June 2023, June 2023 or 2023."""
+    if not value:
+        return ""
+    from datetime import date
+
+    parts = value.split("-")
+    try:
+        if len(parts) == 1:
+            return parts[0]
+        if len(parts) == 2:
+            return format_skeleton("yMMMM", date(int(parts[0]), int(parts[1]), 1), locale=lang)
+        return format_date(date.fromisoformat(value[:10]), format="long", locale=lang)
+    except ValueError:
+        return value
+
+
+def country_name(alpha2: str, lang: str) -> str:
+    return Locale(lang).territories.get(alpha2.upper(), alpha2)

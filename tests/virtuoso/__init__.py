@@ -1,0 +1,1 @@
+"""A throw-away OpenLink Virtuoso (Debian's virtuoso-opensource) for the remote-store tests."""
