@@ -10,6 +10,10 @@ STAMP := $(VENV)/.installed-stamp
 SYSTEM_PACKAGES := chromium chromium-driver virtuoso-opensource
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
+# The SPARQL editor (YASGUI) comes from the npm registry, served by eulod itself. Without npm
+# the editor page falls back to a plain form; CI has npm, so the browser tests use the editor.
+NPM_STAMP := endpoint/static/node_modules/.installed-stamp
+
 .PHONY: install system-deps build serve test clean
 
 $(STAMP): pyproject.toml
@@ -18,7 +22,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+$(NPM_STAMP): endpoint/static/package.json endpoint/static/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix endpoint/static --no-audit --no-fund --loglevel=error && touch $(NPM_STAMP); \
+	else echo "warning: npm not found: the SPARQL editor falls back to a plain form"; fi
+
+install: $(STAMP) $(NPM_STAMP)
 
 build: install
 	$(BIN)/eulod build
@@ -40,4 +49,4 @@ test: install system-deps
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf build $(VENV) *.egg-info .pytest_cache .hypothesis
+	rm -rf build $(VENV) *.egg-info .pytest_cache .hypothesis endpoint/static/node_modules

@@ -15,6 +15,7 @@ import logging
 import os
 import sqlite3
 import tempfile
+from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -52,6 +53,11 @@ def _require_columns(rows: Iterator[tuple[int, dict]], wanted: tuple[str, ...], 
     yield from rows
 
 
+def _nonzero(amount: str | None) -> str | None:
+    """CORDIS writes 0 where there is no contribution (third parties, partner organisations)."""
+    return None if amount is None or Decimal(amount) == 0 else amount
+
+
 def participant(row: dict[str, str], problems: RowProblems) -> tuple[int, dict[str, Any]] | None:
     """(order, participant) from one organization.csv row, or None when the row cannot be used."""
     table = tables()
@@ -66,8 +72,8 @@ def participant(row: dict[str, str], problems: RowProblems) -> tuple[int, dict[s
     kind = table["activity_types"].get(activity) if activity else None
     if activity and activity not in table["activity_types"]:
         problems.add("activityType", f"{activity!r} is not a CORDIS activity type ({', '.join(table['activity_types'])})")
-    eu = problems.read(row, "ecContribution", cells.amount)
-    total = problems.read(row, "totalCost", cells.amount)
+    eu = _nonzero(problems.read(row, "ecContribution", cells.amount))
+    total = _nonzero(problems.read(row, "totalCost", cells.amount))
     if problems.items or not name or role is None:
         return None
     city = (row.get("city") or "").strip() or None
@@ -110,8 +116,8 @@ def project_record(row: dict[str, str], source: str, problems: RowProblems) -> d
         problems.add("title", "the project has no title")
     start = problems.read(row, "startDate", cells.iso_date)
     end = problems.read(row, "endDate", cells.iso_date)
-    total = problems.read(row, "totalCost", cells.amount)
-    eu = problems.read(row, "ecMaxContribution", cells.amount)
+    total = _nonzero(problems.read(row, "totalCost", cells.amount))
+    eu = _nonzero(problems.read(row, "ecMaxContribution", cells.amount))
     if problems.items:
         return None
     record: dict[str, Any] = {

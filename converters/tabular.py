@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import partial
 from importlib import resources
 from pathlib import Path
@@ -186,10 +187,10 @@ class _Cells(dict):
 
 
 def _integer(value: Any) -> int:
-    number = cells.amount(value)
-    if "." in number and number.rstrip("0").endswith(".") is False:
+    number = Decimal(cells.amount(value))
+    if number != number.to_integral_value():
         raise cells.CellError(f"{value!r} is not a whole number")
-    return int(number.split(".")[0])
+    return int(number)
 
 
 def _url(value: Any) -> str:

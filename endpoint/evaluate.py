@@ -80,7 +80,7 @@ def run(store: ox.Store, job: Job) -> Outcome:
         if isinstance(result, ox.QueryTriples):
             return _graph(result, job)
         return _results(result, job)
-    except (OSError, ValueError, RuntimeError) as exc:  # evaluation errors surface while iterating
+    except (OSError, ValueError, RuntimeError, SyntaxError) as exc:  # errors surface while iterating (a remote answer is parsed lazily)
         return Outcome(status=400, message=f"query evaluation failed: {exc}")
 
 

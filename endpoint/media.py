@@ -45,6 +45,14 @@ SHORT_NAMES: dict[str, str] = {
     "rdf": "application/rdf+xml",
     "rdfxml": "application/rdf+xml",
     "html": "text/html",
+    "rdf+xml": "application/rdf+xml",
+    "n3": "text/turtle",  # Turtle is N3 too; SPARQLWrapper asks for N3 with format=n3
+}
+
+# Short names that mean one thing for SELECT/ASK and another for CONSTRUCT/DESCRIBE.
+GRAPH_SHORT_NAMES: dict[str, str] = {
+    "xml": "application/rdf+xml",
+    "json": "application/ld+json",
 }
 
 HTML = "text/html"
@@ -57,8 +65,11 @@ def negotiate(accept: MIMEAccept, offered: list[str], override: str | None = Non
     Accept, for browsers that cannot set headers. None means nothing fits (406).
     """
     if override:
-        wanted = SHORT_NAMES.get(override.lower(), override.lower())
-        return wanted if wanted in offered else None
+        name = override.lower()
+        for wanted in (SHORT_NAMES.get(name, name), GRAPH_SHORT_NAMES.get(name, name)):
+            if wanted in offered:
+                return wanted
+        return None
     if not accept or not list(accept.values()):
         return offered[0]
     return accept.best_match(offered)

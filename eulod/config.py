@@ -51,6 +51,7 @@ class Settings:
     remote_update_url: str = ""
     remote_gsp_url: str = ""
     remote_user: str = ""
+    remote_max_rows: int = 10000  # the remote store's own answer cap (Virtuoso: ResultSetMaxRows)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -95,6 +96,7 @@ _PARSERS: dict[str, Any] = {
     "remote_update_url": str,
     "remote_gsp_url": str,
     "remote_user": str,
+    "remote_max_rows": int,
 }
 
 ENV_PREFIX = "EULOD_"

@@ -354,7 +354,37 @@ class RemoteStore:
             return as_query_triples(triples)
         headers, body = self.client.query(rewritten, RESULTS_JSON, defaults, named)
         _check_complete(headers)
-        return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        return ox.parse_query_results(self._checked_solutions(body), format=ox.QueryResultsFormat.JSON)
+
+    def _checked_solutions(self, body: bytes) -> bytes:
+        """SPARQL JSON results made safe to parse, or a refusal when they may be cut short.
+
+        Virtuoso does not always flag an answer cut at its ResultSetMaxRows, so an answer
+        with that many rows is refused rather than served short; and it names blank nodes
+        ``nodeID://b123``, which is no valid blank node label, so labels are rewritten
+        (consistently within the answer, as their identity only matters there).
+        """
+        try:
+            document = json.loads(body)
+        except ValueError as exc:
+            raise RemoteError(f"the remote store sent malformed SPARQL JSON: {exc}") from None
+        bindings = (document.get("results") or {}).get("bindings")
+        if bindings is None:
+            return body  # an ASK answer
+        if self.max_rows is not None and len(bindings) >= self.max_rows:
+            raise RemoteRefusal(
+                f"the remote store returned {len(bindings)} rows, its row limit (ResultSetMaxRows): the answer may be "
+                "cut short; "
+                "add LIMIT/OFFSET to page through it"
+            )
+        for row in bindings:
+            for term in row.values():
+                if term.get("type") == "bnode":
+                    term["value"] = _BNODE_UNSAFE.sub("_", term["value"])
+        return json.dumps(document).encode("utf-8")
+
+
+_BNODE_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 
 
 def as_query_triples(triples: Iterable[ox.Triple]) -> ox.QueryTriples:
@@ -444,7 +474,7 @@ class RemoteHandle:
     @property
     def store(self) -> RemoteStore:
         graphs = self.manifest["remote_graphs"]
-        return RemoteStore(self.client, [graphs["data"], graphs["vocabulary"]], max_rows=None)
+        return RemoteStore(self.client, [graphs["data"], graphs["vocabulary"]], max_rows=self.settings.remote_max_rows)
 
     @property
     def generation(self) -> Generation:

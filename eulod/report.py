@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from dataclasses import asdict
 from typing import Iterable
 
+from rdflib import BNode, Graph, Literal
+from rdflib.namespace import RDF, SH
+
 from eulod.converters.records import RecordProblem
-from eulod.shapes import Result
+from eulod.namespaces import bind_prefixes
+from eulod.shapes import SEVERITY_RANK, Result
+
+Grouped = dict[str, tuple[str, list[RecordProblem], list[Result]]]
 
 SYMBOLS = {"violation": "✗", "warning": "!", "info": "i"}
 
@@ -64,3 +71,57 @@ def count(grouped_values: Iterable[tuple[str, list[RecordProblem], list[Result]]
         for result in results:
             counts[result.severity] += 1
     return counts
+
+
+def at_or_above(severity: str, threshold: str) -> bool:
+    return SEVERITY_RANK[severity] >= SEVERITY_RANK[threshold]
+
+
+def turtle_report(reports: Iterable[Graph], conforms: bool) -> str:
+    """One sh:ValidationReport holding the results of every SHACL report graph, as Turtle.
+
+    The result nodes are pySHACL's (values keep their RDF terms); ``conforms`` is what the
+    exit code says (no result at or above --fail-on), as pySHACL's allow_warnings does.
+    Record problems that never reached RDF are not SHACL results; they are in text/json/junit.
+    """
+    out = bind_prefixes(Graph())
+    out.bind("sh", SH)
+    report = BNode()
+    out.add((report, RDF.type, SH.ValidationReport))
+    out.add((report, SH.conforms, Literal(conforms)))
+    for graph in reports:
+        for triple in graph:
+            if triple[1] == SH.result or triple[1] == SH.conforms or triple[2] == SH.ValidationReport:
+                if triple[1] == SH.result:
+                    out.add((report, SH.result, triple[2]))
+                continue
+            out.add(triple)
+    return out.serialize(format="turtle")
+
+
+def junit_report(grouped: Grouped, fail_on: str, language: str = "en") -> str:
+    """JUnit XML: one test case per record (or RDF file), so CI dashboards list each one.
+
+    Record problems and results at or above ``fail_on`` are <failure>s; lower results go to
+    the case's <system-out>, so they are visible without failing the case.
+    """
+    suite = ET.Element("testsuite", name="eulod validate")
+    failures = 0
+    for record, (file, problems, results) in grouped.items():
+        case = ET.SubElement(suite, "testcase", classname=file, name=record)
+        failing = [format_result(r, language) for r in results if at_or_above(r.severity, fail_on)]
+        failing[:0] = [f"error: field {p.field}: {p.reason}" if p.field else f"error: {p.reason}" for p in problems]
+        if failing:
+            failures += 1
+            failure = ET.SubElement(case, "failure", message=f"{len(failing)} problem(s) at or above {fail_on}", type=fail_on)
+            failure.text = "\n".join(line.strip() for line in failing)
+        lower = [format_result(r, language) for r in results if not at_or_above(r.severity, fail_on)]
+        if lower:
+            ET.SubElement(case, "system-out").text = "\n".join(lower)
+    suite.set("tests", str(len(grouped)))
+    suite.set("failures", str(failures))
+    suite.set("errors", "0")
+    suites = ET.Element("testsuites", name="eulod", tests=str(len(grouped)), failures=str(failures))
+    suites.append(suite)
+    ET.indent(suites)
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True)

@@ -165,5 +165,6 @@ def validate_graphs(graphs: Iterable[Graph], namespaces: Graph | None = None) ->
         for graph in graphs:
             union += graph
         return validate(union)
-    store = fast.store_from_graphs(graphs)
-    return parse_report(fast.validate_store(store, shapes_graph(), namespaces if namespaces is not None else next(iter(graphs), None)))
+    if namespaces is None:
+        namespaces = graphs[0] if graphs else Graph()
+    return parse_report(fast.validate_triples(fast.triples_from_graphs(graphs), shapes_graph(), namespaces))

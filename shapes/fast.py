@@ -26,6 +26,8 @@ wrongly, only slowly. Identity with pySHACL is tested in tests/test_fast_validat
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -89,6 +91,16 @@ class ShapePlan:
     classes: list[URIRef] = field(default_factory=list)
     sparql: list[SparqlPlan] = field(default_factory=list)
     properties: list["ShapePlan"] = field(default_factory=list)
+    logical: list["LogicalPlan"] = field(default_factory=list)
+
+
+@dataclass
+class LogicalPlan:
+    """sh:not / sh:and / sh:or / sh:xone over value-local member shapes."""
+
+    kind: URIRef
+    component: object  # pySHACL's component, for its results and messages
+    members: list[ShapePlan]
 
 
 @dataclass
@@ -114,15 +126,26 @@ def _path(shape: Shape) -> tuple[str, ox.NamedNode] | None:
     raise Unsupported(f"{shape.node}: only predicate and inverse paths are supported")
 
 
-def _check_value_local(shape: Shape) -> None:
-    """Member shapes of sh:not/sh:or/... must only look at the value node itself."""
-    for predicate, obj in shape.sg.graph.predicate_objects(shape.node):
-        if predicate in LOGICAL:
-            members = [obj] if predicate == SH["not"] else list(shape.sg.graph.items(obj))
-            for member in members:
-                _check_value_local(shape.sg.lookup_shape_from_node(member))
-        elif predicate not in VALUE_LOCAL | {RDF.type, SH.severity, SH.message, SH.name, SH.description, SH.deactivated, SH.flags}:
+MEMBER_ONLY = VALUE_LOCAL | {RDF.type, SH.severity, SH.message, SH.name, SH.description, SH.deactivated, SH.flags}
+
+
+def _quiet(component: object) -> object:
+    """Skip pySHACL's text description of each result: eulod reads the report graph only."""
+    component.make_v_result_description = lambda *args, **kwargs: ""
+    return component
+
+
+def _compile_member(shape: Shape) -> ShapePlan:
+    """A member shape of a logical constraint: value-local Core constraints only."""
+    for predicate in shape.sg.graph.predicates(shape.node):
+        if predicate not in MEMBER_ONLY:
             raise Unsupported(f"{shape.node}: {predicate} inside a logical constraint")
+    if shape.is_property_shape or shape.find_custom_constraints():
+        raise Unsupported(f"{shape.node}: a property shape inside a logical constraint")
+    plan = ShapePlan(shape, None)
+    kinds = {CONSTRAINT_PARAMETERS_MAP[p] for p in shape.sg.graph.predicates(shape.node) if p in VALUE_LOCAL}
+    plan.components = [_quiet(kind(shape)) for kind in kinds]
+    return plan
 
 
 def _compile_shape(shape: Shape) -> ShapePlan:
@@ -139,23 +162,25 @@ def _compile_shape(shape: Shape) -> ShapePlan:
             plan.properties.append(_compile_shape(shape.sg.lookup_shape_from_node(obj)))
         elif predicate == SH["class"]:
             plan.classes.append(obj)
-            plan.class_component = plan.class_component or CONSTRAINT_PARAMETERS_MAP[SH["class"]](shape)
+            plan.class_component = plan.class_component or _quiet(CONSTRAINT_PARAMETERS_MAP[SH["class"]](shape))
         elif predicate == SH.sparql:
             continue  # compiled below, once for all of the shape's constraints
-        elif predicate in VALUE_LOCAL or predicate in LOGICAL:
+        elif predicate in LOGICAL:
+            members = [obj] if predicate == SH["not"] else list(shape.sg.graph.items(obj))
+            component = _quiet(CONSTRAINT_PARAMETERS_MAP[predicate](shape))
+            plan.logical.append(
+                LogicalPlan(predicate, component, [_compile_member(shape.get_other_shape(m)) for m in members])
+            )
+        elif predicate in VALUE_LOCAL:
             kind = CONSTRAINT_PARAMETERS_MAP[predicate]
             if kind in done:
                 continue
             done.add(kind)
-            if predicate in LOGICAL:
-                members = [obj] if predicate == SH["not"] else list(shape.sg.graph.items(obj))
-                for member in members:
-                    _check_value_local(shape.sg.lookup_shape_from_node(member))
-            plan.components.append(kind(shape))
+            plan.components.append(_quiet(kind(shape)))
     if (shape.node, SH.sparql, None) in shape.sg.graph:
         if plan.path is not None:
             raise Unsupported(f"{shape.node}: SPARQL constraints on a property shape")
-        component = CONSTRAINT_PARAMETERS_MAP[SH.sparql](shape)
+        component = _quiet(CONSTRAINT_PARAMETERS_MAP[SH.sparql](shape))
         for helper in component.sparql_constraints:
             if helper.deactivated:
                 continue
@@ -184,15 +209,55 @@ def compile_plan(shapes: Graph) -> Plan:
 
 
 class Data:
-    """The data graph as a pyoxigraph store, with the lookups validation needs, cached."""
+    """The data graph: exact terms for the Core constraints, a pyoxigraph store for SPARQL.
 
-    def __init__(self, store: ox.Store, namespaces: Graph | None = None) -> None:
-        self.store = store
+    pyoxigraph stores numbers, booleans and dates by value ("578202.00"^^xsd:decimal comes
+    back as "578202"), while pySHACL sees each term as written: two amounts "1.5" and "1.50"
+    are two values to it. So value nodes are read from the triples as parsed, and the store only
+    answers the SPARQL rules, whose literal ?value is mapped back to the term as written.
+    """
+
+    def __init__(
+        self, triples: list, namespaces: Graph | None = None, source: tuple[Path, ox.RdfFormat] | None = None
+    ) -> None:
+        self._triples = triples
+        self._source = source  # the file the triples came from, and its format: the store loads it directly
+        self._store: ox.Store | None = None
         # pySHACL formats focus nodes in generic messages with the data graph's prefixes.
         self.datagraph = namespaces if namespaces is not None else Graph()
+        self._by_predicate: dict[object, list] = {}
+        for s, p, o in triples:
+            pairs = self._by_predicate.get(p)
+            if pairs is None:
+                pairs = self._by_predicate[p] = []
+            pairs.append((s, o))
         self._terms: dict[object, object] = {}
-        self._types: dict[object, set] | None = None
-        self._superclasses: dict[object, set] | None = None
+        self._types: dict[object, set] = {}
+        self._by_type: dict[object, list] = {}
+        for subject, cls in self._by_predicate.get(RDF_TYPE, ()):
+            types = self._types.setdefault(subject, set())
+            if cls not in types:
+                types.add(cls)
+                self._by_type.setdefault(cls, []).append(subject)
+        self._superclasses: dict[object, set] = {}
+        for cls, parent in self._by_predicate.get(RDFS_SUBCLASS, ()):
+            self._superclasses.setdefault(cls, set()).add(parent)
+        self._closures: dict[object, set] = {}
+        self._objects: dict[object, dict] = {}
+        self.conformance: dict[object, dict] = {}  # member shape -> value -> conforms
+
+    @property
+    def store(self) -> ox.Store:
+        """The store answering SPARQL rules, built on first use (in the worker that runs them)."""
+        if self._store is None:
+            self._store = ox.Store()
+            if self._source is not None:
+                path, fmt = self._source
+                options = {} if fmt.supports_datasets else {"to_graph": ox.DefaultGraph()}
+                self._store.bulk_load(path=str(path), format=fmt, **options)
+            else:
+                self._store.bulk_extend(ox.Quad(s, p, o) for s, p, o in self._triples)
+        return self._store
 
     def term(self, node: object) -> object:
         """The rdflib term for a pyoxigraph term, as rdflib would have parsed it."""
@@ -211,52 +276,61 @@ class Data:
             self._terms[node] = out
         return out
 
-    def _type_index(self) -> dict[object, set]:
-        if self._types is None:
-            self._types = {}
-            for quad in self.store.quads_for_pattern(None, RDF_TYPE, None):
-                self._types.setdefault(quad.subject, set()).add(quad.object)
-            self._superclasses = {}
-            for quad in self.store.quads_for_pattern(None, RDFS_SUBCLASS, None):
-                self._superclasses.setdefault(quad.subject, set()).add(quad.object)
-        return self._types
-
     def _closure(self, cls: object) -> set:
         """cls and all its superclasses (rdfs:subClassOf* in the data graph)."""
-        self._type_index()
+        if cls in self._closures:
+            return self._closures[cls]
         seen, todo = {cls}, [cls]
         while todo:
             for parent in self._superclasses.get(todo.pop(), ()):
                 if parent not in seen:
                     seen.add(parent)
                     todo.append(parent)
+        self._closures[cls] = seen
         return seen
 
     def instances(self, classes: Iterable[URIRef]) -> list:
         """Focus nodes of sh:targetClass: SHACL instances of any of ``classes``."""
         wanted = {ox.NamedNode(str(c)) for c in classes}
-        out = []
-        for node, types in self._type_index().items():
-            if any(wanted & self._closure(t) for t in types):
-                out.append(node)
-        return out
+        matching = [t for t in self._by_type if wanted & self._closure(t)]
+        if len(matching) == 1:
+            return list(self._by_type[matching[0]])
+        return list(dict.fromkeys(node for t in matching for node in self._by_type[t]))
 
     def has_class(self, node: object, cls: URIRef) -> bool:
         if isinstance(node, ox.Literal):
             return False
         target = ox.NamedNode(str(cls))
-        return any(target in self._closure(t) for t in self._type_index().get(node, ()))
+        return any(target in self._closure(t) for t in self._types.get(node, ()))
 
     def values(self, focus: list, path: tuple[str, ox.NamedNode]) -> dict:
         """focus node -> set of value nodes along ``path`` (an empty set when there are none)."""
         direction, predicate = path
-        wanted = set(focus)
         out: dict = {f: set() for f in focus}
-        for quad in self.store.quads_for_pattern(None, predicate, None):
-            key, value = (quad.subject, quad.object) if direction == "out" else (quad.object, quad.subject)
-            if key in wanted:
-                out[key].add(value)
+        for subject, obj in self._by_predicate.get(predicate, ()):
+            key, value = (subject, obj) if direction == "out" else (obj, subject)
+            found = out.get(key)
+            if found is not None:
+                found.add(value)
         return out
+
+    def as_written(self, subject: object, predicate: object, value: object) -> object:
+        """The term as written for a literal the store returned (canonicalised) as ``value``."""
+        if not isinstance(value, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+            return value
+        objects = self._objects.get(predicate)
+        if objects is None:
+            objects = self._objects[predicate] = {}
+            for s, o in self._by_predicate.get(predicate, ()):
+                objects.setdefault(s, []).append(o)
+        wanted = self.term(value)
+        for candidate in objects.get(subject, ()):
+            if candidate == value:
+                return candidate
+            written = self.term(candidate)
+            if isinstance(written, Literal) and written.datatype == wanted.datatype and written.eq(wanted):
+                return candidate
+        return value
 
 
 def _run_components(plan: ShapePlan, data: Data, focus_values: dict, executor: SHACLExecutor) -> list:
@@ -265,11 +339,56 @@ def _run_components(plan: ShapePlan, data: Data, focus_values: dict, executor: S
     for component in plan.components:
         _conforms, found = component.evaluate(executor, data.datagraph, converted, [plan.shape, component])
         reports.extend(found)
+    for logical in plan.logical:
+        reports.extend(_run_logical(logical, data, converted, executor))
     for cls in plan.classes:
         for focus, values in focus_values.items():
             for value in values:
                 if not data.has_class(value, cls):
                     reports.append(plan.class_component.make_v_result(data.datagraph, data.term(focus), value_node=data.term(value)))
+    return reports
+
+
+def _focus_of(report: tuple) -> object:
+    _description, node, triples = report
+    return next(o[1] for s, p, o in triples if s == node and p == SH.focusNode)
+
+
+def _conforming(member: ShapePlan, values: set, data: Data, executor: SHACLExecutor) -> set:
+    """The values that conform to a value-local member shape, as pySHACL's Shape.validate decides.
+
+    A member whose severity is allowed (info, warning) always conforms, as in pySHACL with
+    allow_warnings; results are cached per (member, value), since values repeat a lot.
+    """
+    if member.shape.deactivated or member.shape.severity in (SH.Info, SH.Warning):
+        return set(values)
+    cache = data.conformance.setdefault(member.shape.node, {})
+    todo = {v for v in values if v not in cache}
+    if todo:
+        failed = set()
+        for component in member.components:
+            _conforms, reports = component.evaluate(executor, data.datagraph, {v: {v} for v in todo}, [member.shape, component])
+            failed.update(_focus_of(r) for r in reports)
+        cache.update((v, v not in failed) for v in todo)
+    return {v for v in values if cache[v]}
+
+
+def _run_logical(logical: LogicalPlan, data: Data, focus_values: dict, executor: SHACLExecutor) -> list:
+    """sh:not/and/or/xone, with pySHACL's semantics, each member checked once per distinct value."""
+    values = set().union(*focus_values.values()) if focus_values else set()
+    passing = [_conforming(member, values, data, executor) for member in logical.members]
+    reports = []
+    for focus, vs in focus_values.items():
+        for value in vs:
+            count = sum(value in ok for ok in passing)
+            fails = {
+                SH["not"]: count > 0,
+                SH["and"]: count < len(passing),
+                SH["or"]: count == 0,
+                SH.xone: count != 1,
+            }[logical.kind]
+            if fails:
+                reports.append(logical.component.make_v_result(data.datagraph, focus, value_node=value))
     return reports
 
 
@@ -294,6 +413,8 @@ def _run_sparql(plan: ShapePlan, rule: SparqlPlan, data: Data, focus: set) -> li
         if row.pop("failure", None) is not None:
             raise Unsupported(f"{rule.node}: ?failure")
         path, value = row.pop("path", None), row.pop("value", None)
+        if value is not None and path is not None:
+            value = data.as_written(this, path, value)
         f = data.term(this)
         p = data.term(path) if path is not None else None
         v = data.term(value) if value is not None else None
@@ -312,28 +433,98 @@ def _run_sparql(plan: ShapePlan, rule: SparqlPlan, data: Data, focus: set) -> li
     return reports
 
 
-def _run_shape(plan: ShapePlan, data: Data, focus: list, executor: SHACLExecutor) -> list:
-    if plan.shape.deactivated or not focus:
+def _run_core(plan: ShapePlan, data: Data, focus: list, executor: SHACLExecutor) -> list:
+    """A shape's Core constraints (not its property shapes, not its SPARQL rules)."""
+    if plan.shape.deactivated or not focus or not (plan.components or plan.logical or plan.classes):
         return []
     focus_values = data.values(focus, plan.path) if plan.path else {f: {f} for f in focus}
-    reports = _run_components(plan, data, focus_values, executor)
-    if plan.sparql:
-        focus_set = set(focus)
-        for rule in plan.sparql:
-            reports.extend(_run_sparql(plan, rule, data, focus_set))
-    for prop in plan.properties:
-        reports.extend(_run_shape(prop, data, focus, executor))
+    return _run_components(plan, data, focus_values, executor)
+
+
+def _run_rules(plan: Plan, data: Data, focus: list[list]) -> list:
+    reports = []
+    for (_classes, shape_plan), nodes in zip(plan.targeted, focus):
+        if shape_plan.sparql and nodes:
+            node_set = set(nodes)
+            for rule in shape_plan.sparql:
+                reports.extend(_run_sparql(shape_plan, rule, data, node_set))
     return reports
 
 
-def validate_store(store: ox.Store, shapes: Graph, namespaces: Graph | None = None) -> Graph:
-    """The SHACL validation report graph of the store's data, as pySHACL would make it."""
+def _tasks(plan: Plan) -> list[tuple]:
+    """Independent pieces of work: all SPARQL rules (one store), then each shape's Core part."""
+    tasks: list[tuple] = [("rules",)]
+    for index, (_classes, shape_plan) in enumerate(plan.targeted):
+        tasks.append(("core", index, None))
+        tasks.extend(("core", index, number) for number in range(len(shape_plan.properties)))
+    return tasks
+
+
+def _run_task(plan: Plan, data: Data, focus: list[list], task: tuple) -> list:
+    if task[0] == "rules":
+        return _run_rules(plan, data, focus)
+    _kind, index, number = task
+    shape_plan = plan.targeted[index][1]
+    return _run_core(shape_plan if number is None else shape_plan.properties[number], data, focus[index], _executor())
+
+
+# What forked workers read: set by validate_triples just before the pool forks.
+_SHARED: tuple | None = None
+
+
+def _portable(reports: list, plan: Plan, data: Data) -> list:
+    """Reports without references to the graphs (which pickle badly): markers instead."""
+    graphs = {id(plan.shapes_graph.graph): "sg", id(data.datagraph): "dg"}
+    return [
+        (node, [(s, p, (graphs[id(o[0])], o[1]) if isinstance(o, tuple) else o) for s, p, o in triples])
+        for _description, node, triples in reports
+    ]
+
+
+def _worker(task: tuple) -> list:
+    plan, data, focus = _SHARED
+    return _portable(_run_task(plan, data, focus, task), plan, data)
+
+
+def _parallel(plan: Plan, data: Data, focus: list[list], workers: int) -> list:
+    global _SHARED
+    _SHARED = (plan, data, focus)
+    graphs = {"sg": plan.shapes_graph.graph, "dg": data.datagraph}
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            found = [r for part in pool.imap_unordered(_worker, _tasks(plan)) for r in part]
+    finally:
+        _SHARED = None
+    return [("", node, [(s, p, (graphs[o[0]], o[1]) if isinstance(o, tuple) else o) for s, p, o in triples]) for node, triples in found]
+
+
+PARALLEL_FROM = 300_000  # triples; below this, forking costs more than it saves
+
+
+def validate_triples(
+    triples: list,
+    shapes: Graph,
+    namespaces: Graph | None = None,
+    source: tuple[Path, ox.RdfFormat] | None = None,
+    workers: int | None = None,
+) -> Graph:
+    """The SHACL validation report graph of the data, as pySHACL would make it.
+
+    ``triples`` are the data as parsed, (subject, predicate, object) pyoxigraph terms, not read
+    back from a store; ``source`` is the file they came from and its format, if any (the SPARQL
+    store loads it directly); ``namespaces`` lends its prefixes to pySHACL's generic messages. ``workers``
+    processes share the work (default: up to 2 for large data, else 1); the results do not
+    depend on it.
+    """
     plan = compile_plan(shapes)
-    data = Data(store, namespaces)
-    executor = _executor()
-    reports = []
-    for classes, shape_plan in plan.targeted:
-        reports.extend(_run_shape(shape_plan, data, data.instances(classes), executor))
+    data = Data(triples, namespaces, source)
+    focus = [data.instances(classes) for classes, _shape_plan in plan.targeted]
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1) if len(triples) >= PARALLEL_FROM else 1
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        reports = _parallel(plan, data, focus, workers)
+    else:
+        reports = [r for task in _tasks(plan) for r in _run_task(plan, data, focus, task)]
     allowed = {SH.Info, SH.Warning}
     conforms = all(
         severity in allowed for _d, node, triples in reports for s, p, severity in triples if s == node and p == SH.resultSeverity
@@ -342,9 +533,8 @@ def validate_store(store: ox.Store, shapes: Graph, namespaces: Graph | None = No
     return report_graph
 
 
-def store_from_graphs(graphs: Iterable[Graph]) -> ox.Store:
-    """An in-memory store holding the union of rdflib graphs, term for term (blank node ids kept)."""
-    store = ox.Store()
+def triples_from_graphs(graphs: Iterable[Graph]) -> list:
+    """The union of rdflib graphs as pyoxigraph triples, term for term (blank node ids kept)."""
     cache: dict = {}
 
     def convert(term):
@@ -363,15 +553,12 @@ def store_from_graphs(graphs: Iterable[Graph]) -> ox.Store:
             cache[term] = out
         return out
 
-    quads = []
+    triples = []
     for graph in graphs:
-        quads.extend(ox.Quad(convert(s), convert(p), convert(o)) for s, p, o in graph)
-    store.bulk_extend(quads)
-    return store
+        triples.extend((convert(s), convert(p), convert(o)) for s, p, o in graph)
+    return triples
 
 
-def store_from_file(path: Path, fmt: ox.RdfFormat) -> ox.Store:
-    """An in-memory store bulk-loaded from an RDF file (fast for large N-Triples dumps)."""
-    store = ox.Store()
-    store.bulk_load(path=str(path), format=fmt)
-    return store
+def triples_from_file(path: Path, fmt: ox.RdfFormat) -> list:
+    """An RDF file's triples as written (pyoxigraph's parser, fast); named graphs are merged."""
+    return [(q.subject, q.predicate, q.object) for q in ox.parse(path=str(path), format=fmt)]

@@ -92,7 +92,7 @@ def live_server(published, virtuoso: Virtuoso, sample_settings, tmp_path_factory
     server = start_server(
         sample_settings.build_dir,
         tmp_path_factory.mktemp("logs") / "serve-remote.log",
-        env_extra={"EULOD_REMOTE_QUERY_URL": virtuoso.query_url},
+        env_extra={"EULOD_REMOTE_QUERY_URL": virtuoso.query_url, "EULOD_REMOTE_MAX_ROWS": str(virtuoso.max_rows)},
     )
     yield server
     server.stop()
@@ -230,7 +230,7 @@ def test_remote_mode_serves_the_published_manifest(live_server, virtuoso, sample
 
 def test_an_answer_virtuoso_cuts_short_is_refused(live_server, virtuoso):
     """The harness's ResultSetMaxRows is 100 000; a cross product passes it: 502 with the reason, not rows."""
-    query = "SELECT ?a ?d WHERE { ?a a ?t . ?d a ?u }"
+    query = "SELECT ?a ?d ?e WHERE { ?a a ?t . ?d a ?u . ?e a ?v }"
     status, _, body = test_server.fetch(live_server.url + "/sparql?query=" + urllib.parse.quote(query), RESULTS_JSON)
     assert status == 502
     assert b"ResultSetMaxRows" in body

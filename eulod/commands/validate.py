@@ -1,4 +1,4 @@
-"""``eulod validate``: check records or RDF files against the shapes, for CI pipelines."""
+"""``eulod validate``: check records, fact sheets or RDF files against the shapes, for CI pipelines."""
 
 from __future__ import annotations
 
@@ -7,12 +7,21 @@ from pathlib import Path
 
 from eulod.cli import SEVERITY_CHOICES, settings_from
 
+FORMATS = ("text", "turtle", "json", "junit")
+
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("validate", help="check records or RDF files against the shapes")
-    parser.add_argument("paths", nargs="+", help="record files (.yaml, .json), RDF files, or folders")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--fail-on", choices=SEVERITY_CHOICES, default="violation")
+    parser = commands.add_parser(
+        "validate",
+        help="check records, fact sheets or RDF files against the shapes",
+        description="Exit codes: 0 the data holds, 1 it does not, 2 usage or input error.",
+    )
+    parser.add_argument("paths", nargs="+", help="record files (.yaml, .json, .jsonl), fact sheets, RDF files, or folders")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
+    parser.add_argument(
+        "--fail-on", choices=SEVERITY_CHOICES, default="violation", help="lowest severity that fails (default: violation)"
+    )
+    parser.add_argument("--lang", choices=("en", "it"), default="en", help="language of the messages (default: en)")
     parser.add_argument("--base-iri", help="base of the data IRIs")
     parser.set_defaults(handler=run)
 
@@ -21,4 +30,4 @@ def run(args: argparse.Namespace) -> int:
     from eulod.validate import validate_paths
 
     settings = settings_from(args, personal_data="publish")
-    return validate_paths(settings, [Path(p) for p in args.paths], args.format, args.fail_on)
+    return validate_paths(settings, [Path(p) for p in args.paths], args.format, args.fail_on, args.lang)
