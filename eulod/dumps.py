@@ -1,40 +1,73 @@
 """Dumps of everything in a store generation, for harvesters and bulk users.
 
-Each file is written to a temporary name and renamed, so a reader never sees half a file;
-the returned description (bytes, sha256) goes into the generation's manifest.
+Each dump streams from the store straight into a temporary file in the dumps folder, which
+is then renamed: memory stays flat whatever the size of the data, and a reader never sees
+half a file. The returned description (bytes, sha256) goes into the generation's manifest.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import os
+import shutil
+from pathlib import Path
+from typing import Iterator
 
 import pyoxigraph as ox
 
 from eulod.namespaces import PREFIXES
-from eulod.store import Generation, atomic_write_bytes
+from eulod.store import Generation
 
 DUMP_NAME = "eulod"
+CHUNK = 1 << 20
+
+# file suffix -> (format, whether the format takes prefixes)
+FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
+    ".nt": (ox.RdfFormat.N_TRIPLES, False),
+    ".ttl": (ox.RdfFormat.TURTLE, True),
+    ".jsonld": (ox.RdfFormat.JSON_LD, False),
+}
 
 
-def _all_triples(store: ox.Store) -> ox.QueryTriples:
-    return store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+def _triples(store: ox.Store) -> Iterator[ox.Triple]:
+    """Every triple of every graph, streamed (the graphs of a build hold disjoint triples)."""
+    for quad in store.quads_for_pattern(None, None, None, None):
+        yield quad.triple
+
+
+def _temporary(target: Path) -> Path:
+    return target.with_name(f".{target.name}.{os.getpid()}.tmp")
+
+
+def _describe(path: Path) -> dict:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(CHUNK), b""):
+            digest.update(chunk)
+    return {"bytes": path.stat().st_size, "sha256": digest.hexdigest()}
+
+
+def _write(store: ox.Store, target: Path, fmt: ox.RdfFormat, prefixes: bool) -> None:
+    temporary = _temporary(target)
+    options = {"prefixes": PREFIXES} if prefixes else {}
+    ox.serialize(_triples(store), output=str(temporary), format=fmt, **options)
+    os.replace(temporary, target)
+
+
+def _gzip(source: Path, target: Path) -> None:
+    temporary = _temporary(target)
+    with open(source, "rb") as plain, open(temporary, "wb") as raw:
+        with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as packed:
+            shutil.copyfileobj(plain, packed, CHUNK)
+    os.replace(temporary, target)
 
 
 def write_dumps(store: ox.Store, generation: Generation) -> dict[str, dict]:
     """N-Triples, gzipped N-Triples, Turtle and JSON-LD of everything, each written atomically."""
-    generation.dumps_path.mkdir()
-    ntriples = ox.serialize(_all_triples(store), format=ox.RdfFormat.N_TRIPLES)
-    turtle = ox.serialize(_all_triples(store), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-    jsonld = ox.serialize(_all_triples(store), format=ox.RdfFormat.JSON_LD)
-    files = {
-        f"{DUMP_NAME}.nt": ntriples,
-        f"{DUMP_NAME}.nt.gz": gzip.compress(ntriples, mtime=0),
-        f"{DUMP_NAME}.ttl": turtle,
-        f"{DUMP_NAME}.jsonld": jsonld,
-    }
-    for name, payload in files.items():
-        atomic_write_bytes(generation.dumps_path / name, payload)
-    return {
-        name: {"bytes": len(payload), "sha256": hashlib.sha256(payload).hexdigest()} for name, payload in files.items()
-    }
+    folder = generation.dumps_path
+    folder.mkdir()
+    for suffix, (fmt, prefixes) in FORMATS.items():
+        _write(store, folder / f"{DUMP_NAME}{suffix}", fmt, prefixes)
+    _gzip(folder / f"{DUMP_NAME}.nt", folder / f"{DUMP_NAME}.nt.gz")
+    return {path.name: _describe(path) for path in sorted(folder.iterdir()) if not path.name.startswith(".")}
