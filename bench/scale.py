@@ -15,7 +15,7 @@ For each size it generates records (bench/generate.py, seeded), then measures, i
 It prints a Markdown report; the ratios between sizes show which steps grow faster than
 the data.
 
-    python bench/scale.py --sizes 20000 100000 --out bench/RESULTS-scale.md
+    python bench/scale.py --sizes 20000 100000 --out bench/out/RESULTS-scale.md
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Whole-graph pySHACL against eulod's fast validator, on the generator's CORDIS-scale data.
 
-    python bench/validation.py                      # 20 000 projects; pySHACL on a 2 000 sample
-    python bench/validation.py --full-pyshacl       # pySHACL on all 20 000 too (about 7 minutes)
+    python bench/validation.py                      # 20 000 projects; pySHACL on a 2 000 sample (~20 min)
+    python bench/validation.py --full-pyshacl       # pySHACL on all 20 000 too (about 3 hours here)
 
 Both validators run in this process on the same N-Triples file and must give the same results
 (focus node, source shape, constraint component, severity, path, value); the script exits 1
