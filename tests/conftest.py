@@ -70,7 +70,7 @@ def start_server(build_dir: Path, log: Path, env_extra: dict[str, str] | None = 
     handle = open(log, "wb")
     process = subprocess.Popen([str(EULOD), "serve", "--workers", "1"], env=env, stdout=handle, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60  # generous: CI machines can be busy
     while time.monotonic() < deadline:
         if process.poll() is not None:
             handle.close()
@@ -84,7 +84,7 @@ def start_server(build_dir: Path, log: Path, env_extra: dict[str, str] | None = 
     process.kill()
     process.wait()
     handle.close()
-    raise RuntimeError(f"eulod serve did not answer within 30 s:\n{log.read_text()}")
+    raise RuntimeError(f"eulod serve did not answer within 60 s:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="session")

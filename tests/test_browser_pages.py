@@ -57,18 +57,20 @@ def test_charts_render_as_images(fresh, live_server):
 
 def test_filters_work_in_the_browser(fresh, live_server, tmp_path):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     fresh.get(live_server.url + "/?lang=en")
     everything = len(fresh.find_elements(By.CSS_SELECTOR, "#projects tbody tr"))
     Select(fresh.find_element(By.ID, "filter-country")).select_by_value("POL")
     fresh.find_element(By.ID, "apply-filters").click()
-    assert "country=POL" in fresh.current_url
+    # The click starts a navigation; wait for it instead of racing it.
+    WebDriverWait(fresh, 15).until(lambda driver: "country=POL" in driver.current_url)
     titles = [a.text for a in fresh.find_elements(By.CSS_SELECTOR, "#projects tbody th a")]
     assert 0 < len(titles) < everything
     assert "Cities@Heart" in titles
     Select(fresh.find_element(By.ID, "filter-programme")).select_by_value("AMIF-2014-2020")  # no Polish partner
     fresh.find_element(By.ID, "apply-filters").click()
+    WebDriverWait(fresh, 15).until(lambda driver: "AMIF-2014-2020" in driver.current_url)
     assert "No project matches" in fresh.find_element(By.TAG_NAME, "main").text
     fresh.save_screenshot(str(tmp_path / "home-filtered.png"))
     assert not console_errors(fresh), console_errors(fresh)
@@ -76,10 +78,12 @@ def test_filters_work_in_the_browser(fresh, live_server, tmp_path):
 
 def test_language_switch_and_phone_layout(fresh, live_server, tmp_path):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     fresh.set_window_size(375, 800)
     fresh.get(live_server.url + "/project/cities-at-heart?lang=en")
     fresh.find_element(By.CSS_SELECTOR, 'a[hreflang="it"]').click()
+    WebDriverWait(fresh, 15).until(lambda driver: "lang=it" in driver.current_url)
     assert fresh.find_element(By.TAG_NAME, "html").get_attribute("lang") == "it"
     assert "841.061,50" in fresh.find_element(By.TAG_NAME, "main").text
     overflow = fresh.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
