@@ -10,17 +10,36 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from functools import cache
 from pathlib import Path
 
 import pytest
+from rdflib import Graph
 
 from eulod.build import build
 from eulod.config import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
+ONTOLOGY = ROOT / "ontology"
 DATA = ROOT / "data"
 RECORDS = DATA / "records"
 EULOD = Path(sys.executable).with_name("eulod")
+
+
+@cache
+def ontology() -> Graph:
+    """The shipped ontology, parsed once per session."""
+    return Graph().parse(ONTOLOGY / "eulod.ttl", format="turtle")
+
+
+@cache
+def code_lists() -> Graph:
+    """Every shipped code list (the ontology folder's other Turtle files), parsed once."""
+    graph = Graph()
+    for path in sorted(ONTOLOGY.glob("*.ttl")):
+        if path.name != "eulod.ttl":
+            graph.parse(path, format="turtle")
+    return graph
 
 
 def free_port() -> int:

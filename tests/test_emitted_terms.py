@@ -23,6 +23,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
+from conftest import code_lists, ontology
 from eulod import __version__
 from eulod.converters.rdf import MappingOptions, RecordMapper, preferred_labels
 from eulod.converters.records import load_records
@@ -51,20 +52,6 @@ def emitted() -> Graph:
     for graph in [*graphs, preferred_labels(graphs)]:
         out += graph
     return out
-
-
-@cache
-def ontology() -> Graph:
-    return Graph().parse(ONTOLOGY / "eulod.ttl", format="turtle")
-
-
-@cache
-def code_lists() -> Graph:
-    graph = Graph()
-    for path in sorted(ONTOLOGY.glob("*.ttl")):
-        if path.name != "eulod.ttl":
-            graph.parse(path, format="turtle")
-    return graph
 
 
 @cache

@@ -12,7 +12,6 @@ import re
 import urllib.request
 import warnings
 import xml.etree.ElementTree as ET
-from functools import cache
 from pathlib import Path
 from urllib.parse import urldefrag
 
@@ -21,6 +20,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
+from conftest import code_lists, ontology
+
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY = ROOT / "ontology"
 ONTOLOGY_IRI = URIRef("https://w3id.org/eulod/ontology")
@@ -28,20 +29,6 @@ NAMESPACE = str(ONTOLOGY_IRI) + "#"
 VOCAB_BASE = "https://w3id.org/eulod/"
 TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, RDFS.Datatype)
 MACHINE_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/rdf+xml": "xml"}
-
-
-@cache
-def ontology() -> Graph:
-    return Graph().parse(ONTOLOGY / "eulod.ttl", format="turtle")
-
-
-@cache
-def code_lists() -> Graph:
-    graph = Graph()
-    for path in sorted(ONTOLOGY.glob("*.ttl")):
-        if path.name != "eulod.ttl":
-            graph.parse(path, format="turtle")
-    return graph
 
 
 def terms() -> list[URIRef]:
