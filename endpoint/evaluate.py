@@ -20,6 +20,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from .media import serialize_triples
+
 log = logging.getLogger(__name__)
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -90,11 +92,7 @@ def _graph(triples: ox.QueryTriples, job: Job) -> Outcome:
     kept = list(islice(triples, job.max_rows + 1))
     truncated = len(kept) > job.max_rows
     kept = kept[: job.max_rows]
-    fmt = ox.RdfFormat.from_media_type(job.graph_format)
-    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
-        body = ox.serialize(kept, format=fmt, prefixes=job.prefixes)
-    else:
-        body = ox.serialize(kept, format=fmt)
+    body = serialize_triples(kept, ox.RdfFormat.from_media_type(job.graph_format), job.prefixes)
     return Outcome(body=body, form="graph", truncated=truncated, rows=len(kept))
 
 

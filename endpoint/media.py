@@ -75,10 +75,18 @@ def negotiate(accept: MIMEAccept, offered: list[str], override: str | None = Non
     return accept.best_match(offered)
 
 
+# Formats whose writers shorten IRIs with prefixes.
+PREFIXED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML)
+
+
+def serialize_triples(triples, fmt: ox.RdfFormat, prefixes: dict[str, str] = PREFIXES) -> bytes:
+    """The one RDF writer of the endpoint: pyoxigraph, with eulod's prefixes where a format has them."""
+    if fmt in PREFIXED_FORMATS:
+        return ox.serialize(triples, format=fmt, prefixes=prefixes)
+    return ox.serialize(triples, format=fmt)
+
+
 def serialize_graph(graph, media_type: str) -> bytes:
     """Serialise a small rdflib graph with pyoxigraph, so every route shares one set of writers."""
     triples = ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    fmt = GRAPHS[media_type]
-    if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
-        return ox.serialize(triples, format=fmt, prefixes=PREFIXES)
-    return ox.serialize(triples, format=fmt)
+    return serialize_triples(triples, GRAPHS[media_type])

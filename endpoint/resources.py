@@ -114,9 +114,7 @@ def resource(path: str) -> Response:
     if chosen == media.HTML:
         body = render_template("resource.html", iri=iri, triples=triples, path=path, extensions=EXTENSIONS)
     else:
-        fmt = media.GRAPHS[chosen]
-        prefixes = media.PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
-        body = ox.serialize(triples, format=fmt, prefixes=prefixes) if prefixes else ox.serialize(triples, format=fmt)
+        body = media.serialize_triples(triples, media.GRAPHS[chosen])
     response = Response(body, mimetype=chosen)
     alternates = ", ".join(f'</{path}.{ext}>; rel="alternate"; type="{mt}"' for ext, mt in EXTENSIONS.items())
     response.headers["Link"] = alternates

@@ -16,6 +16,21 @@ from eulod.shapes import SEVERITY_RANK, Result
 
 Grouped = dict[str, tuple[str, list[RecordProblem], list[Result]]]
 
+
+def group_by_record(problems: Iterable[RecordProblem], outcomes: Iterable, grouped: Grouped | None = None) -> Grouped:
+    """Record id -> (file, problems, SHACL results), the shape every report format reads.
+
+    ``outcomes`` are eulod.build.RecordOutcome objects (record, problems, report).
+    """
+    grouped = {} if grouped is None else grouped
+    for problem in problems:
+        grouped.setdefault(problem.record, (problem.file, [], []))[1].append(problem)
+    for outcome in outcomes:
+        entry = grouped.setdefault(outcome.record.id, (outcome.record.file, [], []))
+        entry[1].extend(outcome.problems)
+        entry[2].extend(outcome.report.results)
+    return grouped
+
 SYMBOLS = {"violation": "✗", "warning": "!", "info": "i"}
 
 

@@ -19,15 +19,15 @@ from rdflib import Graph
 from rdflib.util import guess_format
 
 from eulod.build import convert_records, validate_outcomes
+from eulod.cli import EXIT_ERROR, EXIT_INVALID, EXIT_OK
 from eulod.config import Settings
 from eulod.converters.records import RECORD_SUFFIXES, LoadResult, RecordProblem, load_records
 from eulod.namespaces import bind_prefixes
-from eulod.report import Grouped, at_or_above, count, json_report, junit_report, summary, text_report, turtle_report
+from eulod.report import Grouped, at_or_above, count, group_by_record, json_report, junit_report, summary, text_report, turtle_report
 from eulod.shapes import Report, parse_report, shapes_graph, validate_graphs
 
 log = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "turtle", "json", "junit")
 
 try:  # records and fact sheets (issue 4); without it, fact sheets are refused with a clear error
@@ -103,16 +103,11 @@ def owner(focus: str, base_iri: str) -> str:
 
 def _validate_sources(settings: Settings, files: list[Path], grouped: Grouped, graphs: list[Graph]) -> None:
     loaded = load(files)
-    for problem in loaded.problems:
-        grouped.setdefault(problem.record, (problem.file, [], []))[1].append(problem)
     outcomes = convert_records(loaded.records, settings)
     whole = validate_outcomes(outcomes)
     if whole.graph is not None:
         graphs.append(whole.graph)
-    for outcome in outcomes:
-        entry = grouped.setdefault(outcome.record.id, (outcome.record.file, [], []))
-        entry[1].extend(outcome.problems)
-        entry[2].extend(outcome.report.results)
+    group_by_record(loaded.problems, outcomes, grouped)
 
 
 def _validate_rdf(settings: Settings, path: Path, grouped: Grouped, graphs: list[Graph]) -> bool:

@@ -29,7 +29,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from eulod.build import build
-    from eulod.report import count, summary, text_report
+    from eulod.report import count, group_by_record, summary, text_report
 
     settings = settings_from(args, personal_data=args.personal_data)
     sources = [Path(p) for p in args.paths] or None
@@ -44,13 +44,7 @@ def run(args: argparse.Namespace) -> int:
         skip_invalid=args.skip_invalid,
         progress=progress(not args.quiet and sys.stderr.isatty(), "converting"),
     )
-    grouped: dict[str, tuple] = {}
-    for problem in outcome.problems:
-        grouped.setdefault(problem.record, (problem.file, [], []))[1].append(problem)
-    for item in outcome.outcomes:
-        entry = grouped.setdefault(item.record.id, (item.record.file, [], []))
-        entry[1].extend(item.problems)
-        entry[2].extend(item.report.results)
+    grouped = group_by_record(outcome.problems, outcome.outcomes)
     report = text_report(grouped)
     if report and not args.quiet:
         print(report)
