@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 import jsonschema
+import jsonschema_rs
 import yaml
 from jsonschema.exceptions import ValidationError, best_match
 
@@ -91,6 +92,26 @@ def _validator() -> jsonschema.protocols.Validator:
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
+@lru_cache(maxsize=1)
+def _fast_validator() -> jsonschema_rs.Validator:
+    """The same schema compiled by jsonschema-rs, which decides validity ~100x faster.
+
+    Bulk imports check every record; the pure-Python validator managed ~600 records/s,
+    which bounded a CORDIS import. jsonschema-rs only says whether a record is valid: the
+    records it rejects go through the Python validator too, whose messages (best branch
+    of a oneOf, JSON path) are what users see. It checks formats that the Python
+    validator skips ("uri"), so it is never the more lenient of the two.
+    """
+    return jsonschema_rs.validator_for(record_schema(), validate_formats=True)
+
+
+def schema_errors(data: Any) -> list[ValidationError]:
+    """The record's schema errors, in field order; none for a valid record."""
+    if _fast_validator().is_valid(data):
+        return []
+    return sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+
+
 def field_path(path: Iterable[Any]) -> str:
     """['participants', 3, 'organisation', 'country'] -> 'participants[3].organisation.country'."""
     out = ""
@@ -114,7 +135,7 @@ def check_record(data: Any, file: str, position: int = 1) -> list[RecordProblem]
     if not isinstance(data, dict):
         return [RecordProblem(file, name, "", f"a record must be a mapping, not {type(data).__name__}")]
     problems = []
-    for error in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+    for error in schema_errors(data):
         detail = _reason(error)
         path = field_path(detail.absolute_path) or field_path(error.absolute_path)
         message = detail.message

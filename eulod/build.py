@@ -27,10 +27,11 @@ from eulod.converters.records import Record, RecordProblem
 from eulod.converters.sources import load_sources
 from eulod.converters.rdf import MappingOptions, RecordMapper, preferred_labels
 from eulod.iris import slugify_file
-from eulod.namespaces import bind_prefixes
+from eulod.namespaces import EULOD, bind_prefixes
 from eulod.shapes import Report, validate_graphs
 from eulod.dumps import write_dumps
 from eulod.store import Generation, atomic_write_bytes, discard, new_generation, switch_to, write_manifest
+from eulod.summaries import add_summaries
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,17 @@ def data_graph_iri(settings: Settings) -> str:
 def vocabulary_graph_iri(settings: Settings) -> str:
     """The named graph holding the ontology and code lists, so labels are one query away."""
     return f"{settings.base_iri}graph/vocabulary"
+
+
+def summary_graph_iri(settings: Settings) -> str:
+    """The named graph holding what the build computes from the data (eulod.summaries)."""
+    return f"{settings.base_iri}graph/summaries"
+
+
+def dataset_graphs(settings: Settings) -> dict[str, str]:
+    """The named graphs of a build, by role: what the manifest lists and a remote store receives."""
+    return {"data": data_graph_iri(settings), "vocabulary": vocabulary_graph_iri(settings),
+            "summaries": summary_graph_iri(settings)}
 
 
 @dataclass
@@ -172,6 +184,10 @@ def load_generation(settings: Settings, graphs: Iterable[Graph | bytes]) -> tupl
                 base_iri="https://w3id.org/eulod/",
                 to_graph=ox.NamedNode(vocabulary_graph_iri(settings)),
             )
+        started = time.perf_counter()
+        added = add_summaries(store, data_graph_iri(settings), summary_graph_iri(settings), settings.base_iri,
+                              settings.summary_collaborations)
+        log.info("computed %d summary triples in %.2f s", added, time.perf_counter() - started)
         store.flush()
         started = time.perf_counter()
         store.optimize()
@@ -237,13 +253,17 @@ def copy_sources(generation: Generation, records: Iterable[Record], settings: Se
 
 
 def _statistics(store: ox.Store) -> dict[str, int]:
-    query = """PREFIX eulod: <https://w3id.org/eulod/ontology#>
-        SELECT (COUNT(*) AS ?triples)
-               (SUM(IF(?p = <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> && ?o = eulod:Project, 1, 0)) AS ?projects)
-               (SUM(IF(?p = <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> && ?o = eulod:Organisation, 1, 0)) AS ?organisations)
-        WHERE { ?s ?p ?o }"""
-    row = next(iter(store.query(query, use_default_graph_as_union=True)))
-    return {name: int(row[name].value) for name in ("triples", "projects", "organisations")}
+    """Triples, projects and organisations: counted from the store's indexes, not by a scan."""
+    rdf_type = ox.NamedNode(str(RDF.type))
+
+    def instances(cls: str) -> int:
+        return sum(1 for _ in store.quads_for_pattern(None, rdf_type, ox.NamedNode(cls)))
+
+    return {
+        "triples": len(store),
+        "projects": instances(str(EULOD.Project)),
+        "organisations": instances(str(EULOD.Organisation)),
+    }
 
 
 def build(
@@ -273,7 +293,7 @@ def build(
         "base_iri": settings.base_iri,
         "records": [o.record.id for o in good],
         "rejected": sorted({o.record.id for o in outcome.invalid(fail_on)} | {p.record for p in outcome.problems}),
-        "graphs": {"data": data_graph_iri(settings), "vocabulary": vocabulary_graph_iri(settings)},
+        "graphs": dataset_graphs(settings),
         "statistics": stats,
         "dumps": dumps,
     }

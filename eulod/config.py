@@ -38,6 +38,7 @@ class Settings:
     max_rows: int = 10000
     query_processes: int = 4  # query processes per server process (the time limit kills one)
     result_cache_mb: int = 64  # answers cached per server process, per store generation; 0: off
+    summary_collaborations: int = 1000  # most frequent organisation pairs the build summarises; 0: none
     dataset_title: str = "EU-funded projects (eulod)"
     publisher_name: str = "eulod publisher"
     publisher_email: str = ""
@@ -85,6 +86,7 @@ _PARSERS: dict[str, Any] = {
     "max_rows": int,
     "query_processes": int,
     "result_cache_mb": int,
+    "summary_collaborations": int,
     "dataset_title": str,
     "publisher_name": str,
     "publisher_email": str,
@@ -128,6 +130,10 @@ def _check(settings: Settings) -> Settings:
     for name in ("workers", "threads", "max_rows", "query_processes"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"setting {name!r} ({ENV_PREFIX}{name.upper()}): must be at least 1")
+    if settings.summary_collaborations < 0:
+        raise ConfigError(
+            f"setting 'summary_collaborations' ({ENV_PREFIX}SUMMARY_COLLABORATIONS): must be 0 (none) or more"
+        )
     if settings.result_cache_mb < 0:
         raise ConfigError(f"setting 'result_cache_mb' ({ENV_PREFIX}RESULT_CACHE_MB): must be 0 (off) or more")
     if settings.query_timeout <= 0:

@@ -310,7 +310,7 @@ def substitute(query: str, substitutions: Mapping[ox.Variable, Any]) -> str:
 class RemoteStore:
     """The part of ``pyoxigraph.Store`` the endpoint uses, answered by a remote store.
 
-    ``graphs`` are the data set's graphs (data and vocabulary): the union default graph of
+    ``graphs`` are the data set's graphs (data, vocabulary, summaries): the union default graph of
     the embedded store is their union here, and they are the only named graphs a query sees.
     """
 
@@ -474,7 +474,7 @@ class RemoteHandle:
     @property
     def store(self) -> RemoteStore:
         graphs = self.manifest["remote_graphs"]
-        return RemoteStore(self.client, [graphs["data"], graphs["vocabulary"]], max_rows=self.settings.remote_max_rows)
+        return RemoteStore(self.client, list(graphs.values()), max_rows=self.settings.remote_max_rows)
 
     @property
     def generation(self) -> Generation:

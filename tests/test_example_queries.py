@@ -18,6 +18,7 @@ from eulod.endpoint import examples
 
 BASE = "http://127.0.0.1:5000/"
 COUNTRY = "http://publications.europa.eu/resource/authority/country/"
+CURRENCY = "http://publications.europa.eu/resource/authority/currency/"
 
 
 def records() -> list[dict]:
@@ -39,19 +40,20 @@ def expected_programme_counts() -> dict[str, int]:
     return dict(Counter(record["programme"] for record in records() if record.get("programme")))
 
 
-def expected_funding_per_country() -> dict[str, Decimal]:
+def expected_funding_per_country() -> dict[tuple[str, str], Decimal]:
     alpha3 = {"IT": "ITA", "FR": "FRA", "PL": "POL", "ES": "ESP", "DE": "DEU", "RO": "ROU", "GB": "GBR",
               "NL": "NLD", "BE": "BEL", "GR": "GRC", "HR": "HRV", "SI": "SVN", "IE": "IRL", "PT": "PRT",
               "HU": "HUN", "BG": "BGR", "SE": "SWE", "CZ": "CZE", "NO": "NOR", "LV": "LVA", "CH": "CHE"}
     countries = organisation_countries()
-    totals: dict[str, Decimal] = {}
+    totals: dict[tuple[str, str], Decimal] = {}
     for record in records():
+        currency = CURRENCY + record.get("currency", "EUR")
         for participant in record["participants"]:
             amount = (participant.get("budget") or {}).get("eu_contribution")
             country = countries.get(participant["organisation"]["id"])
             if amount and country:
-                iri = COUNTRY + alpha3[country]
-                totals[iri] = totals.get(iri, Decimal(0)) + Decimal(str(amount))
+                key = (COUNTRY + alpha3[country], currency)
+                totals[key] = totals.get(key, Decimal(0)) + Decimal(str(amount))
     return totals
 
 
@@ -116,7 +118,7 @@ def test_eu_funding_per_country(client):
     rows = run(client, "eu-funding-per-country")
     expected = expected_funding_per_country()
     assert expected
-    assert {row["country"]: Decimal(row["euContribution"]) for row in rows} == expected
+    assert {(row["country"], row["currency"]): Decimal(row["euContribution"]) for row in rows} == expected
 
 
 def test_partners_of_a_city(client):

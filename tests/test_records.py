@@ -136,3 +136,68 @@ def test_json_lines_report_bad_lines_and_keep_the_good_ones(tmp_path: Path):
     result = load_file(path)
     assert [(r.id, r.position) for r in result.records] == [("demo", 1), ("second", 4)]
     assert [(p.record, p.reason.split(":")[0]) for p in result.problems] == [("line 2", "cannot be parsed")]
+
+
+# The fast validity check (jsonschema-rs) must never accept what the Python validator rejects:
+# a record it passes is not looked at again. Checked on every record in the repository and on
+# records mutated at random from them.
+
+def _every_record() -> list[dict]:
+    paths = [*CURATED, *sorted((Path(__file__).parent / "data").glob("extraction*/*.expected.yaml"))]
+    return [yaml.safe_load(path.read_text("utf-8")) for path in paths]
+
+
+def _python_valid(data) -> bool:
+    from eulod.converters.records import _validator
+
+    return not any(True for _ in _validator().iter_errors(data))
+
+
+def test_fast_and_python_validators_agree_on_every_record_here():
+    from eulod.converters.records import _fast_validator
+
+    records = _every_record()
+    assert len(records) > 10
+    for data in records:
+        assert _fast_validator().is_valid(data) == _python_valid(data), data.get("id")
+
+
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+
+_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**12), st.floats(allow_nan=False),
+                    st.text(max_size=12), st.sampled_from(["2021", "2021-13", "2021-06-31", "IT", "GBR", "x@y", "EUR",
+                                                           "841061.50", "-1", "coordinator", "boss", "https://a.b"]),
+                    st.lists(st.text(max_size=3), max_size=2), st.dictionaries(st.text(max_size=4), st.integers(), max_size=2))
+
+
+def _paths(value, prefix=()):
+    yield prefix
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, prefix + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _paths(item, prefix + (index,))
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.data())
+def test_fast_validator_never_accepts_what_python_rejects(data):
+    from copy import deepcopy
+
+    from eulod.converters.records import _fast_validator
+
+    record = deepcopy(data.draw(st.sampled_from(_every_record())))
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(list(_paths(record))[1:]))
+        parent = record
+        for step in path[:-1]:
+            parent = parent[step]
+        if isinstance(parent, dict) and data.draw(st.booleans()):
+            parent[data.draw(st.sampled_from([path[-1], "extra_field"]))] = data.draw(_VALUES)
+        elif isinstance(parent, dict):
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = data.draw(_VALUES)
+    if _fast_validator().is_valid(record):
+        assert _python_valid(record), "jsonschema-rs accepted a record the Python validator rejects"
