@@ -2,8 +2,9 @@
 
 An organisation's IRI is ``{base}organisation/{id}``. Fact sheets, spreadsheets and CORDIS
 name the same organisation differently ("Città di Palermo", "COMUNE DI PALERMO"), so the id
-follows one convention everywhere: a municipality is ``<city>-municipality`` (the city's
-slug), anything else is the slug of its name. A curated id in a record always wins.
+follows one convention everywhere: a municipality is ``<city>-municipality``, <city> being the
+slug of the city's own-language name (cities.yaml maps exonyms to it: Venice, Venedig -> venezia),
+anything else is the slug of its name. A curated id in a record always wins.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import yaml
 from eulod.iris import slugify
 
 MUNICIPALITY_NAMES = "municipality-names.yaml"
+CITIES = "cities.yaml"
 
 
 # Letters that Unicode does not decompose into a base letter and an accent.
@@ -44,6 +46,29 @@ def _municipality_patterns() -> list[re.Pattern[str]]:
         before, _, after = pattern.partition("{city}")
         patterns.append(re.compile(f"^{re.escape(before)}(?P<city>.+?){re.escape(after)}$"))
     return patterns
+
+
+@lru_cache(maxsize=1)
+def _city_index() -> dict[str, tuple[str, str]]:
+    """Folded city name in any EU language -> (city id, ISO country), from cities.yaml."""
+    text = resources.files("eulod.converters").joinpath(CITIES).read_text("utf-8")
+    index: dict[str, tuple[str, str]] = {}
+    for key, entry in yaml.safe_load(text)["cities"].items():
+        known = (entry.get("id", key), entry["country"])
+        for name in [entry["name"], key, *entry.get("names", [])]:
+            index.setdefault(_fold(name).replace("-", " "), known)
+    return index
+
+
+def known_city(name: str) -> tuple[str, str] | None:
+    """(city id, ISO country) of a city named in any EU language ('Venedig' -> ('venezia', 'IT')), else None."""
+    return _city_index().get(_fold(name).replace("-", " "))
+
+
+def city_id(name: str) -> str:
+    """The id part of a municipality: the endonym's slug for a known city, else the slug of the name as written."""
+    known = known_city(name)
+    return known[0] if known else _slug(name)
 
 
 def municipality_city(name: str) -> str | None:
@@ -79,7 +104,7 @@ def organisation_id(
         # The place the name names wins over the address: Høje-Taastrup Kommune sits in Taastrup.
         place = municipality_city(text) or city
         if place and _slug(place):
-            return f"{_slug(place)}-municipality"
+            return f"{city_id(place)}-municipality"
     return _slug(text)
 
 

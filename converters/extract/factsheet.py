@@ -19,9 +19,9 @@ from eulod.iris import slugify
 
 from . import programmes as prog
 from .data import best_label, contains, load, words
-from .dates import PartialDate, add_months, find_dates, find_duration, months_between
+from .dates import PartialDate, add_months, find_dates, find_duration, fold, months_between
 from .numbers import find_amounts, find_percentages
-from .places import Organisation, city, looks_like_organisation, organisation, read_country
+from .places import Organisation, city, looks_like_organisation, organisation, organisation_type, read_country
 from .segments import Segment, blocks, segment
 from .text import Document, Line, UnreadableFile, read_document
 
@@ -133,6 +133,7 @@ class _Reader:
         self.read_identifiers()
         self.read_money()
         self.read_texts()
+        self.read_prose_participants()
         self.read_free_text()
         self.read_title()
         self.read_contacts()
@@ -183,15 +184,18 @@ class _Reader:
         country = None
         item_roles = load("labels.yaml")["item_roles"]
         name = cells[0]
+        described_type = None
         if len(cells) > 1:
+            if _header_row(cells):
+                return
             for cell in cells[1:]:
                 stated_role, _ = best_label(cell, item_roles)
-                if stated_role:
+                if stated_role and len(words(cell).split()) <= 3:
                     role = stated_role if stated_role != "partner" or role == "partner" else role
                 elif read_country(cell):
                     country = cell
-            if country is None:
-                return  # a header row
+                elif not find_amounts(cell):
+                    described_type = described_type or _described_type(cell)
         match = re.match(r"^([^:]{1,40}):\s*(.+)$", name)
         if match:
             stated_role, _ = best_label(match.group(1), item_roles)
@@ -213,10 +217,22 @@ class _Reader:
             head, tail = name.rsplit(",", 1)
             if len(tail.split()) <= 2 and tail.strip()[:1].isupper():
                 name, city_hint = head.strip(), tail.strip()
-        name = name.strip(" „”\"'“")
+        name = name.strip(" „”\"'“.;")
         if not name:
             return
+        names = _bilingual(name)
+        if names:
+            name = names[0]
+        if not is_city and _is_place(name) and (country or city(name)) and organisation_type(name) is None:
+            is_city = True  # "Cork (IE)", "Madrid (Espanha)": a city named alone stands for its municipality
         org = organisation(name, self.language, is_city=is_city)
+        if names:
+            for other in names[1:]:
+                extra = organisation(other, self.language)
+                for lang, value in extra.names.items():
+                    org.names.setdefault(lang, value)
+        if described_type and (org.type is None or org.type == described_type):
+            org.type = described_type
         if city_hint and not org.city:
             org.city = city_hint
         if country:
@@ -367,13 +383,18 @@ class _Reader:
         return self.doc.lines[min(index, len(self.doc.lines) - 1)].number
 
     def read_identifiers(self) -> None:
+        found: list[dict[str, str]] = []
+        where: list[int] = []
         for seg in self.of("grant_id"):
             value, lines, rest = self.first_block(seg)
             self.release(rest)
-            match = re.search(r"\b\d{5,10}\b", value)
-            if match:
-                self.put("identifiers", [{"scheme": "eu-grant-agreement", "value": match.group(0)}], seg.label_lines + lines)
-                return
+            identifier = _identifier(seg.label, value)
+            if identifier and identifier not in found:
+                found.append(identifier)
+                where.extend(seg.label_lines + lines)
+        if found:
+            self.put("identifiers", found, where)
+            return
         labels = "|".join(re.escape(words(l)) for l in load("labels.yaml")["fields"]["grant_id"])
         for sentence, numbers in self.sentences():
             match = re.search(rf"\b(?:{labels})\b\D{{0,12}}(\d{{5,10}})\b", words(sentence))
@@ -468,6 +489,42 @@ class _Reader:
                 out.append((sentence, numbers))
         return out
 
+    def read_prose_participants(self) -> None:
+        """Bodies named in sentences: 'led by X, ... based in Vigo (ES)', 'A (RO), B (PL) and C (FR)'."""
+        labels = load("labels.yaml")
+        lead = sorted((words(c) for c in labels["lead_cues"]), key=len, reverse=True)
+        seat = sorted((words(c) for c in labels["seat_cues"]), key=len, reverse=True)
+        for sentence, numbers in self.sentences():
+            seat_spans: list[tuple[int, int]] = []
+            coordinator: Organisation | None = None
+            for cue in lead:
+                match = re.search(rf"\b{_cue_regex(cue)}\s+(?:the\s+|il\s+|la\s+|le\s+|el\s+|o\s+|der\s+|die\s+|dem\s+|des\s+)?({_NAME})", sentence)
+                if match:
+                    name = match.group(1)
+                    coordinator = organisation(name, self.language)
+                    coordinator.lines.extend(numbers)
+                    after = sentence[match.end():]
+                    for seat_cue in seat:
+                        where = re.search(rf"^[^.;]*?\b{_cue_regex(seat_cue)}\s+({_NAME})(?:\s*\(([^()]{{1,30}})\))?", after)
+                        if where:
+                            coordinator.city = where.group(1)
+                            if where.group(2) and read_country(where.group(2)):
+                                coordinator.country = read_country(where.group(2), where.group(1))
+                            seat_spans.append((match.end() + where.start(1), match.end() + where.end()))
+                            break
+                    self.merge(Participant("coordinator", coordinator))
+                    break
+            for match in re.finditer(rf"({_NAME})\s*\(([^()]{{1,30}})\)", sentence):
+                if any(a <= match.start(1) < b for a, b in seat_spans):
+                    continue
+                stated = match.group(2)
+                if not read_country(stated):
+                    continue
+                name = re.sub(r"^(?:the|The|il|Il|la|La|le|Le|el|El|o|O|der|Der|die|Die)\s+", "", match.group(1)).strip()
+                if not name or (coordinator is not None and words(name) in words(" ".join(coordinator.names.values()))):
+                    continue
+                self.add_item(f"{name} ({stated})", "partner", numbers[0], False)
+
     def read_free_text(self) -> None:
         """Beneficiaries named in prose, page-heading names, and the description."""
         cues = [words(c) for c in load("labels.yaml")["prose_beneficiary"]]
@@ -495,14 +552,22 @@ class _Reader:
         for index, block in enumerate(found):
             text = " ".join(line.text for line in block)
             folded = words(text)
-            if any(line.number in skip for line in block) or block[0].bullet:
+            if block and _about_line(block[0].text):
+                block = block[1:]  # "About EURE" heads the paragraph about the project
+                text = " ".join(line.text for line in block)
+                folded = words(text)
+            if not block or any(line.number in skip for line in block) or block[0].bullet:
                 continue
+            if text[:1] in "\"„“«‘'" or any(_furniture(line.text) for line in block):
+                continue  # quoted speech, page furniture
             if len(text.split()) < 12 or text.endswith(":") or text[:1].islower() or URL.search(text):
                 continue
             if any(folded.startswith(b) for b in boiler) or any(contains(folded, c) for c in cues):
                 continue
             if find_dates(text, self.language) or find_amounts(text) or find_duration(text):
                 continue
+            if (prog.programmes(text, None) or prog.funds(text)) and self.participant_named(text) is not None:
+                continue  # "Leiria leads Y, funded by URBACT III / ERDF": who and how funded, not what the project does
             if _country_list_text(text):
                 continue
             out.append((text, [line.number for line in block]))
@@ -513,15 +578,34 @@ class _Reader:
         headline: list[Line] = []
         subtitle_line: Line | None = None
         free_blocks = [b for b in blocks(self.free)]
+        about = _about_name(self.doc.lines)
+        heading = next((line for line in self.free if line.heading and _title_candidate(line.text, boiler)), None)
+        if heading is not None:  # an <h1> / "# " heading names the page's project
+            after = [line for line in self.free if line.number > heading.number and line.text]
+            headline = [heading]
+            if after and not after[0].heading and not after[0].bullet and 3 <= len(after[0].text.split()) <= 30 \
+                    and not URL.search(after[0].text) and not _LABELISH.match(after[0].text) \
+                    and after[0].text.count(". ") == 0:
+                subtitle_line = after[0]
+            free_blocks = []
         for index, block in enumerate(free_blocks):
             text = " ".join(line.text for line in block)
             folded = words(text)
+            if any(_furniture(line.text) for line in block):
+                continue  # the page header: site name, navigation, breadcrumb
             if not folded or any(folded == b or folded.startswith(b + " ") and len(folded.split()) <= len(b.split()) + 4 for b in boiler):
                 continue
             if looks_like_organisation(text) or URL.fullmatch(text.strip("<>")) or block[0].bullet:
                 continue
+            if len(block) == 2 and len(block[0].text.split()) <= 12 and 3 <= len(block[1].text.split()) <= 30 \
+                    and not block[0].text.endswith((".", ":")) and not looks_like_organisation(block[1].text) \
+                    and not _LABELISH.match(block[1].text) and not block[1].bullet and not URL.search(block[1].text):
+                headline, subtitle_line = [block[0]], block[1]  # a name line over its tagline
+                break
             if len(text.split()) > 25:
                 break
+            if about and (len(text.split()) > 6 or find_dates(text, self.language)):
+                break  # a press-release headline: the project is the one the "About X" line names
             headline = block
             if index + 1 < len(free_blocks):
                 nxt = free_blocks[index + 1]
@@ -542,6 +626,8 @@ class _Reader:
                 acronym = match.group(1).strip("„”\"'“ ")
                 title = title[: match.start()]
             title = title.strip(" „”\"'“")
+        elif about and not any(line.heading for line in headline):
+            title, title_lines = about
         elif headline:
             text = " ".join(line.text for line in headline).rstrip(".")
             title_lines = [line.number for line in headline]
@@ -551,7 +637,7 @@ class _Reader:
                 title, subtitle = head, parts[1]
             else:
                 title = text
-                if subtitle_line is not None and len(text.split()) <= 3:
+                if subtitle_line is not None and (len(text.split()) <= 3 or 0 < subtitle_line.number - headline[-1].number <= 2):
                     subtitle = subtitle_line.text.rstrip(".")
                     title_lines.append(subtitle_line.number)
                 else:
@@ -572,7 +658,7 @@ class _Reader:
         if acronym:
             self.put("acronym", acronym, title_lines)
         if "description" not in self.record:
-            skip = set(title_lines)
+            skip = set(title_lines) | ({subtitle_line.number} if subtitle_line is not None else set())
             paragraphs = self.description_paragraphs(skip)
             if paragraphs:
                 self.put("description", "\n\n".join(p for p, _ in paragraphs), [n for _, ns in paragraphs for n in ns])
@@ -719,7 +805,7 @@ def _boilerplate(text: str) -> bool:
 
 def _split_items(text: str) -> list[str]:
     """'orașele Torino (Italia), Gdansk (Polonia)' -> one item per place; table rows stay whole."""
-    if "|" in text or "," not in text:
+    if "|" in text or ("," not in text and text.count("(") < 2):
         return [text]
     parts, depth, current = [], 0, ""
     for char in text:
@@ -731,11 +817,121 @@ def _split_items(text: str) -> list[str]:
         else:
             current += char
     parts.append(current)
-    parts = [p.strip() for p in parts if p.strip()]
+    parts = [p.strip().rstrip(".;") for p in parts if p.strip()]
+    if parts:  # "..., Radlin (Polska) i Valašské Meziříčí (Czechy)": the last two items share a conjunction
+        joiners = "|".join(re.escape(c) for c in sorted(load("labels.yaml")["conjunctions"], key=len, reverse=True))
+        last = re.split(rf"(?<=\))\s+(?:{joiners})\s+(?=[A-ZÀ-ÖØ-ÞĀ-Ž])", parts[-1], flags=re.IGNORECASE)
+        parts[-1:] = [p.strip() for p in last if p.strip()]
     with_country = sum(1 for p in parts if re.search(r"\([^()]+\)\s*$", p))
     if len(parts) > 1 and (with_country == len(parts) or (len(parts) >= 3 and with_country >= len(parts) - 1)):
         return parts
     return [text]
+
+
+_PARTICLES = {"de", "del", "della", "di", "do", "da", "dos", "das", "la", "le", "les", "los", "sur", "sul", "am", "an",
+              "der", "upon", "on", "en", "im", "nad", "pod", "y", "i", "e", "d", "l", "din", "lez", "les"}
+
+
+def _is_place(name: str) -> bool:
+    """A name that reads as a place alone: capitalised words (and particles), no acronym, digits or type words."""
+    tokens = re.split(r"[\s]+", name.strip())
+    if not 1 <= len(tokens) <= 5 or re.search(r"\d|[&/@]", name):
+        return False
+    if set(words(name).split()) & {words(w) for w in load("places.yaml")["not_place_words"]}:
+        return False
+    for token in tokens:
+        parts = [t for t in re.split(r"[-'’]", token) if t]
+        for part in parts:
+            if part.lower() in _PARTICLES:
+                continue
+            if not part[:1].isupper() or (len(part) > 1 and part.isupper()):
+                return False
+    return True
+
+
+def _bilingual(name: str) -> list[str]:
+    """'Comune di Udine / Municipality of Udine': one body named in two languages."""
+    parts = [p.strip() for p in re.split(r"\s+/\s+", name) if p.strip()]
+    if len(parts) == 2 and all(looks_like_organisation(p) for p in parts):
+        return parts
+    return []
+
+
+def _header_row(cells: list[str]) -> bool:
+    headers = {words(h) for h in load("labels.yaml")["table_headers"]}
+    return all(words(c) in headers or not words(c) for c in cells)
+
+
+def _described_type(cell: str) -> str | None:
+    """The type a table's description column gives ('Centro tecnológico', 'Ayuntamiento')."""
+    if len(cell.split()) > 12:
+        return None
+    if looks_like_organisation(cell) or words(cell) in {words(w) for w in load("places.yaml")["municipality_words"]}:
+        return "municipality"
+    return organisation_type(cell)
+
+
+# A body's name in prose: capitalised words, with the small words names carry ("of the", "de", "din").
+_NAME = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*)(?:\s+(?:(?:of|the|de|del|della|di|do|da|dos|das|du|des|la|le|los|las|von|van|der|den|din|al|sur|upon|für|for|and|y|e|et|und|i|și)\s+)*[A-ZÀ-ÖØ-ÞĀ-Ž0-9][\w'’.-]*)*"
+
+
+def _cue_regex(cue: str) -> str:
+    """A folded cue ('led by', 'guidato da') as a case- and accent-tolerant regex over the raw text."""
+    return r"\s+".join(r"".join(f"[{c}{c.upper()}]" if c.isalpha() else re.escape(c) for c in token) for token in cue.split())
+
+
+def _identifier(label: str, value: str) -> dict[str, str] | None:
+    """A labelled project identifier: a grant agreement number, an Italian CUP, or a project code."""
+    value = value.strip().rstrip(".")
+    if re.search(r"\bcup\b", words(label)):
+        match = re.search(r"\b[A-Z0-9]{15}\b", value)
+        return {"scheme": "national-cup", "value": match.group(0)} if match else None
+    number = re.fullmatch(r"(?:(?:nr|no|n|num|numero|número|nº|n\.º)\.?\s*)?(\d{5,10})", value, re.IGNORECASE)
+    if number:
+        return {"scheme": "eu-grant-agreement", "value": number.group(1)}
+    if re.search(r"\d", value) and re.search(r"[A-Za-z]", value) and len(value) <= 40 and len(value.split()) <= 3:
+        return {"scheme": "project-code", "value": value}
+    match = re.search(r"\b\d{5,10}\b", value)
+    return {"scheme": "eu-grant-agreement", "value": match.group(0)} if match else None
+
+
+_LABELISH = re.compile(r"^[^:]{1,40}:\s")
+_CRUMBS = re.compile(r"\s[›»>/|]\s.*\s[›»>|]\s|^[^|]{1,60}\s\|\s[^|]{1,40}$")
+
+
+def _furniture(text: str) -> bool:
+    """Site header lines: breadcrumbs ('Home > Projects > X'), menus ('Home | News | Contact'), cookie notices."""
+    folded = words(text)
+    return bool(_CRUMBS.search(text)) or "cookie" in folded.split() or "cookies" in folded.split()
+
+
+def _title_candidate(text: str, boiler: list[str]) -> bool:
+    folded = words(text)
+    if not folded or _furniture(text) or looks_like_organisation(text) or len(text.split()) > 20:
+        return False
+    return not any(folded == b or folded.startswith(b + " ") and len(folded.split()) <= len(b.split()) + 4 for b in boiler)
+
+
+def _about_line(text: str) -> str | None:
+    """'About EURE' -> 'EURE': a short line naming the project after an 'about' cue."""
+    for prefix in sorted(load("labels.yaml")["about_prefixes"], key=len, reverse=True):
+        match = re.match(rf"^{re.escape(prefix)}\s+(?:the\s+|le\s+|la\s+|il\s+|el\s+|das\s+)?(?:project\s+|progetto\s+|projet\s+|proyecto\s+|projekt\s+|projeto\s+|proiectul\s+)?(.+?)[:.]?$",
+                         fold(text), re.IGNORECASE)
+        if match and len(match.group(1).split()) <= 4:
+            start = len(text) - len(match.group(1)) - (1 if text.rstrip()[-1:] in ":." else 0)
+            name = text[start:].strip(" :.")
+            if name[:1].isupper() and words(name) not in {words(w) for w in load("labels.yaml")["project_scope"]}:
+                return name
+    return None
+
+
+def _about_name(lines: list[Line]) -> tuple[str, list[int]] | None:
+    for line in lines:
+        if line.text and len(line.text.split()) <= 6:
+            name = _about_line(line.text)
+            if name:
+                return name, [line.number]
+    return None
 
 
 def _all_places(seg: Segment) -> bool:

@@ -3,8 +3,8 @@
 Country names are the multilingual labels of the EU authority table (converters/countries.py)
 plus a few colloquial names from places.yaml; codes may be ISO, EU-style (EL, UK), vehicle
 plates ((E), (D), (N)) or slips a known city gives away (Celje "(SL)"). Organisation ids follow
-the records' convention: ``<city>-municipality`` for municipalities, with the city's English id
-from places.yaml, a slug of the name otherwise, so the same body gets one IRI in every record.
+the records' convention: ``<city>-municipality`` for municipalities, with the city's endonym id
+from converters/cities.yaml (shared with every converter), a slug of the name otherwise, so the same body gets one IRI in every record.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from eulod.converters.countries import countries
+from eulod.converters.organisations import city_id as _city_id, known_city
 from eulod.iris import slugify
 
 from .data import best_label, load, words
@@ -41,18 +42,9 @@ def _country_names() -> dict[str, str]:
     return names
 
 
-@lru_cache(maxsize=1)
-def _cities() -> dict[str, tuple[str, str]]:
-    """Folded city name -> (city id, ISO country)."""
-    out = {}
-    for city_id, entry in load("places.yaml")["cities"].items():
-        for name in entry["names"]:
-            out[words(name)] = (city_id, entry["country"])
-    return out
-
-
 def city(name: str) -> tuple[str, str] | None:
-    return _cities().get(words(name))
+    """(city id, ISO country) of a known city in any EU language (converters/cities.yaml)."""
+    return known_city(name)
 
 
 def country_name(text: str) -> str | None:
@@ -142,14 +134,13 @@ def organisation(name: str, language: str, *, is_city: bool = False) -> Organisa
         lang = entry.get("lang", language)
         if "city" in match.groupdict() and match.group("city"):
             city_name = match.group("city").strip()
-            known = city(city_name)
-            city_id = known[0] if known else slugify(city_name)
+            city_id = _city_id(city_name)
             suffix = entry.get("suffix", "municipality")
             return Organisation(f"{city_id}-{suffix}", {lang: name}, entry["type"], city_name)
         return Organisation(slugify(name), {lang: name}, entry["type"])
     known = city(name)
     if known or is_city:
-        city_id = known[0] if known else slugify(name)
+        city_id = _city_id(name)
         return Organisation(f"{city_id}-municipality", {language: name}, "municipality", name)
     return Organisation(slugify(name), {language: name}, _type_in_order(name))
 

@@ -30,6 +30,17 @@ class Segment:
         return self.label_lines + [line.number for line in self.body if line.text]
 
 
+# Fields a bulleted "Label: value" line can state (a fact sheet as a bullet list); other bullets are list items.
+_SCALAR_KINDS = {"period", "start_date", "end_date", "duration", "total_cost", "eu_contribution", "co_financing",
+                 "programme", "fund", "programme_reference", "grant_id", "website", "project_name", "acronym", "page_meta"}
+_LIST_KINDS = {"coordinator", "partners", "beneficiary", "objectives", "actions", "expected_results", "results"}
+
+
+def _sheet_heading(text: str) -> bool:
+    folded = words(text.rstrip(":："))
+    return bool(folded) and folded in {words(h) for h in load("labels.yaml")["sheet_headings"]}
+
+
 def classify(label: str) -> str | None:
     """The field a label names, when the label is short enough to be a label."""
     kind, _ = best_label(label, load("labels.yaml")["fields"])
@@ -58,8 +69,27 @@ def _is_heading(line: Line, kind: str | None, alone: bool) -> bool:
         return False
     count = len(words(line.text).split())
     _, length = best_label(line.text, load("labels.yaml")["fields"])
-    exact = length >= len(words(line.text)) - 1
+    exact = length >= len(words(line.text)) - 1 or _only_filler(line.text, kind)
     return (line.heading and count <= 6) or (exact and count <= 5) or (alone and count <= 3 and line.text.isupper())
+
+
+def _only_filler(text: str, kind: str) -> bool:
+    """'Referente del progetto', 'Obiectivele proiectului': the label plus only small or scope words."""
+    labels = load("labels.yaml")
+    filler = {w for stop in labels["stopwords"].values() for w in stop} | {words(w) for w in labels["project_scope"]}
+    rest = f" {words(text)} "
+    for label in sorted((words(l) for l in labels["fields"][kind]), key=len, reverse=True):
+        if f" {label} " in rest:
+            rest = rest.replace(f" {label} ", " ", 1)
+            break
+    left = rest.split()
+    scope = {words(w) for w in labels["project_scope"]}
+    # a label wrapped over two lines ("EU Contribution to the") ends on a small word: not a heading
+    return all(token in filler for token in left) and (not left or words(text).split()[-1] not in filler - scope)
+
+
+def _names_cities(text: str) -> bool:
+    return best_label(text, {"c": load("labels.yaml")["city_words"]})[0] is not None
 
 
 def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
@@ -78,8 +108,19 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
             continue
         next_blank = index + 1 >= len(lines) or not lines[index + 1].text
         prev_blank = previous is None or not previous.text
+        if _sheet_heading(text):  # "Scheda progetto", "Eckdaten": ends the segment, says nothing itself
+            current = None
+            free.append(Line(line.number, ""))
+            previous = line
+            continue
+        cells = text.split(" | ")
+        if len(cells) == 2 and ":" not in cells[0] and classify(cells[0]):  # a two-column fact table row
+            text = f"{cells[0]}: {cells[1]}"
         match = _LABEL_VALUE.match(text)
-        if match and not line.bullet:
+        if match and line.bullet and ((current is not None and current.kind in _LIST_KINDS)
+                                      or classify(match.group("label")) not in _SCALAR_KINDS):
+            match = None  # "* Coordinatore: Città di Berlino" is an item of a list, not a label
+        if match:
             kind = classify(match.group("label"))
             in_contact = current is not None and current.kind == "contact"
             if kind or (in_contact and len(match.group("label").split()) <= 5 and not _URL.match(match.group("label"))) \
@@ -105,6 +146,11 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
                 before_previous_blank = prev_blank
                 continue
         kind = classify(text)
+        if kind is None and line.heading and len(text.split()) <= 6 and _names_cities(text):
+            current = Segment(None, text, [line.number])  # "Leuchtturmstädte": a list of cities follows
+            segments.append(current)
+            previous = line
+            continue
         if _is_heading(line, kind, prev_blank and next_blank):
             current = Segment(kind, text, [line.number])
             segments.append(current)

@@ -40,7 +40,8 @@ class Document:
     warnings: list[str] = field(default_factory=list)
 
 
-_BULLET = re.compile(r"^\s*(?:[-*•●▪◦‣](?!\*)\s+)+(?:\d{1,2}[.)]\s+)?|^\s*\d{1,2}[.)]\s+")
+_BULLET = re.compile(r"^\s*(?:[-*•●▪◦‣–—](?!\*)\s+)+(?:\d{1,2}[.)]\s+)?|^\s*\d{1,2}[.)]\s+")
+_TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
 _ANGLE_URL = re.compile(r"<(https?://[^>\s]+)>")
@@ -51,6 +52,10 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
 def clean_line(raw: str, number: int) -> Line:
     """One Markdown or text line, without list markers, emphasis and link syntax."""
     text = _SPACES.sub(" ", raw).strip()
+    if _TABLE_RULE.match(text) and "-" in text:  # a Markdown table's header rule: no content
+        return Line(number, "")
+    if text.startswith("|") and text.endswith("|") and len(text) > 2:  # a Markdown table row: cells as " | "
+        text = " | ".join(cell.strip() for cell in text[1:-1].split("|"))
     heading = bool(_MD_HEADING.match(text))
     text = _MD_HEADING.sub("", text)
     found = _MD_LINK.findall(text)
@@ -94,29 +99,54 @@ class _HtmlLines(HTMLParser):
              "article", "table", "ul", "ol", "dl", "blockquote", "main", "header", "title", "hr"}
     SKIP = {"script", "style", "nav", "footer", "head", "noscript", "template", "svg", "form", "button"}
 
-    def __init__(self) -> None:
+    # Page furniture marked by its id or class: cookie and consent banners, sharing bars, breadcrumbs stay.
+    FURNITURE = re.compile(r"cookie|consent|gdpr|share|social|skip-link", re.IGNORECASE)
+    VOID = {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source", "track", "wbr"}
+
+    def __init__(self, content_only: bool = False) -> None:
         super().__init__(convert_charrefs=True)
         self.lines: list[Line] = []
+        self.kinds: list[str] = []
         self.skip = 0
+        self.stack: list[tuple[str, bool]] = []  # open elements that started a skip (tag, counted)
+        self.content_only = content_only  # the page has <main> or <article>: read only inside it
+        self.content = 0
         self.parts: list[str] = []
         self.start = 1
         self.kind = ""
         self.links: list[str] = []
         self.cells = 0
+        self.header_cells = 0
+
+    @property
+    def hidden(self) -> bool:
+        return bool(self.skip) or (self.content_only and not self.content)
 
     def flush(self) -> None:
         text = _SPACES.sub(" ", "".join(self.parts)).strip(" |")
         if text:
             if self.kind == "dt" and not text.endswith(":"):
                 text += ":"
+            if self.cells == 2 and self.header_cells == 1 and " | " in text:  # <tr><th>label</th><td>value</td></tr>
+                label, value = text.split(" | ", 1)
+                text = f"{label.rstrip(':')}: {value}"
             self.lines.append(Line(self.start, text, self.kind == "li", self.kind.startswith("h") and len(self.kind) == 2, self.links))
-        self.parts, self.links, self.kind, self.cells = [], [], "", 0
+            self.kinds.append(self.kind)
+        self.parts, self.links, self.kind, self.cells, self.header_cells = [], [], "", 0, 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.SKIP:
+        marks = " ".join(v or "" for k, v in attrs if k in ("id", "class", "role", "aria-label"))
+        if tag in ("main", "article") and not self.skip:
+            self.flush()
+            self.content += 1
+        if tag not in self.VOID and (tag in self.SKIP or self.FURNITURE.search(marks)) and tag not in ("main", "article", "body", "html"):
+            self.flush()
             self.skip += 1
+            self.stack.append((tag, True))
             return
-        if self.skip:
+        if tag not in self.VOID:
+            self.stack.append((tag, False))
+        if self.hidden:
             return
         if tag in self.BLOCK:
             self.flush()
@@ -126,32 +156,49 @@ class _HtmlLines(HTMLParser):
             if self.cells:
                 self.parts.append(" | ")
             self.cells += 1
+            self.header_cells += tag == "th"
         elif tag == "a":
             href = dict(attrs).get("href") or ""
             if href.startswith(("http://", "https://", "mailto:")):
                 self.links.append(href)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP:
-            self.skip = max(0, self.skip - 1)
-        elif not self.skip and tag in self.BLOCK:
+        if tag in self.VOID:
+            if tag in self.BLOCK and not self.hidden:
+                self.flush()
+            return
+        # close the innermost open element of this name (pages leave elements unclosed)
+        for index in range(len(self.stack) - 1, -1, -1):
+            if self.stack[index][0] == tag:
+                for _, counted in self.stack[index:]:
+                    self.skip -= counted
+                del self.stack[index:]
+                break
+        if tag in ("main", "article") and self.content and not self.skip:
+            self.flush()
+            self.content -= 1
+        elif not self.hidden and tag in self.BLOCK:
             self.flush()
 
     def handle_data(self, data: str) -> None:
-        if not self.skip:
+        if not self.hidden:
             if not "".join(self.parts).strip():
                 self.start = self.getpos()[0]
             self.parts.append(data.replace("\n", " "))
 
 
 def html_lines(text: str) -> list[Line]:
-    parser = _HtmlLines()
+    """Visible blocks of a page; only <main>/<article> when the page marks its content so."""
+    parser = _HtmlLines(content_only=bool(re.search(r"<(?:main|article)[\s>]", text, re.IGNORECASE)))
     parser.feed(text)
     parser.close()
     parser.flush()
     out: list[Line] = []
-    for line in parser.lines:  # blank lines between blocks, so paragraphs stay apart
-        out.extend([line, Line(line.number, "")])
+    for index, line in enumerate(parser.lines):  # blank lines between blocks, so paragraphs stay apart
+        out.append(line)
+        following = parser.kinds[index + 1] if index + 1 < len(parser.lines) else ""
+        if not (parser.kinds[index] == "dd" and following == "dd"):  # several <dd> of one <dt> stay one block
+            out.append(Line(line.number, ""))
     return out
 
 
