@@ -28,6 +28,10 @@ class EulodServer(BaseApplication):
             "timeout": int(self.settings.query_timeout) + 30,
             "graceful_timeout": 10,
             "keepalive": 5,
+            # SPARQLWrapper and notebooks send queries with GET: allow request lines up to
+            # gunicorn's largest bounded limit (8 KiB; its default is 4 KiB). Longer queries go
+            # by POST, where the body may reach 1 MiB (413 beyond).
+            "limit_request_line": 8190,
             "accesslog": None,
             "errorlog": "-",
             "loglevel": "info",

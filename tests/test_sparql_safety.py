@@ -180,6 +180,18 @@ def test_oversized_requests_get_413(live_server):
 
 
 @pytest.mark.server
+def test_long_get_queries_are_answered(live_server):
+    """A 6 KiB query by GET (SPARQLWrapper's default method), beyond gunicorn's default 4 KiB line."""
+    values = " ".join(f'"value-{i:05d}"' for i in range(430))
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?v {{ {values} }} }}"
+    url = query_url(live_server, query)
+    assert 6000 < len(url) < 8000
+    status, _, body = fetch(url, headers={"Accept": "text/csv"})
+    assert status == 200, body
+    assert body.decode().split() == ["n", "430"]
+
+
+@pytest.mark.server
 def test_cors_on_get_post_and_preflight(live_server):
     origin = {"Origin": "https://research.example"}
     status, headers, _ = fetch(query_url(live_server, "ASK {}"), headers=origin)
