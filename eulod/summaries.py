@@ -6,7 +6,7 @@ often). Answered from the data, each must join every participation with its orga
 amount and country: about half a million participations at 100 000 projects, seconds in
 any store, and the pairs of a project's partners grow with the square of its partnership.
 Their answers change only when the data does, so the build computes them once, streaming
-over the store's indexes, and stores them as plain RDF in their own named graph
+mostly inside the store, and stores them as plain RDF in their own named graph
 (``{base}graph/summaries``): a query reads a few hundred nodes instead. The questions
 stay answerable from the data itself; the summaries only make the common ones cheap.
 """
@@ -17,7 +17,8 @@ import itertools
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from importlib import resources
 
 import pyoxigraph as ox
 
@@ -34,9 +35,9 @@ def _p(name: str) -> ox.NamedNode:
     return ox.NamedNode(str(EULOD[name]))
 
 
-def _objects(store: ox.Store, predicate: str, graph: ox.NamedNode) -> dict[ox.NamedNode, ox.Term]:
-    """subject -> object of one functional predicate in ``graph``, read from the store's index."""
-    return {q.subject: q.object for q in store.quads_for_pattern(None, _p(predicate), None, graph)}
+def _query(store: ox.Store, name: str, graph: ox.NamedNode) -> ox.QuerySolutions:
+    text = resources.files("eulod").joinpath("queries", name).read_text("utf-8")
+    return store.query(text, default_graph=graph)
 
 
 def _last_segment(term: ox.NamedNode) -> str:
@@ -49,32 +50,15 @@ def country_totals(store: ox.Store, graph: ox.NamedNode, base_iri: str) -> Itera
     Amounts in different currencies are never added; a participation without a stated
     EU contribution, or whose organisation has no country, is not counted.
     """
-    country_of = _objects(store, "country", graph)
-    organisation_of = _objects(store, "organisation", graph)
-    amount_of = _objects(store, "amount", graph)
-    currency_of = _objects(store, "currency", graph)
-    sums: dict[tuple[ox.NamedNode, ox.NamedNode], Decimal] = defaultdict(Decimal)
-    counts: Counter[tuple[ox.NamedNode, ox.NamedNode]] = Counter()
-    for quad in store.quads_for_pattern(None, _p("euContribution"), None, graph):
-        participation, money = quad.subject, quad.object
-        country = country_of.get(organisation_of.get(participation))
-        amount, currency = amount_of.get(money), currency_of.get(money)
-        if country is None or amount is None or currency is None:
-            continue  # a project's own total, or a participation without a country
-        try:
-            sums[country, currency] += Decimal(amount.value)
-        except InvalidOperation:
-            log.warning("not a decimal amount, left out of the country totals: %s", amount)
-            continue
-        counts[country, currency] += 1
-    for (country, currency), total in sorted(sums.items(), key=lambda item: (item[0][0].value, item[0][1].value)):
+    for row in _query(store, "summary-country-totals.rq", graph):
+        country, currency = row["country"], row["currency"]
         node = ox.NamedNode(f"{base_iri}summary/country-total/{_last_segment(country)}/{_last_segment(currency)}")
         yield from (
             ox.Quad(node, RDF_TYPE, _p("CountryTotal")),
             ox.Quad(node, _p("totalFor"), country),
             ox.Quad(node, _p("totalCurrency"), currency),
-            ox.Quad(node, _p("totalAmount"), ox.Literal(_decimal(total), datatype=XSD_DECIMAL)),
-            ox.Quad(node, _p("participationCount"), ox.Literal(str(counts[country, currency]), datatype=XSD_INTEGER)),
+            ox.Quad(node, _p("totalAmount"), ox.Literal(_decimal(Decimal(row["total"].value)), datatype=XSD_DECIMAL)),
+            ox.Quad(node, _p("participationCount"), ox.Literal(row["participations"].value, datatype=XSD_INTEGER)),
         )
 
 
@@ -86,12 +70,9 @@ def _decimal(value: Decimal) -> str:
 
 def shared_projects(store: ox.Store, graph: ox.NamedNode) -> Counter[tuple[ox.NamedNode, ox.NamedNode]]:
     """How many projects each pair of organisations shares, each pair once (ordered by IRI)."""
-    organisation_of = _objects(store, "organisation", graph)
     members: dict[ox.NamedNode, set[ox.NamedNode]] = defaultdict(set)
-    for quad in store.quads_for_pattern(None, _p("hasParticipation"), None, graph):
-        organisation = organisation_of.get(quad.object)
-        if organisation is not None:
-            members[quad.subject].add(organisation)
+    for row in _query(store, "summary-project-members.rq", graph):
+        members[row["project"]].add(row["organisation"])
     pairs: Counter[tuple[ox.NamedNode, ox.NamedNode]] = Counter()
     for organisations in members.values():
         pairs.update(itertools.combinations(sorted(organisations, key=lambda node: node.value), 2))
