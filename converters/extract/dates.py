@@ -20,7 +20,7 @@ LANGUAGES = ("en", "it", "fr", "es", "de", "pt", "ro", "pl", "nl", "sv", "da", "
 
 _MONTH_UNITS = (r"months?|mesi|mese|luni|luna|mois|meses|mes|monate?n?|monat|miesi[aąeę]c[ey]?|miesięcy|miesiecy"
                 r"|maanden|maand|månader|måneder|kuukautta|měsíců|mesiacov|mesecev|mjeseci|hónap|mėnesių|mēneši|kuud")
-DURATION = re.compile(rf"\b(\d{{1,3}})\s*(?:-\s*)?(?:{_MONTH_UNITS})\b", re.IGNORECASE)
+DURATION = re.compile(rf"\b(\d{{1,3}})\s*(?:-\s*|de\s+)?(?:{_MONTH_UNITS})\b", re.IGNORECASE)
 
 
 _UNDECOMPOSED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "ħ": "h", "þ": "th", "ð": "d"})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from . import programmes as prog
 from .data import best_label, contains, load, words
 from .dates import PartialDate, add_months, find_dates, find_duration, fold, months_between
 from .numbers import find_amounts, find_percentages
-from .places import Organisation, city, looks_like_organisation, organisation, organisation_type, read_country
+from .places import Organisation, city, country_name, looks_like_organisation, municipality_in_text, municipality_mentions, name_language, organisation, organisation_type, read_country
 from .segments import Segment, blocks, segment
 from .text import Document, Line, UnreadableFile, read_document
 
@@ -29,13 +30,21 @@ log = logging.getLogger(__name__)
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 URL = re.compile(r"(?:https?://|www\.)[^\s<>()\"']+[^\s<>()\"'.,;:]", re.IGNORECASE)
-PERSON = re.compile(r"^[A-ZÀ-ÖØ-Þ][\w'’-]+(?: (?:[A-ZÀ-ÖØ-Þ][\w'’.-]+|de|da|di|van|von|der|del)){1,3}$")
+PERSON = re.compile(r"^(?:(?:Dr|Prof|Ing|Mag|Dott|Dott\.ssa|Mgr|Mme|Mr|Mrs|Ms|Sr|Sra|Hr|Fr|Arch|Avv|Dipl\.-Ing)\.?\s+)*[A-ZÀ-ÖØ-Þ][\w'’-]+(?: (?:[A-ZÀ-ÖØ-Þ][\w'’.-]+|de|da|di|van|von|der|del)){1,3}$")
 OFFICE_WORDS = ["sector", "office", "ufficio", "settore", "servizio", "service", "department", "dipartimento",
                 "unit", "referat", "wydzial", "biuro", "oficina", "departamento", "direction", "direzione",
-                "abteilung", "amt", "serviciul", "directia", "gabinete", "divisao", "planning", "projects"]
+                "abteilung", "amt", "serviciul", "directia", "gabinete", "divisao", "planning", "projects",
+                "servicio", "servico", "dienst", "fachbereich", "forschungsbereich", "sachgebiet", "stabsstelle",
+                "area", "unidad", "unita", "unite", "direcao", "direccion", "dzial", "zespol", "referat", "biroul",
+                "compartimentul", "departament", "departement", "secretaria", "segreteria", "secretariat", "team",
+                "equipe", "equipo", "gruppo", "staff", "bureau", "cellule", "pole", "mission", "delegation"]
+# Tokens of a contact line that only label what follows (a phone number, the e-mail's own label).
+CONTACT_NOISE = re.compile(r"^(?:e-?mail|mail|courriel|correo(?: electr[oó]nico)?|tel|tel\.|tél|tél\.|phone|telephone|téléphone|"
+                           r"tel[eé]fono|telefon|telefone|fax|mobile|cell|cellulare|handy|mob\.?)\b[.:]?\s*[+\d\s()/.-]*$", re.IGNORECASE)
+PHONE = re.compile(r"^\+?[\d\s()/.-]{6,}$")
 ROLE_ORDER = {"coordinator": 0, "beneficiary": 1, "partner": 2, "associated-partner": 3}
 SCALAR = {"start_date", "end_date", "period", "duration", "total_cost", "eu_contribution", "co_financing",
-          "programme", "fund", "programme_reference", "grant_id", "website", "theme", "project_name", "acronym"}
+          "programme", "fund", "programme_reference", "grant_id", "website", "theme", "project_name", "acronym", "status"}
 TEXTS = {"objectives", "actions", "expected_results", "results", "description"}
 PARTIES = {"coordinator", "partners", "beneficiary"}
 
@@ -69,6 +78,8 @@ class _Reader:
         self.review: list[dict[str, Any]] = []
         self.warnings: list[str] = list(document.warnings)
         self.participants: list[Participant] = []
+        self.currencies: list[str] = []
+        self._acronyms: dict[str, str] | None = None
         self.segments, free = segment(document.lines)
         self.free: list[Line] = free
         self.language = language or self._language()
@@ -128,16 +139,20 @@ class _Reader:
             if seg.kind in SCALAR or seg.kind is None or seg.kind in PARTIES or seg.kind == "contact":
                 continue
         self.read_participants()
+        self.read_country_label()
         self.read_dates()
         self.read_programme()
         self.read_identifiers()
         self.read_money()
         self.read_texts()
         self.read_prose_participants()
+        self.read_participating_bodies()
+        self.read_prose_shares()
         self.read_free_text()
         self.read_title()
         self.read_contacts()
         self.read_website()
+        self.read_status()
         self.finish_participants()
         return self.record
 
@@ -170,6 +185,11 @@ class _Reader:
                 rows = [b for b in found if all("|" in line.text for line in b)]
                 items = [line for b in rows for line in b]
                 self.release([line for b in found if b not in rows for line in b])
+                columns = _columns(items[0].text) if items else {}
+                if columns:
+                    for line in items[1:]:
+                        self.add_row(line, columns, default)
+                    continue
             elif found:
                 items = found[0]
                 self.release([line for b in found[1:] for line in b])
@@ -207,15 +227,20 @@ class _Reader:
                 name = name.split(None, len(words(prefix).split()))[-1]
                 is_city = True
                 break
+        tail_country = re.search(r",\s*([^,()]{2,30})$", name)
+        if tail_country and country is None and "(" not in name[tail_country.start():] \
+                and (read_country(tail_country.group(1)) and (tail_country.group(1).isupper() or country_name(tail_country.group(1)))):
+            country = tail_country.group(1).strip()  # "University of X, Trondheim, NO": the country closes the item
+            name = name[: tail_country.start()].strip()
         paren = re.search(r"\s*\(([^()]*)\)\s*$", name)
-        if paren:
+        if paren and not _acronym_of(paren.group(1), name[: paren.start()]):
             name = name[: paren.start()].strip()
             if read_country(paren.group(1)):
                 country = paren.group(1)
         city_hint = None
         if "," in name and not looks_like_organisation(name):
             head, tail = name.rsplit(",", 1)
-            if len(tail.split()) <= 2 and tail.strip()[:1].isupper():
+            if len(tail.split()) <= 2 and tail.strip()[:1].isupper() and not tail.strip().isupper():
                 name, city_hint = head.strip(), tail.strip()
         name = name.strip(" „”\"'“.;")
         if not name:
@@ -240,8 +265,41 @@ class _Reader:
             org.country = reading
             if reading and reading.warning:
                 self.warnings.append(f"{self.source_file} line {number}: {name}: {reading.warning}")
+        if not names and not looks_like_organisation(name) and org.type != "municipality" and list(org.names) == [self.language]:
+            own = name_language(name, self.language, org.country.code if org.country else None)
+            org.names = {own: org.names[self.language]}
         org.lines.append(number)
         self.merge(Participant(role, org))
+
+    def read_country_label(self) -> None:
+        """'Paese: Italia' on a sheet of one beneficiary: the country of the body it is about."""
+        for seg in self.of("country"):
+            value, lines, rest = self.first_block(seg)
+            self.release(rest)
+            reading = read_country(value.strip(" ."))
+            lacking = [p for p in self.participants if p.org.country is None]
+            if reading and len(self.participants) == 1 and lacking:
+                lacking[0].org.country = read_country(value.strip(" ."), lacking[0].org.city)
+                lacking[0].org.lines.extend(seg.label_lines + lines)
+
+    def add_row(self, line: Line, columns: dict[str, int], role: str) -> None:
+        """One row of a partner table whose header row names its columns (Partner | Città | Paese | Ruolo)."""
+        cells = [c.strip() for c in line.text.split("|")]
+        cell = lambda kind: cells[columns[kind]] if kind in columns and columns[kind] < len(cells) else ""  # noqa: E731
+        name = cell("name") or cells[0]
+        stated_role, _ = best_label(cell("role"), load("labels.yaml")["item_roles"])
+        if stated_role and (stated_role != "partner" or role == "partner"):
+            role = stated_role
+        rest = [cell(k) for k in ("country", "type") if cell(k)]
+        self.add_item(" | ".join([name, *rest]) if rest else name, role, line.number, False)
+        town = cell("city")
+        if town:
+            participant = self.participant_with_line(line.number)
+            if participant is not None:
+                participant.org.city = town  # the table states the city: it wins over one read from the name
+
+    def participant_with_line(self, number: int) -> Participant | None:
+        return next((p for p in reversed(self.participants) if number in p.org.lines), None)
 
     def merge(self, new: Participant) -> None:
         for old in self.participants:
@@ -261,10 +319,23 @@ class _Reader:
                 return
         self.participants.append(new)
 
+    def acronyms(self) -> dict[str, str]:
+        """'Leibniz-Institut für ökologische Raumentwicklung (IÖR)' anywhere on the page: folded long name -> acronym."""
+        if self._acronyms is None:
+            self._acronyms = {}
+            for line in self.doc.lines:
+                for match in re.finditer(r"([^()]{3,160}?)\s*\(([A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ž0-9&+-]{1,9})\)", line.text):
+                    short = match.group(2)
+                    if sum(c.isupper() for c in short) >= max(2, len(short) // 2) and not read_country(short):
+                        self._acronyms.setdefault(" ".join(words(match.group(1)).split()[-12:]), short)
+        return self._acronyms
+
     def participant_named(self, text: str) -> Participant | None:
         folded = words(text)
         for participant in self.participants:
             names = [*participant.org.names.values()]
+            names += [short for before, short in self.acronyms().items()
+                      if any(len(words(n)) >= 8 and f" {before}".endswith(f" {words(n)}") for n in participant.org.names.values())]
             if participant.org.city:
                 names.append(participant.org.city)
             if any(contains(folded, words(n)) for n in names if len(words(n)) >= 3):
@@ -285,11 +356,13 @@ class _Reader:
             value, lines, rest = self.first_block(seg)
             self.release(rest)
             dates = [f.date for f in find_dates(value, self.language)]
-            if seg.kind == "duration" or (seg.kind == "period" and not dates):
+            if (seg.kind == "duration" and not dates) or (seg.kind == "period" and not dates):
                 months = find_duration(value)
                 if months:
                     durations.append((months, seg.label_lines + lines))
                 continue
+            if seg.kind == "duration" and find_duration(value):  # "Duration: 36 months (01/2019 - 12/2021)"
+                durations.append((find_duration(value), seg.label_lines + lines))
             if seg.kind == "end_date" and dates:
                 ends.append((dates[-1], seg.label_lines + lines))
             elif dates:
@@ -301,6 +374,8 @@ class _Reader:
         if not starts or not durations:
             for sentence, numbers in self.sentences():
                 folded = words(sentence)
+                if _page_meta(sentence):
+                    continue  # "Published on 15 October 2020 – Updated on ...": the page's dates, not the project's
                 found = [f.date for f in find_dates(sentence, self.language)]
                 if not labelled_start and found:
                     if len(found) >= 2 and (found[0].year, found[0].month or 0) <= (found[1].year, found[1].month or 0):
@@ -416,24 +491,31 @@ class _Reader:
             amounts = find_amounts(value)
             if not amounts:
                 continue
-            rates = find_percentages(seg.label) or find_percentages(value)
+            head, parts = _money_parts(value)
+            amounts = find_amounts(head) or amounts
+            rates = find_percentages(seg.label) or find_percentages(head)
             owner = self.participant_named(seg.label)
             if owner is None and scoped is not None and seg.label_lines[0] == previous_line + 1:
                 owner = scoped
+            if owner is None and seg.label_lines[0] != previous_line + 1:
+                owner = self.budget_block_owner(seg.label_lines[0])
             scoped, previous_line = owner, seg.label_lines[-1]
-            if amounts[0].currency is None:
-                self.ask("currency", f"the amount {amounts[0].text} states no currency; EUR assumed", ["EUR"])
-            if owner is not None:
-                owner.budget[seg.kind] = amounts[0].value
-                if rates and seg.kind != "total_cost":
-                    owner.budget[f"{seg.kind}_rate"] = rates[0]
-                owner.budget.setdefault("_lines", []).extend(seg.label_lines + lines)
-            else:
-                project.setdefault(seg.kind, []).append((amounts[0].value, seg.label_lines + lines, rates))
+            self.note_currency(amounts[0])
+            found = [(seg.kind, amounts[0].value, rates)] + [p for p in parts if p[0] != seg.kind]
+            for kind, amount, kind_rates in found:
+                if owner is not None:
+                    owner.budget.setdefault(kind, amount)
+                    if kind_rates and kind != "total_cost":
+                        owner.budget.setdefault(f"{kind}_rate", kind_rates[0])
+                    owner.budget.setdefault("_lines", []).extend(seg.label_lines + lines)
+                else:
+                    project.setdefault(kind, []).append((amount, seg.label_lines + lines, kind_rates))
         cues = load("labels.yaml")["prose_money"]
         for sentence, numbers in self.sentences():
-            folded_sentence = sentence
-            for amount in find_amounts(folded_sentence):
+            amounts = find_amounts(sentence)
+            if amounts and self._share_owner(sentence, amounts[0].start) is not None:
+                continue  # a participant's share, read by read_prose_shares
+            for index, amount in enumerate(amounts):
                 before = words(sentence[: amount.start])
                 best, where = None, -1
                 for kind, phrases in cues.items():
@@ -443,8 +525,11 @@ class _Reader:
                             best, where = kind, position
                 if best and best not in project:
                     project[best] = [(amount.value, numbers, [])]
-                    if amount.currency is None:
-                        self.ask("currency", f"the amount {amount.text} states no currency; EUR assumed", ["EUR"])
+                    self.note_currency(amount)
+                    if index == 0:  # "a total budget of X, of which Y (85%) comes from the ERDF"
+                        for kind, value, rates in _money_parts(sentence[amount.start:])[1]:
+                            if kind not in project:
+                                project[kind] = [(value, numbers, rates)]
         for kind, found in project.items():
             values = list(dict.fromkeys(v for v, _, _ in found))
             if len(values) > 1:
@@ -454,9 +539,55 @@ class _Reader:
             if rates and kind != "total_cost":
                 self.put(f"budget.{kind}_rate", rates[0], lines)
         if "budget" in self.record or any(p.budget for p in self.participants):
-            self.record["currency"] = "EUR"
+            stated = list(dict.fromkeys(self.currencies))
+            if len(stated) > 1:
+                self.ask("currency", "the amounts are in more than one currency; the first is used", stated)
+            self.record["currency"] = stated[0] if stated else "EUR"
         if "total_cost" not in project:
             self.ask("budget.total_cost", "no total cost found")
+
+    def _share_owner(self, sentence: str, start: int) -> Participant | None:
+        opening = sentence[:start]
+        if best_label(opening, {"s": load("labels.yaml")["prose_share"]})[0] is None:
+            return None
+        return self.participant_named(opening)
+
+    def read_prose_shares(self) -> None:
+        """"Riga's share of the budget is EUR 180,410, including an ERDF contribution of EUR 153,348": a participant budget."""
+        for sentence, numbers in self.sentences():
+            amounts = find_amounts(sentence)
+            owner = self._share_owner(sentence, amounts[0].start) if amounts else None
+            if owner is None or "total_cost" in owner.budget:
+                continue
+            owner.budget["total_cost"] = amounts[0].value
+            for kind, value, rates in _money_parts(sentence[amounts[0].start:])[1]:
+                owner.budget.setdefault(kind, value)
+                if rates:
+                    owner.budget.setdefault(f"{kind}_rate", rates[0])
+            owner.budget.setdefault("_lines", []).extend(numbers)
+            self.note_currency(amounts[0])
+            if "currency" not in self.record:
+                self.record["currency"] = amounts[0].currency or "EUR"
+
+    def budget_block_owner(self, number: int) -> Participant | None:
+        """The participant a short line just above a money label names ('Budżet Miasta X', 'Orçamento do Município de X')."""
+        lines = self.doc.lines
+        index = next((i for i, line in enumerate(lines) if line.number == number and line.text), None)
+        if not index:
+            return None
+        above = lines[index - 1]
+        if not above.text or ":" in above.text or len(above.text.split()) > 8 or above.bullet:
+            return None
+        if best_label(above.text, {"scope": load("labels.yaml")["budget_scope"]})[0] is None:
+            return None
+        return self.participant_named(above.text)
+
+    def note_currency(self, amount: Any) -> None:
+        """Remember the currency an amount states (zł, lei, €); an unmarked amount is taken as EUR, for review."""
+        if amount.currency is None:
+            self.ask("currency", f"the amount {amount.text} states no currency; EUR assumed", ["EUR"])
+        else:
+            self.currencies.append(amount.currency)
 
     def read_texts(self) -> None:
         for kind in ("description", "objectives", "actions", "expected_results", "results", "theme"):
@@ -465,16 +596,20 @@ class _Reader:
                 items.extend(_items(seg.body))
             if not items:
                 continue
+            if kind in ("objectives", "actions", "expected_results"):
+                items = _language_pairs(items)
             lines = [n for _, numbers, _ in items for n in numbers]
-            if kind == "theme":
-                self.put("themes", [text for text, _, _ in items[:1]], lines)
+            if kind == "theme":  # "Social cohesion · Housing · Poverty": one theme per separated part
+                parts = [p.strip(" .") for text, _, _ in items for p in re.split(r"\s+[·•|/]\s+|\s*;\s*", text) if p.strip(" .")]
+                self.put("themes", parts if len(items) == 1 else [text for text, _, _ in items], lines)
             elif kind == "description":
                 self.put("description", "\n\n".join(text for text, _, _ in items), lines)
             elif kind == "results":
                 self.put("results", [_result(text, line) for text, _, line in items], lines)
             else:
                 self.put(kind, [text for text, _, _ in items], lines)
-                own_paragraph = len(items) > 1 and items[0][1] != items[1][1] and len(items[0][0].split()) >= 25 \
+                own_paragraph = len(items) > 1 and isinstance(items[0][0], str) and items[0][1] != items[1][1] \
+                    and len(items[0][0].split()) >= 25 \
                     and not any(n in items[1][1] for n in items[0][1]) and items[0][1][-1] + 1 < items[1][1][0]
                 if kind == "objectives" and own_paragraph and not items[0][2].bullet and "description" not in self.record:
                     self.put("description", items[0][0], items[0][1])
@@ -485,7 +620,8 @@ class _Reader:
         for block in blocks(self.free):
             text = " ".join(line.text for line in block)
             numbers = [line.number for line in block]
-            for sentence in re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Ž„“\"])", text):
+            # not after a day's ordinal point ("am 1. Januar 2021"), which German and Polish dates carry
+            for sentence in re.split(r"(?<!\b\d\.)(?<!\b\d\d\.)(?<=[.!?])\s+(?=[A-ZÀ-Ž„“\"])", text):
                 out.append((sentence, numbers))
         return out
 
@@ -498,7 +634,7 @@ class _Reader:
             seat_spans: list[tuple[int, int]] = []
             coordinator: Organisation | None = None
             for cue in lead:
-                match = re.search(rf"\b{_cue_regex(cue)}\s+(?:the\s+|il\s+|la\s+|le\s+|el\s+|o\s+|der\s+|die\s+|dem\s+|des\s+)?({_NAME})", sentence)
+                match = re.search(rf"\b{_cue_regex(cue)}\s+(?:the\s+|il\s+|la\s+|le\s+|el\s+|o\s+|der\s+|die\s+|dem\s+|des\s+|a\s+|l['’]\s*)?({_NAME})", sentence)
                 if match:
                     name = match.group(1)
                     coordinator = organisation(name, self.language)
@@ -512,6 +648,10 @@ class _Reader:
                                 coordinator.country = read_country(where.group(2), where.group(1))
                             seat_spans.append((match.end() + where.start(1), match.end() + where.end()))
                             break
+                    stated = re.match(r"\s*\(([^()]{1,30})\)", after)
+                    if stated and coordinator.country is None and read_country(stated.group(1)):
+                        coordinator.country = read_country(stated.group(1), coordinator.city)  # "led by X (Ireland)"
+                        seat_spans.append((match.start(1), match.end() + stated.end()))
                     self.merge(Participant("coordinator", coordinator))
                     break
             for match in re.finditer(rf"({_NAME})\s*\(([^()]{{1,30}})\)", sentence):
@@ -524,6 +664,23 @@ class _Reader:
                 if not name or (coordinator is not None and words(name) in words(" ".join(coordinator.names.values()))):
                     continue
                 self.add_item(f"{name} ({stated})", "partner", numbers[0], False)
+
+    def read_participating_bodies(self) -> None:
+        """'La Ville de Versailles a été retenue parmi ...', 'Miasto X uczestniczy w projekcie': a municipality the
+        prose says takes part is a partner (a body already listed keeps its role)."""
+        cues = [words(c) for c in load("labels.yaml")["participation_cues"]]
+        for sentence, numbers in self.sentences():
+            folded = words(sentence)
+            if not any(contains(folded, cue) for cue in cues):
+                continue
+            for pattern, _ in municipality_in_text():
+                found = pattern.search(sentence)
+                if found and found.start() < len(sentence) // 2:  # the sentence's subject, not a body named in passing
+                    org = organisation(found.group(0), self.language)
+                    if org.type == "municipality":
+                        org.lines.extend(numbers)
+                        self.merge(Participant("partner", org))
+                    break
 
     def read_free_text(self) -> None:
         """Beneficiaries named in prose, page-heading names, and the description."""
@@ -597,13 +754,17 @@ class _Reader:
                 continue
             if looks_like_organisation(text) or URL.fullmatch(text.strip("<>")) or block[0].bullet:
                 continue
-            if len(block) == 2 and len(block[0].text.split()) <= 12 and 3 <= len(block[1].text.split()) <= 30 \
+            shortest = 2 if len(block[0].text.split()) <= 3 else 3  # "ROOF" over "Ending homelessness"
+            if len(block) == 2 and len(block[0].text.split()) <= 12 and shortest <= len(block[1].text.split()) <= 30 \
+                    and not _page_meta(block[1].text) \
                     and not block[0].text.endswith((".", ":")) and not looks_like_organisation(block[1].text) \
                     and not _LABELISH.match(block[1].text) and not block[1].bullet and not URL.search(block[1].text):
                 headline, subtitle_line = [block[0]], block[1]  # a name line over its tagline
                 break
             if len(text.split()) > 25:
                 break
+            if len(block) == 1 and index + 1 < len(free_blocks) and _name_over_tagline(free_blocks[index + 1]):
+                continue  # a section name over the project's name-and-tagline block: the block below names the project
             if about and (len(text.split()) > 6 or find_dates(text, self.language)):
                 break  # a press-release headline: the project is the one the "About X" line names
             headline = block
@@ -611,7 +772,7 @@ class _Reader:
                 nxt = free_blocks[index + 1]
                 nxt_text = " ".join(line.text for line in nxt)
                 if len(nxt) == 1 and 3 <= len(nxt_text.split()) <= 25 and ":" not in nxt_text and not URL.search(nxt_text) \
-                        and nxt_text.count(". ") == 0 and not nxt[0].bullet:
+                        and nxt_text.count(". ") == 0 and not nxt[0].bullet and not _page_meta(nxt_text):
                     subtitle_line = nxt[0]
             break
         title = subtitle = acronym = None
@@ -679,8 +840,22 @@ class _Reader:
                     break
         return None
 
+    def _text_language(self, text: str) -> str | None:
+        """The language whose small words a short text uses most (None when it uses none)."""
+        tokens = words(text).split()
+        scores = {lang: sum(1 for t in tokens if t in set(stop)) for lang, stop in load("labels.yaml")["stopwords"].items()}
+        best = max(scores.values())
+        leaders = [lang for lang, score in scores.items() if score == best]
+        return (self.language if self.language in leaders else leaders[0]) if best else None
+
     def _tagged(self, text: str) -> Any:
-        """A text in the record's language, or {en: text} for an English name in another language."""
+        """A text in the record's language, {en: text} for an English name in another language, or both
+        halves of a bilingual 'Il gioco per città inclusive / Games for inclusive cities' by their languages."""
+        halves = [h.strip() for h in re.split(r"\s+/\s+", text)]
+        if len(halves) == 2 and all(len(h.split()) >= 3 for h in halves):
+            langs = [self._text_language(h) for h in halves]
+            if None not in langs and langs[0] != langs[1]:
+                return {langs[0]: halves[0], langs[1]: halves[1]}
         if self.language == "en":
             return text
         tokens = words(text).split()
@@ -727,6 +902,11 @@ class _Reader:
                 token = token.replace(email.group(0), "").strip(" ,;:")
                 if not token:
                     continue
+            if CONTACT_NOISE.match(token) or PHONE.match(token):
+                continue  # "tel. 32 000 00 00", the "e-mail" label before the address
+            token, named = self._office_of(token)
+            if named is not None:
+                owner = owner or named
             participant = self.participant_named(token) if not PERSON.match(token) or looks_like_organisation(token) else None
             if participant is not None and len(token.split()) <= 6 and (looks_like_organisation(token) or words(token) in [words(n) for n in participant.org.names.values()]):
                 owner = owner or participant
@@ -752,6 +932,40 @@ class _Reader:
             contact["organisation"] = owner.org.id
         return contact
 
+    def read_status(self) -> None:
+        """'Status: abgeschlossen', or a short 'Action Planning Network · Closed' line."""
+        values = load("labels.yaml")["status_values"]
+        exact = lambda text: next((k for k, ws in values.items() if words(text) in {words(w) for w in ws}), None)  # noqa: E731
+        for seg in self.of("status"):
+            value, lines, rest = self.first_block(seg)
+            self.release(rest)
+            found = exact(value) or best_label(value, values)[0]
+            if found:
+                self.put("status", found, seg.label_lines + lines)
+                return
+            if value:
+                self.ask("status", f"the stated status {value!r} is not planned, ongoing or closed", [value])
+        for line in self.free:
+            if line.text and len(line.text.split()) <= 8 and re.search(r"\s[·•|]\s", line.text):
+                for part in re.split(r"\s+[·•|]\s+", line.text):
+                    found = exact(part)
+                    if found:
+                        self.put("status", found, [line.number])
+                        return
+
+    def _office_of(self, token: str) -> tuple[str, Participant | None]:
+        """'Service communication de la Ville de Versailles' -> the office and the participant it belongs to."""
+        joins = r"(?:de la|de l'|de l’|du|des|de|of the|of|del|della|dell'|dello|di|do|da|dos|das|der|des|din cadrul|din|al|ale|w|im|beim|bei der|at the|at)"
+        for match in re.finditer(rf"\s+{joins}\s*(?=[A-ZÀ-ÖØ-ÞĀ-Ž])", token):
+            head, tail = token[: match.start()].strip(), token[match.end():].strip()
+            if not head or not looks_like_organisation(tail):
+                continue
+            org = organisation(tail, self.language)
+            participant = next((p for p in self.participants if p.org.id == org.id), None)
+            if participant is not None:
+                return head, participant
+        return token, None
+
     def read_website(self) -> None:
         for seg in self.of("website"):
             value, lines, rest = self.first_block(seg)
@@ -767,7 +981,27 @@ class _Reader:
                 self.put("website", _absolute(text), [line.number for line in block])
                 return
 
+    def official_names(self) -> None:
+        """A city listed bare ('Valladolid (España)') takes the name the page gives its municipality ('Ayuntamiento de Valladolid')."""
+        # prose and money labels name participants; a contact's employer line or a result's title does not
+        money = {n for seg in self.segments if seg.kind in ("total_cost", "eu_contribution", "co_financing") for n in seg.label_lines}
+        shown = [line for line in self.free if line.text and not line.bullet] + \
+                [line for line in self.doc.lines if line.number in money]
+        text = "\n".join(line.text for line in shown)
+        for participant in self.participants:
+            org = participant.org
+            bare = org.names.get(self.language)
+            if org.type != "municipality" or not bare or bare != org.city:
+                continue
+            for pattern in municipality_mentions(bare, self.language):
+                found = pattern.search(text)
+                if found:
+                    org.names[self.language] = found.group(0)
+                    org.lines.append(shown[text.count("\n", 0, found.start())].number)
+                    break
+
     def finish_participants(self) -> None:
+        self.official_names()
         out = []
         for index, participant in enumerate(self.participants):
             org = participant.org
@@ -801,6 +1035,33 @@ def _absolute(url: str) -> str:
 def _boilerplate(text: str) -> bool:
     folded = words(text)
     return any(folded.startswith(words(b)) for b in load("labels.yaml")["boilerplate"])
+
+
+def _money_parts(value: str) -> tuple[str, list[tuple[str, str, list]]]:
+    """'EUR 244,236.15, of which ERDF EUR 170,965.30 (70%)': the head amount's text and its named parts.
+
+    A part after an "of which" cue is the EU contribution or the co-financing, by the words
+    between the cue and its amount; "wholly funded by the EU" makes the EU contribution the
+    whole amount.
+    """
+    labels = load("labels.yaml")
+    cues = "|".join(_cue_regex(words(c)) for c in sorted(labels["of_which"], key=len, reverse=True))
+    pieces = re.split(rf"(?:^|[\s,;(])(?:{cues})\b", value)
+    head, parts = pieces[0], []
+    kinds = {k: labels["fields"][k] for k in ("eu_contribution", "co_financing")}
+    for piece in pieces[1:]:
+        amounts = find_amounts(piece)
+        if not amounts:
+            continue
+        kind, _ = best_label(piece[: amounts[0].start] + " " + piece[amounts[0].end:], kinds)
+        if kind:
+            parts.append((kind, amounts[0].value, find_percentages(piece)))
+    folded = words(head)
+    amounts = find_amounts(head)
+    if amounts and any(contains(folded, words(c)) for c in labels["fully_funded"]):
+        rates = [r for r in find_percentages(head) if r == 100]
+        parts.append(("eu_contribution", amounts[0].value, rates))
+    return head, parts
 
 
 def _split_items(text: str) -> list[str]:
@@ -857,8 +1118,75 @@ def _bilingual(name: str) -> list[str]:
     return []
 
 
+_LANGUAGE_PREFIX = re.compile(r"^(EN|IT|FR|ES|DE|PT|RO|PL|NL|CA|EL|CS|SK|SL|HR|HU|BG|DA|SV|FI|ET|LV|LT|MT|GA)\s*[:：]\s+(\S.*)$")
+
+
+def _language_pairs(items: list[tuple[Any, list[int], Line]]) -> list[tuple[Any, list[int], Line]]:
+    """'IT: Trasferire ...' then 'EN: Transfer ...': one item stated in two languages, as {it: ..., en: ...}."""
+    out: list[tuple[Any, list[int], Line]] = []
+    run: list[tuple[str, str, list[int], Line]] = []
+
+    def close() -> None:
+        if len(run) >= 2 and len({lang for lang, _, _, _ in run}) == len(run):
+            out.append(({lang: text for lang, text, _, _ in run}, [n for _, _, ns, _ in run for n in ns], run[0][3]))
+        else:
+            out.extend((f"{lang.upper()}: {text}", numbers, line) for lang, text, numbers, line in run)
+        run.clear()
+
+    for text, numbers, line in items:
+        match = _LANGUAGE_PREFIX.match(text) if isinstance(text, str) else None
+        if match:
+            run.append((match.group(1).lower(), match.group(2), numbers, line))
+            continue
+        close()
+        out.append((text, numbers, line))
+    close()
+    return out
+
+
+def _name_over_tagline(block: list[Line]) -> bool:
+    """'Playful Paradigm' over 'Il gioco per città inclusive / Games for inclusive cities': a short name and its tagline."""
+    if len(block) != 2 or block[0].bullet or block[1].bullet:
+        return False
+    name, tagline = block[0].text, block[1].text
+    return len(name.split()) <= 5 and not name.endswith((".", ":")) and 3 <= len(tagline.split()) <= 30 \
+        and not tagline.endswith(".") and not _LABELISH.match(tagline) and not URL.search(tagline) \
+        and not looks_like_organisation(name) and not _page_meta(tagline)
+
+
+def _page_meta(text: str) -> bool:
+    """A line or sentence that opens with a page-date cue ('Publié le', 'Last updated', 'Aktualisiert am')."""
+    folded = words(text)
+    return any(folded.startswith(words(cue) + " ") for cue in load("labels.yaml")["fields"]["page_meta"])
+
+
+def _acronym_of(short: str, name: str) -> bool:
+    """'NTNU' after 'Norwegian University of Science and Technology': a short form the name's capitals spell."""
+    short = short.strip()
+    if not re.fullmatch(r"[A-ZÀ-Þ][A-Za-zÀ-ž0-9&]{1,9}", short) or sum(c.isupper() for c in short) < 2:
+        return False
+    initials = "".join(w[0] for w in re.findall(r"[^\W\d_]+", name) if w[0].isupper())
+    return short.upper()[0] == initials[:1].upper() and all(c in initials.upper() for c in short.upper() if c.isalpha())
+
+
+def _columns(header: str) -> dict[str, int]:
+    """Column kinds of a table's header row ('Partner | Città | Paese | Ruolo'), when every cell is a header word."""
+    cells = [c.strip() for c in header.split("|")]
+    if not _header_row(cells):
+        return {}
+    vocabulary = load("labels.yaml")["table_columns"]
+    out: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        folded = words(cell)
+        kind = next((k for k, labels in vocabulary.items() if folded in {words(l) for l in labels}), None)
+        if kind and kind not in out:
+            out[kind] = index
+    return out if "name" in out and len(out) >= 2 else {}
+
+
 def _header_row(cells: list[str]) -> bool:
-    headers = {words(h) for h in load("labels.yaml")["table_headers"]}
+    labels = load("labels.yaml")
+    headers = {words(h) for h in labels["table_headers"]} | {words(h) for c in labels["table_columns"].values() for h in c}
     return all(words(c) in headers or not words(c) for c in cells)
 
 
@@ -875,9 +1203,23 @@ def _described_type(cell: str) -> str | None:
 _NAME = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*)(?:\s+(?:(?:of|the|de|del|della|di|do|da|dos|das|du|des|la|le|los|las|von|van|der|den|din|al|sur|upon|für|for|and|y|e|et|und|i|și)\s+)*[A-ZÀ-ÖØ-ÞĀ-Ž0-9][\w'’.-]*)*"
 
 
+@lru_cache(maxsize=1)
+def _letter_forms() -> dict[str, str]:
+    """Every Latin letter with its accented forms, upper and lower case: 'e' -> 'eEèéêëēęěÈÉ...'."""
+    forms: dict[str, str] = {}
+    for code in range(0x41, 0x250):
+        char = chr(code)
+        base = fold(char)
+        if len(base) == 1 and base.isascii() and base.isalpha():
+            forms[base] = forms.get(base, "") + char
+    return forms
+
+
 def _cue_regex(cue: str) -> str:
-    """A folded cue ('led by', 'guidato da') as a case- and accent-tolerant regex over the raw text."""
-    return r"\s+".join(r"".join(f"[{c}{c.upper()}]" if c.isalpha() else re.escape(c) for c in token) for token in cue.split())
+    """A folded cue ('dirige par', 'guidato da') as a case- and accent-tolerant regex over the raw text ('dirigé par')."""
+    forms = _letter_forms()
+    return r"\s+".join(r"".join(f"[{re.escape(forms.get(c, c))}]" if c.isalpha() else re.escape(c) for c in token)
+                       for token in cue.split())
 
 
 def _identifier(label: str, value: str) -> dict[str, str] | None:
@@ -887,8 +1229,9 @@ def _identifier(label: str, value: str) -> dict[str, str] | None:
         match = re.search(r"\b[A-Z0-9]{15}\b", value)
         return {"scheme": "national-cup", "value": match.group(0)} if match else None
     number = re.fullmatch(r"(?:(?:nr|no|n|num|numero|número|nº|n\.º)\.?\s*)?(\d{5,10})", value, re.IGNORECASE)
-    if number:
-        return {"scheme": "eu-grant-agreement", "value": number.group(1)}
+    code_label = best_label(label, {"code": load("labels.yaml")["project_code_labels"]})[0] is not None
+    if number:  # a bare number is a grant agreement unless the label names a programme's own code (Cod SMIS)
+        return {"scheme": "project-code" if code_label else "eu-grant-agreement", "value": number.group(1)}
     if re.search(r"\d", value) and re.search(r"[A-Za-z]", value) and len(value) <= 40 and len(value.split()) <= 3:
         return {"scheme": "project-code", "value": value}
     match = re.search(r"\b\d{5,10}\b", value)
@@ -974,6 +1317,10 @@ def _result(text: str, line: Line) -> dict[str, Any]:
         description = text[len(title):].strip(" -–—:")
     else:
         title, description = text, ""
+        # "Integrated Action Plan of X, drawn up with the local group.": a clause after the comma describes the title
+        split = re.match(r"^([A-ZÀ-ÖØ-ÞĀ-Ž][^,]{10,120}),\s+([a-zà-öø-ÿā-ž][^,]*\S)$", text)
+        if split and len(split.group(2).split()) >= 3:
+            title, description = split.group(1), split.group(2)
     result: dict[str, Any] = {"title": title}
     kind, _ = best_label(title, load("labels.yaml")["result_types"])
     if kind:

@@ -10,7 +10,24 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-_CURRENCY = r"(?:€|EUR\b|euro\b|euros\b|eur\b|Euro\b|Euros\b)"
+# Currency signs and names as fact sheets write them, by ISO 4217 code (the euro first).
+CURRENCIES: dict[str, list[str]] = {
+    "EUR": ["€", "EUR", "euro", "euros", "Euro", "Euros", "eur"],
+    "PLN": ["zł", "zl", "PLN", "złotych", "zlotych", "złote", "złoty"],
+    "RON": ["lei", "RON", "leu"],
+    "CZK": ["Kč", "CZK", "korun"],
+    "HUF": ["Ft", "HUF", "forint"],
+    "BGN": ["лв", "BGN", "leva"],
+    "GBP": ["£", "GBP"],
+    "CHF": ["CHF"],
+    "SEK": ["SEK"],
+    "DKK": ["DKK"],
+    "HRK": ["HRK", "kn", "kuna"],
+}
+_SIGN = {sign.lower(): code for code, signs in CURRENCIES.items() for sign in signs}
+_CURRENCY = "(?:" + "|".join(
+    re.escape(sign) + ("" if not sign[-1].isalnum() else r"(?!\w)")
+    for sign in sorted({s for signs in CURRENCIES.values() for s in signs}, key=len, reverse=True)) + ")"
 _MULTIPLIER = r"(?:mio\.?|mln\.?|million(?:s|e)?|milioni|millones|milhões|milhoes|milioane|miliony|milionów|mil\.|mn)"
 _NUMBER = r"\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 AMOUNT = re.compile(
@@ -76,7 +93,8 @@ def find_amounts(text: str, *, need_currency: bool = False, min_value: int = 100
             continue
         if re.fullmatch(r"(19|20)\d\d", number) and not currency:
             continue
-        found.append(Amount(_plain(value), "EUR" if currency else None, match.start(), match.end(), match.group(0).strip()))
+        code = _SIGN.get(currency.strip().lower()) if currency else None
+        found.append(Amount(_plain(value), code, match.start(), match.end(), match.group(0).strip()))
     return found
 
 

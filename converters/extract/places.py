@@ -134,6 +134,8 @@ def organisation(name: str, language: str, *, is_city: bool = False) -> Organisa
         lang = entry.get("lang", language)
         if "city" in match.groupdict() and match.group("city"):
             city_name = match.group("city").strip()
+            if city_name.isupper() and len(city_name) > 3:  # "MUNICÍPIO DO PORTO": the city as a name, not in capitals
+                city_name = " ".join(w.capitalize() if len(w) > 2 else w.lower() for w in city_name.split())
             city_id = _city_id(city_name)
             suffix = entry.get("suffix", "municipality")
             return Organisation(f"{city_id}-{suffix}", {lang: name}, entry["type"], city_name)
@@ -152,3 +154,55 @@ def looks_like_organisation(text: str) -> bool:
 
 def fold_name(text: str) -> str:
     return fold(text)
+
+
+def name_language(name: str, language: str, country: str | None = None) -> str:
+    """The language an organisation's name is written in: its own words first, then its country's language.
+
+    'Greater London Authority' on an Italian page is English, 'Karkonoski Park Narodowy (PL)' Polish;
+    a name with words of the page's language keeps the page's language.
+    """
+    places = load("places.yaml")
+    tokens = words(name).split()
+    scores = {lang: sum(1 for t in tokens if t in set(vocabulary)) for lang, vocabulary in places["name_words"].items()}
+    best = max(scores.values()) if scores else 0
+    if best and scores.get(language, 0) == best:
+        return language
+    if best:
+        leaders = [lang for lang, score in scores.items() if score == best]
+        if len(leaders) == 1:
+            return leaders[0]
+        return language
+    own = places["country_languages"].get(country or "")
+    common = [t for t in re.findall(r"[^\W\d_]+", name) if t.islower() and len(t) >= 3]
+    if own and own != language and common and not city(name):  # 'Správa ... národního parku', not 'ANCI Piemonte'
+        return own
+    return language
+
+
+def municipality_mentions(city_name: str, language: str) -> list[re.Pattern[str]]:
+    """Ways a page in ``language`` names the municipality of ``city_name`` ('Ayuntamiento de Valladolid'), in table order."""
+    out = []
+    for entry in load("places.yaml")["organisation_patterns"]:
+        if entry.get("lang") != language or entry["type"] != "municipality" or "{rest}" in entry["pattern"]:
+            continue
+        regex = re.escape(entry["pattern"]).replace(r"\{city\}", re.escape(city_name))
+        regex = regex.replace(r"\(\?:", "(?:").replace(r"\)", ")").replace(r"\|", "|").replace(r"\?", "?")
+        regex = regex.replace(r"\[", "[").replace(r"\]", "]")
+        out.append(re.compile(rf"(?<!\w){regex}(?!\w)"))
+    return out
+
+
+@lru_cache(maxsize=1)
+def municipality_in_text() -> list[tuple[re.Pattern[str], str]]:
+    """Municipality name patterns to find inside a sentence ('La Ville de Versailles a été retenue ...'), with their language."""
+    city_name = r"(?P<city>[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+(?:[ -](?:d[eiao]l?|de la|sur|am|an|im|nad|lès)?\s?[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+){0,3})"
+    out = []
+    for entry in load("places.yaml")["organisation_patterns"]:
+        if entry["type"] != "municipality" or "{rest}" in entry["pattern"] or entry["pattern"].startswith("{city}"):
+            continue
+        regex = re.escape(entry["pattern"]).replace(r"\{city\}", city_name)
+        regex = regex.replace(r"\(\?:", "(?:").replace(r"\)", ")").replace(r"\|", "|").replace(r"\?", "?")
+        regex = regex.replace(r"\[", "[").replace(r"\]", "]")
+        out.append((re.compile(rf"(?<!\w){regex}"), entry.get("lang", "")))
+    return out

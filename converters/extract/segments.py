@@ -32,7 +32,8 @@ class Segment:
 
 # Fields a bulleted "Label: value" line can state (a fact sheet as a bullet list); other bullets are list items.
 _SCALAR_KINDS = {"period", "start_date", "end_date", "duration", "total_cost", "eu_contribution", "co_financing",
-                 "programme", "fund", "programme_reference", "grant_id", "website", "project_name", "acronym", "page_meta"}
+                 "programme", "fund", "programme_reference", "grant_id", "website", "project_name", "acronym", "page_meta", "status", "country"}
+_TEXT_KINDS = {"objectives", "actions", "expected_results", "results"}
 _LIST_KINDS = {"coordinator", "partners", "beneficiary", "objectives", "actions", "expected_results", "results"}
 
 
@@ -43,9 +44,14 @@ def _sheet_heading(text: str) -> bool:
 
 def classify(label: str) -> str | None:
     """The field a label names, when the label is short enough to be a label."""
-    kind, _ = best_label(label, load("labels.yaml")["fields"])
+    fields = load("labels.yaml")["fields"]
+    kind, _ = best_label(label, fields)
     if kind is None or len(words(label).split()) > 9:
         return None
+    if kind in _TEXT_KINDS:  # "Objectives, activities and results": a label naming several sections is a description
+        named = {k for k in _TEXT_KINDS if best_label(label, {k: fields[k]})[0]}
+        if len(named) >= 2 and not {"expected_results", "results"} >= named:
+            return "description"
     return kind
 
 
@@ -69,8 +75,20 @@ def _is_heading(line: Line, kind: str | None, alone: bool) -> bool:
         return False
     count = len(words(line.text).split())
     _, length = best_label(line.text, load("labels.yaml")["fields"])
-    exact = length >= len(words(line.text)) - 1 or _only_filler(line.text, kind)
+    exact = length >= len(words(line.text)) - 1 or _only_filler(line.text, kind) or _bilingual_label(line.text, kind)
     return (line.heading and count <= 6) or (exact and count <= 5) or (alone and count <= 3 and line.text.isupper())
+
+
+def _bilingual_label(text: str, kind: str) -> bool:
+    """'Obiettivi / Objectives', 'Contatti / Contacts': the same label in two languages."""
+    halves = [h for h in re.split(r"\s+/\s+", text.rstrip(":：")) if h.strip()]
+    if len(halves) != 2:
+        return False
+    for half in halves:
+        found, length = best_label(half, load("labels.yaml")["fields"])
+        if found != kind or length < len(words(half)) - 1:
+            return False
+    return True
 
 
 def _only_filler(text: str, kind: str) -> bool:
@@ -88,6 +106,24 @@ def _only_filler(text: str, kind: str) -> bool:
     return all(token in filler for token in left) and (not left or words(text).split()[-1] not in filler - scope)
 
 
+# Segments a "Label: value" line with an unknown label ends (a list of bodies, a scalar fact).
+_ENDED_BY_UNKNOWN_LABEL = {"coordinator", "partners", "beneficiary"} | _SCALAR_KINDS
+
+
+def _foreign_label(label: str) -> bool:
+    """A label-looking prefix that names no field: short, capitalised, not a URL, not a role inside a list."""
+    label = label.strip()
+    if not label[:1].isupper() or _URL.search(label) or len(label.split()) > 6 or re.search(r"\d", label):
+        return False
+    return classify(label) is None and best_label(label, load("labels.yaml")["item_roles"])[0] is None
+
+
+def _only_label(text: str, vocabulary: list[str]) -> bool:
+    """The line is (nearly) only a label of the vocabulary: 'Partner cities', not 'Sharing Cities'."""
+    _, length = best_label(text, {"v": vocabulary})
+    return length >= len(words(text)) - 3
+
+
 def _names_cities(text: str) -> bool:
     return best_label(text, {"c": load("labels.yaml")["city_words"]})[0] is not None
 
@@ -99,6 +135,7 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
     current: Segment | None = None
     previous: Line | None = None
     before_previous_blank = True
+    lines = _split_joined_labels(lines)
     for index, line in enumerate(lines):
         text = line.text
         target = current.body if current else free
@@ -117,12 +154,23 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
         if len(cells) == 2 and ":" not in cells[0] and classify(cells[0]):  # a two-column fact table row
             text = f"{cells[0]}: {cells[1]}"
         match = _LABEL_VALUE.match(text)
+        if match and not line.bullet and current is not None and _foreign_label(match.group("label")) and (
+                current.kind in _ENDED_BY_UNKNOWN_LABEL
+                or (current.kind != "contact" and current.body and current.body[0].number == current.label_lines[-1])):
+            # "Beneficiario: X" then "Denominazione dell'operazione: Y": an unknown label closes the list
+            current = Segment(None, match.group("label").strip(), [line.number])
+            current.body.append(Line(line.number, match.group("value").strip(), False, False, line.links, line.link_texts))
+            segments.append(current)
+            previous = line
+            continue
         if match and line.bullet and ((current is not None and current.kind in _LIST_KINDS)
                                       or classify(match.group("label")) not in _SCALAR_KINDS):
             match = None  # "* Coordinatore: Città di Berlino" is an item of a list, not a label
         if match:
             kind = classify(match.group("label"))
             in_contact = current is not None and current.kind == "contact"
+            if in_contact and kind is None and _URL.match(match.group("value")) and len(match.group("value").split()) == 1:
+                kind = "website"  # "More: https://...": a link line under a contact is the project's page
             if kind or (in_contact and len(match.group("label").split()) <= 5 and not _URL.match(match.group("label"))) \
                     or _country_list(match.group("value")):
                 current = Segment(kind or ("contact" if in_contact else None), match.group("label").strip(), [line.number])
@@ -146,20 +194,40 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
                 before_previous_blank = prev_blank
                 continue
         kind = classify(text)
-        if kind is None and line.heading and len(text.split()) <= 6 and _names_cities(text):
+        if kind is None and line.heading and len(text.split()) <= 6 and _names_cities(text) \
+                and _only_label(text, load("labels.yaml")["city_words"]):
             current = Segment(None, text, [line.number])  # "Leuchtturmstädte": a list of cities follows
             segments.append(current)
             previous = line
             continue
-        if _is_heading(line, kind, prev_blank and next_blank):
-            current = Segment(kind, text, [line.number])
+        over_list = prev_blank and index + 1 < len(lines) and lines[index + 1].bullet and not line.bullet
+        if _is_heading(line, kind, prev_blank and next_blank) or (
+                kind is not None and over_list and len(words(text).split()) <= 4 and not _URL.search(text)
+                and not text.endswith((".", ";", ","))):
+            current = Segment(kind, text, [line.number])  # a short labelled line over a bullet list heads it
             segments.append(current)
             previous = line
             continue
+        if kind is None and line.heading and current is not None:
+            current = None  # an unknown heading ("What the city does") ends the section above it
+            target = free
         target.append(line)
         before_previous_blank = prev_blank
         previous = line
     return segments, free
+
+
+def _split_joined_labels(lines: list[Line]) -> list[Line]:
+    """'Office: a@b.eu — Website: https://...': two labelled facts on one line become two lines."""
+    out: list[Line] = []
+    for line in lines:
+        pieces = re.split(r"\s+[—–·]\s+(?=[^:—–·|]{1,30}:\s)", line.text) if line.text and ":" in line.text else [line.text]
+        if len(pieces) > 1 and all(_LABEL_VALUE.match(p) and classify(_LABEL_VALUE.match(p).group("label")) for p in pieces[1:]):
+            for piece in pieces:
+                out.append(Line(line.number, piece, line.bullet, line.heading, line.links, line.link_texts))
+        else:
+            out.append(line)
+    return out
 
 
 def _country_list(value: str) -> bool:

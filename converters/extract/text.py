@@ -44,6 +44,8 @@ _BULLET = re.compile(r"^\s*(?:[-*•●▪◦‣–—](?!\*)\s+)+(?:\d{1,2}[.)]
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
+_MD_IMAGE = re.compile(r"\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)|!\[[^\]]*\]\([^)]*\)")  # badges and pictures: no text
+_QUOTE = re.compile(r"^(?:>\s?)+")
 _ANGLE_URL = re.compile(r"<(https?://[^>\s]+)>")
 _EMPHASIS = re.compile(r"\*\*|__|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
@@ -56,6 +58,7 @@ def clean_line(raw: str, number: int) -> Line:
         return Line(number, "")
     if text.startswith("|") and text.endswith("|") and len(text) > 2:  # a Markdown table row: cells as " | "
         text = " | ".join(cell.strip() for cell in text[1:-1].split("|"))
+    text = _QUOTE.sub("", _MD_IMAGE.sub("", text)).strip()  # a blockquote's text is text; images say nothing
     heading = bool(_MD_HEADING.match(text))
     text = _MD_HEADING.sub("", text)
     found = _MD_LINK.findall(text)
