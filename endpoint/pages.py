@@ -1,22 +1,26 @@
 """Pages for people: home (projects with filters, figures, charts), project, organisation,
 programme and source-document pages.
 
-Each page runs one query from ``endpoint/queries`` and reads the answer through :class:`Facts`,
+Each resource page runs one query from ``endpoint/queries`` and reads the answer through :class:`Facts`,
 so the templates receive plain values already in the reader's language. Linked Data
 negotiation stays in :mod:`.resources`, which hands HTML requests for these resource types
-to :func:`respond`.
+to :func:`respond`. The home page reads its listing once per store generation (:class:`HomeIndex`)
+and shows it a page at a time.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+import logging
+import threading
+import time
+from array import array
+from collections import Counter, OrderedDict, defaultdict
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources as files
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -28,6 +32,7 @@ from eulod.namespaces import sparql_prologue
 from . import charts, i18n, settings, store_handle
 
 blueprint = Blueprint("pages", __name__)
+log = logging.getLogger(__name__)
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 EULOD = "https://w3id.org/eulod/ontology#"
@@ -168,11 +173,13 @@ def load_validation(generation: str) -> dict[str, list[dict[str, Any]]]:
     return json.loads(path.read_text("utf-8")) if path.is_file() else {}
 
 
-def page_response(template: str, variant: str, **context: Any) -> Response:
+def page_response(template: str, variant: str, status: int = 200, **context: Any) -> Response:
+    """A page in the reader's language; only a 200 gets validators (a 404 must never become a 304)."""
     from .resources import caching
 
-    response = Response(render_template(template, **context), mimetype="text/html")
-    response = caching(response, f"{variant}|html|{i18n.language()}")
+    response = Response(render_template(template, **context), status=status, mimetype="text/html")
+    if status == 200:
+        response = caching(response, f"{variant}|html|{i18n.language()}")
     response.headers["Vary"] = "Accept, Accept-Language"
     response.headers["Content-Language"] = i18n.language()
     return response
@@ -404,71 +411,206 @@ def source_page(iri: str, path: str) -> Response:
 
 
 # ---------------------------------------------------------------- home page
+#
+# The home page lists every project, so what it needs is read from the store once per store
+# generation per server process (a generation never changes once built) and kept as compact
+# tuples: a request then only filters, pages and renders one page. At CORDIS scale (100 000
+# projects) reading takes tens of seconds, a request afterwards milliseconds.
+
+PAGE_SIZE = 50  # projects per page of the home list
+FILTERS = ("programme", "country", "year")
+HOME_INDEX = "eulod_home_index"  # key of the per-process cache in app.extensions
+FILTERED_KEPT = 32  # filtered orderings kept per generation; each is 4 bytes per matching project
 
 
-@dataclass
-class Listing:
-    """One project as the home page lists, filters and counts it."""
+class Row(NamedTuple):
+    """One project as the home page lists and filters it: strings and small numbers only."""
 
     iri: str
-    titles: dict[str, str] = field(default_factory=dict)
-    programme: str | None = None
-    start: str | None = None
-    end: str | None = None
-    months: int | None = None
-    eu: tuple[Decimal, str] | None = None
-    countries: set[str] = field(default_factory=set)
-    organisations: set[str] = field(default_factory=set)
-    participations: set[tuple[str, str]] = field(default_factory=set)  # (organisation, country)
-    partner_eu: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    titles: tuple[tuple[str, str], ...]  # (language tag, title) in the order the store gave them
+    programme: str | None
+    start: str | None
+    end: str | None
+    years: tuple[int, int] | None  # first and last calendar year the project runs in
+    partners: int  # distinct organisations taking part
+    countries: tuple[str, ...]  # country IRIs of the partners
 
     def title(self, lang: str) -> str:
-        return self.titles.get(lang) or self.titles.get("en") or next(iter(self.titles.values()), self.iri)
-
-    def years(self) -> range | None:
-        """The calendar years the project runs in, as far as its dates say."""
-        if not self.start:
-            return None
-        first = last = int(self.start[:4])
-        if self.end:
-            last = int(self.end[:4])
-        elif self.months and len(self.start) >= 7:
-            last = first + (int(self.start[5:7]) - 1 + self.months - 1) // 12
-        return range(first, max(first, last) + 1)
-
-    def funding(self) -> dict[str, Decimal]:
-        """The EU funding stated: the project's total, else the sum its partners state."""
-        if self.eu:
-            return {self.eu[1]: self.eu[0]}
-        return dict(self.partner_eu)
+        found = dict(self.titles)
+        return found.get(lang) or found.get("en") or (self.titles[0][1] if self.titles else self.iri)
 
 
-def listings() -> dict[str, Listing]:
-    found: dict[str, Listing] = {}
-    for row in run("home-projects.rq"):
-        item = found.setdefault(row["project"].value, Listing(row["project"].value))
-        title = row["title"]
-        item.titles.setdefault(title.language or "", title.value)
-        item.programme = row["programme"].value if row["programme"] else item.programme
-        item.start = row["start"].value if row["start"] else item.start
-        item.end = row["end"].value if row["end"] else item.end
-        item.months = int(row["months"].value) if row["months"] else item.months
-        if row["eu"]:
-            item.eu = (Decimal(row["eu"].value), row["euCurrency"].value.rsplit("/", 1)[-1])
-    seen: set[tuple[str, str]] = set()
-    for row in run("home-participations.rq"):
-        item = found.get(row["project"].value)
-        if item is None:
-            continue
-        item.organisations.add(row["organisation"].value)
-        if row["country"]:
-            item.countries.add(row["country"].value)
-            item.participations.add((row["organisation"].value, row["country"].value))
-        key = (item.iri, row["organisation"].value)
-        if row["eu"] and key not in seen:
-            seen.add(key)
-            item.partner_eu[row["euCurrency"].value.rsplit("/", 1)[-1]] += Decimal(row["eu"].value)
-    return found
+def active_years(start: str | None, end: str | None, months: int | None) -> tuple[int, int] | None:
+    """The calendar years a project runs in, as far as its dates say."""
+    if not start or not start[:4].isdigit():
+        return None
+    first = last = int(start[:4])
+    if end and end[:4].isdigit():
+        last = int(end[:4])
+    elif months and len(start) >= 7 and start[5:7].isdigit():
+        last = first + (int(start[5:7]) - 1 + months - 1) // 12
+    return first, max(first, last)
+
+
+def run_on(store: Any, name: str) -> Any:
+    """A stored query without bindings on one given store, so a page's queries see one generation."""
+    return store.query(query_text(name), use_default_graph_as_union=True)
+
+
+class HomeIndex:
+    """Everything the home page shows, for one store generation.
+
+    ``rows`` holds each project once; the aggregates behind the figures and charts summarise
+    all projects. Per language it keeps the title order, the code labels and the charts, and
+    per filter the ordering of the matching projects, so paging through a filtered list does
+    not filter again.
+    """
+
+    def __init__(self, generation: str, rows: list[Row], funding: dict[tuple[str, str], Decimal],
+                 participations: Counter[str]) -> None:
+        self.generation = generation
+        self.rows = rows
+        self.funding = funding  # (programme, currency) -> EU contribution
+        self.participations = participations  # country -> participations of its organisations
+        self.countries = {c for row in rows for c in row.countries}
+        self._lock = threading.Lock()
+        self._by_language: dict[str, dict[str, Any]] = {}
+        self._filtered: OrderedDict[tuple[str, ...], array] = OrderedDict()
+
+    @classmethod
+    def read(cls, store: Any, generation: str) -> "HomeIndex":
+        """Three queries, two of them aggregated in the store: rows per project, not per partner."""
+        started = time.monotonic()
+        shared: dict[Any, Any] = {}  # one copy of each repeated value (programmes, countries, languages)
+
+        def one(value: Any) -> Any:
+            return shared.setdefault(value, value)
+
+        projects: dict[str, dict[str, Any]] = {}
+        for row in run_on(store, "home-projects.rq"):
+            item = projects.setdefault(row["project"].value, {"titles": {}})
+            title = row["title"]
+            item["titles"].setdefault(one(title.language or ""), title.value)
+            for key in ("programme", "start", "end"):
+                if row[key]:
+                    item[key] = one(row[key].value) if key == "programme" else row[key].value
+            if row["months"]:
+                item["months"] = int(row["months"].value)
+            if row["eu"]:
+                item["eu"] = {notation(row["euCurrency"].value): Decimal(row["eu"].value)}
+        partners: dict[str, list[Any]] = {}  # project -> [organisations, countries]
+        participations: Counter[str] = Counter()
+        for row in run_on(store, "home-participations.rq"):
+            count = int(row["organisations"].value)
+            entry = partners.setdefault(row["project"].value, [0, []])
+            entry[0] += count
+            if row["country"]:
+                place = one(row["country"].value)
+                entry[1].append(place)
+                participations[place] += count
+        for row in run_on(store, "home-partner-funding.rq"):
+            item = projects.get(row["project"].value)
+            if item is not None and "eu" not in item and row["total"]:
+                item.setdefault("partner_eu", {})[notation(row["currency"].value)] = Decimal(row["total"].value)
+
+        rows: list[Row] = []
+        funding: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+        while projects:
+            iri, item = projects.popitem()
+            # The stated total, else the sum the partners state.
+            for currency, amount in (item.get("eu") or item.get("partner_eu") or {}).items():
+                funding[(item.get("programme") or "", currency)] += amount
+            count, countries = partners.pop(iri, (0, []))
+            rows.append(Row(
+                iri=iri,
+                titles=tuple(item["titles"].items()),
+                programme=item.get("programme"),
+                start=item.get("start"),
+                end=item.get("end"),
+                years=one(active_years(item.get("start"), item.get("end"), item.get("months"))),
+                partners=count,
+                countries=one(tuple(sorted(countries))),
+            ))
+        log.info("home page: %d projects of generation %s read in %.1f s",
+                 len(rows), generation, time.monotonic() - started)
+        return cls(generation, rows, dict(funding), participations)
+
+    def language(self, lang: str) -> dict[str, Any]:
+        """What depends on the reader's language: code labels, title order, filter options, charts."""
+        view = self._by_language.get(lang)
+        if view is not None:
+            return view
+        with self._lock:
+            view = self._by_language.get(lang)
+            if view is None:
+                view = self._language_view(lang)
+                self._by_language[lang] = view
+        return view
+
+    def _language_view(self, lang: str) -> dict[str, Any]:
+        labels, broader = code_labels(lang)
+        keys = [(row.title(lang).lower(), row.iri) for row in self.rows]
+        order = array("I", sorted(range(len(self.rows)), key=keys.__getitem__))
+        programmes = {row.programme for row in self.rows if row.programme}
+        lineages = {p: frozenset(map(notation, lineage(p, broader))) for p in programmes}
+        return {
+            "labels": labels,
+            "order": order,
+            "lineages": lineages,
+            "filters": filter_options(self, lang, labels, lineages, broader),
+            "funding_chart": funding_chart(self.funding, lang, labels),
+            "country_chart": country_chart(self.participations, lang),
+        }
+
+    def matching(self, lang: str, wanted: dict[str, str]) -> array:
+        """Positions in ``rows`` of the projects that pass the filters, in title order."""
+        view = self.language(lang)
+        if not any(wanted.values()):
+            return view["order"]
+        key = (lang, *(wanted[name] for name in FILTERS))
+        with self._lock:
+            found = self._filtered.get(key)
+            if found is not None:
+                self._filtered.move_to_end(key)
+                return found
+        found = array("I", (i for i in view["order"] if matches(self.rows[i], wanted, view["lineages"])))
+        with self._lock:
+            self._filtered[key] = found
+            while len(self._filtered) > FILTERED_KEPT:
+                self._filtered.popitem(last=False)
+        return found
+
+
+class HomeIndexCache:
+    """The current generation's :class:`HomeIndex` in this server process, read once.
+
+    The lock makes concurrent first requests wait for one reading instead of each reading
+    the whole store; the previous generation's index is let go before the new one is read.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._index: HomeIndex | None = None
+
+    def get(self, handle: Any) -> HomeIndex:
+        generation = handle.generation.id
+        index = self._index
+        if index is not None and index.generation == generation:
+            return index
+        with self._lock:
+            index = self._index
+            if index is None or index.generation != generation:
+                self._index = index = None
+                index = HomeIndex.read(handle.store, generation)
+                self._index = index
+        return index
+
+
+def home_index() -> HomeIndex:
+    from flask import current_app
+
+    cache = current_app.extensions.setdefault(HOME_INDEX, HomeIndexCache())
+    return cache.get(store_handle())
 
 
 def code_labels(lang: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -496,83 +638,131 @@ def lineage(programme: str | None, broader: dict[str, str]) -> list[str]:
     return chain
 
 
+class BadPage(ValueError):
+    """``?page=`` is not a whole number from 1 up."""
+
+
+def requested_page(raw: str) -> int:
+    """The 1-based page asked for; no ``page`` (or an empty one) is the first page."""
+    if raw == "":
+        return 1
+    if not (raw.isascii() and raw.isdigit()):
+        raise BadPage(raw)
+    try:
+        number = int(raw)
+    except ValueError:  # more digits than Python converts: not a page anyone means
+        raise BadPage(raw) from None
+    if number < 1:
+        raise BadPage(raw)
+    return number
+
+
+def page_link(number: int) -> str:
+    """The home page at page ``number`` with the active filters and language kept."""
+    kept = [(key, value) for key, value in request.args.items() if key in (*FILTERS, "lang") and value]
+    if number > 1:
+        kept.append(("page", str(number)))
+    return "/?" + urlencode(kept) if kept else "/"
+
+
 @blueprint.route("/")
 def home() -> Response:
     lang = i18n.language()
+    try:
+        number = requested_page(request.args.get("page", ""))
+    except BadPage as bad:
+        message = i18n.translate("home.bad_page", lang, page=str(bad)[:40])
+        response = Response(message + "\n", status=400, mimetype="text/plain")
+        response.headers["Content-Language"] = lang
+        response.headers["Vary"] = "Accept-Language"
+        return response
     handle = store_handle()
-    items = listings()
-    labels, broader = code_labels(lang)
-    wanted = {key: request.args.get(key, "") for key in ("programme", "country", "year")}
-    shown = [item for item in items.values() if matches(item, wanted, broader)]
-    shown.sort(key=lambda item: item.title(lang).lower())
+    index = home_index()
+    view = index.language(lang)
+    wanted = {key: request.args.get(key, "") for key in FILTERS}
+    found = index.matching(lang, wanted)
+    pages = max(1, -(-len(found) // PAGE_SIZE))
+    first = (number - 1) * PAGE_SIZE
+    shown = [index.rows[i] for i in found[first:first + PAGE_SIZE]]
+    past_end = number > pages
     context = {
-        "projects": [present_listing(item, lang, labels) for item in shown],
-        "total": len(items),
-        "filters": filter_options(items.values(), lang, labels, broader),
+        "projects": [present_listing(row, lang, view["labels"]) for row in shown],
+        "filtered": any(wanted.values()),
+        "count": {key: i18n.number(value, lang) for key, value in (
+            ("first", first + 1), ("last", first + len(shown)), ("matching", len(found)),
+            ("total", len(index.rows)), ("page", number), ("pages", pages))},
+        "pages": pages,
+        "past_end": past_end,
+        "previous_href": page_link(min(number, pages + 1) - 1) if number > 1 else None,
+        "next_href": page_link(number + 1) if number < pages else None,
+        "last_href": page_link(pages),
+        "filters": view["filters"],
         "wanted": wanted,
-        "figures": figures(items.values(), handle.manifest, lang),
-        "funding_chart": funding_chart(items.values(), lang, labels),
-        "country_chart": country_chart(items.values(), lang),
+        "figures": figures(index, handle.manifest, lang),
+        "funding_chart": view["funding_chart"],
+        "country_chart": view["country_chart"],
         "manifest": handle.manifest,
         "settings": settings(),
     }
-    return page_response("home.html", "home|" + request.query_string.decode("latin-1"), **context)
+    # A page past the end is Not Found (the pager never links there); it still shows the
+    # filters and a link back, and is not cached.
+    return page_response("home.html", "home|" + request.query_string.decode("latin-1"),
+                         status=404 if past_end else 200, **context)
 
 
-def matches(item: Listing, wanted: dict[str, str], broader: dict[str, str]) -> bool:
-    if wanted["programme"] and wanted["programme"] not in map(notation, lineage(item.programme, broader)):
+def matches(row: Row, wanted: dict[str, str], lineages: dict[str, frozenset[str]]) -> bool:
+    if wanted["programme"] and wanted["programme"] not in lineages.get(row.programme or "", ()):
         return False
-    if wanted["country"] and COUNTRY + wanted["country"] not in item.countries:
+    if wanted["country"] and COUNTRY + wanted["country"] not in row.countries:
         return False
     if wanted["year"]:
-        years = item.years()
-        if not wanted["year"].isdigit() or years is None or int(wanted["year"]) not in years:
+        year = as_year(wanted["year"])
+        if year is None or row.years is None or not row.years[0] <= year <= row.years[1]:
             return False
     return True
 
 
-def present_listing(item: Listing, lang: str, labels: dict[str, str]) -> dict[str, Any]:
-    start, end = i18n.date_text(item.start, lang), i18n.date_text(item.end, lang)
+@lru_cache(maxsize=64)
+def as_year(text: str) -> int | None:
+    """A year filter as a number; anything else (letters, '²', a thousand digits) matches nothing."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else None
+
+
+def present_listing(row: Row, lang: str, labels: dict[str, str]) -> dict[str, Any]:
+    start, end = i18n.date_text(row.start, lang), i18n.date_text(row.end, lang)
     return {
-        "href": local(item.iri),
-        "title": item.title(lang),
-        "programme": {"label": labels.get(item.programme or "", ""), "href": local(item.programme)} if item.programme else None,
+        "href": local(row.iri),
+        "title": row.title(lang),
+        "programme": {"label": labels.get(row.programme or "", ""), "href": local(row.programme)} if row.programme else None,
         "dates": f"{start} – {end}" if start and end else start or end,
-        "partners": len(item.organisations),
-        "countries": sorted(c.rsplit("/", 1)[-1] for c in item.countries),
+        "partners": row.partners,
+        "countries": [c.rsplit("/", 1)[-1] for c in row.countries],
     }
 
 
-def filter_options(items: Iterable[Listing], lang: str, labels: dict[str, str], broader: dict[str, str]) -> dict[str, list]:
-    items = list(items)
-    programmes = {p for item in items for p in lineage(item.programme, broader)}
-    countries = {c for item in items for c in item.countries}
-    years = {y for item in items if item.years() for y in item.years()}
+def filter_options(index: HomeIndex, lang: str, labels: dict[str, str], lineages: dict[str, frozenset[str]],
+                   broader: dict[str, str]) -> dict[str, list]:
+    programmes = {p for programme in lineages for p in lineage(programme, broader)}
+    years = {y for first, last in {row.years for row in index.rows if row.years} for y in range(first, last + 1)}
     return {
         "programme": sorted(((notation(p), labels.get(p, p)) for p in programmes), key=lambda o: o[1]),
-        "country": sorted(((c.rsplit("/", 1)[-1], (country(c, lang) or {}).get("name", c)) for c in countries),
+        "country": sorted(((c.rsplit("/", 1)[-1], (country(c, lang) or {}).get("name", c)) for c in index.countries),
                           key=lambda o: o[1]),
         "year": [(str(y), str(y)) for y in sorted(years)],
     }
 
 
-def figures(items: Iterable[Listing], manifest: dict[str, Any], lang: str) -> list[tuple[str, str]]:
-    items = list(items)
+def figures(index: HomeIndex, manifest: dict[str, Any], lang: str) -> list[tuple[str, str]]:
     stats = manifest.get("statistics", {})
-    countries = {c for item in items for c in item.countries}
     return [
-        (i18n.number(len(items), lang), i18n.translate("home.projects", lang)),
+        (i18n.number(len(index.rows), lang), i18n.translate("home.projects", lang)),
         (i18n.number(stats.get("organisations", 0), lang), i18n.translate("home.organisations", lang)),
-        (i18n.number(len(countries), lang), i18n.translate("home.countries", lang)),
+        (i18n.number(len(index.countries), lang), i18n.translate("home.countries", lang)),
         (i18n.number(stats.get("triples", 0), lang), i18n.translate("home.triples", lang)),
     ]
 
 
-def funding_chart(items: Iterable[Listing], lang: str, labels: dict[str, str]) -> charts.BarChart:
-    sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    for item in items:
-        for currency, amount in item.funding().items():
-            sums[(item.programme or "", currency)] += amount
+def funding_chart(sums: dict[tuple[str, str], Decimal], lang: str, labels: dict[str, str]) -> charts.BarChart:
     return charts.bar_chart(
         "funding",
         i18n.translate("chart.funding", lang),
@@ -581,8 +771,7 @@ def funding_chart(items: Iterable[Listing], lang: str, labels: dict[str, str]) -
     )
 
 
-def country_chart(items: Iterable[Listing], lang: str) -> charts.BarChart:
-    counts: Counter[str] = Counter(c for item in items for _organisation, c in item.participations)
+def country_chart(counts: Counter[str], lang: str) -> charts.BarChart:
     return charts.bar_chart(
         "partners",
         i18n.translate("chart.partners", lang),

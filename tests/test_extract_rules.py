@@ -423,3 +423,148 @@ def test_html_table_city_column() -> None:
     assert draft.record is not None
     party = _parties(draft.record)["universidade-do-minho"]["organisation"]
     assert party["city"] == "Braga" and party["country"] == "PT" and party["name"] == {"pt": "Universidade do Minho"}
+
+
+# -- round 3: delimited lists, dash attributes, cards ----------------------------------------
+
+def test_a_country_or_a_type_after_a_dash_is_not_part_of_the_name() -> None:
+    record = _text("""
+Partenaires :
+- Université de Lorraine – Allemagne
+- Secours Populaire - ONG
+- Les Petits Frères – Fondation Nancy
+""", language="fr")
+    parties = _parties(record)
+    assert parties["universite-de-lorraine"]["organisation"]["country"] == "DE"
+    assert parties["universite-de-lorraine"]["organisation"]["country_as_stated"] == "Allemagne"
+    assert parties["secours-populaire"]["organisation"]["type"] == "ngo"
+    assert "les-petits-freres-fondation-nancy" in parties  # a capitalised tail is part of the name
+
+
+def test_an_acronym_before_a_dash_keeps_its_expansion() -> None:
+    record = _text("""
+Partenaires :
+- ADEME – Agence de la transition écologique
+- Ville de Lille
+""", language="fr")
+    assert "ademe-agence-de-la-transition-ecologique" in _parties(record)
+
+
+def test_a_lead_partner_named_in_two_languages_around_a_dash() -> None:
+    record = _text("""
+Leadpartner:
+Vilniaus universitetas – Universität Vilnius, Litauen
+
+Projektpartner:
+- Stadt Graz – Österreich
+""", language="de")
+    lead = next(p for p in record["participants"] if p["role"] == "coordinator")["organisation"]
+    assert lead["name"] == {"lt": "Vilniaus universitetas", "de": "Universität Vilnius"}
+    assert lead["country"] == "LT" and lead["type"] == "university"
+
+
+def test_partners_on_one_line_separated_by_semicolons() -> None:
+    record = _text("""
+Parceiros: Câmara Municipal de Évora; Universidade de Évora; Associação Pão e Paz; Fundação Eugénio de Almeida.
+""", language="pt")
+    assert len(record["participants"]) == 4
+    assert "fundacao-eugenio-de-almeida" in _parties(record)
+
+
+def test_partner_cards_in_html() -> None:
+    page = """<html><body><main><h1>Green Quays</h1>
+<p>Data rozpoczęcia: 01/01/2021</p>
+<h2>Partnerzy</h2>
+<div class="card"><h3>Politechnika Gdańska</h3><p>Koordynator</p><p>Gdańsk</p><p>Polska</p></div>
+<div class="card">
+<h3>Klaipėdos universitetas</h3>
+<p>Partner</p>
+<p>Klaipėda</p>
+<p>Litwa</p>
+</div>
+<p class="more">Pełna lista partnerów znajduje się w broszurze projektu.</p>
+<h2>Kontakt</h2><p>green@example.org</p>
+</main></body></html>"""
+    draft = extract_document(Document("inline.html", html_lines(page)), "inline.html", language="pl")
+    assert draft.record is not None
+    parties = _parties(draft.record)
+    assert set(parties) == {"politechnika-gdanska", "klaipedos-universitetas"}
+    assert parties["politechnika-gdanska"]["role"] == "coordinator"
+    klaipeda = parties["klaipedos-universitetas"]["organisation"]
+    assert klaipeda["city"] == "Klaipėda" and klaipeda["country"] == "LT" and klaipeda["type"] == "university"
+    index = list(parties).index("klaipedos-universitetas")
+    assert len(draft.record["provenance"][f"participants[{index}]"]["lines"]) == 4  # the heading and its card lines
+
+
+def test_municipality_patterns_for_hanseatic_and_swedish_cities() -> None:
+    assert organisation("Freie Hansestadt Bremen", "de").id == "bremen-municipality"
+    assert organisation("Malmö stad", "sv").id == "malmo-municipality"
+
+
+def test_html_label_and_value_spans_read_as_a_label_line() -> None:
+    page = """<html><body><main><h1>Cool Schools</h1>
+<div class="fact"><span class="fact-label">Laufzeit</span><span class="value">März 2019 – Februar 2022</span></div>
+<div class="fact"><span class="label">Gesamtbudget</span><span class="value">1.250.000 €</span></div>
+</main></body></html>"""
+    lines = html_lines(page)
+    assert any(line.text == "Gesamtbudget: 1.250.000 €" for line in lines)
+    draft = extract_document(Document("inline.html", lines), "inline.html", language="de")
+    assert draft.record is not None
+    assert draft.record["start_date"] == "2019-03" and draft.record["budget"]["total_cost"] == "1250000"
+
+
+def test_letter_markers_make_list_items() -> None:
+    record = _text("""
+Actividades:
+a) talleres de reparación en los barrios de Cádiz;
+b) una red de puntos de reutilización;
+c) campañas en los colegios.
+
+Fecha de inicio: 01/01/2022
+""", language="es")
+    assert record["actions"][0].startswith("talleres de reparación") and len(record["actions"]) == 3
+
+
+def test_paragraphs_after_a_page_date_are_free_text() -> None:
+    record = _text("""
+Publicado: 03.02.2023
+
+Data de início: 01/01/2021
+
+O projeto é coordenado por Universidade de Coimbra (Portugal). O Município de Viseu participa no projeto.
+""", language="pt")
+    assert "universidade-de-coimbra" in _parties(record)
+
+
+def test_a_coordinator_is_sentence_in_polish() -> None:
+    record = _text("""
+Projekt realizowany jest od 1 marca 2020 r. Jego koordynatorem jest Politechnika Śląska (Polska), a partnerem Uniwersytet w Tartu (Estonia).
+""", language="pl")
+    lead = next(p for p in record["participants"] if p["role"] == "coordinator")
+    assert lead["organisation"]["id"] == "politechnika-slaska"
+
+
+def test_country_adjective_before_a_plural_type_word_and_names() -> None:
+    record = _text("""
+Data di inizio: 01/09/2021
+
+Fra i partner figurano anche le aziende olandesi Waternet e Deltares, oltre a due imprese portoghesi: Efacec, Critical Software.
+""", language="it")
+    parties = _parties(record)
+    assert parties["waternet"]["organisation"]["country"] == "NL"
+    assert parties["waternet"]["organisation"]["type"] == "company"
+    assert parties["deltares"]["organisation"]["country_as_stated"] == "olandesi"
+    assert parties["critical-software"]["organisation"]["country"] == "PT"
+
+
+def test_collaborating_entities_and_fund_acronym_labels() -> None:
+    record = _text("""
+Entidades parceiras:
+  Município de Setúbal
+  Município de Palmela
+
+Despesa total elegível: 1.200.000,00 €
+Apoio FSE+ (85 %): 1.020.000,00 €
+""", language="pt")
+    assert {"setubal-municipality", "palmela-municipality"} <= set(_parties(record))
+    assert record["budget"]["total_cost"] == "1200000.00" and record["budget"]["eu_contribution"] == "1020000.00"

@@ -22,8 +22,8 @@ from . import programmes as prog
 from .data import best_label, contains, load, words
 from .dates import PartialDate, add_months, find_dates, find_duration, fold, months_between
 from .numbers import find_amounts, find_percentages
-from .places import Organisation, city, country_name, looks_like_organisation, municipality_in_text, municipality_mentions, name_language, organisation, organisation_type, read_country
-from .segments import Segment, blocks, segment
+from .places import CountryReading, Organisation, city, country_adjective, country_name, looks_like_organisation, municipality_in_text, municipality_mentions, name_language, organisation, organisation_type, read_country
+from .segments import Segment, blocks, card_lines, segment
 from .text import Document, Line, UnreadableFile, read_document
 
 log = logging.getLogger(__name__)
@@ -135,9 +135,7 @@ class _Reader:
 
     # -- the steps -------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
-        for seg in self.segments:
-            if seg.kind in SCALAR or seg.kind is None or seg.kind in PARTIES or seg.kind == "contact":
-                continue
+        self.release_page_meta()
         self.read_participants()
         self.read_country_label()
         self.read_dates()
@@ -146,6 +144,7 @@ class _Reader:
         self.read_money()
         self.read_texts()
         self.read_prose_participants()
+        self.read_adjective_lists()
         self.read_participating_bodies()
         self.read_prose_shares()
         self.read_free_text()
@@ -155,6 +154,12 @@ class _Reader:
         self.read_status()
         self.finish_participants()
         return self.record
+
+    def release_page_meta(self) -> None:
+        """'Opublikowano: 28.07.2021' then paragraphs: the page's date is one line, the paragraphs are free text."""
+        for seg in self.of("page_meta"):
+            _, _, rest = self.first_block(seg)
+            self.release(rest)
 
     def read_participants(self) -> None:
         for seg in self.segments:
@@ -167,6 +172,9 @@ class _Reader:
             if kind not in PARTIES:
                 continue
             default = {"coordinator": "coordinator", "beneficiary": "beneficiary"}.get(kind, "partner")
+            if any(line.heading for line in seg.body):
+                self.read_cards(seg.body, default)
+                continue
             found = blocks(seg.body)
             if found and found[0][0].bullet:
                 items: list[Line] = []
@@ -199,7 +207,36 @@ class _Reader:
                 for part in _split_items(line.text):
                     self.add_item(part, default, line.number, is_city)
 
-    def add_item(self, text: str, role: str, number: int, is_city: bool) -> None:
+    def read_cards(self, body: list[Line], default: str) -> None:
+        """Partner cards: a heading names the body, the short lines under it give its role, country and city."""
+        item_roles = load("labels.yaml")["item_roles"]
+        lines = [line for line in body if line.text]
+        cards = [(lines[i], card_lines(lines, i)) for i, line in enumerate(lines) if line.heading]
+        used = {id(line) for heading, card in cards for line in (heading, *card)}
+        self.release([line for line in lines if id(line) not in used])  # prose between or after the cards
+        for name, card in cards:
+            role, country, town = default, "", ""
+            for line in card:
+                stated_role, _ = best_label(line.text, item_roles)
+                if stated_role and len(words(line.text).split()) <= 6:
+                    role = stated_role if stated_role != "partner" or role == "partner" else role
+                elif read_country(line.text) and not country:
+                    country = line.text
+                elif _is_place(line.text) and not town:
+                    town = line.text
+            participant = self.add_item(f"{name.text} | {country}" if country else name.text, role, name.number, False, town=town)
+            if participant is not None:
+                participant.org.lines.extend(line.number for line in card)
+                if town:
+                    participant.org.city = town  # the card states the city: it wins over one read from the name
+
+    def add_item(self, text: str, role: str, number: int, is_city: bool, town: str = "",
+                 stated_country: CountryReading | None = None) -> Participant | None:
+        """One participant from a list item, table row or card; ``town`` is a city stated apart from the name,
+        ``stated_country`` a country read around it (an adjective in prose).
+
+        Returns the participant it was merged into, or None when the text names nobody.
+        """
         cells = [c.strip() for c in text.split("|")] if "|" in text else [text]
         country = None
         item_roles = load("labels.yaml")["item_roles"]
@@ -207,7 +244,7 @@ class _Reader:
         described_type = None
         if len(cells) > 1:
             if _header_row(cells):
-                return
+                return None
             for cell in cells[1:]:
                 stated_role, _ = best_label(cell, item_roles)
                 if stated_role and len(words(cell).split()) <= 3:
@@ -227,6 +264,9 @@ class _Reader:
                 name = name.split(None, len(words(prefix).split()))[-1]
                 is_city = True
                 break
+        name, dash_country, dash_type = _dash_attributes(name)
+        country = country or dash_country
+        described_type = described_type or dash_type
         tail_country = re.search(r",\s*([^,()]{2,30})$", name)
         if tail_country and country is None and "(" not in name[tail_country.start():] \
                 and (read_country(tail_country.group(1)) and (tail_country.group(1).isupper() or country_name(tail_country.group(1)))):
@@ -244,11 +284,12 @@ class _Reader:
                 name, city_hint = head.strip(), tail.strip()
         name = name.strip(" „”\"'“.;")
         if not name:
-            return
-        names = _bilingual(name)
+            return None
+        names = _bilingual(name, self.language)
         if names:
             name = names[0]
-        if not is_city and _is_place(name) and (country or city(name)) and organisation_type(name) is None:
+        if not is_city and _is_place(name) and (country or city(name)) and organisation_type(name) is None \
+                and (not town or words(town) == words(name)):
             is_city = True  # "Cork (IE)", "Madrid (Espanha)": a city named alone stands for its municipality
         org = organisation(name, self.language, is_city=is_city)
         if names:
@@ -260,16 +301,22 @@ class _Reader:
             org.type = described_type
         if city_hint and not org.city:
             org.city = city_hint
-        if country:
-            reading = read_country(country, org.city)
+        if country or stated_country:
+            reading = stated_country or read_country(country, org.city)
             org.country = reading
             if reading and reading.warning:
                 self.warnings.append(f"{self.source_file} line {number}: {name}: {reading.warning}")
+        own_language = load("places.yaml")["country_languages"].get(org.country.code if org.country else "")
+        if names and own_language and own_language != self.language:
+            foreign = [n for n in names if not _page_words(n, self.language)]
+            if len(foreign) == 1:  # 'Budapesti ... Egyetem – ... Universität Budapest, Ungarn': the other side is Hungarian
+                other = next(n for n in names if n != foreign[0])
+                org.names = {own_language: foreign[0], self.language: other}
         if not names and not looks_like_organisation(name) and org.type != "municipality" and list(org.names) == [self.language]:
             own = name_language(name, self.language, org.country.code if org.country else None)
             org.names = {own: org.names[self.language]}
         org.lines.append(number)
-        self.merge(Participant(role, org))
+        return self.merge(Participant(role, org))
 
     def read_country_label(self) -> None:
         """'Paese: Italia' on a sheet of one beneficiary: the country of the body it is about."""
@@ -301,7 +348,7 @@ class _Reader:
     def participant_with_line(self, number: int) -> Participant | None:
         return next((p for p in reversed(self.participants) if number in p.org.lines), None)
 
-    def merge(self, new: Participant) -> None:
+    def merge(self, new: Participant) -> Participant:
         for old in self.participants:
             if old.org.id == new.org.id:
                 if ROLE_ORDER[new.role] < ROLE_ORDER[old.role]:
@@ -316,8 +363,9 @@ class _Reader:
                 old.org.city = old.org.city or new.org.city
                 old.org.type = old.org.type or new.org.type
                 old.org.lines.extend(new.org.lines)
-                return
+                return old
         self.participants.append(new)
+        return new
 
     def acronyms(self) -> dict[str, str]:
         """'Leibniz-Institut für ökologische Raumentwicklung (IÖR)' anywhere on the page: folded long name -> acronym."""
@@ -664,6 +712,24 @@ class _Reader:
                 if not name or (coordinator is not None and words(name) in words(" ".join(coordinator.names.values()))):
                     continue
                 self.add_item(f"{name} ({stated})", "partner", numbers[0], False)
+
+    def read_adjective_lists(self) -> None:
+        """'hiszpańskie firmy ENT Environment & Management i Naider', 'aziende olandesi X e Y':
+        a country adjective and a plural type word (either order), then capitalised names joined by commas or a conjunction."""
+        joiners = "|".join(re.escape(c) for c in sorted(load("labels.yaml")["conjunctions"], key=len, reverse=True))
+        for sentence, numbers in self.sentences():
+            for match in re.finditer(r"(?<![\w-])([^\W\d_]{4,})\s+([^\W\d_]{3,})[\s,:]+(?=[A-ZÀ-ÖØ-ÞĀ-Ž])", sentence):
+                first, second = match.group(1), match.group(2)
+                reading, kind = country_adjective(first), organisation_type(second) if second.islower() else None
+                if reading is None or kind is None:  # 'aziende olandesi', 'firmes espagnoles': the type word first
+                    reading, kind = country_adjective(second), organisation_type(first) if first.islower() else None
+                if reading is None or kind is None:
+                    continue
+                for name in _capitalised_run(sentence[match.end():], joiners):
+                    participant = self.add_item(name, "partner", numbers[0], False, stated_country=reading)
+                    if participant is not None:
+                        participant.org.type = participant.org.type or kind
+                        participant.org.lines.extend(numbers)
 
     def read_participating_bodies(self) -> None:
         """'La Ville de Versailles a été retenue parmi ...', 'Miasto X uczestniczy w projekcie': a municipality the
@@ -1065,7 +1131,16 @@ def _money_parts(value: str) -> tuple[str, list[tuple[str, str, list]]]:
 
 
 def _split_items(text: str) -> list[str]:
-    """'orașele Torino (Italia), Gdansk (Polonia)' -> one item per place; table rows stay whole."""
+    """'orașele Torino (Italia), Gdansk (Polonia)' -> one item per place; table rows stay whole.
+
+    A line of three or more short parts separated by semicolons ('A; B; C.') is a delimited list:
+    one item per part.
+    """
+    if "|" not in text and text.count(";") >= 2:
+        parts = [p.strip().rstrip(".;").strip() for p in text.split(";")]
+        parts = [p for p in parts if p]
+        if len(parts) >= 3 and all(len(p.split()) <= 15 for p in parts):
+            return parts
     if "|" in text or ("," not in text and text.count("(") < 2):
         return [text]
     parts, depth, current = [], 0, ""
@@ -1110,12 +1185,82 @@ def _is_place(name: str) -> bool:
     return True
 
 
-def _bilingual(name: str) -> list[str]:
-    """'Comune di Udine / Municipality of Udine': one body named in two languages."""
-    parts = [p.strip() for p in re.split(r"\s+/\s+", name) if p.strip()]
-    if len(parts) == 2 and all(looks_like_organisation(p) for p in parts):
-        return parts
+def _capitalised_run(text: str, joiners: str) -> list[str]:
+    """'ENT Environment & Management i Naider. Then ...' -> the names at the start, up to the first non-name."""
+    names = []
+    head = re.split(r"[.;:!?](?:\s|$)|\s[–—(]", text, maxsplit=1)[0]
+    for item in re.split(rf"\s*,\s*|\s+(?:{joiners})\s+", head):
+        item = item.strip(" .,")
+        tokens = item.split()
+        if not tokens or not all(t[:1].isupper() or t[:1].isdigit() or t in ("&", "+") or t.lower() in _PARTICLES for t in tokens):
+            break
+        names.append(item)
+    return names
+
+
+def _bilingual(name: str, language: str) -> list[str]:
+    """'Comune di Udine / Municipality of Udine' or 'X Egyetem – Y Universität': one body named in two languages.
+
+    Both sides must name a body by a pattern, or share its type (university, municipality ...),
+    so 'IHS – Institute for ...' (an acronym then its expansion) stays one name.
+    """
+    for separator in (r"\s+/\s+", r"\s+[–—-]\s+"):
+        parts = [p.strip() for p in re.split(separator, name) if p.strip()]
+        if len(parts) != 2 or any(len(p.split()) < 2 for p in parts):
+            continue
+        if all(looks_like_organisation(p) for p in parts):
+            return parts
+        types = [organisation_type(p) for p in parts]
+        if separator != r"\s+/\s+" and types[0] and types[0] == types[1] \
+                and sorted(bool(_page_words(p, language)) for p in parts) == [False, True]:
+            return parts  # one side in the page's language, the other not: a translation
     return []
+
+
+def _page_words(name: str, language: str) -> set[str]:
+    """The name's words that are name words of the page's language ('und', 'di', 'de')."""
+    return set(words(name).split()) & set(load("places.yaml")["name_words"].get(language, []))
+
+
+_DASH = re.compile(r"\s+[–—-]\s+")
+
+
+def _type_phrase(text: str) -> bool:
+    """'NGO', 'Higher education and research', 'Agency, owned by ...': a type word phrase, not a proper name.
+
+    Its head (before any comma) has at most six words, no capitalised word after the first
+    (acronyms aside) and names a type; 'Basque Centre for Climate Change' is a name.
+    """
+    head = text.split(",")[0].strip()
+    tokens = head.split()
+    if not 1 <= len(tokens) <= 6 or looks_like_organisation(head):
+        return False
+    if any(not (t.islower() or t.isupper()) for t in tokens[1:]):
+        return False
+    return organisation_type(head) is not None
+
+
+def _dash_attributes(name: str) -> tuple[str, str | None, str | None]:
+    """'Stadt Komárno – Slowakei', 'Catholic Relief Services - NGO': the name and the country or type after a dash.
+
+    Trailing dash-separated parts are read from the end while each is a country name (or an
+    upper-case code) or a short organisation-type phrase; the first part is always kept.
+    """
+    country = kind = None
+    while True:
+        cuts = list(_DASH.finditer(name))
+        if not cuts:
+            break
+        last = name[cuts[-1].end():].strip()
+        if country is None and read_country(last) and (country_name(last) or last.isupper()):
+            country = last
+        elif kind is None and _type_phrase(last) and not re.fullmatch(r"[A-ZÀ-ÖØ-Þ0-9&-]{2,10}", name[: cuts[0].start()].strip()):
+            # after a lone acronym ('ENEA – Agenzia nazionale ...') the words are its expansion, not a type
+            kind = organisation_type(last.split(",")[0])
+        else:
+            break
+        name = name[: cuts[-1].start()].strip()
+    return name, country, kind
 
 
 _LANGUAGE_PREFIX = re.compile(r"^(EN|IT|FR|ES|DE|PT|RO|PL|NL|CA|EL|CS|SK|SL|HR|HU|BG|DA|SV|FI|ET|LV|LT|MT|GA)\s*[:：]\s+(\S.*)$")

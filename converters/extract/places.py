@@ -47,6 +47,19 @@ def city(name: str) -> tuple[str, str] | None:
     return known_city(name)
 
 
+def country_adjective(word: str) -> CountryReading | None:
+    """'hiszpańskie', 'italienische', 'Spanish': the country an adjective or demonym names (places.yaml stems)."""
+    folded = words(word)
+    if " " in folded or len(folded) < 4:
+        return None
+    best = None
+    for code, stems in load("places.yaml")["country_adjective_stems"].items():
+        for stem in stems:
+            if folded.startswith(stem) and len(folded) - len(stem) <= 5 and (best is None or len(stem) > best[1]):
+                best = (code, len(stem))
+    return CountryReading(best[0], word, True) if best else None
+
+
 def country_name(text: str) -> str | None:
     return _country_names().get(words(text))
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from .data import best_label, load, words
+from .places import read_country
 from .text import Line
 
 _LABEL_VALUE = re.compile(r"^(?P<label>[^:：]{1,70}?)\s*[:：]\s*(?P<value>\S.*)$")
@@ -136,9 +137,14 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
     previous: Line | None = None
     before_previous_blank = True
     lines = _split_joined_labels(lines)
+    members: set[int] = set()  # lines of partner cards: 'Partner' under a card heading is its role, not a label
     for index, line in enumerate(lines):
         text = line.text
         target = current.body if current else free
+        if id(line) in members and current is not None:
+            current.body.append(line)
+            previous = line
+            continue
         if not text:
             target.append(line)
             before_previous_blank, previous = (previous is None or not previous.text), line
@@ -208,6 +214,12 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
             segments.append(current)
             previous = line
             continue
+        if kind is None and line.heading and current is not None and current.kind in _PARTY_KINDS \
+                and _card_heading(lines, index):
+            current.body.append(line)  # a partner card's heading ("<h3>Comune di Milano</h3>" over role, city, country)
+            members.update(id(member) for member in card_lines(lines, index))
+            previous = line
+            continue
         if kind is None and line.heading and current is not None:
             current = None  # an unknown heading ("What the city does") ends the section above it
             target = free
@@ -215,6 +227,33 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
         before_previous_blank = prev_blank
         previous = line
     return segments, free
+
+
+_PARTY_KINDS = {"coordinator", "partners", "beneficiary"}
+
+
+def card_lines(lines: list[Line], index: int) -> list[Line]:
+    """The short lines under the heading at ``index``, up to the next heading or a line of prose."""
+    out = []
+    for line in lines[index + 1:]:
+        if line.heading or len(line.text.split()) > 8 or line.text.endswith("."):
+            break
+        if line.text:
+            out.append(line)
+    return out
+
+
+def _card_heading(lines: list[Line], index: int) -> bool:
+    """A heading over a card of one to five short lines, one of them a country or a role ('Germany', 'Lead partner').
+
+    Partner pages show one card per body (a name heading, then role, city and country lines);
+    a section heading is followed by prose instead.
+    """
+    body = card_lines(lines, index)
+    if not 1 <= len(body) <= 5:
+        return False
+    roles = load("labels.yaml")["item_roles"]
+    return any(read_country(line.text) is not None or best_label(line.text, roles)[0] for line in body)
 
 
 def _split_joined_labels(lines: list[Line]) -> list[Line]:

@@ -40,7 +40,7 @@ class Document:
     warnings: list[str] = field(default_factory=list)
 
 
-_BULLET = re.compile(r"^\s*(?:[-*•●▪◦‣–—](?!\*)\s+)+(?:\d{1,2}[.)]\s+)?|^\s*\d{1,2}[.)]\s+")
+_BULLET = re.compile(r"^\s*(?:[-*•●▪◦‣–—](?!\*)\s+)+(?:\d{1,2}[.)]\s+)?|^\s*\d{1,2}[.)]\s+|^\s*\(?[a-h]\)\s+")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
@@ -104,6 +104,9 @@ class _HtmlLines(HTMLParser):
 
     # Page furniture marked by its id or class: cookie and consent banners, sharing bars, breadcrumbs stay.
     FURNITURE = re.compile(r"cookie|consent|gdpr|share|social|skip-link", re.IGNORECASE)
+    # An inline element marked as a field's label ('<span class="label">Budget</span><span class="value">…'):
+    # its text is the label of the text after it, as in 'Budget: €14,797,415.00'.
+    LABEL = re.compile(r"(?:^|[\s_-])(?:label|key|term|field-name|field-label)(?:$|[\s_-])", re.IGNORECASE)
     VOID = {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source", "track", "wbr"}
 
     def __init__(self, content_only: bool = False) -> None:
@@ -120,6 +123,7 @@ class _HtmlLines(HTMLParser):
         self.links: list[str] = []
         self.cells = 0
         self.header_cells = 0
+        self.labels: list[int] = []  # stack depths of open inline label elements
 
     @property
     def hidden(self) -> bool:
@@ -149,6 +153,8 @@ class _HtmlLines(HTMLParser):
             return
         if tag not in self.VOID:
             self.stack.append((tag, False))
+            if tag not in self.BLOCK and tag not in ("td", "th") and self.LABEL.search(marks) and not self.hidden:
+                self.labels.append(len(self.stack) - 1)
         if self.hidden:
             return
         if tag in self.BLOCK:
@@ -173,6 +179,11 @@ class _HtmlLines(HTMLParser):
         # close the innermost open element of this name (pages leave elements unclosed)
         for index in range(len(self.stack) - 1, -1, -1):
             if self.stack[index][0] == tag:
+                if self.labels and self.labels[-1] >= index:
+                    del self.labels[-1]
+                    said = "".join(self.parts).strip()
+                    if said and not said.endswith((":", "：")):
+                        self.parts.append(": ")
                 for _, counted in self.stack[index:]:
                     self.skip -= counted
                 del self.stack[index:]
