@@ -2,7 +2,7 @@
 
 pyoxigraph cannot cancel a query, and a thread that runs one cannot be stopped. So each
 query runs in a separate *query process* (a few per server process, started with
-``spawn`` so none inherits an open store or gunicorn's threads) that opens the store
+``spawn`` so none inherits an open store or the HTTP server's threads) that opens the store
 read-only. The serving thread hands it a :class:`~.evaluate.Job` over a pipe and waits
 at most until the deadline; when the deadline passes, the query process is killed (which
 really stops the query and frees its memory), a fresh one takes its place, and the client

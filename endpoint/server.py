@@ -1,53 +1,94 @@
-"""Run the endpoint under gunicorn, configured from eulod's settings.
+"""Run the endpoint under a production HTTP server, configured from eulod's settings.
 
-gthread workers: pyoxigraph releases the GIL while it evaluates a query, so threads in a
-few processes serve concurrent clients without a process per request.
+The default is granian, an HTTP server written in Rust that runs WSGI apps in a pool of
+threads per worker process: for answers eulod replays from its caches, the Python HTTP
+servers cost far more than the answer (gunicorn's gthread workers gave ~5x fewer requests
+per second on the same machine; bench/RESULTS.md). gunicorn stays available
+(``server = "gunicorn"``) for deployments that standardise on it. Either way pyoxigraph
+evaluates queries in query processes (executor.py), so threads only wait on them.
+
+Each worker process builds its own app from the environment, so the settings this
+command was given are exported as EULOD_* variables first.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 from typing import Any
 
-from gunicorn.app.base import BaseApplication
+from eulod.config import Settings, load_settings, settings_environ
 
-from eulod.config import Settings
+log = logging.getLogger(__name__)
 
 
-class EulodServer(BaseApplication):
-    def __init__(self, settings: Settings, options: dict[str, Any] | None = None) -> None:
-        self.settings = settings
-        self.options = options or {}
-        super().__init__()
+def app_from_environment():
+    """The WSGI app of one worker process (granian's factory target)."""
+    from eulod.endpoint import create_app
 
-    def load_config(self) -> None:
-        defaults = {
-            "bind": f"{self.settings.host}:{self.settings.port}",
-            "workers": self.settings.workers,
-            "threads": self.settings.threads,
-            "worker_class": "gthread",
-            "timeout": int(self.settings.query_timeout) + 30,
-            "graceful_timeout": 10,
-            "keepalive": 5,
-            # SPARQLWrapper and notebooks send queries with GET: allow request lines up to
-            # gunicorn's largest bounded limit (8 KiB; its default is 4 KiB). Longer queries go
-            # by POST, where the body may reach 1 MiB (413 beyond).
-            "limit_request_line": 8190,
-            "accesslog": None,
-            "errorlog": "-",
-            "loglevel": "info",
-            "proc_name": "eulod",
-            # one shared control socket in $HOME would clash between servers (tests run several)
-            "control_socket_disable": True,
-        }
-        for key, value in {**defaults, **self.options}.items():
-            if key in self.cfg.settings and value is not None:
-                self.cfg.set(key, value)
-
-    def load(self):
-        from eulod.endpoint import create_app
-
-        return create_app(self.settings)
+    return create_app(load_settings())
 
 
 def serve(settings: Settings, **options: Any) -> None:
-    EulodServer(settings, options).run()
+    os.environ.update(settings_environ(settings))
+    if settings.server == "gunicorn":
+        _serve_gunicorn(settings, options)
+    else:
+        _serve_granian(settings, options)
+
+
+def _serve_granian(settings: Settings, options: dict[str, Any]) -> None:
+    from granian import Granian
+    from granian.constants import Interfaces
+    from granian.http import HTTP1Settings
+
+    Granian(
+        f"{__name__}:app_from_environment",
+        factory=True,
+        interface=Interfaces.WSGI,
+        address=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        blocking_threads=settings.threads,
+        backpressure=settings.threads,  # requests beyond the threads wait in the socket backlog
+        websockets=False,
+        # A request line or headers beyond 64 KiB are refused; queries that long go by POST.
+        http1_settings=HTTP1Settings(max_buffer_size=64 * 1024),
+        respawn_failed_workers=True,
+        workers_kill_timeout=10,
+        log_access=False,
+        **options,
+    ).serve()
+
+
+def _serve_gunicorn(settings: Settings, options: dict[str, Any]) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class EulodServer(BaseApplication):
+        def load_config(self) -> None:
+            defaults = {
+                "bind": f"{settings.host}:{settings.port}",
+                "workers": settings.workers,
+                "threads": settings.threads,
+                "worker_class": "gthread",
+                "timeout": int(settings.query_timeout) + 30,
+                "graceful_timeout": 10,
+                "keepalive": 5,
+                # SPARQLWrapper sends queries with GET: allow request lines up to gunicorn's
+                # largest bounded limit (8 KiB; its default is 4 KiB).
+                "limit_request_line": 8190,
+                "accesslog": None,
+                "errorlog": "-",
+                "loglevel": "info",
+                "proc_name": "eulod",
+                # one shared control socket in $HOME would clash between servers (tests run several)
+                "control_socket_disable": True,
+            }
+            for key, value in {**defaults, **options}.items():
+                if key in self.cfg.settings and value is not None:
+                    self.cfg.set(key, value)
+
+        def load(self):
+            return app_from_environment()
+
+    EulodServer().run()

@@ -121,7 +121,7 @@ def negotiated() -> tuple[str | None, str | None]:
 
 
 def _pool(size: int) -> executor.QueryPool:
-    """One pool per server process (gunicorn forks workers after the app is loaded)."""
+    """One pool per server process: each worker process of the HTTP server has its own."""
     key = (os.getpid(), size)
     with _POOLS_LOCK:
         if key not in _POOLS:

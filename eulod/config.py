@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 PERSONAL_DATA_MODES = ("publish", "role-only", "omit")
+SERVERS = ("granian", "gunicorn")
 
 
 class ConfigError(ValueError):
@@ -38,6 +39,7 @@ class Settings:
     max_rows: int = 10000
     query_processes: int = 4  # query processes per server process (the time limit kills one)
     result_cache_mb: int = 64  # answers cached per server process, per store generation; 0: off
+    server: str = "granian"  # HTTP server of `eulod serve`: granian (Rust, fastest) or gunicorn
     summary_collaborations: int = 1000  # most frequent organisation pairs the build summarises; 0: none
     dataset_title: str = "EU-funded projects (eulod)"
     publisher_name: str = "eulod publisher"
@@ -87,6 +89,7 @@ _PARSERS: dict[str, Any] = {
     "query_processes": int,
     "result_cache_mb": int,
     "summary_collaborations": int,
+    "server": str,
     "dataset_title": str,
     "publisher_name": str,
     "publisher_email": str,
@@ -130,6 +133,8 @@ def _check(settings: Settings) -> Settings:
     for name in ("workers", "threads", "max_rows", "query_processes"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"setting {name!r} ({ENV_PREFIX}{name.upper()}): must be at least 1")
+    if settings.server not in SERVERS:
+        raise ConfigError(f"setting 'server' ({ENV_PREFIX}SERVER): {settings.server!r} is not one of " + ", ".join(SERVERS))
     if settings.summary_collaborations < 0:
         raise ConfigError(
             f"setting 'summary_collaborations' ({ENV_PREFIX}SUMMARY_COLLABORATIONS): must be 0 (none) or more"
@@ -210,3 +215,20 @@ def load_settings(
     known = {f.name for f in fields(Settings)}
     settings = replace(Settings(), **{k: v for k, v in values.items() if k in known}, extra=extra)
     return _check(settings)
+
+
+def settings_environ(settings: Settings) -> dict[str, str]:
+    """The settings as EULOD_* environment variables, which read back to the same settings.
+
+    Server worker processes build their app from the environment (see
+    eulod.endpoint.server), so options given on the command line must reach them this way.
+    """
+    out = {}
+    for name in _PARSERS:
+        value = getattr(settings, name)
+        if isinstance(value, tuple):
+            text = (os.pathsep if name == "records" else ",").join(str(item) for item in value)
+        else:
+            text = str(value)
+        out[ENV_PREFIX + name.upper()] = text
+    return out

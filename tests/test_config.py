@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from eulod.config import ConfigError, load_settings
+from eulod.config import ConfigError, load_settings, settings_environ
 
 
 def test_defaults():
@@ -38,6 +38,8 @@ def test_records_from_the_environment_are_a_path_list():
         ({"EULOD_PORT": "70000"}, "EULOD_PORT"),
         ({"EULOD_BASE_IRI": "http://no-slash"}, "EULOD_BASE_IRI"),
         ({"EULOD_PERSONAL_DATA": "everything"}, "EULOD_PERSONAL_DATA"),
+        ({"EULOD_SERVER": "apache"}, "EULOD_SERVER"),
+        ({"EULOD_SUMMARY_COLLABORATIONS": "-1"}, "EULOD_SUMMARY_COLLABORATIONS"),
     ],
 )
 def test_bad_values_name_the_setting(environ, words):
@@ -50,3 +52,10 @@ def test_a_broken_config_file_is_named(tmp_path: Path):
     config.write_text("port = = 1\n", "utf-8")
     with pytest.raises(ConfigError, match="eulod.toml"):
         load_settings(config, environ={})
+
+
+def test_settings_travel_to_server_workers_through_the_environment(tmp_path: Path):
+    """`eulod serve` exports its settings; each worker process reads them back unchanged."""
+    settings = load_settings(environ={}, port=6123, records=f"{tmp_path}/a:{tmp_path}/b", themes="ECON, TECH",
+                             query_timeout=2.5, server="gunicorn")
+    assert load_settings(environ=settings_environ(settings)) == settings
