@@ -39,7 +39,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from eulod.build import vocabulary_files
+from eulod.build import data_graph_iri, vocabulary_files, vocabulary_graph_iri
 from eulod.config import load_settings
 from eulod.store import current_generation, new_generation, switch_to, write_manifest
 
@@ -100,8 +100,8 @@ def load_build(nt_file: Path, build_dir: Path) -> None:
     settings = load_settings(environ={}, build_dir=build_dir)
     build_dir.mkdir(parents=True, exist_ok=True)
     generation = new_generation(build_dir)
-    data_graph = f"{settings.base_iri}graph/projects"
-    vocabulary_graph = f"{settings.base_iri}graph/vocabulary"
+    data_graph = data_graph_iri(settings)
+    vocabulary_graph = vocabulary_graph_iri(settings)
     started = time.monotonic()
     store = ox.Store(str(generation.store_path))
     store.bulk_load(path=str(nt_file), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(data_graph))

@@ -23,6 +23,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
 
 from eulod.config import Settings
 from eulod.namespaces import AUTHORITY, VCARD, bind_prefixes
+from eulod.store import stored_query
 
 from . import media, settings, store_handle
 from .resources import caching
@@ -67,9 +68,8 @@ def dump_format(name: str) -> DumpFormat | None:
     return None
 
 
-@lru_cache(maxsize=None)
 def query(name: str) -> str:
-    return resources.files("eulod.endpoint").joinpath("queries", name).read_text("utf-8")
+    return stored_query(__package__, name)
 
 
 def catalogue_iri(s: Settings) -> URIRef:

@@ -19,7 +19,6 @@ from collections import Counter, OrderedDict, defaultdict
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from importlib import resources as files
 from typing import Any, Iterable, NamedTuple
 from urllib.parse import urlencode
 
@@ -27,7 +26,9 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
 from eulod.build import SOURCES_DIR, VALIDATION_FILE
+from eulod.iris import last_segment
 from eulod.namespaces import sparql_prologue
+from eulod.store import stored_query
 
 from . import charts, i18n, settings, store_handle
 
@@ -46,9 +47,8 @@ COUNTRY = "http://publications.europa.eu/resource/authority/country/"
 LINK_SUFFIXES = ("ttl", "jsonld", "nt", "rdf")
 
 
-@lru_cache(maxsize=None)
 def query_text(name: str) -> str:
-    return files.files("eulod.endpoint").joinpath("queries", name).read_text("utf-8")
+    return stored_query(__package__, name)
 
 
 def run(name: str, **bindings: str) -> Any:
@@ -497,7 +497,7 @@ class HomeIndex:
             if row["months"]:
                 item["months"] = int(row["months"].value)
             if row["eu"]:
-                item["eu"] = {notation(row["euCurrency"].value): Decimal(row["eu"].value)}
+                item["eu"] = {last_segment(row["euCurrency"].value): Decimal(row["eu"].value)}
         partners: dict[str, list[Any]] = {}  # project -> [organisations, countries]
         participations: Counter[str] = Counter()
         for row in run_on(store, "home-participations.rq"):
@@ -511,7 +511,7 @@ class HomeIndex:
         for row in run_on(store, "home-partner-funding.rq"):
             item = projects.get(row["project"].value)
             if item is not None and "eu" not in item and row["total"]:
-                item.setdefault("partner_eu", {})[notation(row["currency"].value)] = Decimal(row["total"].value)
+                item.setdefault("partner_eu", {})[last_segment(row["currency"].value)] = Decimal(row["total"].value)
 
         rows: list[Row] = []
         funding: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
@@ -552,7 +552,7 @@ class HomeIndex:
         keys = [(row.title(lang).lower(), row.iri) for row in self.rows]
         order = array("I", sorted(range(len(self.rows)), key=keys.__getitem__))
         programmes = {row.programme for row in self.rows if row.programme}
-        lineages = {p: frozenset(map(notation, lineage(p, broader))) for p in programmes}
+        lineages = {p: frozenset(map(last_segment, lineage(p, broader))) for p in programmes}
         return {
             "labels": labels,
             "order": order,
@@ -623,11 +623,6 @@ def code_labels(lang: str) -> tuple[dict[str, str], dict[str, str]]:
             broader[row["concept"].value] = row["broader"].value
     chosen = {c: names.get(lang) or names.get("en") or next(iter(names.values())) for c, names in labels.items()}
     return chosen, broader
-
-
-def notation(iri: str) -> str:
-    """The last segment of a code or authority IRI: the short form filters use in URLs."""
-    return iri.rstrip("/").rsplit("/", 1)[-1]
 
 
 def lineage(programme: str | None, broader: dict[str, str]) -> list[str]:
@@ -745,7 +740,7 @@ def filter_options(index: HomeIndex, lang: str, labels: dict[str, str], lineages
     programmes = {p for programme in lineages for p in lineage(programme, broader)}
     years = {y for first, last in {row.years for row in index.rows if row.years} for y in range(first, last + 1)}
     return {
-        "programme": sorted(((notation(p), labels.get(p, p)) for p in programmes), key=lambda o: o[1]),
+        "programme": sorted(((last_segment(p), labels.get(p, p)) for p in programmes), key=lambda o: o[1]),
         "country": sorted(((c.rsplit("/", 1)[-1], (country(c, lang) or {}).get("name", c)) for c in index.countries),
                           key=lambda o: o[1]),
         "year": [(str(y), str(y)) for y in sorted(years)],

@@ -74,5 +74,5 @@ def write_dumps(store: ox.Store, generation: Generation) -> dict[str, dict]:
     for suffix, (fmt, prefixes) in FORMATS.items():
         if suffix != ".nt":
             _write(ox.parse(path=str(plain), format=ox.RdfFormat.N_TRIPLES), folder / f"{DUMP_NAME}{suffix}", fmt, prefixes)
-    _gzip(folder / f"{DUMP_NAME}.nt", folder / f"{DUMP_NAME}.nt.gz")
+    _gzip(plain, folder / f"{DUMP_NAME}.nt.gz")
     return {path.name: _describe(path) for path in sorted(folder.iterdir()) if not path.name.startswith(".")}

@@ -17,6 +17,11 @@ from .namespaces import COUNTRY, CURRENCY
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 
 
+def last_segment(iri: str) -> str:
+    """The last path segment of an IRI ('.../authority/country/ITA' -> 'ITA'): a code's short form."""
+    return iri.rstrip("/").rsplit("/", 1)[-1]
+
+
 def slugify(text: str) -> str:
     """Lower-case ASCII slug: 'Métropole du Grand Paris' -> 'metropole-du-grand-paris'."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")

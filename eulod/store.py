@@ -16,6 +16,8 @@ import shutil
 import threading
 import time
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +35,12 @@ GENERATIONS = "generations"
 STORE_DIR = "store"
 MANIFEST = "manifest.json"
 KEEP_GENERATIONS = 2  # the current one and the one a running server may still hold open
+
+
+@lru_cache(maxsize=None)
+def stored_query(package: str, name: str) -> str:
+    """The text of a SPARQL query kept as a data file in ``package``'s ``queries`` folder."""
+    return resources.files(package).joinpath("queries", name).read_text("utf-8")
 
 
 class StoreMissing(RuntimeError):

@@ -18,11 +18,12 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
-from importlib import resources
 
 import pyoxigraph as ox
 
+from eulod.iris import last_segment
 from eulod.namespaces import EULOD
+from eulod.store import stored_query
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +37,7 @@ def _p(name: str) -> ox.NamedNode:
 
 
 def _query(store: ox.Store, name: str, graph: ox.NamedNode) -> ox.QuerySolutions:
-    text = resources.files("eulod").joinpath("queries", name).read_text("utf-8")
-    return store.query(text, default_graph=graph)
-
-
-def _last_segment(term: ox.NamedNode) -> str:
-    return term.value.rstrip("/").rsplit("/", 1)[-1]
+    return store.query(stored_query("eulod", name), default_graph=graph)
 
 
 def country_totals(store: ox.Store, graph: ox.NamedNode, base_iri: str) -> Iterator[ox.Quad]:
@@ -52,7 +48,7 @@ def country_totals(store: ox.Store, graph: ox.NamedNode, base_iri: str) -> Itera
     """
     for row in _query(store, "summary-country-totals.rq", graph):
         country, currency = row["country"], row["currency"]
-        node = ox.NamedNode(f"{base_iri}summary/country-total/{_last_segment(country)}/{_last_segment(currency)}")
+        node = ox.NamedNode(f"{base_iri}summary/country-total/{last_segment(country.value)}/{last_segment(currency.value)}")
         yield from (
             ox.Quad(node, RDF_TYPE, _p("CountryTotal")),
             ox.Quad(node, _p("totalFor"), country),
@@ -97,7 +93,7 @@ def most_frequent(pairs: Counter, keep: int) -> list[tuple[tuple[ox.NamedNode, o
 def collaborations(store: ox.Store, graph: ox.NamedNode, base_iri: str, keep: int) -> Iterator[ox.Quad]:
     """One eulod:Collaboration per frequent pair of organisations, with the projects they share."""
     for (first, second), count in most_frequent(shared_projects(store, graph), keep):
-        node = ox.NamedNode(f"{base_iri}summary/collaboration/{_last_segment(first)}/{_last_segment(second)}")
+        node = ox.NamedNode(f"{base_iri}summary/collaboration/{last_segment(first.value)}/{last_segment(second.value)}")
         yield from (
             ox.Quad(node, RDF_TYPE, _p("Collaboration")),
             ox.Quad(node, _p("collaborator"), first),

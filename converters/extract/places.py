@@ -18,7 +18,6 @@ from eulod.converters.organisations import city_id as _city_id, known_city
 from eulod.iris import slugify
 
 from .data import best_label, load, words
-from .dates import fold
 
 
 @dataclass
@@ -163,10 +162,6 @@ def organisation(name: str, language: str, *, is_city: bool = False) -> Organisa
 def looks_like_organisation(text: str) -> bool:
     """A line that names a body by one of the patterns (a page heading like 'Comune di Cesena')."""
     return any(p.match(text.strip()) for p, _ in _patterns())
-
-
-def fold_name(text: str) -> str:
-    return fold(text)
 
 
 def name_language(name: str, language: str, country: str | None = None) -> str:
