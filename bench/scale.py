@@ -289,7 +289,7 @@ SUMMARY_ONLY = "n/a: reads the build's summaries"
 
 def reads_summaries(text: str) -> bool:
     """Examples that read eulod's summary graph have nothing to read in a raw store."""
-    return "eulod:CountryTotal" in text or "eulod:Collaboration" in text
+    return any(term in text for term in ("eulod:CountryTotal", "eulod:Collaboration", "eulod:activeInYear"))
 
 
 def measure(size: int, work: Path, rdflib_limit: float, dumps: bool = True, check: bool = True,

@@ -1,4 +1,5 @@
-"""Summaries that the build computes from the loaded data: totals per country, frequent collaborations.
+"""Summaries that the build computes from the loaded data: totals per country, frequent
+collaborations, and the years each project was active.
 
 Researchers ask some questions of the whole data set again and again (two of the query
 editor's examples: EU funding per country, the organisations that worked together most
@@ -9,6 +10,12 @@ Their answers change only when the data does, so the build computes them once, s
 mostly inside the store, and stores them as plain RDF in their own named graph
 (``{base}graph/summaries``): a query reads a few hundred nodes instead. The questions
 stay answerable from the data itself; the summaries only make the common ones cheap.
+
+The years of activity are an index rather than a total: "which projects were active in
+2021" compares every project's start and end dates (stated at day, month or year
+precision, so as text) and joins the end date optionally, about 2 s per 100 000 projects
+in pyoxigraph however few rows the page shows. One ``eulod:activeInYear`` per project and
+year turns it into an index lookup whose cost follows the rows asked for.
 """
 
 from __future__ import annotations
@@ -16,7 +23,8 @@ from __future__ import annotations
 import itertools
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
 from decimal import Decimal
 
 import pyoxigraph as ox
@@ -30,6 +38,7 @@ log = logging.getLogger(__name__)
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 XSD_DECIMAL = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+XSD_GYEAR = ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")
 
 
 def _p(name: str) -> ox.NamedNode:
@@ -102,9 +111,62 @@ def collaborations(store: ox.Store, graph: ox.NamedNode, base_iri: str, keep: in
         )
 
 
-def add_summaries(store: ox.Store, data_graph: str, summary_graph: str, base_iri: str, collaborations_kept: int) -> int:
-    """Compute every summary from ``data_graph`` into ``summary_graph``; returns the triples added."""
+def _year(literal: ox.Term) -> int | None:
+    """The year of an ISO date at any precision (2021-06-01, 2021-06, 2021); None if it has none."""
+    head = literal.value[:4]
+    return int(head) if len(head) == 4 and head.isdigit() else None
+
+
+def active_years(start: int | None, end: int | None, current_year: int) -> range:
+    """The calendar years a project ran, ends included.
+
+    A project without a stated end counts as not ended (as the example query always
+    read it), so it runs up to the year of the build; one whose end precedes its start
+    (the shapes report that) counts for its start year only, rather than for no year.
+    """
+    if start is None:
+        return range(0)
+    last = current_year if end is None else max(end, start)
+    return range(start, max(last, start) + 1)
+
+
+def _years(store: ox.Store, graph: ox.NamedNode, predicate: str, pick: Callable[[int, int], int]) -> dict[ox.Term, int]:
+    """Each subject's year for a date property; of several stated dates, the one ``pick`` keeps."""
+    found: dict[ox.Term, int] = {}
+    for quad in store.quads_for_pattern(None, _p(predicate), None, graph):
+        year = _year(quad.object) if isinstance(quad.object, ox.Literal) else None
+        if year is not None:
+            found[quad.subject] = pick(found.get(quad.subject, year), year)
+    return found
+
+
+def activity(store: ox.Store, graph: ox.NamedNode, target: ox.NamedNode, current_year: int) -> Iterator[ox.Quad]:
+    """``eulod:activeInYear`` for each project and each year from its start to its end, in ``target``.
+
+    Two index scans (start dates, end dates) rather than a query with an optional join:
+    the join is what makes the question slow in the first place. Four or so quads per
+    project: they are made in their graph at once rather than copied into it.
+    """
+    starts, ends = _years(store, graph, "startDate", min), _years(store, graph, "endDate", max)
+    active_in = _p("activeInYear")
+    literals: dict[int, ox.Literal] = {}  # a few dozen years for any number of projects
+    for project, start in starts.items():
+        for year in active_years(start, ends.get(project), current_year):
+            literal = literals.get(year)
+            if literal is None:
+                literal = literals[year] = ox.Literal(f"{year:04d}", datatype=XSD_GYEAR)
+            yield ox.Quad(project, active_in, literal, target)
+
+
+def add_summaries(store: ox.Store, data_graph: str, summary_graph: str, base_iri: str, collaborations_kept: int,
+                  current_year: int | None = None) -> int:
+    """Compute every summary from ``data_graph`` into ``summary_graph``; returns the triples added.
+
+    ``current_year`` ends the activity of projects without an end date (default: this
+    year, by the clock of the build).
+    """
     source, target = ox.NamedNode(data_graph), ox.NamedNode(summary_graph)
+    year = current_year if current_year is not None else datetime.now(timezone.utc).year
     quads = [
         ox.Quad(q.subject, q.predicate, q.object, target)
         for q in itertools.chain(
@@ -112,5 +174,7 @@ def add_summaries(store: ox.Store, data_graph: str, summary_graph: str, base_iri
             collaborations(store, source, base_iri, collaborations_kept),
         )
     ]
-    store.extend(quads)
+    quads.extend(activity(store, source, target, year))
+    # the store is a new generation no reader has opened yet: no transaction needed
+    store.bulk_extend(quads)
     return len(quads)

@@ -16,7 +16,7 @@ import pytest
 from eulod.build import data_graph_iri, summary_graph_iri
 from eulod.namespaces import EULOD
 from eulod.store import current_generation
-from eulod.summaries import add_summaries, most_frequent
+from eulod.summaries import active_years, add_summaries, most_frequent
 
 BASE = "http://example.org/"
 DATA = ox.NamedNode(BASE + "graph/data")
@@ -24,6 +24,7 @@ SUMMARIES = BASE + "graph/summaries"
 COUNTRY = "http://publications.europa.eu/resource/authority/country/"
 CURRENCY = "http://publications.europa.eu/resource/authority/currency/"
 PREFIX = f"PREFIX eulod: <{EULOD}>\n"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 def n(value: str) -> ox.NamedNode:
@@ -140,3 +141,50 @@ def test_sample_collaborations_equal_the_pairs_in_the_data(sample_store):
 
 def test_the_manifest_names_the_summary_graph(sample_build, sample_settings):
     assert sample_build.manifest["graphs"]["summaries"] == summary_graph_iri(sample_settings)
+
+
+def dated(store: ox.Store, project: str, predicate: str, value: str, datatype: str) -> None:
+    store.add(ox.Quad(n(project), e(predicate), ox.Literal(value, datatype=ox.NamedNode(XSD + datatype)), DATA))
+
+
+def years(store: ox.Store) -> dict[str, set[int]]:
+    found: dict[str, set[int]] = {}
+    for row in rows(store, "SELECT ?p ?y WHERE { ?p eulod:activeInYear ?y }"):
+        found.setdefault(row["p"].rsplit("/", 1)[1], set()).add(int(row["y"]))
+    return found
+
+
+def test_activity_runs_from_the_start_year_to_the_end_year_at_any_date_precision():
+    store = ox.Store()
+    dated(store, "day", "startDate", "2019-11-30", "date")
+    dated(store, "day", "endDate", "2021-01-01", "date")
+    dated(store, "month", "startDate", "2020-06", "gYearMonth")
+    dated(store, "month", "endDate", "2020-09", "gYearMonth")
+    dated(store, "year", "startDate", "2018", "gYear")
+    dated(store, "open", "startDate", "2023-03-01", "date")  # no end date: runs up to the build's year
+    dated(store, "backwards", "startDate", "2022-01-01", "date")
+    dated(store, "backwards", "endDate", "2020-01-01", "date")  # ends before it starts: its start year only
+    dated(store, "undated", "endDate", "2020-01-01", "date")  # no start: no years
+    add_summaries(store, DATA.value, SUMMARIES, BASE, 10, current_year=2025)
+    assert years(store) == {"day": {2019, 2020, 2021}, "month": {2020}, "year": set(range(2018, 2026)),
+                            "open": {2023, 2024, 2025}, "backwards": {2022}}
+    literal = next(store.quads_for_pattern(n("month"), e("activeInYear"), None)).object
+    assert literal.datatype.value == XSD + "gYear" and literal.value == "2020"
+    assert {q.graph_name.value for q in store.quads_for_pattern(None, e("activeInYear"), None)} == {SUMMARIES}
+
+
+def test_active_years_edges():
+    assert list(active_years(None, 2020, 2025)) == []
+    assert list(active_years(2020, 2020, 2025)) == [2020]
+    assert list(active_years(2027, None, 2025)) == [2027]  # starts after the build: its start year
+
+
+def test_sample_activity_agrees_with_the_dates_compared_as_text(sample_store):
+    store, settings = sample_store
+    for year in (2008, 2015, 2021, 2023):
+        found = rows(store, f"""SELECT DISTINCT ?p WHERE {{ GRAPH <{data_graph_iri(settings)}> {{
+            ?p eulod:startDate ?s FILTER(STR(?s) < "{year + 1}")
+            OPTIONAL {{ ?p eulod:endDate ?e }} FILTER(!BOUND(?e) || STR(?e) >= "{year}") }} }}""")
+        indexed = rows(store, f'SELECT ?p WHERE {{ ?p eulod:activeInYear "{year}"^^<{XSD}gYear> }}')
+        assert {r["p"] for r in indexed} == {r["p"] for r in found}, year
+    assert any(rows(store, 'SELECT ?p WHERE { ?p eulod:activeInYear "2021"^^<%sgYear> }' % XSD))
