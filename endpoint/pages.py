@@ -478,8 +478,12 @@ class HomeIndex:
         self._filtered: OrderedDict[tuple[str, ...], array] = OrderedDict()
 
     @classmethod
-    def read(cls, store: Any, generation: str) -> "HomeIndex":
-        """Three queries, two of them aggregated in the store: rows per project, not per partner."""
+    def read(cls, store: Any, generation: str, reason: str = "first request") -> "HomeIndex":
+        """Three queries, two of them aggregated in the store: rows per project, not per partner.
+
+        ``reason`` (``warm-up`` or ``first request``) goes into the log line, so an operator
+        sees whether a visitor waited for the reading.
+        """
         started = time.monotonic()
         shared: dict[Any, Any] = {}  # one copy of each repeated value (programmes, countries, languages)
 
@@ -531,8 +535,8 @@ class HomeIndex:
                 partners=count,
                 countries=one(tuple(sorted(countries))),
             ))
-        log.info("home page: %d projects of generation %s read in %.1f s",
-                 len(rows), generation, time.monotonic() - started)
+        log.info("home page: %d projects of generation %s read in %.1f s (%s)",
+                 len(rows), generation, time.monotonic() - started, reason)
         return cls(generation, rows, dict(funding), participations)
 
     def language(self, lang: str) -> dict[str, Any]:
@@ -592,7 +596,7 @@ class HomeIndexCache:
         self._lock = threading.Lock()
         self._index: HomeIndex | None = None
 
-    def get(self, handle: Any) -> HomeIndex:
+    def get(self, handle: Any, reason: str = "first request") -> HomeIndex:
         generation = handle.generation.id
         index = self._index
         if index is not None and index.generation == generation:
@@ -601,16 +605,71 @@ class HomeIndexCache:
             index = self._index
             if index is None or index.generation != generation:
                 self._index = index = None
-                index = HomeIndex.read(handle.store, generation)
+                index = HomeIndex.read(handle.store, generation, reason)
                 self._index = index
         return index
+
+    def holds(self, generation: str) -> bool:
+        """Whether the index of ``generation`` is read already (no waiting, no reading)."""
+        index = self._index
+        return index is not None and index.generation == generation
+
+
+def home_index_cache(app: Any) -> HomeIndexCache:
+    """The app's (so this server process's) one :class:`HomeIndexCache`."""
+    return app.extensions.setdefault(HOME_INDEX, HomeIndexCache())
 
 
 def home_index() -> HomeIndex:
     from flask import current_app
 
-    cache = current_app.extensions.setdefault(HOME_INDEX, HomeIndexCache())
-    return cache.get(store_handle())
+    return home_index_cache(current_app).get(store_handle())
+
+
+# ---------------------------------------------------------------- home page warm-up
+#
+# Reading the listing takes seconds at 20 000 projects and a minute at 100 000. A server
+# process therefore reads it in a background thread as soon as it starts serving, and again
+# as soon as a build switches the store, instead of making the first visitor after a start
+# or a build wait. The thread polls the generation at the store handle's own check interval
+# (a readlink): polling, rather than waiting for a request to notice the switch, is what
+# lets the new listing be ready before anyone asks for it. Requests arriving meanwhile wait
+# on the cache's lock, as they would for a reading of their own; they never see a partial
+# listing. Only the server factory (eulod.endpoint.server) starts it, so the Flask test
+# client and create_app() stay as they were.
+
+WARMUP_THREAD = "eulod-home-warmup"
+WARMUP_RETRY = 30.0  # seconds before trying again after a failed reading (e.g. a remote store down)
+
+
+def start_home_warmup(app: Any, interval: float = 1.0) -> threading.Thread:
+    """Keep the home page's listing read for the current store generation, in the background."""
+    thread = threading.Thread(target=_keep_warm, args=(app, interval), name=WARMUP_THREAD, daemon=True)
+    thread.start()
+    return thread
+
+
+def _keep_warm(app: Any, interval: float) -> None:
+    cache = home_index_cache(app)
+    handle = app.extensions["eulod_store"]
+    while True:
+        pause = interval
+        try:
+            if not cache.holds(handle.generation.id):
+                warm(app, cache, handle)
+        except Exception:  # noqa: BLE001 -- the thread must outlive any one failure; requests read on demand
+            log.warning("home page warm-up failed; the first request will read the listing", exc_info=True)
+            pause = WARMUP_RETRY
+        time.sleep(pause)
+
+
+def warm(app: Any, cache: HomeIndexCache, handle: Any) -> HomeIndex:
+    """Read the listing and prepare every interface language's view of it (labels, order, charts)."""
+    with app.app_context():
+        index = cache.get(handle, reason="warm-up")
+        for lang in i18n.LANGUAGES:
+            index.language(lang)
+    return index
 
 
 def code_labels(lang: str) -> tuple[dict[str, str], dict[str, str]]:

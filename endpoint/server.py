@@ -23,18 +23,38 @@ log = logging.getLogger(__name__)
 
 
 def app_from_environment():
-    """The WSGI app of one worker process (granian's factory target)."""
-    from eulod.endpoint import create_app
+    """The WSGI app of one worker process (granian's factory target, gunicorn's load()).
 
-    return create_app(load_settings())
+    Each worker starts reading the home page's listing in the background at once
+    (eulod.endpoint.pages.start_home_warmup), so the first visitor does not wait for it.
+    """
+    from eulod.endpoint import create_app
+    from eulod.endpoint.pages import start_home_warmup
+
+    app = create_app(load_settings())
+    start_home_warmup(app)
+    return app
 
 
 def serve(settings: Settings, **options: Any) -> None:
     os.environ.update(settings_environ(settings))
+    _log_what_the_server_does()
     if settings.server == "gunicorn":
         _serve_gunicorn(settings, options)
     else:
         _serve_granian(settings, options)
+
+
+def _log_what_the_server_does() -> None:
+    """eulod's info lines (store switches, home-page readings) reach the server log, like the servers' own.
+
+    granian and gunicorn log worker starts at info level; without this, eulod's own
+    lines about what each worker does would need ``-v``. Worker processes are forked
+    from this one and keep the setting.
+    """
+    logger = logging.getLogger("eulod")
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)
 
 
 def _serve_granian(settings: Settings, options: dict[str, Any]) -> None:

@@ -23,6 +23,7 @@ from rdflib.namespace import RDF
 
 from eulod import __version__
 from eulod.config import Settings
+from eulod.converters.countries import label_triples as country_label_triples
 from eulod.converters.records import Record, RecordProblem
 from eulod.converters.sources import load_sources
 from eulod.converters.rdf import MappingOptions, RecordMapper, preferred_labels
@@ -184,6 +185,9 @@ def load_generation(settings: Settings, graphs: Iterable[Graph | bytes]) -> tupl
                 base_iri="https://w3id.org/eulod/",
                 to_graph=ox.NamedNode(vocabulary_graph_iri(settings)),
             )
+        vocabulary = ox.NamedNode(vocabulary_graph_iri(settings))
+        # Country names from the EU authority table, so queries and pages can name a country.
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, vocabulary) for t in country_label_triples())
         started = time.perf_counter()
         added = add_summaries(store, data_graph_iri(settings), summary_graph_iri(settings), settings.base_iri,
                               settings.summary_collaborations)
