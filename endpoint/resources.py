@@ -17,8 +17,9 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request, send_file
 
 from eulod.namespaces import ONTOLOGY_IRI, VOCAB_BASE
+from eulod.store import stored_query
 
-from . import media, ontology_docs, settings, store_handle
+from . import i18n, media, ontology_docs, settings, store_handle
 
 blueprint = Blueprint("resources", __name__)
 
@@ -63,6 +64,28 @@ def ontology_triples() -> list[ox.Triple]:
     """The ontology document as shipped (blank-node structures such as unions included)."""
     text = resources.files("eulod.ontology").joinpath("eulod.ttl").read_bytes()
     return [quad.triple for quad in ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=ONTOLOGY_IRI)]
+
+
+MAX_NAMED_TERMS = 500  # a page naming more IRIs than this shows the rest as IRIs
+
+
+def term_names(triples: list[ox.Triple], lang: str) -> dict[str, str]:
+    """Names of the page's predicates and objects in ``lang`` (else English, else any).
+
+    A generic page (a summary node, a contact, an amount) otherwise shows only IRIs; the
+    vocabulary graph names the ontology's terms, the code lists' concepts and the countries.
+    """
+    terms = sorted({t.predicate.value for t in triples}
+                   | {t.object.value for t in triples if isinstance(t.object, ox.NamedNode)})[:MAX_NAMED_TERMS]
+    if not terms:
+        return {}
+    values = " ".join(str(ox.NamedNode(term)) for term in terms)
+    text = stored_query("eulod.endpoint", "term-labels.rq").replace("$terms", values)
+    found: dict[str, dict[str, str]] = {}
+    for row in store_handle().store.query(text, use_default_graph_as_union=True):
+        found.setdefault(row["term"].value, {}).setdefault(row["label"].language or "", row["label"].value)
+    return {term: names.get(lang) or names.get("en") or names.get("") or next(iter(names.values()))
+            for term, names in found.items()}
 
 
 def caching(response: Response, variant: str) -> Response:
@@ -112,7 +135,12 @@ def resource(path: str) -> Response:
     if chosen == media.HTML and ontology_docs.documents(iri):  # ontology and code-list documentation
         return ontology_docs.respond(iri, path)
     if chosen == media.HTML:
-        body = render_template("resource.html", iri=iri, triples=triples, path=path, extensions=EXTENSIONS)
+        lang = i18n.language()
+        body = render_template("resource.html", iri=iri, triples=triples, path=path, extensions=EXTENSIONS,
+                               names=term_names(triples, lang))
+        response = caching(Response(body, mimetype=chosen), f"{iri}|{chosen}|{lang}")
+        response.headers["Vary"] = "Accept, Accept-Language"
+        return response
     else:
         body = media.serialize_triples(triples, media.GRAPHS[chosen])
     response = Response(body, mimetype=chosen)
