@@ -664,8 +664,12 @@ def _keep_warm(app: Any, interval: float) -> None:
 
 
 def warm(app: Any, cache: HomeIndexCache, handle: Any) -> HomeIndex:
-    """Read the listing and prepare every interface language's view of it (labels, order, charts)."""
+    """Start the query processes on the store, then read the listing and prepare every
+    interface language's view of it (labels, order, charts)."""
+    from .sparql import warm_query_processes
+
     with app.app_context():
+        warm_query_processes()
         index = cache.get(handle, reason="warm-up")
         for lang in i18n.LANGUAGES:
             index.language(lang)

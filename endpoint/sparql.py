@@ -167,6 +167,39 @@ def answer(job: evaluate.Job) -> evaluate.Outcome:
         raise ProtocolError(503, "the query process stopped (too much memory?); narrow the query down") from None
 
 
+def warm_query_processes() -> int:
+    """Have every query process open the current store, so no visitor waits for it.
+
+    A query process imports pyoxigraph and opens the store on its first job, which takes
+    a second or two while the server starts; a trivial ASK sent to each (from as many
+    threads at once, so that each takes a different process) does that before the first
+    visitor. Returns how many answered; a remote store has no query processes (0).
+    """
+    handle = store_handle()
+    if not isinstance(handle, StoreHandle):
+        return 0
+    config = settings()
+    job = evaluate.Job(store_path=str(handle.generation.store_path), query="ASK {}",
+                       results_format="application/sparql-results+json")
+    pool = _pool(config.query_processes)
+    answered: list[bool] = []
+
+    def ask() -> None:
+        try:
+            answered.append(pool.run(job, config.query_timeout).status == 200)
+        except (executor.QueryTimeout, executor.QueryBusy, executor.QueryCrashed):
+            answered.append(False)
+
+    threads = [threading.Thread(target=ask) for _ in range(config.query_processes)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    log.info("query processes: %d of %d answered a first query on generation %s (warm-up)",
+             sum(answered), config.query_processes, handle.generation.id)
+    return sum(answered)
+
+
 def execute(operation: Operation) -> Response:
     """Answer a query operation: policy check, cache, evaluation, response."""
     check(operation)

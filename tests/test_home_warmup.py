@@ -18,6 +18,7 @@ from eulod.build import build
 from eulod.config import load_settings
 from eulod.endpoint.pages import HOME_INDEX, WARMUP_THREAD
 
+QUERY_WARMUP = re.compile(r"query processes: (\d+) of (\d+) answered a first query on generation (\S+) \(warm-up\)")
 READING = re.compile(r"home page: (\d+) projects of generation (\S+) read in [\d.]+ s \(([^)]+)\)")
 
 
@@ -58,6 +59,9 @@ def test_the_listing_is_read_before_the_first_home_request_and_after_a_build(ser
     try:
         # No request for / has been sent yet: only the warm-up can have read the listing.
         assert wait_for_reading(live.log, first) == [(first, "warm-up")]
+        # ... and before it, every query process answered a first query on the store.
+        processes = load_settings(environ={}).query_processes
+        assert QUERY_WARMUP.findall(live.log.read_text("utf-8")) == [(str(processes), str(processes), first)]
         status, html = fetch_home(live.url)
         assert status == 200 and "Projects 1–5 of 5." in html
         assert readings(live.log) == [(first, "warm-up")]  # the request used the warm listing
