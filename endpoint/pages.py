@@ -10,6 +10,7 @@ and shows it a page at a time.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import threading
@@ -529,8 +530,8 @@ class HomeIndex:
                 iri=iri,
                 titles=tuple(item["titles"].items()),
                 programme=item.get("programme"),
-                start=item.get("start"),
-                end=item.get("end"),
+                start=one(item.get("start")),  # a few thousand distinct dates for any number of projects
+                end=one(item.get("end")),
                 years=one(active_years(item.get("start"), item.get("end"), item.get("months"))),
                 partners=count,
                 countries=one(tuple(sorted(countries))),
@@ -607,6 +608,7 @@ class HomeIndexCache:
                 self._index = index = None
                 index = HomeIndex.read(handle.store, generation, reason)
                 self._index = index
+                release_freed_memory()
         return index
 
     def holds(self, generation: str) -> bool:
@@ -673,7 +675,22 @@ def warm(app: Any, cache: HomeIndexCache, handle: Any) -> HomeIndex:
         index = cache.get(handle, reason="warm-up")
         for lang in i18n.LANGUAGES:
             index.language(lang)
+    release_freed_memory()
     return index
+
+
+def release_freed_memory() -> None:
+    """Hand the memory freed after a reading back to the system (glibc keeps it otherwise).
+
+    Reading the listing allocates several times what the index keeps (query solutions,
+    per-project dictionaries); glibc's allocator holds on to the freed pages, so a worker's
+    RSS would stay at the reading's peak (about 120 MB more per worker at 100 000 projects).
+    Elsewhere than glibc this does nothing.
+    """
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def code_labels(lang: str) -> tuple[dict[str, str], dict[str, str]]:
