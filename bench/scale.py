@@ -196,6 +196,7 @@ def _children(pid: int) -> list[int]:
 
 
 WORKERS = 2
+HOME_WARMED = re.compile(r"home page: \d+ projects of generation \S+ read in [\d.]+ s \(warm-up\)")
 
 
 def wait_for_warmup(log_file: Path, started: float, limit: float = 600) -> float | None:
@@ -205,7 +206,7 @@ def wait_for_warmup(log_file: Path, started: float, limit: float = 600) -> float
     workers still read it would measure the warm-up, not the query.
     """
     while time.monotonic() - started < limit:
-        if log_file.read_text("utf-8", "replace").count("(warm-up)") >= WORKERS:
+        if len(HOME_WARMED.findall(log_file.read_text("utf-8", "replace"))) >= WORKERS:
             return time.monotonic() - started
         time.sleep(0.5)
     return None

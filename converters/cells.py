@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from .countries import by_alpha2
 from .records import RecordProblem
@@ -63,6 +63,21 @@ class RowProblems:
 
 def blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def without_markers(rows: Iterator[tuple[int, dict[str, Any]]], markers: Iterable[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The rows with every cell that is one of ``markers`` ('N.a.', 'n/a', '-') made blank.
+
+    Exports write "no value" in their own ways; a cell holding such a marker means a blank
+    cell, not a date or an amount that cannot be read. Markers match the whole cell, spaces
+    around it aside, and case as written (list 'N/A' and 'n/a' for both).
+    """
+    wanted = {marker.strip() for marker in markers}
+    if not wanted:
+        yield from rows
+        return
+    for line, row in rows:
+        yield line, {k: None if isinstance(v, str) and v.strip() in wanted else v for k, v in row.items()}
 
 
 def amount(value: Any) -> str:
@@ -127,12 +142,18 @@ def iso_date(value: Any) -> str:
 
 
 def country(value: Any, eu_codes: dict[str, str]) -> tuple[str, str | None]:
-    """(ISO alpha-2 code, the code as stated when it had to be corrected): 'EL' -> ('GR', 'EL')."""
-    stated = str(value).strip().upper()
-    code = eu_codes.get(stated, stated)
+    """(ISO alpha-2 code, the cell as written when it had to be corrected): 'EL' -> ('GR', 'EL').
+
+    The table is looked up upper-cased ('Greece' finds GREECE), but the stated form keeps the
+    text as the source wrote it ('Greece'), since it records what the source said; a code that
+    only differs in case ('it') needed no correction and states nothing.
+    """
+    written = " ".join(str(value).split())
+    upper = written.upper()
+    code = eu_codes.get(upper, upper)
     if len(code) != 2 or by_alpha2(code) is None:
         raise CellError(f"{value!r} is not a country code of the EU countries table")
-    return code, (stated if code != stated else None)
+    return code, (written if code != upper else None)
 
 
 def url(value: Any) -> str | None:
@@ -173,6 +194,9 @@ def xlsx_rows(path: Path, sheet: str | None = None, header_row: int = 1) -> Iter
 
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
+        if sheet and sheet not in workbook.sheetnames:
+            names = ", ".join(map(repr, workbook.sheetnames))
+            raise CellError(f"{path.name}: no sheet named {sheet!r} (the workbook has {names})")
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
         rows = worksheet.iter_rows(values_only=True)
         header: list[str] = []

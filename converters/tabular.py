@@ -4,17 +4,31 @@ A mapping is a YAML file (shipped ones in converters/mappings/) that says, for e
 field, where its value comes from. A *value spec* is one of:
 
 - ``"Column name"``: the cell as text;
-- ``{column: C, type: T, map: {...}, strict: false, split: ";", default: D}``: the cell
-  read as ``T`` (text, date, amount, rate, integer, country, url, code), translated through
+- ``{column: C, type: T, map: {...}, strict: false, split: ";", default: D, part: P}``: the
+  cell read as ``T`` (text, date, amount, rate, integer, country, url, code), translated through
   ``map`` when given (a value not in it is a problem, or left out with ``strict: false``),
-  split into a list when ``split`` is given, ``default`` when blank;
-- ``{template: "kohesio-{Project ID}", slug: true}``: cells put into a text;
+  split into a list when ``split`` is given, ``default`` when blank; ``column`` may be a list
+  of columns, the first filled one counts; ``part: last-segment`` keeps only the last path
+  segment of a web address (``https://linkedopendata.eu/entity/Q2861046`` -> ``Q2861046``);
+- ``{template: "kohesio-{Project ID}", slug: true, part: P}``: cells put into a text (``part``
+  applies to each cell put in);
 - ``{value: V}``: a constant.
 
 ``record`` maps dotted record fields (``budget.total_cost``) to specs; ``identifiers`` and
-``participants`` are lists of small mappings of their own. Rows are streamed (XLSX in
-openpyxl's read-only mode), each record is checked against the record schema, and each
-bad row is reported with its line (CSV) or row (XLSX) number while the good ones go on.
+``participants`` are lists of small mappings of their own. ``blank_markers`` lists the texts an
+export writes for "no value" ("N.a.", "n/a", "-"): such cells count as blank.
+
+``join`` attaches the rows of a second table as participants: a sheet of the same workbook
+(keep.eu puts one row per partner on its own sheet) or a second file, matched to each record's
+row on key columns. ``keys`` is a list of alternative keys tried in order (keep.eu: programme and
+project id, else programme and acronym); the first key whose cells are filled in the record's
+row and that finds rows wins. Rows that match no record, or have no key, are reported with
+their sheet (or file) and row; none is dropped silently.
+
+Rows are streamed (XLSX in openpyxl's read-only mode), each record is checked against the
+record schema, and each bad row is reported with its line (CSV) or row (XLSX) number while the
+good ones go on. A joined table is the exception: it is read once and indexed in memory by key
+(thousands of rows in the exports eulod reads), so that the main table can stream past it.
 """
 
 from __future__ import annotations
@@ -29,7 +43,7 @@ from typing import Any, Iterator
 
 import yaml
 
-from eulod.iris import slugify
+from eulod.iris import last_segment, slugify
 
 from . import cells
 from .cells import ImportItem, RowProblems
@@ -39,11 +53,29 @@ from .records import RecordProblem, check_record
 log = logging.getLogger(__name__)
 
 TYPES = ("text", "date", "amount", "rate", "integer", "country", "url", "code")
+PARTS = ("last-segment",)
 SHIPPED = "mappings"
 
 
 class MappingError(ValueError):
     """A mapping file that cannot be used; the message names the file and the key."""
+
+
+@dataclass
+class Join:
+    """Rows of a second table attached to each record as participants, matched on key columns.
+
+    ``keys`` holds the alternative keys in the order they are tried; each is a list of
+    (column of the main table, column of the joined table) pairs.
+    """
+
+    keys: list[list[tuple[str, str]]]
+    participants: list[dict[str, Any]]
+    sheet: str | None = None
+    file: str | None = None
+    delimiter: str | None = None
+    encoding: str | None = None
+    header_row: int = 1
 
 
 @dataclass
@@ -59,6 +91,8 @@ class Mapping:
     sheet: str | None = None
     header_row: int = 1
     countries: dict[str, str] = field(default_factory=dict)
+    blank_markers: list[str] = field(default_factory=list)
+    join: list[Join] = field(default_factory=list)
 
 
 def shipped_mappings() -> dict[str, str]:
@@ -84,20 +118,72 @@ def load_mapping(path_or_name: str) -> Mapping:
     if not isinstance(data, dict) or not isinstance(data.get("record"), dict):
         raise MappingError(f"{name}: a mapping needs a 'record' section mapping record fields to columns")
     known = {"record", "identifiers", "participants", "language", "format", "delimiter", "encoding", "sheet",
-             "header_row", "countries", "description"}
-    unknown = sorted(set(data) - known)
+             "header_row", "countries", "description", "blank_markers", "join"}
+    unknown = sorted(map(str, set(data) - known))
     if unknown:
         raise MappingError(f"{name}: unknown key(s) {', '.join(unknown)}")
     if "id" not in data["record"] or "title" not in data["record"]:
         raise MappingError(f"{name}: record: 'id' and 'title' must be mapped")
     data.pop("description", None)
+    markers = data.get("blank_markers", [])
+    if not isinstance(markers, list) or not all(isinstance(m, str) and m.strip() for m in markers):
+        raise MappingError(f"{name}: blank_markers: give a list of texts, such as [\"N.a.\", \"n/a\", \"-\"]")
+    joins = data.get("join", [])
+    if not isinstance(joins, list):
+        raise MappingError(f"{name}: join: give a list of joins (sheet or file, keys, participants)")
+    data["join"] = [_load_join(f"{name}: join[{n}]", entry) for n, entry in enumerate(joins)]
     mapping = Mapping(name=name, **data)
+    for where, participant in _all_participants(mapping):
+        if not isinstance(participant, dict) or not isinstance(participant.get("organisation"), dict) \
+                or "name" not in participant["organisation"]:
+            raise MappingError(f"{name}: {where}: a participant needs organisation: {{name: ...}}")
     for where, spec in _all_specs(mapping):
         _check_spec(name, where, spec)
     return mapping
 
 
+def _load_join(where: str, data: Any) -> Join:
+    """One ``join`` entry of a mapping, checked: every mistake names the entry and the key."""
+    if not isinstance(data, dict):
+        raise MappingError(f"{where}: give sheet (or file), keys and participants")
+    unknown = sorted(map(str, set(data) - {"sheet", "file", "keys", "participants", "delimiter", "encoding", "header_row"}))
+    if unknown:
+        raise MappingError(f"{where}: unknown key(s) {', '.join(unknown)}")
+    if bool(data.get("sheet")) == bool(data.get("file")):
+        raise MappingError(f"{where}: give either sheet (a sheet of the same workbook) or file (another file), one of them")
+    keys = data.get("keys")
+    if not isinstance(keys, list) or not keys:
+        raise MappingError(f"{where}: keys: give the columns to join on, or a list of alternative lists of them")
+    if all(isinstance(k, (str, dict)) for k in keys):
+        keys = [keys]  # one key, not a list of alternatives
+    alternatives = []
+    for alternative in keys:
+        if not isinstance(alternative, list) or not alternative:
+            raise MappingError(f"{where}: keys: each alternative is a list of columns")
+        pairs = []
+        for column in alternative:
+            if isinstance(column, str):
+                pairs.append((column, column))
+            elif isinstance(column, dict) and len(column) == 1 and all(isinstance(c, str) for c in (*column, *column.values())):
+                pairs.append(next(iter(column.items())))
+            else:
+                raise MappingError(f"{where}: keys: a key column is a name, or {{column of the main table: column of this one}}")
+        alternatives.append(pairs)
+    if not isinstance(data.get("participants"), list) or not data["participants"]:
+        raise MappingError(f"{where}: participants: say how a joined row makes a participant (role, organisation, budget)")
+    return Join(keys=alternatives, **{k: v for k, v in data.items() if k != "keys"})
+
+
+def _all_participants(mapping: Mapping) -> Iterator[tuple[str, Any]]:
+    for n, participant in enumerate(mapping.participants):
+        yield f"participants[{n}]", participant
+    for j, join in enumerate(mapping.join):
+        for n, participant in enumerate(join.participants):
+            yield f"join[{j}].participants[{n}]", participant
+
+
 def _all_specs(mapping: Mapping) -> Iterator[tuple[str, Any]]:
+    """(where, spec) for every spec read from the main table's rows."""
     if not isinstance(mapping.language, str):
         yield "language", mapping.language
     for key, spec in mapping.record.items():
@@ -105,11 +191,22 @@ def _all_specs(mapping: Mapping) -> Iterator[tuple[str, Any]]:
     for n, identifier in enumerate(mapping.identifiers):
         yield f"identifiers[{n}].value", identifier.get("value")
     for n, participant in enumerate(mapping.participants):
-        yield f"participants[{n}].role", participant.get("role")
-        for key, spec in (participant.get("organisation") or {}).items():
-            yield f"participants[{n}].organisation.{key}", spec
-        for key, spec in (participant.get("budget") or {}).items():
-            yield f"participants[{n}].budget.{key}", spec
+        yield from _participant_specs(f"participants[{n}]", participant)
+
+
+def joined_specs(join: Join, number: int = 0) -> Iterator[tuple[str, Any]]:
+    """(where, spec) for every spec read from a joined table's rows."""
+    for n, participant in enumerate(join.participants):
+        yield from _participant_specs(f"join[{number}].participants[{n}]", participant)
+
+
+def _participant_specs(where: str, participant: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    if "role" in participant:
+        yield f"{where}.role", participant["role"]
+    for key, spec in (participant.get("organisation") or {}).items():
+        yield f"{where}.organisation.{key}", spec
+    for key, spec in (participant.get("budget") or {}).items():
+        yield f"{where}.budget.{key}", spec
 
 
 def _check_spec(name: str, where: str, spec: Any) -> None:
@@ -119,6 +216,18 @@ def _check_spec(name: str, where: str, spec: Any) -> None:
         raise MappingError(f"{name}: {where}: give a column name, or a mapping with column, template or value")
     if spec.get("type", "text") not in TYPES:
         raise MappingError(f"{name}: {where}: type {spec['type']!r} is not one of {', '.join(TYPES)}")
+    if spec.get("part") is not None and spec["part"] not in PARTS:
+        raise MappingError(f"{name}: {where}: part {spec['part']!r} is not one of {', '.join(PARTS)}")
+    column = spec.get("column")
+    if isinstance(column, list) and not (column and all(isinstance(c, str) for c in column)):
+        raise MappingError(f"{name}: {where}: column: give a column name, or a list of names (the first filled one counts)")
+
+
+def _part(text: str, part: str | None) -> str:
+    """The piece of a cell a spec's ``part`` keeps (the whole cell without one)."""
+    if part == "last-segment":
+        return last_segment(text.strip())
+    return text
 
 
 class _Row:
@@ -135,16 +244,15 @@ class _Row:
             return spec["value"]
         if "template" in spec:
             try:
-                text = spec["template"].format_map(_Cells(self.row))
+                text = spec["template"].format_map(_Cells(self.row, spec.get("part")))
             except KeyError as exc:
                 self.problems.add(str(exc.args[0]), "the column is empty or missing")
                 return None
             return slugify(text) if spec.get("slug") else text
-        column = spec["column"]
-        if column not in self.row:
-            self.problems.add(column, "no such column in the file")
+        found = self._cell(spec["column"])
+        if found is None:
             return None
-        raw = self.row[column]
+        column, raw = found
         if cells.blank(raw):
             return spec.get("default")
         if spec.get("split"):
@@ -153,7 +261,21 @@ class _Row:
             return [v for v in values if v is not None] or None
         return self._one(spec, column, raw)
 
+    def _cell(self, columns: str | list[str]) -> tuple[str, Any] | None:
+        """(column, cell): the column's cell, or the first filled one of a list of columns."""
+        names = columns if isinstance(columns, list) else [columns]
+        missing = [c for c in names if c not in self.row]
+        if missing:
+            for column in missing:
+                self.problems.add(column, "no such column in the file")
+            return None
+        filled = [c for c in names if not cells.blank(self.row[c])]
+        column = filled[0] if filled else names[0]
+        return column, self.row[column]
+
     def _one(self, spec: dict[str, Any], column: str, raw: Any) -> Any:
+        if spec.get("part"):
+            raw = _part(str(raw), spec["part"])
         if "map" in spec:
             key = str(raw).strip()
             if key not in spec["map"]:
@@ -180,10 +302,10 @@ class _Row:
 
 
 class _Cells(dict):
-    """Template lookups: the row's cells, with blank ones missing."""
+    """Template lookups: the row's cells (or the ``part`` of them the spec keeps), with blank ones missing."""
 
-    def __init__(self, row: dict[str, Any]) -> None:
-        super().__init__({k: str(v).strip() for k, v in row.items() if not cells.blank(v)})
+    def __init__(self, row: dict[str, Any], part: str | None = None) -> None:
+        super().__init__({k: _part(str(v).strip(), part) for k, v in row.items() if not cells.blank(v)})
 
 
 def _integer(value: Any) -> int:
@@ -261,7 +383,10 @@ def _participants(reader: _Row, spec: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for name in names if isinstance(names, list) else [names]:
         organisation = {"name": name, **shared}
-        if "type" not in organisation and municipality_city(name):
+        # As in the CORDIS importer: a public body whose name reads as a municipality's
+        # ("Municipality of Palermo", typed "Local public authority") is that municipality,
+        # so it gets the <city>-municipality id the fact sheets give it.
+        if organisation.get("type") in (None, "public-body") and municipality_city(name):
             organisation["type"] = "municipality"
         organisation["id"] = organisation_id(name, kind=organisation.get("type"), city=organisation.get("city"))
         participant: dict[str, Any] = {"organisation": organisation, "role": role}
@@ -271,26 +396,176 @@ def _participants(reader: _Row, spec: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _kind(path: Path, mapping: Mapping) -> str:
+    return mapping.format or ("xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else "csv")
+
+
 def table_rows(path: Path, mapping: Mapping) -> Iterator[tuple[int, dict[str, Any]]]:
-    """The file's rows, CSV or XLSX as the mapping (or else the file suffix) says."""
-    kind = mapping.format or ("xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else "csv")
-    if kind == "xlsx":
-        return cells.xlsx_rows(path, mapping.sheet, mapping.header_row)
-    return cells.csv_rows(path, mapping.delimiter, mapping.encoding)
+    """The file's rows, CSV or XLSX as the mapping (or else the file suffix) says, blank markers made blank."""
+    if _kind(path, mapping) == "xlsx":
+        rows = cells.xlsx_rows(path, mapping.sheet, mapping.header_row)
+    else:
+        rows = cells.csv_rows(path, mapping.delimiter, mapping.encoding)
+    return cells.without_markers(rows, mapping.blank_markers)
+
+
+def _key_cell(value: Any) -> str | None:
+    """A key cell as compared across tables: spaces collapsed, case folded, 42.0 read as 42."""
+    if cells.blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split()).casefold()
+
+
+class _JoinedTable:
+    """The rows of one join, indexed in memory by key, and which of them a record has taken.
+
+    Only the main table streams: a joined table (a partner sheet has a few rows per project,
+    thousands in a whole export) is held as its rows plus a dict key -> row positions. A table
+    too large for memory would need an on-disk index like the CORDIS importer's.
+    """
+
+    def __init__(self, join: Join, label: str, unit: str) -> None:
+        self.join, self.label, self.unit = join, label, unit
+        self.rows: list[tuple[int, dict[str, Any]]] = []
+        self.index: dict[tuple[int, tuple[str, ...]], list[int]] = {}
+        self.used: set[int] = set()
+
+    def _key(self, row: dict[str, Any], number: int, side: int, label: str) -> tuple[int, tuple[str, ...]] | None:
+        """Key ``number`` of a row (side 0: main table, 1: joined table); None when a key cell is blank."""
+        values = []
+        for pair in self.join.keys[number]:
+            column = pair[side]
+            if column not in row:
+                raise cells.CellError(f"{label}: no column {column!r} to join on (mapping key join.keys)")
+            value = _key_cell(row[column])
+            if value is None:
+                return None
+            values.append(value)
+        return number, tuple(values)
+
+    def _columns(self, side: int) -> str:
+        return ", ".join(dict.fromkeys(pair[side] for alternative in self.join.keys for pair in alternative))
+
+    def fill(self, rows: Iterator[tuple[int, dict[str, Any]]]) -> Iterator[ImportItem]:
+        """Index the rows; a row that cannot be joined is an item with a problem."""
+        for line, row in rows:
+            problems = RowProblems(self.label, line, self.unit)
+            if "\0cells" in row:
+                problems.add("", row.pop("\0cells"))
+            keys = [k for k in (self._key(row, n, 1, self.label) for n in range(len(self.join.keys))) if k]
+            if not keys:
+                wanted = " or ".join(" + ".join(pair[1] for pair in alternative) for alternative in self.join.keys)
+                problems.add(self._columns(1), f"no key to join the row to a record: {wanted} must be filled")
+            if problems.items:
+                yield from (ImportItem(line, problem=problem) for problem in problems.items)
+                continue
+            for key in keys:
+                self.index.setdefault(key, []).append(len(self.rows))
+            self.rows.append((line, row))
+
+    def match(self, row: dict[str, Any], label: str) -> list[tuple[int, dict[str, Any]]]:
+        """The joined rows of a main-table row: those of the first key that finds any."""
+        for number in range(len(self.join.keys)):
+            key = self._key(row, number, 0, label)
+            if key is not None and key in self.index:
+                positions = self.index[key]
+                self.used.update(positions)
+                return [self.rows[p] for p in positions]
+        return []
+
+    def participants(
+        self, mapping: Mapping, rows: list[tuple[int, dict[str, Any]]]
+    ) -> tuple[list[dict[str, Any]], list[ImportItem]]:
+        """The participants the rows give, and the problems of the rows that cannot give one."""
+        found: list[dict[str, Any]] = []
+        items: list[ImportItem] = []
+        for line, row in rows:
+            problems = RowProblems(self.label, line, self.unit)
+            reader = _Row(mapping, row, problems)
+            participants = [p for spec in self.join.participants for p in _participants(reader, spec)]
+            if not participants and not problems.items:
+                # A joined row exists to give a participant: one without a name is reported, not dropped.
+                name = self.join.participants[0]["organisation"]["name"]
+                column = name if isinstance(name, str) else name.get("column") or name.get("template") or "name"
+                problems.add(str(column), "the organisation has no name, so the row gives no participant")
+            if problems.items:
+                items.extend(ImportItem(line, problem=problem) for problem in problems.items)
+            else:
+                found.extend(participants)
+        return found, items
+
+    def unmatched(self, main_label: str) -> Iterator[ImportItem]:
+        """A problem for each row no record took, with the key it was looked up by."""
+        for position, (line, row) in enumerate(self.rows):
+            if position in self.used:
+                continue
+            for alternative in self.join.keys:
+                if all(_key_cell(row[pair[1]]) is not None for pair in alternative):
+                    break
+            stated = ", ".join(f"{pair[1]} {' '.join(str(row[pair[1]]).split())!r}" for pair in alternative)
+            problem = RecordProblem(self.label, f"{self.unit} {line}", ", ".join(pair[1] for pair in alternative),
+                                    f"matches no row of {main_label} ({stated})")
+            yield ImportItem(line, problem=problem)
+
+
+def _label(path: Path, sheet: str | None, kind: str) -> str:
+    """How problems name a table: the file, and the sheet for a named sheet of a workbook."""
+    return f"{path.name} [{sheet}]" if kind == "xlsx" and sheet else path.name
+
+
+def _joined_table(path: Path, mapping: Mapping, join: Join) -> tuple[_JoinedTable, Iterator[tuple[int, dict[str, Any]]]]:
+    """The (empty) index of a join and the rows to fill it with: a sheet of ``path``, or a file beside it."""
+    if join.sheet:
+        if _kind(path, mapping) != "xlsx":
+            raise MappingError(f"{mapping.name}: join: sheet {join.sheet!r} needs an XLSX workbook, and {path.name} "
+                               "is read as CSV (join a second CSV file with file:)")
+        rows = cells.xlsx_rows(path, join.sheet, join.header_row)
+        table = _JoinedTable(join, _label(path, join.sheet, "xlsx"), "row")
+    else:
+        other = path.parent / str(join.file)  # relative to the imported file's folder
+        if not other.is_file():
+            raise cells.CellError(f"{path.name}: the mapping joins {join.file}, which is not beside it")
+        if other.suffix.lower() in (".xlsx", ".xlsm"):
+            rows = cells.xlsx_rows(other, None, join.header_row)
+            table = _JoinedTable(join, other.name, "row")
+        else:
+            rows = cells.csv_rows(other, join.delimiter or mapping.delimiter, join.encoding or mapping.encoding)
+            table = _JoinedTable(join, other.name, "line")
+    return table, cells.without_markers(rows, mapping.blank_markers)
 
 
 def read_table(path: Path, mapping: Mapping, *, check: bool = True) -> Iterator[ImportItem]:
-    """Records from a tabular file, one item per row (a record or a problem)."""
+    """Records from a tabular file, one item per row (a record or a problem).
+
+    Joined tables are indexed first (their unusable rows reported then), the main table is
+    streamed, and the joined rows no record took are reported at the end.
+    """
     source = path.name
-    unit = "row" if (mapping.format or path.suffix.lower().lstrip(".")) in ("xlsx", "xlsm") else "line"
+    kind = _kind(path, mapping)
+    label, unit = _label(path, mapping.sheet, kind), "row" if kind == "xlsx" else "line"
+    tables: list[_JoinedTable] = []
+    for join in mapping.join:
+        table, rows = _joined_table(path, mapping, join)
+        yield from table.fill(rows)
+        tables.append(table)
     seen: dict[str, int] = {}  # id -> line: one small entry per record, for duplicate ids
     for line, row in table_rows(path, mapping):
-        problems = RowProblems(source, line, unit)
+        problems = RowProblems(label, line, unit)
         if "\0cells" in row:
             problems.add("", row.pop("\0cells"))
         record = map_row(mapping, row, source, problems) if not problems.items else None
+        # Matched even for a bad row, whose joined rows are then neither used nor reported again.
+        joined = [(table, table.match(row, label)) for table in tables]
+        if record is not None:
+            for table, rows in joined:
+                participants, items = table.participants(mapping, rows)
+                yield from items
+                if participants:
+                    record.setdefault("participants", []).extend(participants)
         if record is not None and record["id"] in seen:
-            problems.add("id", f"the id {record['id']!r} is already used on line {seen[record['id']]}")
+            problems.add("id", f"the id {record['id']!r} is already used on {unit} {seen[record['id']]}")
             record = None
         if record is not None and check:
             for problem in check_record(record, source, line):
@@ -302,3 +577,5 @@ def read_table(path: Path, mapping: Mapping, *, check: bool = True) -> Iterator[
         if record is not None:
             seen[record["id"]] = line
             yield ImportItem(line, record=record)
+    for table in tables:
+        yield from table.unmatched(label)
