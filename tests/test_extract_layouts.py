@@ -211,3 +211,181 @@ Last updated: 12/05/2022
 """)
     assert record["start_date"] == "2021-03-03"
     assert "end_date" not in record
+
+
+# -- round 4: layouts of the fifth and final held-out sets, with other pages ---------------------
+
+def _aligned(body: str, language: str | None = None) -> dict[str, Any]:
+    """A plain-text page read as `eulod extract` reads a .txt file (space-aligned tables included)."""
+    from eulod.converters.extract.text import aligned_tables
+
+    lines = [clean_line(raw, n) for n, raw in aligned_tables(body.strip("\n").splitlines())]
+    draft = extract_document(Document("inline.txt", lines), "inline.txt", language=language)
+    assert draft.record is not None, draft.problems
+    return draft.record
+
+
+def test_space_aligned_fact_rows_and_partner_table_with_a_wrapped_name() -> None:
+    record = _aligned("""
+Acque Alpine – Rete per la gestione dei bacini montani
+
+SCHEDA DEL PROGETTO
+Programma                 Interreg Italia-Österreich 2014-2020
+Asse prioritario          2 – Natura e cultura
+Data di inizio            01/03/2020
+Costo totale (€)          1.250.000
+
+PARTNER
+Ente                                              Ruolo                  Regione     Paese      Budget (€)
+Agenzia provinciale per l'ambiente e la tutela
+  del clima (Provincia autonoma di Bolzano)       Beneficiario capofila  Alto Adige  Italia        700.000
+Universität Innsbruck                             Beneficiario           Tirol       Austria       550.000
+""", language="it")
+    assert record["start_date"] == "2020-03-01" and record["budget"]["total_cost"] == "1250000"
+    assert record["programme"] == "INTERREG"  # the unknown 'Asse prioritario' row ends the programme's value
+    parties = _parties(record)
+    lead = next(p for p in parties.values() if p["role"] == "coordinator")
+    assert lead["organisation"]["name"] == {"it": "Agenzia provinciale per l'ambiente e la tutela del clima (Provincia autonoma di Bolzano)"}
+    assert lead["budget"] == {"total_cost": "700000"}
+    innsbruck = parties["universitat-innsbruck"]
+    assert innsbruck["role"] == "partner"  # a 'Beneficiario' beside a marked lead is its partner
+    assert innsbruck["organisation"]["country"] == "AT" and "city" not in innsbruck["organisation"]
+    assert innsbruck["budget"] == {"total_cost": "550000"}
+
+
+def test_aligned_columns_are_not_read_inside_code_fences_or_from_single_lines() -> None:
+    from eulod.converters.extract.text import aligned_tables
+
+    rows = ["```", "src/     the code", "docs/    the manual", "```", "Title   of one   line"]
+    assert [raw for _, raw in aligned_tables(rows)] == rows
+
+
+def test_box_drawing_frames_are_dropped() -> None:
+    record = _text("""
+Parc Central
+
+┌──────────────────────────────────────────┐
+│ Beneficiar: Primăria Municipiului Sibiu  │
+│ Data începerii: 01.04.2022               │
+└──────────────────────────────────────────┘
+""", language="ro")
+    assert set(_parties(record)) == {"sibiu-municipality"}
+    assert record["start_date"] == "2022-04-01"
+
+
+def test_mail_headers_of_a_newsletter_are_not_facts() -> None:
+    record = _text("""
+Von: Netzwerk Grüne Höfe <info@example.org>
+Betreff: Rundbrief Nr. 4 – März 2022
+Datum: 14. März 2022
+
+Grüne Schulhöfe
+
+Das Netzwerk begrünt Schulhöfe in Graz, Linz und Salzburg. Es macht sie zu offenen Spielorten für das ganze Viertel.
+""", language="de")
+    assert record["title"] == "Grüne Schulhöfe"
+    assert "start_date" not in record
+
+
+def test_two_line_cards_with_region_lines_give_countries_but_no_cities() -> None:
+    record = _text("""
+Acque Pulite
+
+Partner
+Comune di Bari
+Puglia, Italia
+
+Universität Graz
+Steiermark, Österreich
+""", language="it")
+    parties = _parties(record)
+    assert parties["bari-municipality"]["organisation"]["city"] == "Bari"  # from its name
+    graz = parties["universitat-graz"]["organisation"]
+    assert graz["country"] == "AT" and "city" not in graz  # Steiermark is a region, not a city
+
+
+def test_html_city_cards_under_a_pilot_cities_heading() -> None:
+    record = _html("""<html><body><main><h1>Calles Vivas</h1>
+<p>Fecha de inicio: 01/02/2022</p>
+<p class="tag">Coordinador</p><h3>Fundación Ecología Urbana</h3><p>Bilbao, ES</p>
+<h3>Ciudades piloto</h3>
+<div><h3>Ayuntamiento de Gijón</h3><p>Gijón, ES</p></div>
+<div><h3>Município de Braga</h3><p>Braga, PT</p></div>
+<div><h3>Tirana Municipal Council</h3><p>Tirana, AL</p></div>
+<p>El consorcio reúne a 14 socios entre universidades, empresas y asociaciones de vecinos de toda Europa.</p>
+</main></body></html>""")
+    parties = _parties(record)
+    assert parties["gijon-municipality"]["organisation"]["city"] == "Gijón"
+    assert parties["braga-municipality"]["organisation"]["country"] == "PT"
+    tirana = parties["tirana-municipality"]["organisation"]  # a city card names its municipality
+    assert list(tirana["name"].values()) == ["Tirana Municipal Council"] and tirana["type"] == "municipality"
+    assert "description" not in record or "consorcio" not in record["description"]  # prose among the cards
+
+
+def test_a_result_card_gives_title_summary_link_and_type() -> None:
+    record = _html("""<html><body><main><h1>Bosques Urbanos</h1>
+<p>Fecha de inicio: 01/02/2022</p>
+<h2>Publicaciones</h2>
+<h3><a href="https://example.org/manual">Manual de plantación en patios escolares</a></h3>
+<p>Cómo elegir especies y organizar a las familias para plantar y regar.</p>
+</main></body></html>""")
+    assert record["results"] == [{"title": "Manual de plantación en patios escolares", "type": "guide",
+                                  "description": "Cómo elegir especies y organizar a las familias para plantar y regar.",
+                                  "url": "https://example.org/manual"}]
+
+
+def test_an_about_heading_names_the_project_and_its_lead_line_is_the_subtitle() -> None:
+    record = _html("""<html><body><main><h1>À propos de reVILLE</h1>
+<p class="lead">Reconvertir les friches portuaires en quartiers vivants</p>
+<p>reVILLE accompagne trois ports de l'Atlantique dans la reconversion de leurs friches en quartiers mixtes, avec les habitants et les entreprises locales.</p>
+<p>Date de début : 01/01/2021</p>
+</main></body></html>""")
+    assert record["title"] == "reVILLE"
+    assert record["subtitle"] == "Reconvertir les friches portuaires en quartiers vivants"
+    assert record["description"].startswith("reVILLE accompagne")
+
+
+def test_a_plain_text_newsletter_with_ruled_upper_case_sections_and_link_notes() -> None:
+    record = _text("""
+Rete Orti Urbani
+
+Data di inizio: 01/01/2020
+
+==================================================
+2. NUOVE PUBBLICAZIONI
+==================================================
+
+  * Manuale degli orti condivisi - come avviare un orto di quartiere [1]
+  * Rapporto finale sul trasferimento [2]
+
+==================================================
+3. APPUNTAMENTI
+==================================================
+
+Il festival si terrà a Bologna in autunno; i dettagli seguiranno sul sito.
+
+[1] https://example.org/manuale-orti
+[2] https://example.org/rapporto-finale
+
+La rete si conclude il 31 dicembre 2022.
+""", language="it")
+    assert record["results"] == [
+        {"title": "Manuale degli orti condivisi", "type": "guide", "description": "come avviare un orto di quartiere",
+         "url": "https://example.org/manuale-orti"},
+        {"title": "Rapporto finale sul trasferimento", "type": "report", "url": "https://example.org/rapporto-finale"},
+    ]
+    assert record["end_date"] == "2022-12-31"  # 'si conclude il' makes the sentence's one date the end
+
+
+def test_a_period_with_its_duration_in_brackets_and_focus_areas_as_actions() -> None:
+    record = _text("""
+Elbe verbindet
+
+Projektlaufzeit: 01.04.2018 bis 30.09.2020 (30 Monate)
+
+Schwerpunkte:
+* Kartierung der Uferwege
+* Gemeinsame Besucherinformation
+""", language="de")
+    assert record["duration_months"] == 30
+    assert record["actions"] == ["Kartierung der Uferwege", "Gemeinsame Besucherinformation"]

@@ -568,3 +568,630 @@ Apoio FSE+ (85 %): 1.020.000,00 €
 """, language="pt")
     assert {"setubal-municipality", "palmela-municipality"} <= set(_parties(record))
     assert record["budget"]["total_cost"] == "1200000.00" and record["budget"]["eu_contribution"] == "1020000.00"
+
+
+# -- round 4: rules for the fifth and final held-out sets, with other pages ----------------------
+
+def test_a_parenthesis_naming_the_parent_body_or_a_short_name_stays_in_the_name() -> None:
+    record = _text("""
+Acqua Chiara
+
+Beneficiario: Assessorato all'Ambiente (Regione Toscana)
+
+Partner:
+- Agenzia per la Mobilità (AMAT) (IT)
+- Comune di Prato (IT)
+
+Data di inizio: 01/01/2021
+""", language="it")
+    parties = _parties(record)
+    assert "assessorato-all-ambiente-regione-toscana" in parties
+    amat = parties["agenzia-per-la-mobilita-amat"]["organisation"]
+    assert amat["name"] == {"it": "Agenzia per la Mobilità (AMAT)"} and amat["country"] == "IT"
+
+
+def test_a_role_after_a_dash_and_a_led_list_of_beneficiaries() -> None:
+    record = _text("""
+Hafenwende
+
+Begünstigte
+Hafen Hamburg Marketing e.V. (DE) – Koordinator
+Porto di Trieste S.p.A. (IT)
+
+Startdatum: 01.03.2020
+""", language="de")
+    parties = _parties(record)
+    assert parties["hafen-hamburg-marketing-e-v"]["role"] == "coordinator"
+    trieste = parties["porto-di-trieste-s-p-a"]
+    assert trieste["role"] == "partner"  # a co-beneficiary beside a marked lead is its partner
+    assert trieste["organisation"]["name"] == {"it": "Porto di Trieste S.p.A."}  # the abbreviation keeps its point
+
+
+def test_a_name_in_words_of_several_languages_takes_its_countrys() -> None:
+    assert name_language("Puerto de Vigo", "en", "ES") == "es"
+    assert name_language("Porto de Aveiro", "en", "PT") == "pt"
+    assert name_language("Porto de Aveiro", "en", None) == "en"
+
+
+def test_a_partner_labelled_contact_line_is_a_contact() -> None:
+    record = _text("""
+Calles Abiertas
+
+Socio principal: Ayuntamiento de Zaragoza
+Fecha de inicio: 01/02/2021
+
+Contacto del socio principal: Servicio de Movilidad, Ayuntamiento de Zaragoza – movilidad@example.org
+""", language="es")
+    assert set(_parties(record)) == {"zaragoza-municipality"}
+    contact = record["contacts"][0]
+    assert contact["email"] == "movilidad@example.org" and contact["organisation"] == "zaragoza-municipality"
+    assert contact["office"] == "Servicio de Movilidad"
+
+
+def test_a_coordination_label_under_a_contact_heading_is_the_contacts_role() -> None:
+    record = _text("""
+Fjord Labs
+
+Start date: 01/05/2022
+
+Contact
+Project coordination: Department of Geography, University of Bergen
+fjord@example.org
+""")
+    assert "participants" not in record or all(p["role"] != "coordinator" for p in record["participants"])
+    assert record["contacts"][0]["role"] == "Project coordination"
+    assert record["contacts"][0]["email"] == "fjord@example.org"
+
+
+def test_a_stated_rate_line_is_the_eu_contributions_rate() -> None:
+    record = _text("""
+Borghi Vivi
+
+Costo totale: 500.000,00 €
+Contributo FESR: 400.000,00 €
+Tasso di cofinanziamento: 80%
+""", language="it")
+    assert record["budget"]["eu_contribution"] == "400000.00"
+    assert record["budget"]["eu_contribution_rate"] == 80
+
+
+def test_a_count_of_partners_in_a_sentence_is_not_a_partner_list() -> None:
+    record = _text("""
+Mari Puliti
+
+Data di inizio: 01/01/2021
+
+Il partenariato conta 12 partner: università, centri di ricerca e imprese del Mediterraneo.
+""", language="it")
+    assert "participants" not in record
+
+
+def test_a_contact_token_naming_a_body_is_not_a_persons_name() -> None:
+    record = _text("""
+Tetti Verdi
+
+Data di inizio: 01/01/2021
+
+Contatti: Dipartimento di Architettura, Politecnico di Torino, tetti@example.org
+""", language="it")
+    contact = record["contacts"][0]
+    assert "name" not in contact
+    assert contact["office"].startswith("Dipartimento di Architettura")
+
+
+def test_a_paragraph_opening_with_a_camel_case_name_is_the_description() -> None:
+    record = _text("""
+eCitizen
+
+Start date: 01/01/2021
+
+eCitizen connects residents of three Baltic ports with their councils through a shared platform. Citizens report problems and follow their solution online.
+""")
+    assert record["description"].startswith("eCitizen connects")
+
+
+def test_a_heading_over_a_numbered_list_is_not_a_description() -> None:
+    record = _text("""
+Ponti Aperti
+
+NEL NUMERO
+1. Il cantiere del ponte nord è partito e procede secondo il programma dei lavori
+2. Due nuove pubblicazioni sono disponibili sul sito del progetto per tutti
+
+Data di inizio: 01/01/2021
+""", language="it")
+    assert "description" not in record
+
+
+def test_a_bare_project_word_labels_the_title() -> None:
+    record = _text("""
+Primăria Municipiului Cluj-Napoca
+
+Proiect: Reabilitarea Parcului Central din Cluj-Napoca
+Data începerii: 01.04.2021
+""", language="ro")
+    assert record["title"] == "Reabilitarea Parcului Central din Cluj-Napoca"
+
+
+def test_a_more_information_line_with_an_e_mail_is_a_contact_without_role() -> None:
+    record = _text("""
+Saubere Luft
+
+Startdatum: 01.03.2020
+
+Mehr Informationen: Amt für Umweltschutz, E-Mail: umwelt@example.org
+""", language="de")
+    assert record["contacts"] == [{"email": "umwelt@example.org", "office": "Amt für Umweltschutz"}]
+    assert "website" not in record
+
+
+def test_quantified_results_are_expected_results() -> None:
+    record = _text("""
+Școli Eficiente
+
+Data începerii: 01.04.2021
+
+Rezultate:
+- reducerea consumului de energie cu 40%
+- 120 de locuri noi în grădinițe
+""", language="ro")
+    assert record["expected_results"] == ["reducerea consumului de energie cu 40%", "120 de locuri noi în grădinițe"]
+    assert "results" not in record
+
+
+def test_titled_results_of_no_listed_kind_are_other() -> None:
+    record = _text("""
+Ponti Aperti
+
+Data di inizio: 01/01/2021
+
+Risultati:
+- App «Ponti in tasca» per i visitatori
+""", language="it")
+    assert record["results"] == [{"title": "App «Ponti in tasca» per i visitatori", "type": "other"}]
+
+
+def test_a_contact_stated_on_its_label_line_ends_there() -> None:
+    record = _text("""
+Saubere Luft
+
+Startdatum: 01.03.2020
+
+Kontakt: Referat Klimaschutz, E-Mail: klima@example.org
+
+Impressum | Datenschutz | Barrierefreiheit
+""", language="de")
+    assert record["contacts"][0]["office"] == "Referat Klimaschutz"
+
+
+def test_a_kicker_naming_the_fund_is_not_the_title() -> None:
+    record = _text("""
+Progetto FESR in Sardegna
+
+Riqualificazione del lungomare di Alghero
+
+Il progetto rinnova il lungomare con nuove piste ciclabili e aree verdi. I lavori durano due anni.
+
+Data di inizio: 01/06/2019
+""", language="it")
+    assert record["title"] == "Riqualificazione del lungomare di Alghero"
+
+
+def test_an_upper_case_authority_header_and_slash_breadcrumbs_are_not_the_title() -> None:
+    record = _text("""
+DIPUTACIÓN PROVINCIAL DE HUESCA
+Inicio / Proyectos / Fondos europeos / Pirineo Activo
+
+Pirineo Activo: rutas de montaña accesibles
+
+Fecha de inicio: 01/03/2020
+""", language="es")
+    assert record["title"] == "Pirineo Activo"
+    assert record["subtitle"] == "rutas de montaña accesibles"
+
+
+def test_a_budget_label_naming_a_partner_in_another_grammatical_case() -> None:
+    record = _text("""
+Zielone Dachy
+
+Partner: Uniwersytet Opolski
+Data rozpoczęcia: 01.01.2021
+Budżet Uniwersytetu Opolskiego: 500 000,00 zł
+""", language="pl")
+    parties = _parties(record)
+    assert parties["uniwersytet-opolski"]["budget"] == {"total_cost": "500000.00"}
+    assert "budget" not in record or "total_cost" not in record["budget"]
+
+
+def test_an_office_of_a_declined_body_name_links_the_contact() -> None:
+    record = _text("""
+Drumuri Verzi
+
+Beneficiar: Consiliul Județean Cluj
+Data începerii: 01.04.2021
+
+Persoană de contact: Serviciul Relații Externe din cadrul Consiliului Județean Cluj, e-mail: externe@example.org
+""", language="ro")
+    contact = record["contacts"][0]
+    assert contact["organisation"] == "consiliul-judetean-cluj"
+    assert contact["office"] == "Serviciul Relații Externe"
+
+
+def test_the_project_name_quoted_after_a_project_word_is_the_title() -> None:
+    record = _text("""
+Al via i lavori in piazza Sant'Oronzo
+
+Il Comune di Lecce ha avviato il progetto «Città Verde del Salento» (CIVES), finanziato dal FESR. I lavori dureranno due anni.
+
+Data di inizio: 01/09/2021
+""", language="it")
+    assert record["title"] == "Città Verde del Salento"
+    assert record["acronym"] == "CIVES"
+
+
+def test_prose_partners_with_a_role_after_the_country_and_elided_names() -> None:
+    record = _text("""
+Alpes Sans Frontières
+
+Le partenariat réunit la Ville d'Annecy (F), chef de file, la Regione Valle d'Aosta (I) et la Ville de Chambéry (F).
+
+Date de début : 01/01/2022
+""", language="fr")
+    parties = _parties(record)
+    assert parties["annecy-municipality"]["role"] == "coordinator"
+    assert parties["chambery-municipality"]["role"] == "partner"
+    assert parties["regione-valle-d-aosta"]["organisation"]["country"] == "IT"
+
+
+def test_a_fund_named_in_prose_gives_the_eu_amount_and_its_rate() -> None:
+    record = _text("""
+Ríos Limpios
+
+Fecha de inicio: 01/01/2020
+
+El presupuesto total asciende a 2.000.000,00 €, financiado al 80 % por el FEDER (1.600.000,00 €).
+""", language="es")
+    assert record["budget"]["total_cost"] == "2000000.00"
+    assert record["budget"]["eu_contribution"] == "1600000.00"
+    assert record["budget"]["eu_contribution_rate"] == 80
+
+
+def test_a_sentence_stating_the_objective_is_an_objective() -> None:
+    record = _text("""
+Grüne Höfe Graz
+
+Startdatum: 01.03.2020
+
+Das Ziel des Projekts ist die Begrünung von zwölf Schulhöfen in Graz. Die Arbeiten beginnen im Frühjahr mit den Kindern.
+""", language="de")
+    assert record["objectives"] == ["Das Ziel des Projekts ist die Begrünung von zwölf Schulhöfen in Graz."]
+
+
+def test_an_upper_case_short_name_spelled_by_the_title_is_its_acronym() -> None:
+    record = _text("""
+MARE – Mobilità Alternativa per le Reti Elettriche
+
+Data di inizio: 01/01/2021
+""", language="it")
+    assert record["title"] == "Mobilità Alternativa per le Reti Elettriche" and record["acronym"] == "MARE"
+    quoted = _text("""
+Denumirea proiectului: „Rețele Europene pentru Apă Curată – REAC”
+Data începerii: 01.04.2021
+""", language="ro")
+    assert quoted["title"] == "Rețele Europene pentru Apă Curată" and quoted["acronym"] == "REAC"
+    mixed = _text("""
+SEArch – Sustainable Estuaries Archive
+
+Start date: 01/01/2021
+""")
+    assert mixed["title"] == "SEArch" and "acronym" not in mixed  # mixed case: a name, not an acronym
+
+
+def test_a_bulleted_beneficiary_among_bulleted_facts() -> None:
+    record = _text("""
+Bulevar Verde
+
+FICHA DE LA OPERACIÓN
+• Código de la operación: AST-2020-117
+• Beneficiario: Ayuntamiento de Gijón
+• Inicio: enero de 2020
+• Coste total: 1.000.000,00 €
+""", language="es")
+    assert set(_parties(record)) == {"gijon-municipality"}
+    assert record["start_date"] == "2020-01"
+    assert record["budget"]["total_cost"] == "1000000.00"
+
+
+def test_a_territorial_groupings_name_keeps_the_part_after_its_comma() -> None:
+    record = _text("""
+Vallée Verte
+
+Porteur du projet : Communauté de communes du Val d'Argent, Haut-Rhin
+Date de début : 01/01/2021
+""", language="fr")
+    party = record["participants"][0]
+    assert party["role"] == "beneficiary"
+    assert party["organisation"]["name"] == {"fr": "Communauté de communes du Val d'Argent, Haut-Rhin"}
+    assert "city" not in party["organisation"]
+
+
+def test_new_municipality_patterns_and_type_words() -> None:
+    assert organisation("Gmina Miejska Kutno", "pl").id == "kutno-municipality"
+    assert organisation("Municipalitatea Vidin", "ro").id == "vidin-municipality"
+    assert organisation("Autoridad Portuaria de Bilbao", "es").type == "public-body"
+    assert organisation("Comunidad Intermunicipal de la Sierra", "es").type == "association-of-municipalities"
+
+
+def test_new_labels_for_lead_and_associated_beneficiaries_publications_and_action_numbers() -> None:
+    record = _text("""
+LIFE Zonas Húmedas
+
+Número de la operación: ES-2019-0042
+Fecha de inicio: 01/01/2020
+
+Beneficiario coordinador
+Fundación Humedales Vivos
+
+Beneficiarios asociados
+- Universidad de Murcia
+
+Publicaciones
+- Guía de restauración de charcas
+""", language="es")
+    parties = _parties(record)
+    assert parties["fundacion-humedales-vivos"]["role"] == "coordinator"
+    assert parties["universidad-de-murcia"]["role"] == "partner"
+    assert record["results"] == [{"title": "Guía de restauración de charcas", "type": "guide"}]
+    assert record["identifiers"] == [{"scheme": "project-code", "value": "ES-2019-0042"}]
+
+
+def test_a_bare_contact_label_takes_the_role_the_line_opens_with_and_a_listed_body_whole() -> None:
+    record = _text("""
+Dunas Vivas
+
+Coordenador: ANP – Associação Natureza Portugal
+Início: 1 de março de 2020
+
+Contacto: Coordenador do projeto, ANP – Associação Natureza Portugal, Departamento de Oceanos, dunas@example.org
+""", language="pt")
+    contact = record["contacts"][0]
+    assert contact["role"] == "Coordenador do projeto"
+    assert contact["organisation"] == "anp-associacao-natureza-portugal"
+    assert contact["office"] == "Departamento de Oceanos"
+
+
+def test_a_programmes_coded_objective_is_not_a_project_objective() -> None:
+    record = _text("""
+Porți Deschise
+
+Obiectiv specific: OS1.2 Integrare socială
+Data începerii: 01.04.2021
+
+Obiectivul proiectului îl reprezintă sprijinirea familiilor de migranți din Iași. Proiectul oferă cursuri și consiliere.
+""", language="ro")
+    assert record["objectives"] == ["Obiectivul proiectului îl reprezintă sprijinirea familiilor de migranți din Iași."]
+
+
+def test_an_office_of_a_body_named_without_its_legal_form() -> None:
+    record = _text("""
+Linha Azul
+
+• Beneficiário: Transportes Urbanos do Funchal, S.A.
+• Início: março de 2021
+
+Contactos: Gabinete de Imprensa dos Transportes Urbanos do Funchal – imprensa@example.org
+""", language="pt")
+    contact = record["contacts"][0]
+    assert contact["organisation"] == "transportes-urbanos-do-funchal-s-a"
+    assert contact["office"] == "Gabinete de Imprensa"
+
+
+def test_a_comma_inside_a_quoted_result_title_does_not_split_it() -> None:
+    record = _text("""
+Porti Aperti
+
+Data di inizio: 01/01/2021
+
+Risultati:
+- Guida "Trieste, porto di tutti"
+""", language="it")
+    assert record["results"] == [{"title": 'Guida "Trieste, porto di tutti"', "type": "guide"}]
+
+
+def test_a_duration_after_that_is_and_a_budget_fully_covered_by_the_eu_in_polish() -> None:
+    record = _text("""
+Morskie Laby
+
+Projekt realizowany jest od 1 marca 2022 r. do 28 lutego 2025 r., czyli przez 36 miesięcy.
+
+Całkowity budżet projektu wynosi 2 500 000,00 euro i w całości pokrywa go wkład Unii Europejskiej.
+""", language="pl")
+    assert record["duration_months"] == 36
+    assert record["budget"]["eu_contribution"] == "2500000.00"
+
+
+def test_a_coordinator_named_in_prose_keeps_its_names_language() -> None:
+    record = _text("""
+Ciepłe Miasta
+
+Projekt rozpoczął się 1 stycznia 2022 r. Jego koordynatorem jest Institute for Urban Climate (Irlandia).
+""", language="pl")
+    party = record["participants"][0]
+    assert party["role"] == "coordinator" and party["organisation"]["name"] == {"en": "Institute for Urban Climate"}
+
+
+def test_italian_names_of_istrian_towns() -> None:
+    assert organisation("Rovigno", "it", is_city=True).id == "rovinj-municipality"
+    assert organisation("Comune di Capodistria", "it").id == "koper-municipality"
+
+
+def test_a_city_before_a_dash_and_a_one_step_breadcrumb_are_not_the_title() -> None:
+    record = _text("""
+Urban Innovative Actions
+UIA Cities > Lisbon
+
+Lisbon – Hortas Abertas
+Growing food and jobs on vacant municipal land
+
+Duration: 01/09/2019 - 31/08/2022
+
+Solution proposed
+Hortas Abertas turns vacant plots into market gardens run by unemployed residents. The city trains them and buys part of the produce for school canteens.
+""")
+    assert record["title"] == "Hortas Abertas"
+    assert record["subtitle"] == "Growing food and jobs on vacant municipal land"
+    assert record["description"].startswith("Hortas Abertas turns vacant plots")
+
+
+def test_a_header_block_naming_the_programme_over_the_project_line() -> None:
+    record = _text("""
+Unione Europea – Ministero dell'Interno
+FONDO ASILO, MIGRAZIONE E INTEGRAZIONE (FAMI) 2014-2020
+
+LUNA – Comuni accoglienti e sostenibili per l'abitare
+
+Data di inizio: 01/10/2021
+""", language="it")
+    assert record["title"] == "LUNA"
+    assert record["subtitle"] == "Comuni accoglienti e sostenibili per l'abitare"
+
+
+def test_a_line_in_another_script_is_not_the_title() -> None:
+    record = _text("""
+Δήμος Θεσσαλονίκης
+
+Thessaloniki – Green Steps
+Walking routes that link the schools of the eastern districts
+
+Duration: 01/09/2019 - 31/08/2022
+""")
+    assert record["title"] == "Green Steps"
+
+
+def test_a_contact_naming_its_body_by_initials_and_a_lower_case_title_before_a_name() -> None:
+    record = _text("""
+Drumuri Verzi
+
+Beneficiar: Consiliul Județean Bihor
+Data începerii: 01.04.2021
+
+Manager de proiect: dr Elena Popescu, Serviciul Proiecte – CJ Bihor, e-mail: proiecte@example.org
+""", language="ro")
+    contact = record["contacts"][0]
+    assert contact["organisation"] == "consiliul-judetean-bihor"
+    assert contact["name"] == "dr Elena Popescu" and contact["office"] == "Serviciul Proiecte"
+    assert contact["role"] == "Manager de proiect"
+
+
+def test_a_paragraph_that_only_states_the_objective_is_not_also_the_description() -> None:
+    record = _text("""
+Porți Deschise
+
+Data începerii: 01.04.2021
+
+Obiectivul proiectului îl reprezintă sprijinirea familiilor de migranți din Iași prin cursuri de limbă și consiliere juridică.
+""", language="ro")
+    assert record["objectives"] == ["Obiectivul proiectului îl reprezintă sprijinirea familiilor de migranți din Iași prin cursuri de limbă și consiliere juridică."]
+    assert "description" not in record
+
+
+def test_a_partners_budget_split_into_community_and_national_parts() -> None:
+    record = _text("""
+Quartieri Aperti
+
+Partner: Comune di Verona; Comune di Padova; Comune di Vicenza
+
+Data di inizio: 01/10/2021
+Budget complessivo del progetto: 2.000.000,00 euro
+Budget assegnato al Comune di Verona: 100.000,00 euro
+  – contributo comunitario (75%): 75.000,00 euro
+  – cofinanziamento nazionale (25%): 25.000,00 euro
+""", language="it")
+    verona = _parties(record)["verona-municipality"]
+    assert verona["budget"]["eu_contribution"] == "75000.00" and verona["budget"]["co_financing"] == "25000.00"
+    assert record["budget"] == {"total_cost": "2000000.00"}
+
+
+def test_municipal_companies_are_public_bodies_and_studies_are_reports() -> None:
+    assert organisation("Azienda Municipale Ambiente di Cagliari", "it").type == "public-body"
+    record = _text("""
+Ponti Aperti
+
+Data di inizio: 01/01/2021
+
+Risultati:
+- Studio di fattibilità per il ponte ciclabile
+""", language="it")
+    assert record["results"][0]["type"] == "report"
+
+
+def test_the_eu_share_of_a_total_without_its_amount() -> None:
+    record = _text("""
+Villes Mellifères
+
+Date de début : 01/09/2019
+
+Le budget total du réseau était de 600 000,00 €, dont 85 % provenant du FEDER.
+""", language="fr")
+    assert record["budget"]["total_cost"] == "600000.00"
+    assert record["budget"]["eu_contribution_rate"] == 85 and "eu_contribution" not in record["budget"]
+
+
+def test_the_site_owners_budget_sentence_makes_it_a_partner_and_links_its_office() -> None:
+    record = _text("""
+POLITECHNIKA WROCŁAWSKA
+Strona główna › Aktualności
+
+Projekt CLEANAIR rusza
+
+Projekt rozpoczął się 1 września 2021 r. Jego koordynatorem jest Technical University of Denmark (Dania).
+
+Budżet Politechniki Wrocławskiej to 300 000,00 euro (dofinansowanie w 100%).
+
+Kontakt: dr Jan Kowalski, Katedra Inżynierii Środowiska Politechniki Wrocławskiej, air@example.org
+""", language="pl")
+    party = next(p for p in record["participants"] if p["role"] == "partner")
+    assert party["organisation"]["name"] == {"pl": "Politechnika Wrocławska"}
+    assert party["budget"] == {"total_cost": "300000.00", "eu_contribution": "300000.00", "eu_contribution_rate": 100}
+    contact = record["contacts"][0]
+    assert contact["organisation"] == party["organisation"]["id"]
+    assert contact["office"] == "Katedra Inżynierii Środowiska" and contact["name"] == "dr Jan Kowalski"
+
+
+def test_a_summary_opening_with_a_plural_of_a_boilerplate_word_is_kept() -> None:
+    record = _text("""
+Empleo Verde
+
+Resumen: Proyectos de formación en oficios verdes para jóvenes desempleados de la comarca, con prácticas en empresas locales.
+Fecha de inicio: 01/06/2023
+""", language="es")
+    assert record["description"].startswith("Proyectos de formación")
+
+
+def test_an_unknown_label_after_a_blank_line_closes_an_actions_list() -> None:
+    record = _text("""
+Barrios Abiertos
+
+Fecha de inicio: 01/03/2022
+
+Actividades:
+1. talleres de español para familias recién llegadas;
+2. acompañamiento a los servicios municipales.
+
+Destinatarios: personas migrantes residentes en el distrito.
+""", language="es")
+    assert record["actions"] == ["talleres de español para familias recién llegadas;", "acompañamiento a los servicios municipales."]
+
+
+def test_a_prose_partner_named_with_lower_case_words_after_its_article() -> None:
+    record = _text("""
+Vallées Ouvertes
+
+Date de début : 01/01/2022
+
+Le partenariat réunit la Ville de Briançon (F) et la Unione montana valle Susa (I).
+""", language="fr")
+    parties = _parties(record)
+    assert "briancon-municipality" in parties
+    susa = parties["unione-montana-valle-susa"]["organisation"]
+    assert susa["country"] == "IT" and list(susa["name"].values()) == ["Unione montana valle Susa"]

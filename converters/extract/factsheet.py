@@ -10,6 +10,7 @@ instead of being guessed.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from functools import lru_cache
 from dataclasses import dataclass, field
@@ -23,14 +24,14 @@ from .data import best_label, contains, load, words
 from .dates import PartialDate, add_months, find_dates, find_duration, fold, months_between
 from .numbers import find_amounts, find_percentages
 from .places import CountryReading, Organisation, city, country_adjective, country_name, looks_like_organisation, municipality_in_text, municipality_mentions, name_language, organisation, organisation_type, read_country
-from .segments import Segment, blocks, card_lines, segment
+from .segments import Segment, about_line as _about_line, blocks, card_lines, classify, place_and_country, segment
 from .text import Document, Line, UnreadableFile, read_document
 
 log = logging.getLogger(__name__)
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 URL = re.compile(r"(?:https?://|www\.)[^\s<>()\"']+[^\s<>()\"'.,;:]", re.IGNORECASE)
-PERSON = re.compile(r"^(?:(?:Dr|Prof|Ing|Mag|Dott|Dott\.ssa|Mgr|Mme|Mr|Mrs|Ms|Sr|Sra|Hr|Fr|Arch|Avv|Dipl\.-Ing)\.?\s+)*[A-ZÀ-ÖØ-Þ][\w'’-]+(?: (?:[A-ZÀ-ÖØ-Þ][\w'’.-]+|de|da|di|van|von|der|del)){1,3}$")
+PERSON = re.compile(r"^(?:(?:[Dd]r|[Pp]rof|Ing|Mag|Dott|Dott\.ssa|[Mm]gr|[Ii]nż|Mme|Mr|Mrs|Ms|Sr|Sra|Hr|Fr|Arch|Avv|Dipl\.-Ing)\.?\s+)*[A-ZÀ-ÖØ-Þ][\w'’-]+(?: (?:[A-ZÀ-ÖØ-Þ][\w'’.-]+|de|da|di|van|von|der|del)){1,3}$")
 OFFICE_WORDS = ["sector", "office", "ufficio", "settore", "servizio", "service", "department", "dipartimento",
                 "unit", "referat", "wydzial", "biuro", "oficina", "departamento", "direction", "direzione",
                 "abteilung", "amt", "serviciul", "directia", "gabinete", "divisao", "planning", "projects",
@@ -172,59 +173,87 @@ class _Reader:
             if kind not in PARTIES:
                 continue
             default = {"coordinator": "coordinator", "beneficiary": "beneficiary"}.get(kind, "partner")
-            if any(line.heading for line in seg.body):
-                self.read_cards(seg.body, default)
-                continue
-            found = blocks(seg.body)
-            if found and found[0][0].bullet:
-                items: list[Line] = []
-                rest: list[Line] = []
-                started = False
-                for block in found:
-                    if all(line.bullet for line in block) or (started and block[0].bullet):
-                        items.extend(line for line in block if line.bullet)
-                        started = True
-                    elif started:
-                        rest.extend(block)
-                    else:
-                        rest.extend(block)
-                self.release(rest)
-            elif found and "|" in found[0][0].text:  # table rows, one block each
-                rows = [b for b in found if all("|" in line.text for line in b)]
-                items = [line for b in rows for line in b]
-                self.release([line for b in found if b not in rows for line in b])
-                columns = _columns(items[0].text) if items else {}
-                if columns:
-                    for line in items[1:]:
-                        self.add_row(line, columns, default)
-                    continue
-            elif found:
-                items = found[0]
-                self.release([line for b in found[1:] for line in b])
-            else:
-                items = []
-            for line in items:
-                for part in _split_items(line.text):
-                    self.add_item(part, default, line.number, is_city)
+            self.read_party_segment(seg, default, is_city)
+            members = [p for p in self.participants if set(p.org.lines) & set(seg.lines)]
+            if len(members) >= 2 and any(p.role == "coordinator" for p in members):
+                for member in members:  # a list of beneficiaries with its lead marked: the others are its partners
+                    if member.role == "beneficiary":
+                        member.role = "partner"
 
-    def read_cards(self, body: list[Line], default: str) -> None:
+    def read_party_segment(self, seg: Segment, default: str, is_city: bool) -> None:
+        """The bodies a coordinator, partner or beneficiary section lists: cards, bullets, table rows or lines."""
+        if any(line.heading for line in seg.body):
+            self.read_cards(seg.body, default, is_city)
+            return
+        found = blocks(seg.body)
+        if found and all(2 <= len(b) <= 3 and not b[0].bullet and place_and_country(b[-1].text) for b in found):
+            self.add_cards([(b[0], b[1:]) for b in found], default, is_city)  # 'Province of Gelderland' over 'Gelderland, Netherlands'
+            return
+        if found and found[0][0].bullet:
+            items: list[Line] = []
+            rest: list[Line] = []
+            started = False
+            for block in found:
+                if all(line.bullet for line in block) or (started and block[0].bullet):
+                    items.extend(line for line in block if line.bullet)
+                    started = True
+                elif started:
+                    rest.extend(block)
+                else:
+                    rest.extend(block)
+            self.release(rest)
+        elif found and "|" in found[0][0].text:  # table rows, one block each
+            rows = [b for b in found if all("|" in line.text for line in b)]
+            items = [line for b in rows for line in b]
+            self.release([line for b in found if b not in rows for line in b])
+            columns = _columns(items[0].text) if items else {}
+            if columns:
+                for line in items[1:]:
+                    self.add_row(line, columns, default)
+                return
+        elif found:
+            items = found[0]
+            self.release([line for b in found[1:] for line in b])
+        else:
+            items = []
+        for line in items:
+            for part in _split_items(line.text):
+                self.add_item(part, default, line.number, is_city)
+
+    def read_cards(self, body: list[Line], default: str, is_city: bool = False) -> None:
         """Partner cards: a heading names the body, the short lines under it give its role, country and city."""
-        item_roles = load("labels.yaml")["item_roles"]
         lines = [line for line in body if line.text]
         cards = [(lines[i], card_lines(lines, i)) for i, line in enumerate(lines) if line.heading]
         used = {id(line) for heading, card in cards for line in (heading, *card)}
         self.release([line for line in lines if id(line) not in used])  # prose between or after the cards
+        self.add_cards(cards, default, is_city)
+
+    def add_cards(self, cards: list[tuple[Line, list[Line]]], default: str, is_city: bool) -> None:
+        """One participant per card (a name line and the short lines under it: role, 'Place, Country', country, city).
+
+        A 'Place, Country' line gives a city only when the places of the list are the cities the names
+        carry ('City of Dortmund' / 'Dortmund, DE'); lists whose places are regions ('Lombardy Region' /
+        'Lombardia, Italy') give no city.
+        """
+        item_roles = load("labels.yaml")["item_roles"]
+        stated = [(name, place_and_country(line.text)) for name, card in cards for line in card if place_and_country(line.text)]
+        towns = sum(1 for name, (place, _) in stated if city(place) or contains(words(name.text), words(place)))
+        cities_given = bool(stated) and towns * 2 > len(stated)
         for name, card in cards:
             role, country, town = default, "", ""
             for line in card:
                 stated_role, _ = best_label(line.text, item_roles)
+                pair = place_and_country(line.text)
                 if stated_role and len(words(line.text).split()) <= 6:
                     role = stated_role if stated_role != "partner" or role == "partner" else role
+                elif pair and not country:
+                    country = pair[1]
+                    town = pair[0] if cities_given and not town else town
                 elif read_country(line.text) and not country:
                     country = line.text
                 elif _is_place(line.text) and not town:
                     town = line.text
-            participant = self.add_item(f"{name.text} | {country}" if country else name.text, role, name.number, False, town=town)
+            participant = self.add_item(f"{name.text} | {country}" if country else name.text, role, name.number, is_city, town=town)
             if participant is not None:
                 participant.org.lines.extend(line.number for line in card)
                 if town:
@@ -264,6 +293,11 @@ class _Reader:
                 name = name.split(None, len(words(prefix).split()))[-1]
                 is_city = True
                 break
+        dash_role = re.search(r"\s+[–—-]\s+([^–—-]{2,40})$", name)
+        if dash_role and len(words(dash_role.group(1)).split()) <= 3:
+            stated_role, _ = best_label(dash_role.group(1), item_roles)
+            if stated_role and len(words(dash_role.group(1))) <= len(words(stated_role)) + 4:
+                role, name = stated_role, name[: dash_role.start()].strip()  # 'Autoridad Portuaria de Vigo (ES) – coordinator'
         name, dash_country, dash_type = _dash_attributes(name)
         country = country or dash_country
         described_type = described_type or dash_type
@@ -273,16 +307,22 @@ class _Reader:
             country = tail_country.group(1).strip()  # "University of X, Trondheim, NO": the country closes the item
             name = name[: tail_country.start()].strip()
         paren = re.search(r"\s*\(([^()]*)\)\s*$", name)
-        if paren and not _acronym_of(paren.group(1), name[: paren.start()]):
+        # 'Consejería de ... (Junta de Andalucía)', 'Comunidade ... (AMAL)' keep it; 'EUROCITIES (Rete di ...)' spells it out
+        kept = paren is not None and _names_body(paren.group(1)) and not name[: paren.start()].strip().isupper()
+        if paren and not _acronym_of(paren.group(1), name[: paren.start()]) and not kept:
             name = name[: paren.start()].strip()
             if read_country(paren.group(1)):
                 country = paren.group(1)
         city_hint = None
+        territorial = {"association-of-municipalities", "regional-authority", "metropolitan-authority"}
         if "," in name and not looks_like_organisation(name):
             head, tail = name.rsplit(",", 1)
-            if len(tail.split()) <= 2 and tail.strip()[:1].isupper() and not tail.strip().isupper():
+            # 'Communauté d'agglomération de Béthune-Bruay, Artois-Lys Romane': a grouping's name lists its territories
+            if len(tail.split()) <= 2 and tail.strip()[:1].isupper() and not tail.strip().isupper() \
+                    and (organisation_type(head) not in territorial or city(tail.strip())):
                 name, city_hint = head.strip(), tail.strip()
-        name = name.strip(" „”\"'“.;")
+        abbreviated = re.search(r"(?:^|[\s,])(?:[A-Za-z]{1,2}\.)+[A-Za-z]{1,2}\.$", name.strip(" „”\"'“;"))
+        name = name.strip(" „”\"'“.;") + ("." if abbreviated else "")  # 'S.L.', 'E.P.E.' keep their last point
         if not name:
             return None
         names = _bilingual(name, self.language)
@@ -291,7 +331,11 @@ class _Reader:
         if not is_city and _is_place(name) and (country or city(name)) and organisation_type(name) is None \
                 and (not town or words(town) == words(name)):
             is_city = True  # "Cork (IE)", "Madrid (Espanha)": a city named alone stands for its municipality
-        org = organisation(name, self.language, is_city=is_city)
+        if is_city and town and contains(words(name), words(town)) and not looks_like_organisation(name):
+            org = organisation(town, self.language, is_city=True)  # 'Ningbo Municipal Government' in a list of cities
+            org.names = {self.language: name}
+        else:
+            org = organisation(name, self.language, is_city=is_city)
         if names:
             for other in names[1:]:
                 extra = organisation(other, self.language)
@@ -340,10 +384,16 @@ class _Reader:
         rest = [cell(k) for k in ("country", "type") if cell(k)]
         self.add_item(" | ".join([name, *rest]) if rest else name, role, line.number, False)
         town = cell("city")
-        if town:
-            participant = self.participant_with_line(line.number)
-            if participant is not None:
-                participant.org.city = town  # the table states the city: it wins over one read from the name
+        participant = self.participant_with_line(line.number)
+        if town and participant is not None:
+            participant.org.city = town  # the table states the city: it wins over one read from the name
+        for column, kind in (("budget", "total_cost"), ("eu_budget", "eu_contribution")):
+            amounts = find_amounts(cell(column)) if participant is not None else []
+            if amounts:  # a budget column: the row's body's share ("Presupuesto (€) | 12.104.650")
+                participant.budget.setdefault(kind, amounts[0].value)
+                participant.budget.setdefault("_lines", []).append(line.number)
+                if amounts[0].currency:
+                    self.currencies.append(amounts[0].currency)
 
     def participant_with_line(self, number: int) -> Participant | None:
         return next((p for p in reversed(self.participants) if number in p.org.lines), None)
@@ -392,6 +442,9 @@ class _Reader:
                 base = participant.org.id[: -len("-municipality")].replace("-", " ")
                 if contains(folded, base) or contains(folded.replace("s ", " "), base):
                     return participant
+        for participant in self.participants:  # 'Bugetul Consiliului Județean Călărași': the name declined
+            if any(_declined(folded, words(n)) for n in participant.org.names.values()):
+                return participant
         return None
 
     def read_dates(self) -> None:
@@ -409,7 +462,7 @@ class _Reader:
                 if months:
                     durations.append((months, seg.label_lines + lines))
                 continue
-            if seg.kind == "duration" and find_duration(value):  # "Duration: 36 months (01/2019 - 12/2021)"
+            if seg.kind in ("duration", "period") and find_duration(value):  # "Duration: 36 months (01/2019 - 12/2021)"
                 durations.append((find_duration(value), seg.label_lines + lines))
             if seg.kind == "end_date" and dates:
                 ends.append((dates[-1], seg.label_lines + lines))
@@ -418,8 +471,8 @@ class _Reader:
                 if len(dates) > 1:
                     ends.append((dates[1], seg.label_lines + lines))
         labels = load("labels.yaml")
-        labelled_start = bool(starts)
-        if not starts or not durations:
+        labelled_start, labelled_end = bool(starts), bool(ends)
+        if not starts or not durations or not ends:
             for sentence, numbers in self.sentences():
                 folded = words(sentence)
                 if _page_meta(sentence):
@@ -431,6 +484,8 @@ class _Reader:
                         ends.append((found[1], numbers))
                     elif any(contains(folded, words(w)) for w in labels["start_words"]):
                         starts.append((found[0], numbers))
+                if not labelled_end and len(found) == 1 and any(contains(folded, words(w)) for w in labels["end_cues"]):
+                    ends.append((found[0], numbers))  # 'BeePathNet ... ends on 30 June 2021'
                 months = find_duration(sentence)
                 if months and not durations and any(contains(folded, words(w)) for w in labels["duration_words"]):
                     durations.append((months, numbers))
@@ -558,6 +613,12 @@ class _Reader:
                     owner.budget.setdefault("_lines", []).extend(seg.label_lines + lines)
                 else:
                     project.setdefault(kind, []).append((amount, seg.label_lines + lines, kind_rates))
+        for seg in self.of("eu_rate"):  # 'Percentage of EU support: 30%': the EU contribution's rate on a line of its own
+            value, lines, rest = self.first_block(seg)
+            self.release(rest)
+            rates = find_percentages(value)
+            if rates and not any(kind == "eu_contribution" and found[0][2] for kind, found in project.items()):
+                project.setdefault("_eu_rate", []).append((rates[0], seg.label_lines + lines, []))
         cues = load("labels.yaml")["prose_money"]
         for sentence, numbers in self.sentences():
             amounts = find_amounts(sentence)
@@ -572,12 +633,24 @@ class _Reader:
                         if position > where:
                             best, where = kind, position
                 if best and best not in project:
-                    project[best] = [(amount.value, numbers, [])]
+                    since = amounts[index - 1].end if index else 0  # '... financé à 80 % par le FEDER (400 000,00 €)'
+                    rates = find_percentages(sentence[since: amount.start]) if best == "eu_contribution" else []
+                    project[best] = [(amount.value, numbers, rates[:1])]
                     self.note_currency(amount)
                     if index == 0:  # "a total budget of X, of which Y (85%) comes from the ERDF"
                         for kind, value, rates in _money_parts(sentence[amount.start:])[1]:
                             if kind not in project:
                                 project[kind] = [(value, numbers, rates)]
+                    if best == "total_cost" and len(amounts) == 1 and "_eu_rate" not in project:
+                        share = _eu_share(sentence[amount.end:], cues["eu_contribution"])
+                        if share is not None:  # 'total budget was EUR 599,962.50, 85% of it from the ERDF'
+                            project["_eu_rate"] = [(share, numbers, [])]
+        stated_rate = project.pop("_eu_rate", None)
+        if stated_rate and "eu_contribution" in project:
+            amount, lines, _ = project["eu_contribution"][0]
+            project["eu_contribution"][0] = (amount, lines + stated_rate[0][1], [stated_rate[0][0]])
+        elif stated_rate:  # the EU's share is stated, its amount is not
+            self.put("budget.eu_contribution_rate", stated_rate[0][0], stated_rate[0][1])
         for kind, found in project.items():
             values = list(dict.fromkeys(v for v, _, _ in found))
             if len(values) > 1:
@@ -602,9 +675,18 @@ class _Reader:
 
     def read_prose_shares(self) -> None:
         """"Riga's share of the budget is EUR 180,410, including an ERDF contribution of EUR 153,348": a participant budget."""
+        header = self._header_body()
+        scope = {"b": load("labels.yaml")["budget_scope"]}
+        project_words = {words(w) for w in load("labels.yaml")["project_scope"]}
         for sentence, numbers in self.sentences():
             amounts = find_amounts(sentence)
             owner = self._share_owner(sentence, amounts[0].start) if amounts else None
+            opening = words(sentence[: amounts[0].start]) if amounts else ""
+            if owner is None and header and best_label(opening, scope)[0] and _declined(opening, words(header)) \
+                    and not set(opening.split()) & project_words:
+                org = organisation(header, self.language)  # 'Budżet Uniwersytetu Gdańskiego to …' on the university's page
+                org.lines.extend(numbers)
+                owner = self.merge(Participant("partner", org))
             if owner is None or "total_cost" in owner.budget:
                 continue
             owner.budget["total_cost"] = amounts[0].value
@@ -616,6 +698,14 @@ class _Reader:
             self.note_currency(amounts[0])
             if "currency" not in self.record:
                 self.record["currency"] = amounts[0].currency or "EUR"
+
+    def _header_body(self) -> str | None:
+        """The body whose site the page is on, from its upper-case header line ('UNIWERSYTET GDAŃSKI' -> 'Uniwersytet Gdański')."""
+        first = next((line for line in self.doc.lines if line.text), None)
+        if first is None or not first.text.isupper() or organisation_type(first.text) is None or len(first.text.split()) > 6:
+            return None
+        small = {w for vocabulary in load("places.yaml")["name_words"].values() for w in vocabulary if len(w) <= 5}
+        return " ".join(w.lower() if words(w) in small and i else w.capitalize() for i, w in enumerate(first.text.split()))
 
     def budget_block_owner(self, number: int) -> Participant | None:
         """The participant a short line just above a money label names ('Budżet Miasta X', 'Orçamento do Município de X')."""
@@ -646,14 +736,21 @@ class _Reader:
                 continue
             if kind in ("objectives", "actions", "expected_results"):
                 items = _language_pairs(items)
+            if kind == "objectives":  # 'Obiectiv specific: OS2 Integrare/Migrație legală': the programme's coded objective
+                items = [item for item in items if not (isinstance(item[0], str) and _PROGRAMME_CODE.match(item[0]))]
+                if not items:
+                    continue
             lines = [n for _, numbers, _ in items for n in numbers]
             if kind == "theme":  # "Social cohesion · Housing · Poverty": one theme per separated part
                 parts = [p.strip(" .") for text, _, _ in items for p in re.split(r"\s+[·•|/]\s+|\s*;\s*", text) if p.strip(" .")]
                 self.put("themes", parts if len(items) == 1 else [text for text, _, _ in items], lines)
             elif kind == "description":
                 self.put("description", "\n\n".join(text for text, _, _ in items), lines)
+            elif kind == "results" and _targets(items) and "expected_results" not in self.record:
+                self.put("expected_results", [text for text, _, _ in items], lines)  # '• ograniczenie emisji CO2 o ok. 180 ton'
             elif kind == "results":
-                self.put("results", [_result(text, line) for text, _, line in items], lines)
+                notes = {m.group(1): m.group(2) for line in self.doc.lines if (m := _NOTE.match(line.text))}
+                self.put("results", _results(items, notes), lines)
             else:
                 self.put(kind, [text for text, _, _ in items], lines)
                 own_paragraph = len(items) > 1 and isinstance(items[0][0], str) and items[0][1] != items[1][1] \
@@ -686,6 +783,8 @@ class _Reader:
                 if match:
                     name = match.group(1)
                     coordinator = organisation(name, self.language)
+                    if list(coordinator.names) == [self.language] and coordinator.type != "municipality":
+                        coordinator.names = {name_language(name, self.language): name}  # 'Institute of Technology Sligo' in Polish prose
                     coordinator.lines.extend(numbers)
                     after = sentence[match.end():]
                     for seat_cue in seat:
@@ -702,7 +801,13 @@ class _Reader:
                         seat_spans.append((match.start(1), match.end() + stated.end()))
                     self.merge(Participant("coordinator", coordinator))
                     break
-            for match in re.finditer(rf"({_NAME})\s*\(([^()]{{1,30}})\)", sentence):
+            named = {m.end(): m for m in re.finditer(rf"({_NAME})\s*\(([^()]{{1,30}})\)", sentence)}
+            # 'et la Mission opérationnelle transfrontalière (F)': after an article, a name with lower-case words
+            for m in re.finditer(r"(?<![\w'’])(?:la|le|les|il|lo|el|the)\s+([A-ZÀ-ÖØ-Þ][\w'’-]*(?:\s+[\w'’-]+){1,5}?)"
+                                 r"\s*\(([^()]{1,30})\)", sentence):
+                if m.end() not in named or named[m.end()].start(1) > m.start(1):
+                    named[m.end()] = m
+            for match in sorted(named.values(), key=lambda m: m.start()):
                 if any(a <= match.start(1) < b for a, b in seat_spans):
                     continue
                 stated = match.group(2)
@@ -711,7 +816,13 @@ class _Reader:
                 name = re.sub(r"^(?:the|The|il|Il|la|La|le|Le|el|El|o|O|der|Der|die|Die)\s+", "", match.group(1)).strip()
                 if not name or (coordinator is not None and words(name) in words(" ".join(coordinator.names.values()))):
                     continue
-                self.add_item(f"{name} ({stated})", "partner", numbers[0], False)
+                role = "partner"
+                marker = re.match(r"\s*,?\s*([^,.;()]{3,40}?)\s*(?:[,.;]|$)", sentence[match.end():])
+                if marker and len(words(marker.group(1)).split()) <= 4:  # 'la Regione Liguria (I), chef de file, ...'
+                    stated_role, length = best_label(marker.group(1), load("labels.yaml")["item_roles"])
+                    if stated_role and length >= len(words(marker.group(1))) - 4:
+                        role = stated_role
+                self.add_item(f"{name} ({stated})", role, numbers[0], False)
 
     def read_adjective_lists(self) -> None:
         """'hiszpańskie firmy ENT Environment & Management i Naider', 'aziende olandesi X e Y':
@@ -771,6 +882,9 @@ class _Reader:
         boiler = [words(b) for b in load("labels.yaml")["boilerplate"]]
         cues = [words(c) for c in load("labels.yaml")["prose_beneficiary"]]
         out = []
+        city_words = {"c": load("labels.yaml")["city_words"]}
+        party_lines = {n for seg in self.segments if any(line.heading for line in seg.body)  # prose among partner cards
+                       and (seg.kind in PARTIES or (seg.kind is None and best_label(seg.label, city_words)[0])) for n in seg.lines}
         found = blocks(self.free)
         for index, block in enumerate(found):
             text = " ".join(line.text for line in block)
@@ -781,10 +895,15 @@ class _Reader:
                 folded = words(text)
             if not block or any(line.number in skip for line in block) or block[0].bullet:
                 continue
+            if len(block) > 1 and all(line.bullet for line in block[1:]):
+                continue  # 'IN THIS ISSUE' over a numbered list: a heading and its list, not a paragraph
             if text[:1] in "\"„“«‘'" or any(_furniture(line.text) for line in block):
                 continue  # quoted speech, page furniture
-            if len(text.split()) < 12 or text.endswith(":") or text[:1].islower() or URL.search(text):
+            camel = re.match(r"[a-z]+[A-Z]", text)  # 'proGIreg uses ...': a paragraph opening with a camel-case name
+            if len(text.split()) < 12 or text.endswith(":") or (text[:1].islower() and not camel) or URL.search(text):
                 continue
+            if any(line.number in party_lines for line in block):
+                continue  # prose among partner cards ('The consortium counts 35 partners ...') is about the partners
             if any(folded.startswith(b) for b in boiler) or any(contains(folded, c) for c in cues):
                 continue
             if find_dates(text, self.language) or find_amounts(text) or find_duration(text):
@@ -820,6 +939,13 @@ class _Reader:
                 continue
             if looks_like_organisation(text) or URL.fullmatch(text.strip("<>")) or block[0].bullet:
                 continue
+            if not re.search(r"[A-Za-zÀ-ɏ]", text):
+                continue  # 'Δήμος Αθηναίων': a name in another script heads the page, it does not title the project
+            if text.isupper() and len(block) == 1 and organisation_type(text) is not None:
+                continue  # 'CONSILIUL JUDEȚEAN CĂLĂRAȘI': the site owner's name as page header
+            if len(block) <= 4 and (prog.funds(text) or prog.programmes(text, None)) and index + 1 < len(free_blocks) \
+                    and _title_line(free_blocks[index + 1]):
+                continue  # 'EFRE-Vorhaben im Leipziger Osten' over the operation's name: a kicker naming the fund
             shortest = 2 if len(block[0].text.split()) <= 3 else 3  # "ROOF" over "Ending homelessness"
             if len(block) == 2 and len(block[0].text.split()) <= 12 and shortest <= len(block[1].text.split()) <= 30 \
                     and not _page_meta(block[1].text) \
@@ -838,7 +964,8 @@ class _Reader:
                 nxt = free_blocks[index + 1]
                 nxt_text = " ".join(line.text for line in nxt)
                 if len(nxt) == 1 and 3 <= len(nxt_text.split()) <= 25 and ":" not in nxt_text and not URL.search(nxt_text) \
-                        and nxt_text.count(". ") == 0 and not nxt[0].bullet and not _page_meta(nxt_text):
+                        and nxt_text.count(". ") == 0 and not nxt[0].bullet and not _page_meta(nxt_text) \
+                        and not (nxt_text.endswith(".") and len(nxt_text.split()) >= 12):  # a sentence, not a tagline
                     subtitle_line = nxt[0]
             break
         title = subtitle = acronym = None
@@ -853,14 +980,35 @@ class _Reader:
                 acronym = match.group(1).strip("„”\"'“ ")
                 title = title[: match.start()]
             title = title.strip(" „”\"'“")
+            tail = re.match(r"^(.+?)\s+[–—-]\s+([A-ZÀ-Þ][A-ZÀ-Þ0-9]{1,11})$", title)
+            if tail and not acronym and _spells(tail.group(2), tail.group(1)):
+                title, acronym = tail.group(1), tail.group(2)  # '„Sprijin pentru integrarea ... – SIRT”'
         elif about and not any(line.heading for line in headline):
             title, title_lines = about
+        elif self.quoted_name() is not None:
+            quoted, title_lines, acronym = self.quoted_name()
+            title = quoted  # 'le projet « AlcoTraité »', 'operação "Prolongamento ..."': the name the text quotes
+        elif about and len(headline) == 1 and headline[0].number in about[1]:
+            title, title_lines = about  # an 'About proGIreg' heading: the name, and the line under it its long form
+            if subtitle_line is not None:
+                subtitle = subtitle_line.text.rstrip(".")
+                title_lines = title_lines + [subtitle_line.number]
         elif headline:
             text = " ".join(line.text for line in headline).rstrip(".")
             title_lines = [line.number for line in headline]
             parts = re.split(r"\s+[–—-]\s+|:\s+", text, maxsplit=1)
             head = parts[0]
-            if len(parts) == 2 and len(head.split()) <= 3 and all(w[:1].isupper() or w[:1].isdigit() for w in head.split()):
+            by_city = re.split(r"\s+[–—-]\s+", headline[0].text, maxsplit=1)
+            if len(by_city) == 2 and city(by_city[0]) and len(by_city[1].split()) <= 8:
+                title = by_city[1]  # 'Athens – Curing the Limbo': the city, then the project's name
+                below = " ".join(line.text for line in headline[1:])
+                if not below and subtitle_line is not None and 0 < subtitle_line.number - headline[-1].number <= 2:
+                    below = subtitle_line.text
+                    title_lines.append(subtitle_line.number)
+                subtitle = below.rstrip(".") or None
+            elif len(parts) == 2 and re.fullmatch(r"[A-ZÀ-Þ][A-ZÀ-Þ0-9]{1,11}", head) and _spells(head, parts[1]):
+                title, acronym = parts[1], head  # 'CILIFO – Centro Ibérico para la Investigación y Lucha contra Incendios Forestales'
+            elif len(parts) == 2 and len(head.split()) <= 3 and all(w[:1].isupper() or w[:1].isdigit() for w in head.split()):
                 title, subtitle = head, parts[1]
             else:
                 title = text
@@ -889,11 +1037,41 @@ class _Reader:
             paragraphs = self.description_paragraphs(skip)
             if paragraphs:
                 self.put("description", "\n\n".join(p for p, _ in paragraphs), [n for _, ns in paragraphs for n in ns])
+        if "objectives" not in self.record:
+            self.read_objective_sentence(set(title_lines))
+            stated = self.record.get("objectives") or [""]
+            if self.record.get("description") == stated[0]:  # a paragraph that only states the objective is not a description
+                del self.record["description"]
+                self.provenance.pop("description", None)
         key = acronym or title
         slug = slugify(key.replace("@", " at ")) or "project"
         while len(slug) > 60 and "-" in slug:  # ids are at most 80 characters; keep whole words
             slug = slug.rsplit("-", 1)[0]
         self.record_id = slug
+
+    def read_objective_sentence(self, skip: set[int]) -> None:
+        """'Celem projektu jest …', 'Obiectivul general al proiectului îl reprezintă …': a free paragraph's first sentence
+        that states the objective is the objective (a sheet without an objectives section)."""
+        openers = [words(o) for o in load("labels.yaml")["objective_openers"]]
+        for block in blocks(self.free):
+            if block[0].bullet or any(line.number in skip for line in block):
+                continue
+            text = " ".join(line.text for line in block)
+            if any(words(text).startswith(o + " ") for o in openers):
+                first = re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Ž])", text, maxsplit=1)[0]
+                self.put("objectives", [first], [line.number for line in block])
+                return
+
+    def quoted_name(self) -> tuple[str, list[int], str | None] | None:
+        """The first name quoted after a project word ('projektu „…”', 'le projet « … »', 'operação "…"'), its line and
+        the acronym in brackets after it ('„Smart Control …” (SCORE)')."""
+        stems = {words(w)[:5] for w in load("labels.yaml")["project_scope"] if len(words(w)) >= 5}
+        for line in self.doc.lines:
+            for match in _QUOTED.finditer(line.text):
+                if fold(match.group(1)).lower()[:5] in stems and len(match.group(2).split()) <= 25:
+                    short = re.match(r"\s*\(([A-Z][A-Za-z0-9&-]{1,11})\)", line.text[match.end():])
+                    return match.group(2).strip(), [line.number], short.group(1) if short else None
+        return None
 
     def _name_token(self) -> tuple[str, list[int]] | None:
         """A project name opening the objectives or description ('Cities@Heart proposes ...')."""
@@ -937,9 +1115,12 @@ class _Reader:
         for seg in self.of("contact"):
             parts: list[str] = []
             lines: list[int] = list(seg.label_lines)
-            for index, block in enumerate(blocks(seg.body)):
+            found = blocks(seg.body)
+            complete = bool(found) and found[0][0].number in seg.label_lines and EMAIL.search(" ".join(l.text for l in found[0]))
+            for index, block in enumerate(found):
                 text = " ".join(line.text for line in block)
-                if index and (len(text.split()) > 20 or _boilerplate(text)):
+                # a contact stated whole on its label line (with its e-mail) ends there; menus and footers are no contact
+                if index and (len(text.split()) > 20 or _boilerplate(text) or complete or " | " in text):
                     self.release(block)
                     continue
                 lines.extend(line.number for line in block)
@@ -958,9 +1139,19 @@ class _Reader:
     def _contact(self, label: str, parts: list[str]) -> dict[str, Any] | None:
         contact: dict[str, Any] = {}
         office: list[str] = []
-        tokens = [t.strip(" .;") for part in parts for t in re.split(r",\s+|\s+[–—]\s+|\s+-\s+|:\s+", part) if t.strip(" .;")]
-        role = label.strip()
         owner = self.participant_named(label)
+        named = [(n, p) for p in self.participants for n in p.org.names.values() if len(n.split()) >= 2]
+        for name, participant in sorted(named, key=lambda pair: -len(pair[0])):  # 'SPEA – Sociedade ...' whole, before it is cut
+            alone = re.compile(rf"(?:^|,\s*|\s[–—-]\s)\s*{re.escape(name)}(?=\s*(?:,|\s[–—-]\s|$))")  # a token of its own
+            if any(alone.search(part) for part in parts):
+                parts = [alone.sub(", ", part) for part in parts]
+                owner = owner or participant
+        tokens = [t.strip(" .;") for part in parts for t in re.split(r",\s+|\s+[–—]\s+|\s+-\s+|:\s+", part) if t.strip(" .;,")]
+        tokens = [t.strip(" ,–—-") for t in tokens if t.strip(" ,–—-")]
+        role = label.strip()
+        if tokens and classify(label) == "contact" and _only_label(label, "contact") and classify(tokens[0]) == "contact" \
+                and words(tokens[0]) != words(label) and not EMAIL.search(tokens[0]):
+            role = tokens.pop(0)  # 'Contacto: Coordenadora do projeto, ...': the role the bare label leaves out
         for token in tokens:
             email = EMAIL.search(token)
             if email:
@@ -973,12 +1164,18 @@ class _Reader:
             token, named = self._office_of(token)
             if named is not None:
                 owner = owner or named
-            participant = self.participant_named(token) if not PERSON.match(token) or looks_like_organisation(token) else None
+            body_name = looks_like_organisation(token) or organisation_type(token) is not None  # 'RWTH Aachen University'
+            participant = self.participant_named(token) if not PERSON.match(token) or body_name else None
+            if participant is None and len(token.split()) <= 4:  # 'CJ Călărași' for 'Consiliul Județean Călărași'
+                participant = next((p for p in self.participants for n in p.org.names.values() if _abbreviates(token, n)), None)
+                if participant is not None:
+                    owner = owner or participant
+                    continue
             if participant is not None and len(token.split()) <= 6 and (looks_like_organisation(token) or words(token) in [words(n) for n in participant.org.names.values()]):
                 owner = owner or participant
                 continue
             if "name" not in contact and PERSON.match(token) and not any(contains(words(token), w) for w in OFFICE_WORDS) \
-                    and not looks_like_organisation(token):
+                    and not body_name:
                 contact["name"] = token
                 continue
             office.append(token)
@@ -993,7 +1190,7 @@ class _Reader:
                     break
         if not contact:
             return None
-        contact = {"role": role, **contact}
+        contact = {"role": role, **contact} if classify(label) != "website" else contact  # 'More information: ...' names no role
         if owner is not None:
             contact["organisation"] = owner.org.id
         return contact
@@ -1024,12 +1221,25 @@ class _Reader:
         joins = r"(?:de la|de l'|de l’|du|des|de|of the|of|del|della|dell'|dello|di|do|da|dos|das|der|des|din cadrul|din|al|ale|w|im|beim|bei der|at the|at)"
         for match in re.finditer(rf"\s+{joins}\s*(?=[A-ZÀ-ÖØ-ÞĀ-Ž])", token):
             head, tail = token[: match.start()].strip(), token[match.end():].strip()
-            if not head or not looks_like_organisation(tail):
+            if not head:
                 continue
-            org = organisation(tail, self.language)
-            participant = next((p for p in self.participants if p.org.id == org.id), None)
+            participant = None
+            if looks_like_organisation(tail):
+                org = organisation(tail, self.language)
+                participant = next((p for p in self.participants if p.org.id == org.id), None)
+            if participant is None and len(tail.split()) >= 2:  # '... din cadrul Inspectoratului General pentru Imigrări'
+                folded = words(tail)
+                participant = next((p for p in self.participants for n in _with_bare_forms(p.org.names.values())
+                                    if folded == words(n) or (len(folded.split()) == len(words(n).split()) and _declined(folded, words(n)))), None)
             if participant is not None:
                 return head, participant
+        tokens = token.split()
+        for participant in self.participants:  # 'Wydział Oceanografii i Geografii Uniwersytetu Gdańskiego': a genitive, no join word
+            for name in participant.org.names.values():
+                size = len(name.split())
+                if size >= 2 and len(tokens) > size + 1 and _declined(words(" ".join(tokens[-size:])), words(name)) \
+                        and len(words(" ".join(tokens[-size:])).split()) == len(words(name).split()):
+                    return " ".join(tokens[:-size]), participant
         return token, None
 
     def read_website(self) -> None:
@@ -1094,6 +1304,56 @@ class _Reader:
             self.ask("participants", "no coordinator or lead partner is named")
 
 
+def _declined(text: str, name: str) -> bool:
+    """The folded name occurs in the folded text with its words inflected ('consiliului judetean' for 'consiliul judetean').
+
+    Each word of a name of two words or more must start the text's word at the same place, sharing
+    all but at most its last three letters (Romanian, Polish, German case endings).
+    """
+    wanted, tokens = name.split(), text.split()
+    if len(wanted) < 2:
+        return False
+    same = lambda a, b: a == b or (min(len(a), len(b)) >= 4 and len(os.path.commonprefix([a, b])) >= max(4, min(len(a), len(b)) - 3))  # noqa: E731
+    return any(all(same(w, t) for w, t in zip(wanted, tokens[i:i + len(wanted)])) for i in range(len(tokens) - len(wanted) + 1))
+
+
+def _eu_share(text: str, cues: list[str]) -> int | float | None:
+    """'..., 85% of it from the European Regional Development Fund': a percentage the EU or one of its funds pays."""
+    match = re.search(r"(\d{1,3}(?:[.,]\d+)?)\s?%([^.;%]{0,60})", text)
+    if not match or not any(contains(words(match.group(2)), words(cue)) for cue in cues):
+        return None
+    rates = find_percentages(match.group(0))
+    return rates[0] if rates else None
+
+
+def _abbreviates(token: str, name: str) -> bool:
+    """'CJ Călărași' for 'Consiliul Județean Călărași': the initials of the name's first words, then its last words as written."""
+    short, long = token.split(), name.split()
+    if len(short) < 2 or not re.fullmatch(r"[A-ZÀ-Þ]{2,5}", short[0]) or len(long) <= len(short):
+        return False
+    tail = len(short) - 1
+    if words(" ".join(short[1:])) != words(" ".join(long[-tail:])):
+        return False
+    head = [w for w in long[:-tail] if w[:1].isupper()]
+    return "".join(w[0] for w in head).upper() == fold(short[0]).upper()
+
+
+def _with_bare_forms(names: Any) -> list[str]:
+    """Names and the same names without a legal form after a comma ('Metropolitano de Lisboa, E.P.E.')."""
+    out = []
+    for name in names:
+        out.append(name)
+        bare = re.sub(r",\s*(?:[A-Za-z]{1,4}\.?\s?){1,4}$", "", name)
+        if bare != name and len(bare.split()) >= 2:
+            out.append(bare)
+    return out
+
+
+def _only_label(text: str, kind: str) -> bool:
+    """The text is one of the kind's labels and nothing more ('Contacto', not 'Contacto del socio principal')."""
+    return words(text) in {words(label) for label in load("labels.yaml")["fields"][kind]}
+
+
 def _absolute(url: str) -> str:
     return url if url.lower().startswith(("http://", "https://")) else f"https://{url}"
 
@@ -1128,6 +1388,20 @@ def _money_parts(value: str) -> tuple[str, list[tuple[str, str, list]]]:
         rates = [r for r in find_percentages(head) if r == 100]
         parts.append(("eu_contribution", amounts[0].value, rates))
     return head, parts
+
+
+def _names_body(text: str) -> bool:
+    """'(Junta de Andalucía)', '(AMAL)': a parenthesis that names the body (its parent or short name), kept in the name.
+
+    A country ('(ES)', '(Portugal)') or a remark ('(lead partner)') is not; an upper-case short
+    name is, and so is a name with a body's type word ('Junta de', 'Universidad').
+    """
+    text = text.strip()
+    if not text or read_country(text) or best_label(text, load("labels.yaml")["item_roles"])[0]:
+        return False
+    if re.fullmatch(r"[A-ZÀ-Þ][A-ZÀ-Þ0-9&-]{1,9}", text):
+        return True
+    return text[:1].isupper() and len(text.split()) <= 6 and (looks_like_organisation(text) or organisation_type(text) is not None)
 
 
 def _split_items(text: str) -> list[str]:
@@ -1289,6 +1563,15 @@ def _language_pairs(items: list[tuple[Any, list[int], Line]]) -> list[tuple[Any,
     return out
 
 
+def _title_line(block: list[Line]) -> bool:
+    """A block that can be a project's name: one line of 3 to 25 words, not a sentence, label, link or page date."""
+    if len(block) != 1 or block[0].bullet:
+        return False
+    text = block[0].text
+    return 3 <= len(text.split()) <= 25 and not text.endswith((".", ":")) and not _LABELISH.match(text) \
+        and not URL.search(text) and not _page_meta(text) and not _furniture(text)
+
+
 def _name_over_tagline(block: list[Line]) -> bool:
     """'Playful Paradigm' over 'Il gioco per città inclusive / Games for inclusive cities': a short name and its tagline."""
     if len(block) != 2 or block[0].bullet or block[1].bullet:
@@ -1303,6 +1586,31 @@ def _page_meta(text: str) -> bool:
     """A line or sentence that opens with a page-date cue ('Publié le', 'Last updated', 'Aktualisiert am')."""
     folded = words(text)
     return any(folded.startswith(words(cue) + " ") for cue in load("labels.yaml")["fields"]["page_meta"])
+
+
+def _spells(short: str, name: str) -> bool:
+    """An upper-case short name made of the starts of the name's words, in order ('CILIFO' from 'Centro Ibérico ...
+    Investigación ... Lucha ... Incendios FOrestales', 'SIRT' from 'Sprijin ... Integrarea Resortisanților ... Terțe').
+
+    The first word gives the first letter, a word gives one or two letters, words may be passed over.
+    """
+    letters = fold(short).lower()
+    tokens = [fold(t).lower() for t in re.findall(r"[^\W\d_]+", name)]
+    if len(tokens) < 2 or len(letters) < 2:
+        return False
+
+    @lru_cache(maxsize=None)
+    def match(i: int, j: int) -> bool:
+        if i == len(letters):
+            return True
+        if j == len(tokens):
+            return False
+        for take in (2, 1):
+            if tokens[j][:take] == letters[i:i + take] and len(letters[i:i + take]) == take and match(i + take, j + 1):
+                return True
+        return j > 0 and match(i, j + 1)
+
+    return match(0, 0)
 
 
 def _acronym_of(short: str, name: str) -> bool:
@@ -1345,7 +1653,7 @@ def _described_type(cell: str) -> str | None:
 
 
 # A body's name in prose: capitalised words, with the small words names carry ("of the", "de", "din").
-_NAME = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*)(?:\s+(?:(?:of|the|de|del|della|di|do|da|dos|das|du|des|la|le|los|las|von|van|der|den|din|al|sur|upon|für|for|and|y|e|et|und|i|și)\s+)*[A-ZÀ-ÖØ-ÞĀ-Ž0-9][\w'’.-]*)*"
+_NAME = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*)(?:\s+(?:(?:of|the|de|del|della|di|do|da|dos|das|du|des|la|le|los|las|von|van|der|den|din|al|sur|upon|für|for|and|y|e|et|und|i|și)\s+)*(?:[dl]['’])?[A-ZÀ-ÖØ-ÞĀ-Ž0-9][\w'’.-]*)*"
 
 
 @lru_cache(maxsize=1)
@@ -1384,7 +1692,10 @@ def _identifier(label: str, value: str) -> dict[str, str] | None:
 
 
 _LABELISH = re.compile(r"^[^:]{1,40}:\s")
-_CRUMBS = re.compile(r"\s[›»>/|]\s.*\s[›»>|]\s|^[^|]{1,60}\s\|\s[^|]{1,40}$")
+_NOTE = re.compile(r"^\[(\d{1,2})\]\s+(https?://\S+)$")  # a plain-text link note: '[1] https://...'
+_PROGRAMME_CODE = re.compile(r"^[A-Z]{1,4}\s?\d{1,2}(?:\.\d{1,2}){0,2}\b(?!\s*%)")  # 'OS2', 'ESO4.1', 'SO 2.1'
+_QUOTED = re.compile(r"(\w+)\s*[«„“\"]\s*([^«»„“”\"]{3,200}?)\s*[»”“\"]")
+_CRUMBS = re.compile(r"\s[›»>/|]\s.*\s[›»>/|]\s|^[^|]{1,60}\s\|\s[^|]{1,40}$|^[^>›»]{1,40}\s[›»>]\s[^>›»]{1,40}$")
 
 
 def _furniture(text: str) -> bool:
@@ -1398,19 +1709,6 @@ def _title_candidate(text: str, boiler: list[str]) -> bool:
     if not folded or _furniture(text) or looks_like_organisation(text) or len(text.split()) > 20:
         return False
     return not any(folded == b or folded.startswith(b + " ") and len(folded.split()) <= len(b.split()) + 4 for b in boiler)
-
-
-def _about_line(text: str) -> str | None:
-    """'About EURE' -> 'EURE': a short line naming the project after an 'about' cue."""
-    for prefix in sorted(load("labels.yaml")["about_prefixes"], key=len, reverse=True):
-        match = re.match(rf"^{re.escape(prefix)}\s+(?:the\s+|le\s+|la\s+|il\s+|el\s+|das\s+)?(?:project\s+|progetto\s+|projet\s+|proyecto\s+|projekt\s+|projeto\s+|proiectul\s+)?(.+?)[:.]?$",
-                         fold(text), re.IGNORECASE)
-        if match and len(match.group(1).split()) <= 4:
-            start = len(text) - len(match.group(1)) - (1 if text.rstrip()[-1:] in ":." else 0)
-            name = text[start:].strip(" :.")
-            if name[:1].isupper() and words(name) not in {words(w) for w in load("labels.yaml")["project_scope"]}:
-                return name
-    return None
 
 
 def _about_name(lines: list[Line]) -> tuple[str, list[int]] | None:
@@ -1450,29 +1748,59 @@ def _items(body: list[Line]) -> list[tuple[str, list[int], Line]]:
         for group in groups:
             text = " ".join(line.text for line in group).strip()
             folded = words(text)
-            if not text or text.endswith(":") or any(folded.startswith(b) for b in boiler):
+            if not text or text.endswith(":") or any(f"{folded} ".startswith(f"{b} ") for b in boiler):  # whole words: not 'Proyectos'
                 continue
             out.append((text, [line.number for line in group], group[0]))
     return out
 
 
-def _result(text: str, line: Line) -> dict[str, Any]:
+def _targets(items: list[tuple[str, list[int], Line]]) -> bool:
+    """Items that are quantified targets ('reduction of CO2 emissions by 180 t a year'), not titled products.
+
+    Every item states a figure and none opens with a capital, as a document or tool's title would.
+    """
+    return bool(items) and all(isinstance(text, str) and re.search(r"\d", text) and not text[:1].isupper() for text, _, _ in items)
+
+
+def _results(items: list[tuple[str, list[int], Line]], notes: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Results of a section; a heading item followed by a plain paragraph is one result card (title, then summary)."""
+    out: list[dict[str, Any]] = []
+    index = 0
+    while index < len(items):
+        text, _, line = items[index]
+        result = _result(text, line, notes)
+        following = items[index + 1] if index + 1 < len(items) else None
+        if line.heading and following is not None and not following[2].heading and not following[2].bullet \
+                and "description" not in result:
+            result["description"] = following[0]
+            index += 1
+        out.append(result)
+        index += 1
+    return out
+
+
+def _result(text: str, line: Line, notes: dict[str, str] | None = None) -> dict[str, Any]:
+    reference = re.search(r"\s*\[(\d{1,2})\]$", text)
+    note = (notes or {}).get(reference.group(1)) if reference else None
+    if note:  # 'Guidelines for cities ... [2]' with '[2] https://...' further down: the reference is the link
+        text = text[: reference.start()]
     title = line.link_texts[0] if line.link_texts and text.startswith(line.link_texts[0]) else None
     if title:
         description = text[len(title):].strip(" -–—:")
     else:
         title, description = text, ""
         # "Integrated Action Plan of X, drawn up with the local group.": a clause after the comma describes the title
-        split = re.match(r"^([A-ZÀ-ÖØ-ÞĀ-Ž][^,]{10,120}),\s+([a-zà-öø-ÿā-ž][^,]*\S)$", text)
-        if split and len(split.group(2).split()) >= 3:
+        split = re.match(r"^([A-ZÀ-ÖØ-ÞĀ-Ž][^,]{10,120}),\s+([a-zà-öø-ÿā-ž][^,]*\S)$", text) \
+            or re.match(r"^([A-ZÀ-ÖØ-ÞĀ-Ž][^–—]{5,120}?)\s+[–—-]\s+([a-zà-öø-ÿā-ž].*\S)$", text)  # 'Study - how the practice ...'
+        quotes = len(re.findall(r"[\"«»„“”]", split.group(1))) if split else 0
+        if split and len(split.group(2).split()) >= 3 and quotes % 2 == 0:  # not a comma inside a quoted name
             title, description = split.group(1), split.group(2)
     result: dict[str, Any] = {"title": title}
     kind, _ = best_label(title, load("labels.yaml")["result_types"])
-    if kind:
-        result["type"] = kind
+    result["type"] = kind or "other"  # a product of no listed kind (an app, a route, a building) is 'other'
     if description:
         result["description"] = description
-    urls = [l for l in line.links if l.startswith("http")]
+    urls = [l for l in line.links if l.startswith("http")] + ([note] if note else [])
     if urls:
         result["url"] = urls[0]
     return result

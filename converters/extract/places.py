@@ -138,7 +138,8 @@ def _type_in_order(name: str) -> str | None:
 
 def organisation(name: str, language: str, *, is_city: bool = False) -> Organisation:
     """Id, type, city and name language of an organisation as a fact sheet names it."""
-    name = name.strip(" .;,")
+    abbreviated = re.search(r"(?:^|[\s,])(?:[A-Za-z]{1,2}\.)+[A-Za-z]{1,2}\.$", name.strip(" ;,"))
+    name = name.strip(" .;,") + ("." if abbreviated else "")  # 'S.p.A.', 'E.P.E.' keep their last point
     for pattern, entry in _patterns():
         match = pattern.match(name)
         if not match:
@@ -180,7 +181,8 @@ def name_language(name: str, language: str, country: str | None = None) -> str:
         leaders = [lang for lang, score in scores.items() if score == best]
         if len(leaders) == 1:
             return leaders[0]
-        return language
+        own = places["country_languages"].get(country or "")
+        return own if own in leaders else language  # 'Autoridad Portuaria de Vigo (ES)': 'de' is Spanish there
     own = places["country_languages"].get(country or "")
     common = [t for t in re.findall(r"[^\W\d_]+", name) if t.islower() and len(t) >= 3]
     if own and own != language and common and not city(name):  # 'Správa ... národního parku', not 'ANCI Piemonte'

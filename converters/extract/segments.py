@@ -12,11 +12,13 @@ import re
 from dataclasses import dataclass, field
 
 from .data import best_label, load, words
+from .dates import fold
 from .places import read_country
 from .text import Line
 
 _LABEL_VALUE = re.compile(r"^(?P<label>[^:：]{1,70}?)\s*[:：]\s*(?P<value>\S.*)$")
 _URL = re.compile(r"https?://|www\.", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 @dataclass
@@ -32,7 +34,7 @@ class Segment:
 
 
 # Fields a bulleted "Label: value" line can state (a fact sheet as a bullet list); other bullets are list items.
-_SCALAR_KINDS = {"period", "start_date", "end_date", "duration", "total_cost", "eu_contribution", "co_financing",
+_SCALAR_KINDS = {"period", "start_date", "end_date", "duration", "total_cost", "eu_contribution", "co_financing", "eu_rate",
                  "programme", "fund", "programme_reference", "grant_id", "website", "project_name", "acronym", "page_meta", "status", "country"}
 _TEXT_KINDS = {"objectives", "actions", "expected_results", "results"}
 _LIST_KINDS = {"coordinator", "partners", "beneficiary", "objectives", "actions", "expected_results", "results"}
@@ -49,6 +51,10 @@ def classify(label: str) -> str | None:
     kind, _ = best_label(label, fields)
     if kind is None or len(words(label).split()) > 9:
         return None
+    if kind in _PARTY_KINDS and re.search(r"\d", label) and len(words(label).split()) > 3:
+        return None  # 'The consortium counts 35 partners': a count in a sentence, not a list's label
+    if kind in _PARTY_KINDS and best_label(label, {"contact": fields["contact"]})[0]:
+        return "contact"  # 'Lead partner contact', 'Coordinator contact': a contact, not the partner list
     if kind in _TEXT_KINDS:  # "Objectives, activities and results": a label naming several sections is a description
         named = {k for k in _TEXT_KINDS if best_label(label, {k: fields[k]})[0]}
         if len(named) >= 2 and not {"expected_results", "results"} >= named:
@@ -137,6 +143,7 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
     previous: Line | None = None
     before_previous_blank = True
     lines = _split_joined_labels(lines)
+    mail = _mail_header_lines(lines)
     members: set[int] = set()  # lines of partner cards: 'Partner' under a card heading is its role, not a label
     for index, line in enumerate(lines):
         text = line.text
@@ -151,32 +158,46 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
             continue
         next_blank = index + 1 >= len(lines) or not lines[index + 1].text
         prev_blank = previous is None or not previous.text
-        if _sheet_heading(text):  # "Scheda progetto", "Eckdaten": ends the segment, says nothing itself
+        if _sheet_heading(text) or id(line) in mail:  # "Scheda progetto", "Eckdaten", "From: ...": says nothing itself
             current = None
             free.append(Line(line.number, ""))
             previous = line
             continue
         cells = text.split(" | ")
-        if len(cells) == 2 and ":" not in cells[0] and classify(cells[0]):  # a two-column fact table row
-            text = f"{cells[0]}: {cells[1]}"
+        if len(cells) == 2 and ":" not in cells[0] and (classify(cells[0]) or (
+                current is not None and current.kind in _SCALAR_KINDS and _foreign_label(cells[0]))):
+            text = f"{cells[0]}: {cells[1]}"  # a two-column fact table row (an unknown label in a fact table too)
         match = _LABEL_VALUE.match(text)
         if match and not line.bullet and current is not None and _foreign_label(match.group("label")) and (
                 current.kind in _ENDED_BY_UNKNOWN_LABEL
-                or (current.kind != "contact" and current.body and current.body[0].number == current.label_lines[-1])):
-            # "Beneficiario: X" then "Denominazione dell'operazione: Y": an unknown label closes the list
+                or (current.kind != "contact" and current.body and current.body[0].number == current.label_lines[-1])
+                or (current.kind in _TEXT_KINDS and prev_blank and any(body.text for body in current.body))):
+            # "Beneficiario: X" then "Denominazione dell'operazione: Y": an unknown label closes the list;
+            # after a blank line it closes a list of objectives or actions too ("Destinatari: ...")
             current = Segment(None, match.group("label").strip(), [line.number])
             current.body.append(Line(line.number, match.group("value").strip(), False, False, line.links, line.link_texts))
             segments.append(current)
             previous = line
             continue
-        if match and line.bullet and ((current is not None and current.kind in _LIST_KINDS)
-                                      or classify(match.group("label")) not in _SCALAR_KINDS):
+        # '• Beneficiário: X' among '• Label: value' facts: a labelled fact too, not an item of a list above it
+        inline = current is not None and bool(current.body) and current.body[0].number == current.label_lines[-1]
+        facts = current is None or current.kind in _SCALAR_KINDS or inline
+        stated = classify(match.group("label")) if match and line.bullet else None
+        if match and line.bullet and ((current is not None and current.kind in _LIST_KINDS
+                                       and not (inline and stated in _SCALAR_KINDS | _PARTY_KINDS))
+                                      or stated not in _SCALAR_KINDS | (_PARTY_KINDS if facts else set())):
             match = None  # "* Coordinatore: Città di Berlino" is an item of a list, not a label
         if match:
             kind = classify(match.group("label"))
+            if kind is None and words(match.group("label")) in {words(w) for w in load("labels.yaml")["project_scope"]}:
+                kind = "project_name"  # 'Projekt: Głęboka termomodernizacja ...': the project's name after the bare word
+            if kind == "website" and _EMAIL.search(match.group("value")) and not _URL.search(match.group("value")):
+                kind = "contact"  # 'Więcej informacji: Wydział ..., e-mail: x@y': a contact, not a web page
             in_contact = current is not None and current.kind == "contact"
             if in_contact and kind is None and _URL.match(match.group("value")) and len(match.group("value").split()) == 1:
                 kind = "website"  # "More: https://...": a link line under a contact is the project's page
+            if in_contact and kind in _PARTY_KINDS and not any(body.text for body in current.body):
+                kind = "contact"  # "Contact" over "Project coordination: Chair of ...": the contact's role
             if kind or (in_contact and len(match.group("label").split()) <= 5 and not _URL.match(match.group("label"))) \
                     or _country_list(match.group("value")):
                 current = Segment(kind or ("contact" if in_contact else None), match.group("label").strip(), [line.number])
@@ -200,6 +221,8 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
                 before_previous_blank = prev_blank
                 continue
         kind = classify(text)
+        if kind == "description" and about_line(text):
+            kind = None  # 'About proGIreg' names the project: a title line, not the description's label
         if kind is None and line.heading and len(text.split()) <= 6 and _names_cities(text) \
                 and _only_label(text, load("labels.yaml")["city_words"]):
             current = Segment(None, text, [line.number])  # "Leuchtturmstädte": a list of cities follows
@@ -214,14 +237,21 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
             segments.append(current)
             previous = line
             continue
-        if kind is None and line.heading and current is not None and current.kind in _PARTY_KINDS \
-                and _card_heading(lines, index):
+        if kind is None and line.heading and current is not None and _card_heading(lines, index) and (
+                current.kind in _PARTY_KINDS or (current.kind is None and _names_cities(current.label))):
             current.body.append(line)  # a partner card's heading ("<h3>Comune di Milano</h3>" over role, city, country)
             members.update(id(member) for member in card_lines(lines, index))
             previous = line
             continue
-        if kind is None and line.heading and current is not None:
-            current = None  # an unknown heading ("What the city does") ends the section above it
+        if kind is None and line.heading and current is not None and current.kind == "results" \
+                and _next_text(lines, index) is not None and not _next_text(lines, index).heading:
+            current.body.append(line)  # a result card: its title as a heading, its summary below
+            previous = line
+            continue
+        title_case = prev_blank and next_blank and text.isupper() and len(text.split()) <= 10 \
+            and not text.endswith(".") and not re.search(r"\d", text) and (len(text.split()) >= 2 or len(text) > 6)
+        if kind is None and (line.heading or title_case) and current is not None:
+            current = None  # an unknown heading (or an upper-case section title alone between blank lines) ("What the city does") ends the section above it
             target = free
         target.append(line)
         before_previous_blank = prev_blank
@@ -230,6 +260,10 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
 
 
 _PARTY_KINDS = {"coordinator", "partners", "beneficiary"}
+
+
+def _next_text(lines: list[Line], index: int) -> Line | None:
+    return next((line for line in lines[index + 1:] if line.text), None)
 
 
 def card_lines(lines: list[Line], index: int) -> list[Line]:
@@ -253,7 +287,30 @@ def _card_heading(lines: list[Line], index: int) -> bool:
     if not 1 <= len(body) <= 5:
         return False
     roles = load("labels.yaml")["item_roles"]
-    return any(read_country(line.text) is not None or best_label(line.text, roles)[0] for line in body)
+    return any(read_country(line.text) is not None or place_and_country(line.text) or best_label(line.text, roles)[0]
+               for line in body)
+
+
+def place_and_country(text: str) -> tuple[str, str] | None:
+    """'Aachen, DE', 'Gelderland, Netherlands': a place and the country after its comma (both short, the place capitalised)."""
+    match = re.fullmatch(r"\s*([A-ZÀ-ÖØ-ÞĀ-Ž][^,;:()|]{1,40}?),\s*([^,;:()|]{2,30}?)\s*\.?", text)
+    if not match or len(match.group(1).split()) > 4 or re.search(r"\d", match.group(1)):
+        return None
+    return (match.group(1).strip(), match.group(2).strip()) if read_country(match.group(2).strip()) else None
+
+
+def _mail_header_lines(lines: list[Line]) -> set[int]:
+    """The e-mail header block a newsletter opens with ('De : X <a@b>', 'Objet : ...', 'Date : ...'): ids of its lines.
+
+    Only the first block counts, and only when two or more of its lines are header fields and one
+    of them carries an e-mail address.
+    """
+    first = next((b for b in blocks(lines)), [])
+    names = {words(h) for h in load("labels.yaml")["mail_headers"]}
+    found = [line for line in first if (m := _LABEL_VALUE.match(line.text)) and words(m.group("label")) in names]
+    if len(found) >= 2 and len(found) >= len(first) - 1 and any(_EMAIL.search(line.text) for line in found):
+        return {id(line) for line in first}
+    return set()
 
 
 def _split_joined_labels(lines: list[Line]) -> list[Line]:
@@ -275,3 +332,16 @@ def _country_list(value: str) -> bool:
 
     parts = [p for p in re.findall(r"\(([^()]{1,25})\)", value)]
     return len(parts) >= 2 and all(read_country(p) for p in parts)
+
+
+def about_line(text: str) -> str | None:
+    """'About EURE' -> 'EURE': a short line naming the project after an 'about' cue."""
+    for prefix in sorted(load("labels.yaml")["about_prefixes"], key=len, reverse=True):
+        match = re.match(rf"^{re.escape(prefix)}\s+(?:the\s+|le\s+|la\s+|il\s+|el\s+|das\s+)?(?:project\s+|progetto\s+|projet\s+|proyecto\s+|projekt\s+|projeto\s+|proiectul\s+)?(.+?)[:.]?$",
+                         fold(text), re.IGNORECASE)
+        if match and len(match.group(1).split()) <= 4:
+            start = len(text) - len(match.group(1)) - (1 if text.rstrip()[-1:] in ":." else 0)
+            name = text[start:].strip(" :.")
+            if any(c.isupper() for c in name) and words(name) not in {words(w) for w in load("labels.yaml")["project_scope"]}:
+                return name
+    return None

@@ -51,10 +51,15 @@ _EMPHASIS = re.compile(r"\*\*|__|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
 
 
+_BOX = re.compile(r"^[\s\u2500-\u257f]*$|^[\s\u2502\u2503\u2551]+|[\s\u2502\u2503\u2551]+$")  # box-drawing frames
+
+
 def clean_line(raw: str, number: int) -> Line:
-    """One Markdown or text line, without list markers, emphasis and link syntax."""
-    text = _SPACES.sub(" ", raw).strip()
+    """One Markdown or text line, without list markers, emphasis, link syntax or box-drawing frames."""
+    text = _BOX.sub("", _SPACES.sub(" ", raw).strip()) if re.search("[\u2500-\u257f]", raw) else _SPACES.sub(" ", raw).strip()
     if _TABLE_RULE.match(text) and "-" in text:  # a Markdown table's header rule: no content
+        return Line(number, "")
+    if re.fullmatch(r"[=_~]{3,}", text):  # a plain-text rule under or between sections
         return Line(number, "")
     if text.startswith("|") and text.endswith("|") and len(text) > 2:  # a Markdown table row: cells as " | "
         text = " | ".join(cell.strip() for cell in text[1:-1].split("|"))
@@ -216,6 +221,85 @@ def html_lines(text: str) -> list[Line]:
     return out
 
 
+_CHUNK = re.compile(r"\S+(?: \S+)*")  # a cell of a space-aligned table: words apart by single spaces
+_RULE = re.compile(r"^\s*[-=_~*]{3,}\s*$")
+_FENCE = re.compile(r"^\s*(?:```|~~~)")
+
+
+def _chunks(raw: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group(0)) for m in _CHUNK.finditer(raw.replace("\t", "    "))]
+
+
+def _table_run(rows: list[str]) -> bool:
+    """Two or more lines split into cells by wide gaps (three spaces or more), not prose with a double space."""
+    split = [raw for raw in rows if len(_chunks(raw)) >= 2 and re.search(r"\S {3,}\S", raw.strip())]
+    return len(split) >= 2 and "|" not in "".join(rows)
+
+
+def _aligned_rows(rows: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Rows of a space-aligned table as Markdown table rows ('| Programa | Interreg V-A ... |').
+
+    The widest row gives the column starts; every cell goes to the column its last character
+    falls in (right-aligned numbers too). A row with only a first cell, followed by a full row,
+    is that row's name wrapped over two lines when the full row is indented ('Consejería de ..., Pesca y
+    Desarrollo' over '  Sostenible (Junta de Andalucía)   Beneficiario principal ...'): the two are joined.
+    Other one-cell lines (a heading inside the block) stay as they are.
+    """
+    header = max((_chunks(raw) for _, raw in rows), key=len)
+    starts = [start for start, _, _ in header]
+    starts[0] = 0
+    out: list[tuple[int, str]] = []
+    pending: tuple[int, str] | None = None
+    for number, raw in rows:
+        chunks = _chunks(raw)
+        cells = [""] * len(starts)
+        for start, end, text in chunks:
+            column = max(i for i, s in enumerate(starts) if s <= end - 1) if end - 1 >= starts[0] else 0
+            cells[column] = f"{cells[column]} {text}".strip()
+        if len(chunks) == 1:  # a heading line, or the first line of a wrapped name
+            if pending is not None:
+                out.append(pending)
+            pending = (number, raw)
+            continue
+        if pending is not None and chunks[0][0] > 0 and cells[0]:  # the indented rest of the name above
+            cells[0] = f"{pending[1].strip()} {cells[0]}"
+            number, pending = pending[0], None
+        elif pending is not None:
+            out.append(pending)
+            pending = None
+        out.append((number, "| " + " | ".join(cells) + " |"))
+    if pending is not None:
+        out.append(pending)
+    return out
+
+
+def aligned_tables(raw_lines: list[str]) -> list[tuple[int, str]]:
+    """Numbered lines of a plain-text sheet, with space-aligned tables turned into Markdown table rows.
+
+    Text fact sheets lay key facts and partner lists out in columns padded with spaces
+    ('Presupuesto total (€)     24.609.312'); read as cells they are labelled facts and table
+    rows like any HTML or Markdown table. Lines in code fences stay as they are.
+    """
+    out: list[tuple[int, str]] = []
+    run: list[tuple[int, str]] = []
+    fenced = False
+
+    def close() -> None:
+        out.extend(_aligned_rows(run) if _table_run([raw for _, raw in run]) else run)
+        run.clear()
+
+    for number, raw in enumerate(raw_lines, start=1):
+        if _FENCE.match(raw):
+            fenced = not fenced
+        if fenced or _FENCE.match(raw) or not raw.strip() or _RULE.match(raw):
+            close()
+            out.append((number, raw))
+        else:
+            run.append((number, raw))
+    close()
+    return out
+
+
 def read_document(path: Path, shown: str | None = None) -> Document:
     """Read one fact sheet into numbered lines; raises UnreadableFile with a reason."""
     shown = shown or str(path)
@@ -227,5 +311,5 @@ def read_document(path: Path, shown: str | None = None) -> Document:
     if path.suffix.lower() in HTML_SUFFIXES or text.lstrip()[:200].lower().startswith(("<!doctype html", "<html")):
         lines = html_lines(text)
     else:
-        lines = [clean_line(raw, number) for number, raw in enumerate(text.splitlines(), start=1)]
+        lines = [clean_line(raw, number) for number, raw in aligned_tables(text.splitlines())]
     return Document(shown, lines, warnings)
