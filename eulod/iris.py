@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from anyascii import anyascii
 from rdflib import URIRef
 
 from .namespaces import COUNTRY, CURRENCY
@@ -23,8 +24,13 @@ def last_segment(iri: str) -> str:
 
 
 def slugify(text: str) -> str:
-    """Lower-case ASCII slug: 'Métropole du Grand Paris' -> 'metropole-du-grand-paris'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    """Lower-case ASCII slug: 'Métropole du Grand Paris' -> 'metropole-du-grand-paris'.
+
+    Letters are transliterated (anyascii), not stripped of their accents only: 'ł', 'ß',
+    'ø', 'đ' have no decomposition and would vanish ('Łódź' -> 'odz'), and Greek or
+    Cyrillic names (Δήμος Αθηναίων, Община Силистра) would give no slug at all.
+    """
+    ascii_text = anyascii(unicodedata.normalize("NFC", text))
     return _NON_SLUG.sub("-", ascii_text.lower()).strip("-")
 
 

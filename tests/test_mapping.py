@@ -112,3 +112,17 @@ def test_provenance_names_the_source_and_version(records):
     source = graph.value(record, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"))
     assert str(source).endswith("004_fd8f106ac58b7d0c.txt")
     assert graph.value(record, EULOD.converterVersion) is not None
+
+
+@pytest.mark.parametrize("name, slug", [
+    ("Métropole du Grand Paris", "metropole-du-grand-paris"),
+    ("Uniwersytet Wrocławski", "uniwersytet-wroclawski"),  # ł has no accent to strip
+    ("Technische Universität München – Straße", "technische-universitat-munchen-strasse"),
+    ("Δήμος Αθηναίων", "dimos-athinaion"),  # Greek and Cyrillic names still get an id
+    ("Община Силистра", "obshchina-silistra"),
+    ("Aarhus Ø", "aarhus-o"),
+])
+def test_slugs_transliterate_letters_of_every_eu_alphabet(name, slug):
+    from eulod.iris import slugify
+
+    assert slugify(name) == slug
