@@ -188,14 +188,17 @@ def load_generation(settings: Settings, graphs: Iterable[Graph | bytes]) -> tupl
         vocabulary = ox.NamedNode(vocabulary_graph_iri(settings))
         # Country names from the EU authority table, so queries and pages can name a country.
         store.extend(ox.Quad(t.subject, t.predicate, t.object, vocabulary) for t in country_label_triples())
-        started = time.perf_counter()
-        added = add_summaries(store, data_graph_iri(settings), summary_graph_iri(settings), settings.base_iri,
-                              settings.summary_collaborations)
-        log.info("computed %d summary triples in %.2f s", added, time.perf_counter() - started)
         store.flush()
         started = time.perf_counter()
         store.optimize()
         log.info("optimised the store in %.2f s", time.perf_counter() - started)
+        # Summaries read the whole data graph: from the optimised store that takes half the
+        # time (measured at 100 000 projects); the few they add need no second optimisation.
+        started = time.perf_counter()
+        added = add_summaries(store, data_graph_iri(settings), summary_graph_iri(settings), settings.base_iri,
+                              settings.summary_collaborations)
+        store.flush()
+        log.info("computed %d summary triples in %.2f s", added, time.perf_counter() - started)
         started = time.perf_counter()
         dumps = write_dumps(store, generation)
         log.info("wrote the dumps in %.2f s", time.perf_counter() - started)

@@ -20,6 +20,7 @@ year turns it into an index lookup whose cost follows the rows asked for.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import logging
 from collections import Counter, defaultdict
@@ -88,15 +89,15 @@ def most_frequent(pairs: Counter, keep: int) -> list[tuple[tuple[ox.NamedNode, o
     """The ``keep`` most frequent pairs, and every pair tied with the last of them.
 
     Cutting inside a tie would pick among equal pairs by accident; keeping the whole tie
-    means the summary answers "the most frequent" exactly, whatever the order.
+    means the summary answers "the most frequent" exactly, whatever the order. The cut is
+    found on the counts alone (a heap of ``keep`` integers), so only the pairs kept are
+    sorted by name: sorting every pair by its IRIs grew faster than the data.
     """
     if keep <= 0 or not pairs:
         return []
-    ranked = sorted(pairs.items(), key=lambda item: (-item[1], item[0][0].value, item[0][1].value))
-    if len(ranked) <= keep:
-        return ranked
-    floor = ranked[keep - 1][1]
-    return [item for item in ranked if item[1] >= floor]
+    floor = min(heapq.nlargest(keep, pairs.values()))
+    kept = [item for item in pairs.items() if item[1] >= floor]
+    return sorted(kept, key=lambda item: (-item[1], item[0][0].value, item[0][1].value))
 
 
 def collaborations(store: ox.Store, graph: ox.NamedNode, base_iri: str, keep: int) -> Iterator[ox.Quad]:
