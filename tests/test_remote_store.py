@@ -218,6 +218,21 @@ def test_counts_equal_the_embedded_servers(live_server, embedded_server, sample_
     assert row[2] == ("number", Decimal(5))
 
 
+def test_the_home_page_lists_the_same_projects_on_both_stores(live_server, embedded_server):
+    """The home listing's queries (endpoint/queries/home-*.rq) read the same from Virtuoso."""
+    import re
+
+    def listed(server) -> tuple[str, list[str]]:
+        status, _, body = test_server.fetch(server.url + "/?lang=en", "text/html")
+        assert status == 200
+        page = body.decode("utf-8") if isinstance(body, bytes) else body
+        return re.search(r"Projects 1–\d+ of \d+\.", page).group(0), sorted(set(re.findall(r'href="/project/([^"/#?]+)"', page)))
+
+    remote, embedded = listed(live_server), listed(embedded_server)
+    assert remote == embedded
+    assert len(embedded[1]) == 5
+
+
 def test_remote_mode_serves_the_published_manifest(live_server, virtuoso, sample_build):
     status, headers, _ = test_server.fetch(live_server.url + "/project/conet", "text/turtle")
     assert status == 200
