@@ -400,13 +400,20 @@ def _kind(path: Path, mapping: Mapping) -> str:
     return mapping.format or ("xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else "csv")
 
 
+def _rows(path: Path, kind: str, sheet: str | None, header_row: int, delimiter: str | None, encoding: str | None,
+          markers: list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """A table's rows (a sheet of an XLSX workbook, or a CSV file), blank markers made blank."""
+    if kind == "xlsx":
+        rows = cells.xlsx_rows(path, sheet, header_row)
+    else:
+        rows = cells.csv_rows(path, delimiter, encoding)
+    return cells.without_markers(rows, markers)
+
+
 def table_rows(path: Path, mapping: Mapping) -> Iterator[tuple[int, dict[str, Any]]]:
     """The file's rows, CSV or XLSX as the mapping (or else the file suffix) says, blank markers made blank."""
-    if _kind(path, mapping) == "xlsx":
-        rows = cells.xlsx_rows(path, mapping.sheet, mapping.header_row)
-    else:
-        rows = cells.csv_rows(path, mapping.delimiter, mapping.encoding)
-    return cells.without_markers(rows, mapping.blank_markers)
+    return _rows(path, _kind(path, mapping), mapping.sheet, mapping.header_row, mapping.delimiter, mapping.encoding,
+                 mapping.blank_markers)
 
 
 def _key_cell(value: Any) -> str | None:
@@ -521,19 +528,15 @@ def _joined_table(path: Path, mapping: Mapping, join: Join) -> tuple[_JoinedTabl
         if _kind(path, mapping) != "xlsx":
             raise MappingError(f"{mapping.name}: join: sheet {join.sheet!r} needs an XLSX workbook, and {path.name} "
                                "is read as CSV (join a second CSV file with file:)")
-        rows = cells.xlsx_rows(path, join.sheet, join.header_row)
-        table = _JoinedTable(join, _label(path, join.sheet, "xlsx"), "row")
+        source, sheet, kind, label = path, join.sheet, "xlsx", _label(path, join.sheet, "xlsx")
     else:
-        other = path.parent / str(join.file)  # relative to the imported file's folder
-        if not other.is_file():
+        source = path.parent / str(join.file)  # relative to the imported file's folder
+        if not source.is_file():
             raise cells.CellError(f"{path.name}: the mapping joins {join.file}, which is not beside it")
-        if other.suffix.lower() in (".xlsx", ".xlsm"):
-            rows = cells.xlsx_rows(other, None, join.header_row)
-            table = _JoinedTable(join, other.name, "row")
-        else:
-            rows = cells.csv_rows(other, join.delimiter or mapping.delimiter, join.encoding or mapping.encoding)
-            table = _JoinedTable(join, other.name, "line")
-    return table, cells.without_markers(rows, mapping.blank_markers)
+        sheet, kind, label = None, "xlsx" if source.suffix.lower() in (".xlsx", ".xlsm") else "csv", source.name
+    rows = _rows(source, kind, sheet, join.header_row, join.delimiter or mapping.delimiter,
+                 join.encoding or mapping.encoding, mapping.blank_markers)
+    return _JoinedTable(join, label, "row" if kind == "xlsx" else "line"), rows
 
 
 def read_table(path: Path, mapping: Mapping, *, check: bool = True) -> Iterator[ImportItem]:
