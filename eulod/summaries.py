@@ -127,7 +127,7 @@ def active_years(start: int | None, end: int | None, current_year: int) -> range
     """
     if start is None:
         return range(0)
-    last = current_year if end is None else max(end, start)
+    last = current_year if end is None else end
     return range(start, max(last, start) + 1)
 
 
