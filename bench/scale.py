@@ -105,7 +105,7 @@ class _Timings(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
-        found = re.search(r"(spooled|bulk-loaded|computed|optimised|wrote the dumps).* in ([0-9.]+) s", message)
+        found = re.search(r"(spooled|bulk-loaded|computed|optimised|wrote the dumps|wrote the home page listing).* in ([0-9.]+) s", message)
         if found:
             self.steps[found.group(1)] = float(found.group(2))
 
@@ -371,6 +371,8 @@ def report(results: list[dict[str, Any]], command: str) -> str:
     if all("computed" in r["eulod"]["steps"] for r in results):
         row("eulod: summaries (country totals, collaborations, activity years)", [r["eulod"]["steps"]["computed"] for r in results])
     row("eulod: optimise", [r["eulod"]["steps"].get("optimised") for r in results])
+    if all("wrote the home page listing" in r["eulod"]["steps"] for r in results):
+        row("eulod: home page listing (listing.sqlite)", [r["eulod"]["steps"]["wrote the home page listing"] for r in results])
     row("eulod: dumps (nt, nt.gz, ttl, jsonld)", [r["eulod"]["steps"].get("wrote the dumps") for r in results])
     row("eulod load_generation total", [r["eulod"]["total_s"] for r in results])
     row("store size on disk (MiB)", [r["eulod"]["store_bytes"] / 2**20 for r in results], fmt=lambda v: f"{v:,.0f}")

@@ -4,23 +4,21 @@ programme and source-document pages.
 Each resource page runs one query from ``endpoint/queries`` and reads the answer through :class:`Facts`,
 so the templates receive plain values already in the reader's language. Linked Data
 negotiation stays in :mod:`.resources`, which hands HTML requests for these resource types
-to :func:`respond`. The home page reads its listing once per store generation (:class:`HomeIndex`)
-and shows it a page at a time.
+to :func:`respond`. The home page reads its listing from the generation's listing file (:mod:`.listing`)
+a page at a time.
 """
 
 from __future__ import annotations
 
-import ctypes
 import json
 import logging
 import threading
 import time
-from array import array
-from collections import Counter, OrderedDict, defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Iterable
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -32,6 +30,7 @@ from eulod.namespaces import sparql_prologue
 from eulod.store import stored_query
 
 from . import charts, i18n, settings, store_handle
+from .listing import Filter, Listing, ListingCache, Row, listing_cache
 
 blueprint = Blueprint("pages", __name__)
 log = logging.getLogger(__name__)
@@ -420,220 +419,39 @@ def source_page(iri: str, path: str) -> Response:
 
 PAGE_SIZE = 50  # projects per page of the home list
 FILTERS = ("programme", "country", "year")
-HOME_INDEX = "eulod_home_index"  # key of the per-process cache in app.extensions
-FILTERED_KEPT = 32  # filtered orderings kept per generation; each is 4 bytes per matching project
 
 
-class Row(NamedTuple):
-    """One project as the home page lists and filters it: strings and small numbers only."""
-
-    iri: str
-    titles: tuple[tuple[str, str], ...]  # (language tag, title) in the order the store gave them
-    programme: str | None
-    start: str | None
-    end: str | None
-    years: tuple[int, int] | None  # first and last calendar year the project runs in
-    partners: int  # distinct organisations taking part
-    countries: tuple[str, ...]  # country IRIs of the partners
-
-    def title(self, lang: str) -> str:
-        found = dict(self.titles)
-        return found.get(lang) or found.get("en") or (self.titles[0][1] if self.titles else self.iri)
-
-
-def active_years(start: str | None, end: str | None, months: int | None) -> tuple[int, int] | None:
-    """The calendar years a project runs in, as far as its dates say."""
-    if not start or not start[:4].isdigit():
-        return None
-    first = last = int(start[:4])
-    if end and end[:4].isdigit():
-        last = int(end[:4])
-    elif months and len(start) >= 7 and start[5:7].isdigit():
-        last = first + (int(start[5:7]) - 1 + months - 1) // 12
-    return first, max(first, last)
-
-
-def run_on(store: Any, name: str) -> Any:
-    """A stored query without bindings on one given store, so a page's queries see one generation."""
-    return store.query(query_text(name), use_default_graph_as_union=True)
-
-
-class HomeIndex:
-    """Everything the home page shows, for one store generation.
-
-    ``rows`` holds each project once; the aggregates behind the figures and charts summarise
-    all projects. Per language it keeps the title order, the code labels and the charts, and
-    per filter the ordering of the matching projects, so paging through a filtered list does
-    not filter again.
-    """
-
-    def __init__(self, generation: str, rows: list[Row], funding: dict[tuple[str, str], Decimal],
-                 participations: Counter[str]) -> None:
-        self.generation = generation
-        self.rows = rows
-        self.funding = funding  # (programme, currency) -> EU contribution
-        self.participations = participations  # country -> participations of its organisations
-        self.countries = {c for row in rows for c in row.countries}
-        self._lock = threading.Lock()
-        self._by_language: dict[str, dict[str, Any]] = {}
-        self._filtered: OrderedDict[tuple[str, ...], array] = OrderedDict()
-
-    @classmethod
-    def read(cls, store: Any, generation: str, reason: str = "first request") -> "HomeIndex":
-        """Three queries, two of them aggregated in the store: rows per project, not per partner.
-
-        ``reason`` (``warm-up`` or ``first request``) goes into the log line, so an operator
-        sees whether a visitor waited for the reading.
-        """
-        started = time.monotonic()
-        shared: dict[Any, Any] = {}  # one copy of each repeated value (programmes, countries, languages)
-
-        def one(value: Any) -> Any:
-            return shared.setdefault(value, value)
-
-        projects: dict[str, dict[str, Any]] = {}
-        for row in run_on(store, "home-projects.rq"):
-            item = projects.setdefault(row["project"].value, {"titles": {}})
-            title = row["title"]
-            item["titles"].setdefault(one(title.language or ""), title.value)
-            for key in ("programme", "start", "end"):
-                if row[key]:
-                    item[key] = one(row[key].value) if key == "programme" else row[key].value
-            if row["months"]:
-                item["months"] = int(row["months"].value)
-            if row["eu"]:
-                item["eu"] = {last_segment(row["euCurrency"].value): Decimal(row["eu"].value)}
-        partners: dict[str, list[Any]] = {}  # project -> [organisations, countries]
-        participations: Counter[str] = Counter()
-        for row in run_on(store, "home-participations.rq"):
-            count = int(row["organisations"].value)
-            entry = partners.setdefault(row["project"].value, [0, []])
-            entry[0] += count
-            if row["country"]:
-                place = one(row["country"].value)
-                entry[1].append(place)
-                participations[place] += count
-        for row in run_on(store, "home-partner-funding.rq"):
-            item = projects.get(row["project"].value)
-            if item is not None and "eu" not in item and row["total"]:
-                item.setdefault("partner_eu", {})[last_segment(row["currency"].value)] = Decimal(row["total"].value)
-
-        rows: list[Row] = []
-        funding: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-        while projects:
-            iri, item = projects.popitem()
-            # The stated total, else the sum the partners state.
-            for currency, amount in (item.get("eu") or item.get("partner_eu") or {}).items():
-                funding[(item.get("programme") or "", currency)] += amount
-            count, countries = partners.pop(iri, (0, []))
-            rows.append(Row(
-                iri=iri,
-                titles=tuple(item["titles"].items()),
-                programme=item.get("programme"),
-                start=one(item.get("start")),  # a few thousand distinct dates for any number of projects
-                end=one(item.get("end")),
-                years=one(active_years(item.get("start"), item.get("end"), item.get("months"))),
-                partners=count,
-                countries=one(tuple(sorted(countries))),
-            ))
-        log.info("home page: %d projects of generation %s read in %.1f s (%s)",
-                 len(rows), generation, time.monotonic() - started, reason)
-        return cls(generation, rows, dict(funding), participations)
-
-    def language(self, lang: str) -> dict[str, Any]:
-        """What depends on the reader's language: code labels, title order, filter options, charts."""
-        view = self._by_language.get(lang)
-        if view is not None:
-            return view
-        with self._lock:
-            view = self._by_language.get(lang)
-            if view is None:
-                view = self._language_view(lang)
-                self._by_language[lang] = view
-        return view
-
-    def _language_view(self, lang: str) -> dict[str, Any]:
-        labels, broader = code_labels(lang)
-        keys = [(row.title(lang).lower(), row.iri) for row in self.rows]
-        order = array("I", sorted(range(len(self.rows)), key=keys.__getitem__))
-        programmes = {row.programme for row in self.rows if row.programme}
-        lineages = {p: frozenset(map(last_segment, lineage(p, broader))) for p in programmes}
-        return {
-            "labels": labels,
-            "order": order,
-            "lineages": lineages,
-            "filters": filter_options(self, lang, labels, lineages, broader),
-            "funding_chart": funding_chart(self.funding, lang, labels),
-            "country_chart": country_chart(self.participations, lang),
-        }
-
-    def matching(self, lang: str, wanted: dict[str, str]) -> array:
-        """Positions in ``rows`` of the projects that pass the filters, in title order."""
-        view = self.language(lang)
-        if not any(wanted.values()):
-            return view["order"]
-        key = (lang, *(wanted[name] for name in FILTERS))
-        with self._lock:
-            found = self._filtered.get(key)
-            if found is not None:
-                self._filtered.move_to_end(key)
-                return found
-        found = array("I", (i for i in view["order"] if matches(self.rows[i], wanted, view["lineages"])))
-        with self._lock:
-            self._filtered[key] = found
-            while len(self._filtered) > FILTERED_KEPT:
-                self._filtered.popitem(last=False)
-        return found
-
-
-class HomeIndexCache:
-    """The current generation's :class:`HomeIndex` in this server process, read once.
-
-    The lock makes concurrent first requests wait for one reading instead of each reading
-    the whole store; the previous generation's index is let go before the new one is read.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._index: HomeIndex | None = None
-
-    def get(self, handle: Any, reason: str = "first request") -> HomeIndex:
-        generation = handle.generation.id
-        index = self._index
-        if index is not None and index.generation == generation:
-            return index
-        with self._lock:
-            index = self._index
-            if index is None or index.generation != generation:
-                self._index = index = None
-                index = HomeIndex.read(handle.store, generation, reason)
-                self._index = index
-                release_freed_memory()
-        return index
-
-    def holds(self, generation: str) -> bool:
-        """Whether the index of ``generation`` is read already (no waiting, no reading)."""
-        index = self._index
-        return index is not None and index.generation == generation
-
-
-def home_index_cache(app: Any) -> HomeIndexCache:
-    """The app's (so this server process's) one :class:`HomeIndexCache`."""
-    return app.extensions.setdefault(HOME_INDEX, HomeIndexCache())
-
-
-def home_index() -> HomeIndex:
+def listing() -> Listing:
+    """This process's listing of the current generation (opened, or read, on first need)."""
     from flask import current_app
 
-    return home_index_cache(current_app).get(store_handle())
+    return listing_cache(current_app).get(store_handle())
+
+
+def language_view(index: Listing, lang: str) -> dict[str, Any]:
+    """What the home page derives from the listing in one language: code labels, filter options, charts."""
+    def make() -> dict[str, Any]:
+        labels, broader = code_labels(lang)
+        lineages = {p: frozenset(map(last_segment, lineage(p, broader))) for p in index.programmes}
+        return {
+            "labels": labels,
+            "lineages": lineages,
+            "filters": filter_options(index, lang, labels, lineages, broader),
+            "funding_chart": funding_chart(index.funding, lang, labels),
+            "country_chart": country_chart(index.participations, lang),
+        }
+
+    return index.memo(("view", lang), make)
 
 
 # ---------------------------------------------------------------- home page warm-up
 #
-# Reading the listing takes seconds at 20 000 projects and a minute at 100 000. A server
-# process therefore reads it in a background thread as soon as it starts serving, and again
-# as soon as a build switches the store, instead of making the first visitor after a start
-# or a build wait. The thread polls the generation at the store handle's own check interval
+# Opening the listing is quick when the build wrote it; ordering its titles takes a few
+# tenths of a second per language at 100 000 projects, and a store without a listing file
+# (a remote one) has it written from the store, a minute at that size. A server process
+# therefore prepares it in a background thread as soon as it starts serving, and again as
+# soon as a build switches the store, instead of making the first visitor after a start or
+# a build wait. The thread polls the generation at the store handle's own check interval
 # (a readlink): polling, rather than waiting for a request to notice the switch, is what
 # lets the new listing be ready before anyone asks for it. Requests arriving meanwhile wait
 # on the cache's lock, as they would for a reading of their own; they never see a partial
@@ -645,14 +463,14 @@ WARMUP_RETRY = 30.0  # seconds before trying again after a failed reading (e.g. 
 
 
 def start_home_warmup(app: Any, interval: float = 1.0) -> threading.Thread:
-    """Keep the home page's listing read for the current store generation, in the background."""
+    """Keep the home page's listing ready for the current store generation, in the background."""
     thread = threading.Thread(target=_keep_warm, args=(app, interval), name=WARMUP_THREAD, daemon=True)
     thread.start()
     return thread
 
 
 def _keep_warm(app: Any, interval: float) -> None:
-    cache = home_index_cache(app)
+    cache = listing_cache(app)
     handle = app.extensions["eulod_store"]
     while True:
         pause = interval
@@ -665,32 +483,18 @@ def _keep_warm(app: Any, interval: float) -> None:
         time.sleep(pause)
 
 
-def warm(app: Any, cache: HomeIndexCache, handle: Any) -> HomeIndex:
-    """Start the query processes on the store, then read the listing and prepare every
-    interface language's view of it (labels, order, charts)."""
+def warm(app: Any, cache: ListingCache, handle: Any) -> Listing:
+    """Start the query processes on the store, then open the listing and prepare every
+    interface language's view of it (title order, labels, charts)."""
     from .sparql import warm_query_processes
 
     with app.app_context():
         warm_query_processes()
         index = cache.get(handle, reason="warm-up")
         for lang in i18n.LANGUAGES:
-            index.language(lang)
-    release_freed_memory()
+            index.order(lang)
+            language_view(index, lang)
     return index
-
-
-def release_freed_memory() -> None:
-    """Hand the memory freed after a reading back to the system (glibc keeps it otherwise).
-
-    Reading the listing allocates several times what the index keeps (query solutions,
-    per-project dictionaries); glibc's allocator holds on to the freed pages, so a worker's
-    RSS would stay at the reading's peak (about 120 MB more per worker at 100 000 projects).
-    Elsewhere than glibc this does nothing.
-    """
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def code_labels(lang: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -752,20 +556,20 @@ def home() -> Response:
         response.headers["Vary"] = "Accept-Language"
         return response
     handle = store_handle()
-    index = home_index()
-    view = index.language(lang)
+    index = listing()
+    view = language_view(index, lang)
     wanted = {key: request.args.get(key, "") for key in FILTERS}
-    found = index.matching(lang, wanted)
+    found = index.matching(lang, as_filter(wanted, view["lineages"]))
     pages = max(1, -(-len(found) // PAGE_SIZE))
     first = (number - 1) * PAGE_SIZE
-    shown = [index.rows[i] for i in found[first:first + PAGE_SIZE]]
+    shown = index.rows(found[first:first + PAGE_SIZE])
     past_end = number > pages
     context = {
         "projects": [present_listing(row, lang, view["labels"]) for row in shown],
         "filtered": any(wanted.values()),
         "count": {key: i18n.number(value, lang) for key, value in (
             ("first", first + 1), ("last", first + len(shown)), ("matching", len(found)),
-            ("total", len(index.rows)), ("page", number), ("pages", pages))},
+            ("total", index.total), ("page", number), ("pages", pages))},
         "pages": pages,
         "past_end": past_end,
         "previous_href": page_link(min(number, pages + 1) - 1) if number > 1 else None,
@@ -785,16 +589,16 @@ def home() -> Response:
                          status=404 if past_end else 200, **context)
 
 
-def matches(row: Row, wanted: dict[str, str], lineages: dict[str, frozenset[str]]) -> bool:
-    if wanted["programme"] and wanted["programme"] not in lineages.get(row.programme or "", ()):
-        return False
-    if wanted["country"] and COUNTRY + wanted["country"] not in row.countries:
-        return False
-    if wanted["year"]:
-        year = as_year(wanted["year"])
-        if year is None or row.years is None or not row.years[0] <= year <= row.years[1]:
-            return False
-    return True
+def as_filter(wanted: dict[str, str], lineages: dict[str, frozenset[str]]) -> Filter:
+    """The home page's query parameters as a listing filter (a programme includes its narrower ones)."""
+    year = as_year(wanted["year"]) if wanted["year"] else None
+    return Filter(
+        programmes=frozenset(p for p, chain in lineages.items() if wanted["programme"] in chain)
+        if wanted["programme"] else None,
+        country=COUNTRY + wanted["country"] if wanted["country"] else None,
+        year=year,
+        nothing=bool(wanted["year"]) and year is None,
+    )
 
 
 @lru_cache(maxsize=64)
@@ -815,10 +619,10 @@ def present_listing(row: Row, lang: str, labels: dict[str, str]) -> dict[str, An
     }
 
 
-def filter_options(index: HomeIndex, lang: str, labels: dict[str, str], lineages: dict[str, frozenset[str]],
+def filter_options(index: Listing, lang: str, labels: dict[str, str], lineages: dict[str, frozenset[str]],
                    broader: dict[str, str]) -> dict[str, list]:
     programmes = {p for programme in lineages for p in lineage(programme, broader)}
-    years = {y for first, last in {row.years for row in index.rows if row.years} for y in range(first, last + 1)}
+    years = {y for first, last in index.year_spans for y in range(first, last + 1)}
     return {
         "programme": sorted(((last_segment(p), labels.get(p, p)) for p in programmes), key=lambda o: o[1]),
         "country": sorted(((c.rsplit("/", 1)[-1], (country(c, lang) or {}).get("name", c)) for c in index.countries),
@@ -827,10 +631,10 @@ def filter_options(index: HomeIndex, lang: str, labels: dict[str, str], lineages
     }
 
 
-def figures(index: HomeIndex, manifest: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+def figures(index: Listing, manifest: dict[str, Any], lang: str) -> list[tuple[str, str]]:
     stats = manifest.get("statistics", {})
     return [
-        (i18n.number(len(index.rows), lang), i18n.translate("home.projects", lang)),
+        (i18n.number(index.total, lang), i18n.translate("home.projects", lang)),
         (i18n.number(stats.get("organisations", 0), lang), i18n.translate("home.organisations", lang)),
         (i18n.number(len(index.countries), lang), i18n.translate("home.countries", lang)),
         (i18n.number(stats.get("triples", 0), lang), i18n.translate("home.triples", lang)),

@@ -28,6 +28,7 @@ from eulod.converters.records import Record, RecordProblem
 from eulod.converters.sources import load_sources
 from eulod.converters.rdf import MappingOptions, RecordMapper, preferred_labels
 from eulod.iris import slugify_file
+from eulod.listing import write_listing
 from eulod.namespaces import EULOD, bind_prefixes
 from eulod.shapes import Report, validate_graphs
 from eulod.dumps import write_dumps
@@ -161,7 +162,7 @@ def _spool(chunks: Iterable[Graph | bytes], target: Path) -> int:
 
 
 def load_generation(settings: Settings, graphs: Iterable[Graph | bytes]) -> tuple[Generation, dict, dict]:
-    """Bulk-load data and vocabulary into a new generation's store and write its dumps.
+    """Bulk-load data and vocabulary into a new generation's store; write its summaries, listing and dumps.
 
     ``graphs`` are rdflib graphs or N-Triples chunks (the bulk path); either way they are
     spooled to a file in the generation and bulk-loaded from there, never held in memory.
@@ -195,10 +196,12 @@ def load_generation(settings: Settings, graphs: Iterable[Graph | bytes]) -> tupl
         # Summaries read the whole data graph: from the optimised store that takes half the
         # time (measured at 100 000 projects); the few they add need no second optimisation.
         started = time.perf_counter()
+        year = datetime.now(timezone.utc).year  # ends the years of projects that state no end
         added = add_summaries(store, data_graph_iri(settings), summary_graph_iri(settings), settings.base_iri,
-                              settings.summary_collaborations)
+                              settings.summary_collaborations, current_year=year)
         store.flush()
         log.info("computed %d summary triples in %.2f s", added, time.perf_counter() - started)
+        write_listing(store, generation.listing_path, year, generation.id)
         started = time.perf_counter()
         dumps = write_dumps(store, generation)
         log.info("wrote the dumps in %.2f s", time.perf_counter() - started)

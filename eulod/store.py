@@ -49,7 +49,7 @@ class StoreMissing(RuntimeError):
 
 @dataclass(frozen=True)
 class Generation:
-    """One complete build output: ``path/store``, ``path/dumps``, ``path/manifest.json``."""
+    """One complete build output: ``path/store``, ``path/dumps``, ``path/listing.sqlite``, ``path/manifest.json``."""
 
     path: Path
 
@@ -64,6 +64,11 @@ class Generation:
     @property
     def dumps_path(self) -> Path:
         return self.path / "dumps"
+
+    @property
+    def listing_path(self) -> Path:
+        """The home page's listing (eulod.listing), absent from generations built before it existed."""
+        return self.path / "listing.sqlite"
 
     @property
     def manifest_path(self) -> Path:

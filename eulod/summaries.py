@@ -112,47 +112,63 @@ def collaborations(store: ox.Store, graph: ox.NamedNode, base_iri: str, keep: in
         )
 
 
-def _year(literal: ox.Term) -> int | None:
+def _year(date: str | None) -> int | None:
     """The year of an ISO date at any precision (2021-06-01, 2021-06, 2021); None if it has none."""
-    head = literal.value[:4]
+    head = (date or "")[:4]
     return int(head) if len(head) == 4 and head.isdigit() else None
 
 
-def active_years(start: int | None, end: int | None, current_year: int) -> range:
-    """The calendar years a project ran, ends included.
+def project_years(start: str | None, end: str | None, months: int | None, current_year: int) -> range:
+    """The calendar years a project runs, ends included, from its dates as stated (ISO text).
 
-    A project without a stated end counts as not ended (as the example query always
-    read it), so it runs up to the year of the build; one whose end precedes its start
-    (the shapes report that) counts for its start year only, rather than for no year.
+    The one definition behind ``eulod:activeInYear`` and the home page's year filter. The
+    end is the end date's year; without one, the year the stated duration ends in
+    (counted from the start month, January when only a year is given); without either, the
+    project counts as not ended, so it runs up to the year of the build (as the example
+    query always read it). One whose end precedes its start (the shapes report that) counts
+    for its start year only, rather than for no year.
     """
-    if start is None:
+    first = _year(start)
+    if first is None:
         return range(0)
-    last = current_year if end is None else end
-    return range(start, max(last, start) + 1)
+    last = _year(end)
+    if last is None and months and months > 0:
+        month = int(start[5:7]) if start and len(start) >= 7 and start[5:7].isdigit() else 1
+        last = first + (month - 1 + months - 1) // 12
+    if last is None:
+        last = current_year
+    return range(first, max(last, first) + 1)
 
 
-def _years(store: ox.Store, graph: ox.NamedNode, predicate: str, pick: Callable[[int, int], int]) -> dict[ox.Term, int]:
-    """Each subject's year for a date property; of several stated dates, the one ``pick`` keeps."""
-    found: dict[ox.Term, int] = {}
+def _dates(store: ox.Store, graph: ox.NamedNode, predicate: str, pick: Callable[[str, str], str]) -> dict[ox.Term, str]:
+    """Each subject's date for a date property; of several stated dates, the one ``pick`` keeps."""
+    found: dict[ox.Term, str] = {}
     for quad in store.quads_for_pattern(None, _p(predicate), None, graph):
-        year = _year(quad.object) if isinstance(quad.object, ox.Literal) else None
-        if year is not None:
-            found[quad.subject] = pick(found.get(quad.subject, year), year)
+        if isinstance(quad.object, ox.Literal):
+            value = quad.object.value
+            found[quad.subject] = pick(found.get(quad.subject, value), value)
     return found
 
 
-def activity(store: ox.Store, graph: ox.NamedNode, target: ox.NamedNode, current_year: int) -> Iterator[ox.Quad]:
-    """``eulod:activeInYear`` for each project and each year from its start to its end, in ``target``.
+def _months(store: ox.Store, graph: ox.NamedNode) -> dict[ox.Term, int]:
+    return {quad.subject: int(quad.object.value)
+            for quad in store.quads_for_pattern(None, _p("durationMonths"), None, graph)
+            if isinstance(quad.object, ox.Literal) and quad.object.value.isdigit()}
 
-    Two index scans (start dates, end dates) rather than a query with an optional join:
-    the join is what makes the question slow in the first place. Four or so quads per
-    project: they are made in their graph at once rather than copied into it.
+
+def activity(store: ox.Store, graph: ox.NamedNode, target: ox.NamedNode, current_year: int) -> Iterator[ox.Quad]:
+    """``eulod:activeInYear`` for each project and each year it runs (:func:`project_years`), in ``target``.
+
+    Index scans (start dates, end dates, durations) rather than a query with optional
+    joins: the joins are what make the question slow in the first place. Four or so quads
+    per project: they are made in their graph at once rather than copied into it.
     """
-    starts, ends = _years(store, graph, "startDate", min), _years(store, graph, "endDate", max)
+    starts, ends = _dates(store, graph, "startDate", min), _dates(store, graph, "endDate", max)
+    durations = _months(store, graph)
     active_in = _p("activeInYear")
     literals: dict[int, ox.Literal] = {}  # a few dozen years for any number of projects
     for project, start in starts.items():
-        for year in active_years(start, ends.get(project), current_year):
+        for year in project_years(start, ends.get(project), durations.get(project), current_year):
             literal = literals.get(year)
             if literal is None:
                 literal = literals[year] = ox.Literal(f"{year:04d}", datatype=XSD_GYEAR)

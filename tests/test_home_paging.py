@@ -213,7 +213,7 @@ def test_funding_chart_falls_back_to_the_partners_contributions(client):
 
 def test_the_listing_is_read_once_per_generation(big_app, caplog):
     """Concurrent first requests wait for one reading; later ones, any page, filter or language, reuse it."""
-    caplog.set_level(logging.INFO, logger="eulod.endpoint.pages")
+    caplog.set_level(logging.INFO, logger="eulod.endpoint.listing")
     urls = ["/", "/?page=2", "/?lang=it", f"/?programme={PROGRAMME}", "/?page=3&lang=it", "/?country=ITA"]
     statuses: list[int] = []
 

@@ -16,7 +16,8 @@ import pytest
 from conftest import RECORDS, start_server
 from eulod.build import build
 from eulod.config import load_settings
-from eulod.endpoint.pages import HOME_INDEX, WARMUP_THREAD
+from eulod.endpoint.listing import LISTING_CACHE
+from eulod.endpoint.pages import WARMUP_THREAD
 
 QUERY_WARMUP = re.compile(r"query processes: (\d+) of (\d+) answered a first query on generation (\S+) \(warm-up\)")
 READING = re.compile(r"home page: (\d+) projects of generation (\S+) read in [\d.]+ s \(([^)]+)\)")
@@ -77,7 +78,7 @@ def test_the_listing_is_read_before_the_first_home_request_and_after_a_build(ser
 
 
 def test_the_flask_app_of_the_tests_starts_no_warm_up(app, client):
-    assert HOME_INDEX not in app.extensions
+    assert LISTING_CACHE not in app.extensions
     assert WARMUP_THREAD not in {thread.name for thread in threading.enumerate()}
     assert client.get("/", headers={"Accept": "text/html"}).status_code == 200
-    assert app.extensions[HOME_INDEX].holds(app.extensions["eulod_store"].generation.id)  # read by the request
+    assert app.extensions[LISTING_CACHE].holds(app.extensions["eulod_store"].generation.id)  # read by the request

@@ -16,7 +16,7 @@ import pytest
 from eulod.build import data_graph_iri, summary_graph_iri
 from eulod.namespaces import EULOD
 from eulod.store import current_generation
-from eulod.summaries import active_years, add_summaries, most_frequent
+from eulod.summaries import add_summaries, most_frequent, project_years
 
 BASE = "http://example.org/"
 DATA = ox.NamedNode(BASE + "graph/data")
@@ -165,26 +165,42 @@ def test_activity_runs_from_the_start_year_to_the_end_year_at_any_date_precision
     dated(store, "backwards", "startDate", "2022-01-01", "date")
     dated(store, "backwards", "endDate", "2020-01-01", "date")  # ends before it starts: its start year only
     dated(store, "undated", "endDate", "2020-01-01", "date")  # no start: no years
+    dated(store, "lasting", "startDate", "2020-07-01", "date")  # no end date, a duration: ends in 2022
+    store.add(ox.Quad(n("lasting"), e("durationMonths"), ox.Literal("30", datatype=ox.NamedNode(XSD + "integer")), DATA))
     add_summaries(store, DATA.value, SUMMARIES, BASE, 10, current_year=2025)
     assert years(store) == {"day": {2019, 2020, 2021}, "month": {2020}, "year": set(range(2018, 2026)),
-                            "open": {2023, 2024, 2025}, "backwards": {2022}}
+                            "open": {2023, 2024, 2025}, "backwards": {2022},
+                            "lasting": {2020, 2021, 2022}}
     literal = next(store.quads_for_pattern(n("month"), e("activeInYear"), None)).object
     assert literal.datatype.value == XSD + "gYear" and literal.value == "2020"
     assert {q.graph_name.value for q in store.quads_for_pattern(None, e("activeInYear"), None)} == {SUMMARIES}
 
 
-def test_active_years_edges():
-    assert list(active_years(None, 2020, 2025)) == []
-    assert list(active_years(2020, 2020, 2025)) == [2020]
-    assert list(active_years(2027, None, 2025)) == [2027]  # starts after the build: its start year
+def test_project_years_edges():
+    assert list(project_years(None, "2020", None, 2025)) == []
+    assert list(project_years("2020-05-01", "2020-06-30", None, 2025)) == [2020]
+    assert list(project_years("2027-01-01", None, None, 2025)) == [2027]  # starts after the build: its start year
+    assert list(project_years("2019-11-01", "2021-01-31", 6, 2025)) == [2019, 2020, 2021]  # a stated end wins
+    assert list(project_years("2019-11-01", None, 2, 2025)) == [2019]  # November and December
+    assert list(project_years("2019-11-01", None, 3, 2025)) == [2019, 2020]  # into January
+    assert list(project_years("2019", None, 24, 2025)) == [2019, 2020]  # a year alone counts from January
+    assert list(project_years("2019-11", None, 0, 2025)) == list(range(2019, 2026))  # no duration: not ended
 
 
 def test_sample_activity_agrees_with_the_dates_compared_as_text(sample_store):
+    """Projects with an end date, compared with their dates as text; the one sample project
+    stating only a duration (AMIF volunteering: February 2019, 24 months) ends in January 2021."""
     store, settings = sample_store
     for year in (2008, 2015, 2021, 2023):
         found = rows(store, f"""SELECT DISTINCT ?p WHERE {{ GRAPH <{data_graph_iri(settings)}> {{
             ?p eulod:startDate ?s FILTER(STR(?s) < "{year + 1}")
-            OPTIONAL {{ ?p eulod:endDate ?e }} FILTER(!BOUND(?e) || STR(?e) >= "{year}") }} }}""")
-        indexed = rows(store, f'SELECT ?p WHERE {{ ?p eulod:activeInYear "{year}"^^<{XSD}gYear> }}')
+            OPTIONAL {{ ?p eulod:endDate ?e }} FILTER(!BOUND(?e) || STR(?e) >= "{year}")
+            FILTER(BOUND(?e) || NOT EXISTS {{ ?p eulod:durationMonths ?months }}) }} }}""")
+        indexed = rows(store, f"""SELECT ?p WHERE {{ ?p eulod:activeInYear "{year}"^^<{XSD}gYear>
+            FILTER(EXISTS {{ ?p eulod:endDate ?e }} || NOT EXISTS {{ ?p eulod:durationMonths ?months }}) }}""")
         assert {r["p"] for r in indexed} == {r["p"] for r in found}, year
     assert any(rows(store, 'SELECT ?p WHERE { ?p eulod:activeInYear "2021"^^<%sgYear> }' % XSD))
+    by_duration = rows(store, "SELECT ?p ?y WHERE { ?p eulod:durationMonths ?m ; eulod:activeInYear ?y "
+                              "FILTER NOT EXISTS { ?p eulod:endDate ?e } }")
+    assert {(r["p"].rsplit("/", 1)[1], r["y"]) for r in by_duration} == {
+        ("amif-820885-volunteering", str(y)) for y in (2019, 2020, 2021)}

@@ -1,0 +1,193 @@
+"""The home page's listing of projects, computed once per generation into a SQLite file.
+
+The home page lists, filters, pages and charts every project. Read from the store, that
+listing costs a minute per server process at 100 000 projects (the rows' terms crossing
+into Python, not the queries) and a few hundred megabytes in each process. Its content
+changes only when the data does, so the build writes it beside the store as
+``listing.sqlite``: one row per project, the project-country pairs the country filter
+needs, and the two aggregates behind the charts. Server processes open the file read-only
+and ask it for one page at a time; its pages live in the system's page cache, shared by
+every process, instead of in each process's heap.
+
+SQLite rather than more RDF: the listing is a table queried by position and filter, its
+file is a single immutable artefact of the generation (like the dumps), and Python reads
+it with its standard library.
+
+A store without such a file (a remote store, or a generation built by an older eulod) gets
+the same file written from the store on first need (:func:`write_listing` takes any
+object with pyoxigraph's ``query``), so there is one reader and one definition.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from eulod.iris import last_segment
+from eulod.store import stored_query
+from eulod.summaries import project_years
+
+log = logging.getLogger(__name__)
+
+LISTING_FILE = "listing.sqlite"
+FORMAT = "1"  # bumped when the schema changes; a reader refuses other formats and rewrites the file
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE project (
+    id INTEGER PRIMARY KEY,          -- a position, stable within this file only
+    iri TEXT NOT NULL UNIQUE,
+    programme TEXT,                  -- programme IRI
+    start TEXT,                      -- ISO date as stated (day, month or year precision)
+    end TEXT,
+    first_year INTEGER,              -- eulod.summaries.project_years
+    last_year INTEGER,
+    partners INTEGER NOT NULL,       -- distinct organisations taking part
+    countries TEXT NOT NULL          -- partner country IRIs, space-separated, sorted
+);
+CREATE TABLE title (
+    project INTEGER NOT NULL REFERENCES project (id),
+    position INTEGER NOT NULL,       -- order the store gave the titles in (the fallback title is the first)
+    lang TEXT NOT NULL,              -- language tag, '' for none
+    title TEXT NOT NULL,
+    PRIMARY KEY (project, position)
+) WITHOUT ROWID;
+CREATE TABLE project_country (
+    country TEXT NOT NULL,
+    project INTEGER NOT NULL REFERENCES project (id),
+    PRIMARY KEY (country, project)
+) WITHOUT ROWID;
+CREATE TABLE funding (               -- EU contribution per programme and currency (never added across currencies)
+    programme TEXT NOT NULL,         -- '' for projects without a programme
+    currency TEXT NOT NULL,          -- ISO 4217 code
+    amount TEXT NOT NULL,            -- decimal, exact
+    PRIMARY KEY (programme, currency)
+);
+CREATE TABLE participations (        -- organisations taking part, counted per project, per country
+    country TEXT PRIMARY KEY,
+    count INTEGER NOT NULL
+);
+"""
+INDEXES = """
+CREATE INDEX project_years ON project (first_year, last_year);
+CREATE INDEX project_programme ON project (programme);
+"""
+
+
+def _run(store: Any, name: str) -> Any:
+    return store.query(stored_query("eulod", name), use_default_graph_as_union=True)
+
+
+def _read_projects(store: Any) -> dict[str, dict[str, Any]]:
+    """Per project (one with a title): titles by language, programme, dates, duration, EU contribution."""
+    projects: dict[str, dict[str, Any]] = {}
+    for row in _run(store, "listing-titles.rq"):
+        title = row["title"]
+        projects.setdefault(row["project"].value, {"titles": {}})["titles"].setdefault(title.language or "", title.value)
+    for row in _run(store, "listing-facts.rq"):
+        item = projects.get(row["project"].value)
+        if item is None:
+            continue
+        fact, value = row["fact"].value, row["value"].value
+        if fact == "months":
+            if value.isdigit():
+                item["months"] = int(value)
+        else:
+            item[fact] = value
+    for row in _run(store, "listing-eu.rq"):
+        item = projects.get(row["project"].value)
+        if item is not None:
+            item["eu"] = {last_segment(row["currency"].value): Decimal(row["eu"].value)}
+    for row in _run(store, "listing-partner-funding.rq"):
+        item = projects.get(row["project"].value)
+        if item is not None and "eu" not in item and row["total"]:
+            item.setdefault("partner_eu", {})[last_segment(row["currency"].value)] = Decimal(row["total"].value)
+    return projects
+
+
+def _read_partners(store: Any) -> tuple[dict[str, tuple[int, list[str]]], Counter[str]]:
+    """Per project: how many organisations take part and their countries; per country: its participations.
+
+    A participation of a country counts each organisation once per project.
+    """
+    shared: dict[str, str] = {}  # one copy of each organisation's IRI, however many projects it is in
+    members: dict[str, set[str]] = defaultdict(set)
+    for row in _run(store, "listing-members.rq"):
+        organisation = row["organisation"].value
+        members[row["project"].value].add(shared.setdefault(organisation, organisation))
+    located = {row["organisation"].value: row["country"].value for row in _run(store, "listing-countries.rq")}
+    partners: dict[str, tuple[int, list[str]]] = {}
+    participations: Counter[str] = Counter()
+    for project, organisations in members.items():
+        countries = [located[o] for o in organisations if o in located]
+        participations.update(countries)
+        partners[project] = (len(organisations), sorted(set(countries)))
+    return partners, participations
+
+
+def write_listing(store: Any, target: Path, current_year: int, generation: str = "") -> int:
+    """Write the listing of every project in ``store`` to ``target``; returns how many projects.
+
+    Written to a temporary file beside ``target`` and renamed: a reader never opens half a
+    listing, and a failed write leaves no file. ``current_year`` ends the years of projects
+    that state no end (as in the build's summaries).
+    """
+    started = time.perf_counter()
+    projects = _read_projects(store)
+    partners, participations = _read_partners(store)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    try:
+        db = sqlite3.connect(temporary)
+        try:
+            db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + SCHEMA)
+            funding = _write_projects(db, projects, partners, current_year)
+            db.executemany("INSERT INTO funding VALUES (?, ?, ?)",
+                           ((p, c, str(v)) for (p, c), v in sorted(funding.items()) if v))
+            db.executemany("INSERT INTO participations VALUES (?, ?)", sorted(participations.items()))
+            db.executemany("INSERT INTO meta VALUES (?, ?)",
+                           [("format", FORMAT), ("generation", generation), ("current_year", str(current_year))])
+            db.executescript(INDEXES)
+            db.commit()
+            count = db.execute("SELECT COUNT(*) FROM project").fetchone()[0]
+        finally:
+            db.close()
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    log.info("wrote the home page listing of %d projects in %.2f s", count, time.perf_counter() - started)
+    return count
+
+
+def _write_projects(db: sqlite3.Connection, projects: dict[str, dict[str, Any]],
+                    partners: dict[str, tuple[int, list[str]]], current_year: int) -> dict[tuple[str, str], Decimal]:
+    """Insert one row per project (in IRI order, so a file is the same for the same data); returns the funding sums."""
+    funding: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+
+    def rows() -> Iterator[tuple]:
+        for position, iri in enumerate(sorted(projects)):
+            item = projects[iri]
+            # The stated total, else the sum the partners state.
+            for currency, amount in (item.get("eu") or item.get("partner_eu") or {}).items():
+                funding[(item.get("programme") or "", currency)] += amount
+            count, countries = partners.get(iri, (0, []))
+            years = project_years(item.get("start"), item.get("end"), item.get("months"), current_year)
+            titles.extend((position, n, lang, text) for n, (lang, text) in enumerate(item["titles"].items()))
+            places.extend((country, position) for country in set(countries))
+            yield (position, iri, item.get("programme"), item.get("start"), item.get("end"),
+                   years[0] if years else None, years[-1] if years else None, count, " ".join(sorted(set(countries))))
+
+    titles: list[tuple] = []
+    places: list[tuple] = []
+    db.executemany("INSERT INTO project VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows())
+    db.executemany("INSERT INTO title VALUES (?, ?, ?, ?)", titles)
+    db.executemany("INSERT INTO project_country VALUES (?, ?)", sorted(places))
+    return funding

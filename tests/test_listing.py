@@ -1,0 +1,135 @@
+"""The home page's listing file: what the build writes agrees with the store, and a store
+without the file (a remote store, an older generation) serves the same home page from a
+listing written on first need, leaving nothing behind."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from eulod.config import load_settings
+from eulod.endpoint.listing import Filter, Listing
+from eulod.listing import write_listing
+from eulod.store import current_generation
+
+from test_home_paging import generated  # noqa: F401 -- the 120-record build, shared fixture
+
+PREFIX = "PREFIX eulod: <https://w3id.org/eulod/ontology#>\n"
+HTML = {"Accept": "text/html", "Accept-Language": "en"}
+PAGES = ["/", "/?page=2", "/?page=3&lang=it", "/?country=ITA", "/?programme=HORIZON-2020&lang=it", "/?year=2021",
+         "/?year=2021&country=DEU&page=1", "/?year=abc"]
+
+
+def select(store: ox.Store, query: str) -> list[dict[str, str]]:
+    solutions = store.query(PREFIX + query, use_default_graph_as_union=True)
+    names = [v.value for v in solutions.variables]
+    return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]
+
+
+def table(path: Path, sql: str) -> list[tuple]:
+    db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+def test_the_build_writes_a_listing_that_agrees_with_the_store(generated):  # noqa: F811
+    generation = current_generation(generated["build_dir"])
+    path = generation.listing_path
+    assert path.is_file()
+    store = ox.Store.read_only(str(generation.store_path))
+    projects = {r["p"] for r in select(store, "SELECT ?p WHERE { ?p a eulod:Project }")}
+    rows = {iri: (partners, first, last, countries) for iri, partners, first, last, countries in
+            table(path, "SELECT iri, partners, first_year, last_year, countries FROM project")}
+    assert set(rows) == projects and len(projects) == generation.manifest()["statistics"]["projects"]
+    partners = {r["p"]: int(r["n"]) for r in select(store, """SELECT ?p (COUNT(DISTINCT ?o) AS ?n) WHERE {
+        ?p a eulod:Project ; eulod:hasParticipation/eulod:organisation ?o } GROUP BY ?p""")}
+    assert {iri: row[0] for iri, row in rows.items() if row[0]} == partners
+    # The year filter and eulod:activeInYear are one definition (eulod.summaries.project_years).
+    spans = {r["p"]: (int(r["first"]), int(r["last"])) for r in select(store, """SELECT ?p (MIN(STR(?y)) AS ?first)
+        (MAX(STR(?y)) AS ?last) WHERE { ?p eulod:activeInYear ?y } GROUP BY ?p""")}
+    assert {iri: (row[1], row[2]) for iri, row in rows.items() if row[1] is not None} == spans
+    countries = {}
+    for r in select(store, "SELECT DISTINCT ?p ?c WHERE { ?p eulod:hasParticipation/eulod:organisation/eulod:country ?c }"):
+        countries.setdefault(r["p"], set()).add(r["c"])
+    assert {iri: set(row[3].split()) for iri, row in rows.items() if row[3]} == countries
+    pairs = set(table(path, "SELECT country, project FROM project_country"))
+    ids = dict(table(path, "SELECT iri, id FROM project"))
+    assert pairs == {(c, ids[p]) for p, found in countries.items() for c in found}
+
+
+def test_a_generation_without_its_listing_serves_the_same_home_page(generated, tmp_path, caplog):  # noqa: F811
+    from eulod.endpoint import create_app
+
+    copy = tmp_path / "build"
+    shutil.copytree(generated["build_dir"], copy, symlinks=True)
+    current_generation(copy).listing_path.unlink()
+    with_file = create_app(load_settings(environ={}, build_dir=generated["build_dir"])).test_client()
+    without = create_app(load_settings(environ={}, build_dir=copy)).test_client()
+    leftovers = set(Path(tempfile.gettempdir()).glob("eulod-listing-*"))
+    caplog.set_level(logging.INFO, logger="eulod.listing")
+    for url in PAGES:
+        first, second = with_file.get(url, headers=HTML), without.get(url, headers=HTML)
+        assert (first.status_code, first.data) == (second.status_code, second.data), url
+    assert [r for r in caplog.records if "wrote the home page listing of 120 projects" in r.getMessage()]
+    assert set(Path(tempfile.gettempdir()).glob("eulod-listing-*")) == leftovers
+    assert not current_generation(copy).listing_path.exists()  # a served generation is not written to
+
+
+def test_a_listing_of_another_format_is_not_used(generated, tmp_path, caplog):  # noqa: F811
+    from eulod.endpoint import create_app
+
+    copy = tmp_path / "build"
+    shutil.copytree(generated["build_dir"], copy, symlinks=True)
+    path = current_generation(copy).listing_path
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value = 'older' WHERE key = 'format'")
+    db.execute("DELETE FROM project WHERE id > 3")  # would show 4 projects if it were read
+    db.commit()
+    db.close()
+    caplog.set_level(logging.INFO)
+    response = create_app(load_settings(environ={}, build_dir=copy)).test_client().get("/", headers=HTML)
+    assert response.status_code == 200 and b"120" in response.data
+    assert any("listing format 'older'" in r.getMessage() for r in caplog.records)
+
+
+class FailingStore:
+    """A store whose second query fails, as a remote store that goes away mid-reading would."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store, self.calls = store, 0
+
+    def query(self, *args, **kwargs):
+        self.calls += 1
+        if self.calls == 2:
+            raise ConnectionError("store went away")
+        return self.store.query(*args, **kwargs)
+
+
+def test_a_failed_writing_leaves_no_file(generated, tmp_path):  # noqa: F811
+    store = ox.Store.read_only(str(current_generation(generated["build_dir"]).store_path))
+    with pytest.raises(ConnectionError):
+        write_listing(FailingStore(store), tmp_path / "listing.sqlite", 2025)
+    assert list(tmp_path.iterdir()) == []
+    assert write_listing(store, tmp_path / "listing.sqlite", 2025) == 120
+    assert [p.name for p in tmp_path.iterdir()] == ["listing.sqlite"]
+
+
+def test_filters_that_match_nothing(generated):  # noqa: F811
+    listing = Listing(current_generation(generated["build_dir"]).listing_path, "test")
+    everything = listing.matching("en", Filter())
+    assert len(everything) == listing.total == 120
+    assert len(listing.matching("en", Filter(nothing=True))) == 0
+    assert len(listing.matching("en", Filter(programmes=frozenset()))) == 0
+    assert len(listing.matching("en", Filter(country="http://example.org/no-such-country"))) == 0
+    years = listing.matching("en", Filter(year=2021))
+    assert 0 < len(years) < 120 and [i for i in everything if i in set(years)] == list(years)
+    titles = [row.title("en").lower() for row in listing.rows(everything)]
+    assert titles == sorted(titles)
