@@ -131,9 +131,10 @@ def eulod_load(nt_file: Path, build_dir: Path, dumps: bool = True) -> dict[str, 
     shutil.rmtree(build_dir, ignore_errors=True)
     settings = load_settings(build_dir=str(build_dir), base_iri=BASE)
     handler = _Timings()
-    logger = logging.getLogger("eulod.build")
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+    loggers = [logging.getLogger(name) for name in ("eulod.build", "eulod.listing")]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
     write_dumps = eulod.build.write_dumps
     if not dumps:  # measured apart: the dumps are not part of loading the store
         eulod.build.write_dumps = lambda store, generation: {}
@@ -143,7 +144,8 @@ def eulod_load(nt_file: Path, build_dir: Path, dumps: bool = True) -> dict[str, 
     finally:
         eulod.build.write_dumps = write_dumps
     total = time.perf_counter() - started
-    logger.removeHandler(handler)
+    for logger in loggers:
+        logger.removeHandler(handler)
     write_manifest(generation, {"generation": generation.id, "base_iri": BASE, "records": [], "rejected": [],
                                 "statistics": stats, "dumps": dumps_made,
                                 "built": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),

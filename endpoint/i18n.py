@@ -8,6 +8,7 @@ money, dates and country names are formatted by Babel with the CLDR data of that
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib import resources
@@ -33,6 +34,15 @@ def language() -> str:
 def catalogue(lang: str) -> dict[str, str]:
     text = resources.files(__package__).joinpath(f"translations/{lang}.json").read_text("utf-8")
     return json.loads(text)
+
+
+def in_language(texts: Mapping[str, str], lang: str, default: str = "") -> str:
+    """Of one text in several languages (language tag -> text), the one to show a reader of ``lang``.
+
+    The reader's language, else English (every eulod label and message has it), else the
+    untagged text, else the first there is: a reader always sees something rather than nothing.
+    """
+    return texts.get(lang) or texts.get(DEFAULT) or texts.get("") or next(iter(texts.values()), default) or default
 
 
 def translate(key: str, lang: str, **values: object) -> str:

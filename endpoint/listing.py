@@ -26,15 +26,19 @@ from typing import Any, Callable, NamedTuple
 
 from eulod.listing import FORMAT, write_listing
 
+from .i18n import in_language
+
 log = logging.getLogger(__name__)
 
 LISTING_CACHE = "eulod_listing"  # key of the per-process cache in app.extensions
 FILTERED_KEPT = 32  # filtered orderings kept per generation; each is 4 bytes per matching project
 
+# A project's title as Row.title (i18n.in_language) picks it, to order the list by.
 TITLE_IN = """
 SELECT p.id, p.iri, COALESCE(
     (SELECT title FROM title WHERE project = p.id AND lang = ?1),
     (SELECT title FROM title WHERE project = p.id AND lang = 'en'),
+    (SELECT title FROM title WHERE project = p.id AND lang = ''),
     (SELECT title FROM title WHERE project = p.id ORDER BY position LIMIT 1),
     p.iri)
 FROM project AS p
@@ -54,8 +58,7 @@ class Row(NamedTuple):
     countries: tuple[str, ...]  # country IRIs of the partners
 
     def title(self, lang: str) -> str:
-        found = dict(self.titles)
-        return found.get(lang) or found.get("en") or (self.titles[0][1] if self.titles else self.iri)
+        return in_language(dict(self.titles), lang, default=self.iri)
 
 
 class Filter(NamedTuple):

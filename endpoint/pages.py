@@ -319,7 +319,7 @@ def present_result(result: dict[str, Any], lang: str) -> dict[str, str]:
     return {
         "severity": result.get("severity", ""),
         "severity_text": i18n.translate(f"severity.{result.get('severity', '')}", lang),
-        "message": messages.get(lang) or messages.get("en") or next(iter(messages.values()), ""),
+        "message": i18n.in_language(messages, lang),
         "focus": local(result.get("focus") or ""),
         "path": path.rsplit("#", 1)[-1].rsplit("/", 1)[-1],
     }
@@ -505,7 +505,7 @@ def code_labels(lang: str) -> tuple[dict[str, str], dict[str, str]]:
         labels[row["concept"].value][row["label"].language or ""] = row["label"].value
         if row["broader"]:
             broader[row["concept"].value] = row["broader"].value
-    chosen = {c: names.get(lang) or names.get("en") or next(iter(names.values())) for c, names in labels.items()}
+    chosen = {c: i18n.in_language(names, lang) for c, names in labels.items()}
     return chosen, broader
 
 

@@ -84,8 +84,7 @@ def term_names(triples: list[ox.Triple], lang: str) -> dict[str, str]:
     found: dict[str, dict[str, str]] = {}
     for row in store_handle().store.query(text, use_default_graph_as_union=True):
         found.setdefault(row["term"].value, {}).setdefault(row["label"].language or "", row["label"].value)
-    return {term: names.get(lang) or names.get("en") or names.get("") or next(iter(names.values()))
-            for term, names in found.items()}
+    return {term: i18n.in_language(names, lang) for term, names in found.items()}
 
 
 def caching(response: Response, variant: str) -> Response:

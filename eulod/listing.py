@@ -30,6 +30,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from eulod.iris import last_segment
 from eulod.store import stored_query
 from eulod.summaries import project_years
@@ -81,8 +83,30 @@ CREATE INDEX project_programme ON project (programme);
 """
 
 
-def _run(store: Any, name: str) -> Any:
-    return store.query(stored_query("eulod", name), use_default_graph_as_union=True)
+def _run(store: Any, name: str) -> Iterator[Any]:
+    """The solutions of a stored query over the whole data set, in pages when the store caps answers.
+
+    A remote store refuses an answer of as many rows as its cap (eulod.remote.RemoteStore,
+    ``max_rows``), and a listing query has a row per project or participation: there it is
+    asked a page at a time, ordered by every variable so the pages neither overlap nor miss.
+    """
+    text = stored_query("eulod", name)
+    cap = getattr(store, "max_rows", None)
+    if not cap:
+        yield from store.query(text, use_default_graph_as_union=True)
+        return
+    size = max(1, cap - 1)
+    variables = " ".join(str(v) for v in ox.Store().query(text).variables)
+    offset = 0
+    while True:
+        got = 0
+        for row in store.query(f"{text}\nORDER BY {variables} LIMIT {size} OFFSET {offset}",
+                               use_default_graph_as_union=True):
+            got += 1
+            yield row
+        if got < size:
+            return
+        offset += size
 
 
 def _read_projects(store: Any) -> dict[str, dict[str, Any]]:

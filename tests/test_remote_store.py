@@ -233,6 +233,33 @@ def test_the_home_page_lists_the_same_projects_on_both_stores(live_server, embed
     assert len(embedded[1]) == 5
 
 
+def test_the_listing_read_from_virtuoso_in_pages_equals_the_build_s(published, virtuoso, tmp_path):
+    """A replica without the generation's listing file reads it from the store; Virtuoso here
+    caps answers at 4 rows, so every query goes a page (3 rows) at a time, and the file holds
+    exactly what the build wrote from the embedded store."""
+    import sqlite3
+
+    from eulod.listing import write_listing
+
+    built = published.generation.listing_path
+
+    def tables(path: Path) -> dict[str, list[tuple]]:
+        db = sqlite3.connect(path)
+        try:
+            names = [n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            return {n: db.execute(f"SELECT * FROM {n} ORDER BY 1, 2").fetchall() for n in names}
+        finally:
+            db.close()
+
+    expected = tables(built)
+    year = int(dict(expected["meta"])["current_year"])
+    manifest = read_manifest(client_for(virtuoso), published.manifest["base_iri"])
+    store = RemoteStore(client_for(virtuoso), list(manifest["remote_graphs"].values()), max_rows=4)
+    assert write_listing(store, tmp_path / "listing.sqlite", year, published.generation.id) == 5
+    assert tables(tmp_path / "listing.sqlite") == expected
+    assert len(expected["project_country"]) > 4  # more rows than one answer may carry
+
+
 def test_remote_mode_serves_the_published_manifest(live_server, virtuoso, sample_build):
     status, headers, _ = test_server.fetch(live_server.url + "/project/conet", "text/turtle")
     assert status == 200
