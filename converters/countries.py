@@ -38,6 +38,11 @@ class Country:
     def iri(self) -> str:
         return str(COUNTRY[self.alpha3])
 
+    def name(self, lang: str) -> str:
+        """The table's preferred name in ``lang``, else in English: what pages and the catalogue
+        show, so that they say what the vocabulary graph and the SPARQL examples say."""
+        return self.names.get(lang) or self.names.get("en") or self.alpha3
+
 
 def build_index(table: Path) -> dict[str, dict]:
     """Derive {alpha2: {alpha3, eu_code, labels, names}} from the authority table, in use concepts only."""
@@ -93,6 +98,18 @@ def countries() -> dict[str, Country]:
 
 def by_alpha2(code: str) -> Country | None:
     return countries().get(code.upper())
+
+
+@lru_cache(maxsize=1)
+def _by_alpha3() -> dict[str, Country]:
+    return {country.alpha3: country for country in countries().values()}
+
+
+def by_iri(iri: str) -> Country | None:
+    """The country of an authority-table IRI (…/country/ITA); None for any other IRI."""
+    if not iri.startswith(str(COUNTRY)):
+        return None
+    return _by_alpha3().get(iri[len(str(COUNTRY)):])
 
 
 def label_triples(languages: tuple[str, ...] = EU_LANGUAGES) -> list[ox.Triple]:

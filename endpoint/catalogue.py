@@ -121,16 +121,14 @@ def authority_labels() -> Graph:
 
 
 def country_labels(iri: str) -> dict[str, str]:
-    """English and Italian names of an authority-table country, by way of its ISO alpha-2 code."""
-    from babel import Locale
+    """An authority-table country's preferred names in the EU's languages, as the table states them
+    (the names the vocabulary graph carries), so a portal shows the country in its reader's language."""
+    from eulod.converters.countries import EU_LANGUAGES, by_iri
 
-    from eulod.converters.countries import countries
-
-    alpha3 = iri.rsplit("/", 1)[-1]
-    alpha2 = next((c.alpha2 for c in countries().values() if c.alpha3 == alpha3), None)
-    if alpha2 is None:
-        return {"en": alpha3}
-    return {lang: Locale(lang).territories.get(alpha2, alpha3) for lang in ("en", "it")}
+    found = by_iri(iri)
+    if found is None:
+        return {"en": iri.rsplit("/", 1)[-1]}
+    return {lang: found.names[lang] for lang in EU_LANGUAGES if lang in found.names}
 
 
 def _concept(graph: Graph, iri: URIRef, scheme: URIRef, *types: URIRef) -> URIRef:

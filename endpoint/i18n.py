@@ -2,7 +2,8 @@
 
 The language comes from ``?lang=`` (a link on every page) or else from Accept-Language;
 messages are small JSON catalogues in ``translations/``, one per language, and numbers,
-money, dates and country names are formatted by Babel with the CLDR data of that language.
+money and dates are formatted by Babel with the CLDR data of that language. Country names
+are not CLDR's but the EU authority table's (eulod.converters.countries), as in the data.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib import resources
 
-from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_currency, format_decimal
 from flask import request
@@ -85,7 +85,3 @@ def date_text(value: str | None, lang: str) -> str:
         return format_date(date.fromisoformat(value[:10]), format="long", locale=lang)
     except ValueError:
         return value
-
-
-def country_name(alpha2: str, lang: str) -> str:
-    return Locale(lang).territories.get(alpha2.upper(), alpha2)

@@ -145,19 +145,13 @@ def local(iri: str) -> str:
 
 
 def country(iri: str | None, lang: str) -> dict[str, str] | None:
-    if not iri or not iri.startswith(COUNTRY):
+    """An authority-table country as pages show it: its code and its name from the EU table."""
+    from eulod.converters.countries import by_iri
+
+    found = by_iri(iri) if iri else None
+    if found is None:
         return None
-    alpha3 = iri[len(COUNTRY):]
-    alpha2 = alpha2_of(alpha3)
-    return {"iri": iri, "code": alpha3, "alpha2": alpha2 or "",
-            "name": i18n.country_name(alpha2, lang) if alpha2 else alpha3}
-
-
-@lru_cache(maxsize=None)
-def alpha2_of(alpha3: str) -> str | None:
-    from eulod.converters.countries import countries
-
-    return next((c.alpha2 for c in countries().values() if c.alpha3 == alpha3), None)
+    return {"iri": iri, "code": found.alpha3, "alpha2": found.alpha2, "name": found.name(lang)}
 
 
 def validation_results(record_id: str) -> list[dict[str, Any]]:

@@ -9,6 +9,8 @@ import urllib.parse
 import urllib.request
 from functools import cache
 
+import pytest
+
 import pyoxigraph as ox
 
 from conftest import DATA
@@ -77,3 +79,19 @@ def test_the_funding_per_country_example_names_italy(live_server):
     assert italy and {row["name"]["value"] for row in italy} == english and all(english)
     named = [row for row in rows if row.get("name", {}).get("value")]
     assert len(named) == len(rows)  # every country in the answer has its English name
+
+
+@pytest.mark.parametrize("lang", ["en", "it"])
+def test_pages_and_catalogue_name_countries_as_the_authority_table_does(lang):
+    """Pages, the catalogue and the vocabulary graph give one name per country and language:
+    the EU table's (CLDR, through Babel, says 'Bosnia & Herzegovina' where the table says 'and')."""
+    from eulod.endpoint.catalogue import country_labels
+    from eulod.endpoint.pages import country
+
+    bosnia = COUNTRY + "BIH"
+    stated = {row["l"].language: row["l"].value
+              for row in table().query(f"SELECT ?l WHERE {{ <{bosnia}> <{SKOS}prefLabel> ?l }}")
+              if row["l"].language in EU_LANGUAGES}
+    assert country(bosnia, lang)["name"] == stated[lang]
+    assert country_labels(bosnia) == stated and len(stated) == len(EU_LANGUAGES)
+    assert country("http://example.org/elsewhere", lang) is None
