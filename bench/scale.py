@@ -369,7 +369,8 @@ def _s(value: float | None) -> str:
 
 def report(results: list[dict[str, Any]], command: str) -> str:
     lines = [f"Command: `{command}`", "",
-             f"Machine: {os.cpu_count()} cores, shared with other jobs during the run; Python {sys.version.split()[0]}.", ""]
+             f"Machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}. (Whether anything else ran "
+             "meanwhile is for whoever quotes the run to say: ratios move when it did.)", ""]
     head = "| step | " + " | ".join(f"{r['size']} projects" for r in results)
     ratio = len(results) > 1
     lines.append(head + (f" | ratio {results[-1]['size'] // results[0]['size']}x data |" if ratio else " |"))
