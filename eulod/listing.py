@@ -110,11 +110,14 @@ def _run(store: Any, name: str) -> Iterator[Any]:
 
 
 def _read_projects(store: Any) -> dict[str, dict[str, Any]]:
-    """Per project (one with a title): titles by language, programme, dates, duration, EU contribution."""
-    projects: dict[str, dict[str, Any]] = {}
+    """Per project: titles by language, programme, dates, duration, EU contribution."""
+    projects: dict[str, dict[str, Any]] = {row["project"].value: {"titles": {}}
+                                           for row in _run(store, "listing-projects.rq")}
     for row in _run(store, "listing-titles.rq"):
-        title = row["title"]
-        projects.setdefault(row["project"].value, {"titles": {}})["titles"].setdefault(title.language or "", title.value)
+        item = projects.get(row["project"].value)
+        if item is not None:
+            title = row["title"]
+            item["titles"].setdefault(title.language or "", title.value)
     for row in _run(store, "listing-facts.rq"):
         item = projects.get(row["project"].value)
         if item is None:
