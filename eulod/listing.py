@@ -88,25 +88,47 @@ def _run(store: Any, name: str) -> Iterator[Any]:
 
     A remote store refuses an answer of as many rows as its cap (eulod.remote.RemoteStore,
     ``max_rows``), and a listing query has a row per project or participation: there it is
-    asked a page at a time, ordered by every variable so the pages neither overlap nor miss.
+    asked a page at a time (:func:`paged`).
     """
     text = stored_query("eulod", name)
     cap = getattr(store, "max_rows", None)
     if not cap:
         yield from store.query(text, use_default_graph_as_union=True)
         return
-    size = max(1, cap - 1)
-    variables = " ".join(str(v) for v in ox.Store().query(text).variables)
-    offset = 0
+    yield from paged(store, text, max(2, cap - 1))
+
+
+def paged(store: Any, text: str, size: int) -> Iterator[Any]:
+    """The solutions of a SELECT query ``text``, at most ``size`` per request, none twice or missed.
+
+    Pages are cut by the value of the query's first variable (keyset paging: each page asks
+    for the values after the last one read, ordered by that value), never by OFFSET:
+    Virtuoso refuses ORDER BY with an OFFSET + LIMIT beyond its MaxSortedTopRows (10 000 by
+    default), and OFFSET without ORDER BY is not stable. A page that is full may end inside
+    one value's rows, so those rows are asked again with the next page. The first variable
+    must always be bound, and no single value may have ``size`` rows or more.
+    """
+    first = ox.Store().query(text).variables[0]
+    key, name = str(first), first.value
+    at = next((i for i, line in enumerate(text.splitlines()) if line.lstrip().upper().startswith("SELECT")), None)
+    if at is None:
+        raise ValueError("paged() needs a SELECT query whose SELECT starts a line")
+    lines = text.splitlines()
+    prologue, body = "\n".join(lines[:at]), "\n".join(lines[at:])
+    after: str | None = None
     while True:
-        got = 0
-        for row in store.query(f"{text}\nORDER BY {variables} LIMIT {size} OFFSET {offset}",
-                               use_default_graph_as_union=True):
-            got += 1
-            yield row
-        if got < size:
+        condition = f"FILTER(STR({key}) > {ox.Literal(after)})" if after is not None else ""
+        rows = list(store.query(f"{prologue}\nSELECT * WHERE {{ {{ {body}\n }} {condition} }} "
+                                f"ORDER BY STR({key}) LIMIT {size}", use_default_graph_as_union=True))
+        if len(rows) < size:
+            yield from rows
             return
-        offset += size
+        last = rows[-1][name].value
+        complete = [row for row in rows if row[name].value != last]
+        if not complete:
+            raise ValueError(f"{size} rows or more for {key} = {last}: more than one answer may carry")
+        yield from complete
+        after = complete[-1][name].value
 
 
 def _read_projects(store: Any) -> dict[str, dict[str, Any]]:
