@@ -39,6 +39,17 @@ def progress(enabled: bool, description: str, unit: str = "record") -> Callable[
     return lambda items: tqdm(items, desc=description, unit=unit, file=sys.stderr, leave=False)
 
 
+def stages(enabled: bool, command: str) -> Callable[[str], None]:
+    """One line on stderr as each long step of a command starts (a terminal), else nothing.
+
+    The steps after the conversion have no count to show a bar for; at 100 000 projects
+    they take minutes, so the person waiting is told which one is running.
+    """
+    if not enabled:
+        return lambda name: None
+    return lambda name: print(f"{command}: {name}...", file=sys.stderr, flush=True)
+
+
 def parser() -> argparse.ArgumentParser:
     from eulod import commands as package
 

@@ -45,6 +45,40 @@ def test_build_of_the_sample_data_succeeds(tmp_path: Path):
     assert not list((tmp_path / "build" / "current" / "dumps").glob(".*tmp"))
 
 
+STEPS = ["validating against the shapes", "loading the store", "optimising the store", "computing the summaries",
+         "writing the home page listing", "writing the dumps"]
+
+
+def test_a_build_in_a_terminal_says_which_step_runs(tmp_path: Path):
+    """After the conversion's progress bar, a person at a terminal sees each long step start;
+    a build whose output goes to a file or pipe (CI) prints none of it."""
+    import pty
+    import re
+
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("EULOD_")}
+    primary, terminal = pty.openpty()
+    try:
+        completed = subprocess.run([str(EULOD), "build", str(RECORDS), "--build-dir", str(tmp_path / "build")],
+                                   cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=terminal,
+                                   timeout=300)
+        os.close(terminal)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # the terminal's other end is closed: everything was read
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(primary)
+    assert completed.returncode == 0, shown
+    assert re.findall(r"eulod build: (.+?)\.\.\.", shown.decode("utf-8", "replace")) == STEPS
+    piped = run("build", str(RECORDS), "--build-dir", str(tmp_path / "again"), cwd=tmp_path)
+    assert piped.returncode == 0 and "eulod build:" not in piped.stderr
+
+
 def break_record(records: Path, name: str, change) -> str:
     path = next(records.glob(f"*{name}*.yaml"))
     data = yaml.safe_load(path.read_text("utf-8"))

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from eulod.cli import EXIT_ERROR, EXIT_INVALID, EXIT_OK, SEVERITY_CHOICES, progress, settings_from
+from eulod.cli import EXIT_ERROR, EXIT_INVALID, EXIT_OK, SEVERITY_CHOICES, progress, settings_from, stages
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -43,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
         fail_on=args.fail_on,
         skip_invalid=args.skip_invalid,
         progress=progress(not args.quiet and sys.stderr.isatty(), "converting"),
+        stage=stages(not args.quiet and sys.stderr.isatty(), "eulod build"),
     )
     grouped = group_by_record(outcome.problems, outcome.outcomes)
     report = text_report(grouped)
