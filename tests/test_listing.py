@@ -133,3 +133,24 @@ def test_filters_that_match_nothing(generated):  # noqa: F811
     assert 0 < len(years) < 120 and [i for i in everything if i in set(years)] == list(years)
     titles = [row.title("en").lower() for row in listing.rows(everything)]
     assert titles == sorted(titles)
+
+
+def test_several_stated_dates_give_the_years_the_activity_index_gives(tmp_path):
+    """Of several start or end dates (the shapes warn; the data may still hold them), the
+    listing takes the earliest start and the latest end, as eulod:activeInYear does."""
+    from eulod.summaries import add_summaries
+
+    eulod, xsd = "https://w3id.org/eulod/ontology#", "http://www.w3.org/2001/XMLSchema#"
+    graph, project = ox.NamedNode("http://example.org/graph/data"), ox.NamedNode("http://example.org/project/p")
+    store = ox.Store()
+    store.add(ox.Quad(project, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                      ox.NamedNode(eulod + "Project"), graph))
+    store.add(ox.Quad(project, ox.NamedNode("http://purl.org/dc/terms/title"), ox.Literal("P", language="en"), graph))
+    for predicate, value in (("startDate", "2019-05-01"), ("startDate", "2018-02-01"),
+                             ("endDate", "2020-01-31"), ("endDate", "2022-12-31")):
+        store.add(ox.Quad(project, ox.NamedNode(eulod + predicate), ox.Literal(value, datatype=ox.NamedNode(xsd + "date")), graph))
+    add_summaries(store, graph.value, "http://example.org/graph/summaries", "http://example.org/", 10, current_year=2025)
+    indexed = sorted(int(q.object.value) for q in store.quads_for_pattern(project, ox.NamedNode(eulod + "activeInYear"), None))
+    write_listing(store, tmp_path / "listing.sqlite", 2025)
+    assert table(tmp_path / "listing.sqlite", "SELECT first_year, last_year FROM project") == [(indexed[0], indexed[-1])]
+    assert (indexed[0], indexed[-1]) == (2018, 2022)
