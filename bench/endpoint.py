@@ -37,11 +37,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
-
-from eulod.build import data_graph_iri, vocabulary_files, vocabulary_graph_iri
+from eulod.build import dataset_graphs, load_generation, ntriples_file_chunks
 from eulod.config import load_settings
-from eulod.store import current_generation, new_generation, switch_to, write_manifest
+from eulod.store import current_generation, switch_to, write_manifest
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -99,24 +97,16 @@ def load_build(nt_file: Path, build_dir: Path) -> None:
         return
     settings = load_settings(environ={}, build_dir=build_dir)
     build_dir.mkdir(parents=True, exist_ok=True)
-    generation = new_generation(build_dir)
-    data_graph = data_graph_iri(settings)
-    vocabulary_graph = vocabulary_graph_iri(settings)
     started = time.monotonic()
-    store = ox.Store(str(generation.store_path))
-    store.bulk_load(path=str(nt_file), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(data_graph))
-    for entry in vocabulary_files():
-        store.bulk_load(entry.read_bytes(), ox.RdfFormat.TURTLE, base_iri="https://w3id.org/eulod/",
-                        to_graph=ox.NamedNode(vocabulary_graph))
-    store.flush()
-    store.optimize()
-    triples = len(store)
-    del store
+    # eulod's own load (store, country names, summaries, home listing), without the dumps:
+    # the server then holds what a real build gives it.
+    generation, stats, _ = load_generation(settings, ntriples_file_chunks(nt_file), dumps=False)
+    triples = stats["triples"]
     write_manifest(generation, {
         "base_iri": settings.base_iri,
         "generation": generation.id,
-        "graphs": {"data": data_graph, "vocabulary": vocabulary_graph},
-        "statistics": {"triples": triples},
+        "graphs": dataset_graphs(settings),
+        "statistics": stats,
         "dumps": {},
     })
     switch_to(build_dir, generation)

@@ -35,7 +35,7 @@ import urllib.parse
 import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -110,21 +110,8 @@ class _Timings(logging.Handler):
             self.steps[found.group(1)] = float(found.group(2))
 
 
-def _chunks(nt_file: Path, size: int = 8 << 20) -> Iterator[bytes]:
-    with open(nt_file, "rb") as handle:
-        rest = b""
-        while block := handle.read(size):
-            block = rest + block
-            cut = block.rfind(b"\n") + 1
-            rest = block[cut:]
-            yield block[:cut]
-        if rest:
-            yield rest
-
-
 def eulod_load(nt_file: Path, build_dir: Path, dumps: bool = True) -> dict[str, Any]:
-    import eulod.build
-    from eulod.build import dataset_graphs, load_generation
+    from eulod.build import dataset_graphs, load_generation, ntriples_file_chunks
     from eulod.config import load_settings
     from eulod.store import switch_to, write_manifest
 
@@ -135,14 +122,9 @@ def eulod_load(nt_file: Path, build_dir: Path, dumps: bool = True) -> dict[str, 
     for logger in loggers:
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
-    write_dumps = eulod.build.write_dumps
-    if not dumps:  # measured apart: the dumps are not part of loading the store
-        eulod.build.write_dumps = lambda store, generation: {}
     started = time.perf_counter()
-    try:
-        generation, stats, dumps_made = load_generation(settings, _chunks(nt_file))
-    finally:
-        eulod.build.write_dumps = write_dumps
+    # Without dumps when they are measured apart: they are not part of loading the store.
+    generation, stats, dumps_made = load_generation(settings, ntriples_file_chunks(nt_file), dumps=dumps)
     total = time.perf_counter() - started
     for logger in loggers:
         logger.removeHandler(handler)

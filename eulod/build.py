@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -161,15 +161,31 @@ def _spool(chunks: Iterable[Graph | bytes], target: Path) -> int:
     return written
 
 
+def ntriples_file_chunks(path: Path, size: int = 8 << 20) -> Iterator[bytes]:
+    """An N-Triples file as blocks cut at line ends: what :func:`load_generation` takes, read
+    without holding the file (benchmarks load generated files this way)."""
+    with open(path, "rb") as handle:
+        rest = b""
+        while block := handle.read(size):
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            rest = block[cut:]
+            if cut:  # a line longer than the block: keep reading until it ends
+                yield block[:cut]
+        if rest:
+            yield rest
+
+
 def load_generation(settings: Settings, graphs: Iterable[Graph | bytes],
-                    stage: Callable[[str], None] = lambda name: None) -> tuple[Generation, dict, dict]:
+                    stage: Callable[[str], None] = lambda name: None, dumps: bool = True) -> tuple[Generation, dict, dict]:
     """Bulk-load data and vocabulary into a new generation's store; write its summaries, listing and dumps.
 
     ``graphs`` are rdflib graphs or N-Triples chunks (the bulk path); either way they are
     spooled to a file in the generation and bulk-loaded from there, never held in memory.
     Returns the generation, its statistics and the description of its dumps. ``stage`` is
     told the name of each step as it starts (minutes each at 100 000 projects), so a CLI can
-    say what it is doing between the progress bar of the conversion and the end.
+    say what it is doing between the progress bar of the conversion and the end. Without
+    ``dumps`` (benchmarks that measure the store, not the files) none are written.
     """
     generation = new_generation(settings.build_dir)
     try:
@@ -209,16 +225,18 @@ def load_generation(settings: Settings, graphs: Iterable[Graph | bytes],
         log.info("computed %d summary triples in %.2f s", added, time.perf_counter() - started)
         stage("writing the home page listing")
         write_listing(store, generation.listing_path, year, generation.id)
-        stage("writing the dumps")
-        started = time.perf_counter()
-        dumps = write_dumps(store, generation)
-        log.info("wrote the dumps in %.2f s", time.perf_counter() - started)
+        written: dict = {}
+        if dumps:
+            stage("writing the dumps")
+            started = time.perf_counter()
+            written = write_dumps(store, generation)
+            log.info("wrote the dumps in %.2f s", time.perf_counter() - started)
         stats = _statistics(store)
         del store  # closes the database so readers can open it
     except BaseException:
         discard(generation)
         raise
-    return generation, stats, dumps
+    return generation, stats, written
 
 
 def write_validation(generation: Generation, outcomes: Iterable[RecordOutcome]) -> None:

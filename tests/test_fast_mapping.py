@@ -14,7 +14,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic, to_isomorphic
 
 from conftest import RECORDS
-from eulod.build import data_graph_iri, load_generation
+from eulod.build import data_graph_iri, load_generation, ntriples_file_chunks
 from eulod.config import load_settings
 from eulod.converters.rdf import MappingOptions, RecordMapper, ntriples_stream, preferred_labels
 from eulod.converters.records import Record, check_record, load_records
@@ -112,3 +112,23 @@ def test_load_generation_takes_ntriples_chunks(tmp_path, curated, generated):
     assert sum(1 for _ in store.quads_for_pattern(None, None, None, graph)) == expected
     assert stats["projects"] == len(records)
     assert not (generation.path / ".data.nt").exists()
+
+
+def test_an_ntriples_file_loads_in_line_cut_blocks_without_dumps(tmp_path, curated, generated):
+    """What the benchmarks load: a file read in blocks smaller than its lines' total, cut at line
+    ends (a block boundary inside a line would break a triple), and no dumps when not asked for."""
+    settings = load_settings(build_dir=str(tmp_path / "build"), base_iri=BASE)
+    mapper = RecordMapper(MappingOptions(BASE, "role-only", WHEN))
+    records = [*curated, *generated]
+    path = tmp_path / "data.nt"
+    path.write_bytes(b"".join(ntriples_stream(mapper, records, chunk_records=50)))
+    blocks = list(ntriples_file_chunks(path, size=1000))
+    assert len(blocks) > 10 and all(block.endswith(b"\n") for block in blocks)
+    assert b"".join(blocks) == path.read_bytes()
+    generation, stats, dumps = load_generation(settings, ntriples_file_chunks(path, size=1000), dumps=False)
+    expected = sum(1 for _ in Graph().parse(path, format="nt"))
+    store = ox.Store.read_only(str(generation.store_path))
+    assert sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(data_graph_iri(settings)))) == expected
+    assert stats["projects"] == len(records) and dumps == {}
+    assert not generation.dumps_path.exists() or not any(generation.dumps_path.iterdir())
+    assert generation.listing_path.is_file()
