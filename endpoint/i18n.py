@@ -15,7 +15,7 @@ from functools import lru_cache
 from importlib import resources
 
 from babel.dates import format_date, format_skeleton
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_currency_name
 from flask import request
 
 LANGUAGES = ("en", "it")
@@ -60,6 +60,13 @@ def money(amount: str | Decimal | None, currency: str, lang: str) -> str:
     except InvalidOperation:
         return str(amount)
     return format_currency(value, currency, locale=lang, decimal_quantization=False, format_type="standard")
+
+
+def currency_name(code: str, lang: str) -> str | None:
+    """A currency's name in ``lang`` (CLDR, as the amounts on the pages are formatted); None for
+    a code CLDR does not know. eulod ships no currency authority table to name it instead."""
+    name = get_currency_name(code, locale=lang)
+    return name if name and name != code else None
 
 
 def number(value: float | int | Decimal, lang: str) -> str:

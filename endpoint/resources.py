@@ -16,7 +16,7 @@ from importlib import resources
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request, send_file
 
-from eulod.namespaces import ONTOLOGY_IRI, VOCAB_BASE
+from eulod.namespaces import CURRENCY, ONTOLOGY_IRI, VOCAB_BASE
 from eulod.store import stored_query
 
 from . import i18n, media, ontology_docs, settings, store_handle
@@ -73,7 +73,8 @@ def term_names(triples: list[ox.Triple], lang: str) -> dict[str, str]:
     """Names of the page's predicates and objects in ``lang`` (else English, else any).
 
     A generic page (a summary node, a contact, an amount) otherwise shows only IRIs; the
-    vocabulary graph names the ontology's terms, the code lists' concepts and the countries.
+    vocabulary graph names the ontology's terms, the code lists' concepts and the countries,
+    and CLDR the currencies. A term nobody names stays an IRI.
     """
     terms = sorted({t.predicate.value for t in triples}
                    | {t.object.value for t in triples if isinstance(t.object, ox.NamedNode)})[:MAX_NAMED_TERMS]
@@ -84,7 +85,13 @@ def term_names(triples: list[ox.Triple], lang: str) -> dict[str, str]:
     found: dict[str, dict[str, str]] = {}
     for row in store_handle().store.query(text, use_default_graph_as_union=True):
         found.setdefault(row["term"].value, {}).setdefault(row["label"].language or "", row["label"].value)
-    return {term: i18n.in_language(names, lang) for term, names in found.items()}
+    named = {term: i18n.in_language(names, lang) for term, names in found.items()}
+    for term in terms:  # currencies: the vocabulary graph has no names for them, CLDR has
+        if term not in named and term.startswith(str(CURRENCY)):
+            name = i18n.currency_name(term[len(str(CURRENCY)):], lang)
+            if name:
+                named[term] = name
+    return named
 
 
 def caching(response: Response, variant: str) -> Response:

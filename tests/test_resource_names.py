@@ -1,8 +1,8 @@
 """Generic Linked Data pages name the terms they show, in the reader's language.
 
 A summary node has no page of its own kind: its HTML is the generic triple table. The
-names come from the vocabulary graph (ontology labels, authority-table country names), so
-each expected name is read here from those sources, not typed in.
+names come from the vocabulary graph (ontology labels, authority-table country names) and,
+for currencies, from CLDR, so each expected name is read here from those sources, not typed in.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from importlib import resources
 
 import pyoxigraph as ox
 import pytest
+from babel.numbers import get_currency_name
 
 from eulod.converters.countries import label_triples
 from eulod.namespaces import EULOD
@@ -43,7 +44,8 @@ def test_a_summary_page_names_its_terms_in_the_readers_language(client, lang):
     assert f">{ontology_label('totalFor', lang)}</a>" in page
     assert f">{country_name(ITALY, lang)}</a>" in page
     assert f'title="{ITALY}"' in page  # the IRI stays at hand
-    assert f">{EURO}</a>" in page  # a term the store cannot name is shown as its IRI
+    assert f">{get_currency_name('EUR', locale=lang)}</a>" in page  # no table names currencies: CLDR does
+    assert f'title="{EURO}"' in page
     assert "Accept-Language" in response.headers["Vary"]
 
 
@@ -51,3 +53,16 @@ def test_each_language_has_its_own_etag(client):
     tags = {client.get(f"/summary/country-total/ITA/EUR?lang={lang}", headers={"Accept": "text/html"}).headers["ETag"]
             for lang in ("en", "it")}
     assert len(tags) == 2
+
+
+def test_a_term_nobody_names_stays_an_iri(app):
+    from eulod.endpoint.resources import term_names
+
+    unknown = ox.NamedNode("http://example.org/vocabulary/unknown")
+    money = ox.NamedNode("http://publications.europa.eu/resource/authority/currency/XQZ")  # no such currency
+    triples = [ox.Triple(ox.NamedNode("http://example.org/s"), unknown, money),
+               ox.Triple(ox.NamedNode("http://example.org/s"), ox.NamedNode(str(EULOD["totalFor"])), ox.NamedNode(ITALY))]
+    with app.test_request_context("/"):
+        names = term_names(triples, "en")
+    assert unknown.value not in names and money.value not in names
+    assert names[ITALY] == country_name(ITALY, "en")
