@@ -33,6 +33,7 @@ good ones go on. A joined table is the exception: it is read once and indexed in
 
 from __future__ import annotations
 
+import itertools
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -137,7 +138,8 @@ def load_mapping(path_or_name: str) -> Mapping:
         if not isinstance(participant, dict) or not isinstance(participant.get("organisation"), dict) \
                 or "name" not in participant["organisation"]:
             raise MappingError(f"{name}: {where}: a participant needs organisation: {{name: ...}}")
-    for where, spec in _all_specs(mapping):
+    joined = (spec for number, join in enumerate(mapping.join) for spec in joined_specs(join, number))
+    for where, spec in itertools.chain(_all_specs(mapping), joined):
         _check_spec(name, where, spec)
     return mapping
 

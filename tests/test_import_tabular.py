@@ -182,6 +182,10 @@ def test_join_mistakes_are_refused_before_any_row(tmp_path):
     bad.write_text(record + "join: [{sheet: S, keys: [A], participants: [{role: {value: partner}}]}]\n", "utf-8")
     with pytest.raises(MappingError, match=r"join\[0\].participants\[0\]: a participant needs organisation"):
         load_mapping(str(bad))
+    joined = "join: [{sheet: S, keys: [A], participants: [{organisation: {name: N}, budget: {eu_contribution: {column: E, type: amout}}}]}]\n"
+    bad.write_text(record + joined, "utf-8")  # a joined table's specs are checked like the main table's
+    with pytest.raises(MappingError, match=r"join\[0\].participants\[0\].budget.eu_contribution: type 'amout'"):
+        load_mapping(str(bad))
     bad.write_text(record + "blank_markers: N.a.\n", "utf-8")
     with pytest.raises(MappingError, match="blank_markers"):
         load_mapping(str(bad))
