@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Callable, NamedTuple
 
 from eulod.listing import FORMAT, write_listing
+from eulod.store import LISTING
 
 from .i18n import in_language
 
@@ -211,7 +212,7 @@ def _listing_from_store(handle: Any, generation: str) -> Listing:
     built = str(manifest.get("built", ""))[:4]
     year = int(built) if built.isdigit() else datetime.now(timezone.utc).year
     folder = Path(tempfile.mkdtemp(prefix="eulod-listing-"))
-    path = folder / "listing.sqlite"
+    path = folder / LISTING
     try:
         write_listing(handle.store, path, year, generation)
         return Listing(path, generation)

@@ -138,9 +138,11 @@ def validate_outcomes(outcomes: list[RecordOutcome]) -> Report:
 
 
 def convert_and_validate(
-    records: Iterable[Record], settings: Settings, progress: Callable[[Iterable], Iterable] = lambda x: x
+    records: Iterable[Record], settings: Settings, progress: Callable[[Iterable], Iterable] = lambda x: x,
+    stage: Callable[[str], None] = lambda name: None,
 ) -> list[RecordOutcome]:
     outcomes = convert_records(records, settings, progress)
+    stage("validating against the shapes")
     validate_outcomes(outcomes)
     return outcomes
 
@@ -318,9 +320,7 @@ def build(
     """
     loaded = load_sources(sources or list(settings.records))
     outcome = BuildOutcome(problems=loaded.problems)
-    outcome.outcomes = convert_records(loaded.records, settings, progress)
-    stage("validating against the shapes")
-    validate_outcomes(outcome.outcomes)
+    outcome.outcomes = convert_and_validate(loaded.records, settings, progress, stage)
     if not outcome.ok(fail_on) and not skip_invalid:
         log.warning("not loading: %d record problems, %d invalid records", len(outcome.problems), len(outcome.invalid(fail_on)))
         return outcome

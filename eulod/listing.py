@@ -38,7 +38,6 @@ from eulod.summaries import project_years
 
 log = logging.getLogger(__name__)
 
-LISTING_FILE = "listing.sqlite"
 FORMAT = "1"  # bumped when the schema changes; a reader ignores a file of another format (endpoint.listing)
 PICK = {"start": min, "end": max}  # of several stated dates, as eulod.summaries.activity picks them
 
@@ -223,23 +222,21 @@ def _write_projects(db: sqlite3.Connection, projects: dict[str, dict[str, Any]],
                     partners: dict[str, tuple[int, list[str]]], current_year: int) -> dict[tuple[str, str], Decimal]:
     """Insert one row per project (in IRI order, so a file is the same for the same data); returns the funding sums."""
     funding: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-
-    def rows() -> Iterator[tuple]:
-        for position, iri in enumerate(sorted(projects)):
-            item = projects[iri]
-            # The stated total, else the sum the partners state.
-            for currency, amount in (item.get("eu") or item.get("partner_eu") or {}).items():
-                funding[(item.get("programme") or "", currency)] += amount
-            count, countries = partners.get(iri, (0, []))
-            years = project_years(item.get("start"), item.get("end"), item.get("months"), current_year)
-            titles.extend((position, n, lang, text) for n, (lang, text) in enumerate(item["titles"].items()))
-            places.extend((country, position) for country in set(countries))
-            yield (position, iri, item.get("programme"), item.get("start"), item.get("end"),
-                   years[0] if years else None, years[-1] if years else None, count, " ".join(sorted(set(countries))))
-
+    rows: list[tuple] = []
     titles: list[tuple] = []
     places: list[tuple] = []
-    db.executemany("INSERT INTO project VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows())
+    for position, iri in enumerate(sorted(projects)):
+        item = projects[iri]
+        # The stated total, else the sum the partners state.
+        for currency, amount in (item.get("eu") or item.get("partner_eu") or {}).items():
+            funding[(item.get("programme") or "", currency)] += amount
+        count, countries = partners.get(iri, (0, []))  # countries sorted, each once (_read_partners)
+        years = project_years(item.get("start"), item.get("end"), item.get("months"), current_year)
+        rows.append((position, iri, item.get("programme"), item.get("start"), item.get("end"),
+                     years[0] if years else None, years[-1] if years else None, count, " ".join(countries)))
+        titles.extend((position, n, lang, text) for n, (lang, text) in enumerate(item["titles"].items()))
+        places.extend((country, position) for country in countries)
+    db.executemany("INSERT INTO project VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     db.executemany("INSERT INTO title VALUES (?, ?, ?, ?)", titles)
     db.executemany("INSERT INTO project_country VALUES (?, ?)", sorted(places))
     return funding

@@ -34,6 +34,7 @@ CURRENT = "current"
 GENERATIONS = "generations"
 STORE_DIR = "store"
 MANIFEST = "manifest.json"
+LISTING = "listing.sqlite"  # the home page's listing (eulod.listing)
 KEEP_GENERATIONS = 2  # the current one and the one a running server may still hold open
 
 
@@ -68,7 +69,7 @@ class Generation:
     @property
     def listing_path(self) -> Path:
         """The home page's listing (eulod.listing), absent from generations built before it existed."""
-        return self.path / "listing.sqlite"
+        return self.path / LISTING
 
     @property
     def manifest_path(self) -> Path:
