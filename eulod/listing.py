@@ -34,12 +34,11 @@ import pyoxigraph as ox
 
 from eulod.iris import last_segment
 from eulod.store import stored_query
-from eulod.summaries import project_years
+from eulod.summaries import DATE_PICK, project_years
 
 log = logging.getLogger(__name__)
 
 FORMAT = "1"  # bumped when the schema changes; a reader ignores a file of another format (endpoint.listing)
-PICK = {"start": min, "end": max}  # of several stated dates, as eulod.summaries.activity picks them
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -148,8 +147,8 @@ def _read_projects(store: Any) -> dict[str, dict[str, Any]]:
         if fact == "months":
             if value.isdigit():
                 item["months"] = int(value)
-        elif fact in item and fact in PICK:  # several dates stated: the ones eulod:activeInYear uses
-            item[fact] = PICK[fact](item[fact], value)
+        elif fact in item and fact in DATE_PICK:  # several dates stated: the ones eulod:activeInYear uses
+            item[fact] = DATE_PICK[fact](item[fact], value)
         else:
             item[fact] = value
     for row in _run(store, "listing-eu.rq"):

@@ -140,6 +140,11 @@ def project_years(start: str | None, end: str | None, months: int | None, curren
     return range(first, max(last, first) + 1)
 
 
+# Of several stated dates (the shapes warn; the data may still hold them), the ones a
+# project's years run between: the earliest start and the latest end. eulod.listing too.
+DATE_PICK: dict[str, Callable[[str, str], str]] = {"start": min, "end": max}
+
+
 def _dates(store: ox.Store, graph: ox.NamedNode, predicate: str, pick: Callable[[str, str], str]) -> dict[ox.Term, str]:
     """Each subject's date for a date property; of several stated dates, the one ``pick`` keeps."""
     found: dict[ox.Term, str] = {}
@@ -163,7 +168,8 @@ def activity(store: ox.Store, graph: ox.NamedNode, target: ox.NamedNode, current
     joins: the joins are what make the question slow in the first place. Four or so quads
     per project: they are made in their graph at once rather than copied into it.
     """
-    starts, ends = _dates(store, graph, "startDate", min), _dates(store, graph, "endDate", max)
+    starts = _dates(store, graph, "startDate", DATE_PICK["start"])
+    ends = _dates(store, graph, "endDate", DATE_PICK["end"])
     durations = _months(store, graph)
     active_in = _p("activeInYear")
     literals: dict[int, ox.Literal] = {}  # a few dozen years for any number of projects
