@@ -22,6 +22,15 @@ def words(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", fold(text)).split())
 
 
+@lru_cache(maxsize=None)
+def word_set(name: str, key: str) -> frozenset[str]:
+    """A list of a data file (``load(name)[key]``) as folded words (:func:`words`), for membership tests.
+
+    Rules ask "is this one of the project-scope words" on every line; the set is made once.
+    """
+    return frozenset(words(entry) for entry in load(name)[key])
+
+
 def contains(haystack: str, needle: str) -> bool:
     """Whole-word containment on folded text."""
     return f" {needle} " in f" {haystack} "

@@ -20,7 +20,7 @@ from typing import Any
 from eulod.iris import slugify
 
 from . import programmes as prog
-from .data import best_label, contains, load, words
+from .data import best_label, contains, load, word_set, words
 from .dates import PartialDate, add_months, find_dates, find_duration, fold, months_between
 from .numbers import find_amounts, find_percentages
 from .places import CountryReading, Organisation, city, country_adjective, country_name, looks_like_organisation, municipality_in_text, municipality_mentions, name_language, organisation, organisation_type, read_country
@@ -677,7 +677,7 @@ class _Reader:
         """"Riga's share of the budget is EUR 180,410, including an ERDF contribution of EUR 153,348": a participant budget."""
         header = self._header_body()
         scope = {"b": load("labels.yaml")["budget_scope"]}
-        project_words = {words(w) for w in load("labels.yaml")["project_scope"]}
+        project_words = word_set("labels.yaml", "project_scope")
         for sentence, numbers in self.sentences():
             amounts = find_amounts(sentence)
             owner = self._share_owner(sentence, amounts[0].start) if amounts else None
@@ -1447,7 +1447,7 @@ def _is_place(name: str) -> bool:
     tokens = re.split(r"[\s]+", name.strip())
     if not 1 <= len(tokens) <= 5 or re.search(r"\d|[&/@]", name):
         return False
-    if set(words(name).split()) & {words(w) for w in load("places.yaml")["not_place_words"]}:
+    if set(words(name).split()) & word_set("places.yaml", "not_place_words"):
         return False
     for token in tokens:
         parts = [t for t in re.split(r"[-'’]", token) if t]
@@ -1647,7 +1647,7 @@ def _described_type(cell: str) -> str | None:
     """The type a table's description column gives ('Centro tecnológico', 'Ayuntamiento')."""
     if len(cell.split()) > 12:
         return None
-    if looks_like_organisation(cell) or words(cell) in {words(w) for w in load("places.yaml")["municipality_words"]}:
+    if looks_like_organisation(cell) or words(cell) in word_set("places.yaml", "municipality_words"):
         return "municipality"
     return organisation_type(cell)
 

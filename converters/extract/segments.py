@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .data import best_label, load, words
+from .data import best_label, load, word_set, words
 from .dates import fold
 from .places import read_country
 from .text import Line
@@ -42,7 +42,7 @@ _LIST_KINDS = {"coordinator", "partners", "beneficiary", "objectives", "actions"
 
 def _sheet_heading(text: str) -> bool:
     folded = words(text.rstrip(":："))
-    return bool(folded) and folded in {words(h) for h in load("labels.yaml")["sheet_headings"]}
+    return bool(folded) and folded in word_set("labels.yaml", "sheet_headings")
 
 
 def classify(label: str) -> str | None:
@@ -101,14 +101,14 @@ def _bilingual_label(text: str, kind: str) -> bool:
 def _only_filler(text: str, kind: str) -> bool:
     """'Referente del progetto', 'Obiectivele proiectului': the label plus only small or scope words."""
     labels = load("labels.yaml")
-    filler = {w for stop in labels["stopwords"].values() for w in stop} | {words(w) for w in labels["project_scope"]}
+    filler = {w for stop in labels["stopwords"].values() for w in stop} | word_set("labels.yaml", "project_scope")
     rest = f" {words(text)} "
     for label in sorted((words(l) for l in labels["fields"][kind]), key=len, reverse=True):
         if f" {label} " in rest:
             rest = rest.replace(f" {label} ", " ", 1)
             break
     left = rest.split()
-    scope = {words(w) for w in labels["project_scope"]}
+    scope = word_set("labels.yaml", "project_scope")
     # a label wrapped over two lines ("EU Contribution to the") ends on a small word: not a heading
     return all(token in filler for token in left) and (not left or words(text).split()[-1] not in filler - scope)
 
@@ -189,7 +189,7 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
             match = None  # "* Coordinatore: Città di Berlino" is an item of a list, not a label
         if match:
             kind = classify(match.group("label"))
-            if kind is None and words(match.group("label")) in {words(w) for w in load("labels.yaml")["project_scope"]}:
+            if kind is None and words(match.group("label")) in word_set("labels.yaml", "project_scope"):
                 kind = "project_name"  # 'Projekt: Głęboka termomodernizacja ...': the project's name after the bare word
             if kind == "website" and _EMAIL.search(match.group("value")) and not _URL.search(match.group("value")):
                 kind = "contact"  # 'Więcej informacji: Wydział ..., e-mail: x@y': a contact, not a web page
@@ -306,7 +306,7 @@ def _mail_header_lines(lines: list[Line]) -> set[int]:
     of them carries an e-mail address.
     """
     first = next((b for b in blocks(lines)), [])
-    names = {words(h) for h in load("labels.yaml")["mail_headers"]}
+    names = word_set("labels.yaml", "mail_headers")
     found = [line for line in first if (m := _LABEL_VALUE.match(line.text)) and words(m.group("label")) in names]
     if len(found) >= 2 and len(found) >= len(first) - 1 and any(_EMAIL.search(line.text) for line in found):
         return {id(line) for line in first}
@@ -342,6 +342,6 @@ def about_line(text: str) -> str | None:
         if match and len(match.group(1).split()) <= 4:
             start = len(text) - len(match.group(1)) - (1 if text.rstrip()[-1:] in ":." else 0)
             name = text[start:].strip(" :.")
-            if any(c.isupper() for c in name) and words(name) not in {words(w) for w in load("labels.yaml")["project_scope"]}:
+            if any(c.isupper() for c in name) and words(name) not in word_set("labels.yaml", "project_scope"):
                 return name
     return None
