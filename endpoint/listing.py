@@ -219,6 +219,7 @@ def _listing_from_store(handle: Any, generation: str) -> Listing:
     finally:
         path.unlink(missing_ok=True)
         os.rmdir(folder)
+        release_freed_memory()  # the reading's rows and dictionaries are garbage now
 
 
 class ListingCache:
@@ -242,7 +243,6 @@ class ListingCache:
             if listing is None or listing.generation != generation:
                 self._listing = None  # let the previous generation's go before reading the next
                 listing = self._listing = open_listing(handle, reason)
-                release_freed_memory()
         return listing
 
     def holds(self, generation: str) -> bool:
