@@ -20,10 +20,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from . import guard, sandbox
 from .media import serialize_triples
 
 log = logging.getLogger(__name__)
 
+READY = "ready"  # a query process's first message: imported, walled in, waiting for jobs
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
@@ -40,6 +42,10 @@ class Job:
     graph_format: str | None = None  # for CONSTRUCT and DESCRIBE, e.g. "text/turtle"
     max_rows: int = 10000
     prefixes: dict[str, str] = field(default_factory=dict)
+    graphs: tuple[str, ...] = ()  # the store's graphs: FROM and the dataset parameters may name only these
+    base_iri: str = ""  # relative IRIs of the query resolve against it (the endpoint's URL)
+    strict: bool = False  # a remote store: standard SPARQL 1.1 only (guard.prepare)
+    check_only: bool = False  # answer with the prepared query (Outcome.prepared), evaluate nothing
 
 
 @dataclass(frozen=True)
@@ -52,28 +58,56 @@ class Outcome:
     rows: int = 0
     status: int = 200
     message: str = ""
+    prepared: guard.Prepared | None = None  # for a check_only job
 
 
 def open_store(path: str) -> ox.Store:
     return ox.Store.read_only(path)
 
 
-def dataset(job: Job) -> dict[str, Any]:
-    """pyoxigraph arguments for the job's dataset; the union of all graphs by default."""
-    if not job.default_graphs and not job.named_graphs:
-        return {"use_default_graph_as_union": True}
-    out: dict[str, Any] = {}
-    if job.default_graphs:
-        out["default_graph"] = [ox.NamedNode(iri) for iri in job.default_graphs]
-    if job.named_graphs:
-        out["named_graphs"] = [ox.NamedNode(iri) for iri in job.named_graphs]
-    return out
+def prepare(job: Job) -> guard.Prepared:
+    """The query policy applied to a job: the text to run, or guard.Refused."""
+    return guard.prepare(job.query, job.graphs, job.default_graphs + job.named_graphs, strict=job.strict,
+                         base_iri=job.base_iri)
 
 
-def run(store: ox.Store, job: Job) -> Outcome:
-    """Evaluate and serialise one job; errors the client caused become 4xx outcomes."""
+def dataset(job: Job, prepared: guard.Prepared) -> dict[str, Any]:
+    """pyoxigraph arguments for the job's dataset.
+
+    The protocol's parameters win over the query's FROM clauses (SPARQL 1.1 Protocol,
+    2.1.4); a query with FROM / FROM NAMED clauses gets the dataset they describe (a
+    default graph merged from its FROM graphs, empty without one; only its FROM NAMED
+    graphs as named graphs); any other query the union of all graphs as default graph.
+    The union flag would override FROM, so it is passed only when there is none.
+    """
+    if job.default_graphs or job.named_graphs:
+        out: dict[str, Any] = {}
+        if job.default_graphs:
+            out["default_graph"] = [ox.NamedNode(iri) for iri in job.default_graphs]
+        if job.named_graphs:
+            out["named_graphs"] = [ox.NamedNode(iri) for iri in job.named_graphs]
+        return out
+    if prepared.has_dataset:
+        return {"default_graph": [ox.NamedNode(iri) for iri in prepared.from_graphs],
+                "named_graphs": [ox.NamedNode(iri) for iri in prepared.from_named]}
+    return {"use_default_graph_as_union": True}
+
+
+def run(store: Any, job: Job, prepared: guard.Prepared | None = None) -> Outcome:
+    """Check, evaluate and serialise one job; errors the client caused become 4xx outcomes.
+
+    ``store`` is a pyoxigraph store, or a remote store that answers the same calls and
+    is told the query form (it has no parser of its own to find it).
+    """
     try:
-        result = store.query(job.query, **dataset(job))
+        prepared = prepared or prepare(job)
+    except guard.Refused as refusal:
+        return Outcome(status=refusal.status, message=refusal.message)
+    options = dataset(job, prepared)
+    if not isinstance(store, ox.Store):
+        options["form"] = prepared.form
+    try:
+        result = store.query(prepared.text, base_iri=job.base_iri or None, **options)
     except SyntaxError as exc:
         return Outcome(status=400, message=f"malformed query: {exc}")
     except ValueError as exc:  # an invalid IRI among the dataset parameters
@@ -144,20 +178,39 @@ def _term(term: Any) -> dict[str, Any]:
     raise ValueError(f"unexpected term {term!r}")
 
 
+def check(job: Job) -> Outcome:
+    """A check_only job's answer: the prepared query, or the refusal."""
+    try:
+        return Outcome(prepared=prepare(job))
+    except guard.Refused as refusal:
+        return Outcome(status=refusal.status, message=refusal.message)
+
+
 def serve(connection: Connection) -> None:
-    """A query process's loop: receive a job, answer it, until the parent closes the pipe."""
+    """A query process's loop: receive a job, answer it, until the parent closes the pipe.
+
+    The network wall (sandbox.py) goes up before the first job is read.
+    """
+    sandbox.deny_network()
     stores: dict[str, ox.Store] = {}
+    try:
+        connection.send(READY)
+    except (EOFError, OSError):
+        return
     while True:
         try:
             job: Job = connection.recv()
         except (EOFError, OSError):
             return
         try:
-            store = stores.get(job.store_path)
-            if store is None:
-                stores.clear()  # a new generation: let the old one's files go
-                store = stores[job.store_path] = open_store(job.store_path)
-            outcome = run(store, job)
+            if job.check_only:
+                outcome = check(job)
+            else:
+                store = stores.get(job.store_path)
+                if store is None:
+                    stores.clear()  # a new generation: let the old one's files go
+                    store = stores[job.store_path] = open_store(job.store_path)
+                outcome = run(store, job)
         except MemoryError:
             outcome = Outcome(status=503, message="the query needed more memory than the endpoint allows")
         except Exception:  # a bug: log it here, answer without a traceback, keep serving

@@ -1,4 +1,4 @@
-"""Running queries under a time limit: a pool of query processes, and a cache of answers.
+"""Running queries under a time limit, fairly: a pool of query processes, admission, a cache.
 
 pyoxigraph cannot cancel a query, and a thread that runs one cannot be stopped. So each
 query runs in a separate *query process* (a few per server process, started with
@@ -8,15 +8,32 @@ at most until the deadline; when the deadline passes, the query process is kille
 really stops the query and frees its memory), a fresh one takes its place, and the client
 is told at once. Other clients' queries run meanwhile in the other query processes.
 
-Every answer depends only on the query, the dataset, the format, the row cap and the store
-generation, and a generation never changes once built; so answers are cached per server
-process, keyed with the generation, and a new build makes old entries unreachable.
+Admission keeps a few clients from starving the others (:class:`Admission`):
+
+- waiting for a free query process is bounded (``queue_wait``) and is not part of the
+  query's time limit: a query that only waited is answered 503 with ``Retry-After``,
+  never "stopped after the time limit";
+- every query first runs as a *short* query; one still running after ``short_seconds``
+  becomes a *long* query, and at most ``long_queries`` long queries run at a time (the
+  other processes stay free for short ones), each client at most one; a query that cannot
+  become long is stopped (503, ``Retry-After``); a long query's process runs at a lower CPU
+  priority, so pages and short queries keep the processor;
+- a client whose query ran long recently (``penalty_seconds``), or a query text that did,
+  starts as a long query directly, so it does not take a short query's place again;
+- each client has at most ``client_queries`` queries in progress (429, ``Retry-After``).
+
+A client is an address (see sparql.client_address for proxies). Every answer depends
+only on the query, the dataset, the format, the row cap and the store generation, and a
+generation never changes once built; so answers are cached per server process, keyed with
+the generation, and a new build makes old entries unreachable.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing
+import os
 import queue
 import threading
 import time
@@ -25,11 +42,13 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Callable, Hashable
 
-from .evaluate import Job, Outcome, serve
+from .evaluate import READY, Job, Outcome, serve
 
 log = logging.getLogger(__name__)
 
 _CONTEXT = multiprocessing.get_context("spawn")
+STARTUP_SECONDS = 120.0  # a query process not ready by then is replaced
+LONG_QUERY_NICENESS = 10  # added to a long query's process: pages and short queries come first
 
 
 class QueryTimeout(Exception):
@@ -37,11 +56,29 @@ class QueryTimeout(Exception):
 
 
 class QueryBusy(Exception):
-    """Every query process stayed busy until the deadline."""
+    """The endpoint cannot take the query now; ``retry_after`` seconds is a fair wait."""
+
+    def __init__(self, reason: str, retry_after: int, status: int = 503) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+        self.status = status
 
 
 class QueryCrashed(Exception):
     """The query process died (out of memory, for example) before it answered."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How the pool shares its query processes (documented in README, settings)."""
+
+    timeout: float = 30.0  # a query's time limit, counted from when a process takes it
+    queue_wait: float = 5.0  # longest wait for a free query process
+    short_seconds: float = 1.0  # a query running longer becomes a long query
+    long_queries: int = 2  # long queries running at once (per server process)
+    client_queries: int = 4  # queries in progress per client (per server process)
+    penalty_seconds: float = 60.0  # a client (or query text) that ran long starts long for this long
 
 
 @dataclass
@@ -50,11 +87,87 @@ class _Worker:
     connection: Connection
 
 
-class QueryPool:
-    """``size`` query processes, started on first use and replaced when killed."""
+class Admission:
+    """Who may run what: per-client counts, long-query slots, and the memory of long runners."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self._lock = threading.Lock()
+        self._in_progress: dict[str, int] = {}
+        self._long: dict[str, int] = {}
+        self._long_total = 0
+        self._penalised: dict[str, float] = {}  # client or query key -> until (monotonic)
+
+    def enter(self, client: str) -> None:
+        with self._lock:
+            if self._in_progress.get(client, 0) >= self.limits.client_queries:
+                raise QueryBusy(f"this client already has {self.limits.client_queries} queries in progress; "
+                                "wait for their answers", self._retry_after(), status=429)
+            self._in_progress[client] = self._in_progress.get(client, 0) + 1
+
+    def leave(self, client: str) -> None:
+        with self._lock:
+            left = self._in_progress.get(client, 1) - 1
+            if left:
+                self._in_progress[client] = left
+            else:
+                self._in_progress.pop(client, None)
+
+    def starts_long(self, client: str, text_key: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            for key in (client, text_key):
+                until = self._penalised.get(key)
+                if until is not None and until > now:
+                    return True
+                if until is not None:
+                    del self._penalised[key]
+            return False
+
+    def penalise(self, client: str, text_key: str) -> None:
+        until = time.monotonic() + self.limits.penalty_seconds
+        with self._lock:
+            if len(self._penalised) > 10000:  # bounded memory under a flood of addresses
+                self._penalised.clear()
+            self._penalised[client] = self._penalised[text_key] = until
+
+    def take_long(self, client: str) -> bool:
+        with self._lock:
+            if self._long_total >= self.limits.long_queries or self._long.get(client, 0) >= 1:
+                return False
+            self._long[client] = self._long.get(client, 0) + 1
+            self._long_total += 1
+            return True
+
+    def give_long(self, client: str) -> None:
+        with self._lock:
+            self._long_total -= 1
+            left = self._long.get(client, 1) - 1
+            if left:
+                self._long[client] = left
+            else:
+                self._long.pop(client, None)
+
+    def _retry_after(self) -> int:
+        return max(1, round(self.limits.short_seconds * 2))
+
+    def long_busy(self) -> QueryBusy:
+        return QueryBusy("the endpoint is running as many long queries as it allows; try again later, or narrow the "
+                         "query down (LIMIT, more specific patterns) so it answers within "
+                         f"{self.limits.short_seconds:g} s", max(1, round(self.limits.timeout / 2)))
+
+
+def text_key(job: Job) -> str:
+    return "query:" + hashlib.sha256(job.query.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class QueryPool:
+    """``size`` query processes, started on first use and replaced when killed, shared fairly."""
+
+    def __init__(self, size: int, limits: Limits | None = None) -> None:
         self.size = size
+        self.limits = limits or Limits()
+        self.admission = Admission(self.limits)
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._lock = threading.Lock()
         self._started = False
@@ -69,43 +182,123 @@ class QueryPool:
         with self._lock:
             if not self._started:
                 for _ in range(self.size):
-                    self._idle.put(self._spawn())
+                    self._spawn()
                 self._started = True
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self, attempt: int = 1) -> None:
+        """Start a query process; it joins the idle ones once it says it is ready.
+
+        A fresh process spends a second or more importing its modules; a query handed to
+        it meanwhile would count that time as its own (and could be taken for a long one).
+        """
         parent_end, child_end = _CONTEXT.Pipe(duplex=True)
         process = _CONTEXT.Process(target=serve, args=(child_end,), name="eulod-query", daemon=True)
         process.start()
         child_end.close()
-        return _Worker(process, parent_end)
+        worker = _Worker(process, parent_end)
+        threading.Thread(target=self._when_ready, args=(worker, attempt), name="eulod-query-start", daemon=True).start()
+
+    def _when_ready(self, worker: _Worker, attempt: int) -> None:
+        try:
+            if worker.connection.poll(STARTUP_SECONDS) and worker.connection.recv() == READY:
+                self._idle.put(worker)
+                return
+        except (EOFError, OSError):
+            pass
+        log.warning("a query process did not start (attempt %d)", attempt)
+        worker.process.kill()
+        worker.connection.close()
+        if not self._closed and attempt < 3:
+            self._spawn(attempt + 1)
 
     def _discard(self, worker: _Worker) -> None:
-        """Kill a query process and put a fresh one in its place."""
+        """Kill a query process and start a fresh one in its place."""
         worker.process.kill()
         worker.process.join(timeout=5)
         worker.connection.close()
         if not self._closed:
-            self._idle.put(self._spawn())
+            self._spawn()
 
-    def run(self, job: Job, timeout: float) -> Outcome:
-        """Answer ``job`` within ``timeout`` seconds, or raise QueryTimeout/QueryBusy/QueryCrashed."""
-        deadline = time.monotonic() + timeout
+    def warm(self, job: Job, timeout: float) -> Outcome | None:
+        """Run ``job`` on whichever process is free, outside admission (the server's own warm-up)."""
         self._ensure_started()
         try:
-            worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            worker = self._idle.get(timeout=timeout)
         except queue.Empty:
-            raise QueryBusy() from None
+            return None
         try:
             worker.connection.send(job)
-            if worker.connection.poll(max(0.0, deadline - time.monotonic())):
+            if worker.connection.poll(timeout):
                 outcome = worker.connection.recv()
                 self._idle.put(worker)
                 return outcome
         except (EOFError, OSError):
+            pass
+        self._discard(worker)
+        return None
+
+    def _release(self, worker: _Worker, long: bool) -> None:
+        if long:
+            _set_niceness(worker, 0)
+            if worker.process.is_alive() and _niceness(worker) > 0:
+                # an unprivileged process cannot raise its priority back: replace it instead
+                self._discard(worker)
+                return
+        self._idle.put(worker)
+
+    def run(self, job: Job, timeout: float | None = None, client: str = "") -> Outcome:
+        """Answer ``job`` within the time limit, or raise QueryTimeout/QueryBusy/QueryCrashed."""
+        limit = self.limits.timeout if timeout is None else timeout
+        self._ensure_started()
+        key = text_key(job)
+        self.admission.enter(client)
+        try:
+            long = self.admission.starts_long(client, key)
+            if long and not self.admission.take_long(client):
+                raise self.admission.long_busy()
+            try:
+                return self._run_admitted(job, limit, client, key, long)
+            finally:
+                if long:
+                    self.admission.give_long(client)
+        finally:
+            self.admission.leave(client)
+
+    def _run_admitted(self, job: Job, limit: float, client: str, key: str, long: bool) -> Outcome:
+        try:
+            worker = self._idle.get(timeout=self.limits.queue_wait)
+        except queue.Empty:
+            raise QueryBusy("every query process is busy; try again shortly",
+                            max(1, round(self.limits.queue_wait))) from None
+        started = time.monotonic()
+        if long:
+            _set_niceness(worker, LONG_QUERY_NICENESS)
+        try:
+            worker.connection.send(job)
+            first = limit if long else min(limit, self.limits.short_seconds)
+            if worker.connection.poll(first):
+                outcome = worker.connection.recv()
+                self._release(worker, long)
+                return outcome
+            if not long:
+                self.admission.penalise(client, key)
+                if not self.admission.take_long(client):
+                    log.info("query stopped after %.1f s: no room for another long query", self.limits.short_seconds)
+                    self._discard(worker)
+                    raise self.admission.long_busy()
+                try:
+                    _set_niceness(worker, LONG_QUERY_NICENESS)
+                    if worker.connection.poll(max(0.0, limit - (time.monotonic() - started))):
+                        outcome = worker.connection.recv()
+                        self._release(worker, True)
+                        return outcome
+                finally:
+                    self.admission.give_long(client)
+        except (EOFError, OSError):
             log.warning("a query process died while answering a query")
             self._discard(worker)
             raise QueryCrashed() from None
-        log.info("query stopped after %.1f s", timeout)
+        log.info("query stopped after %.1f s", limit)
         self._discard(worker)
         raise QueryTimeout()
 
@@ -118,6 +311,24 @@ class QueryPool:
                 return
             worker.process.kill()
             worker.connection.close()
+
+
+def _set_niceness(worker: _Worker, value: int) -> None:
+    """Set a query process's niceness (best effort: lowering priority is always allowed)."""
+    pid = worker.process.pid
+    if pid is None or not hasattr(os, "setpriority"):
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, value)
+    except OSError:
+        pass
+
+
+def _niceness(worker: _Worker) -> int:
+    try:
+        return os.getpriority(os.PRIO_PROCESS, worker.process.pid or 0)
+    except OSError:
+        return 0
 
 
 class AnswerCache:

@@ -1,24 +1,35 @@
-"""Query policy: what the endpoint refuses to run, decided before anything is executed.
+"""Query policy: what the endpoint refuses to run, decided on the very text the engine runs.
 
-The endpoint is read-only and never talks to another host. pyoxigraph would happily
-evaluate ``SERVICE <http://elsewhere/sparql>`` by sending an HTTP request, so such a query
-must be stopped here, before evaluation. Updates (``INSERT``, ``LOAD`` ...) are refused too,
-with a message that says why, and ``FROM`` / ``FROM NAMED`` / ``default-graph-uri`` /
-``named-graph-uri`` may only name graphs this dataset holds: eulod never fetches a graph.
+The endpoint is read-only and never talks to another host. pyoxigraph would evaluate
+``SERVICE <http://elsewhere/sparql>`` by sending an HTTP request, so such a query must be
+stopped before evaluation; updates (``INSERT``, ``LOAD`` ...) are refused with a message
+that says why; ``FROM`` / ``FROM NAMED`` / ``default-graph-uri`` / ``named-graph-uri`` may
+only name graphs this dataset holds.
 
-Most queries mention none of the words these constructs start with, so a cheap screen on
-the words of the query decides them; only a query that does mention one is parsed with
-rdflib's SPARQL parser and its parse tree inspected, so a string such as ``"public
-service"`` in a FILTER is not mistaken for a SERVICE clause.
+The check parses with rdflib, the engine is oxigraph, and the two read the same text
+differently: rdflib expands ``\\uXXXX`` escapes everywhere before tokenising (as SPARQL
+1.1, section 19.2, says), oxigraph only inside strings and IRIs; rdflib ends a ``#``
+comment at a line feed only, oxigraph at a carriage return too. A query written for one
+reading hides a SERVICE clause from the other. So the check first makes the one text that
+both read alike (:func:`canonical`: escapes expanded once, as the specification reads
+them, and refused where the expansion spells another escape; line ends made line feeds)
+and it is that text, not the one received, that the engine runs. A query whose text
+contains the letters of a refused keyword anywhere (in any case, after Unicode
+compatibility folding) is parsed; one that cannot be parsed then is not run. What is
+left of the two parsers' differences meets the second wall: query processes cannot open
+a network socket (sandbox.py).
+
+Parsing is not cheap (pyparsing takes seconds over a long expression), so it runs inside
+a query process, under the time limit that can kill it (evaluate.py); what the serving
+thread checks first (:func:`screen`) costs one pass over the text.
 """
 
 from __future__ import annotations
 
-import logging
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin
 
@@ -26,13 +37,17 @@ from pyparsing import ParseException
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
-log = logging.getLogger(__name__)
-
-# SPARQL allows \uXXXX and \UXXXXXXXX anywhere in a query; screen the text as a parser could read it.
+# SPARQL 1.1, 19.2: \u followed by four hexadecimal digits, \U by eight.
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+# What either parser would still read as an escape (rdflib: \u or \U, four or eight digits).
+_ANY_ESCAPE = re.compile(r"\\[uU][0-9A-Fa-f]{4}")
 _WORD = re.compile(r"[A-Za-z]+")
 UPDATE_WORDS = frozenset({"insert", "delete", "load", "clear", "drop", "create", "add", "move", "copy", "with"})
-SCREENED_WORDS = UPDATE_WORDS | {"service", "from"}
+# Keywords whose every spelling sends the query to the parser: found as letters anywhere.
+PARSED_KEYWORDS = ("service", "from")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+FORMS = {"SelectQuery": "results", "AskQuery": "results", "ConstructQuery": "graph", "DescribeQuery": "graph"}
+BRACKETS = {"(": ")", "{": "}", "[": "]"}
 
 
 class Refused(Exception):
@@ -45,86 +60,143 @@ class Refused(Exception):
 
 
 @dataclass(frozen=True)
-class Verdict:
-    """What the check learnt: the graphs the query's own FROM / FROM NAMED clauses name."""
+class Prepared:
+    """A query made ready to run: the text the engine runs and what the check learnt of it.
 
+    ``form`` is "results" (SELECT, ASK) or "graph" (CONSTRUCT, DESCRIBE), or None when the
+    query was not parsed; ``from_graphs`` and ``from_named`` the graphs of its own FROM and
+    FROM NAMED clauses, ``has_dataset`` whether it has any such clause.
+    """
+
+    text: str
+    form: str | None = None
     from_graphs: tuple[str, ...] = ()
+    from_named: tuple[str, ...] = ()
+    has_dataset: bool = False
 
 
-def unescape_codepoints(text: str) -> str:
-    def replace(match: re.Match[str]) -> str:
-        try:
-            return chr(int(match.group(1) or match.group(2), 16))
-        except (ValueError, OverflowError):
-            return match.group(0)
+def screen(query: str, max_depth: int) -> None:
+    """The serving thread's cheap check: brackets nested deeper than ``max_depth`` are refused.
 
-    return _CODEPOINT.sub(replace, text)
+    Both parsers recurse per bracket: pyparsing raises RecursionError, and oxigraph's
+    parser could exhaust a query process's stack. Counting brackets inside strings too
+    overcounts only for pathological text, which is refused with a message that says so.
+    """
+    depth = 0
+    for char in query:
+        if char in "({[":
+            depth += 1
+            if depth > max_depth:
+                raise Refused(400, f"the query nests brackets more than {max_depth} deep; this endpoint does not "
+                                   "run queries nested that deeply")
+        elif char in ")}]" and depth:
+            depth -= 1
+
+
+def canonical(query: str) -> str:
+    """The query text both parsers read alike: escapes expanded once, line ends as line feeds."""
+
+    def expand(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            raise Refused(400, f"malformed query: {match.group(0)} is not a Unicode character")
+        return chr(code)
+
+    text = _CODEPOINT.sub(expand, query)
+    leftover = _ANY_ESCAPE.search(text)
+    if leftover:
+        raise Refused(400, f"malformed query: an escape sequence spells another one ({leftover.group(0)} after "
+                           "expanding \\u escapes); write the character itself")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise Refused(400, "malformed query: the text holds a lone surrogate, which is no Unicode character") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def words(text: str) -> set[str]:
-    return {word.lower() for word in _WORD.findall(unescape_codepoints(text))}
+    return {word.lower() for word in _WORD.findall(text)}
 
 
-def check(query: str, graphs: Iterable[str], dataset: Iterable[str] = ()) -> Verdict:
-    """Raise :class:`Refused` for a query or dataset eulod will not run; return otherwise.
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def prepare(query: str, graphs: Iterable[str], dataset: Iterable[str] = (), *, strict: bool = False,
+            base_iri: str = "") -> Prepared:
+    """Check a query and give the text to run; raise :class:`Refused` for what eulod will not run.
 
     ``graphs`` are the names of the graphs in the store; ``dataset`` the IRIs given as
-    ``default-graph-uri`` / ``named-graph-uri`` protocol parameters.
+    ``default-graph-uri`` / ``named-graph-uri`` protocol parameters. ``strict`` (a remote
+    store, which has extensions of its own: Virtuoso's ``bif:`` functions, ``DEFINE``
+    pragmas) runs only what parses as standard SPARQL and calls no function but the XSD
+    casts.
     """
     known = frozenset(graphs)
     for iri in dataset:
         _require_local(iri, known, "the dataset parameter")
-    if not words(query) & SCREENED_WORDS:
-        return Verdict()
-    verdict = inspect(query)
-    for iri in verdict.from_graphs:
+    text = canonical(query)
+    folded = _folded(text)
+    mentions = [keyword for keyword in PARSED_KEYWORDS if keyword in folded]
+    updating = bool(words(text) & UPDATE_WORDS)
+    if not (strict or mentions or updating):
+        return Prepared(text)
+    try:
+        tree = parseQuery(text)
+    except (ParseException, RecursionError, ValueError) as exc:
+        if updating and _is_update(text):
+            raise Refused(403, "this endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, ...) is not accepted")
+        if strict or "service" in mentions:
+            # Cannot prove what the query does, so it is not run; report the parse error.
+            raise Refused(400, f"malformed query: {_parse_message(exc)}") from None
+        return Prepared(text)  # the engine reports its own error, with its position
+    nodes = list(_walk(tree))
+    if any(_named(node, "ServiceGraphPattern") for node in nodes):
+        raise Refused(400, "SERVICE is not allowed: this endpoint never sends requests to other SPARQL services")
+    prefixes, base = _prologue(nodes, base_iri)
+    clauses = [node for node in nodes if _named(node, "DatasetClause")]
+    from_graphs = tuple(_resolve(node["default"], prefixes, base) for node in clauses if "default" in node)
+    from_named = tuple(_resolve(node["named"], prefixes, base) for node in clauses if "default" not in node)
+    for iri in from_graphs + from_named:
         _require_local(iri, known, "FROM")
-    return verdict
+    if strict:
+        _require_standard_functions(nodes, prefixes, base)
+    form = FORMS.get(getattr(tree[1], "name", ""), None)
+    return Prepared(text, form, from_graphs, from_named, bool(clauses))
 
 
 def _require_local(iri: str, known: frozenset[str], where: str) -> None:
     if iri not in known:
         raise Refused(
             400,
-            f"{where} names <{iri}>, which is not a graph of this dataset; this endpoint never fetches "
+            f"{where} names <{iri[:200]}>, which is not a graph of this dataset; this endpoint never fetches "
             "remote data. Its graphs are: " + (", ".join(f"<{g}>" for g in sorted(known)) or "(none)"),
         )
 
 
-@lru_cache(maxsize=512)
-def inspect(query: str) -> Verdict:
-    """Parse a query that mentions a screened word and refuse SERVICE and updates.
-
-    Cached: the same query text always gets the same answer, and rdflib's parser is slow.
-    """
-    try:
-        tree = parseQuery(query)
-    except ParseException as exc:
-        if _is_update(query):
-            raise Refused(403, "this endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, ...) is not accepted")
-        if "service" in words(query):
-            # Cannot prove the query has no SERVICE clause, so it is not run; report the parse error.
-            raise Refused(400, f"malformed query: {_parse_message(exc)}") from None
-        return Verdict()  # let the store's own parser report the error, with its position
-    if any(_named(node, "ServiceGraphPattern") for node in _walk(tree)):
-        raise Refused(
-            400, "SERVICE is not allowed: this endpoint never sends requests to other SPARQL services"
-        )
-    return Verdict(tuple(_dataset_clause(tree)))
+def _require_standard_functions(nodes: list[Any], prefixes: dict[str, str], base: str) -> None:
+    for node in nodes:
+        if _named(node, "Function"):
+            iri = _resolve(node["iri"], prefixes, base)
+            if not iri.startswith(XSD):
+                raise Refused(400, f"the function <{iri[:200]}> is not available on this endpoint: it runs "
+                                   "standard SPARQL 1.1 functions and XSD casts only")
 
 
 def _is_update(query: str) -> bool:
-    if not words(query) & UPDATE_WORDS:
-        return False
     try:
         parseUpdate(query)
-    except ParseException:
+    except (ParseException, RecursionError, ValueError):
         return False
     return True
 
 
-def _parse_message(exc: ParseException) -> str:
-    return f"{exc.msg} at line {exc.lineno}, column {exc.col}"
+def _parse_message(exc: Exception) -> str:
+    if isinstance(exc, ParseException):
+        return f"{exc.msg} at line {exc.lineno}, column {exc.col}"
+    if isinstance(exc, RecursionError):
+        return "the query nests too deeply"
+    return str(exc)[:200]
 
 
 def _named(node: Any, name: str) -> bool:
@@ -132,29 +204,26 @@ def _named(node: Any, name: str) -> bool:
 
 
 def _walk(node: Any) -> Iterator[Any]:
-    """Every node of a pyparsing/rdflib parse tree, depth first."""
-    yield node
-    if isinstance(node, CompValue):
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
-        for value in node:
-            yield from _walk(value)
+    """Every node of a pyparsing/rdflib parse tree, depth first, without recursion."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, CompValue):
+            stack.extend(reversed(list(current.values())))
+        elif isinstance(current, (list, tuple)) or type(current).__name__ == "ParseResults":
+            stack.extend(reversed(list(current)))
 
 
-def _dataset_clause(tree: Any) -> Iterator[str]:
-    """The IRIs of FROM and FROM NAMED, prefixed names resolved against the prologue."""
+def _prologue(nodes: list[Any], base_iri: str) -> tuple[dict[str, str], str]:
     prefixes: dict[str, str] = {}
-    base = ""
-    for node in _walk(tree):
+    base = base_iri
+    for node in nodes:
         if _named(node, "PrefixDecl"):
             prefixes[node["prefix"] if "prefix" in node else ""] = str(node["iri"])
         elif _named(node, "Base"):
-            base = str(node["iri"])
-    for node in _walk(tree):
-        if _named(node, "DatasetClause"):
-            term = node["default"] if "default" in node else node["named"]
-            yield _resolve(term, prefixes, base)
+            base = urljoin(base, str(node["iri"])) if base else str(node["iri"])
+    return prefixes, base
 
 
 def _resolve(term: Any, prefixes: dict[str, str], base: str) -> str:

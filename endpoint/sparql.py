@@ -9,13 +9,15 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, send_from_directory
 from werkzeug.exceptions import HTTPException
 
+from eulod.config import Settings
 from eulod.namespaces import PREFIXES, sparql_prologue
+from eulod.remote import RemoteError
 from eulod.store import StoreHandle
 
 from . import evaluate, examples, executor, fastpath, guard, media, settings, store_handle
@@ -37,7 +39,7 @@ DEADLINE_MARGIN = 0.25
 YASGUI_BUILD = Path(__file__).resolve().parent / "static" / "node_modules" / "@zazuko" / "yasgui" / "build"
 YASGUI_FILES = frozenset({"yasgui.min.js", "yasgui.min.css"})
 
-_POOLS: dict[tuple[int, int], executor.QueryPool] = {}
+_POOLS: dict[tuple[int, int, executor.Limits], executor.QueryPool] = {}
 _POOLS_LOCK = threading.Lock()
 
 
@@ -56,8 +58,8 @@ def error(status: int, message: str) -> Response:
 
 
 class ProtocolError(HTTPException):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(description=message, response=error(status, message))
+    def __init__(self, status: int, message: str, response: Response | None = None) -> None:
+        super().__init__(description=message, response=response or error(status, message))
 
 
 def _single(values: list[str], name: str) -> str | None:
@@ -97,12 +99,39 @@ def _graphs() -> list[str]:
     return list(store_handle().manifest.get("graphs", {}).values())
 
 
-def check(operation: Operation) -> None:
-    """Refuse, before running anything, what the query policy forbids (see guard.py)."""
+def screen(operation: Operation) -> None:
+    """What the serving thread refuses before a query process sees the query (see guard.screen).
+
+    The policy itself (SERVICE, updates, FROM) is decided in the query process, on the
+    text it runs and under its time limit (evaluate.run).
+    """
     try:
-        guard.check(operation.query, _graphs(), operation.default_graphs + operation.named_graphs)
+        guard.screen(operation.query, settings().max_query_depth)
     except guard.Refused as refusal:
         raise ProtocolError(refusal.status, refusal.message) from None
+
+
+def client_address() -> str:
+    """The client's address, for its share of the query processes.
+
+    Behind ``proxy_hops`` reverse proxies that append to X-Forwarded-For, the address the
+    nearest of them saw; otherwise the peer's address (a client cannot choose it).
+    """
+    hops = settings().proxy_hops
+    if hops:
+        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return request.remote_addr or ""
+
+
+def endpoint_iri() -> str:
+    """The endpoint's own IRI, the base of a query's relative IRIs (SPARQL 1.1 Protocol leaves it to us).
+
+    Taken from the configured base IRI, not from the request's Host header, so a client
+    cannot make answers (and cached answers) depend on a header it chooses.
+    """
+    return settings().base_iri + "sparql"
 
 
 def negotiated() -> tuple[str | None, str | None]:
@@ -120,19 +149,31 @@ def negotiated() -> tuple[str | None, str | None]:
     return results, graph
 
 
-def _pool(size: int) -> executor.QueryPool:
+def limits(config: Settings) -> executor.Limits:
+    """The pool's admission limits from the settings; long queries always leave one process for short ones."""
+    return executor.Limits(
+        timeout=max(config.query_timeout - DEADLINE_MARGIN, config.query_timeout * 0.8),
+        queue_wait=config.query_wait,
+        short_seconds=config.short_query_seconds,
+        long_queries=max(1, min(config.long_queries, config.query_processes - 1)),
+        client_queries=config.client_queries,
+        penalty_seconds=config.long_query_penalty,
+    )
+
+
+def _pool(config: Settings) -> executor.QueryPool:
     """One pool per server process: each worker process of the HTTP server has its own."""
-    key = (os.getpid(), size)
+    key = (os.getpid(), config.query_processes, limits(config))
     with _POOLS_LOCK:
         if key not in _POOLS:
-            _POOLS[key] = executor.QueryPool(size)
+            _POOLS[key] = executor.QueryPool(config.query_processes, limits(config))
         return _POOLS[key]
 
 
 @blueprint.record_once
 def _start_query_processes(state) -> None:
     """Start the query processes with the app, so the first queries do not wait for them."""
-    _pool(state.app.config["EULOD"].query_processes).start()
+    _pool(state.app.config["EULOD"]).start()
 
 
 def _cache() -> executor.AnswerCache:
@@ -142,27 +183,38 @@ def _cache() -> executor.AnswerCache:
     return extensions["eulod_answers"]
 
 
-def answer(job: evaluate.Job) -> evaluate.Outcome:
+def answer(job: evaluate.Job, client: str = "") -> evaluate.Outcome:
     """Run a job on the store behind the endpoint: the one place that picks how.
 
-    The embedded store runs each query in a query process that the time limit can kill;
-    a remote store (eulod.remote) is queried from this thread and bounds its own time.
+    The embedded store runs each query in a query process that the time limit can kill.
+    A remote store (eulod.remote) has the query checked in a query process all the same
+    (the policy, standard SPARQL only, and the query form, without evaluating anything in
+    this process) and is then queried from this thread, under the client's own timeout.
     """
     handle = store_handle()
-    if not isinstance(handle, StoreHandle):
-        return evaluate.run(handle.store, job)
     config = settings()
+    pool = _pool(config)
     try:
-        limit = max(config.query_timeout - DEADLINE_MARGIN, config.query_timeout * 0.8)
-        return _pool(config.query_processes).run(job, limit)
+        if isinstance(handle, StoreHandle):
+            return pool.run(job, client=client)
+        checked = pool.run(replace(job, strict=True, check_only=True), client=client)
+        if checked.status != 200 or checked.prepared is None:
+            return checked
+        try:
+            return evaluate.run(handle.store, job, checked.prepared)
+        except RemoteError as exc:
+            log.warning("the remote store failed on a query: %s", exc)
+            return evaluate.Outcome(status=502, message=f"the store behind this endpoint failed: {str(exc)[:300]}")
     except executor.QueryTimeout:
         raise ProtocolError(
             504,
             f"the query was stopped after the time limit of {config.query_timeout:g} s; "
             "narrow it down (LIMIT, more specific patterns) and try again",
         ) from None
-    except executor.QueryBusy:
-        raise ProtocolError(503, "the endpoint is busy with other queries; try again shortly") from None
+    except executor.QueryBusy as busy:
+        error_response = error(busy.status, busy.reason)
+        error_response.headers["Retry-After"] = str(busy.retry_after)
+        raise ProtocolError(busy.status, busy.reason, error_response) from None
     except executor.QueryCrashed:
         raise ProtocolError(503, "the query process stopped (too much memory?); narrow the query down") from None
 
@@ -181,14 +233,12 @@ def warm_query_processes() -> int:
     config = settings()
     job = evaluate.Job(store_path=str(handle.generation.store_path), query="ASK {}",
                        results_format="application/sparql-results+json")
-    pool = _pool(config.query_processes)
+    pool = _pool(config)
     answered: list[bool] = []
 
     def ask() -> None:
-        try:
-            answered.append(pool.run(job, config.query_timeout).status == 200)
-        except (executor.QueryTimeout, executor.QueryBusy, executor.QueryCrashed):
-            answered.append(False)
+        outcome = pool.warm(job, config.query_timeout)
+        answered.append(outcome is not None and outcome.status == 200)
 
     threads = [threading.Thread(target=ask) for _ in range(config.query_processes)]
     for thread in threads:
@@ -201,8 +251,8 @@ def warm_query_processes() -> int:
 
 
 def execute(operation: Operation) -> Response:
-    """Answer a query operation: policy check, cache, evaluation, response."""
-    check(operation)
+    """Answer a query operation: screen, cache, policy check and evaluation in a query process, response."""
+    screen(operation)
     results_type, graph_type = negotiated()
     handle = store_handle()
     config = settings()
@@ -215,10 +265,13 @@ def execute(operation: Operation) -> Response:
         graph_format=graph_type,
         max_rows=config.max_rows,
         prefixes=PREFIXES,
+        graphs=tuple(_graphs()),
+        base_iri=endpoint_iri(),
     )
     key = (handle.generation.id, job.query, job.default_graphs, job.named_graphs, job.results_format,
            job.graph_format, job.max_rows)
-    outcome = _cache().get_or_compute(key, lambda: answer(job))
+    client = client_address()
+    outcome = _cache().get_or_compute(key, lambda: answer(job, client))
     request.environ[fastpath.CACHEABLE] = True
     return respond(outcome, results_type if outcome.form == "results" else graph_type)
 

@@ -39,6 +39,14 @@ class Settings:
     max_rows: int = 10000
     query_processes: int = 4  # query processes per server process (the time limit kills one)
     result_cache_mb: int = 64  # answers cached per server process, per store generation; 0: off
+    # Admission (endpoint/executor.py): how query processes are shared between clients.
+    query_wait: float = 5.0  # longest wait for a free query process before 503 + Retry-After
+    short_query_seconds: float = 1.0  # a query running longer is a long query
+    long_queries: int = 2  # long queries at once per server process; the other processes stay for short ones
+    client_queries: int = 4  # queries in progress per client address per server process (429 beyond)
+    long_query_penalty: float = 60.0  # seconds a client whose query ran long starts its queries as long ones
+    max_query_depth: int = 128  # deepest nesting of brackets a query may have
+    proxy_hops: int = 0  # reverse proxies in front that append X-Forwarded-For (client addresses for admission)
     server: str = "granian"  # HTTP server of `eulod serve`: granian (Rust, fastest) or gunicorn
     summary_collaborations: int = 1000  # most frequent organisation pairs the build summarises; 0: none
     dataset_title: str = "EU-funded projects (eulod)"
@@ -88,6 +96,13 @@ _PARSERS: dict[str, Any] = {
     "max_rows": int,
     "query_processes": int,
     "result_cache_mb": int,
+    "query_wait": float,
+    "short_query_seconds": float,
+    "long_queries": int,
+    "client_queries": int,
+    "long_query_penalty": float,
+    "max_query_depth": int,
+    "proxy_hops": int,
     "summary_collaborations": int,
     "server": str,
     "dataset_title": str,
@@ -130,7 +145,8 @@ def _check(settings: Settings) -> Settings:
         )
     if not 0 < settings.port < 65536:
         raise ConfigError(f"setting 'port' ({ENV_PREFIX}PORT): {settings.port} is not a TCP port")
-    for name in ("workers", "threads", "max_rows", "query_processes"):
+    for name in ("workers", "threads", "max_rows", "query_processes", "long_queries", "client_queries",
+                 "max_query_depth"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"setting {name!r} ({ENV_PREFIX}{name.upper()}): must be at least 1")
     if settings.server not in SERVERS:
@@ -141,8 +157,12 @@ def _check(settings: Settings) -> Settings:
         )
     if settings.result_cache_mb < 0:
         raise ConfigError(f"setting 'result_cache_mb' ({ENV_PREFIX}RESULT_CACHE_MB): must be 0 (off) or more")
-    if settings.query_timeout <= 0:
-        raise ConfigError(f"setting 'query_timeout' ({ENV_PREFIX}QUERY_TIMEOUT): must be positive")
+    for name in ("query_timeout", "query_wait", "short_query_seconds"):
+        if getattr(settings, name) <= 0:
+            raise ConfigError(f"setting {name!r} ({ENV_PREFIX}{name.upper()}): must be positive")
+    for name in ("long_query_penalty", "proxy_hops"):
+        if getattr(settings, name) < 0:
+            raise ConfigError(f"setting {name!r} ({ENV_PREFIX}{name.upper()}): must be 0 or more")
     for name in ("licence", "publisher_iri"):
         value = getattr(settings, name)
         if value and not value.startswith(("http://", "https://")):

@@ -314,10 +314,12 @@ class RemoteStore:
     the embedded store is their union here, and they are the only named graphs a query sees.
     """
 
-    def __init__(self, client: SparqlClient, graphs: list[str], max_rows: int | None = None) -> None:
+    def __init__(self, client: SparqlClient, graphs: list[str], max_rows: int | None = None,
+                 names: Mapping[str, str] | None = None) -> None:
         self.client = client
         self.graphs = graphs
         self.max_rows = max_rows
+        self.names = dict(names or {})  # a graph's public IRI -> its name in the remote store
 
     def query(
         self,
@@ -329,21 +331,32 @@ class RemoteStore:
         default_graph: Any = None,
         named_graphs: Any = None,
         substitutions: Mapping[ox.Variable, Any] | None = None,
+        form: str | None = None,
         **unsupported: Any,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Answer a query as ``pyoxigraph.Store.query`` would, from the remote store.
+
+        ``form`` ("results" or "graph") is the query form when the caller knows it: the
+        endpoint's query check finds it (in a query process, under the time limit) for a
+        visitor's query. Without it the query is parsed by the embedded engine (over an
+        empty store) to find the form and report syntax errors alike on both backends;
+        eulod's own queries take that path, never a visitor's, since that parse also
+        evaluates what needs no data (VALUES, ORDER BY) in this process.
+        """
         if unsupported:
             raise RemoteError(f"the remote store does not support {', '.join(sorted(unsupported))}")
-        # Parse with the embedded engine first: the same syntax errors on both backends, and the query form.
-        local = ox.Store().query(query, prefixes=prefixes, base_iri=base_iri, use_default_graph_as_union=True)
+        if form is None:
+            local = ox.Store().query(query, prefixes=prefixes, base_iri=base_iri, use_default_graph_as_union=True)
+            form = "graph" if isinstance(local, ox.QueryTriples) else "results"
         text = _with_prologue(query, prefixes, base_iri)
         if substitutions:
             text = substitute(text, substitutions)
         rewritten = rewrite_date_comparisons(text)
         if rewritten != text:
             log.debug("rewrote xsd:date comparisons for the remote store")
-        defaults = self.graphs if use_default_graph_as_union or default_graph is None else _iris(default_graph)
-        named = self.graphs if named_graphs is None else _iris(named_graphs)
-        if isinstance(local, ox.QueryTriples):
+        defaults = self.graphs if use_default_graph_as_union or default_graph is None else self._stored(default_graph)
+        named = self.graphs if named_graphs is None else self._stored(named_graphs)
+        if form == "graph":
             headers, body = self.client.query(rewritten, N_TRIPLES, defaults, named)
             _check_complete(headers)
             triples = [quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
@@ -355,6 +368,10 @@ class RemoteStore:
         headers, body = self.client.query(rewritten, RESULTS_JSON, defaults, named)
         _check_complete(headers)
         return ox.parse_query_results(self._checked_solutions(body), format=ox.QueryResultsFormat.JSON)
+
+    def _stored(self, graphs: Any) -> list[str]:
+        """The remote store's names of graphs given by their public IRIs (or already by those names)."""
+        return [self.names.get(iri, iri) for iri in _iris(graphs)]
 
     def _checked_solutions(self, body: bytes) -> bytes:
         """SPARQL JSON results made safe to parse, or a refusal when they may be cut short.
@@ -473,8 +490,11 @@ class RemoteHandle:
 
     @property
     def store(self) -> RemoteStore:
-        graphs = self.manifest["remote_graphs"]
-        return RemoteStore(self.client, list(graphs.values()), max_rows=self.settings.remote_max_rows)
+        manifest = self.manifest
+        graphs = manifest["remote_graphs"]
+        public = manifest.get("graphs", {})
+        names = {public[name]: stored for name, stored in graphs.items() if name in public}
+        return RemoteStore(self.client, list(graphs.values()), max_rows=self.settings.remote_max_rows, names=names)
 
     @property
     def generation(self) -> Generation:
