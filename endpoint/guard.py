@@ -6,18 +6,25 @@ stopped before evaluation; updates (``INSERT``, ``LOAD`` ...) are refused with a
 that says why; ``FROM`` / ``FROM NAMED`` / ``default-graph-uri`` / ``named-graph-uri`` may
 only name graphs this dataset holds.
 
-The check parses with rdflib, the engine is oxigraph, and the two read the same text
-differently: rdflib expands ``\\uXXXX`` escapes everywhere before tokenising (as SPARQL
-1.1, section 19.2, says), oxigraph only inside strings and IRIs; rdflib ends a ``#``
-comment at a line feed only, oxigraph at a carriage return too. A query written for one
-reading hides a SERVICE clause from the other. So the check first makes the one text that
-both read alike (:func:`canonical`: escapes expanded once, as the specification reads
-them, and refused where the expansion spells another escape; line ends made line feeds)
-and it is that text, not the one received, that the engine runs. A query whose text
-contains the letters of a refused keyword anywhere (in any case, after Unicode
-compatibility folding) is parsed; one that cannot be parsed then is not run. What is
-left of the two parsers' differences meets the second wall: query processes cannot open
-a network socket (sandbox.py).
+The engine is oxigraph, and no parser but its own reads a query exactly as it does:
+rdflib expands ``\\uXXXX`` escapes everywhere before tokenising (as SPARQL 1.1, section
+19.2, says), oxigraph only inside strings and IRIs; rdflib ends a ``#`` comment at a line
+feed only, oxigraph at a carriage return too; oxigraph's grammar reads ``trueSERVICEr:``
+as ``true SERVICE r:`` where rdflib sees one prefixed name. Each of these hid a SERVICE
+clause from a check made with rdflib. So:
+
+- the check first makes the one text both read alike (:func:`canonical`: escapes expanded
+  once, as the specification reads them, and refused where the expansion spells another
+  escape; line ends made line feeds), and it is that text that the engine runs;
+- SERVICE is refused on the letters, not on a parse tree (:func:`keyword_outside_names`):
+  once strings, IRIs and comments are set aside (whose extent is unambiguous in the
+  canonical text), the letters "service" anywhere but in a variable's name or a prefixed
+  name's local part refuse the query, however they are glued to what surrounds them;
+- rdflib's parse then decides the rest (updates, FROM, the query form), and a query that
+  mentions SERVICE and cannot be parsed is not run.
+
+What is left of the parsers' differences meets the second wall: query processes cannot
+open a network socket (sandbox.py).
 
 Parsing is not cheap (pyparsing takes seconds over a long expression), so it runs inside
 a query process, under the time limit that can kill it (evaluate.py); what the serving
@@ -114,6 +121,36 @@ def canonical(query: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+# Lexemes whose extent is the same for every SPARQL parser once escapes are expanded: long
+# and short strings (with their escapes), IRIs, comments; then variables, and runs of name
+# characters (keywords, prefixed names, numbers, language tags) for the keyword test.
+_LONG_STRINGS = r'"""(?:[^"\\]|\\.|"(?!""))*"""' + r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+_STRINGS = r'"(?:[^"\\\n\r]|\\.)*"' + r"|'(?:[^'\\\n\r]|\\.)*'"
+_IRI = r'<[^<>"{}|^`\\\x00-\x20]*>'
+_COMMENT = r"#[^\r\n]*"
+_LEXEME = re.compile(
+    rf"(?P<skip>{_LONG_STRINGS}|{_STRINGS}|{_IRI}|{_COMMENT})"
+    r"|(?P<variable>[?$][\w\u00b7]+)"
+    r"|(?P<name>[\w\-.\u00b7]*(?::(?:[\w\-.:%\u00b7]|\\.)*)?)",  # a local name may escape \' \# ...
+    re.DOTALL,
+)
+
+
+def keyword_outside_names(text: str, keyword: str) -> bool:
+    """Whether ``keyword``'s letters occur where a parser could read them as the keyword.
+
+    Strings, IRIs, comments and variables are skipped; of a prefixed name only the prefix
+    counts. Case, Unicode compatibility forms and glued neighbours ("trueSERVICEr:") do
+    not hide the letters. Errs on the side of finding them: a prefix label containing the
+    keyword (``service:``) counts too.
+    """
+    for match in _LEXEME.finditer(text):
+        name = match.group("name")
+        if name and keyword in _folded(name.split(":", 1)[0]):
+            return True
+    return False
+
+
 def words(text: str) -> set[str]:
     return {word.lower() for word in _WORD.findall(text)}
 
@@ -136,6 +173,9 @@ def prepare(query: str, graphs: Iterable[str], dataset: Iterable[str] = (), *, s
     for iri in dataset:
         _require_local(iri, known, "the dataset parameter")
     text = canonical(query)
+    if keyword_outside_names(text, "service"):
+        raise Refused(400, "SERVICE is not allowed: this endpoint never sends requests to other SPARQL services "
+                           "(a prefix whose label holds the word 'service' counts as SERVICE too: rename it)")
     folded = _folded(text)
     mentions = [keyword for keyword in PARSED_KEYWORDS if keyword in folded]
     updating = bool(words(text) & UPDATE_WORDS)
