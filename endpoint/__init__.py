@@ -20,13 +20,19 @@ READ_METHODS = "GET, HEAD, POST, OPTIONS"
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    app = Flask(__name__)
+    # No default static route: endpoint/static holds YASGUI's npm install too, and only an
+    # allow-list of it is served (endpoint/security.py).
+    app = Flask(__name__, static_folder=None)
     settings = settings or load_settings()
     app.config["EULOD"] = settings
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024  # queries and forms beyond 1 MiB get 413
     app.extensions["eulod_store"] = open_handle(settings)
 
-    from . import pages, resources, sparql
+    from . import errors, links, pages, resources, security, sparql
+
+    security.install(app)
+    links.install(app)
+    errors.install(app)
 
     app.register_blueprint(sparql.blueprint)
     app.register_blueprint(pages.blueprint)
@@ -40,7 +46,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     def remote_failed(exc: RemoteError) -> Response:
         """A remote store that failed or gave an answer it marks as partial: say so, never serve it."""
         log.warning("remote store: %s", exc)
-        return Response(f"the triple store behind this endpoint: {exc}\n", status=502, mimetype="text/plain")
+        return errors.error_answer(502, "Bad Gateway", f"the triple store behind this endpoint: {exc}")
 
     @app.after_request
     def read_only_cors(response: Response) -> Response:

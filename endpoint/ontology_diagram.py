@@ -19,6 +19,8 @@ from rdflib import Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
+from .links import safe_href
+
 BOX_HEIGHT = 34
 ROW_GAP = 30
 COLUMN_GAP = 180
@@ -249,12 +251,14 @@ def render_svg(graph: Graph, label: Callable[[URIRef], str], href: Callable[[URI
             f'stroke-width="4" stroke-linejoin="round">{lines}</text>'
         )
     for node in sorted(nodes.values(), key=lambda n: (n.column, n.row)):
+        target = safe_href(href(node.iri))  # only http(s) and this site's paths become links (links.py)
+        opening, closing = (f"<a href={quoteattr(target)}", "</a>") if target else ("<g", "</g>")
         parts.append(
-            f"<a href={quoteattr(href(node.iri))} data-term={quoteattr(str(node.iri))}>"
+            f"{opening} data-term={quoteattr(str(node.iri))}>"
             f'<rect x="{node.x:.1f}" y="{node.y:.1f}" width="{node.width:.0f}" height="{BOX_HEIGHT}" rx="4" '
             f'fill="#eef3fb" stroke="#2a5599"/>'
             f'<text x="{node.x + node.width / 2:.1f}" y="{node.y + BOX_HEIGHT / 2 + 4.5:.1f}" '
-            f'text-anchor="middle" fill="#123">{escape(node.label)}</text></a>'
+            f'text-anchor="middle" fill="#123">{escape(node.label)}</text>{closing}'
         )
     parts.extend(labels)  # labels last, so no box or arrow covers them
     parts.append("</svg>")

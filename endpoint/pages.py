@@ -669,7 +669,9 @@ def globals_for_templates() -> dict:
     args = {k: v for k, v in request.args.items() if k != "lang"}
 
     def switch(target: str) -> str:
-        return f"{request.path}?{urlencode({**args, 'lang': target})}"
+        """This page in another language: a query-only link, so the path (whatever the
+        visitor typed, ``//host`` included) is never written into the page."""
+        return "?" + urlencode({**args, "lang": target})
 
     return {
         "prologue": sparql_prologue(),

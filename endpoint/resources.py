@@ -66,6 +66,16 @@ def ontology_triples() -> list[ox.Triple]:
     return [quad.triple for quad in ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=ONTOLOGY_IRI)]
 
 
+def valid_iri(text: str) -> bool:
+    """Whether ``text`` is an IRI a query may name; a store filled leniently (or a remote one)
+    can hold terms that are not, and those are shown as they are, never sent to the store."""
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
 MAX_NAMED_TERMS = 500  # a page naming more IRIs than this shows the rest as IRIs
 
 
@@ -76,8 +86,9 @@ def term_names(triples: list[ox.Triple], lang: str) -> dict[str, str]:
     vocabulary graph names the ontology's terms, the code lists' concepts and the countries,
     and CLDR the currencies. A term nobody names stays an IRI.
     """
-    terms = sorted({t.predicate.value for t in triples}
-                   | {t.object.value for t in triples if isinstance(t.object, ox.NamedNode)})[:MAX_NAMED_TERMS]
+    terms = sorted(term for term in {t.predicate.value for t in triples}
+                   | {t.object.value for t in triples if isinstance(t.object, ox.NamedNode)}
+                   if valid_iri(term))[:MAX_NAMED_TERMS]
     if not terms:
         return {}
     values = " ".join(str(ox.NamedNode(term)) for term in terms)

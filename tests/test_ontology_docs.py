@@ -252,8 +252,9 @@ def test_a_narrower_programme_is_indented_below_its_umbrella(client):
     child = URIRef(VOCAB_BASE + "code/programme/URBACT-IV")
     parent = g.value(child, SKOS.broader)
     text = get_html(client, "/code/programme").get_data(as_text=True)
-    rows = re.findall(r'data-concept="([^"]+)">\s*<td style="padding-left: ([\d.]+)rem"', text)
-    depth = {iri: float(pad) for iri, pad in rows}
+    # the depth is a class (docs.css indents each level), not a style attribute the CSP would block
+    rows = re.findall(r'data-concept="([^"]+)">\s*<td class="depth depth-(\d+)"', text)
+    depth = {iri: int(level) for iri, level in rows}
     assert depth[str(child)] > depth[str(parent)]
     order = [iri for iri, _ in rows]
     assert order.index(str(parent)) < order.index(str(child))
