@@ -70,7 +70,17 @@ def service_description(settings: Settings, endpoint_url: str, manifest: dict[st
     graph.add((default_dataset, SD.defaultGraph, default_graph))
     graph.add((default_graph, RDF.type, SD.Graph))
     for graph_iri in manifest.get("graphs", {}).values():
-        named = BNode()
-        graph.add((default_dataset, SD.namedGraph, named))
-        graph.add((named, SD.name, URIRef(graph_iri)))
+        add_named_graph(graph, default_dataset, URIRef(graph_iri))
     return graph
+
+
+def add_named_graph(graph: Graph, dataset: BNode, name: URIRef) -> None:
+    """One named graph of the dataset, as the SPARQL 1.1 Service Description class sd:NamedGraph has it:
+    typed ``sd:NamedGraph``, with its ``sd:name`` (the IRI a query names) and its ``sd:graph``
+    (the ``sd:Graph`` behind that name)."""
+    named, described = BNode(), BNode()
+    graph.add((dataset, SD.namedGraph, named))
+    graph.add((named, RDF.type, SD.NamedGraph))
+    graph.add((named, SD.name, name))
+    graph.add((named, SD.graph, described))
+    graph.add((described, RDF.type, SD.Graph))
