@@ -32,7 +32,8 @@ from eulod.listing import write_listing
 from eulod.namespaces import EULOD, bind_prefixes
 from eulod.shapes import Report, validate_graphs
 from eulod.dumps import write_dumps
-from eulod.store import Generation, atomic_write_bytes, discard, new_generation, switch_to, write_manifest
+from eulod.store import (Generation, atomic_write_bytes, build_lock, discard, new_generation, remove_interrupted,
+                         switch_to, write_manifest)
 from eulod.summaries import add_summaries
 
 log = logging.getLogger(__name__)
@@ -188,6 +189,10 @@ def load_generation(settings: Settings, graphs: Iterable[Graph | bytes],
     told the name of each step as it starts (minutes each at 100 000 projects), so a CLI can
     say what it is doing between the progress bar of the conversion and the end. Without
     ``dumps`` (benchmarks that measure the store, not the files) none are written.
+
+    The generation stays incomplete (readers refuse it, the next build removes it if this
+    process dies) until the caller seals it with :func:`eulod.store.write_manifest` and
+    switches to it with :func:`eulod.store.switch_to`.
     """
     generation = new_generation(settings.build_dir)
     try:
@@ -316,8 +321,17 @@ def build(
     """Run the whole pipeline; switch the store only when the outcome allows it.
 
     ``progress`` wraps the records as they are converted (a progress bar); ``stage`` hears
-    the name of each later step as it starts.
+    the name of each later step as it starts. The build folder is locked from start to end
+    (:class:`eulod.store.BuildBusy` when another build holds it), and what killed builds left
+    there is removed first.
     """
+    with build_lock(settings.build_dir):
+        remove_interrupted(settings.build_dir)
+        return _build(settings, sources, fail_on, skip_invalid, progress, stage)
+
+
+def _build(settings: Settings, sources: list[Path] | None, fail_on: str, skip_invalid: bool,
+           progress: Callable[[Iterable], Iterable], stage: Callable[[str], None]) -> BuildOutcome:
     loaded = load_sources(sources or list(settings.records))
     outcome = BuildOutcome(problems=loaded.problems)
     outcome.outcomes = convert_and_validate(loaded.records, settings, progress, stage)
@@ -343,7 +357,7 @@ def build(
     try:
         write_validation(generation, good)
         outcome.manifest["sources"] = copy_sources(generation, [o.record for o in good], settings)
-        write_manifest(generation, outcome.manifest)
+        write_manifest(generation, outcome.manifest)  # last: from here on the generation counts as complete
     except BaseException:
         discard(generation)
         raise

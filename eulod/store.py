@@ -1,26 +1,38 @@
 """Store access: generations on disk, an atomic switch, and read-only handles for serving.
 
-A build writes a complete new *generation* (store, dumps, manifest) in its own folder and
-then repoints one symlink, ``build/current``, with an atomic rename. Readers therefore see
-either the old generation or the new one, never a half-loaded store; a failed build leaves
-``current`` untouched. The endpoint's :class:`StoreHandle` notices a new generation and
-reopens, so ``eulod build`` can run beside a live server.
+A build writes a complete new *generation* (store, dumps, listing, manifest) in its own
+folder and then repoints one symlink, ``build/current``, with an atomic rename. Readers
+therefore see either the old generation or the new one, never a half-loaded store; a
+failed build leaves ``current`` untouched. The endpoint's :class:`StoreHandle` notices a
+new generation and reopens, so ``eulod build`` can run beside a live server.
+
+A build can die at any point without a chance to clean up (``kill -9``, the OOM killer, a
+power cut), so what is on disk says by itself how far it got: a generation is *complete*
+once its manifest exists, and the manifest is written last, after every other file of the
+generation is flushed to disk (:func:`write_manifest`). ``current`` only ever names a
+complete generation, and readers refuse any other. One build at a time writes in a build
+folder (:func:`build_lock`, an ``flock`` on ``build/.lock``, released by the kernel when its
+holder dies), so a generation without a manifest that no running build owns was left by a
+build that died: the next build removes it, with every generation but the one it serves and
+the one served before it (a running server may still be reading that one).
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
 import shutil
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 import pyoxigraph as ox
 
@@ -33,9 +45,9 @@ log = logging.getLogger(__name__)
 CURRENT = "current"
 GENERATIONS = "generations"
 STORE_DIR = "store"
-MANIFEST = "manifest.json"
+MANIFEST = "manifest.json"  # written last: a generation without it is incomplete
 LISTING = "listing.sqlite"  # the home page's listing (eulod.listing)
-KEEP_GENERATIONS = 2  # the current one and the one a running server may still hold open
+LOCK = ".lock"  # flock'ed by the one build writing in a build folder
 
 
 @lru_cache(maxsize=None)
@@ -48,9 +60,13 @@ class StoreMissing(RuntimeError):
     """No built store where one was expected; the message says how to make one."""
 
 
+class BuildBusy(RuntimeError):
+    """Another process is writing a generation in this build folder; the message names it."""
+
+
 @dataclass(frozen=True)
 class Generation:
-    """One complete build output: ``path/store``, ``path/dumps``, ``path/listing.sqlite``, ``path/manifest.json``."""
+    """One build output: ``path/store``, ``path/dumps``, ``path/listing.sqlite``, ``path/manifest.json``."""
 
     path: Path
 
@@ -75,19 +91,107 @@ class Generation:
     def manifest_path(self) -> Path:
         return self.path / MANIFEST
 
+    @property
+    def complete(self) -> bool:
+        """Whether the build finished writing it: its manifest, written last, is there (:func:`write_manifest`)."""
+        return self.manifest_path.is_file()
+
     def manifest(self) -> dict[str, Any]:
         return json.loads(self.manifest_path.read_text("utf-8"))
 
 
+# ---------------------------------------------------------------- one build at a time
+
+_held: dict[Path, list[int]] = {}  # build folder -> [lock file descriptor, holds], in this process
+_pending: set[Path] = set()  # generations this process made and has not yet switched to or discarded
+_guard = threading.Lock()
+
+
+def acquire(build_dir: Path) -> None:
+    """Take the build folder's lock, or raise :class:`BuildBusy` naming the process that holds it.
+
+    An ``flock`` rather than a file whose existence is the lock: the kernel releases it when
+    its holder dies, however it dies, so a killed build never blocks the next one. Re-entrant
+    within a process (a build holds it from start to end, and the steps it calls take it too).
+    """
+    build_dir.mkdir(parents=True, exist_ok=True)
+    key = build_dir.resolve()
+    with _guard:
+        if key in _held:
+            _held[key][1] += 1
+            return
+        descriptor = os.open(key / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(descriptor, 64, 0).decode("ascii", "replace").strip()
+            os.close(descriptor)
+            raise BuildBusy(
+                f"another eulod build{f' (process {holder})' if holder else ''} is writing in {build_dir}: "
+                "wait for it to finish, or build into another --build-dir"
+            ) from None
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, f"{os.getpid()}\n".encode("ascii"), 0)
+        _held[key] = [descriptor, 1]
+
+
+def release(build_dir: Path) -> None:
+    """Give back one hold of the build folder's lock; the last one unlocks it."""
+    key = build_dir.resolve()
+    with _guard:
+        entry = _held.get(key)
+        if entry is None:
+            return
+        entry[1] -= 1
+        if entry[1] == 0:
+            del _held[key]
+            os.close(entry[0])  # closing the descriptor drops the flock
+
+
+@contextmanager
+def build_lock(build_dir: Path) -> Iterator[None]:
+    """Hold the build folder's lock for a block (:func:`acquire`)."""
+    acquire(build_dir)
+    try:
+        yield
+    finally:
+        release(build_dir)
+
+
+# ---------------------------------------------------------------- generations on disk
+
+
 def new_generation(build_dir: Path) -> Generation:
-    """A fresh, empty generation folder, named so that names sort by creation time."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    path = build_dir / GENERATIONS / f"{stamp}-{os.getpid()}"
-    path.mkdir(parents=True)
+    """A fresh, empty generation folder, named so that names sort by creation time.
+
+    The build folder stays locked for this process until the generation is switched to or
+    discarded, so no other build counts it as left over while it is being written.
+    """
+    acquire(build_dir)
+    try:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        path = build_dir / GENERATIONS / f"{stamp}-{os.getpid()}"
+        path.mkdir(parents=True)
+    except BaseException:
+        release(build_dir)
+        raise
+    with _guard:
+        _pending.add(path.resolve())
     return Generation(path)
 
 
-def current_generation(build_dir: Path) -> Generation | None:
+def _finished(generation: Generation) -> None:
+    """This process is done with ``generation`` (switched to or discarded): its hold on the lock goes."""
+    key = generation.path.resolve()
+    with _guard:
+        if key not in _pending:
+            return
+        _pending.discard(key)
+    release(key.parent.parent)
+
+
+def _linked_generation(build_dir: Path) -> Generation | None:
+    """The folder ``current`` points to, complete or not."""
     link = build_dir / CURRENT
     if not link.is_symlink() and not link.exists():
         return None
@@ -95,8 +199,28 @@ def current_generation(build_dir: Path) -> Generation | None:
     return Generation(target) if target.is_dir() else None
 
 
+def current_generation(build_dir: Path) -> Generation | None:
+    """The complete generation ``current`` points to; None when there is none, or it is incomplete.
+
+    eulod never points ``current`` at an incomplete generation, but a hand or another tool
+    can: serving or publishing half a build is worse than serving the previous one.
+    """
+    generation = _linked_generation(build_dir)
+    return generation if generation is not None and generation.complete else None
+
+
 def write_manifest(generation: Generation, manifest: dict[str, Any]) -> None:
+    """Seal a generation: flush everything in it to disk, then write its manifest, last.
+
+    From here on it counts as complete (:attr:`Generation.complete`); a build killed before
+    this leaves a folder without a manifest, which readers refuse and the next build removes.
+    The flush comes first so that even after a power cut a manifest never names a file whose
+    content did not reach the disk.
+    """
+    _fsync_tree(generation.path)
     atomic_write_bytes(generation.manifest_path, json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8"))
+    _fsync_folder(generation.path)
+    _fsync_folder(generation.path.parent)
 
 
 def atomic_write_bytes(target: Path, payload: bytes) -> None:
@@ -109,16 +233,52 @@ def atomic_write_bytes(target: Path, payload: bytes) -> None:
     os.replace(temporary, target)
 
 
+def _fsync_folder(folder: Path) -> None:
+    """Flush a folder's entries (files created or renamed in it) to disk."""
+    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _fsync_tree(folder: Path) -> None:
+    """Flush every file and folder under ``folder`` to disk, folders after what they hold."""
+    for parent, _, files in os.walk(folder, topdown=False):
+        for name in files:
+            path = os.path.join(parent, name)
+            if os.path.islink(path):
+                continue
+            descriptor = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+        _fsync_folder(Path(parent))
+
+
 def switch_to(build_dir: Path, generation: Generation) -> None:
-    """Make ``generation`` current with one atomic rename, then prune old generations."""
-    link = build_dir / CURRENT
-    temporary = build_dir / f".{CURRENT}.{os.getpid()}.tmp"
-    if temporary.is_symlink() or temporary.exists():
-        temporary.unlink()
-    temporary.symlink_to(generation.path.relative_to(build_dir))
-    os.replace(temporary, link)
-    _link_conveniences(build_dir)
-    prune(build_dir, keep=KEEP_GENERATIONS)
+    """Make a complete ``generation`` current with one atomic rename, then prune.
+
+    The new link is made under a temporary name and renamed over ``current`` (a rename is
+    atomic: readers see the old target or the new one), then the build folder is flushed so
+    the switch survives a power cut. The generation served until now is kept beside the new
+    one (:func:`prune`).
+    """
+    with build_lock(build_dir):
+        if not generation.complete:
+            raise ValueError(f"generation {generation.path} is incomplete (no {MANIFEST}): not switching to it")
+        previous = current_generation(build_dir) or _newest_complete(build_dir, but=generation)
+        link = build_dir / CURRENT
+        temporary = build_dir / f".{CURRENT}.{os.getpid()}.tmp"
+        if temporary.is_symlink() or temporary.exists():
+            temporary.unlink()
+        temporary.symlink_to(generation.path.relative_to(build_dir))
+        os.replace(temporary, link)
+        _fsync_folder(build_dir)
+        _link_conveniences(build_dir)
+        _finished(generation)
+        prune(build_dir, previous)
 
 
 def _link_conveniences(build_dir: Path) -> None:
@@ -131,24 +291,56 @@ def _link_conveniences(build_dir: Path) -> None:
             link.symlink_to(Path(CURRENT) / name)
 
 
-def prune(build_dir: Path, keep: int) -> None:
-    current = current_generation(build_dir)
+def prune(build_dir: Path, previous: Generation | None = None) -> None:
+    """Remove every generation but the current one and ``previous`` (the one served before it).
+
+    ``previous`` is what a running server may still be reading for a moment after a switch;
+    every other generation goes: older complete ones, a complete one a killed build never
+    switched to, and incomplete ones left by a killed build. Generations this process is
+    still writing stay, and other processes write only while holding the lock, which this
+    takes: so whatever else is incomplete is left over.
+    """
+    with build_lock(build_dir):
+        current = current_generation(build_dir)
+        keep = {g.path.resolve() for g in (current, previous) if g is not None}
+        for path in _generation_folders(build_dir):
+            if path.resolve() in keep or path.resolve() in _pending:
+                continue
+            log.info("removing %s generation %s", "old" if Generation(path).complete else "interrupted", path.name)
+            shutil.rmtree(path, ignore_errors=True)
+        for leftover in build_dir.glob(f".{CURRENT}.*.tmp"):  # a switch killed before its rename
+            leftover.unlink(missing_ok=True)
+
+
+def remove_interrupted(build_dir: Path) -> None:
+    """Remove the incomplete generations killed builds left (a build's first step: disk space back at once)."""
+    with build_lock(build_dir):
+        for path in _generation_folders(build_dir):
+            if not Generation(path).complete and path.resolve() not in _pending:
+                log.info("removing interrupted generation %s", path.name)
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _newest_complete(build_dir: Path, but: Generation) -> Generation | None:
+    """The newest complete generation other than ``but``: what to keep as the previous one when
+    ``current`` names none (it was pointed by hand at an incomplete or missing folder)."""
+    for path in reversed(_generation_folders(build_dir)):
+        if path.resolve() != but.path.resolve() and Generation(path).complete:
+            return Generation(path)
+    return None
+
+
+def _generation_folders(build_dir: Path) -> list[Path]:
     folder = build_dir / GENERATIONS
     if not folder.is_dir():
-        return
-    generations = sorted((p for p in folder.iterdir() if p.is_dir()), key=lambda p: p.name)
-    survivors = set(generations[-keep:])
-    if current is not None:
-        survivors.add(current.path.resolve())
-    for path in generations:
-        if path.resolve() not in {s.resolve() for s in survivors}:
-            log.info("removing old generation %s", path.name)
-            shutil.rmtree(path, ignore_errors=True)
+        return []
+    return sorted((p for p in folder.iterdir() if p.is_dir() and not p.is_symlink()), key=lambda p: p.name)
 
 
 def discard(generation: Generation) -> None:
     """Remove a generation that was never made current (a failed or interrupted build)."""
     shutil.rmtree(generation.path, ignore_errors=True)
+    _finished(generation)
 
 
 class StoreHandle:
@@ -166,6 +358,7 @@ class StoreHandle:
         self._store: ox.Store | None = None
         self._manifest: dict[str, Any] = {}
         self._checked = 0.0
+        self._refused: Path | None = None  # the incomplete generation last refused, so it is logged once
 
     def _refresh(self) -> None:
         now = time.monotonic()
@@ -177,16 +370,28 @@ class StoreHandle:
             self._checked = now
             generation = current_generation(self.build_dir)
             if generation is None:
+                refused = self._incomplete_target()
                 if self._store is None:
                     raise StoreMissing(
+                        f"{self.build_dir}/{CURRENT} points to generation {refused.id}, which is incomplete "
+                        f"(no {MANIFEST}: its build did not finish): run 'eulod build'" if refused else
                         f"no built store under {self.build_dir}/{CURRENT}: run 'eulod build' first"
                     )
                 return
             if self._generation is None or generation.path != self._generation.path:
                 log.info("opening store generation %s", generation.id)
-                self._store = ox.Store.read_only(str(generation.store_path))
-                self._manifest = generation.manifest()
-                self._generation = generation
+                store = ox.Store.read_only(str(generation.store_path))
+                manifest = generation.manifest()
+                self._store, self._manifest, self._generation = store, manifest, generation
+
+    def _incomplete_target(self) -> Generation | None:
+        """The incomplete generation ``current`` points to, if that is why there is none; said once in the log."""
+        linked = _linked_generation(self.build_dir)
+        if linked is not None and linked.path != self._refused:
+            self._refused = linked.path
+            log.warning("generation %s is incomplete (no %s), not serving it; %s", linked.id, MANIFEST,
+                        f"still serving {self._generation.id}" if self._generation else "nothing to serve")
+        return linked
 
     @property
     def store(self) -> ox.Store:

@@ -30,6 +30,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from eulod.build import build
     from eulod.report import count, group_by_record, summary, text_report
+    from eulod.store import BuildBusy
 
     settings = settings_from(args, personal_data=args.personal_data)
     sources = [Path(p) for p in args.paths] or None
@@ -37,14 +38,18 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         print(f"eulod build: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return EXIT_ERROR
-    outcome = build(
-        settings,
-        sources,
-        fail_on=args.fail_on,
-        skip_invalid=args.skip_invalid,
-        progress=progress(not args.quiet and sys.stderr.isatty(), "converting"),
-        stage=stages(not args.quiet and sys.stderr.isatty(), "eulod build"),
-    )
+    try:
+        outcome = build(
+            settings,
+            sources,
+            fail_on=args.fail_on,
+            skip_invalid=args.skip_invalid,
+            progress=progress(not args.quiet and sys.stderr.isatty(), "converting"),
+            stage=stages(not args.quiet and sys.stderr.isatty(), "eulod build"),
+        )
+    except BuildBusy as busy:
+        print(f"eulod build: {busy}; nothing was changed", file=sys.stderr)
+        return EXIT_ERROR
     grouped = group_by_record(outcome.problems, outcome.outcomes)
     report = text_report(grouped)
     if report and not args.quiet:
