@@ -467,3 +467,70 @@ def test_rewrite_leaves_strings_comments_and_iris_alone():
 def test_rewrite_follows_any_prefix_bound_to_xsd():
     query = 'PREFIX x: <http://www.w3.org/2001/XMLSchema#>\nSELECT * WHERE { ?s ?p ?d FILTER(?d >= "2005-01-01"^^x:date) }'
     assert "DATATYPE(?d)" in rewrite_date_comparisons(query)
+
+
+# ---------------------------------------------------------------- the query walls in remote mode
+
+
+def test_no_bypass_reaches_out_in_remote_mode(live_server):
+    """The parser-differential SERVICE queries (tests/test_query_walls.py) over the remote-mode server."""
+    from test_query_walls import Listener, _send, reported_bypasses
+
+    listener = Listener()
+    try:
+        for method in ("GET", "form", "direct"):
+            for query in reported_bypasses(listener.url):
+                status, _, body = _send(live_server.url, query, method)
+                assert status < 500 and b"LEAKED" not in body, (query, body[:300])
+    finally:
+        listener.close()
+    assert listener.connections == 0
+
+
+@pytest.mark.parametrize("query", [
+    'SELECT * WHERE { BIND(<bif:sprintf>("%d", 1) AS ?x) }',
+    'SELECT * WHERE { BIND(bif:sprintf("%d", 1) AS ?x) }',
+    'PREFIX b: <bif:> SELECT * WHERE { BIND(b:sprintf("%d", 1) AS ?x) }',
+    'DEFINE input:grab-all "yes" SELECT * WHERE { ?s ?p ?o } LIMIT 1',
+    'SELECT * WHERE { BIND(<sql:foo>(1) AS ?x) }',
+])
+def test_virtuoso_extensions_are_refused_with_a_message(live_server, query):
+    status, _, body = test_server.fetch(live_server.url + "/sparql?query=" + urllib.parse.quote(query), RESULTS_JSON)
+    assert status == 400, body[:300]
+    assert b"Traceback" not in body
+
+
+def test_an_expensive_query_costs_the_web_worker_nothing(live_server):
+    """3 KB of VALUES x ORDER BY: on 815ed87 the web worker evaluated it locally (70 s, 4 GB).
+
+    Now the worker only hands it to a query process for the check and to Virtuoso for the
+    answer; its memory stays where it was.
+    """
+    values = " ".join(str(i) for i in range(300))
+    query = (f"SELECT ?a ?b ?c WHERE {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} VALUES ?c {{ {values} }} }} "
+             "ORDER BY DESC(?a) ?b ?c LIMIT 3")
+    assert 2500 < len(query) < 4000
+    from test_query_walls import _send
+
+    before = _worker_rss(live_server)
+    status, _, body = _send(live_server.url, query, "direct")
+    assert status in (200, 400, 502, 503, 504), body[:300]
+    assert b"Traceback" not in body
+    assert _worker_rss(live_server) < before + 200 * 1024 * 1024
+
+
+def _worker_rss(server) -> int:
+    """Resident bytes of the server's web processes (not its query processes)."""
+    total = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+            cmdline = (status.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+        if int(fields.get("PPid", "0").strip()) in (server.process.pid,) or int(status.parent.name) == server.process.pid:
+            if b"forkserver" in cmdline or b"eulod-query" in cmdline:
+                continue
+            total += int(fields["VmRSS"].strip().split()[0]) * 1024
+    return total
