@@ -20,7 +20,10 @@ Admission keeps a few clients from starving the others (:class:`Admission`):
   priority, so pages and short queries keep the processor;
 - a client whose query ran long recently (``penalty_seconds``), or a query text that did,
   starts as a long query directly, so it does not take a short query's place again;
-- each client has at most ``client_queries`` queries in progress (429, ``Retry-After``).
+- a process that frees up goes to the waiting client holding the fewest processes, so a
+  client with many connections waits behind the others, not before them;
+- each client has at most ``client_queries`` queries in progress, waiting or running
+  (429, ``Retry-After``): a bound on what one address can queue.
 
 A client is an address (see sparql.client_address for proxies). Every answer depends
 only on the query, the dataset, the format, the row cap and the store generation, and a
@@ -31,10 +34,10 @@ the generation, and a new build makes old entries unreachable.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import multiprocessing
 import os
-import queue
 import threading
 import time
 from collections import OrderedDict
@@ -83,7 +86,7 @@ class Limits:
     queue_wait: float = 5.0  # longest wait for a free query process
     short_seconds: float = 1.0  # a query running longer becomes a long query
     long_queries: int = 2  # long queries running at once (per server process)
-    client_queries: int = 4  # queries in progress per client (per server process)
+    client_queries: int = 32  # queries in progress per client, waiting or running (per server process)
     penalty_seconds: float = 60.0  # a client (or query text) that ran long starts long for this long
 
 
@@ -91,6 +94,13 @@ class Limits:
 class _Worker:
     process: multiprocessing.process.BaseProcess
     connection: Connection
+
+
+@dataclass
+class _Waiter:
+    client: str
+    sequence: int
+    worker: _Worker | None = None
 
 
 class Admission:
@@ -174,7 +184,11 @@ class QueryPool:
         self.size = size
         self.limits = limits or Limits()
         self.admission = Admission(self.limits)
-        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._dispatch = threading.Condition()
+        self._free: list[_Worker] = []  # ready processes, the most recently used last
+        self._waiting: list[_Waiter] = []
+        self._running: dict[str, int] = {}  # client -> processes it holds
+        self._sequence = itertools.count()
         self._lock = threading.Lock()
         self._started = False
         self._closed = False
@@ -207,7 +221,7 @@ class QueryPool:
     def _when_ready(self, worker: _Worker, attempt: int) -> None:
         try:
             if worker.connection.poll(STARTUP_SECONDS) and worker.connection.recv() == READY:
-                self._idle.put(worker)
+                self._hand_over(worker)
                 return
         except (EOFError, OSError):
             pass
@@ -228,20 +242,65 @@ class QueryPool:
     def warm(self, job: Job, timeout: float) -> Outcome | None:
         """Run ``job`` on whichever process is free, outside admission (the server's own warm-up)."""
         self._ensure_started()
+        client = f"(warm-up {threading.get_ident()})"
         try:
-            worker = self._idle.get(timeout=timeout)
-        except queue.Empty:
+            worker = self._acquire(client, timeout)
+        except QueryBusy:
             return None
         try:
             worker.connection.send(job)
             if worker.connection.poll(timeout):
                 outcome = worker.connection.recv()
-                self._idle.put(worker)
+                self._hand_over(worker)
                 return outcome
         except (EOFError, OSError):
             pass
+        finally:
+            self._done(client)
         self._discard(worker)
         return None
+
+    def _acquire(self, client: str, timeout: float) -> _Worker:
+        """A ready query process for ``client``, waiting at most ``timeout`` seconds (QueryBusy after).
+
+        Processes are handed out fairly: when one frees up, it goes to the waiting client
+        that holds the fewest processes (first come among equals), so a client with many
+        connections waits behind the others instead of before them.
+        """
+        deadline = time.monotonic() + timeout
+        with self._dispatch:
+            if self._free and not self._waiting:
+                self._running[client] = self._running.get(client, 0) + 1
+                return self._free.pop()
+            waiter = _Waiter(client, next(self._sequence))
+            self._waiting.append(waiter)
+            while waiter.worker is None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    self._waiting.remove(waiter)
+                    raise QueryBusy("every query process is busy; try again shortly", max(1, round(timeout)))
+                self._dispatch.wait(remaining)
+            return waiter.worker
+
+    def _hand_over(self, worker: _Worker) -> None:
+        """A process is free: give it to the fairest waiter, or keep it ready."""
+        with self._dispatch:
+            if not self._waiting:
+                self._free.append(worker)
+                return
+            waiter = min(self._waiting, key=lambda w: (self._running.get(w.client, 0), w.sequence))
+            self._waiting.remove(waiter)
+            self._running[waiter.client] = self._running.get(waiter.client, 0) + 1
+            waiter.worker = worker
+            self._dispatch.notify_all()
+
+    def _done(self, client: str) -> None:
+        with self._dispatch:
+            left = self._running.get(client, 1) - 1
+            if left > 0:
+                self._running[client] = left
+            else:
+                self._running.pop(client, None)
 
     def _release(self, worker: _Worker, long: bool) -> None:
         if long:
@@ -250,7 +309,7 @@ class QueryPool:
                 # an unprivileged process cannot raise its priority back: replace it instead
                 self._discard(worker)
                 return
-        self._idle.put(worker)
+        self._hand_over(worker)
 
     def run(self, job: Job, timeout: float | None = None, client: str = "") -> Outcome:
         """Answer ``job`` within the time limit, or raise QueryTimeout/QueryBusy/QueryCrashed."""
@@ -271,11 +330,13 @@ class QueryPool:
             self.admission.leave(client)
 
     def _run_admitted(self, job: Job, limit: float, client: str, key: str, long: bool) -> Outcome:
+        worker = self._acquire(client, self.limits.queue_wait)
         try:
-            worker = self._idle.get(timeout=self.limits.queue_wait)
-        except queue.Empty:
-            raise QueryBusy("every query process is busy; try again shortly",
-                            max(1, round(self.limits.queue_wait))) from None
+            return self._run_on(worker, job, limit, client, key, long)
+        finally:
+            self._done(client)
+
+    def _run_on(self, worker: _Worker, job: Job, limit: float, client: str, key: str, long: bool) -> Outcome:
         started = time.monotonic()
         if long:
             _set_niceness(worker, LONG_QUERY_NICENESS)
@@ -310,11 +371,9 @@ class QueryPool:
 
     def close(self) -> None:
         self._closed = True
-        while True:
-            try:
-                worker = self._idle.get_nowait()
-            except queue.Empty:
-                return
+        with self._dispatch:
+            free, self._free = self._free, []
+        for worker in free:
             worker.process.kill()
             worker.connection.close()
 

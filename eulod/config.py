@@ -43,7 +43,7 @@ class Settings:
     query_wait: float = 5.0  # longest wait for a free query process before 503 + Retry-After
     short_query_seconds: float = 1.0  # a query running longer is a long query
     long_queries: int = 2  # long queries at once per server process; the other processes stay for short ones
-    client_queries: int = 4  # queries in progress per client address per server process (429 beyond)
+    client_queries: int = 32  # queries in progress (waiting or running) per client address per server process; 429 beyond
     long_query_penalty: float = 60.0  # seconds a client whose query ran long starts its queries as long ones
     max_query_depth: int = 128  # deepest nesting of brackets a query may have
     proxy_hops: int = 0  # reverse proxies in front that append X-Forwarded-For (client addresses for admission)

@@ -435,3 +435,34 @@ def test_results_json_is_valid(client):
     response = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"},
                           headers={"Accept": "application/sparql-results+json"})
     assert sorted(json.loads(response.get_data())["head"]["vars"]) == ["o", "p", "s"]
+
+
+def test_a_freed_process_goes_to_the_client_holding_fewest(sample_build):
+    """Fair dispatch: with one process held by 'greedy' and both waiting, 'modest' is served first."""
+    pool = executor.QueryPool(1)
+    job = evaluate.Job(store_path=str(sample_build.generation.store_path), query="ASK {}",
+                       results_format="application/sparql-results+json")
+    try:
+        assert pool.warm(job, 60).status == 200
+        held = pool._acquire("greedy", 60)
+        order: list[str] = []
+
+        def wait_for(client: str) -> None:
+            worker = pool._acquire(client, 60)
+            order.append(client)
+            pool._hand_over(worker)
+            pool._done(client)
+
+        first = threading.Thread(target=wait_for, args=("greedy",))
+        first.start()
+        time.sleep(0.3)  # greedy queues first
+        second = threading.Thread(target=wait_for, args=("modest",))
+        second.start()
+        time.sleep(0.3)
+        pool._hand_over(held)
+        pool._done("greedy")
+        first.join(30)
+        second.join(30)
+        assert order == ["modest", "greedy"]
+    finally:
+        pool.close()
