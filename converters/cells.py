@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from .countries import by_alpha2
 from .records import RecordProblem
+from .urls import web_address
 
 # CORDIS objectives run to tens of thousands of characters; the csv default is 128 KiB.
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -157,11 +158,12 @@ def country(value: Any, eu_codes: dict[str, str]) -> tuple[str, str | None]:
 
 
 def url(value: Any) -> str | None:
-    """A web address, with https:// added to a bare 'www.' one; anything else is dropped."""
+    """A web address, with https:// added to a bare 'www.' one; anything that cannot be
+    published as a link and an IRI (converters/urls.py: javascript:, quotes, spaces...) is dropped."""
     text = str(value).strip()
     if text.lower().startswith("www."):
         text = "https://" + text
-    return text if re.match(r"^https?://\S+$", text) else None
+    return web_address(text)
 
 
 def csv_rows(path: Path, delimiter: str = ";", encoding: str = "utf-8-sig") -> Iterator[tuple[int, dict[str, str]]]:

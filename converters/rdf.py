@@ -14,6 +14,7 @@ apart (tests/test_fast_mapping.py checks that they give the same graph).
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -40,8 +41,10 @@ from eulod.namespaces import (
 )
 
 from .countries import by_alpha2
+from .personal import Redactor, contact_emails, contact_names
 from .organisations import record_organisation_id
 from .records import Record, to_decimal
+from .urls import email_problem, web_address_problem
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,9 @@ class MappingOptions:
     base_iri: str
     personal_data: str = "role-only"
     generated_at: datetime | None = None  # fixed in tests for reproducible output
+    # Names of the contact persons of the whole data set: without personal_data = publish they
+    # are taken out of every free text (converters/personal.py), whichever record names them.
+    persons: frozenset[str] = frozenset()
 
 
 class Lit(NamedTuple):
@@ -100,8 +106,52 @@ def _date(value: Any, language: str) -> list[Lit]:
     return [Lit(value, None, _DATE_TYPES[len(value)])]
 
 
+# --- IRIs from what a record says -------------------------------------------------------
+#
+# Most IRIs are minted from values the schema pins to a code list or a slug pattern. The
+# three below take text a record author wrote, so they are checked here, where the IRI is
+# made, whatever checked the record before: a value that slipped past the schema (an
+# importer, a fact-sheet extraction, Python's lenient `$`) becomes the record's problem,
+# naming its field, instead of an IRI that aborts the store's bulk load or a
+# `javascript:` link on a page.
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+class FieldError(ValueError):
+    """A record value that cannot become the IRI its field maps to: that record's problem, not a crash."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"field {field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def web_iri(value: Any, field: str) -> str:
+    """A web address from a record as the IRI to publish (converters/urls.py says which may be)."""
+    problem = web_address_problem(value)
+    if problem:
+        raise FieldError(field, problem)
+    return value
+
+
+def mailto_iri(value: Any, field: str) -> str:
+    """A contact's e-mail address as its mailto: IRI."""
+    problem = email_problem(value)
+    if problem:
+        raise FieldError(field, problem)
+    return f"mailto:{value}"
+
+
+def slug_iri(prefix: str, value: Any, field: str) -> str:
+    """``prefix`` + a slug a record names (an organisation id), refusing anything that is not one."""
+    if not isinstance(value, str) or not _SLUG.fullmatch(value):
+        raise FieldError(field, f"{value!r} is not an id (lower-case letters, digits and single hyphens)")
+    return prefix + value
+
+
 def _iri(value: Any, language: str) -> list[str]:
-    return [str(value)]
+    return [web_iri(value, "website")]
 
 
 def _each(convert: Callable[[Any, str], list]) -> Callable[[Any, str], list]:
@@ -168,6 +218,14 @@ _rdf, _eulod, _skos, _adms = _Terms(RDF), _Terms(EULOD), _Terms(SKOS), _Terms(AD
 _dcterms, _foaf, _prov, _vcard = _Terms(DCTERMS), _Terms(FOAF), _Terms(PROV), _Terms(VCARD)
 _role, _orgtype, _id_scheme, _result_type = _Terms(ROLE), _Terms(ORGTYPE), _Terms(ID_SCHEME), _Terms(RESULT_TYPE)
 
+# Predicates whose literals are free text a record author wrote: where a contact person can be
+# named besides the contact fields (see RecordMapper._public).
+_NOTE = _skos.editorialNote
+_FREE_TEXT = frozenset({
+    _dcterms.title, _dcterms.description, _eulod.subtitle, _eulod.objective, _eulod.action,
+    _eulod.expectedResult, _eulod.theme, _NOTE, _vcard.role, _vcard["organization-unit"],
+})
+
 
 def organisation_id(organisation: dict[str, Any]) -> str:
     """The organisation's slug: the curated id, else the shared convention (converters/organisations.py)."""
@@ -181,6 +239,7 @@ class RecordMapper:
         self.options = options
         self.iris = IriMinter(options.base_iri)
         self._version = Lit(__version__)
+        self._everyone = Redactor(options.persons) if options.personal_data != "publish" else None
 
     def graph(self, record: Record) -> Graph:
         graph = bind_prefixes(Graph())
@@ -200,7 +259,7 @@ class RecordMapper:
     def emit(self, sink: Sink, record: Record) -> str:
         """Send every triple of one record to ``sink``; returns the project IRI."""
         data, language = record.data, record.language
-        add = sink.add
+        add = self._public(sink.add, data)
         project = f"{self.options.base_iri}project/{record.id}"
         add(project, _rdf.type, _eulod.Project)
         for key, predicate, convert in PROJECT_FIELDS:
@@ -216,8 +275,8 @@ class RecordMapper:
         currency = str(currency_iri(data.get("currency", "EUR")))
         self._budget(add, project, data.get("budget"), currency)
         used: set[str] = set()
-        for participant in data.get("participants", []):
-            self._participant(add, record, project, participant, currency, used)
+        for index, participant in enumerate(data.get("participants", [])):
+            self._participant(add, record, project, participant, currency, used, f"participants[{index}]")
         if self.options.personal_data != "omit":
             for number, contact in enumerate(data.get("contacts", []), start=1):
                 self._contact(add, record, project, number, contact)
@@ -225,6 +284,31 @@ class RecordMapper:
             self._result(add, record, project, number, result)
         self._provenance(add, record, project)
         return project
+
+    def _public(self, add: Callable, data: dict[str, Any]) -> Callable:
+        """``add`` for this record's triples; without personal_data = publish, its free texts
+        go through the redactor first, so no text names a contact person or gives an e-mail.
+
+        Texts are the project's and its results' titles, descriptions and lists, the curator's
+        note and a contact's role and office; names of organisations are left as they are. The
+        note, where a curator writes "Mr Gaggi", also loses the parts of the record's own
+        contacts' names, not only their full names.
+        """
+        if self._everyone is None:
+            return add
+        everyone = self._everyone
+        own = Redactor(contact_names([data]), emails=contact_emails([data]), patterns=False)
+        own_parts = Redactor(parts_of=contact_names([data]), patterns=False)
+
+        def add_public(subject: str, predicate: str, obj: Term) -> None:
+            if isinstance(obj, Lit) and str(predicate) in _FREE_TEXT:  # str(): a URIRef never equals a str
+                text = everyone.redact(own.redact(obj.lexical))
+                if str(predicate) == _NOTE:
+                    text = own_parts.redact(text)
+                obj = obj._replace(lexical=text)
+            add(subject, predicate, obj)
+
+        return add_public
 
     def _budget(self, add: Callable, owner: str, budget: dict[str, Any] | None, currency: str) -> None:
         if not budget:
@@ -241,7 +325,8 @@ class RecordMapper:
                 add(node, _eulod.rate, Lit(decimal_lexical(budget[rate_key]), None, _DECIMAL))
 
     def _participant(
-        self, add: Callable, record: Record, project: str, participant: dict[str, Any], currency: str, used: set[str]
+        self, add: Callable, record: Record, project: str, participant: dict[str, Any], currency: str, used: set[str],
+        field: str = "participants",
     ) -> None:
         organisation = participant["organisation"]
         org_id = organisation_id(organisation)
@@ -261,9 +346,10 @@ class RecordMapper:
         if organisation.get("country_as_stated"):
             add(node, _eulod.statedCountry, Lit(organisation["country_as_stated"]))
         self._budget(add, node, participant.get("budget"), currency)
-        self._organisation(add, org, organisation, record)
+        self._organisation(add, org, organisation, record, f"{field}.organisation")
 
-    def _organisation(self, add: Callable, org: str, organisation: dict[str, Any], record: Record) -> None:
+    def _organisation(self, add: Callable, org: str, organisation: dict[str, Any], record: Record,
+                      field: str = "organisation") -> None:
         add(org, _rdf.type, _eulod.Organisation)
         # Each record names the organisation its own way ("Comune di Cesena", "City of
         # Cesena"); all names are kept as alternatives, and the build picks one preferred
@@ -278,23 +364,25 @@ class RecordMapper:
             country = by_alpha2(organisation["country"])  # checked by check_record
             add(org, _eulod.country, country.iri)
         if organisation.get("website"):
-            add(org, _foaf.homepage, organisation["website"])
+            add(org, _foaf.homepage, web_iri(organisation["website"], f"{field}.website"))
 
     def _contact(self, add: Callable, record: Record, project: str, number: int, contact: dict[str, Any]) -> None:
         node = f"{project}/contact/{number}"
+        field = f"contacts[{number - 1}]"
         add(project, _eulod.contactPoint, node)
         add(node, _rdf.type, _eulod.ContactPoint)
         if self.options.personal_data == "publish":
             if contact.get("name"):
                 add(node, _vcard.fn, Lit(contact["name"]))
             if contact.get("email"):
-                add(node, _vcard.hasEmail, f"mailto:{contact['email']}")
+                add(node, _vcard.hasEmail, mailto_iri(contact["email"], f"{field}.email"))
         if contact.get("role"):
             add(node, _vcard.role, Lit(contact["role"]))
         if contact.get("office"):
             add(node, _vcard["organization-unit"], Lit(contact["office"]))
         if contact.get("organisation"):
-            add(node, _eulod.contactFor, f"{self.options.base_iri}organisation/{contact['organisation']}")
+            add(node, _eulod.contactFor, slug_iri(f"{self.options.base_iri}organisation/", contact["organisation"],
+                                                  f"{field}.organisation"))
 
     def _result(self, add: Callable, record: Record, project: str, number: int, result: dict[str, Any]) -> None:
         node = f"{project}/result/{number}"
@@ -308,7 +396,7 @@ class RecordMapper:
         if result.get("type"):
             add(node, _eulod.resultType, _result_type[result["type"]])
         if result.get("url"):
-            add(node, _foaf.page, result["url"])
+            add(node, _foaf.page, web_iri(result["url"], f"results[{number - 1}].url"))
 
     def _provenance(self, add: Callable, record: Record, project: str) -> None:
         data = record.data
@@ -326,7 +414,7 @@ class RecordMapper:
         add(source, _rdf.type, _foaf.Document)
         add(source, _dcterms.title, Lit(data["source"]["file"].rsplit("/", 1)[-1]))
         if data["source"].get("url"):
-            add(source, _foaf.page, data["source"]["url"])
+            add(source, _foaf.page, web_iri(data["source"]["url"], "source.url"))
 
 
 # --- sinks -----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import yaml
 from jsonschema.exceptions import ValidationError, best_match
 
 from .countries import by_alpha2
+from .urls import email_problem, web_address_problem
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +130,18 @@ def _reason(error: ValidationError) -> ValidationError:
     return error
 
 
+def _address_problem(error: ValidationError) -> str | None:
+    """A web or e-mail address refused by its schema pattern, said in words instead of the pattern."""
+    if error.validator != "pattern" or not isinstance(error.instance, str):
+        return None
+    definitions = record_schema()["$defs"]
+    if error.validator_value == definitions["url"]["pattern"]:
+        return web_address_problem(error.instance)
+    if error.validator_value == definitions["contact"]["properties"]["email"]["pattern"]:
+        return email_problem(error.instance)
+    return None
+
+
 def check_record(data: Any, file: str, position: int = 1) -> list[RecordProblem]:
     """Every schema problem of one record, plus the checks a schema cannot express."""
     name = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else f"#{position}"
@@ -138,7 +151,7 @@ def check_record(data: Any, file: str, position: int = 1) -> list[RecordProblem]
     for error in schema_errors(data):
         detail = _reason(error)
         path = field_path(detail.absolute_path) or field_path(error.absolute_path)
-        message = detail.message
+        message = _address_problem(detail) or detail.message
         if len(message) > 200:
             message = message[:197] + "..."
         problems.append(RecordProblem(file, name, path or "(record)", message))

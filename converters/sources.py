@@ -4,15 +4,32 @@ Record files (.yaml, .yml, .json) load through converters.records; fact sheets (
 .html, .htm) go through the extractor and become draft records. A curated record whose
 ``source.file`` names a fact sheet (matched on the file name) takes precedence over that fact
 sheet's extraction, so curating a record never needs the fact sheet removed.
+
+A record's ``source.file`` names the document the build copies into the generation and
+serves at ``/source/{file}``, so a record must not be able to name any file it likes
+(``/etc/passwd``, ``/proc/self/environ``, ``../../.env``). :func:`locate_source` finds the
+document where the record format says it is (beside the record, one folder up, the data
+folder) and refuses what no fact sheet can be: an absolute path, a ``..`` or hidden
+(``.env``, ``.git``) part, a path that resolves (through symlinks) outside the folders the
+build was given and their parents (:func:`source_roots`), anything under /proc, /sys or
+/dev, and anything but a regular file (a device or a pipe would block or never end). Those
+are the record's problem (field ``source.file``): the record is not loaded. A document that
+is merely missing, larger than a fact sheet can be, or not a fact sheet (a CSV, a
+spreadsheet) is not published, with a warning; the record's data stands without it.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import stat
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable, Sequence
 
 from .extract import extract_file
+from .extract.text import MAX_BYTES as MAX_SOURCE_BYTES
 from .extract.text import SUFFIXES as FACTSHEET_SUFFIXES
 from .records import RECORD_SUFFIXES, LoadResult, Record, RecordProblem, check_record, load_file
 
@@ -34,14 +51,150 @@ def source_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     return records, sheets
 
 
-def load_sources(paths: Iterable[Path]) -> LoadResult:
-    """Load records and extract fact sheets; problems are collected, never raised."""
-    record_paths, sheets = source_files(list(paths))
+# --- where a record's source document is, and whether it may be published ------------------
+
+SOURCE_FIELD = "source.file"
+PUBLISHED_SUFFIXES = FACTSHEET_SUFFIXES  # what /source/{file} shows as text: fact sheets only
+SYSTEM_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"))  # never a document, whatever the roots
+
+
+class UnsafeSource(ValueError):
+    """A ``source.file`` that names something no build may publish: the record's problem."""
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """A record's source document as found: its real path, and why it is withheld, if it is."""
+
+    path: Path
+    withheld: str | None = None
+
+
+def source_roots(paths: Iterable[Path], data_dir: Path | None = None) -> tuple[Path, ...]:
+    """The folders a source document may be in: each input folder (a file's folder) and the
+    folder above it ("one folder up": data/records names factsheets/x.txt), and the data folder.
+
+    All resolved, since containment is checked on resolved paths. The top of the file system
+    is never one: ``eulod build /records`` or ``eulod build /r.yaml`` must not open all of /.
+    """
+    roots: list[Path] = []
+    for path in paths:
+        folder = (path if path.is_dir() else path.parent).resolve()
+        roots.extend((folder, folder.parent))
+    if data_dir is not None:
+        roots.append(data_dir.resolve())
+    return tuple(root for root in dict.fromkeys(roots) if root != root.parent)
+
+
+def source_name_problem(name: Any) -> str | None:
+    """Why ``name`` cannot be a source document's path at all (before any file is looked at), or None."""
+    if not isinstance(name, str) or not name.strip():
+        return "the source document's path is empty"
+    shown = repr(name) if len(name) <= 80 else repr(name[:77] + "...")
+    hidden = next((c for c in name if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp")), None)
+    if hidden is not None:
+        return f"{shown} holds the control character U+{ord(hidden):04X}"
+    if "\\" in name:
+        return f"{shown} holds a backslash: write paths with /"
+    if name.startswith("/") or name.startswith("~"):
+        return f"{shown} is an absolute path: give the path relative to the data folder (factsheets/000.txt)"
+    parts = name.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        return f"{shown} has an empty, '.' or '..' part: a source document stays inside the data folder"
+    if any(part.startswith(".") for part in parts):
+        return f"{shown} names a hidden file or folder, which is never a source document"
+    return None
+
+
+def _inside(path: Path, roots: Sequence[Path]) -> bool:
+    return any(path.is_relative_to(root) for root in roots)
+
+
+def locate_source(name: Any, record_file: str | Path, roots: Sequence[Path],
+                  data_dir: Path | None = None) -> SourceDocument | None:
+    """The document a record's ``source.file`` names, looked for beside the record, one folder
+    up and in the data folder; None when it is in none of them.
+
+    Raises :class:`UnsafeSource` for a name or a file that must never be published (see the
+    module docstring); a found document too large or of a kind that is not shown comes back
+    with the reason it is withheld.
+    """
+    problem = source_name_problem(name)
+    if problem:
+        raise UnsafeSource(problem)
+    folder = Path(record_file).parent
+    candidates = [folder / name, folder.parent / name] + ([data_dir / name] if data_dir is not None else [])
+    for candidate in candidates:
+        if not os.path.lexists(candidate):
+            continue
+        try:
+            resolved = candidate.resolve(strict=True)
+        except (OSError, RuntimeError):  # a dangling or looping symlink
+            raise UnsafeSource(f"{name!r} is a broken or looping symbolic link") from None
+        if not _inside(resolved, roots) or _inside(resolved, SYSTEM_FOLDERS):
+            raise UnsafeSource(f"{name!r} leads outside the folders given to the build (to {resolved})")
+        mode = resolved.stat().st_mode
+        if not stat.S_ISREG(mode):
+            raise UnsafeSource(f"{name!r} is not a regular file (a folder, device, pipe or socket)")
+        if resolved.suffix.lower() not in PUBLISHED_SUFFIXES or Path(name).suffix.lower() not in PUBLISHED_SUFFIXES:
+            kinds = ", ".join(PUBLISHED_SUFFIXES)
+            return SourceDocument(resolved, f"only fact sheets ({kinds}) are published, not {Path(name).suffix or 'this kind of file'}")
+        size = resolved.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            return SourceDocument(resolved, f"it has {size:,} bytes; a source document over {MAX_SOURCE_BYTES:,} is not published")
+        return SourceDocument(resolved)
+    return None
+
+
+def read_source(document: SourceDocument) -> bytes:
+    """The bytes of a located document, read so that nothing but that regular file is read.
+
+    The path was resolved and checked by :func:`locate_source`; opening it without following
+    a symlink, without blocking, and checking the open file again means a file swapped for a
+    symlink, a pipe or a larger file in between is refused instead of read.
+    """
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    descriptor = os.open(document.path, flags)
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise UnsafeSource(f"{document.path} is no longer a regular file")
+        data = handle.read(MAX_SOURCE_BYTES + 1)
+    if len(data) > MAX_SOURCE_BYTES:
+        raise UnsafeSource(f"{document.path} has grown over {MAX_SOURCE_BYTES:,} bytes")
+    return data
+
+
+def load_sources(paths: Iterable[Path], data_dir: Path | None = None) -> LoadResult:
+    """Load records and extract fact sheets; problems are collected, never raised.
+
+    A record whose ``source.file`` is unsafe (:func:`locate_source`) is a problem of field
+    ``source.file`` and is not loaded. ``data_dir`` is the data folder a source may also be in.
+    """
+    paths = list(paths)
+    record_paths, sheets = source_files(paths)
+    roots = source_roots(paths, data_dir)
     total = LoadResult()
     seen: dict[str, str] = {}
     curated_sources: set[str] = set()
+    checked: dict[tuple[Path, str], str | None] = {}  # (record folder, name) -> problem: bulk files share one source
+
+    def unsafe_source(record: Record) -> str | None:
+        name = record.data["source"]["file"]
+        key = (Path(record.file).parent, str(name))
+        if key not in checked:
+            try:
+                locate_source(name, record.file, roots, data_dir)
+                checked[key] = None
+            except UnsafeSource as exc:
+                checked[key] = str(exc)
+        return checked[key]
 
     def keep(record: Record) -> None:
+        problem = unsafe_source(record)
+        if problem:
+            total.problems.append(RecordProblem(record.file, record.id, SOURCE_FIELD, problem))
+            return
         if record.id in seen:
             total.problems.append(RecordProblem(record.file, record.id, "id", f"the id is already used by {seen[record.id]}"))
             return

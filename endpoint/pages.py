@@ -392,9 +392,24 @@ def programme_page(iri: str, path: str) -> Response:
 def source_page(iri: str, path: str) -> Response:
     lang = i18n.language()
     facts = Facts(run("page-source.rq", this=iri), lang)
+    # Only a document the build copied is shown: a plain file name as eulod.iris.slugify_file
+    # makes it (no '/', '\', '..', NUL or escapes; not hidden), naming a regular file that is
+    # directly in the generation's sources folder (a symlink there is refused, not followed).
+    # A store that describes some other source IRI (a remote store, an edited one) shows none.
+    import re
+    import stat
+
     name = iri.rsplit("/", 1)[-1]
-    copy = store_handle().generation.path / SOURCES_DIR / name
-    text = copy.read_text("utf-8", errors="replace") if "/" not in name and copy.is_file() else None
+    folder = store_handle().generation.path / SOURCES_DIR
+    text = None
+    if re.fullmatch(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,254}", name):
+        copy = folder / name
+        try:
+            plain = stat.S_ISREG(copy.lstat().st_mode) and copy.resolve().parent == folder.resolve()
+        except OSError:
+            plain = False
+        if plain:
+            text = copy.read_text("utf-8", errors="replace")
     records = [
         {"href": local(record), "project": {"href": local(p), "title": facts.text(p, DCT + "title")}
          if (p := facts.iri(record, FOAF + "primaryTopic")) else None}

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -25,8 +25,12 @@ from eulod import __version__
 from eulod.config import Settings
 from eulod.converters.countries import label_triples as country_label_triples
 from eulod.converters.records import Record, RecordProblem
-from eulod.converters.sources import load_sources
-from eulod.converters.rdf import MappingOptions, RecordMapper, preferred_labels
+from eulod.converters.personal import Redactor, contact_emails, contact_names
+from eulod.converters.extract import extract_file
+from eulod.converters.extract.text import UnreadableFile, decode
+from eulod.converters.sources import (SOURCE_FIELD, SourceDocument, UnsafeSource, load_sources, locate_source,
+                                      read_source, source_roots)
+from eulod.converters.rdf import FieldError, MappingOptions, RecordMapper, preferred_labels
 from eulod.iris import slugify_file
 from eulod.listing import write_listing
 from eulod.namespaces import EULOD, bind_prefixes
@@ -103,12 +107,18 @@ def convert_records(
     records: Iterable[Record], settings: Settings, progress: Callable[[Iterable], Iterable] = lambda x: x
 ) -> list[RecordOutcome]:
     """Map each record to its RDF graph; a converter failure is that record's problem only."""
-    mapper = RecordMapper(MappingOptions(settings.base_iri, settings.personal_data))
+    records = list(records)
+    # Without personal_data = publish, a contact person named in any record's free text is
+    # taken out of every record's texts (converters/personal.py), so all names are known first.
+    persons = contact_names(r.data for r in records) if settings.personal_data != "publish" else frozenset()
+    mapper = RecordMapper(MappingOptions(settings.base_iri, settings.personal_data, persons=persons))
     outcomes = []
     for record in progress(records):
         outcome = RecordOutcome(record)
         try:
             outcome.graph = mapper.graph(record)
+        except FieldError as exc:  # a value that cannot become its IRI (converters.rdf): the record's problem
+            outcome.problems.append(RecordProblem(record.file, record.id, exc.field, exc.reason))
         except Exception as exc:  # a converter bug must not stop the other records
             log.exception("converting %s failed", record.id)
             outcome.problems.append(RecordProblem(record.file, record.id, "", f"conversion failed: {exc}"))
@@ -263,36 +273,88 @@ def write_validation(generation: Generation, outcomes: Iterable[RecordOutcome]) 
     atomic_write_bytes(generation.path / VALIDATION_FILE, json.dumps(payload, indent=1, sort_keys=True).encode("utf-8"))
 
 
-def source_file(record: Record, settings: Settings) -> Path | None:
-    """Where a record's ``source.file`` is: beside the record, one folder up, or in the data folder."""
+def source_file(record: Record, settings: Settings, roots: Sequence[Path] | None = None) -> SourceDocument | None:
+    """Where a record's ``source.file`` is (beside the record, one folder up, or in the data
+    folder), checked by :func:`eulod.converters.sources.locate_source`: None when missing.
+
+    ``roots`` are the folders a source may resolve into (``source_roots`` of the build's
+    inputs); without them, those of the configured record folders. Raises ``UnsafeSource``.
+    """
     name = (record.data.get("source") or {}).get("file")
     if not name:
         return None
-    folder = Path(record.file).parent
-    for candidate in (folder / name, folder.parent / name, settings.data_dir / name):
-        if candidate.is_file():
-            return candidate
-    return None
+    if roots is None:
+        roots = source_roots(settings.records, settings.data_dir)
+    return locate_source(name, record.file, roots, settings.data_dir)
 
 
-def copy_sources(generation: Generation, records: Iterable[Record], settings: Settings) -> dict[str, str]:
+def copy_sources(generation: Generation, records: Iterable[Record], settings: Settings,
+                 roots: Sequence[Path] | None = None) -> dict[str, str]:
     """Copy each record's source document into the generation, named as its IRI's last segment.
 
-    A missing source is logged and skipped: the record's data stands without it.
+    Only what :func:`source_file` locates and allows is copied, each document once; a missing
+    or withheld one is logged and skipped: the record's data stands without it. Without
+    personal_data = publish the copy is redacted (:func:`public_source_text`).
     Returns record id -> copied file name.
     """
     folder = generation.path / SOURCES_DIR
     folder.mkdir(exist_ok=True)
-    copied = {}
+    records = list(records)
+    found: dict[str, tuple[SourceDocument, list[Record]]] = {}  # IRI name -> document, the records naming it
     for record in records:
-        path = source_file(record, settings)
-        if path is None:
-            log.warning("%s: record %r: field source.file: source document not found", record.file, record.id)
+        where = f"{record.file}: record {record.id!r}: field {SOURCE_FIELD}"
+        try:
+            document = source_file(record, settings, roots)
+        except UnsafeSource as exc:  # load_sources refused it already; the file changed since
+            log.error("%s: not published: %s", where, exc)
             continue
-        name = slugify_file(path.name)
-        atomic_write_bytes(folder / name, path.read_bytes())
-        copied[record.id] = name
+        if document is None:
+            log.warning("%s: source document not found", where)
+            continue
+        if document.withheld:
+            log.warning("%s: source document not published: %s", where, document.withheld)
+            continue
+        name = slugify_file(str(record.data["source"]["file"]))  # as converters.rdf names its IRI
+        if name in found and found[name][0].path != document.path:
+            log.warning("%s: %s is also the name of %s; that one is published", where, name, found[name][0].path)
+            continue
+        found.setdefault(name, (document, []))[1].append(record)
+    persons = contact_names(r.data for r in records)
+    copied = {}
+    for name, (document, owners) in found.items():
+        try:
+            data = read_source(document)
+        except (OSError, UnsafeSource) as exc:
+            log.error("%s: source document %s not published: %s", owners[0].file, document.path, exc)
+            continue
+        if settings.personal_data != "publish":
+            data = public_source_text(data, document, owners, persons)
+            if data is None:
+                continue
+        atomic_write_bytes(folder / name, data)
+        copied.update((record.id, name) for record in owners)
     return copied
+
+
+def public_source_text(data: bytes, document: SourceDocument, owners: list[Record], persons: frozenset[str]) -> bytes | None:
+    """A source document as published without personal_data = publish: redacted, or None.
+
+    Every e-mail address and phone number goes, and the names of the contact persons: all
+    of the build's in full, those of the records citing the document and of the contacts
+    the fact-sheet reader finds in it also part by part (converters/personal.py). A document
+    that cannot be read as text cannot be redacted, so it is not published at all.
+    """
+    try:
+        text, _warnings = decode(data, str(document.path))
+    except UnreadableFile as exc:
+        log.warning("%s: not published: %s, so it cannot be cleared of personal data", document.path, exc)
+        return None
+    own = [r.data for r in owners]
+    draft = extract_file(document.path)  # contacts the fact sheet states, even those no record lists
+    if draft.record is not None:
+        own.append(draft.record)
+    redactor = Redactor(persons, parts_of=contact_names(own), emails=contact_emails(own))
+    return redactor.redact(text).encode("utf-8")
 
 
 def _statistics(store: ox.Store) -> dict[str, int]:
@@ -332,7 +394,8 @@ def build(
 
 def _build(settings: Settings, sources: list[Path] | None, fail_on: str, skip_invalid: bool,
            progress: Callable[[Iterable], Iterable], stage: Callable[[str], None]) -> BuildOutcome:
-    loaded = load_sources(sources or list(settings.records))
+    inputs = sources or list(settings.records)
+    loaded = load_sources(inputs, settings.data_dir)
     outcome = BuildOutcome(problems=loaded.problems)
     outcome.outcomes = convert_and_validate(loaded.records, settings, progress, stage)
     if not outcome.ok(fail_on) and not skip_invalid:
@@ -356,7 +419,8 @@ def _build(settings: Settings, sources: list[Path] | None, fail_on: str, skip_in
     }
     try:
         write_validation(generation, good)
-        outcome.manifest["sources"] = copy_sources(generation, [o.record for o in good], settings)
+        outcome.manifest["sources"] = copy_sources(generation, [o.record for o in good], settings,
+                                                   source_roots(inputs, settings.data_dir))
         write_manifest(generation, outcome.manifest)  # last: from here on the generation counts as complete
     except BaseException:
         discard(generation)
