@@ -2,16 +2,17 @@
 the texts a build publishes besides the contact fields themselves.
 
 The mapping drops a contact's name and e-mail from the RDF (converters/rdf.py); but the same
-person can be named in the curator's ``notes`` (published as ``skos:editorialNote``) and in
-the source document the build copies for ``/source/{file}``. Those texts are published
+person can be named in the curator's ``notes`` (published as ``skos:editorialNote``), in any
+other free text of a record, and in the source document the build copies for
+``/source/{file}``. Those texts are published
 *redacted* rather than withheld, because they are what lets a reader check a record against
 its source: every e-mail address (also written ``name [at] domain``), every international
 phone number, and the names of the contact persons are replaced by :data:`MARKER`.
 
 Which names: the full name of every contact person of the build, wherever it appears; and
-each part of the name (``Gaggi`` of ``Matteo Gaggi``) in the texts of the person's own
-record, where "Mr Gaggi" means that person (elsewhere a part alone may be a place or another
-person: "Città di Sofia"). A person named in a text but listed as no record's contact cannot
+each part of the name (``Gaggi`` of ``Matteo Gaggi``) in the note of the person's own record
+and in its source document, where "Mr Gaggi" means that person (elsewhere a part alone may be
+a place, another person or part of a project's name: "Città di Sofia"). A person named in a text but listed as no record's contact cannot
 be recognised and stays; the README says so where it describes the setting.
 """
 

@@ -129,17 +129,23 @@ def locate_source(name: Any, record_file: str | Path, roots: Sequence[Path],
             continue
         try:
             resolved = candidate.resolve(strict=True)
-        except (OSError, RuntimeError):  # a dangling or looping symlink
-            raise UnsafeSource(f"{name!r} is a broken or looping symbolic link") from None
+        except FileNotFoundError:  # a symlink to nothing: where it points cannot be checked
+            raise UnsafeSource(f"{name!r} is a broken symbolic link") from None
+        except (OSError, RuntimeError) as exc:  # a symlink loop, or a folder that may not be entered
+            reason = getattr(exc, "strerror", None) or "a symbolic link loop"
+            raise UnsafeSource(f"{name!r} cannot be resolved ({reason})") from None
         if not _inside(resolved, roots) or _inside(resolved, SYSTEM_FOLDERS):
             raise UnsafeSource(f"{name!r} leads outside the folders given to the build (to {resolved})")
-        mode = resolved.stat().st_mode
-        if not stat.S_ISREG(mode):
+        try:
+            info = resolved.stat()
+        except OSError as exc:
+            return SourceDocument(resolved, f"it cannot be read ({exc.strerror})")
+        if not stat.S_ISREG(info.st_mode):
             raise UnsafeSource(f"{name!r} is not a regular file (a folder, device, pipe or socket)")
         if resolved.suffix.lower() not in PUBLISHED_SUFFIXES or Path(name).suffix.lower() not in PUBLISHED_SUFFIXES:
             kinds = ", ".join(PUBLISHED_SUFFIXES)
             return SourceDocument(resolved, f"only fact sheets ({kinds}) are published, not {Path(name).suffix or 'this kind of file'}")
-        size = resolved.stat().st_size
+        size = info.st_size
         if size > MAX_SOURCE_BYTES:
             return SourceDocument(resolved, f"it has {size:,} bytes; a source document over {MAX_SOURCE_BYTES:,} is not published")
         return SourceDocument(resolved)

@@ -246,6 +246,7 @@ def test_build_and_validate_report_bad_urls_and_build_the_others(tmp_path: Path)
         "quote-link": ("source.url", 'https://example.org/a"b<c>'),
         "newline-link": ("results[0].url", "https://example.org/\n"),  # passes Python's lenient `$`
         "space-link": ("participants[0].organisation.website", "https://example.org/a b"),
+        "port-link": ("website", "https://example.org:99999/"),  # passes the schema: the mapping refuses it
     }
     for record_id, (field, value) in bad.items():
         data = with_value(field, value)
