@@ -30,6 +30,7 @@ MARKER = "[personal data removed]"
 _AT = r"(?:@|\s?[\[({]\s?at\s?[\])}]\s?)"
 _DOT = r"(?:\.|\s?[\[({]\s?dot\s?[\])}]\s?)"
 EMAIL = re.compile(rf"[\w.!#$%&'*+/=?^`{{|}}~-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)+", re.IGNORECASE)
+_MAYBE_EMAIL = re.compile(r"@|[\[({]\s?at\s?[\])}]", re.IGNORECASE)  # cheap test first: most texts hold none
 # An international phone number: a plus, then at least eight digits with the usual separators.
 PHONE = re.compile(r"\+\s?\d(?:[\s().\-/]{0,3}\d){7,}")
 
@@ -107,7 +108,9 @@ class Redactor:
         if self._literal is not None:
             text = self._literal.sub(MARKER, text)
         if self._patterns:
-            text = PHONE.sub(MARKER, EMAIL.sub(MARKER, text))
+            if _MAYBE_EMAIL.search(text):
+                text = EMAIL.sub(MARKER, text)
+            text = PHONE.sub(MARKER, text)
         if self._by_word:
             candidates = {alt for word in set(_WORD.findall(text.casefold())) for alt in self._by_word.get(word, ())}
             if candidates:
