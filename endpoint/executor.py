@@ -13,8 +13,8 @@ Admission keeps a few clients from starving the others (:class:`Admission`):
 - waiting for a free query process is bounded (``queue_wait``) and is not part of the
   query's time limit: a query that only waited is answered 503 with ``Retry-After``,
   never "stopped after the time limit";
-- every query first runs as a *short* query; one still running after ``short_seconds``
-  becomes a *long* query, and at most ``long_queries`` long queries run at a time (the
+- every query first runs as a *short* query; one that has used ``short_seconds`` of
+  processor time (or run three times that long) becomes a *long* query, and at most ``long_queries`` long queries run at a time (the
   other processes stay free for short ones), each client at most one; a query that cannot
   become long is stopped (503, ``Retry-After``); a long query's process runs at a lower CPU
   priority, so pages and short queries keep the processor;
@@ -341,16 +341,20 @@ class QueryPool:
         if long:
             _set_niceness(worker, LONG_QUERY_NICENESS)
         try:
+            cpu_at_start = _cpu_seconds(worker)
             worker.connection.send(job)
-            first = limit if long else min(limit, self.limits.short_seconds)
-            if worker.connection.poll(first):
+            if long:
+                answered = worker.connection.poll(limit)
+            else:
+                answered = self._wait_while_short(worker, limit, started, cpu_at_start)
+            if answered:
                 outcome = worker.connection.recv()
                 self._release(worker, long)
                 return outcome
-            if not long:
+            if not long and time.monotonic() - started < limit:
                 self.admission.penalise(client, key)
                 if not self.admission.take_long(client):
-                    log.info("query stopped after %.1f s: no room for another long query", self.limits.short_seconds)
+                    log.info("query stopped after %.1f s: no room for another long query", time.monotonic() - started)
                     self._discard(worker)
                     raise self.admission.long_busy()
                 try:
@@ -368,6 +372,28 @@ class QueryPool:
         log.info("query stopped after %.1f s", limit)
         self._discard(worker)
         raise QueryTimeout()
+
+    def _wait_while_short(self, worker: _Worker, limit: float, started: float, cpu_at_start: float | None) -> bool:
+        """Wait for the answer while the query is still a short one; True when it answered.
+
+        A query is long once its process has spent ``short_seconds`` of processor time on
+        it, or has run three times that long whatever it spent: on a busy machine a cheap
+        query can take a second of wall time while using milliseconds of processor, and
+        taking it for a long one would penalise an innocent client (wall time alone is
+        what counts where processor time cannot be read).
+        """
+        short = self.limits.short_seconds
+        while True:
+            elapsed = time.monotonic() - started
+            remaining = limit - elapsed
+            if remaining <= 0:
+                return False
+            if worker.connection.poll(min(short, remaining)):
+                return True
+            elapsed = time.monotonic() - started
+            cpu = _cpu_seconds(worker)
+            if cpu is None or cpu_at_start is None or cpu - cpu_at_start >= short or elapsed >= 3 * short:
+                return worker.connection.poll(0)
 
     def close(self) -> None:
         self._closed = True
@@ -387,6 +413,23 @@ def _set_niceness(worker: _Worker, value: int) -> None:
         os.setpriority(os.PRIO_PROCESS, pid, value)
     except OSError:
         pass
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(worker: _Worker) -> float | None:
+    """Processor time a query process has used (user + system), from /proc; None where unreadable."""
+    try:
+        with open(f"/proc/{worker.process.pid}/stat", "rb") as file:
+            stat = file.read()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(b")") + 2:].split()
+    try:
+        return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+    except (IndexError, ValueError):
+        return None
 
 
 def _niceness(worker: _Worker) -> int:

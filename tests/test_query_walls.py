@@ -332,7 +332,7 @@ def fair_server(sample_build, sample_settings, tmp_path_factory):
     """Three query processes, one long query at a time, no cache: easy to fill."""
     server = start_server(sample_settings.build_dir, tmp_path_factory.mktemp("fair") / "serve.log", {
         "EULOD_QUERY_TIMEOUT": "20", "EULOD_QUERY_PROCESSES": "3", "EULOD_LONG_QUERIES": "1",
-        "EULOD_SHORT_QUERY_SECONDS": "0.5", "EULOD_RESULT_CACHE_MB": "0", "EULOD_QUERY_WAIT": "2",
+        "EULOD_SHORT_QUERY_SECONDS": "0.5", "EULOD_RESULT_CACHE_MB": "0", "EULOD_QUERY_WAIT": "5",
         "EULOD_THREADS": "16",
     })
     yield server
@@ -350,16 +350,18 @@ def _in_threads(count: int, target) -> list[threading.Thread]:
 def test_slow_clients_do_not_starve_a_cheap_one(fair_server):
     """Six clients (own addresses) send slow queries; a seventh's ASKs and pages are answered meanwhile."""
     slow: list[tuple[int, dict, bytes]] = []
+    answered: set[int] = set()
     stop = threading.Event()
 
     def abuse(i: int) -> None:
         while not stop.is_set():
             slow.append(_send(fair_server.url, SLOW + f" # {i}", "direct", f"127.0.0.{10 + i}"))
+            answered.add(i)
 
     threads = _in_threads(6, abuse)
     try:
-        deadline = time.monotonic() + 60
-        while len(slow) < 6 and time.monotonic() < deadline:  # every slow client has met admission once
+        deadline = time.monotonic() + 90
+        while len(answered) < 6 and time.monotonic() < deadline:  # every slow client has met admission once
             time.sleep(0.1)
         cheap = [_send(fair_server.url, "ASK { ?s ?p ?o }", "GET", "127.0.0.99") for _ in range(10)]
         parsed = urllib.parse.urlsplit(fair_server.url)
