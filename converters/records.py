@@ -23,6 +23,7 @@ import yaml
 from jsonschema.exceptions import ValidationError, best_match
 
 from .countries import by_alpha2
+from .documents import LimitExceeded, bounded_lines, load_json, printable, read_text, value_problems, yaml_documents, yaml_reason
 from .urls import email_problem, web_address_problem
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,13 @@ class RecordProblem:
     record: str
     field: str
     reason: str
+
+    def __post_init__(self) -> None:
+        # Every part may come from the input (a record id, a key, a file name): each is kept
+        # printable (no lone surrogate, which cannot be written to a UTF-8 terminal) and short.
+        for name, limit in (("file", 500), ("record", 200), ("field", 200), ("reason", 1000)):
+            value = getattr(self, name)
+            object.__setattr__(self, name, printable(value if isinstance(value, str) else str(value), limit))
 
     def __str__(self) -> str:
         where = f"{self.file}: record {self.record!r}"
@@ -65,20 +73,6 @@ class Record:
 class LoadResult:
     records: list[Record] = field(default_factory=list)
     problems: list[RecordProblem] = field(default_factory=list)
-
-
-class _RecordLoader(yaml.SafeLoader):
-    """Safe YAML that keeps dates as the strings the author wrote.
-
-    PyYAML turns 2023-06-01 into a date and would reject 2019-02; records carry dates at
-    the precision the source states, so they stay text and the schema checks their form.
-    """
-
-
-_RecordLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 @lru_cache(maxsize=1)
@@ -147,6 +141,9 @@ def check_record(data: Any, file: str, position: int = 1) -> list[RecordProblem]
     name = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else f"#{position}"
     if not isinstance(data, dict):
         return [RecordProblem(file, name, "", f"a record must be a mapping, not {type(data).__name__}")]
+    unsafe = value_problems(data)
+    if unsafe:  # the schema check and the converter would fail on these values, or take too long
+        return [RecordProblem(file, name, field_path(path) or "(record)", reason) for path, reason in unsafe]
     problems = []
     for error in schema_errors(data):
         detail = _reason(error)
@@ -190,7 +187,8 @@ def _check_amounts(data: dict[str, Any], file: str, name: str) -> list[RecordPro
                 try:
                     to_decimal(budget[key])
                 except (InvalidOperation, ValueError, TypeError):
-                    problems.append(RecordProblem(file, name, f"{prefix}.{key}", f"{budget[key]!r} is not a decimal amount"))
+                    shown = printable(repr(budget[key]), 80)
+                    problems.append(RecordProblem(file, name, f"{prefix}.{key}", f"{shown} is not a decimal amount"))
 
     visit(data.get("budget"), "budget")
     for index, participant in enumerate(data.get("participants") or []):
@@ -211,68 +209,112 @@ def to_decimal(value: Any) -> Decimal:
     return result
 
 
-def _documents(path: Path) -> Iterator[Any]:
-    """The documents of a YAML or JSON file; a JSON file may hold one record or a list."""
-    text = path.read_text("utf-8")
+class _Unparsable(ValueError):
+    """A YAML file that cannot be read past some point; the message says where and why."""
+
+
+def _documents(path: Path, found: list[tuple[int, Any]]) -> None:
+    """Append (position, document) for each document of a YAML or JSON file to ``found``.
+
+    A JSON file may hold one record or a list. YAML documents are appended as they are read,
+    so those before a document that cannot be read are kept when the error is raised.
+    """
+    text = read_text(path)
     if path.suffix == ".json":
-        document = json.loads(text)
-        yield from document if isinstance(document, list) else [document]
-    else:
-        yield from yaml.load_all(text, Loader=_RecordLoader)  # noqa: S506 - a SafeLoader subclass
+        document = load_json(text)
+        found.extend(enumerate(document if isinstance(document, list) else [document], start=1))
+        return
+    try:
+        for position, document in enumerate(yaml_documents(text), start=1):
+            found.append((position, document))
+    except yaml.YAMLError as exc:
+        raise _Unparsable(yaml_reason(exc, text)) from None
 
 
 def _jsonl_documents(path: Path, shown: str) -> Iterator[tuple[int, Any]]:
     """(line number, record or problem) for each line: one bad line never hides the others."""
+
+    def problem(number: int, reason: str) -> tuple[int, RecordProblem]:
+        return number, RecordProblem(shown, f"line {number}", "", reason)
+
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
+        for number, raw in bounded_lines(handle):
+            if raw is None:
+                yield problem(number, "the line is longer than a record file may be (setting max_record_file_mb)")
+                continue
             if not raw.strip():
                 continue
             try:
-                yield number, json.loads(raw.decode("utf-8"))
+                yield number, load_json(raw.decode("utf-8-sig"))
             except UnicodeDecodeError as exc:
-                yield number, RecordProblem(shown, f"line {number}", "", f"not UTF-8 text ({exc.reason})")
+                yield problem(number, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
             except json.JSONDecodeError as exc:
-                yield number, RecordProblem(shown, f"line {number}", "", f"cannot be parsed: {exc.msg} at column {exc.colno}")
+                yield problem(number, f"cannot be parsed: {exc.msg} at column {exc.colno}")
+            except LimitExceeded as exc:
+                yield problem(number, f"cannot be read: {exc}")
 
 
-def _file_problem(shown: str, reason: str) -> LoadResult:
-    return LoadResult(problems=[RecordProblem(shown, "(file)", "", reason)])
+def _file_problem(shown: str, reason: str) -> RecordProblem:
+    return RecordProblem(shown, "(file)", "", reason)
+
+
+def _read_documents(path: Path, shown: str) -> tuple[list[tuple[int, Any]], RecordProblem | None]:
+    """The file's (position, document or line problem) pairs, and what stopped the reading, if anything."""
+    documents: list[tuple[int, Any]] = []
+    try:
+        if path.suffix == ".jsonl":
+            documents.extend(_jsonl_documents(path, shown))
+        else:
+            _documents(path, documents)
+    except UnicodeDecodeError as exc:
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        return documents, _file_problem(shown, f"not UTF-8 text ({exc.reason} at byte {exc.start}, line {line})")
+    except json.JSONDecodeError as exc:
+        return documents, _file_problem(shown, f"cannot be parsed: {exc.msg} at line {exc.lineno} column {exc.colno}")
+    except (_Unparsable, LimitExceeded) as exc:
+        verb = "cannot be parsed" if isinstance(exc, _Unparsable) else "cannot be read"
+        kept = f"; the {len(documents)} document(s) before it were read" if documents else ""
+        return documents, _file_problem(shown, f"{verb}: {exc}{kept}")
+    except OSError as exc:
+        return documents, _file_problem(shown, f"cannot be read: {exc.strerror or exc}")
+    return documents, None
+
+
+def _check_document(document: Any, shown: str, position: int) -> list[RecordProblem]:
+    """check_record, with any failure of the checks themselves as this record's problem."""
+    try:
+        return check_record(document, shown, position)
+    except Exception as exc:  # a value no check foresaw must not stop the other records
+        log.debug("checking %s #%d failed", shown, position, exc_info=True)
+        return [RecordProblem(shown, f"#{position}", "", f"cannot be checked: {type(exc).__name__}: {exc}")]
 
 
 def load_file(path: Path, display: str | None = None) -> LoadResult:
     """Load and check every record of one file; problems are collected, never raised.
 
     A record's position is its document number in a YAML/JSON file and its line number
-    in a JSON Lines file, so a report points straight at it.
+    in a JSON Lines file, so a report points straight at it. What a file may cost to read
+    is bounded (converters.documents): over a limit, the file (or line) is a problem that
+    says where, and the records read before it still count.
     """
     shown = display or str(path)
     result = LoadResult()
-    try:
-        if path.suffix == ".jsonl":
-            documents = list(_jsonl_documents(path, shown))
-        else:
-            documents = list(enumerate(_documents(path), start=1))
-    except UnicodeDecodeError as exc:
-        return _file_problem(shown, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
-    except json.JSONDecodeError as exc:
-        return _file_problem(shown, f"cannot be parsed: {exc.msg} at line {exc.lineno} column {exc.colno}")
-    except yaml.YAMLError as exc:
-        return _file_problem(shown, f"cannot be parsed: {exc}")
-    except OSError as exc:
-        return _file_problem(shown, f"cannot be read: {exc.strerror}")
+    documents, stopped = _read_documents(path, shown)
     for position, document in documents:
         if document is None:
             continue
         if isinstance(document, RecordProblem):
             result.problems.append(document)
             continue
-        problems = check_record(document, shown, position)
+        problems = _check_document(document, shown, position)
         if problems:
             result.problems.extend(problems)
         else:
             result.records.append(Record(document, shown, position))
-    if not documents:
-        result.problems.append(RecordProblem(shown, "(file)", "", "holds no record"))
+    if stopped is not None:
+        result.problems.append(stopped)
+    elif all(document is None for _position, document in documents):  # empty, or only `null` / `---`
+        result.problems.append(_file_problem(shown, "holds no record"))
     return result
 
 

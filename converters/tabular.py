@@ -48,6 +48,7 @@ from eulod.iris import last_segment, slugify
 
 from . import cells
 from .cells import ImportItem, RowProblems
+from .documents import LimitExceeded, load_yaml, read_text, yaml_reason
 from .organisations import municipality_city, organisation_id
 from .records import RecordProblem, check_record
 
@@ -106,16 +107,22 @@ def load_mapping(path_or_name: str) -> Mapping:
     """A mapping from a YAML file, or a shipped one by name (``kohesio``)."""
     path = Path(path_or_name)
     if path.is_file():
-        text, name = path.read_text("utf-8"), str(path)
+        name = str(path)
+        try:
+            text = read_text(path)
+        except LimitExceeded as exc:
+            raise MappingError(f"{name}: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise MappingError(f"{name}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     else:
         shipped = shipped_mappings()
         if path_or_name not in shipped:
             raise MappingError(f"{path_or_name}: no such mapping file, nor a shipped mapping ({', '.join(sorted(shipped))})")
         text, name = shipped[path_or_name], path_or_name
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)  # bounded: depth, aliases and what they expand to (converters.documents)
     except yaml.YAMLError as exc:
-        raise MappingError(f"{name}: cannot be parsed: {exc}") from None
+        raise MappingError(f"{name}: cannot be parsed: {yaml_reason(exc, text)}") from None
     if not isinstance(data, dict) or not isinstance(data.get("record"), dict):
         raise MappingError(f"{name}: a mapping needs a 'record' section mapping record fields to columns")
     known = {"record", "identifiers", "participants", "language", "format", "delimiter", "encoding", "sheet",

@@ -10,11 +10,13 @@ import argparse
 import importlib
 import logging
 import pkgutil
+import shlex
 import sys
 from typing import Callable, Iterable, Sequence
 
 from eulod import __version__
 from eulod.config import ConfigError, Settings, load_settings
+from eulod.converters.documents import MIB, Limits, printable, set_limits
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 SEVERITY_CHOICES = ("violation", "warning", "info")
@@ -59,18 +61,42 @@ def parser() -> argparse.ArgumentParser:
     )
     main_parser.add_argument("--version", action="version", version=f"eulod {__version__}")
     main_parser.add_argument("--config", help="TOML configuration file (default: $EULOD_CONFIG or ./eulod.toml)")
-    main_parser.add_argument("-v", "--verbose", action="count", default=0, help="log more (-vv for debug)")
+    main_parser.add_argument("-v", "--verbose", action="count", default=0, help=VERBOSE_HELP)
     subparsers = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
         importlib.import_module(f"{package.__name__}.{module.name}").register(subparsers)
+    _verbose_everywhere(subparsers)
     return main_parser
 
 
+VERBOSE_HELP = "log more (-vv for debug, with the traceback of an unexpected error)"
+
+
+def _verbose_everywhere(subparsers: argparse._SubParsersAction) -> None:
+    """-v / -vv after the command too (``eulod build -vv``), as people type it, not only before it.
+
+    The default is suppressed, so a command without it keeps the count given before it.
+    """
+    for sub in subparsers.choices.values():
+        if "-v" not in sub._option_string_actions:
+            sub.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help=VERBOSE_HELP)
+        for action in sub._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _verbose_everywhere(action)
+
+
+def again_with_debug(argv: Sequence[str]) -> str:
+    """The command line that repeats this one with debug logging (the traceback), ready to paste."""
+    return shlex.join(["eulod", "-vv", *(a for a in argv if a not in ("-v", "-vv", "--verbose"))])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser().parse_args(argv)
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     try:
+        apply_limits(load_settings(config_file=args.config))
         return args.handler(args)
     except ConfigError as exc:
         print(f"eulod {args.command}: configuration error: {exc}", file=sys.stderr)
@@ -79,8 +105,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # a bug or an environment problem: say so plainly, keep the trace for -vv
         logging.getLogger("eulod").debug("unexpected error", exc_info=True)
-        print(f"eulod {args.command}: unexpected error: {type(exc).__name__}: {exc} (run with -vv for details)", file=sys.stderr)
+        detail = printable(f"{type(exc).__name__}: {exc}")
+        hint = "" if args.verbose >= 2 else f" (for details, run: {printable(again_with_debug(argv), 500)})"
+        print(f"eulod {args.command}: unexpected error: {detail}{hint}", file=sys.stderr)
         return EXIT_ERROR
+
+
+def apply_limits(settings: Settings) -> None:
+    """What a record file may cost to read (converters.documents), from the settings."""
+    set_limits(Limits(file_bytes=settings.max_record_file_mb * MIB, text_bytes=settings.max_text_kb * 1024))
 
 
 if __name__ == "__main__":

@@ -49,6 +49,8 @@ class Settings:
     proxy_hops: int = 0  # reverse proxies in front that append X-Forwarded-For (client addresses for admission)
     server: str = "granian"  # HTTP server of `eulod serve`: granian (Rust, fastest) or gunicorn
     summary_collaborations: int = 1000  # most frequent organisation pairs the build summarises; 0: none
+    max_record_file_mb: int = 64  # a YAML or JSON record file (of JSON Lines: each line) larger is refused
+    max_text_kb: int = 1024  # one text value of a record, in UTF-8; a longer one is the record's problem
     dataset_title: str = "EU-funded projects (eulod)"
     publisher_name: str = "eulod publisher"
     publisher_email: str = ""
@@ -104,6 +106,8 @@ _PARSERS: dict[str, Any] = {
     "max_query_depth": int,
     "proxy_hops": int,
     "summary_collaborations": int,
+    "max_record_file_mb": int,
+    "max_text_kb": int,
     "server": str,
     "dataset_title": str,
     "publisher_name": str,
@@ -146,7 +150,7 @@ def _check(settings: Settings) -> Settings:
     if not 0 < settings.port < 65536:
         raise ConfigError(f"setting 'port' ({ENV_PREFIX}PORT): {settings.port} is not a TCP port")
     for name in ("workers", "threads", "max_rows", "query_processes", "long_queries", "client_queries",
-                 "max_query_depth"):
+                 "max_query_depth", "max_record_file_mb", "max_text_kb"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"setting {name!r} ({ENV_PREFIX}{name.upper()}): must be at least 1")
     if settings.server not in SERVERS:
@@ -214,6 +218,8 @@ def load_settings(
             raise ConfigError(f"config file {path}: {exc.strerror}") from exc
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"config file {path}: {exc}") from exc
+        except RecursionError:  # tomllib recurses into nested arrays and inline tables
+            raise ConfigError(f"config file {path}: arrays or tables nested too deep to read") from None
         section = document.get("eulod", document)
         for key, value in section.items():
             if key in _PARSERS:

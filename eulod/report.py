@@ -10,23 +10,27 @@ from typing import Iterable
 from rdflib import BNode, Graph, Literal
 from rdflib.namespace import RDF, SH
 
+from eulod.converters.documents import printable
 from eulod.converters.records import RecordProblem
 from eulod.namespaces import bind_prefixes
 from eulod.shapes import SEVERITY_RANK, Result
 
-Grouped = dict[str, tuple[str, list[RecordProblem], list[Result]]]
+# (file, record) -> (file, problems, SHACL results). Keyed by file too: problems of files that
+# cannot be read are all "(file)" (or "line 2", "#1"), and each must stay under its own file.
+Grouped = dict[tuple[str, str], tuple[str, list[RecordProblem], list[Result]]]
 
 
 def group_by_record(problems: Iterable[RecordProblem], outcomes: Iterable, grouped: Grouped | None = None) -> Grouped:
-    """Record id -> (file, problems, SHACL results), the shape every report format reads.
+    """(file, record id) -> (file, problems, SHACL results), the shape every report format reads.
 
     ``outcomes`` are eulod.build.RecordOutcome objects (record, problems, report).
     """
     grouped = {} if grouped is None else grouped
     for problem in problems:
-        grouped.setdefault(problem.record, (problem.file, [], []))[1].append(problem)
+        grouped.setdefault((problem.file, problem.record), (problem.file, [], []))[1].append(problem)
     for outcome in outcomes:
-        entry = grouped.setdefault(outcome.record.id, (outcome.record.file, [], []))
+        file = printable(outcome.record.file, 500)  # as RecordProblem shows it
+        entry = grouped.setdefault((file, outcome.record.id), (file, [], []))
         entry[1].extend(outcome.problems)
         entry[2].extend(outcome.report.results)
     return grouped
@@ -35,20 +39,20 @@ SYMBOLS = {"violation": "✗", "warning": "!", "info": "i"}
 
 
 def format_result(result: Result, language: str = "en") -> str:
+    """One result in two lines; the value and the message (which may quote values) are cut short."""
     where = f" [{result.path.rsplit('#', 1)[-1].rsplit('/', 1)[-1]}]" if result.path else ""
-    value = f" (value: {result.value})" if result.value else ""
-    return f"  {SYMBOLS[result.severity]} {result.severity}{where}: {result.message(language)}{value}\n      at {result.focus}"
+    value = f" (value: {printable(result.value)})" if result.value else ""
+    message = printable(result.message(language), 1000)
+    return f"  {SYMBOLS[result.severity]} {result.severity}{where}: {message}{value}\n      at {printable(result.focus, 500)}"
 
 
-def text_report(
-    grouped: dict[str, tuple[str, list[RecordProblem], list[Result]]], language: str = "en"
-) -> str:
+def text_report(grouped: Grouped, language: str = "en") -> str:
     """One block per record: file, problems, then SHACL results by severity."""
     lines = []
-    for record, (file, problems, results) in grouped.items():
+    for (_key, record), (file, problems, results) in grouped.items():
         if not problems and not results:
             continue
-        lines.append(f"{file}: record {record!r}")
+        lines.append(f"{printable(file, 500)}: record {printable(record)!r}")
         for problem in problems:
             field = f" field {problem.field}:" if problem.field else ""
             lines.append(f"  ✗ error:{field} {problem.reason}")
@@ -63,7 +67,7 @@ def summary(counts: dict[str, int]) -> str:
     return ", ".join(f"{counts.get(k, 0)} {plural(k, counts.get(k, 0))}" for k in ("error", "violation", "warning", "info"))
 
 
-def json_report(grouped: dict[str, tuple[str, list[RecordProblem], list[Result]]]) -> str:
+def json_report(grouped: Grouped) -> str:
     return json.dumps(
         [
             {
@@ -72,7 +76,7 @@ def json_report(grouped: dict[str, tuple[str, list[RecordProblem], list[Result]]
                 "errors": [asdict(p) for p in problems],
                 "results": [asdict(r) for r in results],
             }
-            for record, (file, problems, results) in grouped.items()
+            for (_key, record), (file, problems, results) in grouped.items()
         ],
         indent=2,
         ensure_ascii=False,
@@ -122,8 +126,8 @@ def junit_report(grouped: Grouped, fail_on: str, language: str = "en") -> str:
     """
     suite = ET.Element("testsuite", name="eulod validate")
     failures = 0
-    for record, (file, problems, results) in grouped.items():
-        case = ET.SubElement(suite, "testcase", classname=file, name=record)
+    for (_key, record), (file, problems, results) in grouped.items():
+        case = ET.SubElement(suite, "testcase", classname=printable(file, 500), name=printable(record))
         failing = [format_result(r, language) for r in results if at_or_above(r.severity, fail_on)]
         failing[:0] = [f"error: field {p.field}: {p.reason}" if p.field else f"error: {p.reason}" for p in problems]
         if failing:

@@ -116,14 +116,14 @@ def _validate_rdf(settings: Settings, path: Path, grouped: Grouped, graphs: list
         report = validate_rdf_file(path)
     except Exception as exc:  # rdflib and pyoxigraph raise many types for malformed input
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        grouped[str(path)] = (str(path), [RecordProblem(str(path), "(file)", "", f"cannot be parsed: {reason}")], [])
+        grouped[(str(path), str(path))] = (str(path), [RecordProblem(str(path), "(file)", "", f"cannot be parsed: {reason}")], [])
         return False
     if report.graph is not None:
         graphs.append(report.graph)
-    grouped.setdefault(str(path), (str(path), [], []))
+    grouped.setdefault((str(path), str(path)), (str(path), [], []))
     for result in report.results:
         key = f"{path}#{owner(result.focus, settings.base_iri)}"
-        grouped.setdefault(key, (str(path), [], []))[2].append(result)
+        grouped.setdefault((str(path), key), (str(path), [], []))[2].append(result)
     return True
 
 

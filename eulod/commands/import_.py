@@ -66,6 +66,7 @@ def write_records(items: Iterable, output: Path, report) -> tuple[int, int]:
 
 def run(args: argparse.Namespace) -> int:
     from eulod.converters.cells import CellError
+    from eulod.converters.documents import printable
     from eulod.converters.tabular import MappingError
 
     inputs = [args.projects, args.organisations] if args.kind == "cordis" else [args.file]
@@ -85,10 +86,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         written, problems = write_records(show(_items(args)), args.output, report)
     except MappingError as exc:
-        print(f"eulod import: mapping error: {exc}", file=sys.stderr)
+        print(f"eulod import: mapping error: {printable(str(exc), 1000)}", file=sys.stderr)
         return EXIT_ERROR
     except CellError as exc:
-        print(f"eulod import: {exc}", file=sys.stderr)
+        print(f"eulod import: {printable(str(exc), 1000)}", file=sys.stderr)
         return EXIT_ERROR
     except UnicodeDecodeError as exc:
         print(f"eulod import: {', '.join(map(str, inputs))}: not UTF-8 text ({exc.reason} at byte {exc.start})", file=sys.stderr)
