@@ -171,9 +171,9 @@ def yaml_reason(error: yaml.YAMLError, text: str = "") -> str:
         return f"{where}: the character #x{error.character:04x} is not allowed in YAML ({error.reason})"
     if isinstance(error, yaml.MarkedYAMLError):
         mark = error.problem_mark or error.context_mark
-        what = "; ".join(str(part) for part in (error.context, error.problem) if part)
+        what = printable("; ".join(str(part) for part in (error.context, error.problem) if part), 300)
         return f"{_mark(mark)}: {what}" if mark is not None else what
-    return str(error)
+    return printable(str(error), 300)
 
 
 def yaml_documents(text: str, limits: Limits | None = None) -> Iterator[Any]:

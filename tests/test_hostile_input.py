@@ -276,14 +276,18 @@ def hostile_yaml(draw) -> bytes:
         "", "t: !!binary aGVsbG8=", "t: !!set {a, b}", "t: !!timestamp 2020-01-01", "t: !!python/object:os.system x",
         "t: &r [*r]", "t: " + "9" * 5000, "t: .nan", "? [a]\n: b", "t: \"\\ud800\"", "t: \"\\x00\"", "yes: no",
         "t: " + "[" * 40 + "]" * 40, "t: *undefined", "t: " + "z" * 3000, "<<: {a: 1}", "t: &d 1\nu: &d 2",
+        # the refused tags spelt other ways: verbatim, through a %TAG handle, in another case
+        "t: !<tag:yaml.org,2002:binary> aGVsbG8=", "t: !e!binary aGVsbG8=", "t: !!Binary aGVsbG8=",
+        "t: !<tag:yaml.org,2002:set> {a, b}", f"<<: [*a{depth}, *a{depth}]", f"t: {{<<: *a{depth}}}",
     ]))
-    body = f"id: y\nlanguage: en\ntitle: t\nnotes: [{', '.join(parts)}]\n{extra}\n"
+    prefix = draw(st.sampled_from(["", "%TAG !e! tag:yaml.org,2002:\n---\n", "%YAML 1.1\n---\n", "\ufeff"]))
+    body = f"{prefix}id: y\nlanguage: en\ntitle: t\nnotes: [{', '.join(parts)}]\n{extra}\n"
     return body.encode()
 
 
 def mutate(data: bytes, draw) -> bytes:
     """The bytes with a BOM, another encoding, or random bytes spliced in."""
-    how = draw(st.sampled_from(["as-is", "bom", "utf16", "latin1", "splice", "truncate"]))
+    how = draw(st.sampled_from(["as-is"] * 4 + ["bom", "utf16", "latin1", "splice", "truncate"]))
     if how == "bom":
         return b"\xef\xbb\xbf" + data
     if how == "utf16":
