@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from multiprocessing.connection import Connection
 from typing import Any
@@ -59,6 +60,7 @@ class Outcome:
     status: int = 200
     message: str = ""
     prepared: guard.Prepared | None = None  # for a check_only job
+    cpu_seconds: float = 0.0  # processor time the query process had used when it answered (admission reads it)
 
 
 def open_store(path: str) -> ox.Store:
@@ -216,4 +218,5 @@ def serve(connection: Connection) -> None:
         except Exception:  # a bug: log it here, answer without a traceback, keep serving
             log.exception("query failed unexpectedly: %.200s", job.query)
             outcome = Outcome(status=500, message="internal error while answering the query; it has been logged")
-        connection.send(outcome)
+        times = os.times()
+        connection.send(replace(outcome, cpu_seconds=times.user + times.system))

@@ -89,6 +89,8 @@ def screen(query: str, max_depth: int) -> None:
     parser could exhaust a query process's stack. Counting brackets inside strings too
     overcounts only for pathological text, which is refused with a message that says so.
     """
+    if query.count("(") + query.count("{") + query.count("[") <= max_depth:
+        return  # cannot nest deeper than it has brackets
     depth = 0
     for char in query:
         if char in "({[":

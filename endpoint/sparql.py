@@ -170,6 +170,16 @@ def _pool(config: Settings) -> executor.QueryPool:
         return _POOLS[key]
 
 
+def _app_pool() -> executor.QueryPool:
+    """This app's pool, remembered on the app (so a request does not rebuild its limits)."""
+    extensions = current_app.extensions
+    pid, pool = extensions.get("eulod_pool", (None, None))
+    if pid != os.getpid() or pool is None:
+        pool = _pool(settings())
+        extensions["eulod_pool"] = (os.getpid(), pool)
+    return pool
+
+
 @blueprint.record_once
 def _start_query_processes(state) -> None:
     """Start the query processes with the app, so the first queries do not wait for them."""
@@ -193,7 +203,7 @@ def answer(job: evaluate.Job, client: str = "") -> evaluate.Outcome:
     """
     handle = store_handle()
     config = settings()
-    pool = _pool(config)
+    pool = _app_pool()
     try:
         if isinstance(handle, StoreHandle):
             return pool.run(job, client=client)
