@@ -440,18 +440,22 @@ def test_results_json_is_valid(client):
 
 
 def test_a_freed_process_goes_to_the_client_holding_fewest(sample_build):
-    """Fair dispatch: with one process held by 'greedy' and both waiting, 'modest' is served first."""
-    pool = executor.QueryPool(1)
+    """Fair dispatch: 'greedy' holds both processes and queues first; a freed one goes to 'modest'."""
+    pool = executor.QueryPool(2)
     job = evaluate.Job(store_path=str(sample_build.generation.store_path), query="ASK {}",
                        results_format="application/sparql-results+json")
     try:
         assert pool.warm(job, 60).status == 200
-        held = pool._acquire("greedy", 60)
+        deadline = time.monotonic() + 60
+        while len(pool._free) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        held = [pool._acquire("greedy", 60), pool._acquire("greedy", 60)]
         order: list[str] = []
 
         def wait_for(client: str) -> None:
             worker = pool._acquire(client, 60)
             order.append(client)
+            time.sleep(0.2)  # hold it a moment, so the next one goes by the rule too
             pool._hand_over(worker)
             pool._done(client)
 
@@ -461,10 +465,15 @@ def test_a_freed_process_goes_to_the_client_holding_fewest(sample_build):
         second = threading.Thread(target=wait_for, args=("modest",))
         second.start()
         time.sleep(0.3)
-        pool._hand_over(held)
-        pool._done("greedy")
+        pool._hand_over(held.pop())
+        pool._done("greedy")  # greedy still holds one, modest none
         first.join(30)
         second.join(30)
+        assert order[0] == "modest", order
+        assert not first.is_alive() or order == ["modest"]
+        pool._hand_over(held.pop())
+        pool._done("greedy")
+        first.join(30)
         assert order == ["modest", "greedy"]
     finally:
         pool.close()
