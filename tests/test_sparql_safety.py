@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 import urllib.error
@@ -14,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import start_server
+from test_query_walls import Listener
 
 PREFIX = "PREFIX eulod: <https://w3id.org/eulod/ontology#>\n"
 ALL_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -68,35 +68,6 @@ def test_writes_are_refused_and_the_store_is_unchanged(live_server):
         assert status == 403, body
         assert b"read-only" in body
     assert triples(live_server) == before
-
-
-class Listener:
-    """A TCP listener on 127.0.0.1 that counts the connections it receives."""
-
-    def __init__(self) -> None:
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(16)
-        self.socket.settimeout(0.2)
-        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                connection, _ = self.socket.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.socket.close()
 
 
 @pytest.mark.server
