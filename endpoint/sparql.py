@@ -17,7 +17,6 @@ from werkzeug.exceptions import HTTPException
 
 from eulod.config import Settings
 from eulod.namespaces import PREFIXES, sparql_prologue
-from eulod.remote import RemoteError
 from eulod.store import StoreHandle
 
 from . import evaluate, examples, executor, fastpath, guard, media, settings, store_handle
@@ -210,11 +209,7 @@ def answer(job: evaluate.Job, client: str = "") -> evaluate.Outcome:
         checked = pool.run(replace(job, strict=True, check_only=True), client=client)
         if checked.status != 200 or checked.prepared is None:
             return checked
-        try:
-            return evaluate.run(handle.store, job, checked.prepared)
-        except RemoteError as exc:
-            log.warning("the remote store failed on a query: %s", exc)
-            return evaluate.Outcome(status=502, message=f"the store behind this endpoint failed: {str(exc)[:300]}")
+        return evaluate.run(handle.store, job, checked.prepared)  # a RemoteError is the app's 502 (endpoint/__init__.py)
     except executor.QueryTimeout:
         raise ProtocolError(
             504,

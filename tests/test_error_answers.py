@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import html
 import json
-import urllib.error
-import urllib.request
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import RECORDS, start_server
+from test_security_headers import fetch
 from eulod.build import build
 from eulod.config import load_settings
 
@@ -23,15 +22,6 @@ BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/av
 LEAKS = (b"Traceback", b"File \"/", b"The requested URL was not found on the server",
          b"The method is not allowed for the requested URL", b"Werkzeug", b"<title>404 Not Found</title>",
          b"<title>405 Method Not Allowed</title>", b"The server encountered an internal error")
-
-
-def fetch(url: str, accept: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
-    request = urllib.request.Request(url, headers={"Accept": accept}, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
 
 
 def media_type(headers: dict[str, str]) -> str:
