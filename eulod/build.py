@@ -8,6 +8,8 @@ the problems of another; the store is only switched when the whole data set is v
 from __future__ import annotations
 
 import json
+import os
+import re
 import logging
 import shutil
 import time
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -103,15 +105,51 @@ def vocabulary_files() -> list[resources.abc.Traversable]:
     return sorted((e for e in folder.iterdir() if e.name.endswith(".ttl")), key=lambda e: e.name)
 
 
+def vocabulary_quads(name: str, turtle: bytes, graph: ox.NamedNode) -> Iterator[ox.Quad]:
+    """One vocabulary file's triples in ``graph``, its blank nodes named by file and position.
+
+    A parser names the blank nodes of ``[ ]`` and ``( )`` at random, so two builds of the same
+    data would dump different bytes (and different ETags for harvesters). Naming them from the
+    file name and the order in which they appear makes every build of the same input
+    byte-identical.
+    """
+    stem = re.sub(r"[^A-Za-z0-9]", "", name)
+    names: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def fixed(term: Any) -> Any:
+        if isinstance(term, ox.BlankNode):
+            return names.setdefault(term, ox.BlankNode(f"{stem}b{len(names)}"))
+        return term
+
+    for quad in ox.parse(turtle, ox.RdfFormat.TURTLE, base_iri="https://w3id.org/eulod/"):
+        yield ox.Quad(fixed(quad.subject), quad.predicate, fixed(quad.object), graph)
+
+
+def build_time(environ: Mapping[str, str] | None = None) -> datetime:
+    """When this build happened, as its records and manifest say: now, or ``SOURCE_DATE_EPOCH``.
+
+    The reproducible-builds convention (https://reproducible-builds.org/specs/source-date-epoch/):
+    with the variable set, two builds of the same input give byte-identical dumps.
+    """
+    environ = os.environ if environ is None else environ
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), timezone.utc)
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
 def convert_records(
-    records: Iterable[Record], settings: Settings, progress: Callable[[Iterable], Iterable] = lambda x: x
+    records: Iterable[Record], settings: Settings, progress: Callable[[Iterable], Iterable] = lambda x: x,
+    when: datetime | None = None,
 ) -> list[RecordOutcome]:
-    """Map each record to its RDF graph; a converter failure is that record's problem only."""
+    """Map each record to its RDF graph; a converter failure is that record's problem only.
+
+    ``when`` is the build's time, stamped on every record (one time for the whole build)."""
     records = list(records)
     # Without personal_data = publish, a contact person named in any record's free text is
     # taken out of every record's texts (converters/personal.py), so all names are known first.
     persons = contact_names(r.data for r in records) if settings.personal_data != "publish" else frozenset()
-    mapper = RecordMapper(MappingOptions(settings.base_iri, settings.personal_data, persons=persons))
+    mapper = RecordMapper(MappingOptions(settings.base_iri, settings.personal_data, persons=persons, generated_at=when))
     outcomes = []
     for record in progress(records):
         outcome = RecordOutcome(record)
@@ -150,9 +188,9 @@ def validate_outcomes(outcomes: list[RecordOutcome]) -> Report:
 
 def convert_and_validate(
     records: Iterable[Record], settings: Settings, progress: Callable[[Iterable], Iterable] = lambda x: x,
-    stage: Callable[[str], None] = lambda name: None,
+    stage: Callable[[str], None] = lambda name: None, when: datetime | None = None,
 ) -> list[RecordOutcome]:
-    outcomes = convert_records(records, settings, progress)
+    outcomes = convert_records(records, settings, progress, when)
     stage("validating against the shapes")
     validate_outcomes(outcomes)
     return outcomes
@@ -190,7 +228,8 @@ def ntriples_file_chunks(path: Path, size: int = 8 << 20) -> Iterator[bytes]:
 
 
 def load_generation(settings: Settings, graphs: Iterable[Graph | bytes],
-                    stage: Callable[[str], None] = lambda name: None, dumps: bool = True) -> tuple[Generation, dict, dict]:
+                    stage: Callable[[str], None] = lambda name: None, dumps: bool = True,
+                    when: datetime | None = None) -> tuple[Generation, dict, dict]:
     """Bulk-load data and vocabulary into a new generation's store; write its summaries, listing and dumps.
 
     ``graphs`` are rdflib graphs or N-Triples chunks (the bulk path); either way they are
@@ -216,14 +255,9 @@ def load_generation(settings: Settings, graphs: Iterable[Graph | bytes],
         store.bulk_load(path=str(spool), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(data_graph_iri(settings)))
         spool.unlink()
         log.info("bulk-loaded the data in %.2f s", time.perf_counter() - started)
-        for entry in vocabulary_files():
-            store.bulk_load(
-                entry.read_bytes(),
-                ox.RdfFormat.TURTLE,
-                base_iri="https://w3id.org/eulod/",
-                to_graph=ox.NamedNode(vocabulary_graph_iri(settings)),
-            )
         vocabulary = ox.NamedNode(vocabulary_graph_iri(settings))
+        for entry in vocabulary_files():
+            store.extend(vocabulary_quads(entry.name, entry.read_bytes(), vocabulary))
         # Country names from the EU authority table, so queries and pages can name a country.
         store.extend(ox.Quad(t.subject, t.predicate, t.object, vocabulary) for t in country_label_triples())
         store.flush()
@@ -235,7 +269,7 @@ def load_generation(settings: Settings, graphs: Iterable[Graph | bytes],
         # time (measured at 100 000 projects); the few they add need no second optimisation.
         stage("computing the summaries")
         started = time.perf_counter()
-        year = datetime.now(timezone.utc).year  # ends the years of projects that state no end
+        year = (when or build_time()).year  # ends the years of projects that state no end
         added = add_summaries(store, data_graph_iri(settings), summary_graph_iri(settings), settings.base_iri,
                               settings.summary_collaborations, current_year=year)
         store.flush()
@@ -397,7 +431,8 @@ def _build(settings: Settings, sources: list[Path] | None, fail_on: str, skip_in
     inputs = sources or list(settings.records)
     loaded = load_sources(inputs, settings.data_dir)
     outcome = BuildOutcome(problems=loaded.problems)
-    outcome.outcomes = convert_and_validate(loaded.records, settings, progress, stage)
+    when = build_time()
+    outcome.outcomes = convert_and_validate(loaded.records, settings, progress, stage, when)
     if not outcome.ok(fail_on) and not skip_invalid:
         log.warning("not loading: %d record problems, %d invalid records", len(outcome.problems), len(outcome.invalid(fail_on)))
         return outcome
@@ -405,10 +440,10 @@ def _build(settings: Settings, sources: list[Path] | None, fail_on: str, skip_in
     if not good:
         return outcome
     graphs = [o.graph for o in good if o.graph is not None]
-    generation, stats, dumps = load_generation(settings, [*graphs, preferred_labels(graphs)], stage)
+    generation, stats, dumps = load_generation(settings, [*graphs, preferred_labels(graphs)], stage, when=when)
     outcome.manifest = {
         "generation": generation.id,
-        "built": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "built": when.isoformat(),
         "eulod_version": __version__,
         "base_iri": settings.base_iri,
         "records": [o.record.id for o in good],

@@ -58,7 +58,8 @@ def _write(triples: Iterator[ox.Triple], target: Path, fmt: ox.RdfFormat, prefix
 def _gzip(source: Path, target: Path) -> None:
     temporary = _temporary(target)
     with open(source, "rb") as plain, open(temporary, "wb") as raw:
-        with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as packed:
+        # The header names the plain file (as gzip(1) does), not the temporary one: same bytes every build.
+        with gzip.GzipFile(filename=source.name, fileobj=raw, mode="wb", mtime=0) as packed:
             shutil.copyfileobj(plain, packed, CHUNK)
     os.replace(temporary, target)
 

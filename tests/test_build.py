@@ -147,3 +147,32 @@ def test_serve_without_a_build_says_what_to_do(tmp_path: Path):
 def test_the_console_script_answers(tmp_path: Path):
     result = run("--version", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.startswith("eulod ")
+
+
+def test_two_builds_of_the_same_input_give_byte_identical_dumps(tmp_path: Path):
+    """With SOURCE_DATE_EPOCH (the reproducible-builds convention) the dumps do not depend on when
+    or in which process a build ran: blank nodes of the vocabulary, build time, gzip header."""
+    epoch = {"SOURCE_DATE_EPOCH": "1780000000"}
+    dumps = []
+    for name in ("first", "second"):
+        result = run("build", str(RECORDS), "--build-dir", str(tmp_path / name), cwd=tmp_path, env=epoch)
+        assert result.returncode == 0, result.stdout + result.stderr
+        folder = (tmp_path / name / "current" / "dumps").resolve()
+        dumps.append({path.name: path.read_bytes() for path in sorted(folder.iterdir())})
+    assert sorted(dumps[0]) == ["eulod.jsonld", "eulod.nt", "eulod.nt.gz", "eulod.ttl"]
+    for name in dumps[0]:
+        assert dumps[0][name] == dumps[1][name], f"{name} differs between two builds of the same input"
+    plain = dumps[0]["eulod.nt"].decode()
+    assert '"2026-05-28T20:26:40Z"^^<http://www.w3.org/2001/XMLSchema#dateTime>' in plain
+    assert "_:" in plain  # the vocabulary's blank nodes are there, named the same both times
+
+
+def test_the_build_time_is_now_without_source_date_epoch():
+    from datetime import datetime, timezone
+
+    from eulod.build import build_time
+
+    assert build_time({"SOURCE_DATE_EPOCH": "86400"}) == datetime(1970, 1, 2, tzinfo=timezone.utc)
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    assert before <= build_time({}) <= datetime.now(timezone.utc)
+    assert before <= build_time({"SOURCE_DATE_EPOCH": "not a number"}) <= datetime.now(timezone.utc)
