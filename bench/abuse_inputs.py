@@ -6,7 +6,7 @@
     python bench/abuse_inputs.py --sizes 1000,4000 --cases partners,alias-bomb
 
 Each measurement runs in a fresh process (``--child``) that loads one record file with eulod's
-loader (converters.records.load_file), converts it (eulod.build.convert_records) and validates
+loader (converters.records.load_file), converts it (eulod.pipeline.build.convert_records) and validates
 it with the fast validator (eulod.shapes.fast, as eulod validate does); it reports the seconds
 of that work, without the interpreter's start, and its peak RSS. A linear rule takes about 10x
 the time for 10x the partners; the quadratic one (every participation paired with every other)
@@ -65,10 +65,10 @@ def child(path: Path, shapes_file: str | None) -> dict:
     """Load, convert and validate one file here; the figures of that work."""
     from rdflib import Graph
 
-    from eulod.build import convert_records
-    from eulod.config import load_settings
+    from eulod.pipeline.build import convert_records
+    from eulod.core.config import load_settings
     from eulod.converters.records import load_file
-    from eulod.namespaces import bind_prefixes
+    from eulod.core.namespaces import bind_prefixes
     from eulod.shapes import fast, parse_report, shapes_graph
 
     shapes = Graph().parse(shapes_file, format="turtle") if shapes_file else shapes_graph()

@@ -1,6 +1,6 @@
 """What loading the country names into the vocabulary graph costs a build.
 
-Builds the sample records with and without the country-name step (eulod.build's
+Builds the sample records with and without the country-name step (eulod.pipeline.build's
 ``country_label_triples`` replaced by an empty list for the "without" runs), alternating,
 and prints the median build times, their ratio, the step on its own and the extra triples.
 The step's cost does not depend on the number of records (it adds the same ~6 500
@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-import eulod.build as build_module
-from eulod.config import load_settings
-from eulod.converters.countries import label_triples
+import eulod.pipeline.build as build_module
+from eulod.core.config import load_settings
+from eulod.core.countries import label_triples
 
 RECORDS = Path(__file__).resolve().parent.parent / "data" / "records"
 

@@ -37,9 +37,11 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from eulod.build import dataset_graphs, load_generation, ntriples_file_chunks
-from eulod.config import load_settings
-from eulod.store import current_generation, switch_to, write_manifest
+from eulod.core.generation import dataset_graphs
+from eulod.pipeline.build import load_generation, ntriples_file_chunks
+from eulod.core.config import load_settings
+from eulod.core.generation import current_generation
+from eulod.pipeline.generations import switch_to, write_manifest
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"

@@ -4,7 +4,7 @@ For each size it generates records (bench/generate.py, seeded), then measures, i
 
 - records/s of loading+schema-checking the JSON Lines and of mapping them to N-Triples
   (the bulk path of converters/rdf.py), on one core;
-- eulod's load (eulod.build.load_generation: spool, bulk load, optimise, dumps) against a
+- eulod's load (eulod.pipeline.build.load_generation: spool, bulk load, optimise, dumps) against a
   raw pyoxigraph ``bulk_load`` of the same N-Triples file;
 - the store's size on disk;
 - every example query (bench/queries/*.rq and the researcher queries in data/queries/*.rq)
@@ -97,7 +97,7 @@ def raw_load(nt_file: Path, store_dir: Path) -> float:
 
 
 class _Timings(logging.Handler):
-    """Reads the step timings eulod.build logs ('bulk-loaded the data in 4.20 s')."""
+    """Reads the step timings eulod.pipeline.build logs ('bulk-loaded the data in 4.20 s')."""
 
     def __init__(self) -> None:
         super().__init__(logging.INFO)
@@ -111,14 +111,15 @@ class _Timings(logging.Handler):
 
 
 def eulod_load(nt_file: Path, build_dir: Path, dumps: bool = True) -> dict[str, Any]:
-    from eulod.build import dataset_graphs, load_generation, ntriples_file_chunks
-    from eulod.config import load_settings
-    from eulod.store import switch_to, write_manifest
+    from eulod.core.generation import dataset_graphs
+    from eulod.pipeline.build import load_generation, ntriples_file_chunks
+    from eulod.core.config import load_settings
+    from eulod.pipeline.generations import switch_to, write_manifest
 
     shutil.rmtree(build_dir, ignore_errors=True)
     settings = load_settings(build_dir=str(build_dir), base_iri=BASE)
     handler = _Timings()
-    loggers = [logging.getLogger(name) for name in ("eulod.build", "eulod.listing")]
+    loggers = [logging.getLogger(name) for name in ("eulod.pipeline.build", "eulod.core.listing")]
     for logger in loggers:
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)

@@ -10,7 +10,7 @@ allow_warnings=True, as eulod runs it). Without --full-pyshacl its 20 000-projec
 extrapolated linearly from the sample (its cost is per focus node), and identity is asserted
 on the sample. The build step (records already converted, then validated) is measured too:
 one pySHACL run per record, as eulod build did, on a sample of records, against
-eulod.build.validate_outcomes on all of them.
+eulod.pipeline.build.validate_outcomes on all of them.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def run_pyshacl(path: Path) -> tuple[Counter, float, float]:
 
 
 def run_fast(path: Path) -> tuple[Counter, float, float]:
-    from eulod.namespaces import bind_prefixes
+    from eulod.core.namespaces import bind_prefixes
     from eulod.shapes import fast, parse_report, shapes_graph
 
     start = time.perf_counter()
@@ -72,8 +72,8 @@ def run_fast(path: Path) -> tuple[Counter, float, float]:
 
 def build_step(records_path: Path, sample: int) -> dict:
     """Validation inside eulod build: per-record pySHACL (sample, extrapolated) vs whole-graph."""
-    from eulod.build import convert_records, validate_outcomes
-    from eulod.config import load_settings
+    from eulod.pipeline.build import convert_records, validate_outcomes
+    from eulod.core.config import load_settings
     from eulod.converters.records import load_records
     from eulod.shapes import validate
 

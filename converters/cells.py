@@ -16,7 +16,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from .countries import by_alpha2
+from eulod.core.countries import by_alpha2
+
 from .records import RecordProblem
 from .urls import web_address
 

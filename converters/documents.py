@@ -42,7 +42,7 @@ MAX_INT_DIGITS = 4_300  # Python's own limit for converting a decimal integer (s
 
 @dataclass(frozen=True)
 class Limits:
-    """How much one record file may cost to read; the two sizes are settings (eulod.config)."""
+    """How much one record file may cost to read; the two sizes are settings (eulod.core.config)."""
 
     file_bytes: int = 64 * MIB  # a YAML or JSON file, or one line of a JSON Lines file
     text_bytes: int = 1 * MIB  # one text value, in UTF-8

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from eulod.iris import slugify
+from eulod.core.iris import slugify
 
 MUNICIPALITY_NAMES = "municipality-names.yaml"
 CITIES = "cities.yaml"

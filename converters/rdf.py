@@ -18,15 +18,15 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from decimal import Decimal
 from typing import Any, Callable, Iterable, Iterator, NamedTuple, Protocol, Union
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS, XSD
 
 from eulod import __version__
-from eulod.iris import IriMinter, currency_iri
-from eulod.namespaces import (
+from eulod.core.countries import by_alpha2
+from eulod.core.iris import IriMinter, currency_iri
+from eulod.core.namespaces import (
     ADMS,
     EULOD,
     FUND,
@@ -40,9 +40,8 @@ from eulod.namespaces import (
     bind_prefixes,
 )
 
-from .countries import by_alpha2
-from .personal import Redactor, contact_emails, contact_names
 from .organisations import record_organisation_id
+from .personal import Redactor, contact_emails, contact_names
 from .records import Record, to_decimal
 from .urls import email_problem, web_address_problem
 

@@ -22,8 +22,18 @@ import jsonschema_rs
 import yaml
 from jsonschema.exceptions import ValidationError, best_match
 
-from .countries import by_alpha2
-from .documents import LimitExceeded, bounded_lines, load_json, printable, read_text, value_problems, yaml_documents, yaml_reason
+from eulod.core.countries import by_alpha2
+
+from .documents import (
+    LimitExceeded,
+    bounded_lines,
+    load_json,
+    printable,
+    read_text,
+    value_problems,
+    yaml_documents,
+    yaml_reason,
+)
 from .urls import email_problem, web_address_problem
 
 log = logging.getLogger(__name__)

@@ -44,7 +44,7 @@ from typing import Any, Iterator
 
 import yaml
 
-from eulod.iris import last_segment, slugify
+from eulod.core.iris import last_segment, slugify
 
 from . import cells
 from .cells import ImportItem, RowProblems

@@ -21,12 +21,15 @@ from flask import Blueprint, Response, abort, render_template, request
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
 
-from eulod.config import Settings
-from eulod.namespaces import AUTHORITY, VCARD, bind_prefixes
-from eulod.store import stored_query
+from eulod.core.config import Settings
+from eulod.core.countries import EU_LANGUAGES, by_iri
+from eulod.core.namespaces import AUTHORITY, VCARD, bind_prefixes
+from eulod.core.queryfiles import stored_query
 
-from . import media, settings, store_handle
-from .resources import caching
+from . import media
+from .caching import caching
+from .context import settings, store_handle
+from .i18n import language
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("catalogue", __name__)
@@ -123,8 +126,6 @@ def authority_labels() -> Graph:
 def country_labels(iri: str) -> dict[str, str]:
     """An authority-table country's preferred names in the EU's languages, as the table states them
     (the names the vocabulary graph carries), so a portal shows the country in its reader's language."""
-    from eulod.converters.countries import EU_LANGUAGES, by_iri
-
     found = by_iri(iri)
     if found is None:
         return {"en": iri.rsplit("/", 1)[-1]}
@@ -334,8 +335,6 @@ def _serve(override: str | None = None) -> Response:
     else:
         response = Response(media.serialize_graph(graph, chosen), mimetype=chosen)
     response.headers["Link"] = ", ".join(f'</catalogue.{ext}>; rel="alternate"; type="{mt}"' for ext, mt in SUFFIXES.items())
-    from .i18n import language
-
     return caching(response, f"catalogue|{chosen}|{language() if chosen == media.HTML else ''}")
 
 

@@ -3,13 +3,14 @@
 The language comes from ``?lang=`` (a link on every page) or else from Accept-Language;
 messages are small JSON catalogues in ``translations/``, one per language, and numbers,
 money and dates are formatted by Babel with the CLDR data of that language. Country names
-are not CLDR's but the EU authority table's (eulod.converters.countries), as in the data.
+are not CLDR's but the EU authority table's (eulod.core.countries), as in the data.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib import resources
@@ -81,8 +82,6 @@ def date_text(value: str | None, lang: str) -> str:
     """A date at the precision the source stated: 1 June 2023, June 2023 or 2023."""
     if not value:
         return ""
-    from datetime import date
-
     parts = value.split("-")
     try:
         if len(parts) == 1:

@@ -1,6 +1,6 @@
 """The home page's listing as one server process reads it: the generation's ``listing.sqlite``.
 
-The build writes the listing once (:mod:`eulod.listing`); each process opens the file
+The build writes the listing once (:mod:`eulod.core.listing`); each process opens the file
 read-only and asks it for the projects of one page, so a process keeps only what depends
 on the reader's language: the order of the titles (4 bytes per project) and the filtered
 orderings recently asked for. A store without the file (a remote store, a generation
@@ -24,8 +24,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 
-from eulod.listing import FORMAT, write_listing
-from eulod.store import LISTING
+from eulod.core.generation import LISTING
+from eulod.core.listing import FORMAT, write_listing
 
 from .i18n import in_language
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
 
-from eulod.namespaces import PREFIXES
+from eulod.core.namespaces import PREFIXES
 
 # SELECT and ASK results: media type -> pyoxigraph format. The first entry is the default.
 RESULTS: dict[str, ox.QueryResultsFormat] = {
@@ -56,6 +56,9 @@ GRAPH_SHORT_NAMES: dict[str, str] = {
 }
 
 HTML = "text/html"
+# A resource IRI with one of these suffixes asks for that format, in place of content negotiation.
+EXTENSIONS = {"ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples",
+              "rdf": "application/rdf+xml", "html": HTML}
 
 
 def negotiate(accept: MIMEAccept, offered: list[str], override: str | None = None) -> str | None:

@@ -19,9 +19,11 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from eulod.namespaces import ONTOLOGY_IRI, VOCAB_BASE
+from eulod.core.namespaces import ONTOLOGY_IRI, VOCAB_BASE
 
 from . import media
+from .caching import caching
+from .media import EXTENSIONS
 from .ontology_diagram import render_svg
 
 LANGUAGES = ("en", "it")
@@ -357,8 +359,6 @@ def documents(iri: str) -> bool:
 
 def render(iri: str, path: str) -> str:
     """The HTML page of the ontology or of a code list / concept, in the reader's language."""
-    from .resources import EXTENSIONS
-
     lang = language()
     common = {"lang": lang, "t": UI[lang], "other_lang": next(l for l in LANGUAGES if l != lang),
               "iri": iri, "path": path, "extensions": [e for e in EXTENSIONS if e != "html"]}
@@ -369,8 +369,6 @@ def render(iri: str, path: str) -> str:
 
 def respond(iri: str, path: str) -> Response:
     """The HTML response, cached per store generation and language, like every other document."""
-    from .resources import EXTENSIONS, caching
-
     lang = language()
     response = Response(render(iri, path), mimetype=media.HTML)
     response.headers["Link"] = ", ".join(

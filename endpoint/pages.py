@@ -24,13 +24,17 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
-from eulod.build import SOURCES_DIR, VALIDATION_FILE
-from eulod.iris import last_segment
-from eulod.namespaces import sparql_prologue
-from eulod.store import stored_query
+from eulod.core.countries import by_iri
+from eulod.core.generation import SOURCES_DIR, VALIDATION_FILE
+from eulod.core.iris import last_segment
+from eulod.core.namespaces import sparql_prologue
+from eulod.core.queryfiles import stored_query
 
-from . import charts, i18n, settings, store_handle
+from . import charts, i18n
+from .caching import caching
+from .context import settings, store_handle
 from .listing import Filter, Listing, ListingCache, Row, listing_cache
+from .sparql import warm_query_processes
 
 blueprint = Blueprint("pages", __name__)
 log = logging.getLogger(__name__)
@@ -146,8 +150,6 @@ def local(iri: str) -> str:
 
 def country(iri: str | None, lang: str) -> dict[str, str] | None:
     """An authority-table country as pages show it: its code and its name from the EU table."""
-    from eulod.converters.countries import by_iri
-
     found = by_iri(iri) if iri else None
     if found is None:
         return None
@@ -155,7 +157,7 @@ def country(iri: str | None, lang: str) -> dict[str, str] | None:
 
 
 def validation_results(record_id: str) -> list[dict[str, Any]]:
-    """The SHACL results the build kept for ``record_id`` (see eulod.build.write_validation)."""
+    """The SHACL results the build kept for ``record_id`` (see eulod.pipeline.build.write_validation)."""
     return load_validation(str(store_handle().generation.path)).get(record_id, [])
 
 
@@ -169,8 +171,6 @@ def load_validation(generation: str) -> dict[str, list[dict[str, Any]]]:
 
 def page_response(template: str, variant: str, status: int = 200, **context: Any) -> Response:
     """A page in the reader's language; only a 200 gets validators (a 404 must never become a 304)."""
-    from .resources import caching
-
     response = Response(render_template(template, **context), status=status, mimetype="text/html")
     if status == 200:
         response = caching(response, f"{variant}|html|{i18n.language()}")
@@ -392,7 +392,7 @@ def programme_page(iri: str, path: str) -> Response:
 def source_page(iri: str, path: str) -> Response:
     lang = i18n.language()
     facts = Facts(run("page-source.rq", this=iri), lang)
-    # Only a document the build copied is shown: a plain file name as eulod.iris.slugify_file
+    # Only a document the build copied is shown: a plain file name as eulod.core.iris.slugify_file
     # makes it (no '/', '\', '..', NUL or escapes; not hidden), naming a regular file that is
     # directly in the generation's sources folder (a symlink there is refused, not followed).
     # A store that describes some other source IRI (a remote store, an edited one) shows none.
@@ -495,8 +495,6 @@ def _keep_warm(app: Any, interval: float) -> None:
 def warm(app: Any, cache: ListingCache, handle: Any) -> Listing:
     """Start the query processes on the store, then open the listing and prepare every
     interface language's view of it (title order, labels, charts)."""
-    from .sparql import warm_query_processes
-
     with app.app_context():
         warm_query_processes()
         index = cache.get(handle, reason="warm-up")

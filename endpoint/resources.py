@@ -8,23 +8,22 @@ are explicit alternatives to content negotiation.
 
 from __future__ import annotations
 
-import hashlib
-from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request, send_file
 
-from eulod.namespaces import CURRENCY, ONTOLOGY_IRI, VOCAB_BASE
-from eulod.store import stored_query
+from eulod.core.namespaces import CURRENCY, ONTOLOGY_IRI, VOCAB_BASE
+from eulod.core.queryfiles import stored_query
 
-from . import i18n, media, ontology_docs, settings, store_handle
+from . import i18n, media, ontology_docs, pages
+from .caching import caching
+from .context import settings, store_handle
+from .media import EXTENSIONS
 
 blueprint = Blueprint("resources", __name__)
 
-EXTENSIONS = {"ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples",
-              "rdf": "application/rdf+xml", "html": media.HTML}
 VOCAB_PREFIXES = ("ontology", "code/")
 
 # A resource's document: its own triples, those of its hash-IRI parts (amounts), and the
@@ -105,18 +104,6 @@ def term_names(triples: list[ox.Triple], lang: str) -> dict[str, str]:
     return named
 
 
-def caching(response: Response, variant: str) -> Response:
-    """ETag and Last-Modified from the store generation: they change exactly when the data does."""
-    manifest = store_handle().manifest
-    generation = manifest.get("generation", "")
-    response.set_etag(hashlib.sha256(f"{generation}|{variant}".encode()).hexdigest()[:32])
-    if manifest.get("built"):
-        response.last_modified = datetime.fromisoformat(manifest["built"])
-    response.headers["Vary"] = "Accept"
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response.make_conditional(request)
-
-
 @blueprint.route("/dumps/<name>")
 def dump(name: str) -> Response:
     folder = store_handle().generation.dumps_path
@@ -144,8 +131,6 @@ def resource(path: str) -> Response:
     if chosen is None:
         abort(406)
     if chosen == media.HTML:  # projects, organisations, programmes, sources: pages for people
-        from . import pages
-
         page = pages.respond(iri, triples, path)
         if page is not None:
             return page

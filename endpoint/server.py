@@ -17,7 +17,7 @@ import logging
 import os
 from typing import Any
 
-from eulod.config import Settings, load_settings, settings_environ
+from eulod.core.config import Settings, load_settings, settings_environ
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ def app_from_environment():
     Each worker starts reading the home page's listing in the background at once
     (eulod.endpoint.pages.start_home_warmup), so the first visitor does not wait for it.
     """
-    from eulod.endpoint import create_app
+    from eulod.endpoint.app import create_app  # here, not at the top: the master process needs no app
     from eulod.endpoint.pages import start_home_warmup
 
     app = create_app(load_settings())

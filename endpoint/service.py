@@ -7,8 +7,8 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
 
-from eulod.config import Settings
-from eulod.namespaces import SD, VOID, bind_prefixes
+from eulod.core.config import Settings
+from eulod.core.namespaces import SD, VOID, bind_prefixes
 
 from .media import GRAPHS, RESULTS
 

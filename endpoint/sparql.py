@@ -15,11 +15,12 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, send_from_directory
 from werkzeug.exceptions import HTTPException
 
-from eulod.config import Settings
-from eulod.namespaces import PREFIXES, sparql_prologue
-from eulod.store import StoreHandle
+from eulod.core.config import Settings
+from eulod.core.handle import StoreHandle
+from eulod.core.namespaces import PREFIXES, sparql_prologue
 
-from . import evaluate, examples, executor, fastpath, guard, media, settings, store_handle
+from . import evaluate, examples, executor, fastpath, guard, media
+from .context import settings, store_handle
 from .service import service_description
 
 log = logging.getLogger(__name__)
@@ -196,7 +197,7 @@ def answer(job: evaluate.Job, client: str = "") -> evaluate.Outcome:
     """Run a job on the store behind the endpoint: the one place that picks how.
 
     The embedded store runs each query in a query process that the time limit can kill.
-    A remote store (eulod.remote) has the query checked in a query process all the same
+    A remote store (eulod.core.remote) has the query checked in a query process all the same
     (the policy, standard SPARQL only, and the query form, without evaluating anything in
     this process) and is then queried from this thread, under the client's own timeout.
     """
@@ -209,7 +210,7 @@ def answer(job: evaluate.Job, client: str = "") -> evaluate.Outcome:
         checked = pool.run(replace(job, strict=True, check_only=True), client=client)
         if checked.status != 200 or checked.prepared is None:
             return checked
-        return evaluate.run(handle.store, job, checked.prepared)  # a RemoteError is the app's 502 (endpoint/__init__.py)
+        return evaluate.run(handle.store, job, checked.prepared)  # a RemoteError is the app's 502 (endpoint/app.py)
     except executor.QueryTimeout:
         raise ProtocolError(
             504,

@@ -1,7 +1,9 @@
 """The ``eulod`` command line. It prints for people; the library underneath logs.
 
 Exit codes follow pySHACL, so CI can use them: 0 the data holds, 1 it does not,
-2 usage, configuration or input errors. Subcommands live in :mod:`eulod.commands`.
+2 usage, configuration or input errors. Subcommands live in :mod:`eulod.commands`; each
+imports what it runs inside its handler, so ``eulod --help`` or a mistyped option answers at
+once, without loading pySHACL, the fact-sheet extractor or the web server.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ import sys
 from typing import Callable, Iterable, Sequence
 
 from eulod import __version__
-from eulod.config import ConfigError, Settings, load_settings
 from eulod.converters.documents import MIB, Limits, printable, set_limits
+from eulod.core.config import ConfigError, Settings, load_settings
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 SEVERITY_CHOICES = ("violation", "warning", "info")

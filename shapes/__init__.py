@@ -11,14 +11,15 @@ import logging
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable
 from importlib import resources
+from typing import Iterable
 
 import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
-from eulod.namespaces import bind_prefixes
+from eulod.core.namespaces import bind_prefixes
+from eulod.shapes import fast
 
 log = logging.getLogger(__name__)
 
@@ -154,8 +155,6 @@ def validate_graphs(graphs: Iterable[Graph], namespaces: Graph | None = None) ->
     falls back to pySHACL on the union when the shapes use a feature it does not reproduce.
     ``namespaces`` lends its prefixes to pySHACL's generic messages.
     """
-    from eulod.shapes import fast
-
     graphs = list(graphs)
     try:
         fast.compile_plan(shapes_graph())

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from eulod.build import build
-from eulod.config import Settings, load_settings
+from eulod.pipeline.build import build
+from eulod.core.config import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY = ROOT / "ontology"
@@ -123,7 +123,7 @@ def records_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture()
 def app(sample_build, sample_settings: Settings):
-    from eulod.endpoint import create_app
+    from eulod.endpoint.app import create_app
 
     application = create_app(sample_settings)
     application.config["TESTING"] = True

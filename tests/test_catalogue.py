@@ -11,7 +11,7 @@ import yaml
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, SH, XSD
 
-from eulod.converters.countries import by_alpha2
+from eulod.core.countries import by_alpha2
 from eulod.endpoint import service
 
 DCAT_AP = Path(__file__).parent / "data" / "dcat-ap"
@@ -116,7 +116,7 @@ def test_spatial_and_temporal_coverage_come_from_the_data(client):
 def test_configuration_flows_into_the_catalogue(sample_settings, sample_build):
     from dataclasses import replace
 
-    from eulod.endpoint import create_app
+    from eulod.endpoint.app import create_app
 
     settings = replace(sample_settings, publisher_name="Comune di Esempio", publisher_email="open@example.org",
                        themes=("ECON", "NOPE"), licence="http://publications.europa.eu/resource/authority/licence/CC0",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from eulod.config import ConfigError, load_settings, settings_environ
+from eulod.core.config import ConfigError, load_settings, settings_environ
 
 
 def test_defaults():

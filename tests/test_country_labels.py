@@ -14,9 +14,9 @@ import pytest
 import pyoxigraph as ox
 
 from conftest import DATA
-from eulod.build import vocabulary_graph_iri
-from eulod.converters.countries import EU_LANGUAGES
-from eulod.store import current_generation
+from eulod.core.generation import vocabulary_graph_iri
+from eulod.core.countries import EU_LANGUAGES
+from eulod.core.generation import current_generation
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 COUNTRY = "http://publications.europa.eu/resource/authority/country/"

@@ -30,8 +30,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import EULOD, RECORDS, ROOT, start_server
-from eulod.store import (BuildBusy, StoreHandle, StoreMissing, acquire, current_generation, discard, new_generation,
-                         release, switch_to, write_manifest)
+from eulod.pipeline.generations import BuildBusy, acquire, discard, new_generation, release, switch_to, write_manifest
+from eulod.core.handle import StoreHandle
+from eulod.core.generation import StoreMissing, current_generation
 
 COUNT_PROJECTS = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a <https://w3id.org/eulod/ontology#Project> }"
 
@@ -322,7 +323,7 @@ def test_a_generation_without_its_manifest_is_never_current(tmp_path: Path):
     discard(generation)  # what a build does when a step fails: the folder goes, and its hold on the lock
     assert not generation.path.exists()
     other = subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; "
-                            "from eulod.store import acquire; acquire(Path(sys.argv[1]))", str(tmp_path)],
+                            "from eulod.pipeline.generations import acquire; acquire(Path(sys.argv[1]))", str(tmp_path)],
                            capture_output=True, text=True, timeout=120)
     assert other.returncode == 0, other.stderr  # another process may build here now
 
@@ -340,7 +341,7 @@ def test_a_handle_keeps_serving_when_current_names_an_incomplete_generation(tmp_
 
 def test_the_lock_is_refused_to_a_second_holder_and_names_the_first(tmp_path: Path):
     holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from pathlib import Path; "
-                               "from eulod.store import acquire; acquire(Path(sys.argv[1])); print('held', flush=True); "
+                               "from eulod.pipeline.generations import acquire; acquire(Path(sys.argv[1])); print('held', flush=True); "
                                "time.sleep(600)", str(tmp_path)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline() == "held\n"

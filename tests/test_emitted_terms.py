@@ -27,7 +27,7 @@ from conftest import code_lists, ontology
 from eulod import __version__
 from eulod.converters.rdf import MappingOptions, RecordMapper, preferred_labels
 from eulod.converters.records import load_records
-from eulod.namespaces import CODE, EULOD
+from eulod.core.namespaces import CODE, EULOD
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDS = ROOT / "data" / "records"

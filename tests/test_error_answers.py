@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from conftest import RECORDS, start_server
 from test_security_headers import fetch
-from eulod.build import build
-from eulod.config import load_settings
+from eulod.pipeline.build import build
+from eulod.core.config import load_settings
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 # What Werkzeug's default error pages and a Python traceback say; no answer may contain it.

@@ -14,8 +14,9 @@ from rdflib import Graph
 from rdflib.compare import isomorphic, to_isomorphic
 
 from conftest import RECORDS
-from eulod.build import data_graph_iri, load_generation, ntriples_file_chunks
-from eulod.config import load_settings
+from eulod.core.generation import data_graph_iri
+from eulod.pipeline.build import load_generation, ntriples_file_chunks
+from eulod.core.config import load_settings
 from eulod.converters.rdf import MappingOptions, RecordMapper, ntriples_stream, preferred_labels
 from eulod.converters.records import Record, check_record, load_records
 

@@ -18,10 +18,10 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import FOAF, RDF, SH
 
-from eulod.build import convert_and_validate, convert_records, validate_outcomes
+from eulod.pipeline.build import convert_and_validate, convert_records, validate_outcomes
 from eulod.converters.rdf import MappingOptions, RecordMapper
 from eulod.converters.records import Record, load_records
-from eulod.namespaces import bind_prefixes
+from eulod.core.namespaces import bind_prefixes
 from eulod.shapes import Report, fast, validate, validate_graphs
 
 ROOT = Path(__file__).parent.parent

@@ -22,9 +22,9 @@ import pytest
 import yaml
 
 from conftest import RECORDS, ROOT, start_server
-from eulod.build import build
-from eulod.config import load_settings
-from eulod.converters.countries import by_alpha2
+from eulod.pipeline.build import build
+from eulod.core.config import load_settings
+from eulod.core.countries import by_alpha2
 from eulod.endpoint import i18n
 from eulod.endpoint.pages import PAGE_SIZE
 
@@ -57,7 +57,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture()
 def big_app(generated):
-    from eulod.endpoint import create_app
+    from eulod.endpoint.app import create_app
 
     app = create_app(load_settings(environ={}, build_dir=generated["build_dir"]))
     app.config["TESTING"] = True

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from conftest import RECORDS, start_server
-from eulod.build import build
-from eulod.config import load_settings
+from eulod.pipeline.build import build
+from eulod.core.config import load_settings
 from eulod.endpoint.listing import LISTING_CACHE
 from eulod.endpoint.pages import WARMUP_THREAD
 

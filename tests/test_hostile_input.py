@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from eulod.converters.documents import Limits, current_limits, set_limits
 from eulod.converters.records import RecordProblem, load_file
 from eulod.converters.sources import load_sources
-from eulod.report import group_by_record, text_report
+from eulod.pipeline.report import group_by_record, text_report
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDS = ROOT / "data" / "records"

@@ -12,7 +12,7 @@ import yaml
 from eulod.converters import cells
 from eulod.converters.records import load_file
 from eulod.converters.tabular import MappingError, joined_specs, load_mapping, read_table, shipped_mappings
-from eulod.namespaces import EULOD
+from eulod.core.namespaces import EULOD
 
 SAMPLES = Path(__file__).resolve().parent / "data" / "import"
 

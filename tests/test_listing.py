@@ -13,10 +13,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from eulod.config import load_settings
+from eulod.core.config import load_settings
 from eulod.endpoint.listing import Filter, Listing
-from eulod.listing import write_listing
-from eulod.store import current_generation
+from eulod.core.listing import write_listing
+from eulod.core.generation import current_generation
 
 from test_home_paging import generated  # noqa: F401 -- the 120-record build, shared fixture
 
@@ -52,7 +52,7 @@ def test_the_build_writes_a_listing_that_agrees_with_the_store(generated):  # no
     partners = {r["p"]: int(r["n"]) for r in select(store, """SELECT ?p (COUNT(DISTINCT ?o) AS ?n) WHERE {
         ?p a eulod:Project ; eulod:hasParticipation/eulod:organisation ?o } GROUP BY ?p""")}
     assert {iri: row[0] for iri, row in rows.items() if row[0]} == partners
-    # The year filter and eulod:activeInYear are one definition (eulod.summaries.project_years).
+    # The year filter and eulod:activeInYear are one definition (eulod.core.years.project_years).
     spans = {r["p"]: (int(r["first"]), int(r["last"])) for r in select(store, """SELECT ?p (MIN(STR(?y)) AS ?first)
         (MAX(STR(?y)) AS ?last) WHERE { ?p eulod:activeInYear ?y } GROUP BY ?p""")}
     assert {iri: (row[1], row[2]) for iri, row in rows.items() if row[1] is not None} == spans
@@ -66,7 +66,7 @@ def test_the_build_writes_a_listing_that_agrees_with_the_store(generated):  # no
 
 
 def test_a_generation_without_its_listing_serves_the_same_home_page(generated, tmp_path, caplog):  # noqa: F811
-    from eulod.endpoint import create_app
+    from eulod.endpoint.app import create_app
 
     copy = tmp_path / "build"
     shutil.copytree(generated["build_dir"], copy, symlinks=True)
@@ -74,7 +74,7 @@ def test_a_generation_without_its_listing_serves_the_same_home_page(generated, t
     with_file = create_app(load_settings(environ={}, build_dir=generated["build_dir"])).test_client()
     without = create_app(load_settings(environ={}, build_dir=copy)).test_client()
     leftovers = set(Path(tempfile.gettempdir()).glob("eulod-listing-*"))
-    caplog.set_level(logging.INFO, logger="eulod.listing")
+    caplog.set_level(logging.INFO, logger="eulod.core.listing")
     for url in PAGES:
         first, second = with_file.get(url, headers=HTML), without.get(url, headers=HTML)
         assert (first.status_code, first.data) == (second.status_code, second.data), url
@@ -84,7 +84,7 @@ def test_a_generation_without_its_listing_serves_the_same_home_page(generated, t
 
 
 def test_a_listing_of_another_format_is_not_used(generated, tmp_path, caplog):  # noqa: F811
-    from eulod.endpoint import create_app
+    from eulod.endpoint.app import create_app
 
     copy = tmp_path / "build"
     shutil.copytree(generated["build_dir"], copy, symlinks=True)
@@ -138,7 +138,7 @@ def test_filters_that_match_nothing(generated):  # noqa: F811
 def test_several_stated_dates_give_the_years_the_activity_index_gives(tmp_path):
     """Of several start or end dates (the shapes warn; the data may still hold them), the
     listing takes the earliest start and the latest end, as eulod:activeInYear does."""
-    from eulod.summaries import add_summaries
+    from eulod.pipeline.summaries import add_summaries
 
     eulod, xsd = "https://w3id.org/eulod/ontology#", "http://www.w3.org/2001/XMLSchema#"
     graph, project = ox.NamedNode("http://example.org/graph/data"), ox.NamedNode("http://example.org/project/p")

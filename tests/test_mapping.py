@@ -12,7 +12,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 from conftest import RECORDS
 from eulod.converters.rdf import MappingOptions, RecordMapper, preferred_labels
 from eulod.converters.records import load_records
-from eulod.namespaces import COUNTRY, CURRENCY, EULOD, PROGRAMME, ROLE, VCARD
+from eulod.core.namespaces import COUNTRY, CURRENCY, EULOD, PROGRAMME, ROLE, VCARD
 
 BASE = "http://data.example.org/"
 WHEN = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -123,6 +123,6 @@ def test_provenance_names_the_source_and_version(records):
     ("Aarhus Ø", "aarhus-o"),
 ])
 def test_slugs_transliterate_letters_of_every_eu_alphabet(name, slug):
-    from eulod.iris import slugify
+    from eulod.core.iris import slugify
 
     assert slugify(name) == slug

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from eulod.converters.countries import by_alpha2
+from eulod.core.countries import by_alpha2
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDS = {yaml.safe_load(p.read_text("utf-8"))["id"]: yaml.safe_load(p.read_text("utf-8"))

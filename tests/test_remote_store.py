@@ -33,21 +33,13 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 import test_server
 from conftest import DATA, EULOD, ROOT, start_server
-from eulod.remote import (
-    RESULTS_JSON,
-    Remote,
-    RemoteHandle,
-    RemoteError,
-    RemoteRefusal,
-    RemoteStore,
-    SparqlClient,
-    publish,
-    read_manifest,
-    rewrite_date_comparisons,
-    substitute,
-)
-from eulod.config import load_settings
-from eulod.store import new_generation, write_manifest
+from eulod.core.remote.client import RESULTS_JSON, Remote, RemoteError, RemoteRefusal, SparqlClient
+from eulod.core.remote.handle import RemoteHandle, read_manifest
+from eulod.core.remote.store import RemoteStore
+from eulod.pipeline.publish import publish
+from eulod.core.remote.rewrite import rewrite_date_comparisons, substitute
+from eulod.core.config import load_settings
+from eulod.pipeline.generations import new_generation, write_manifest
 from virtuoso.harness import Virtuoso, installed
 
 pytestmark = pytest.mark.server
@@ -240,7 +232,7 @@ def test_the_listing_read_from_virtuoso_in_pages_equals_the_build_s(published, v
     holds exactly what the build wrote from the embedded store."""
     import sqlite3
 
-    from eulod.listing import write_listing
+    from eulod.core.listing import write_listing
 
     built = published.generation.listing_path
 
@@ -263,8 +255,8 @@ def test_the_listing_read_from_virtuoso_in_pages_equals_the_build_s(published, v
 
 def test_paging_goes_past_virtuosos_sorted_row_limit(virtuoso):
     """Virtuoso refuses ORDER BY with OFFSET + LIMIT over 10 000 (MaxSortedTopRows, SR353), so
-    paging by OFFSET would stop there; eulod.listing.paged pages by value instead."""
-    from eulod.listing import paged
+    paging by OFFSET would stop there; eulod.core.listing.paged pages by value instead."""
+    from eulod.core.listing import paged
 
     client = client_for(virtuoso)
     graph = "http://example.org/test/many-titles"

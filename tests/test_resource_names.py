@@ -14,8 +14,8 @@ import pyoxigraph as ox
 import pytest
 from babel.numbers import get_currency_name
 
-from eulod.converters.countries import label_triples
-from eulod.namespaces import EULOD
+from eulod.core.countries import label_triples
+from eulod.core.namespaces import EULOD
 
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"

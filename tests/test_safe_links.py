@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import RECORDS, start_server
-from eulod.build import build
-from eulod.config import load_settings
+from eulod.pipeline.build import build
+from eulod.core.config import load_settings
 from eulod.endpoint.links import link_to, safe_href, safe_mailto
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,7 +15,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from eulod.namespaces import SD
+from eulod.core.namespaces import SD
 
 pytestmark = pytest.mark.server
 

@@ -8,7 +8,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from eulod.store import StoreHandle, StoreMissing, current_generation, new_generation, switch_to, write_manifest
+from eulod.core.handle import StoreHandle
+from eulod.core.generation import StoreMissing, current_generation
+from eulod.pipeline.generations import new_generation, switch_to, write_manifest
 
 TRIPLE = "<urn:s> <urn:p> \"{n}\" .\n"
 

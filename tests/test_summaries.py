@@ -1,4 +1,4 @@
-"""The summaries the build computes (eulod.summaries) agree with the data they summarise.
+"""The summaries the build computes (eulod.pipeline.summaries) agree with the data they summarise.
 
 Each summary is checked against the same question asked of the data graph itself in
 SPARQL, on the sample build, and against hand-made stores for the cases the sample data
@@ -13,10 +13,11 @@ from decimal import Decimal
 import pyoxigraph as ox
 import pytest
 
-from eulod.build import data_graph_iri, summary_graph_iri
-from eulod.namespaces import EULOD
-from eulod.store import current_generation
-from eulod.summaries import add_summaries, most_frequent, project_years
+from eulod.core.generation import data_graph_iri, summary_graph_iri
+from eulod.core.namespaces import EULOD
+from eulod.core.generation import current_generation
+from eulod.pipeline.summaries import add_summaries, most_frequent
+from eulod.core.years import project_years
 
 BASE = "http://example.org/"
 DATA = ox.NamedNode(BASE + "graph/data")

@@ -26,8 +26,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from rdflib.namespace import FOAF
 
 from conftest import EULOD
-from eulod.build import convert_records
-from eulod.config import load_settings
+from eulod.pipeline.build import convert_records
+from eulod.core.config import load_settings
 from eulod.converters.records import Record, check_record
 
 BASE_RECORD: dict[str, Any] = {

@@ -12,19 +12,33 @@ from __future__ import annotations
 import logging
 import os
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from eulod.iris import slugify
+from eulod.core.iris import slugify
 
 from . import programmes as prog
 from .data import best_label, contains, load, word_set, words
 from .dates import PartialDate, add_months, find_dates, find_duration, fold, months_between
 from .numbers import find_amounts, find_percentages
-from .places import CountryReading, Organisation, city, country_adjective, country_name, looks_like_organisation, municipality_in_text, municipality_mentions, name_language, organisation, organisation_type, read_country
-from .segments import Segment, about_line as _about_line, blocks, card_lines, classify, place_and_country, segment
+from .places import (
+    CountryReading,
+    Organisation,
+    city,
+    country_adjective,
+    country_name,
+    looks_like_organisation,
+    municipality_in_text,
+    municipality_mentions,
+    name_language,
+    organisation,
+    organisation_type,
+    read_country,
+)
+from .segments import Segment, blocks, card_lines, classify, place_and_country, segment
+from .segments import about_line as _about_line
 from .text import Document, Line, UnreadableFile, read_document
 
 log = logging.getLogger(__name__)
@@ -515,7 +529,7 @@ class _Reader:
         elif start and months and not end:
             derived = add_months(parse(start), months).iso()
             if self.derive:
-                self.put("end_date", derived, [], f"start_date + duration_months")
+                self.put("end_date", derived, [], "start_date + duration_months")
             else:
                 self.ask("end_date", "not stated; derivable from start_date and duration_months", [derived])
         elif start and end and not months:

@@ -1,6 +1,6 @@
 """Countries and organisations: codes and names to ISO codes, names to shared organisation ids.
 
-Country names are the multilingual labels of the EU authority table (converters/countries.py)
+Country names are the multilingual labels of the EU authority table (eulod/core/countries.py)
 plus a few colloquial names from places.yaml; codes may be ISO, EU-style (EL, UK), vehicle
 plates ((E), (D), (N)) or slips a known city gives away (Celje "(SL)"). Organisation ids follow
 the records' convention: ``<city>-municipality`` for municipalities, with the city's endonym id
@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from eulod.converters.countries import countries
-from eulod.converters.organisations import city_id as _city_id, known_city
-from eulod.iris import slugify
+from eulod.converters.organisations import city_id as _city_id
+from eulod.converters.organisations import known_city
+from eulod.core.countries import countries
+from eulod.core.iris import slugify
 
 from .data import best_label, load, words
 

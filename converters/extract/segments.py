@@ -328,8 +328,6 @@ def _split_joined_labels(lines: list[Line]) -> list[Line]:
 
 def _country_list(value: str) -> bool:
     """'Manchester (UK), Eindhoven (NL), Stavanger (N)': a list of places with countries."""
-    from .places import read_country
-
     parts = [p for p in re.findall(r"\(([^()]{1,25})\)", value)]
     return len(parts) >= 2 and all(read_country(p) for p in parts)
 

@@ -28,9 +28,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from eulod.build import build
-    from eulod.report import count, group_by_record, summary, text_report
-    from eulod.store import BuildBusy
+    from eulod.pipeline.build import build
+    from eulod.pipeline.generations import BuildBusy
+    from eulod.pipeline.report import count, group_by_record, summary, text_report
 
     settings = settings_from(args, personal_data=args.personal_data)
     sources = [Path(p) for p in args.paths] or None

@@ -59,7 +59,7 @@ def dump(record: dict, form: str) -> bytes:
 def run(args: argparse.Namespace) -> int:
     from eulod.converters.extract import extract_file
     from eulod.converters.records import check_record
-    from eulod.store import atomic_write_bytes
+    from eulod.pipeline.generations import atomic_write_bytes
 
     output = Path(args.output)
     if not output.is_dir():

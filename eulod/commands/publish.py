@@ -26,8 +26,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from eulod.remote import PASSWORD_VARIABLE, Remote, RemoteError, SparqlClient, publish
-    from eulod.store import current_generation
+    from eulod.core.generation import current_generation
+    from eulod.core.remote.client import PASSWORD_VARIABLE, Remote, RemoteError, SparqlClient
+    from eulod.pipeline.publish import publish
 
     settings = settings_from(args)
     missing = [

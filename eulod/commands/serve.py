@@ -19,8 +19,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from eulod.core.generation import current_generation
     from eulod.endpoint.server import serve
-    from eulod.store import current_generation
 
     settings = settings_from(args, host=args.host, port=args.port, workers=args.workers)
     if not settings.remote_query_url and current_generation(settings.build_dir) is None:

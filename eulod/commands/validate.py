@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from eulod.cli import SEVERITY_CHOICES, settings_from
+from eulod.cli import EXIT_ERROR, EXIT_INVALID, EXIT_OK, SEVERITY_CHOICES, settings_from
 
 FORMATS = ("text", "turtle", "json", "junit")
 
@@ -27,7 +28,16 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from eulod.validate import validate_paths
+    """Print the report; exit 0 when the data holds, 1 when it does not, 2 when an input cannot be read."""
+    from eulod.pipeline.validate import InputError, validate_paths
 
     settings = settings_from(args, personal_data="publish")
-    return validate_paths(settings, [Path(p) for p in args.paths], args.format, args.fail_on, args.lang)
+    try:
+        outcome = validate_paths(settings, [Path(p) for p in args.paths], args.format, args.fail_on, args.lang)
+    except InputError as exc:
+        print(f"eulod validate: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    print(outcome.report)
+    if outcome.unreadable:
+        return EXIT_ERROR
+    return EXIT_INVALID if outcome.failing else EXIT_OK

@@ -32,9 +32,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from eulod.iris import last_segment
-from eulod.store import stored_query
-from eulod.summaries import DATE_PICK, project_years
+from eulod.core.iris import last_segment
+from eulod.core.queryfiles import stored_query
+from eulod.core.years import DATE_PICK, project_years
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ CREATE TABLE project (
     programme TEXT,                  -- programme IRI
     start TEXT,                      -- ISO date as stated (day, month or year precision)
     end TEXT,
-    first_year INTEGER,              -- eulod.summaries.project_years
+    first_year INTEGER,              -- eulod.core.years.project_years
     last_year INTEGER,
     partners INTEGER NOT NULL,       -- distinct organisations taking part
     countries TEXT NOT NULL          -- partner country IRIs, space-separated, sorted
@@ -85,11 +85,11 @@ CREATE INDEX project_programme ON project (programme);
 def _run(store: Any, name: str) -> Iterator[Any]:
     """The solutions of a stored query over the whole data set, in pages when the store caps answers.
 
-    A remote store refuses an answer of as many rows as its cap (eulod.remote.RemoteStore,
+    A remote store refuses an answer of as many rows as its cap (eulod.core.remote.store.RemoteStore,
     ``max_rows``), and a listing query has a row per project or participation: there it is
     asked a page at a time (:func:`paged`).
     """
-    text = stored_query("eulod", name)
+    text = stored_query(__package__, name)
     cap = getattr(store, "max_rows", None)
     if not cap:
         yield from store.query(text, use_default_graph_as_union=True)

@@ -1,7 +1,7 @@
 """Minting of data IRIs, in one place.
 
 Data IRIs hang off the configured base IRI; vocabulary IRIs (ontology, code lists)
-are persistent and come from :mod:`eulod.namespaces`. Slugs are made here too, so an
+are persistent and come from :mod:`eulod.core.namespaces`. Slugs are made here too, so an
 organisation named in a fact sheet and in a bulk export gets the same IRI.
 """
 

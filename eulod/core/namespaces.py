@@ -2,7 +2,7 @@
 
 The ontology and code-list namespaces are persistent (w3id.org) and never depend on
 where a deployment runs; data IRIs are minted under the configurable base IRI instead
-(see :mod:`eulod.iris`).
+(see :mod:`eulod.core.iris`).
 """
 
 from rdflib import Graph, Namespace

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from eulod.namespaces import COUNTRY, EUVOC
+from eulod.core.namespaces import COUNTRY, EUVOC
 
 AUTHORITY_TABLE = "vocab/countries-skos.rdf"
 # The 24 official languages of the EU: the names the vocabulary graph carries (label_triples).

@@ -12,7 +12,7 @@ from rdflib.namespace import RDF, SH
 
 from eulod.converters.documents import printable
 from eulod.converters.records import RecordProblem
-from eulod.namespaces import bind_prefixes
+from eulod.core.namespaces import bind_prefixes
 from eulod.shapes import SEVERITY_RANK, Result
 
 # (file, record) -> (file, problems, SHACL results). Keyed by file too: problems of files that
@@ -23,7 +23,7 @@ Grouped = dict[tuple[str, str], tuple[str, list[RecordProblem], list[Result]]]
 def group_by_record(problems: Iterable[RecordProblem], outcomes: Iterable, grouped: Grouped | None = None) -> Grouped:
     """(file, record id) -> (file, problems, SHACL results), the shape every report format reads.
 
-    ``outcomes`` are eulod.build.RecordOutcome objects (record, problems, report).
+    ``outcomes`` are eulod.pipeline.build.RecordOutcome objects (record, problems, report).
     """
     grouped = {} if grouped is None else grouped
     for problem in problems:

@@ -8,9 +8,9 @@ the problems of another; the store is only switched when the whole data set is v
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
-import logging
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -24,50 +24,48 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 
 from eulod import __version__
-from eulod.config import Settings
-from eulod.converters.countries import label_triples as country_label_triples
-from eulod.converters.records import Record, RecordProblem
-from eulod.converters.personal import Redactor, contact_emails, contact_names
 from eulod.converters.extract import extract_file
 from eulod.converters.extract.text import UnreadableFile, decode
-from eulod.converters.sources import (SOURCE_FIELD, SourceDocument, UnsafeSource, load_sources, locate_source,
-                                      read_source, source_roots)
+from eulod.converters.personal import Redactor, contact_emails, contact_names
 from eulod.converters.rdf import FieldError, MappingOptions, RecordMapper, preferred_labels
-from eulod.iris import slugify_file
-from eulod.listing import write_listing
-from eulod.namespaces import EULOD, bind_prefixes
+from eulod.converters.records import Record, RecordProblem
+from eulod.converters.sources import (
+    SOURCE_FIELD,
+    SourceDocument,
+    UnsafeSource,
+    load_sources,
+    locate_source,
+    read_source,
+    source_roots,
+)
+from eulod.core.config import Settings
+from eulod.core.countries import label_triples as country_label_triples
+from eulod.core.generation import (
+    SOURCES_DIR,
+    VALIDATION_FILE,
+    Generation,
+    data_graph_iri,
+    dataset_graphs,
+    summary_graph_iri,
+    vocabulary_graph_iri,
+)
+from eulod.core.iris import slugify_file
+from eulod.core.listing import write_listing
+from eulod.core.namespaces import EULOD, bind_prefixes
+from eulod.pipeline.dumps import write_dumps
+from eulod.pipeline.generations import (
+    atomic_write_bytes,
+    build_lock,
+    discard,
+    new_generation,
+    remove_interrupted,
+    switch_to,
+    write_manifest,
+)
+from eulod.pipeline.summaries import add_summaries
 from eulod.shapes import Report, validate_graphs
-from eulod.dumps import write_dumps
-from eulod.store import (Generation, atomic_write_bytes, build_lock, discard, new_generation, remove_interrupted,
-                         switch_to, write_manifest)
-from eulod.summaries import add_summaries
 
 log = logging.getLogger(__name__)
-
-DUMP_NAME = "eulod"
-VALIDATION_FILE = "validation.json"  # per-record SHACL results of the loaded records, for the pages
-SOURCES_DIR = "sources"  # copies of the source fact sheets, named as their {base}source/{name} IRIs
-
-
-def data_graph_iri(settings: Settings) -> str:
-    """The named graph holding the converted records."""
-    return f"{settings.base_iri}graph/projects"
-
-
-def vocabulary_graph_iri(settings: Settings) -> str:
-    """The named graph holding the ontology and code lists, so labels are one query away."""
-    return f"{settings.base_iri}graph/vocabulary"
-
-
-def summary_graph_iri(settings: Settings) -> str:
-    """The named graph holding what the build computes from the data (eulod.summaries)."""
-    return f"{settings.base_iri}graph/summaries"
-
-
-def dataset_graphs(settings: Settings) -> dict[str, str]:
-    """The named graphs of a build, by role: what the manifest lists and a remote store receives."""
-    return {"data": data_graph_iri(settings), "vocabulary": vocabulary_graph_iri(settings),
-            "summaries": summary_graph_iri(settings)}
 
 
 @dataclass
@@ -240,8 +238,8 @@ def load_generation(settings: Settings, graphs: Iterable[Graph | bytes],
     ``dumps`` (benchmarks that measure the store, not the files) none are written.
 
     The generation stays incomplete (readers refuse it, the next build removes it if this
-    process dies) until the caller seals it with :func:`eulod.store.write_manifest` and
-    switches to it with :func:`eulod.store.switch_to`.
+    process dies) until the caller seals it with :func:`eulod.pipeline.generations.write_manifest` and
+    switches to it with :func:`eulod.pipeline.generations.switch_to`.
     """
     generation = new_generation(settings.build_dir)
     try:
@@ -418,7 +416,7 @@ def build(
 
     ``progress`` wraps the records as they are converted (a progress bar); ``stage`` hears
     the name of each later step as it starts. The build folder is locked from start to end
-    (:class:`eulod.store.BuildBusy` when another build holds it), and what killed builds left
+    (:class:`eulod.pipeline.generations.BuildBusy` when another build holds it), and what killed builds left
     there is removed first.
     """
     with build_lock(settings.build_dir):

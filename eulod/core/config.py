@@ -58,7 +58,7 @@ class Settings:
     licence: str = "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"
     themes: tuple[str, ...] = ("GOVE", "ECON", "REGI")  # EU data-theme authority codes
     catalogue_issued: str = ""  # ISO date the catalogue was first published; empty: the build time
-    # A remote SPARQL 1.1 store instead of the embedded one (see eulod.remote). The password
+    # A remote SPARQL 1.1 store instead of the embedded one (see eulod.core.remote). The password
     # is read from EULOD_REMOTE_PASSWORD only, never from a file.
     remote_query_url: str = ""  # empty: serve the embedded store of build_dir
     remote_update_url: str = ""
@@ -69,7 +69,7 @@ class Settings:
 
     @property
     def store_path(self) -> Path:
-        """The store link: a symlink to the current store generation (see eulod.store)."""
+        """The store link: a symlink to the current store generation (see eulod.core.generation)."""
         return self.build_dir / "store"
 
 

@@ -30,9 +30,10 @@ from decimal import Decimal
 
 import pyoxigraph as ox
 
-from eulod.iris import last_segment
-from eulod.namespaces import EULOD
-from eulod.store import stored_query
+from eulod.core.iris import last_segment
+from eulod.core.namespaces import EULOD
+from eulod.core.queryfiles import stored_query
+from eulod.core.years import DATE_PICK, project_years
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def _p(name: str) -> ox.NamedNode:
 
 
 def _query(store: ox.Store, name: str, graph: ox.NamedNode) -> ox.QuerySolutions:
-    return store.query(stored_query("eulod", name), default_graph=graph)
+    return store.query(stored_query(__package__, name), default_graph=graph)
 
 
 def country_totals(store: ox.Store, graph: ox.NamedNode, base_iri: str) -> Iterator[ox.Quad]:
@@ -110,39 +111,6 @@ def collaborations(store: ox.Store, graph: ox.NamedNode, base_iri: str, keep: in
             ox.Quad(node, _p("collaborator"), second),
             ox.Quad(node, _p("sharedProjects"), ox.Literal(str(count), datatype=XSD_INTEGER)),
         )
-
-
-def _year(date: str | None) -> int | None:
-    """The year of an ISO date at any precision (2021-06-01, 2021-06, 2021); None if it has none."""
-    head = (date or "")[:4]
-    return int(head) if len(head) == 4 and head.isdigit() else None
-
-
-def project_years(start: str | None, end: str | None, months: int | None, current_year: int) -> range:
-    """The calendar years a project runs, ends included, from its dates as stated (ISO text).
-
-    The one definition behind ``eulod:activeInYear`` and the home page's year filter. The
-    end is the end date's year; without one, the year the stated duration ends in
-    (counted from the start month, January when only a year is given); without either, the
-    project counts as not ended, so it runs up to the year of the build (as the example
-    query always read it). One whose end precedes its start (the shapes report that) counts
-    for its start year only, rather than for no year.
-    """
-    first = _year(start)
-    if first is None:
-        return range(0)
-    last = _year(end)
-    if last is None and months and months > 0:
-        month = int(start[5:7]) if start and len(start) >= 7 and start[5:7].isdigit() else 1
-        last = first + (month - 1 + months - 1) // 12
-    if last is None:
-        last = current_year
-    return range(first, max(last, first) + 1)
-
-
-# Of several stated dates (the shapes warn; the data may still hold them), the ones a
-# project's years run between: the earliest start and the latest end. eulod.listing too.
-DATE_PICK: dict[str, Callable[[str, str], str]] = {"start": min, "end": max}
 
 
 def _dates(store: ox.Store, graph: ox.NamedNode, predicate: str, pick: Callable[[str, str], str]) -> dict[ox.Term, str]:

@@ -1,16 +1,14 @@
-"""Store access: generations on disk, an atomic switch, and read-only handles for serving.
+"""Writing generations: one build at a time, an atomic switch, and what killed builds left behind.
 
-A build writes a complete new *generation* (store, dumps, listing, manifest) in its own
-folder and then repoints one symlink, ``build/current``, with an atomic rename. Readers
-therefore see either the old generation or the new one, never a half-loaded store; a
-failed build leaves ``current`` untouched. The endpoint's :class:`StoreHandle` notices a
-new generation and reopens, so ``eulod build`` can run beside a live server.
+A build writes a complete new generation (eulod.core.generation) in its own folder and then
+repoints one symlink, ``build/current``, with an atomic rename. Readers therefore see either
+the old generation or the new one, never a half-loaded store; a failed build leaves ``current``
+untouched.
 
 A build can die at any point without a chance to clean up (``kill -9``, the OOM killer, a
 power cut), so what is on disk says by itself how far it got: a generation is *complete*
 once its manifest exists, and the manifest is written last, after every other file of the
-generation is flushed to disk (:func:`write_manifest`). ``current`` only ever names a
-complete generation, and readers refuse any other. One build at a time writes in a build
+generation is flushed to disk (:func:`write_manifest`). One build at a time writes in a build
 folder (:func:`build_lock`, an ``flock`` on ``build/.lock``, released by the kernel when its
 holder dies), so a generation without a manifest that no running build owns was left by a
 build that died: the next build removes it, with every generation but the one it serves and
@@ -25,82 +23,19 @@ import logging
 import os
 import shutil
 import threading
-import time
 from contextlib import contextmanager
-from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import Any, Iterator
 
-import pyoxigraph as ox
-
-if TYPE_CHECKING:
-    from eulod.config import Settings
-    from eulod.remote import RemoteHandle
+from eulod.core.generation import CURRENT, GENERATIONS, LOCK, MANIFEST, STORE_DIR, Generation, current_generation
 
 log = logging.getLogger(__name__)
-
-CURRENT = "current"
-GENERATIONS = "generations"
-STORE_DIR = "store"
-MANIFEST = "manifest.json"  # written last: a generation without it is incomplete
-LISTING = "listing.sqlite"  # the home page's listing (eulod.listing)
-LOCK = ".lock"  # flock'ed by the one build writing in a build folder
-
-
-@lru_cache(maxsize=None)
-def stored_query(package: str, name: str) -> str:
-    """The text of a SPARQL query kept as a data file in ``package``'s ``queries`` folder."""
-    return resources.files(package).joinpath("queries", name).read_text("utf-8")
-
-
-class StoreMissing(RuntimeError):
-    """No built store where one was expected; the message says how to make one."""
 
 
 class BuildBusy(RuntimeError):
     """Another process is writing a generation in this build folder; the message names it."""
 
-
-@dataclass(frozen=True)
-class Generation:
-    """One build output: ``path/store``, ``path/dumps``, ``path/listing.sqlite``, ``path/manifest.json``."""
-
-    path: Path
-
-    @property
-    def id(self) -> str:
-        return self.path.name
-
-    @property
-    def store_path(self) -> Path:
-        return self.path / STORE_DIR
-
-    @property
-    def dumps_path(self) -> Path:
-        return self.path / "dumps"
-
-    @property
-    def listing_path(self) -> Path:
-        """The home page's listing (eulod.listing), absent from generations built before it existed."""
-        return self.path / LISTING
-
-    @property
-    def manifest_path(self) -> Path:
-        return self.path / MANIFEST
-
-    @property
-    def complete(self) -> bool:
-        """Whether the build finished writing it: its manifest, written last, is there (:func:`write_manifest`)."""
-        return self.manifest_path.is_file()
-
-    def manifest(self) -> dict[str, Any]:
-        return json.loads(self.manifest_path.read_text("utf-8"))
-
-
-# ---------------------------------------------------------------- one build at a time
 
 _held: dict[Path, list[int]] = {}  # build folder -> [lock file descriptor, holds], in this process
 _pending: set[Path] = set()  # generations this process made and has not yet switched to or discarded
@@ -158,9 +93,6 @@ def build_lock(build_dir: Path) -> Iterator[None]:
         release(build_dir)
 
 
-# ---------------------------------------------------------------- generations on disk
-
-
 def new_generation(build_dir: Path) -> Generation:
     """A fresh, empty generation folder, named so that names sort by creation time.
 
@@ -188,25 +120,6 @@ def _finished(generation: Generation) -> None:
             return
         _pending.discard(key)
     release(key.parent.parent)
-
-
-def _linked_generation(build_dir: Path) -> Generation | None:
-    """The folder ``current`` points to, complete or not."""
-    link = build_dir / CURRENT
-    if not link.is_symlink() and not link.exists():
-        return None
-    target = link.resolve()
-    return Generation(target) if target.is_dir() else None
-
-
-def current_generation(build_dir: Path) -> Generation | None:
-    """The complete generation ``current`` points to; None when there is none, or it is incomplete.
-
-    eulod never points ``current`` at an incomplete generation, but a hand or another tool
-    can: serving or publishing half a build is worse than serving the previous one.
-    """
-    generation = _linked_generation(build_dir)
-    return generation if generation is not None and generation.complete else None
 
 
 def write_manifest(generation: Generation, manifest: dict[str, Any]) -> None:
@@ -341,85 +254,3 @@ def discard(generation: Generation) -> None:
     """Remove a generation that was never made current (a failed or interrupted build)."""
     shutil.rmtree(generation.path, ignore_errors=True)
     _finished(generation)
-
-
-class StoreHandle:
-    """The current generation's store, opened read-only, reopened when a build switches it.
-
-    Checking is a readlink at most every ``check_interval`` seconds, cheap enough to do on
-    every request.
-    """
-
-    def __init__(self, build_dir: Path, check_interval: float = 1.0) -> None:
-        self.build_dir = build_dir
-        self.check_interval = check_interval
-        self._lock = threading.Lock()
-        self._generation: Generation | None = None
-        self._store: ox.Store | None = None
-        self._manifest: dict[str, Any] = {}
-        self._checked = 0.0
-        self._refused: Path | None = None  # the incomplete generation last refused, so it is logged once
-
-    def _refresh(self) -> None:
-        now = time.monotonic()
-        if self._store is not None and now - self._checked < self.check_interval:
-            return
-        with self._lock:
-            if self._store is not None and now - self._checked < self.check_interval:
-                return
-            self._checked = now
-            generation = current_generation(self.build_dir)
-            if generation is None:
-                refused = self._incomplete_target()
-                if self._store is None:
-                    raise StoreMissing(
-                        f"{self.build_dir}/{CURRENT} points to generation {refused.id}, which is incomplete "
-                        f"(no {MANIFEST}: its build did not finish): run 'eulod build'" if refused else
-                        f"no built store under {self.build_dir}/{CURRENT}: run 'eulod build' first"
-                    )
-                return
-            if self._generation is None or generation.path != self._generation.path:
-                log.info("opening store generation %s", generation.id)
-                store = ox.Store.read_only(str(generation.store_path))
-                manifest = generation.manifest()
-                self._store, self._manifest, self._generation = store, manifest, generation
-
-    def _incomplete_target(self) -> Generation | None:
-        """The incomplete generation ``current`` points to, if that is why there is none; said once in the log."""
-        linked = _linked_generation(self.build_dir)
-        if linked is not None and linked.path != self._refused:
-            self._refused = linked.path
-            log.warning("generation %s is incomplete (no %s), not serving it; %s", linked.id, MANIFEST,
-                        f"still serving {self._generation.id}" if self._generation else "nothing to serve")
-        return linked
-
-    @property
-    def store(self) -> ox.Store:
-        self._refresh()
-        assert self._store is not None
-        return self._store
-
-    @property
-    def generation(self) -> Generation:
-        self._refresh()
-        assert self._generation is not None
-        return self._generation
-
-    @property
-    def manifest(self) -> dict[str, Any]:
-        self._refresh()
-        return self._manifest
-
-
-def open_handle(settings: "Settings") -> "StoreHandle | RemoteHandle":
-    """The store the endpoint serves: a remote SPARQL store when one is configured, else the local build.
-
-    Both handles have ``.store`` (with pyoxigraph's ``query`` signature and result types),
-    ``.manifest`` and ``.generation``, so the endpoint does not know which one it has.
-    """
-    if settings.remote_query_url:
-        from eulod.remote import RemoteHandle
-
-        log.info("serving the remote store at %s", settings.remote_query_url)
-        return RemoteHandle(settings)
-    return StoreHandle(settings.build_dir)

@@ -3,28 +3,37 @@
 Records and fact sheets are converted first, exactly as ``eulod build`` does, and validated
 together (organisations shared between records are checked as the store would hold them);
 each RDF file is validated on its own. Results are grouped by record; for RDF files, by the
-project a result is about. The exit code says whether the data holds: 0 yes, 1 no, 2 when
-the command was misused or an input could not be read.
+project a result is about. The command (eulod.commands.validate) prints the report and turns
+the verdict into the exit code.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.util import guess_format
 
-from eulod.build import convert_records, validate_outcomes
-from eulod.cli import EXIT_ERROR, EXIT_INVALID, EXIT_OK
-from eulod.config import Settings
 from eulod.converters.records import RECORD_SUFFIXES, LoadResult, RecordProblem, load_records
-from eulod.namespaces import bind_prefixes
-from eulod.report import Grouped, at_or_above, count, group_by_record, json_report, junit_report, summary, text_report, turtle_report
-from eulod.shapes import Report, parse_report, shapes_graph, validate_graphs
+from eulod.core.config import Settings
+from eulod.core.namespaces import bind_prefixes
+from eulod.pipeline.build import convert_records, validate_outcomes
+from eulod.pipeline.report import (
+    Grouped,
+    at_or_above,
+    count,
+    group_by_record,
+    json_report,
+    junit_report,
+    summary,
+    text_report,
+    turtle_report,
+)
+from eulod.shapes import Report, fast, parse_report, shapes_graph, validate_graphs
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +93,6 @@ def validate_rdf_file(path: Path) -> Report:
     """Parse one RDF file (any format rdflib reads) and validate it as a whole; raises on bad syntax."""
     fmt = guess_format(str(path))
     if fmt in OXIGRAPH_FORMATS:
-        from eulod.shapes import fast
-
         triples = fast.triples_from_file(path, OXIGRAPH_FORMATS[fmt])
         try:
             graph = fast.validate_triples(triples, shapes_graph(), bind_prefixes(Graph()), (path, OXIGRAPH_FORMATS[fmt]))
@@ -127,16 +134,21 @@ def _validate_rdf(settings: Settings, path: Path, grouped: Grouped, graphs: list
     return True
 
 
-def validate_paths(settings: Settings, paths: list[Path], fmt: str = "text", fail_on: str = "violation", language: str = "en") -> int:
-    """Validate, print the report in ``fmt``, return the exit code."""
-    try:
-        source_files, rdf_files = classify(paths)
-    except InputError as exc:
-        print(f"eulod validate: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+@dataclass(frozen=True)
+class Validation:
+    """What ``eulod validate`` found: the report in the asked format, and the verdict the exit code says."""
+
+    report: str
+    failing: bool  # results at or above the threshold, or record problems
+    unreadable: bool  # an RDF file could not be parsed at all
+
+
+def validate_paths(settings: Settings, paths: list[Path], fmt: str = "text", fail_on: str = "violation",
+                   language: str = "en") -> Validation:
+    """Validate everything under ``paths``; :class:`InputError` when there is nothing to validate."""
+    source_files, rdf_files = classify(paths)
     if not source_files and not rdf_files:
-        print("eulod validate: no records, fact sheets or RDF files found", file=sys.stderr)
-        return EXIT_ERROR
+        raise InputError("no records, fact sheets or RDF files found")
     grouped: Grouped = {}
     graphs: list[Graph] = []
     unreadable = False
@@ -148,10 +160,7 @@ def validate_paths(settings: Settings, paths: list[Path], fmt: str = "text", fai
     failing = bool(counts["error"]) or any(
         at_or_above(r.severity, fail_on) for _f, _p, results in grouped.values() for r in results
     )
-    print(render(grouped, graphs, fmt, fail_on, language, failing))
-    if unreadable:
-        return EXIT_ERROR
-    return EXIT_INVALID if failing else EXIT_OK
+    return Validation(render(grouped, graphs, fmt, fail_on, language, failing), failing, unreadable)
 
 
 def render(grouped: Grouped, graphs: list[Graph], fmt: str, fail_on: str, language: str, failing: bool) -> str:

@@ -16,10 +16,9 @@ from typing import Iterator
 
 import pyoxigraph as ox
 
-from eulod.namespaces import PREFIXES
-from eulod.store import Generation
+from eulod.core.generation import DUMP_NAME, Generation
+from eulod.core.namespaces import PREFIXES
 
-DUMP_NAME = "eulod"
 CHUNK = 1 << 20
 
 # file suffix -> (format, whether the format takes prefixes)
