@@ -26,10 +26,10 @@ def app_from_environment():
     """The WSGI app of one worker process (granian's factory target, gunicorn's load()).
 
     Each worker starts reading the home page's listing in the background at once
-    (eulod.endpoint.pages.start_home_warmup), so the first visitor does not wait for it.
+    (eulod.endpoint.pages.warmup.start_home_warmup), so the first visitor does not wait for it.
     """
     from eulod.endpoint.app import create_app  # here, not at the top: the master process needs no app
-    from eulod.endpoint.pages import start_home_warmup
+    from eulod.endpoint.pages.warmup import start_home_warmup
 
     app = create_app(load_settings())
     start_home_warmup(app)

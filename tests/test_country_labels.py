@@ -86,7 +86,7 @@ def test_pages_and_catalogue_name_countries_as_the_authority_table_does(lang):
     """Pages, the catalogue and the vocabulary graph give one name per country and language:
     the EU table's (CLDR, through Babel, says 'Bosnia & Herzegovina' where the table says 'and')."""
     from eulod.endpoint.catalogue import country_labels
-    from eulod.endpoint.pages import country
+    from eulod.endpoint.pages.facts import country
 
     bosnia = COUNTRY + "BIH"
     stated = {row["l"].language: row["l"].value

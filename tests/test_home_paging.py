@@ -26,7 +26,7 @@ from eulod.pipeline.build import build
 from eulod.core.config import load_settings
 from eulod.core.countries import by_alpha2
 from eulod.endpoint import i18n
-from eulod.endpoint.pages import PAGE_SIZE
+from eulod.endpoint.pages.home import PAGE_SIZE
 
 HTML = {"Accept": "text/html"}
 GENERATED = 120  # more than two pages of PAGE_SIZE

@@ -17,7 +17,7 @@ from conftest import RECORDS, start_server
 from eulod.pipeline.build import build
 from eulod.core.config import load_settings
 from eulod.endpoint.listing import LISTING_CACHE
-from eulod.endpoint.pages import WARMUP_THREAD
+from eulod.endpoint.pages.warmup import WARMUP_THREAD
 
 QUERY_WARMUP = re.compile(r"query processes: (\d+) of (\d+) answered a first query on generation (\S+) \(warm-up\)")
 READING = re.compile(r"home page: (\d+) projects of generation (\S+) read in [\d.]+ s \(([^)]+)\)")

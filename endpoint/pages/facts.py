@@ -1,0 +1,162 @@
+"""What every resource page reads: one stored query's answer as :class:`Facts`, and the page's response.
+
+Each resource page runs one query from ``endpoint/queries`` and reads the answer through
+:class:`Facts`, so the templates receive plain values already in the reader's language.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+import pyoxigraph as ox
+from flask import Response, render_template
+
+from eulod.core.countries import by_iri
+from eulod.core.generation import VALIDATION_FILE
+from eulod.core.namespaces import PREFIXES
+from eulod.core.queryfiles import stored_query
+
+from .. import i18n
+from ..caching import caching
+from ..context import settings, store_handle
+
+LINK_SUFFIXES = ("ttl", "jsonld", "nt", "rdf")
+# Namespace IRIs as plain strings, from eulod's one table of them: pyoxigraph gives a term's IRI
+# as a plain string, which an rdflib URIRef (eulod.core.namespaces' other form) never equals.
+RDF_TYPE = PREFIXES["rdf"] + "type"
+EULOD, DCT, SKOS, PROV, FOAF, VCARD, ADMS, COUNTRY = (
+    PREFIXES[name] for name in ("eulod", "dcterms", "skos", "prov", "foaf", "vcard", "adms", "country"))
+
+
+def query_text(name: str) -> str:
+    return stored_query("eulod.endpoint", name)  # endpoint/queries/
+
+
+def run(name: str, **bindings: str) -> Any:
+    """Run a stored query with ``$name`` placeholders filled by IRIs.
+
+    The IRI goes through ``ox.NamedNode`` first, which rejects anything that is not an IRI,
+    so what is written into the query text is always a well-formed ``<...>`` term.
+    """
+    text = query_text(name)
+    for key, value in bindings.items():
+        text = text.replace(f"${key}", str(ox.NamedNode(value)))
+    return store_handle().store.query(text, use_default_graph_as_union=True)
+
+
+class Facts:
+    """A small graph indexed by subject and predicate, read in one language at a time."""
+
+    def __init__(self, triples: Iterable[ox.Triple], lang: str) -> None:
+        self.lang = lang
+        self.index: dict[tuple[str, str], list[Any]] = defaultdict(list)
+        self.inverse: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for triple in triples:
+            key = (triple.subject.value, triple.predicate.value)
+            if triple.object not in self.index[key]:
+                self.index[key].append(triple.object)
+                self.inverse[(triple.predicate.value, triple.object.value)].append(triple.subject.value)
+
+    def objects(self, subject: str, predicate: str) -> list[Any]:
+        return self.index.get((subject, predicate), [])
+
+    def iris(self, subject: str, predicate: str) -> list[str]:
+        return sorted(o.value for o in self.objects(subject, predicate) if isinstance(o, ox.NamedNode))
+
+    def iri(self, subject: str, predicate: str) -> str | None:
+        found = self.iris(subject, predicate)
+        return found[0] if found else None
+
+    def subjects(self, predicate: str, obj: str) -> list[str]:
+        return sorted(set(self.inverse.get((predicate, obj), [])))
+
+    def value(self, subject: str, predicate: str) -> str | None:
+        found = self.objects(subject, predicate)
+        return found[0].value if found else None
+
+    def texts(self, subject: str, predicate: str) -> list[str]:
+        """Literals in the reader's language, else in English, else in whatever language there is."""
+        literals = [o for o in self.objects(subject, predicate) if isinstance(o, ox.Literal)]
+        for wanted in (self.lang, "en"):
+            chosen = [o.value for o in literals if o.language == wanted]
+            if chosen:
+                return chosen
+        by_language: dict[str, list[str]] = defaultdict(list)
+        for literal in literals:
+            by_language[literal.language or ""].append(literal.value)
+        return by_language[min(by_language)] if by_language else []
+
+    def text(self, subject: str, predicate: str) -> str:
+        found = self.texts(subject, predicate)
+        return found[0] if found else ""
+
+    def label(self, iri: str | None) -> str:
+        if not iri:
+            return ""
+        for predicate in (SKOS + "prefLabel", DCT + "title", FOAF + "name", VCARD + "fn"):
+            text = self.text(iri, predicate)
+            if text:
+                return text
+        return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+    def amount(self, owner: str, kind: str) -> dict[str, str] | None:
+        """A monetary amount of ``owner`` (project or participation), formatted for the reader."""
+        node = self.iri(owner, EULOD + kind)
+        if node is None or self.value(node, EULOD + "amount") is None:
+            return None
+        currency = (self.iri(node, EULOD + "currency") or "EUR").rsplit("/", 1)[-1]
+        value = self.value(node, EULOD + "amount")
+        rate = self.value(node, EULOD + "rate")
+        return {
+            "value": value,
+            "currency": currency,
+            "text": i18n.money(value, currency, self.lang),
+            "rate": i18n.percent(rate, self.lang) if rate else "",
+        }
+
+
+def local(iri: str) -> str:
+    """The path at which a data or vocabulary IRI is served here, so links work on any host."""
+    base = settings().base_iri
+    if iri.startswith(base):
+        return "/" + iri[len(base):]
+    if iri.startswith("https://w3id.org/eulod/"):
+        return "/" + iri[len("https://w3id.org/eulod/"):]
+    return iri
+
+
+def country(iri: str | None, lang: str) -> dict[str, str] | None:
+    """An authority-table country as pages show it: its code and its name from the EU table."""
+    found = by_iri(iri) if iri else None
+    if found is None:
+        return None
+    return {"iri": iri, "code": found.alpha3, "alpha2": found.alpha2, "name": found.name(lang)}
+
+
+def validation_results(record_id: str) -> list[dict[str, Any]]:
+    """The SHACL results the build kept for ``record_id`` (see eulod.pipeline.build.write_validation)."""
+    return load_validation(str(store_handle().generation.path)).get(record_id, [])
+
+
+@lru_cache(maxsize=4)
+def load_validation(generation: str) -> dict[str, list[dict[str, Any]]]:
+    path = Path(generation) / VALIDATION_FILE
+    return json.loads(path.read_text("utf-8")) if path.is_file() else {}
+
+
+def page_response(template: str, variant: str, status: int = 200, **context: Any) -> Response:
+    """A page in the reader's language; only a 200 gets validators (a 404 must never become a 304)."""
+    response = Response(render_template(template, **context), status=status, mimetype="text/html")
+    if status == 200:
+        response = caching(response, f"{variant}|html|{i18n.language()}")
+    response.headers["Vary"] = "Accept, Accept-Language"
+    response.headers["Content-Language"] = i18n.language()
+    return response
+
+
+def alternates(path: str) -> list[tuple[str, str]]:
+    return [(ext, f"/{path}.{ext}") for ext in LINK_SUFFIXES]

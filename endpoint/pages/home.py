@@ -1,0 +1,213 @@
+"""The home page: every project, filtered by programme, country and year, a page at a time, with figures and charts.
+
+The home page lists every project, so what it needs is read once per store generation per
+server process (a generation never changes once built; the build writes it as the listing
+file, :mod:`..listing`) and kept as compact tuples: a request then only filters, pages and
+renders one page. At CORDIS scale (100 000 projects) reading takes seconds, a request
+afterwards milliseconds.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Response, current_app, request
+
+from eulod.core.iris import last_segment
+
+from .. import charts, i18n
+from ..context import settings, store_handle
+from ..listing import Filter, Listing, Row, listing_cache
+from .facts import COUNTRY, country, local, page_response, run
+
+PAGE_SIZE = 50  # projects per page of the home list
+
+
+FILTERS = ("programme", "country", "year")
+
+
+def listing() -> Listing:
+    """This process's listing of the current generation (opened, or read, on first need)."""
+    return listing_cache(current_app).get(store_handle())
+
+
+def language_view(index: Listing, lang: str) -> dict[str, Any]:
+    """What the home page derives from the listing in one language: code labels, filter options, charts."""
+    def make() -> dict[str, Any]:
+        labels, broader = code_labels(lang)
+        lineages = {p: frozenset(map(last_segment, lineage(p, broader))) for p in index.programmes}
+        return {
+            "labels": labels,
+            "lineages": lineages,
+            "filters": filter_options(index, lang, labels, lineages, broader),
+            "funding_chart": funding_chart(index.funding, lang, labels),
+            "country_chart": country_chart(index.participations, lang),
+        }
+
+    return index.memo(("view", lang), make)
+
+
+def code_labels(lang: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Labels of code-list concepts in ``lang`` (else English), and each concept's broader one."""
+    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    broader: dict[str, str] = {}
+    for row in run("labels.rq"):
+        labels[row["concept"].value][row["label"].language or ""] = row["label"].value
+        if row["broader"]:
+            broader[row["concept"].value] = row["broader"].value
+    chosen = {c: i18n.in_language(names, lang) for c, names in labels.items()}
+    return chosen, broader
+
+
+def lineage(programme: str | None, broader: dict[str, str]) -> list[str]:
+    chain = []
+    while programme and programme not in chain:
+        chain.append(programme)
+        programme = broader.get(programme)
+    return chain
+
+
+class BadPage(ValueError):
+    """``?page=`` is not a whole number from 1 up."""
+
+
+def requested_page(raw: str) -> int:
+    """The 1-based page asked for; no ``page`` (or an empty one) is the first page."""
+    if raw == "":
+        return 1
+    if not (raw.isascii() and raw.isdigit()):
+        raise BadPage(raw)
+    try:
+        number = int(raw)
+    except ValueError:  # more digits than Python converts: not a page anyone means
+        raise BadPage(raw) from None
+    if number < 1:
+        raise BadPage(raw)
+    return number
+
+
+def page_link(number: int) -> str:
+    """The home page at page ``number`` with the active filters and language kept."""
+    kept = [(key, value) for key, value in request.args.items() if key in (*FILTERS, "lang") and value]
+    if number > 1:
+        kept.append(("page", str(number)))
+    return "/?" + urlencode(kept) if kept else "/"
+
+
+def home() -> Response:
+    lang = i18n.language()
+    try:
+        number = requested_page(request.args.get("page", ""))
+    except BadPage as bad:
+        message = i18n.translate("home.bad_page", lang, page=str(bad)[:40])
+        response = Response(message + "\n", status=400, mimetype="text/plain")
+        response.headers["Content-Language"] = lang
+        response.headers["Vary"] = "Accept-Language"
+        return response
+    handle = store_handle()
+    index = listing()
+    view = language_view(index, lang)
+    wanted = {key: request.args.get(key, "") for key in FILTERS}
+    found = index.matching(lang, as_filter(wanted, view["lineages"]))
+    pages = max(1, -(-len(found) // PAGE_SIZE))
+    first = (number - 1) * PAGE_SIZE
+    shown = index.rows(found[first:first + PAGE_SIZE])
+    past_end = number > pages
+    context = {
+        "projects": [present_listing(row, lang, view["labels"]) for row in shown],
+        "filtered": any(wanted.values()),
+        "count": {key: i18n.number(value, lang) for key, value in (
+            ("first", first + 1), ("last", first + len(shown)), ("matching", len(found)),
+            ("total", index.total), ("page", number), ("pages", pages))},
+        "pages": pages,
+        "past_end": past_end,
+        "previous_href": page_link(min(number, pages + 1) - 1) if number > 1 else None,
+        "next_href": page_link(number + 1) if number < pages else None,
+        "last_href": page_link(pages),
+        "filters": view["filters"],
+        "wanted": wanted,
+        "figures": figures(index, handle.manifest, lang),
+        "funding_chart": view["funding_chart"],
+        "country_chart": view["country_chart"],
+        "manifest": handle.manifest,
+        "settings": settings(),
+    }
+    # A page past the end is Not Found (the pager never links there); it still shows the
+    # filters and a link back, and is not cached.
+    return page_response("home.html", "home|" + request.query_string.decode("latin-1"),
+                         status=404 if past_end else 200, **context)
+
+
+def as_filter(wanted: dict[str, str], lineages: dict[str, frozenset[str]]) -> Filter:
+    """The home page's query parameters as a listing filter (a programme includes its narrower ones)."""
+    year = as_year(wanted["year"]) if wanted["year"] else None
+    return Filter(
+        programmes=frozenset(p for p, chain in lineages.items() if wanted["programme"] in chain)
+        if wanted["programme"] else None,
+        country=COUNTRY + wanted["country"] if wanted["country"] else None,
+        year=year,
+        nothing=bool(wanted["year"]) and year is None,
+    )
+
+
+@lru_cache(maxsize=64)
+def as_year(text: str) -> int | None:
+    """A year filter as a number; anything else (letters, '²', a thousand digits) matches nothing."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else None
+
+
+def present_listing(row: Row, lang: str, labels: dict[str, str]) -> dict[str, Any]:
+    start, end = i18n.date_text(row.start, lang), i18n.date_text(row.end, lang)
+    return {
+        "href": local(row.iri),
+        "title": row.title(lang),
+        "programme": {"label": labels.get(row.programme or "", ""), "href": local(row.programme)} if row.programme else None,
+        "dates": f"{start} – {end}" if start and end else start or end,
+        "partners": row.partners,
+        "countries": [c.rsplit("/", 1)[-1] for c in row.countries],
+    }
+
+
+def filter_options(index: Listing, lang: str, labels: dict[str, str], lineages: dict[str, frozenset[str]],
+                   broader: dict[str, str]) -> dict[str, list]:
+    programmes = {p for programme in lineages for p in lineage(programme, broader)}
+    years = {y for first, last in index.year_spans for y in range(first, last + 1)}
+    return {
+        "programme": sorted(((last_segment(p), labels.get(p, p)) for p in programmes), key=lambda o: o[1]),
+        "country": sorted(((c.rsplit("/", 1)[-1], (country(c, lang) or {}).get("name", c)) for c in index.countries),
+                          key=lambda o: o[1]),
+        "year": [(str(y), str(y)) for y in sorted(years)],
+    }
+
+
+def figures(index: Listing, manifest: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    stats = manifest.get("statistics", {})
+    return [
+        (i18n.number(index.total, lang), i18n.translate("home.projects", lang)),
+        (i18n.number(stats.get("organisations", 0), lang), i18n.translate("home.organisations", lang)),
+        (i18n.number(len(index.countries), lang), i18n.translate("home.countries", lang)),
+        (i18n.number(stats.get("triples", 0), lang), i18n.translate("home.triples", lang)),
+    ]
+
+
+def funding_chart(sums: dict[tuple[str, str], Decimal], lang: str, labels: dict[str, str]) -> charts.BarChart:
+    return charts.bar_chart(
+        "funding",
+        i18n.translate("chart.funding", lang),
+        i18n.translate("chart.funding.desc", lang),
+        [(labels.get(p, p), float(v), i18n.money(v, cur, lang), local(p)) for (p, cur), v in sums.items() if v],
+    )
+
+
+def country_chart(counts: Counter[str], lang: str) -> charts.BarChart:
+    return charts.bar_chart(
+        "partners",
+        i18n.translate("chart.partners", lang),
+        i18n.translate("chart.partners.desc", lang),
+        [((country(c, lang) or {}).get("name", c), n, i18n.number(n, lang), f"/?country={c.rsplit('/', 1)[-1]}")
+         for c, n in counts.items()],
+    )
