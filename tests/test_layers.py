@@ -209,6 +209,28 @@ def test_a_query_process_imports_only_what_it_needs():
     assert not loaded & {"eulod.endpoint.app", "eulod.endpoint.pages", "eulod.endpoint.sparql", "pyshacl"}
 
 
+# Where an import of eulod's own modules may wait inside a function: the command line (so
+# `eulod --help` loads neither pySHACL nor the server) and the server factory (the master
+# process needs no app). Anywhere else it used to hide a circle.
+LAZY_ALLOWED = ("eulod.cli", "eulod.commands", "eulod.endpoint.server")
+
+
+def imports_inside_functions(module: str, path: Path) -> list[Import]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            inner = {(sub.lineno, sub.col_offset) for sub in ast.walk(node) if isinstance(sub, (ast.Import, ast.ImportFrom))}
+            found += [i for i in imports_of(module, path) if any(line == i.line for line, _ in inner)]
+    return found
+
+
+def test_eulod_modules_are_imported_inside_functions_only_where_startup_time_needs_it():
+    known = modules()
+    late = [str(i) for module, path in sorted(known.items()) if not module.startswith(LAZY_ALLOWED)
+            for i in imports_inside_functions(module, path) if i.target in known]
+    assert late == []
+
+
 # ---------------------------------------------------------------- the checks can fail
 
 
@@ -251,3 +273,9 @@ def test_converters_and_shapes_reaching_into_the_pipeline_are_caught(module, mon
     monkeypatch.setattr(sys.modules[__name__], "modules", lambda: {module: Path(), "eulod.pipeline.build": Path()})
     edges = edges_of(**{module: "from eulod.pipeline.build import build\n"})
     assert any("may not import pipeline" in p for p in layering_violations(edges))
+
+
+def test_an_import_inside_a_function_is_found(tmp_path):
+    source = tmp_path / "m.py"
+    source.write_text("import json\n\ndef f():\n    from eulod.core import iris\n    return iris\n")
+    assert [(i.target, i.line) for i in imports_inside_functions("eulod.endpoint.m", source)] == [("eulod.core.iris", 4)]
