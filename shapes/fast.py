@@ -21,27 +21,38 @@ Shapes that need anything else (other targets, complex paths, ``sh:node``, prope
 constraints, ``$currentShape`` ...) raise :class:`Unsupported` when the plan is compiled,
 and :func:`validate` then falls back to whole pySHACL, so a new shape is never checked
 wrongly, only slowly. Identity with pySHACL is tested in tests/test_fast_validation.py.
+
+All of this runs on pySHACL's private API, listed in :data:`PYSHACL_INTERNALS`; a pySHACL without
+one of them also gets :class:`Unsupported`, and the versions it was tested with are pinned
+(docs/shapes.md).
 """
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import logging
 import multiprocessing
 import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib.metadata import version
 from pathlib import Path
 from typing import Iterable
 
 import pyoxigraph as ox
-from pyshacl.constraints import CONSTRAINT_PARAMETERS_MAP
-from pyshacl.pytypes import SHACLExecutor
-from pyshacl.shape import Shape
-from pyshacl.shapes_graph import ShapesGraph
-from pyshacl.validator import Validator
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
+
+try:  # private modules: a pySHACL that moved one is reported by missing_internals(), not an ImportError here
+    from pyshacl.constraints import CONSTRAINT_PARAMETERS_MAP
+    from pyshacl.pytypes import SHACLExecutor
+    from pyshacl.shape import Shape
+    from pyshacl.shapes_graph import ShapesGraph
+    from pyshacl.validator import Validator
+except ImportError:
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +81,119 @@ SPARQL_UNSUPPORTED = re.compile(r"[?$](currentShape|shapesGraph|PATH)\b")
 
 class Unsupported(Exception):
     """The shapes use a feature this validator does not reproduce; use whole pySHACL."""
+
+
+@dataclass(frozen=True)
+class Internal:
+    """A private pySHACL name this module uses, and how it uses it."""
+
+    module: str
+    name: str  # attribute path inside the module: "Shape.path"
+    call: tuple[int, tuple[str, ...]] | None = None  # (positional arguments, keyword names) passed; None: only read
+    keys: frozenset = frozenset()  # for a mapping: the keys looked up in it
+    instance: bool = False  # set by the constructor on each object: no class attribute to check before one exists
+
+
+# Everything of pySHACL this module relies on beyond pyshacl.validate. pySHACL documents none of it
+# (Shape, ShapesGraph and Validator are exported, their methods are not), so pyproject.toml pins
+# pyshacl to the versions tests/test_fast_validation.py passed with (docs/shapes.md), and
+# compile_plan raises Unsupported when the installed pySHACL lacks any of these (missing_internals):
+# eulod.shapes.validate_graphs then uses whole pySHACL instead. A row naming ConstraintComponent
+# is checked on every component class taken from CONSTRAINT_PARAMETERS_MAP too, since they override it.
+COMPONENT_PARAMETERS = frozenset({*VALUE_LOCAL, *LOGICAL, SH["class"], SH.sparql})
+_CC = "pyshacl.constraints.constraint_component"
+_QUERY = "pyshacl.helper.sparql_query_helper"
+PYSHACL_INTERNALS: tuple[Internal, ...] = (
+    Internal("pyshacl.constraints", "CONSTRAINT_PARAMETERS_MAP", keys=COMPONENT_PARAMETERS),
+    Internal("pyshacl.pytypes", "SHACLExecutor", call=(0, ("advanced_mode", "allow_warnings"))),
+    Internal("pyshacl.shapes_graph", "ShapesGraph", call=(1, ())),
+    Internal("pyshacl.shapes_graph", "ShapesGraph.graph", instance=True),
+    Internal("pyshacl.shapes_graph", "ShapesGraph.shapes"),
+    Internal("pyshacl.shapes_graph", "ShapesGraph.lookup_shape_from_node", call=(1, ())),
+    Internal("pyshacl.shape", "Shape.sg"),
+    Internal("pyshacl.shape", "Shape.node"),
+    Internal("pyshacl.shape", "Shape.deactivated"),
+    Internal("pyshacl.shape", "Shape.severity"),
+    Internal("pyshacl.shape", "Shape.is_property_shape"),
+    Internal("pyshacl.shape", "Shape.path", call=(0, ())),
+    Internal("pyshacl.shape", "Shape.target", call=(0, ())),
+    Internal("pyshacl.shape", "Shape.find_custom_constraints", call=(0, ())),
+    Internal("pyshacl.shape", "Shape.get_other_shape", call=(1, ())),
+    Internal(_CC, "ConstraintComponent", call=(1, ())),
+    Internal(_CC, "ConstraintComponent.evaluate", call=(4, ())),
+    Internal(_CC, "ConstraintComponent.make_v_result",
+             call=(2, ("value_node", "result_path", "bound_vars", "source_constraint", "extra_messages"))),
+    Internal(_CC, "ConstraintComponent.make_v_result_description"),
+    Internal("pyshacl.constraints.sparql.sparql_based_constraints", "SPARQLBasedConstraint.sparql_constraints", instance=True),
+    Internal(_QUERY, "SPARQLQueryHelper.node", instance=True),
+    Internal(_QUERY, "SPARQLQueryHelper.select_text", instance=True),
+    Internal(_QUERY, "SPARQLQueryHelper.parameters", instance=True),
+    Internal(_QUERY, "SPARQLQueryHelper.deactivated", instance=True),
+    Internal(_QUERY, "SPARQLQueryHelper.messages"),
+    Internal(_QUERY, "SPARQLQueryHelper.apply_prefixes", call=(1, ())),
+    Internal("pyshacl.validator", "Validator.create_validation_report", call=(3, ())),
+)
+
+
+def _lookup(internal: Internal, owner: object | None = None) -> tuple[object, object]:
+    """(the class or module holding the row's attribute, the attribute as stored there).
+
+    Static lookup, so properties and __slots__ are found without an instance; for an instance
+    attribute, the class that sets it. Raises ImportError or AttributeError when it is not there.
+    """
+    parts = internal.name.split(".")[:-1] if internal.instance else internal.name.split(".")
+    if owner is None:
+        owner = importlib.import_module(internal.module)
+    else:
+        parts = parts[1:]  # the row's class replaced by ``owner``
+        if not parts:
+            return owner, owner
+    for part in parts[:-1]:
+        owner = getattr(owner, part)
+    return owner, inspect.getattr_static(owner, parts[-1])
+
+
+def _call_problem(owner: object, attribute: object, call: tuple[int, tuple[str, ...]]) -> str | None:
+    """Why calling ``attribute`` as this module does would fail, or None."""
+    positional, keywords = call
+    if isinstance(attribute, (classmethod, staticmethod)):
+        function, leading = attribute.__func__, int(isinstance(attribute, classmethod))
+    elif inspect.isclass(attribute):
+        function, leading = attribute, 0
+    else:
+        function, leading = attribute, int(inspect.isclass(owner))  # a method: self comes first
+    try:
+        inspect.signature(function).bind(*[None] * (leading + positional), **dict.fromkeys(keywords))
+    except (TypeError, ValueError) as exc:
+        return f"cannot be called with {positional} positional arguments and {', '.join(keywords) or 'no keywords'} ({exc})"
+    return None
+
+
+def _problem(internal: Internal, owner: object | None = None) -> str | None:
+    """What is wrong with one row in the installed pySHACL (None: it is there, usable as listed)."""
+    where = f"{internal.module}.{internal.name}" if owner is None else f"{owner.__qualname__} ({internal.name})"
+    try:
+        holder, attribute = _lookup(internal, owner)
+    except (ImportError, AttributeError) as exc:
+        return f"{where} is missing ({exc})"
+    absent = [str(key) for key in internal.keys if key not in attribute]
+    if absent:
+        return f"{where} lacks {', '.join(sorted(absent))}"
+    found = _call_problem(holder, attribute, internal.call) if internal.call is not None else None
+    return None if found is None else f"{where} {found}"
+
+
+@lru_cache(maxsize=1)
+def missing_internals() -> tuple[str, ...]:
+    """What of PYSHACL_INTERNALS the installed pySHACL lacks: empty when this module can run."""
+    problems = [p for p in map(_problem, PYSHACL_INTERNALS) if p is not None]
+    if problems:
+        return tuple(problems)
+    parameters = importlib.import_module("pyshacl.constraints").CONSTRAINT_PARAMETERS_MAP
+    components = {parameters[p] for p in COMPONENT_PARAMETERS}
+    overridable = [i for i in PYSHACL_INTERNALS if i.module == _CC and i.name.split(".")[0] == "ConstraintComponent"]
+    checks = (_problem(i, cls) for cls in sorted(components, key=lambda c: c.__qualname__) for i in overridable)
+    return tuple(p for p in checks if p is not None)
 
 
 @dataclass
@@ -194,6 +318,9 @@ def _compile_shape(shape: Shape) -> ShapePlan:
 @lru_cache(maxsize=4)
 def compile_plan(shapes: Graph) -> Plan:
     """The validation plan for a shapes graph (raises Unsupported)."""
+    missing = missing_internals()
+    if missing:
+        raise Unsupported(f"pySHACL {version('pyshacl')} lacks what eulod.shapes.fast uses: {'; '.join(missing)}")
     sg = ShapesGraph(shapes)
     targeted = []
     for shape in sg.shapes:
