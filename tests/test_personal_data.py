@@ -63,6 +63,7 @@ def needles() -> list[str]:
     return sorted(contacts()["names"] | contacts()["emails"])
 
 
+@pytest.mark.slow  # extracts every fact sheet: ~2 s
 def test_the_inputs_name_the_contacts_the_issue_is_about():
     """The search is only worth something if the inputs hold the people: guard against an empty list."""
     assert {"Matteo Gaggi", "Elena Giovanni", "Roberto Zoffoli", "Sofia Burioli", "Giulia Bianchi"} <= contacts()["names"]
