@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11+, make and git:
 #   make serve   build the sample data and serve it on http://127.0.0.1:5000/
 #   make test    run the whole test suite
+#   make check   the quick loop: the tests that need no server, browser or Virtuoso (under a minute)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -14,7 +15,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # the editor page falls back to a plain form; CI has npm, so the browser tests use the editor.
 NPM_STAMP := endpoint/static/node_modules/.installed-stamp
 
-.PHONY: install system-deps build serve test clean
+.PHONY: install system-deps build serve test check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +48,13 @@ system-deps:
 
 test: install system-deps
 	$(BIN)/python -m pytest
+
+# The quick loop: leaves out what needs a server, a browser or Virtuoso (markers set in
+# tests/conftest.py from the fixtures a test uses) and what is marked slow; property tests try
+# at most 10 examples each (the check profile). Needs no system packages.
+CHECK_MARKERS := not server and not browser and not virtuoso and not slow
+check: $(STAMP)
+	$(BIN)/python -m pytest -q -m "$(CHECK_MARKERS)" --hypothesis-profile=check
 
 clean:
 	rm -rf build $(VENV) *.egg-info .pytest_cache .hypothesis endpoint/static/node_modules

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from rdflib import Graph
 
 from eulod.pipeline.build import build
@@ -40,6 +41,105 @@ def code_lists() -> Graph:
         if path.name != "eulod.ttl":
             graph.parse(path, format="turtle")
     return graph
+
+
+def reuse_parsed_sparql() -> None:
+    """Let rdflib parse each distinct SPARQL query text once per session instead of on every call.
+
+    pySHACL hands rdflib the text of each SHACL-SPARQL constraint on every validation, and rdflib
+    parses it again with pyparsing: 90 % of a shapes test's time (~1 s per validated graph, hundreds
+    of graphs). The parsed and translated query is what rdflib's own prepareQuery returns for reuse
+    with other bindings, keyed here on everything the translation reads (text, base, prefixes);
+    evaluation only reads it. Tests only: the library is unchanged for users.
+    """
+    from functools import lru_cache
+
+    from rdflib.plugins.sparql import processor
+
+    @lru_cache(maxsize=512)
+    def prepared(text: str, base: str | None, namespaces: tuple) -> processor.Query:
+        return processor.translateQuery(processor.parseQuery(text), base, dict(namespaces))
+
+    original = processor.SPARQLProcessor.query
+
+    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
+        if isinstance(strOrQuery, str):
+            strOrQuery = prepared(strOrQuery, base, tuple(sorted((initNs or {}).items())))
+        return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
+
+    processor.SPARQLProcessor.query = query
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before any test runs, so every pySHACL validation in the session profits."""
+    reuse_parsed_sparql()
+
+
+# What a test needs beyond Python, told by the fixtures it uses (pytest has already resolved the
+# fixtures' own fixtures into item.fixturenames), so a new test is marked without anyone
+# remembering to: `make check` leaves these out with -m "not server and not browser and not virtuoso".
+NEEDS_BY_FIXTURE = {"browser": "browser", "virtuoso": "virtuoso"}
+SERVER_FIXTURE_SUFFIX = "_server"  # live_server, broken_server, ...: each runs ``eulod serve``
+
+
+def needs(fixturenames: list[str]) -> set[str]:
+    """The markers (server, browser, virtuoso) a test needs, from the names of the fixtures it uses."""
+    found = {NEEDS_BY_FIXTURE[name] for name in fixturenames if name in NEEDS_BY_FIXTURE}
+    if any(name.endswith(SERVER_FIXTURE_SUFFIX) for name in fixturenames):
+        found.add("server")
+    return found
+
+
+# `make check` runs with --hypothesis-profile=check: every property test tries at most this many
+# examples, even one whose @settings asks for hundreds (those counts hold for `make test`).
+CHECK_PROFILE = "check"
+hypothesis_settings.register_profile(CHECK_PROFILE, max_examples=10)
+
+
+def cap_examples(item: pytest.Item) -> None:
+    """Under the check profile, lower a property test's own max_examples to the profile's.
+
+    Hypothesis lets a test's @settings win over the loaded profile, so the profile alone would
+    not shorten the tests that ask for 300 or 1000 examples; their settings are replaced here,
+    derived from their own (deadline, health checks kept)."""
+    test = getattr(item, "obj", None)
+    own = getattr(test, "_hypothesis_internal_use_settings", None)
+    cap = hypothesis_settings.default.max_examples
+    if own is not None and hasattr(test, "hypothesis") and own.max_examples > cap:
+        test._hypothesis_internal_use_settings = hypothesis_settings(own, max_examples=cap)
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by these markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test with what it needs, so `make check` can leave out the ones it cannot run fast."""
+    checking = hypothesis_settings.get_current_profile_name() == CHECK_PROFILE
+    for item in items:
+        for name in sorted(needs(getattr(item, "fixturenames", []))):
+            item.add_marker(name)
+        if checking:
+            cap_examples(item)
+
+
+_running: list[pytest.Item] = []
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    """Remember the running test, for start_server's check of its marker."""
+    _running.append(item)
+    try:
+        return (yield)
+    finally:
+        _running.pop()
+
+
+def require_marker(name: str) -> None:
+    """Refuse to start a server for a test not marked for it: `make check` would run that test,
+    which must need no server. A fixture named *_server is marked by itself; a test calling
+    start_server directly needs an explicit @pytest.mark.server."""
+    if _running and _running[-1].get_closest_marker(name) is None:
+        raise RuntimeError(f"{_running[-1].nodeid} starts a {name} without pytest.mark.{name}: add the marker, "
+                           f"or start it in a fixture named *{SERVER_FIXTURE_SUFFIX}")
 
 
 def free_port() -> int:
@@ -84,6 +184,7 @@ class LiveServer:
 
 def start_server(build_dir: Path, log: Path, env_extra: dict[str, str] | None = None) -> LiveServer:
     """``eulod serve`` as a user runs it, on a free port; returns once it answers."""
+    require_marker("server")
     port = free_port()
     env = {**os.environ, "EULOD_BUILD_DIR": str(build_dir), "EULOD_PORT": str(port), **(env_extra or {})}
     handle = open(log, "wb")

@@ -31,6 +31,7 @@ def snapshot(build_dir: Path) -> tuple[str, str, int]:
     return current.name, (current / "manifest.json").read_text(), count
 
 
+@pytest.mark.slow
 def test_build_of_the_sample_data_succeeds(tmp_path: Path):
     result = run("build", str(RECORDS), "--build-dir", str(tmp_path / "build"), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -49,6 +50,7 @@ STEPS = ["validating against the shapes", "loading the store", "optimising the s
          "writing the home page listing", "writing the dumps"]
 
 
+@pytest.mark.slow
 def test_a_build_in_a_terminal_says_which_step_runs(tmp_path: Path):
     """After the conversion's progress bar, a person at a terminal sees each long step start;
     a build whose output goes to a file or pipe (CI) prints none of it."""
@@ -96,6 +98,7 @@ def _bad_country(data):
     data["participants"][2]["organisation"]["country"] = "XX"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("change", "field"),
     [(_end_before_start, "endDate"), (_bad_country, "participants[2].organisation.country")],
@@ -120,6 +123,7 @@ def test_a_broken_record_stops_the_load_and_leaves_the_store_unchanged(
     assert [g.name for g in generations] == [before[0]], "a half-built generation was left behind"
 
 
+@pytest.mark.slow
 def test_skip_invalid_loads_the_good_records_and_still_exits_1(tmp_path: Path, records_copy: Path):
     break_record(records_copy, "cities-at-heart", _end_before_start)
     build_dir = tmp_path / "build"
@@ -130,6 +134,7 @@ def test_skip_invalid_loads_the_good_records_and_still_exits_1(tmp_path: Path, r
     assert json.loads(manifest)["rejected"] == ["cities-at-heart"]
 
 
+@pytest.mark.slow
 def test_usage_errors_exit_2(tmp_path: Path):
     assert run("build", str(tmp_path / "missing"), cwd=tmp_path).returncode == 2
     bad_env = run("build", str(RECORDS), cwd=tmp_path, env={"EULOD_BASE_IRI": "not-an-iri"})

@@ -208,6 +208,7 @@ def test_any_sequence_of_killed_and_whole_builds_keeps_a_whole_generation_served
             assert_intact(build_dir / "generations" / served(build_dir))
 
 
+@pytest.mark.slow
 def test_a_second_build_into_the_same_folder_is_refused_while_one_runs(larger_records: Path, tmp_path: Path):
     """The second build stops at once, saying why, and removes nothing of the first one's work."""
     build_dir = tmp_path / "build"

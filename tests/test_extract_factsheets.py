@@ -81,6 +81,7 @@ def test_bad_input_gives_reasons_not_tracebacks(tmp_path: Path) -> None:
     assert broken.record is not None and any("not UTF-8" in w for w in broken.warnings)
 
 
+@pytest.mark.slow
 def test_cli_extract_goes_on_after_bad_files(tmp_path: Path) -> None:
     files = bad_inputs(tmp_path)
     out = tmp_path / "out"
@@ -93,6 +94,7 @@ def test_cli_extract_goes_on_after_bad_files(tmp_path: Path) -> None:
     assert written == ["004_fd8f106ac58b7d0c.txt.draft.json", "broken-encoding.txt.draft.json"]
 
 
+@pytest.mark.slow
 def test_cli_extract_personal_data_role_only(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "eulod.cli", "extract", str(FACTSHEETS / "001_4d66387e27bcc08a.txt"), "-o", str(tmp_path), "--personal-data", "role-only"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)

@@ -80,6 +80,7 @@ def test_sinks_agree_on_curated_and_awkward_records(curated, personal_data):
         assert {line for line in text.splitlines() if line} == expected, record.id
 
 
+@pytest.mark.slow
 def test_sinks_agree_on_generated_records(generated):
     mapper = RecordMapper(MappingOptions(BASE, "publish", WHEN))
     rdflib_graph, fast = Graph(), Graph()
@@ -90,6 +91,7 @@ def test_sinks_agree_on_generated_records(generated):
     assert to_isomorphic(rdflib_graph) == to_isomorphic(fast)
 
 
+@pytest.mark.slow
 def test_stream_ends_with_the_same_preferred_labels(generated, curated):
     mapper = RecordMapper(MappingOptions(BASE, "role-only", WHEN))
     records = [*curated, *generated]
@@ -101,6 +103,7 @@ def test_stream_ends_with_the_same_preferred_labels(generated, curated):
     assert isomorphic(expected, streamed)
 
 
+@pytest.mark.slow
 def test_load_generation_takes_ntriples_chunks(tmp_path, curated, generated):
     settings = load_settings(build_dir=str(tmp_path / "build"), base_iri=BASE)
     mapper = RecordMapper(MappingOptions(BASE, "role-only", WHEN))
@@ -115,6 +118,7 @@ def test_load_generation_takes_ntriples_chunks(tmp_path, curated, generated):
     assert not (generation.path / ".data.nt").exists()
 
 
+@pytest.mark.slow
 def test_an_ntriples_file_loads_in_line_cut_blocks_without_dumps(tmp_path, curated, generated):
     """What the benchmarks load: a file read in blocks smaller than its lines' total, cut at line
     ends (a block boundary inside a line would break a triple), and no dumps when not asked for."""

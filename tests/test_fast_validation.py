@@ -121,6 +121,7 @@ def test_the_sample_records_together_give_pyshacls_results():
     assert any(r.severity == "warning" for r in report.results)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_generated_graphs_with_broken_records_give_pyshacls_results(seed):
     graph = generated_graph(projects=45, seed=seed, invalid_every=4)
@@ -152,6 +153,7 @@ def test_an_organisation_result_goes_to_every_record_naming_it(sample_settings):
     assert named[2] == set()
 
 
+@pytest.mark.slow
 def test_two_worker_processes_give_the_same_results():
     """Large data is split over forked workers; the results must not depend on it."""
     from eulod.shapes import parse_report, shapes_graph

@@ -109,6 +109,7 @@ def assert_named_cleanly(run: subprocess.CompletedProcess, name: str, words: tup
     return block
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_validate_names_the_hostile_file_and_still_checks_the_good_ones(folder: Path, name: str):
     content, words = HOSTILE[name]
@@ -128,6 +129,7 @@ def test_the_alias_bomb_costs_little_memory_and_is_never_printed(folder: Path):
     assert run.stdout.count("lol") == 0 and len(run.stdout) < 2000
 
 
+@pytest.mark.slow
 def test_build_loads_the_good_records_and_names_every_bad_file(folder: Path, tmp_path: Path):
     for name, (content, _words) in HOSTILE.items():
         (folder / name).write_bytes(content)
@@ -143,6 +145,7 @@ def test_build_loads_the_good_records_and_names_every_bad_file(folder: Path, tmp
     assert "not loaded" in strict.stderr
 
 
+@pytest.mark.slow
 def test_a_text_over_the_configured_limit_is_the_record_field_problem(folder: Path):
     record = minimal("wordy", description="word " * 500)  # 2 500 bytes
     (folder / "wordy.json").write_text(json.dumps(record), "utf-8")
@@ -152,6 +155,7 @@ def test_a_text_over_the_configured_limit_is_the_record_field_problem(folder: Pa
     assert "word word" not in block  # the value itself is not printed
 
 
+@pytest.mark.slow
 def test_a_record_file_over_the_configured_size_is_refused_unread(folder: Path):
     big = folder / "big.yaml"
     big.write_text(yaml.safe_dump(minimal("big", description="x" * (2 * 1024 * 1024))), "utf-8")
@@ -215,6 +219,7 @@ def test_verbose_is_accepted_before_and_after_the_command(command: list[str]):
     assert parser().parse_args(command).verbose == 0
 
 
+@pytest.mark.slow
 def test_the_hint_on_an_unexpected_error_is_a_command_that_works(tmp_path: Path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder\n", "utf-8")

@@ -254,6 +254,7 @@ def test_cli_writes_records_that_load_and_exits_1_with_bad_rows(tmp_path):
     assert loaded.problems == [] and len(loaded.records) == 3
 
 
+@pytest.mark.slow
 def test_cli_mapping_and_workbook_errors_exit_2(tmp_path):
     output = tmp_path / "out.jsonl"
     bad = tmp_path / "bad.yaml"

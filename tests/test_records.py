@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 
 import jsonschema
@@ -142,6 +143,7 @@ def test_json_lines_report_bad_lines_and_keep_the_good_ones(tmp_path: Path):
 # a record it passes is not looked at again. Checked on every record in the repository and on
 # records mutated at random from them.
 
+@cache  # parsing the YAML for each of the 300 examples below took ~3 min
 def _every_record() -> list[dict]:
     paths = [*CURATED, *sorted((Path(__file__).parent / "data").glob("extraction*/*.expected.yaml"))]
     return [yaml.safe_load(path.read_text("utf-8")) for path in paths]

@@ -221,6 +221,7 @@ BAD_SOURCES = {
 }
 
 
+@pytest.mark.slow
 def test_build_refuses_unsafe_sources_and_copies_only_the_fact_sheet(tmp_path: Path):
     tree = make_tree(tmp_path)
     for record_id, source in BAD_SOURCES.items():
@@ -252,6 +253,7 @@ def test_build_refuses_unsafe_sources_and_copies_only_the_fact_sheet(tmp_path: P
         assert secret not in published, secret
 
 
+@pytest.mark.slow
 def test_the_documented_builds_copy_their_fact_sheets(tmp_path: Path):
     """`make serve`'s build (data/records) and `eulod build data/factsheets` still publish the sheets."""
     sheets = sorted(p.name for p in (DATA / "factsheets").iterdir())

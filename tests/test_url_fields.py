@@ -236,6 +236,7 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([str(EULOD), *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_build_and_validate_report_bad_urls_and_build_the_others(tmp_path: Path):
     records = tmp_path / "records"
     records.mkdir()

@@ -19,6 +19,8 @@ RECORDS = ROOT / "data" / "records"
 FACTSHEETS = ROOT / "data" / "factsheets"
 EULOD = Path(sys.executable).with_name("eulod")
 
+pytestmark = pytest.mark.slow  # every test here runs `eulod validate` in a subprocess: ~1 s each
+
 
 def eulod_validate(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("EULOD_")}
