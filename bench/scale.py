@@ -465,20 +465,31 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def tree_rss_kib(pid: int) -> int:
-    """RSS of ``pid`` and all its descendants, summed: what the machine must hold for the command.
+def _pss_kib(pid: int) -> int:
+    """Proportional set size: the process's private pages, plus its share of the pages it shares."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1])
+    return 0
 
-    A sum over processes, not the kernel's ``ru_maxrss`` of the children: that one is the
+
+def tree_memory_kib(pid: int) -> tuple[int, int]:
+    """RSS and PSS of ``pid`` and all its descendants, each summed over the processes.
+
+    Sums over the tree, not the kernel's ``ru_maxrss`` of the children: that one is the
     largest single child's peak (and over every child this script ever waited for), so it
-    would understate a build that spreads over worker processes.
+    understates a command that spreads over worker processes. The RSS sum overstates one
+    whose workers are forked (the validation's are): a page shared copy-on-write counts once
+    per process. The PSS sum counts it once: it is what the machine holds for the command.
     """
-    total = 0
+    rss = pss = 0
     for each in (pid, *_descendants(pid)):
         try:
-            total += _rss_kib(each)
-        except OSError:
+            rss += _rss_kib(each)
+            pss += _pss_kib(each)
+        except OSError:  # gone meanwhile
             pass
-    return total
+    return rss, pss
 
 
 def memory_available_kib() -> int:
@@ -583,12 +594,15 @@ def run_measured(command: list[str], folder: Path, name: str, *, terminal: bool 
 
     waiter = threading.Thread(target=wait, daemon=True)
     waiter.start()
-    peak, killed = 0, None
+    peak_rss, peak_pss, killed = 0, 0, None
+    stage_peaks: dict[str, int] = {}  # the tree's highest PSS while each stage ran
     while waiter.is_alive():
-        rss = tree_rss_kib(process.pid)
-        peak = max(peak, rss)
-        if rss_limit_kib and rss > rss_limit_kib and killed is None:
-            killed = f"killed at {rss / 2**20:.2f} GiB RSS, above the limit of {rss_limit_kib / 2**20:.2f} GiB"
+        rss, pss = tree_memory_kib(process.pid)
+        peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+        stage = lines.stages[-1][0] if lines.stages else FIRST_STAGE
+        stage_peaks[stage] = max(stage_peaks.get(stage, 0), pss)
+        if rss_limit_kib and pss > rss_limit_kib and killed is None:
+            killed = f"killed at {pss / 2**20:.2f} GiB (PSS), above the limit of {rss_limit_kib / 2**20:.2f} GiB"
             log.error("%s: %s", name, killed)
             try:
                 os.killpg(process.pid, signal.SIGKILL)  # its own session: only what this script started
@@ -601,7 +615,8 @@ def run_measured(command: list[str], folder: Path, name: str, *, terminal: bool 
         os.close(master)
     wall = ended["at"] - started
     lines.close(wall)
-    return {"command": command, "wall_s": wall, "peak_rss_kib": max(peak, 0), "max_rss_kib": ended["max_rss_kib"],
+    return {"command": command, "wall_s": wall, "peak_pss_kib": peak_pss, "peak_rss_kib": peak_rss,
+            "max_rss_kib": ended["max_rss_kib"], "stage_peak_pss_kib": stage_peaks,
             "returncode": process.returncode, "killed": killed, "stages": stage_seconds(lines, wall),
             "logged": {step: seconds for step, seconds, _at in lines.timed}}
 
@@ -716,12 +731,12 @@ def title_published(build_dir: Path, record_id: str, title: str) -> bool:
     return found
 
 
-def projected_rss_kib(size: int, measured: list[tuple[int, int]]) -> int | None:
-    """The peak RSS to expect at ``size`` from (size, peak RSS) pairs measured before it.
+def projected_peak_kib(size: int, measured: list[tuple[int, int]]) -> int | None:
+    """The peak memory to expect at ``size`` from (size, peak PSS of the tree) pairs measured before it.
 
     Two sizes or more: the line through the two largest (its slope at least 0), which follows
     a build whose memory grows with the data as well as one whose memory is flat. One size:
-    RSS per record times ``size``, an over-estimate (fixed costs grow with it), which errs on
+    memory per record times ``size``, an over-estimate (fixed costs grow with it), which errs on
     the safe side. None when nothing was measured.
     """
     points = sorted(dict(measured).items())
@@ -736,23 +751,23 @@ def projected_rss_kib(size: int, measured: list[tuple[int, int]]) -> int | None:
 
 
 def refusal(size: int, measured: list[tuple[int, int]], margin_kib: int) -> str | None:
-    """Why ``size`` must not run here: its projected peak RSS above the memory available now, less a margin."""
-    projected = projected_rss_kib(size, measured)
+    """Why ``size`` must not run here: its projected peak memory above the memory available now, less a margin."""
+    projected = projected_peak_kib(size, measured)
     available = memory_available_kib() - margin_kib
     if projected is None or projected <= available:
         return None
     basis = ", ".join(f"{rss / 2**20:.2f} GiB at {known}" for known, rss in sorted(measured)[-2:])
-    return (f"refused {size} projects: projected peak RSS {projected / 2**20:.1f} GiB (from {basis}) exceeds the "
+    return (f"refused {size} projects: projected peak memory (PSS) {projected / 2**20:.1f} GiB (from {basis}) exceeds the "
             f"{available / 2**20:.1f} GiB available (MemAvailable less a {margin_kib / 2**20:.1f} GiB margin)")
 
 
 def earlier_peaks(work: Path) -> list[tuple[int, int]]:
-    """(size, peak RSS) of the builds saved by earlier runs in ``work``: the guard's evidence for a first size."""
+    """(size, peak memory) of the builds saved by earlier runs in ``work``: the guard's evidence for a first size."""
     pairs = []
     for saved in work.glob("command-*.json"):
         data = json.loads(saved.read_text())
         if "build" in data:
-            pairs.append((data["size"], data["build"]["peak_rss_kib"]))
+            pairs.append((data["size"], data["build"].get("peak_pss_kib") or data["build"]["peak_rss_kib"]))
     return pairs
 
 
@@ -806,65 +821,69 @@ def command_report(results: list[dict[str, Any]], refused: list[str], command: s
     sizes = [r["size"] for r in ok]
     lines = [f"Command: `{command}`", "",
              f"Machine: {os.cpu_count()} cores, {memory_available_kib() / 2**20:.1f} GiB available at the end; "
-             f"Python {sys.version.split()[0]}. Measured: `eulod -v build RECORDS --build-dir DIR` as a subprocess "
-             "with stderr on a pseudo-terminal (stage lines and progress bar, as at a shell); wall time from start "
-             f"to exit; peak RSS = largest sum of VmRSS over the process and its descendants, read every {POLL_S} s; "
-             "the kernel's high-water mark (wait4 ru_maxrss) of the eulod process beside it.", ""]
-    lines += ["| projects | wall | records/s | peak RSS (tree, polled) | max RSS (kernel, eulod process) | RSS per record "
-              "| triples | exit | baseline: map to N-Triples | baseline: raw bulk_load | wall / baseline (map + bulk_load) "
-              "| load average before / after |",
-              "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|"]
+             f"Python {sys.version.split()[0]}. Measured: `eulod -v build RECORDS --build-dir DIR --base-iri {BASE}` "
+             "as a subprocess with stderr on a pseudo-terminal (stage lines and progress bar, as at a shell); wall "
+             "time from start to exit. Memory, read every "
+             f"{POLL_S} s over the process and its descendants: PSS summed (pages shared by forked workers counted "
+             "once: what the machine holds) and RSS summed (such pages once per process); beside them the kernel's "
+             "high-water mark (wait4 ru_maxrss) of the eulod process alone, the figure `/usr/bin/time -v` prints.", ""]
+    lines += ["| projects | wall | records/s | peak memory (PSS, tree) | per record | peak RSS summed over the tree "
+              "| max RSS, eulod process alone | triples | exit | baseline: map to N-Triples | baseline: raw bulk_load "
+              "| wall / baseline (map + bulk_load) | load average before / after |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|"]
     for r in ok:
         b, base = r["build"], r["baseline"]
         floor = base["map"]["wall_s"] + base["bulk_load"]["wall_s"]
         lines.append(
-            f"| {r['size']:,} | {_s(b['wall_s'])} | {r['size'] / b['wall_s']:,.0f} | {_mib(b['peak_rss_kib'])} "
-            f"| {_mib(b['max_rss_kib'])} | {b['peak_rss_kib'] / r['size']:,.0f} KiB | {b.get('triples', 0):,} "
-            f"| {b['returncode']}{' ' + b['killed'] if b['killed'] else ''} "
-            f"| {_s(base['map']['wall_s'])}, {_mib(base['map']['peak_rss_kib'])} "
-            f"| {_s(base['bulk_load']['wall_s'])}, {_mib(base['bulk_load']['peak_rss_kib'])} | {b['wall_s'] / floor:.1f}x "
+            f"| {r['size']:,} | {_s(b['wall_s'])} | {r['size'] / b['wall_s']:,.0f} | {_mib(b['peak_pss_kib'])} "
+            f"| {b['peak_pss_kib'] / r['size']:,.0f} KiB | {_mib(b['peak_rss_kib'])} | {_mib(b['max_rss_kib'])} "
+            f"| {b.get('triples', 0):,} | {b['returncode']}{' ' + b['killed'] if b['killed'] else ''} "
+            f"| {_s(base['map']['wall_s'])}, {_mib(base['map']['peak_pss_kib'])} "
+            f"| {_s(base['bulk_load']['wall_s'])}, {_mib(base['bulk_load']['peak_pss_kib'])} | {b['wall_s'] / floor:.1f}x "
             f"| {r['load_before'][0]:.2f} / {r['load_after'][0]:.2f} |")
     lines += ["", *refused] if refused else []
-    if len(ok) > 1:
-        steps = [f"{a:,}→{b:,}" for a, b in zip(sizes, sizes[1:])]
-        lines += ["", "Seconds per stage; growth = (time ratio) / (size ratio) between consecutive sizes, "
-                  "above 1 a step grows faster than the data.", ""]
-    else:
-        steps = []
-    lines += ["| stage | " + " | ".join(f"{n:,}" for n in sizes) + "".join(f" | growth {s}" for s in steps) + " |",
+    steps = [f"{a:,}→{b:,}" for a, b in zip(sizes, sizes[1:])]
+    lines += ["", "Per stage (a stage runs from its line to the next one's); growth = (ratio of the values) / "
+              "(ratio of the sizes) between consecutive sizes: above 1, it grows faster than the data.", "",
+              "| stage | " + " | ".join(f"{n:,}" for n in sizes) + "".join(f" | growth {s}" for s in steps) + " |",
               "|---" + "|---:" * (len(sizes) + len(steps)) + "|"]
 
     def row(label: str, values: list[float | None], fmt=_s) -> None:
         lines.append(f"| {label} | " + " | ".join("-" if v is None else fmt(v) for v in values)
                      + "".join(f" | {g}" for g in _growth(values, sizes)) + " |")
 
-    names: list[str] = []
-    for r in ok:
-        names += [n for n in r["build"]["stages"] if n not in names and n != AFTER_STAGES]
-    for name in [*names, AFTER_STAGES]:
-        row(name, [r["build"]["stages"].get(name) for r in ok])
-    logged: list[str] = []
-    for r in ok:
-        logged += [n for n in r["build"]["logged"] if n not in logged]
-    for name in logged:
-        row(f"(logged) {name}", [r["build"]["logged"].get(name) for r in ok])
-    row("**eulod build, wall**", [r["build"]["wall_s"] for r in ok])
-    row("**eulod build, peak RSS**", [r["build"]["peak_rss_kib"] for r in ok], _mib)
+    def union(key: str) -> list[str]:
+        names: list[str] = []
+        for r in ok:
+            names += [n for n in r["build"].get(key, {}) if n not in names and n != AFTER_STAGES]
+        return names
+
+    stages = union("stages")
+    for name in [*stages, AFTER_STAGES]:
+        row(f"seconds: {name}", [r["build"]["stages"].get(name) for r in ok])
+    for name in union("logged"):
+        row(f"seconds, as logged: {name}", [r["build"]["logged"].get(name) for r in ok])
+    for name in stages:
+        row(f"peak memory (PSS) during: {name}", [r["build"]["stage_peak_pss_kib"].get(name) for r in ok], _mib)
+    row("**eulod build: wall**", [r["build"]["wall_s"] for r in ok])
+    row("**eulod build: peak memory (PSS, tree)**", [r["build"]["peak_pss_kib"] for r in ok], _mib)
+    row("eulod build: peak RSS summed over the tree", [r["build"]["peak_rss_kib"] for r in ok], _mib)
+    row("eulod build: max RSS of the eulod process alone", [r["build"]["max_rss_kib"] for r in ok], _mib)
     row("baseline: stream-map records to N-Triples", [r["baseline"]["map"]["wall_s"] for r in ok])
     row("baseline: raw pyoxigraph bulk_load", [r["baseline"]["bulk_load"]["wall_s"] for r in ok])
-    row("baseline: raw bulk_load, peak RSS", [r["baseline"]["bulk_load"]["peak_rss_kib"] for r in ok], _mib)
+    row("baseline: raw bulk_load, peak memory (PSS)", [r["baseline"]["bulk_load"]["peak_pss_kib"] for r in ok], _mib)
     again = [r for r in ok if "incremental" in r]
     if again:
         lines += ["", "Incremental: the title of one record changed in the records file (in place), then the same "
                   "`eulod build` again on the same build folder.", "",
-                  "| projects | full build | after changing one record | its peak RSS | exit | new generation "
+                  "| projects | full build | after changing one record | its peak memory (PSS) | exit | new generation "
                   "| change published | under 10 s (the goal is at 100 000) |", "|---:|---:|---:|---:|---|---|---|---|"]
         for r in again:
             i = r["incremental"]
-            lines.append(f"| {r['size']:,} | {_s(r['build']['wall_s'])} | {_s(i['wall_s'])} | {_mib(i['peak_rss_kib'])} "
+            lines.append(f"| {r['size']:,} | {_s(r['build']['wall_s'])} | {_s(i['wall_s'])} | {_mib(i['peak_pss_kib'])} "
                          f"| {i['returncode']} | {'yes' if i['new_generation'] else 'no'} "
                          f"| {'yes' if i['change_published'] else 'no'} ({i['changed_record']}) "
-                         f"| {'met' if i['wall_s'] < 10 and i['change_published'] else 'not met'} |")
+                         f"| {'yes' if i['wall_s'] < 10 and i['change_published'] else 'no'} |")
     served = [r for r in ok if "serve" in r]
     if served:
         lines += ["", "Example queries through `eulod serve` on the build's output (HTTP, after the workers' warm-up):", "",
@@ -899,7 +918,7 @@ def main_command(args: argparse.Namespace, command: str) -> int:
                                  keep=args.keep)
         saved.write_text(json.dumps(result, indent=1, default=str))
         results.append(result)
-        measured = [(s, rss) for s, rss in measured if s != size] + [(size, result["build"]["peak_rss_kib"])]
+        measured = [(s, rss) for s, rss in measured if s != size] + [(size, result["build"]["peak_pss_kib"])]
     text = command_report(results, refused, command)
     print(text)
     if args.out:
