@@ -16,6 +16,17 @@ It prints a Markdown report; the ratios between sizes show which steps grow fast
 the data.
 
     python bench/scale.py --sizes 20000 100000 --out bench/out/RESULTS-scale.md
+
+With ``--command build`` it measures instead the command a publisher runs (issue 19):
+``eulod -v build RECORDS --build-dir DIR`` on the generator's records (all valid), as a
+subprocess whose stderr is a terminal, so that the command announces its stages: wall time,
+peak RSS of its process tree, seconds per stage and their growth between sizes, against a
+baseline measured in the same run (stream the records to N-Triples, raw pyoxigraph
+bulk_load). ``--incremental`` builds again after changing one record; ``--serve`` times the
+example queries through ``eulod serve`` on the result. A size whose projected peak RSS does
+not fit in the memory available is refused, and a build that outgrows it is killed.
+
+    python bench/scale.py --command build --sizes 5000 10000 20000 --incremental 10000
 """
 
 from __future__ import annotations
@@ -27,9 +38,11 @@ import multiprocessing
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -53,10 +66,18 @@ def queries() -> dict[str, str]:
     return found
 
 
-def generate(size: int, folder: Path) -> Path:
-    target = folder / f"p{size}.jsonl"
+def generate(size: int, folder: Path, invalid_every: int | None = None) -> Path:
+    """The generator's records at ``size`` (its seed), written once into ``folder`` and reused.
+
+    ``invalid_every`` None keeps the generator's default (a few broken records, for the
+    validation steps); 0 gives records that all load, as ``eulod build`` needs to publish them.
+    """
+    suffix = "" if invalid_every is None else f"-invalid{invalid_every}"
+    target = folder / f"p{size}{suffix}.jsonl"
     if not target.exists():
-        subprocess.run([sys.executable, str(HERE / "generate.py"), "--projects", str(size), "--out", str(target)], check=True)
+        extra = [] if invalid_every is None else ["--invalid-every", str(invalid_every)]
+        subprocess.run([sys.executable, str(HERE / "generate.py"), "--projects", str(size), *extra, "--out", str(target)],
+                       check=True)
     return target
 
 
@@ -413,6 +434,498 @@ def report(results: list[dict[str, Any]], command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+# --- `eulod build`, the command a publisher runs, end to end (issue 19): --command build -------------
+
+POLL_S = 0.2  # how often the RSS of the build's process tree is read
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+STAGE_LINE = re.compile(r"^eulod build: (.+?)\.\.\.$")  # eulod.cli.stages, on a terminal
+PROGRESS_BAR = re.compile(r"^([A-Za-z][\w ]*?):\s+(?:\d+%\||\d+\s*\w+ \[)")  # a tqdm bar's first line
+TIMED_LOG = re.compile(r"^INFO \S+: (.+?) in ([0-9.]+) s$")  # eulod -v: "bulk-loaded the data in 4.20 s"
+BUILT_LINE = re.compile(r"built (\d+) records \((\d+) projects, (\d+) triples\) into \S+ -> (\S+);")
+FIRST_STAGE = "start-up, reading and checking the records"
+AFTER_STAGES = "after the last stage's log line, to the exit"
+
+
+def eulod_executable() -> list[str]:
+    """The ``eulod`` script of this Python's environment, as a user types it; ``python -m eulod.cli`` without one."""
+    script = Path(sys.executable).parent / "eulod"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "eulod.cli"]
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (children, their children...), as /proc lists them now."""
+    found, queue = [], [pid]
+    while queue:
+        try:
+            children = _children(queue.pop())
+        except OSError:  # gone meanwhile
+            continue
+        found.extend(children)
+        queue.extend(children)
+    return found
+
+
+def _pss_kib(pid: int) -> int:
+    """Proportional set size: the process's private pages, plus its share of the pages it shares."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1])
+    return 0
+
+
+def tree_memory_kib(pid: int) -> tuple[int, int]:
+    """RSS and PSS of ``pid`` and all its descendants, each summed over the processes.
+
+    Sums over the tree, not the kernel's ``ru_maxrss`` of the children: that one is the
+    largest single child's peak (and over every child this script ever waited for), so it
+    understates a command that spreads over worker processes. The RSS sum overstates one
+    whose workers are forked (the validation's are): a page shared copy-on-write counts once
+    per process. The PSS sum counts it once: it is what the machine holds for the command.
+    """
+    rss = pss = 0
+    for each in (pid, *_descendants(pid)):
+        try:
+            rss += _rss_kib(each)
+            pss += _pss_kib(each)
+        except OSError:  # gone meanwhile
+            pass
+    return rss, pss
+
+
+def memory_available_kib() -> int:
+    """What the kernel estimates can still be allocated without swapping (MemAvailable)."""
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1])
+    raise RuntimeError("no MemAvailable in /proc/meminfo")
+
+
+class StderrLines:
+    """A command's stderr as it arrives: kept in a log file, its stage and timing lines timed.
+
+    Only the lines that mark a step are kept in memory (the build logs one warning per record,
+    a million at 1 000 000 projects): a stage line or a progress bar's first line starts a stage,
+    a "... in 4.20 s" log line is a step's own timing.
+    """
+
+    def __init__(self, log_file: Path) -> None:
+        self.log = open(log_file, "wb")
+        self.pending = b""
+        self.stages: list[tuple[str, float]] = []  # (name, seconds since the start when its line came)
+        self.timed: list[tuple[str, float, float]] = []  # (step, its own seconds, when its line came)
+
+    def feed(self, data: bytes, at: float) -> None:
+        self.log.write(data)
+        *complete, self.pending = re.split(rb"[\r\n]", self.pending + data)
+        for raw in complete:
+            self.line(ANSI.sub("", raw.decode("utf-8", "replace")).strip(), at)
+
+    def line(self, text: str, at: float) -> None:
+        found = STAGE_LINE.match(text) or PROGRESS_BAR.match(text)
+        if found and found.group(1) not in {name for name, _ in self.stages}:
+            self.stages.append((found.group(1), at))
+        timed = TIMED_LOG.match(text)
+        if timed:
+            self.timed.append((re.sub(r"\d+", "N", timed.group(1)), float(timed.group(2)), at))
+
+    def close(self, at: float) -> None:
+        if self.pending:  # a last line without its end
+            self.line(ANSI.sub("", self.pending.decode("utf-8", "replace")).strip(), at)
+        self.log.close()
+
+
+def _read_terminal(master: int, lines: StderrLines, started: float) -> None:
+    while True:
+        try:
+            data = os.read(master, 1 << 16)
+        except OSError:  # EIO: every writer has closed the terminal
+            return
+        if not data:
+            return
+        lines.feed(data, time.monotonic() - started)
+
+
+def _read_pipe(pipe: Any, lines: StderrLines, started: float) -> None:
+    while data := pipe.read1(1 << 16):
+        lines.feed(data, time.monotonic() - started)
+
+
+def _open_terminal() -> tuple[int, int]:
+    """A pseudo-terminal 120 columns wide: a progress bar needs a width to draw itself."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    return master, slave
+
+
+def run_measured(command: list[str], folder: Path, name: str, *, terminal: bool = False,
+                 rss_limit_kib: int | None = None) -> dict[str, Any]:
+    """Run ``command`` in ``folder``; its wall time, the peak RSS of its process tree, its stages.
+
+    The tree's RSS is summed from /proc every POLL_S (a shorter peak can slip between two
+    reads); the kernel's own high-water mark of the main process (``wait4``) is kept beside
+    it as a check. With ``terminal`` its stderr is a pseudo-terminal, as for a person at a
+    shell: eulod then prints the stage lines and the progress bar that time its stages. Above
+    ``rss_limit_kib`` the command is killed, so that a benchmark cannot exhaust the machine.
+    stdout and stderr go to NAME.out and NAME.err in ``folder``.
+    """
+    lines = StderrLines(folder / f"{name}.err")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EULOD_")}  # the command line alone decides
+    master, stderr = _open_terminal() if terminal else (None, subprocess.PIPE)
+    started = time.monotonic()
+    with open(folder / f"{name}.out", "wb") as out:
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=stderr, cwd=folder,
+                                   env=env, start_new_session=True)
+    if master is not None:
+        os.close(stderr)  # the child holds it now; reads end with EIO when the child exits
+        reader = threading.Thread(target=_read_terminal, args=(master, lines, started), daemon=True)
+    else:
+        reader = threading.Thread(target=_read_pipe, args=(process.stderr, lines, started), daemon=True)
+    reader.start()
+    ended: dict[str, Any] = {}
+
+    def wait() -> None:  # a blocking wait in its own thread: the wall time is exact, not rounded to a poll
+        _pid, status, usage = os.wait4(process.pid, 0)
+        ended.update(at=time.monotonic(), status=status, max_rss_kib=usage.ru_maxrss)
+
+    waiter = threading.Thread(target=wait, daemon=True)
+    waiter.start()
+    peak_rss, peak_pss, killed = 0, 0, None
+    stage_peaks: dict[str, int] = {}  # the tree's highest PSS while each stage ran
+    while waiter.is_alive():
+        rss, pss = tree_memory_kib(process.pid)
+        peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+        stage = lines.stages[-1][0] if lines.stages else FIRST_STAGE
+        stage_peaks[stage] = max(stage_peaks.get(stage, 0), pss)
+        if rss_limit_kib and pss > rss_limit_kib and killed is None:
+            killed = f"killed at {pss / 2**20:.2f} GiB (PSS), above the limit of {rss_limit_kib / 2**20:.2f} GiB"
+            log.error("%s: %s", name, killed)
+            try:
+                os.killpg(process.pid, signal.SIGKILL)  # its own session: only what this script started
+            except ProcessLookupError:
+                pass
+        waiter.join(POLL_S)
+    process.returncode = os.waitstatus_to_exitcode(ended["status"])
+    reader.join(timeout=30)
+    if master is not None:
+        os.close(master)
+    wall = ended["at"] - started
+    lines.close(wall)
+    return {"command": command, "wall_s": wall, "peak_pss_kib": peak_pss, "peak_rss_kib": peak_rss,
+            "max_rss_kib": ended["max_rss_kib"], "stage_peak_pss_kib": stage_peaks,
+            "returncode": process.returncode, "killed": killed, "stages": stage_seconds(lines, wall),
+            "logged": {step: seconds for step, seconds, _at in lines.timed}}
+
+
+def stage_seconds(lines: StderrLines, wall: float) -> dict[str, float]:
+    """Seconds of each stage the command announced: from its line to the next one's.
+
+    Before the first announced stage: start-up and reading the records. The last stage ends
+    at the last step-timing log line after it (the step's own end); what follows it until
+    the process exits is reported apart.
+    """
+    marks = [(FIRST_STAGE, 0.0), *lines.stages]
+    out = {name: after - at for (name, at), (_, after) in zip(marks, marks[1:])}
+    last, last_at = marks[-1]
+    end = max([at for _step, _s, at in lines.timed if at >= last_at], default=wall)
+    out[last] = end - last_at
+    out[AFTER_STAGES] = wall - end
+    return out
+
+
+def _built(out_file: Path) -> dict[str, Any]:
+    """Records, projects, triples and generation from the line ``eulod build`` ends with."""
+    with open(out_file, "rb") as handle:
+        handle.seek(max(0, out_file.stat().st_size - 65536))
+        found = BUILT_LINE.findall(handle.read().decode("utf-8", "replace"))
+    if not found:
+        return {}
+    records, projects, triples, generation = found[-1]
+    return {"records": int(records), "projects": int(projects), "triples": int(triples), "generation": generation}
+
+
+def run_build(records: Path, build_dir: Path, name: str, rss_limit_kib: int | None) -> dict[str, Any]:
+    """``eulod -v build RECORDS --build-dir DIR`` as a person runs it at a terminal, measured."""
+    command = [*eulod_executable(), "-v", "build", str(records), "--build-dir", str(build_dir), "--base-iri", BASE]
+    log.info("running %s", " ".join(command))
+    result = run_measured(command, build_dir.parent, name, terminal=True, rss_limit_kib=rss_limit_kib)
+    result.update(_built(build_dir.parent / f"{name}.out"))
+    return result
+
+
+MAP_NTRIPLES = """
+import json, sys
+from datetime import datetime, timezone
+from eulod.converters.rdf import MappingOptions, RecordMapper, ntriples_stream
+from eulod.converters.records import Record
+source, target, base = sys.argv[1:4]
+def records():
+    with open(source, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            yield Record(json.loads(line), source, number)
+mapper = RecordMapper(MappingOptions(base, "role-only", datetime(2026, 1, 1, tzinfo=timezone.utc)))
+with open(target, "wb") as handle:
+    for chunk in ntriples_stream(mapper, records()):
+        handle.write(chunk)
+"""
+
+RAW_BULK_LOAD = """
+import sys, pyoxigraph as ox
+source, folder, graph = sys.argv[1:4]
+store = ox.Store(folder)
+store.bulk_load(path=source, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+store.flush()
+"""
+
+
+def baseline(records: Path, folder: Path, rss_limit_kib: int | None) -> dict[str, Any]:
+    """The least a build must do, measured like the build: stream the records to N-Triples, bulk-load them raw.
+
+    No schema check, SHACL, summaries, listing or dumps: how far the command is from the
+    library calls it cannot avoid, at the same size, in the same run.
+    """
+    nt_file, store_dir = folder / "baseline.nt", folder / "baseline-store"
+    mapped = run_measured([sys.executable, "-c", MAP_NTRIPLES, str(records), str(nt_file), BASE], folder,
+                          "baseline-map", rss_limit_kib=rss_limit_kib)
+    loaded = run_measured([sys.executable, "-c", RAW_BULK_LOAD, str(nt_file), str(store_dir), BASE + "graph/projects"],
+                          folder, "baseline-bulk-load", rss_limit_kib=rss_limit_kib)
+    out = {"map": mapped, "bulk_load": loaded, "nt_bytes": nt_file.stat().st_size}
+    nt_file.unlink()
+    shutil.rmtree(store_dir, ignore_errors=True)
+    return out
+
+
+def change_one_record(records: Path, number: int) -> tuple[str, str]:
+    """Change the title of the ``number``-th record in place, as an editor saves a file; its id and new title."""
+    temporary = records.with_name(records.name + ".edit")
+    with open(records, "rb") as source, open(temporary, "wb") as target:
+        for index, line in enumerate(source, start=1):
+            if index == number:
+                record = json.loads(line)
+                record["title"] = f"{record['title']} (changed for the incremental benchmark)"
+                changed = (record["id"], record["title"])
+                line = json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n"
+            target.write(line)
+    os.replace(temporary, records)
+    return changed
+
+
+def title_published(build_dir: Path, record_id: str, title: str) -> bool:
+    """Whether the current generation's store gives the project of ``record_id`` the changed ``title``."""
+    import pyoxigraph as ox
+
+    from eulod.core.generation import current_generation
+
+    generation = current_generation(build_dir)
+    if generation is None:
+        return False
+    store = ox.Store.read_only(str(generation.store_path))
+    subject = ox.NamedNode(f"{BASE}project/{record_id}")
+    found = any(isinstance(q.object, ox.Literal) and q.object.value == title
+                for q in store.quads_for_pattern(subject, None, None))
+    del store
+    return found
+
+
+def projected_peak_kib(size: int, measured: list[tuple[int, int]]) -> int | None:
+    """The peak memory to expect at ``size`` from (size, peak PSS of the tree) pairs measured before it.
+
+    Two sizes or more: the line through the two largest (its slope at least 0), which follows
+    a build whose memory grows with the data as well as one whose memory is flat. One size:
+    memory per record times ``size``, an over-estimate (fixed costs grow with it), which errs on
+    the safe side. None when nothing was measured.
+    """
+    points = sorted(dict(measured).items())
+    if not points:
+        return None
+    if len(points) == 1:
+        (known, rss), = points
+        return rss * size // known
+    (s1, r1), (s2, r2) = points[-2:]
+    slope = max(0.0, (r2 - r1) / (s2 - s1))
+    return int(r2 + slope * (size - s2))
+
+
+def refusal(size: int, measured: list[tuple[int, int]], margin_kib: int) -> str | None:
+    """Why ``size`` must not run here: its projected peak memory above the memory available now, less a margin."""
+    projected = projected_peak_kib(size, measured)
+    available = memory_available_kib() - margin_kib
+    if projected is None or projected <= available:
+        return None
+    basis = ", ".join(f"{rss / 2**20:.2f} GiB at {known}" for known, rss in sorted(measured)[-2:])
+    return (f"refused {size} projects: projected peak memory (PSS) {projected / 2**20:.1f} GiB (from {basis}) exceeds the "
+            f"{available / 2**20:.1f} GiB available (MemAvailable less a {margin_kib / 2**20:.1f} GiB margin)")
+
+
+def earlier_peaks(work: Path) -> list[tuple[int, int]]:
+    """(size, peak memory) of the builds saved by earlier runs in ``work``: the guard's evidence for a first size."""
+    pairs = []
+    for saved in work.glob("command-*.json"):
+        data = json.loads(saved.read_text())
+        if "build" in data:
+            pairs.append((data["size"], data["build"].get("peak_pss_kib") or data["build"]["peak_rss_kib"]))
+    return pairs
+
+
+def measure_command(size: int, work: Path, *, incremental: bool, serve: bool, query_limit: float,
+                    rss_limit_kib: int, keep: bool) -> dict[str, Any]:
+    """One size: the baseline, ``eulod build`` from scratch, then (``incremental``) again after one record changed."""
+    records = generate(size, work, invalid_every=0)
+    folder = work / f"command-{size}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    result: dict[str, Any] = {"size": size, "load_before": os.getloadavg(), "started": datetime.now(timezone.utc).isoformat()}
+    log.info("%d: baseline (stream-map to N-Triples, raw bulk_load)", size)
+    result["baseline"] = baseline(records, folder, rss_limit_kib)
+    mine = folder / "records.jsonl"  # the publisher's file: the incremental run edits it in place
+    shutil.copyfile(records, mine)
+    build_dir = folder / "build"
+    log.info("%d: eulod build", size)
+    result["build"] = run_build(mine, build_dir, "build", rss_limit_kib)
+    if incremental and result["build"]["returncode"] == 0:
+        record_id, title = change_one_record(mine, size // 2 + 1)
+        log.info("%d: eulod build after changing the title of %s", size, record_id)
+        again = run_build(mine, build_dir, "rebuild", rss_limit_kib)
+        again["changed_record"] = record_id
+        again["new_generation"] = again.get("generation") not in (None, result["build"].get("generation"))
+        again["change_published"] = again["returncode"] == 0 and title_published(build_dir, record_id, title)
+        result["incremental"] = again
+    if serve and result["build"]["returncode"] == 0:
+        log.info("%d: queries through eulod serve", size)
+        result["serve"] = serve_and_query(build_dir, queries(), query_limit)
+    result["load_after"] = os.getloadavg()
+    if not keep:
+        shutil.rmtree(folder, ignore_errors=True)
+    return result
+
+
+def _mib(kib: float | None) -> str:
+    return "-" if not kib else f"{kib / 1024:,.0f} MiB"
+
+
+def _growth(values: list[float | None], sizes: list[int]) -> list[str]:
+    """(value ratio) / (size ratio) between consecutive sizes: above 1, the step grows faster than the data."""
+    out = []
+    for (v1, n1), (v2, n2) in zip(zip(values, sizes), zip(values[1:], sizes[1:])):
+        out.append(f"{(v2 / v1) / (n2 / n1):.2f}" if v1 and v2 else "-")
+    return out
+
+
+def command_report(results: list[dict[str, Any]], refused: list[str], command: str) -> str:
+    """Markdown: the command end to end per size, its stages with their growth, the incremental rebuild."""
+    ok = [r for r in results if "build" in r]
+    sizes = [r["size"] for r in ok]
+    lines = [f"Command: `{command}`", "",
+             f"Machine: {os.cpu_count()} cores, {memory_available_kib() / 2**20:.1f} GiB available at the end; "
+             f"Python {sys.version.split()[0]}. Measured: `eulod -v build RECORDS --build-dir DIR --base-iri {BASE}` "
+             "as a subprocess with stderr on a pseudo-terminal (stage lines and progress bar, as at a shell); wall "
+             "time from start to exit. Memory, read every "
+             f"{POLL_S} s over the process and its descendants: PSS summed (pages shared by forked workers counted "
+             "once: what the machine holds) and RSS summed (such pages once per process); beside them the kernel's "
+             "high-water mark (wait4 ru_maxrss) of the eulod process alone, the figure `/usr/bin/time -v` prints.", ""]
+    lines += ["| projects | wall | records/s | peak memory (PSS, tree) | per record | peak RSS summed over the tree "
+              "| max RSS, eulod process alone | triples | exit | baseline: map to N-Triples | baseline: raw bulk_load "
+              "| wall / baseline (map + bulk_load) | load average before / after |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|"]
+    for r in ok:
+        b, base = r["build"], r["baseline"]
+        floor = base["map"]["wall_s"] + base["bulk_load"]["wall_s"]
+        lines.append(
+            f"| {r['size']:,} | {_s(b['wall_s'])} | {r['size'] / b['wall_s']:,.0f} | {_mib(b['peak_pss_kib'])} "
+            f"| {b['peak_pss_kib'] / r['size']:,.0f} KiB | {_mib(b['peak_rss_kib'])} | {_mib(b['max_rss_kib'])} "
+            f"| {b.get('triples', 0):,} | {b['returncode']}{' ' + b['killed'] if b['killed'] else ''} "
+            f"| {_s(base['map']['wall_s'])}, {_mib(base['map']['peak_pss_kib'])} "
+            f"| {_s(base['bulk_load']['wall_s'])}, {_mib(base['bulk_load']['peak_pss_kib'])} | {b['wall_s'] / floor:.1f}x "
+            f"| {r['load_before'][0]:.2f} / {r['load_after'][0]:.2f} |")
+    lines += ["", *refused] if refused else []
+    steps = [f"{a:,}→{b:,}" for a, b in zip(sizes, sizes[1:])]
+    lines += ["", "Per stage (a stage runs from its line to the next one's); growth = (ratio of the values) / "
+              "(ratio of the sizes) between consecutive sizes: above 1, it grows faster than the data.", "",
+              "| stage | " + " | ".join(f"{n:,}" for n in sizes) + "".join(f" | growth {s}" for s in steps) + " |",
+              "|---" + "|---:" * (len(sizes) + len(steps)) + "|"]
+
+    def row(label: str, values: list[float | None], fmt=_s) -> None:
+        lines.append(f"| {label} | " + " | ".join("-" if v is None else fmt(v) for v in values)
+                     + "".join(f" | {g}" for g in _growth(values, sizes)) + " |")
+
+    def union(key: str) -> list[str]:
+        names: list[str] = []
+        for r in ok:
+            names += [n for n in r["build"].get(key, {}) if n not in names and n != AFTER_STAGES]
+        return names
+
+    stages = union("stages")
+    for name in [*stages, AFTER_STAGES]:
+        row(f"seconds: {name}", [r["build"]["stages"].get(name) for r in ok])
+    for name in union("logged"):
+        row(f"seconds, as logged: {name}", [r["build"]["logged"].get(name) for r in ok])
+    for name in stages:
+        row(f"peak memory (PSS) during: {name}", [r["build"]["stage_peak_pss_kib"].get(name) for r in ok], _mib)
+    row("**eulod build: wall**", [r["build"]["wall_s"] for r in ok])
+    row("**eulod build: peak memory (PSS, tree)**", [r["build"]["peak_pss_kib"] for r in ok], _mib)
+    row("eulod build: peak RSS summed over the tree", [r["build"]["peak_rss_kib"] for r in ok], _mib)
+    row("eulod build: max RSS of the eulod process alone", [r["build"]["max_rss_kib"] for r in ok], _mib)
+    row("baseline: stream-map records to N-Triples", [r["baseline"]["map"]["wall_s"] for r in ok])
+    row("baseline: raw pyoxigraph bulk_load", [r["baseline"]["bulk_load"]["wall_s"] for r in ok])
+    row("baseline: raw bulk_load, peak memory (PSS)", [r["baseline"]["bulk_load"]["peak_pss_kib"] for r in ok], _mib)
+    again = [r for r in ok if "incremental" in r]
+    if again:
+        lines += ["", "Incremental: the title of one record changed in the records file (in place), then the same "
+                  "`eulod build` again on the same build folder.", "",
+                  "| projects | full build | after changing one record | its peak memory (PSS) | exit | new generation "
+                  "| change published | under 10 s (the goal is at 100 000) |", "|---:|---:|---:|---:|---|---|---|---|"]
+        for r in again:
+            i = r["incremental"]
+            lines.append(f"| {r['size']:,} | {_s(r['build']['wall_s'])} | {_s(i['wall_s'])} | {_mib(i['peak_pss_kib'])} "
+                         f"| {i['returncode']} | {'yes' if i['new_generation'] else 'no'} "
+                         f"| {'yes' if i['change_published'] else 'no'} ({i['changed_record']}) "
+                         f"| {'yes' if i['wall_s'] < 10 and i['change_published'] else 'no'} |")
+    served = [r for r in ok if "serve" in r]
+    if served:
+        lines += ["", "Example queries through `eulod serve` on the build's output (HTTP, after the workers' warm-up):", "",
+                  "| query | " + " | ".join(f"{r['size']:,}" for r in served) + " |", "|---" + "|---:" * len(served) + "|"]
+        for name in served[0]["serve"]["times"]:
+            cells = []
+            for r in served:
+                seconds, detail = r["serve"]["times"].get(name, (None, "-"))
+                cells.append(_s(seconds) if seconds is not None else str(detail))
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main_command(args: argparse.Namespace, command: str) -> int:
+    """--command build: each size measured (or refused by the memory guard), then the report."""
+    margin = int(args.memory_margin_gib * 2**20)
+    measured = [] if args.no_memory_guard else earlier_peaks(args.work)
+    results, refused = [], []
+    for size in args.sizes:
+        saved = args.work / f"command-{size}.json"
+        if args.reuse and saved.exists():
+            results.append(json.loads(saved.read_text()))
+            continue
+        reason = None if args.no_memory_guard else refusal(size, measured, margin)
+        if reason:
+            log.error("%s", reason)
+            refused.append(reason)
+            continue
+        incremental = args.incremental is not None and (not args.incremental or size in args.incremental)
+        result = measure_command(size, args.work, incremental=incremental, serve=args.serve,
+                                 query_limit=args.query_limit, rss_limit_kib=memory_available_kib() - margin,
+                                 keep=args.keep)
+        saved.write_text(json.dumps(result, indent=1, default=str))
+        results.append(result)
+        measured = [(s, rss) for s, rss in measured if s != size] + [(size, result["build"]["peak_pss_kib"])]
+    text = command_report(results, refused, command)
+    print(text)
+    if args.out:
+        args.out.write_text(text, "utf-8")
+    return 0 if results and all(r["build"]["returncode"] == 0 for r in results) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[20000, 100000])
@@ -425,9 +938,22 @@ def main(argv: list[str] | None = None) -> int:
                         help="at these sizes, read the generated records without the record-schema check")
     parser.add_argument("--query-limit", type=float, default=60, help="seconds per query on eulod serve and raw pyoxigraph")
     parser.add_argument("--reuse", action="store_true", help="take a size's figures from an earlier run's scale-SIZE.json")
+    parser.add_argument("--command", choices=("build",),
+                        help="measure the `eulod build` command end to end instead of the library's steps (issue 19)")
+    parser.add_argument("--incremental", type=int, nargs="*", metavar="SIZE",
+                        help="--command build: after the full build, change one record and build again "
+                             "(at these sizes; at every size without one)")
+    parser.add_argument("--serve", action="store_true", help="--command build: time the example queries through eulod serve")
+    parser.add_argument("--keep", action="store_true", help="--command build: keep each size's build folder")
+    parser.add_argument("--memory-margin-gib", type=float, default=2.0,
+                        help="--command build: memory left free: a size projected above MemAvailable less this is refused, "
+                             "a command above it killed")
+    parser.add_argument("--no-memory-guard", action="store_true", help="--command build: run every size whatever it projects")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.command == "build":
+        return main_command(args, "python bench/scale.py " + " ".join(argv if argv is not None else sys.argv[1:]))
     results = []
     for index, size in enumerate(args.sizes):
         saved = args.work / f"scale-{size}.json"
