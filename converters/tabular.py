@@ -51,7 +51,7 @@ from eulod.core.iris import last_segment, slugify
 from . import cells
 from .cells import ImportItem, RowProblems
 from .documents import LimitExceeded, load_yaml, read_text, yaml_reason
-from .organisations import municipality_city, organisation_id
+from .organisations import municipality_city, organisation_id, same_as_id
 from .records import RecordProblem, check_record
 
 log = logging.getLogger(__name__)
@@ -488,8 +488,8 @@ def _unnamed_participant(reader: _Row, spec: dict[str, Any], organisation: dict[
     """The participant of an organisation the row gives only by its IRI (same_as), or none.
 
     Its id is the mapping's ``id`` when given, else the slug of the IRI's host and last segment
-    (``linkedopendata.eu/entity/Q3886302`` -> ``linkedopendata-eu-q3886302``), so every row
-    naming the same IRI names the same organisation and nothing is made up for a name.
+    (organisations.same_as_id), so every row naming the same IRI names the same organisation
+    and nothing is made up for a name.
     """
     if not organisation.get("same_as"):
         return []
@@ -500,12 +500,6 @@ def _unnamed_participant(reader: _Row, spec: dict[str, Any], organisation: dict[
     if budget:
         participant["budget"] = budget
     return [participant]
-
-
-def same_as_id(iri: str) -> str:
-    """An organisation id from the IRI another source gives it: host and last path segment, as a slug."""
-    host = iri.split("://", 1)[-1].split("/", 1)[0]
-    return slugify(f"{host}-{last_segment(iri)}")
 
 
 def _kind(path: Path, mapping: Mapping) -> str:
