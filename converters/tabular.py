@@ -12,7 +12,16 @@ field, where its value comes from. A *value spec* is one of:
   segment of a web address (``https://linkedopendata.eu/entity/Q2861046`` -> ``Q2861046``);
 - ``{template: "kohesio-{Project ID}", slug: true, part: P}``: cells put into a text (``part``
   applies to each cell put in);
-- ``{value: V}``: a constant.
+- ``{value: V}``: a constant;
+- ``{zip: {code: SPEC, label: SPEC}, split: "|"}``: a list of items whose keys come from cells
+  split alike, paired by position (Kohesio's "144|146" with its two labels);
+- ``[SPEC, SPEC, ...]``: the values of several specs as one list (NUTS 1, 2 and 3 codes).
+
+A column spec may say ``optional: true`` (the file may lack the column: a mapping that reads
+several vintages of an export), ``digits: N`` for ``code`` (a numeric code padded: "10.0" ->
+"010"), and ``split`` may list several separators; ``coordinates`` reads "lat,long" or WKT
+``Point(long lat)``. The header is checked once against every column the mapping reads, so a
+missing column is one error for the file, not one per row.
 
 ``record`` maps dotted record fields (``budget.total_cost``) to specs; ``identifiers`` and
 ``participants`` are lists of small mappings of their own. ``blank_markers`` lists the texts an

@@ -50,9 +50,13 @@ def imports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[subproc
 
 
 @pytest.fixture(scope="module")
-def built(imports, tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess, ox.Store]:
+def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("kohesio-build")
+
+
+@pytest.fixture(scope="module")
+def built(imports, build_dir: Path) -> tuple[subprocess.CompletedProcess, ox.Store]:
     """`eulod build` of the five imports, and its store."""
-    build_dir = tmp_path_factory.mktemp("kohesio-build")
     result = run("build", *(str(output) for _, output in imports.values()), "--build-dir", str(build_dir),
                  "--base-iri", BASE, "-q")
     store = ox.Store.read_only(str(build_dir / "current" / "store")) if result.returncode == 0 else None
@@ -213,3 +217,20 @@ def test_an_unnamed_beneficiary_is_an_organisation_linked_to_its_iri(built):
     beneficiaries = {row["Beneficiary_Unique_Identifier"] for country in COUNTRIES for row in rows(country)}
     assert {solution["same"].value for solution in found} == beneficiaries
     assert all(int(solution["labels"].value) == 0 for solution in found)  # no invented name
+
+
+def test_an_unnamed_beneficiary_page_shows_its_iri(built, build_dir):
+    from eulod.core.config import load_settings
+    from eulod.endpoint.app import create_app
+
+    result, _ = built
+    assert result.returncode == 0
+    row = rows("FR")[0]
+    iri = row["Beneficiary_Unique_Identifier"]
+    app = create_app(load_settings(environ={}, build_dir=build_dir, base_iri=BASE))
+    page = app.test_client().get(f"/organisation/linkedopendata-eu-{iri.rsplit('/', 1)[-1].lower()}",
+                                 headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert f"<h1>{iri}</h1>" in html  # headed by the IRI, no invented name
+    assert f'href="{iri}"' in html
