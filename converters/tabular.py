@@ -313,9 +313,11 @@ class _Row:
         items go without it and a warning names the row; the values read are never re-paired by guess.
         """
         lists: dict[str, list[Any]] = {}
+        columns: dict[str, Any] = {}
         for key, inner in spec["zip"].items():
             inner = {"column": inner} if isinstance(inner, str) else dict(inner)
             inner["split"] = spec["split"]
+            columns[key] = inner.get("column", key)
             found = self.value(inner)
             lists[key] = found if isinstance(found, list) else ([] if found is None else [found])
         lead, *others = lists
@@ -323,8 +325,9 @@ class _Row:
             return None
         for key in others:
             if lists[key] and len(lists[key]) != len(lists[lead]):
-                log.warning("%s %s %d: %d values of %s for %d of %s: left unpaired", self.problems.file,
-                            self.problems.unit, self.problems.line, len(lists[key]), key, len(lists[lead]), lead)
+                log.warning("%s: %s %d: %s has %d values for the %d of %s: left unpaired (%s not published)",
+                            self.problems.file, self.problems.unit, self.problems.line, columns[key], len(lists[key]),
+                            len(lists[lead]), columns[lead], key)
                 lists[key] = []
         return [{key: values[n] for key, values in lists.items() if values} for n in range(len(lists[lead]))]
 
