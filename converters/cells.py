@@ -167,6 +167,60 @@ def url(value: Any) -> str | None:
     return web_address(text)
 
 
+_SNIFF_BYTES = 4096
+_MARKUP = re.compile(rb"^\s*<(?:!doctype\s+html|html|head|body|\?xml|!--)", re.IGNORECASE)
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def not_a_table(path: Path, encoding: str = "utf-8-sig") -> str | None:
+    """Why a file meant to be a CSV table is not one (None when it may be): checked once per file.
+
+    A failed download saved under a .csv name (Kohesio answers a time-out with an HTML
+    "504 Gateway Time-out" page), an empty file or a binary one must be one clear error naming
+    the file, not a "missing column" message repeated for every line of markup. Only the first
+    few kilobytes are read.
+    """
+    with open(path, "rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    if not head.strip():
+        return "the file is empty (no header row)"
+    if _MARKUP.match(head.removeprefix(b"\xef\xbb\xbf")):
+        title = _TITLE.search(head)
+        said = " ".join(title.group(1).decode("utf-8", "replace").split()) if title else ""
+        return "not a table but an HTML page" + (f" ({printable_title(said)})" if said else "") + \
+            " (a failed download saved as a file?)"
+    if b"\0" in head:
+        return "not a table but a binary file"
+    try:
+        head.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not merely a character cut by the sniff's end
+            return f"not {encoding.removesuffix('-sig').upper()} text ({exc.reason} at byte {exc.start})"
+    return None
+
+
+def printable_title(text: str) -> str:
+    """A page title as a message may quote it: short, on one line."""
+    return repr(text[:80])
+
+
+def require_table(path: Path, encoding: str = "utf-8-sig") -> None:
+    """Raise CellError naming the file when it is not a table at all (see not_a_table)."""
+    reason = not_a_table(path, encoding)
+    if reason:
+        raise CellError(f"{path.name}: {reason}")
+
+
+def csv_header(path: Path, delimiter: str = ";", encoding: str = "utf-8-sig") -> list[str]:
+    """The column names of a CSV file's header row; CellError naming the file when there is none."""
+    require_table(path, encoding)
+    with open(path, newline="", encoding=encoding) as handle:
+        try:
+            return [name.strip() for name in next(csv.reader(handle, delimiter=delimiter))]
+        except StopIteration:
+            raise CellError(f"{path.name}: the file is empty (no header row)") from None
+
+
 def csv_rows(path: Path, delimiter: str = ";", encoding: str = "utf-8-sig") -> Iterator[tuple[int, dict[str, str]]]:
     """(first line number, {column: cell}) for each data row; quoted cells may span lines.
 
@@ -214,3 +268,47 @@ def xlsx_rows(path: Path, sheet: str | None = None, header_row: int = 1) -> Iter
             yield number, dict(zip(header, cells))
     finally:
         workbook.close()
+
+
+def xlsx_header(path: Path, sheet: str | None = None, header_row: int = 1) -> list[str]:
+    """The column names of an XLSX sheet's header row; CellError naming the file when there is none."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        if sheet and sheet not in workbook.sheetnames:
+            names = ", ".join(map(repr, workbook.sheetnames))
+            raise CellError(f"{path.name}: no sheet named {sheet!r} (the workbook has {names})")
+        worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
+        for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            if number == header_row:
+                return [str(cell).strip() if cell is not None else "" for cell in row]
+        raise CellError(f"{path.name}: the sheet has no header row (row {header_row})")
+    finally:
+        workbook.close()
+
+
+_DECIMAL_DEGREES = re.compile(r"^[+-]?\d{1,3}(\.\d+)?$")
+_WKT_POINT = re.compile(r"^point\s*\(\s*(\S+)\s+(\S+)\s*\)$", re.IGNORECASE)
+
+
+def coordinates(value: Any) -> dict[str, str]:
+    """A point as {latitude, longitude} (WGS84 decimal degrees, as written) from 'lat,long' or WKT 'Point(long lat)'.
+
+    Kohesio writes "49.2577886,4.031926" (latitude first); WKT puts the longitude first. A
+    value out of range (|latitude| > 90, |longitude| > 180) is an error, not a guess at a swap.
+    """
+    text = str(value).strip()
+    wkt = _WKT_POINT.match(text)
+    if wkt:
+        longitude, latitude = wkt.group(1), wkt.group(2)
+    else:
+        parts = [part.strip() for part in text.split(",")]
+        if len(parts) != 2:
+            raise CellError(f"{value!r} is not a point (latitude,longitude or Point(longitude latitude))")
+        latitude, longitude = parts
+    if not (_DECIMAL_DEGREES.match(latitude) and _DECIMAL_DEGREES.match(longitude)):
+        raise CellError(f"{value!r} is not a point (latitude,longitude in decimal degrees)")
+    if abs(Decimal(latitude)) > 90 or abs(Decimal(longitude)) > 180:
+        raise CellError(f"{value!r} is not a point on Earth (latitude within ±90, longitude within ±180)")
+    return {"latitude": format(Decimal(latitude), "f"), "longitude": format(Decimal(longitude), "f")}

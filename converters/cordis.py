@@ -197,6 +197,8 @@ def read_cordis(projects: Path, organisations: Path, *, check: bool = True) -> I
     cannot be read as a CORDIS export; a bad row is an item with a problem instead.
     """
     project_file, organisation_file = projects.name, organisations.name
+    for path in (projects, organisations):
+        cells.require_table(path)  # an HTML error page, an empty or a binary file: one error naming it
     index = _ParticipationIndex()  # in the system temporary folder, removed at the end
     try:
         index.fill(_require_columns(cells.csv_rows(organisations), ORGANISATION_COLUMNS, str(organisations)))

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from eulod.core.iris import slugify
+from eulod.core.iris import last_segment, slugify
 
 MUNICIPALITY_NAMES = "municipality-names.yaml"
 CITIES = "cities.yaml"
@@ -108,8 +108,22 @@ def organisation_id(
     return _slug(text)
 
 
+def same_as_id(iri: str) -> str:
+    """The id of an organisation a source gives only by its IRI elsewhere: host and last path segment.
+
+    ``https://linkedopendata.eu/entity/Q3886302`` -> ``linkedopendata-eu-q3886302``: every record
+    naming the same IRI names the same organisation, and no name is made up for it.
+    """
+    host = iri.split("://", 1)[-1].split("/", 1)[0]
+    return slugify(f"{host}-{last_segment(iri)}")
+
+
 def record_organisation_id(organisation: dict[str, Any]) -> str:
     """The id of a record's ``organisation`` mapping (see data/record.schema.json)."""
+    if organisation.get("id"):
+        return organisation["id"]
+    if not organisation.get("name"):
+        return same_as_id(organisation["same_as"])
     return organisation_id(
         organisation["name"], kind=organisation.get("type"), city=organisation.get("city"), curated=organisation.get("id")
     )

@@ -19,9 +19,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, NamedTuple, Protocol, Union
+from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from eulod import __version__
 from eulod.core.countries import by_alpha2
@@ -30,6 +31,8 @@ from eulod.core.namespaces import (
     ADMS,
     EULOD,
     FUND,
+    GEO,
+    NUTS,
     ID_SCHEME,
     ORGTYPE,
     PROGRAMME,
@@ -191,6 +194,19 @@ AMOUNTS: list[tuple[str, URIRef, str, str | None]] = [
 
 _DECIMAL = str(XSD.decimal)
 
+# record field -> (predicate, kind in the node's IRI {base}category/{kind}/{period}/{code})
+CATEGORIES: list[tuple[str, str, str]] = [
+    ("intervention_fields", str(EULOD.interventionField), "intervention-field"),
+    ("thematic_objectives", str(EULOD.thematicObjective), "thematic-objective"),
+    ("policy_objectives", str(EULOD.policyObjective), "policy-objective"),
+    ("specific_objectives", str(EULOD.specificObjective), "specific-objective"),
+]
+
+
+def _iri_part(code: str) -> str:
+    """A code as one segment of a data IRI: letters, digits, '.', '_' and '-' kept, anything else %-escaped."""
+    return quote(code, safe="-._~")
+
 
 class _Terms:
     """A namespace's terms as plain strings, each built once.
@@ -214,6 +230,7 @@ class _Terms:
 
 
 _rdf, _eulod, _skos, _adms = _Terms(RDF), _Terms(EULOD), _Terms(SKOS), _Terms(ADMS)
+_owl, _rdfs, _geo = _Terms(OWL), _Terms(RDFS), _Terms(GEO)
 _dcterms, _foaf, _prov, _vcard = _Terms(DCTERMS), _Terms(FOAF), _Terms(PROV), _Terms(VCARD)
 _role, _orgtype, _id_scheme, _result_type = _Terms(ROLE), _Terms(ORGTYPE), _Terms(ID_SCHEME), _Terms(RESULT_TYPE)
 
@@ -273,6 +290,7 @@ class RecordMapper:
             add(node, _eulod.identifierScheme, _id_scheme[identifier["scheme"]])
         currency = str(currency_iri(data.get("currency", "EUR")))
         self._budget(add, project, data.get("budget"), currency)
+        self._cohesion(add, record, project)
         used: dict[str, int] = {}
         for index, participant in enumerate(data.get("participants", [])):
             self._participant(add, record, project, participant, currency, used, f"participants[{index}]")
@@ -323,6 +341,56 @@ class RecordMapper:
             if rate_key and rate_key in budget:
                 add(node, _eulod.rate, Lit(decimal_lexical(budget[rate_key]), None, _DECIMAL))
 
+    def _cohesion(self, add: Callable, record: Record, project: str) -> None:
+        """The programme (by CCI), categories, objectives and places a cohesion-policy export states.
+
+        Kohesio gives these as codes of official lists (a programme's CCI, a category of
+        intervention, NUTS and LAU codes) with labels; each becomes a node (or, for NUTS, the
+        region's Eurostat IRI), so a query finds projects by code instead of by free text.
+        """
+        data, base = record.data, self.options.base_iri
+        period = data.get("programming_period")
+        if data.get("programme_reference"):
+            programme = f"{base}programme/{_iri_part(data['programme_reference'])}"
+            add(project, _eulod.operationalProgramme, programme)
+            add(programme, _rdf.type, _eulod.FundingProgramme)
+            add(programme, _eulod.referenceCode, Lit(data["programme_reference"]))
+            if data.get("programme_name"):
+                for label in _texts(data["programme_name"], record.language):
+                    add(programme, _skos.prefLabel, label)
+            if period:
+                add(programme, _eulod.programmingPeriod, Lit(period))
+        for key, predicate, kind in CATEGORIES:
+            for item in data.get(key, []):
+                node = f"{base}category/{kind}/{period + '/' if period else ''}{_iri_part(item['code'])}"
+                add(project, predicate, node)
+                add(node, _rdf.type, _skos.Concept)
+                add(node, _skos.notation, Lit(item["code"]))
+                if item.get("label"):
+                    for label in _texts(item["label"], record.language):
+                        add(node, _skos.prefLabel, label)
+        for region in data.get("nuts_regions", []):
+            node = str(NUTS) + region["code"]
+            add(project, _dcterms.spatial, node)
+            add(node, _skos.notation, Lit(region["code"]))
+            if region.get("label"):  # in whatever language the export wrote it: no language tag
+                add(node, _rdfs.label, Lit(region["label"]))
+        for unit in data.get("lau", []):
+            node = f"{base}lau/{_iri_part(unit['code'])}"
+            add(project, _dcterms.spatial, node)
+            add(node, _rdf.type, _dcterms.Location)
+            add(node, _skos.notation, Lit(unit["code"]))
+            if unit.get("label"):
+                add(node, _rdfs.label, Lit(unit["label"]))
+        for number, point in enumerate(data.get("coordinates", []), start=1):
+            node = f"{project}/location/{number}"
+            add(project, _dcterms.spatial, node)
+            add(node, _rdf.type, _geo.Point)
+            add(node, _geo.lat, Lit(decimal_lexical(point["latitude"]), None, _DECIMAL))
+            add(node, _geo.long, Lit(decimal_lexical(point["longitude"]), None, _DECIMAL))
+        for code in data.get("postal_codes", []):
+            add(project, _eulod.postalCode, Lit(code))
+
     def _participant(
         self, add: Callable, record: Record, project: str, participant: dict[str, Any], currency: str, used: dict[str, int],
         field: str = "participants",
@@ -356,9 +424,12 @@ class RecordMapper:
         add(org, _rdf.type, _eulod.Organisation)
         # Each record names the organisation its own way ("Comune di Cesena", "City of
         # Cesena"); all names are kept as alternatives, and the build picks one preferred
-        # label per language across records (see preferred_labels).
-        for label in _texts(organisation["name"], record.language):
+        # label per language across records (see preferred_labels). One known only by its
+        # IRI elsewhere (a Kohesio beneficiary) has no name here, only owl:sameAs.
+        for label in _texts(organisation["name"], record.language) if organisation.get("name") else []:
             add(org, _skos.altLabel, label)
+        if organisation.get("same_as"):
+            add(org, _owl.sameAs, web_iri(organisation["same_as"], f"{field}.same_as"))
         if organisation.get("type"):
             add(org, _eulod.organisationType, _orgtype[organisation["type"]])
         if organisation.get("city"):

@@ -146,6 +146,21 @@ def _address_problem(error: ValidationError) -> str | None:
     return None
 
 
+_AMOUNT_KEYS = frozenset({"total_cost", "eu_contribution", "co_financing"})
+
+
+def _negative_amount(error: ValidationError) -> str | None:
+    """A negative amount refused by the schema, said in words instead of its oneOf branches."""
+    path = list(error.absolute_path)
+    if not path or path[-1] not in _AMOUNT_KEYS:
+        return None
+    try:
+        negative = to_decimal(error.instance) < 0
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    return f"{printable(repr(error.instance), 80)} is negative: an amount is zero or more" if negative else None
+
+
 def check_record(data: Any, file: str, position: int = 1) -> list[RecordProblem]:
     """Every schema problem of one record, plus the checks a schema cannot express."""
     name = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else f"#{position}"
@@ -158,7 +173,7 @@ def check_record(data: Any, file: str, position: int = 1) -> list[RecordProblem]
     for error in schema_errors(data):
         detail = _reason(error)
         path = field_path(detail.absolute_path) or field_path(error.absolute_path)
-        message = _address_problem(detail) or detail.message
+        message = _address_problem(detail) or _negative_amount(error) or detail.message
         if len(message) > 200:
             message = message[:197] + "..."
         problems.append(RecordProblem(file, name, path or "(record)", message))

@@ -12,7 +12,16 @@ field, where its value comes from. A *value spec* is one of:
   segment of a web address (``https://linkedopendata.eu/entity/Q2861046`` -> ``Q2861046``);
 - ``{template: "kohesio-{Project ID}", slug: true, part: P}``: cells put into a text (``part``
   applies to each cell put in);
-- ``{value: V}``: a constant.
+- ``{value: V}``: a constant;
+- ``{zip: {code: SPEC, label: SPEC}, split: "|"}``: a list of items whose keys come from cells
+  split alike, paired by position (Kohesio's "144|146" with its two labels);
+- ``[SPEC, SPEC, ...]``: the values of several specs as one list (NUTS 1, 2 and 3 codes).
+
+A column spec may say ``optional: true`` (the file may lack the column: a mapping that reads
+several vintages of an export), ``digits: N`` for ``code`` (a numeric code padded: "10.0" ->
+"010"), and ``split`` may list several separators; ``coordinates`` reads "lat,long" or WKT
+``Point(long lat)``. The header is checked once against every column the mapping reads, so a
+missing column is one error for the file, not one per row.
 
 ``record`` maps dotted record fields (``budget.total_cost``) to specs; ``identifiers`` and
 ``participants`` are lists of small mappings of their own. ``blank_markers`` lists the texts an
@@ -35,6 +44,8 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
+import string
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
@@ -49,12 +60,12 @@ from eulod.core.iris import last_segment, slugify
 from . import cells
 from .cells import ImportItem, RowProblems
 from .documents import LimitExceeded, load_yaml, read_text, yaml_reason
-from .organisations import municipality_city, organisation_id
+from .organisations import municipality_city, organisation_id, same_as_id
 from .records import RecordProblem, check_record
 
 log = logging.getLogger(__name__)
 
-TYPES = ("text", "date", "amount", "rate", "integer", "country", "url", "code")
+TYPES = ("text", "date", "amount", "rate", "integer", "country", "url", "code", "coordinates")
 PARTS = ("last-segment",)
 SHIPPED = "mappings"
 
@@ -143,8 +154,8 @@ def load_mapping(path_or_name: str) -> Mapping:
     mapping = Mapping(name=name, **data)
     for where, participant in _all_participants(mapping):
         if not isinstance(participant, dict) or not isinstance(participant.get("organisation"), dict) \
-                or "name" not in participant["organisation"]:
-            raise MappingError(f"{name}: {where}: a participant needs organisation: {{name: ...}}")
+                or not {"name", "same_as"} & set(participant["organisation"]):
+            raise MappingError(f"{name}: {where}: a participant needs organisation: {{name: ...}} (or same_as: ...)")
     joined = (spec for number, join in enumerate(mapping.join) for spec in joined_specs(join, number))
     for where, spec in itertools.chain(_all_specs(mapping), joined):
         _check_spec(name, where, spec)
@@ -221,12 +232,31 @@ def _participant_specs(where: str, participant: dict[str, Any]) -> Iterator[tupl
 def _check_spec(name: str, where: str, spec: Any) -> None:
     if isinstance(spec, str):
         return
+    if isinstance(spec, list) and spec:  # values of several specs, one list
+        for n, inner in enumerate(spec):
+            _check_spec(name, f"{where}[{n}]", inner)
+        return
+    if isinstance(spec, dict) and "zip" in spec:
+        if not isinstance(spec["zip"], dict) or not spec["zip"] or not spec.get("split"):
+            raise MappingError(f"{name}: {where}: zip: give {{key: spec, ...}} and split (the separator of the cells)")
+        for key, inner in spec["zip"].items():
+            _check_spec(name, f"{where}.zip.{key}", inner)
+        return
     if not isinstance(spec, dict) or not ({"column", "template", "value"} & set(spec)):
         raise MappingError(f"{name}: {where}: give a column name, or a mapping with column, template or value")
     if spec.get("type", "text") not in TYPES:
         raise MappingError(f"{name}: {where}: type {spec['type']!r} is not one of {', '.join(TYPES)}")
     if spec.get("part") is not None and spec["part"] not in PARTS:
         raise MappingError(f"{name}: {where}: part {spec['part']!r} is not one of {', '.join(PARTS)}")
+    if "digits" in spec and not (isinstance(spec["digits"], int) and not isinstance(spec["digits"], bool)
+                                 and 0 < spec["digits"] <= 20):
+        raise MappingError(f"{name}: {where}: digits: give how many digits the code has (a whole number)")
+    if "optional" in spec and not isinstance(spec["optional"], bool):
+        raise MappingError(f"{name}: {where}: optional: give true (the file may lack the column) or false")
+    split = spec.get("split")
+    if split is not None and not (isinstance(split, str) and split or isinstance(split, list) and split
+                                  and all(isinstance(s, str) and s for s in split)):
+        raise MappingError(f"{name}: {where}: split: give a separator, or a list of them")
     column = spec.get("column")
     if isinstance(column, list) and not (column and all(isinstance(c, str) for c in column)):
         raise MappingError(f"{name}: {where}: column: give a column name, or a list of names (the first filled one counts)")
@@ -249,6 +279,12 @@ class _Row:
         """The value a spec gives for this row; None for blank cells and unreadable ones."""
         if isinstance(spec, str):
             spec = {"column": spec}
+        if isinstance(spec, list):  # several specs, their values one list (NUTS codes of three columns)
+            found = [self.value(inner) for inner in spec]
+            values = [v for value in found if value is not None for v in (value if isinstance(value, list) else [value])]
+            return values or None
+        if "zip" in spec:
+            return self._zipped(spec)
         if "value" in spec:
             return spec["value"]
         if "template" in spec:
@@ -265,19 +301,47 @@ class _Row:
         if cells.blank(raw):
             return spec.get("default")
         if spec.get("split"):
-            parts = [part.strip() for part in str(raw).split(spec["split"]) if part.strip()]
-            values = [self._one(spec, column, part) for part in parts]
+            values = [self._one(spec, column, part) for part in _split(raw, spec["split"])]
             return [v for v in values if v is not None] or None
         return self._one(spec, column, raw)
 
-    def _cell(self, columns: str | list[str]) -> tuple[str, Any] | None:
-        """(column, cell): the column's cell, or the first filled one of a list of columns."""
-        names = columns if isinstance(columns, list) else [columns]
-        missing = [c for c in names if c not in self.row]
-        if missing:
-            for column in missing:
-                self.problems.add(column, "no such column in the file")
+    def _zipped(self, spec: dict[str, Any]) -> list[dict[str, Any]] | None:
+        """Items made of several columns split alike, paired by position (codes and their labels).
+
+        The first key leads: one item per value of it. A key whose cell splits into a different
+        number of values cannot be paired (Kohesio writes 9 LAU codes beside 8 names), so the
+        items go without it and a warning names the row; the values read are never re-paired by guess.
+        """
+        lists: dict[str, list[Any]] = {}
+        columns: dict[str, Any] = {}
+        for key, inner in spec["zip"].items():
+            inner = {"column": inner} if isinstance(inner, str) else dict(inner)
+            inner["split"] = spec["split"]
+            columns[key] = inner.get("column", key)
+            found = self.value(inner)
+            lists[key] = found if isinstance(found, list) else ([] if found is None else [found])
+        lead, *others = lists
+        if not lists[lead]:
             return None
+        for key in others:
+            if lists[key] and len(lists[key]) != len(lists[lead]):
+                log.warning("%s: %s %d: %s has %d values for the %d of %s: left unpaired (%s not published)",
+                            self.problems.file, self.problems.unit, self.problems.line, columns[key], len(lists[key]),
+                            len(lists[lead]), columns[lead], key)
+                lists[key] = []
+        return [{key: values[n] for key, values in lists.items() if values} for n in range(len(lists[lead]))]
+
+    def _cell(self, columns: str | list[str]) -> tuple[str, Any] | None:
+        """(column, cell): the column's cell, or the first filled one of a list of columns.
+
+        Columns absent from the file were checked once against the header (check_header): a
+        list may name columns of several vintages of an export, of which the file has some.
+        """
+        names = columns if isinstance(columns, list) else [columns]
+        present = [c for c in names if c in self.row]
+        if not present:
+            return None
+        names = present
         filled = [c for c in names if not cells.blank(self.row[c])]
         column = filled[0] if filled else names[0]
         return column, self.row[column]
@@ -295,13 +359,14 @@ class _Row:
             return spec["map"][key]
         parse = {
             "text": lambda v: " ".join(str(v).split()) if "\n" not in str(v) else str(v).strip(),
-            "code": lambda v: str(v).strip(),
+            "code": partial(_code, digits=spec.get("digits")),
             "date": cells.iso_date,
             "amount": cells.amount,
             "rate": cells.rate,
             "integer": _integer,
             "country": partial(cells.country, eu_codes=self.mapping.countries),
             "url": _url,
+            "coordinates": cells.coordinates,
         }[spec.get("type", "text")]
         try:
             return parse(raw)
@@ -315,6 +380,30 @@ class _Cells(dict):
 
     def __init__(self, row: dict[str, Any], part: str | None = None) -> None:
         super().__init__({k: _part(str(v).strip(), part) for k, v in row.items() if not cells.blank(v)})
+
+
+def _split(raw: Any, separators: str | list[str]) -> list[str]:
+    """A cell's values: split at any of the separators, blanks dropped."""
+    pattern = "|".join(map(re.escape, [separators] if isinstance(separators, str) else separators))
+    return [part.strip() for part in re.split(pattern, str(raw)) if part.strip()]
+
+
+def _code(value: Any, digits: int | None = None) -> str:
+    """A code as written; with ``digits``, a numeric code as that many digits ("10.0" -> "010").
+
+    Some exports pass codes through a spreadsheet that makes numbers of them (Kohesio's French
+    file writes category of intervention 010 as "10.0"); ``digits`` says how the code list
+    writes them. A code that is not a whole number is kept as written.
+    """
+    text = str(value).strip()
+    if digits:
+        try:
+            number = Decimal(text)
+        except ArithmeticError:
+            return text
+        if number.is_finite() and number == number.to_integral_value() and number >= 0:
+            return str(int(number)).zfill(digits)
+    return text
 
 
 def _integer(value: Any) -> int:
@@ -378,14 +467,16 @@ def map_row(mapping: Mapping, row: dict[str, Any], source: str, problems: RowPro
 
 def _participants(reader: _Row, spec: dict[str, Any]) -> list[dict[str, Any]]:
     fields = dict(spec.get("organisation") or {})
-    names = reader.value(fields.pop("name"))
-    if names is None:
-        return []
+    names = reader.value(fields.pop("name")) if "name" in fields else None
     shared: dict[str, Any] = {}
     for key, value_spec in fields.items():
         value = reader.value(value_spec)
         if value is not None:
             shared[key] = value
+    if names is None:
+        # Known only by its IRI elsewhere (Kohesio's 2021-2027 files give the beneficiary as a
+        # linkedopendata.eu entity, no name): an organisation with that IRI, named by nobody.
+        return _unnamed_participant(reader, spec, shared)
     _country_into(shared)
     role = reader.value(spec.get("role", {"value": "partner"}))
     budget = {k: v for k, v in ((k, reader.value(s)) for k, s in (spec.get("budget") or {}).items()) if v is not None}
@@ -405,6 +496,24 @@ def _participants(reader: _Row, spec: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _unnamed_participant(reader: _Row, spec: dict[str, Any], organisation: dict[str, Any]) -> list[dict[str, Any]]:
+    """The participant of an organisation the row gives only by its IRI (same_as), or none.
+
+    Its id is the mapping's ``id`` when given, else the slug of the IRI's host and last segment
+    (organisations.same_as_id), so every row naming the same IRI names the same organisation
+    and nothing is made up for a name.
+    """
+    if not organisation.get("same_as"):
+        return []
+    _country_into(organisation)
+    organisation.setdefault("id", same_as_id(organisation["same_as"]))
+    participant: dict[str, Any] = {"organisation": organisation, "role": reader.value(spec.get("role", {"value": "partner"}))}
+    budget = {k: v for k, v in ((k, reader.value(s)) for k, s in (spec.get("budget") or {}).items()) if v is not None}
+    if budget:
+        participant["budget"] = budget
+    return [participant]
+
+
 def _kind(path: Path, mapping: Mapping) -> str:
     return mapping.format or ("xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else "csv")
 
@@ -417,6 +526,52 @@ def _rows(path: Path, kind: str, sheet: str | None, header_row: int, delimiter: 
     else:
         rows = cells.csv_rows(path, delimiter, encoding)
     return cells.without_markers(rows, markers)
+
+
+def _header(path: Path, kind: str, sheet: str | None, header_row: int, delimiter: str | None,
+            encoding: str | None) -> list[str]:
+    """The table's column names, read once; CellError naming the file when it is not a table."""
+    if kind == "xlsx":
+        return cells.xlsx_header(path, sheet, header_row)
+    return cells.csv_header(path, delimiter or ",", encoding or "utf-8-sig")
+
+
+def spec_column_groups(spec: Any) -> list[tuple[list[str], bool]]:
+    """(columns, optional) for each cell a spec reads; a list of columns needs any one of them."""
+    if isinstance(spec, str):
+        return [([spec], False)]
+    if isinstance(spec, list):
+        return [group for inner in spec for group in spec_column_groups(inner)]
+    if not isinstance(spec, dict):
+        return []
+    if "zip" in spec:
+        return [group for inner in spec["zip"].values() for group in spec_column_groups(inner)]
+    optional = spec.get("optional") is True
+    if "column" in spec:
+        return [(spec["column"] if isinstance(spec["column"], list) else [spec["column"]], optional)]
+    if "template" in spec:
+        fields = [name for _, name, _, _ in string.Formatter().parse(spec["template"]) if name]
+        return [([name], optional) for name in fields]
+    return []
+
+
+def check_header(header: list[str], specs: Iterator[tuple[str, Any]], keys: Iterator[str], label: str,
+                 mapping: str) -> None:
+    """Every column the mapping reads must be in the header: one error for the file, not one per row.
+
+    A column marked ``optional: true``, or any one of a list of columns, may be absent (a
+    mapping may serve several vintages of an export, such as Kohesio's 2014-2020 and 2021-2027
+    files).
+    """
+    have = set(header)
+    missing = [" or ".join(columns) for _where, spec in specs for columns, optional in spec_column_groups(spec)
+               if not optional and not have.intersection(columns)]
+    missing.extend(key for key in keys if key not in have)
+    if missing:
+        shown = ", ".join(header)
+        shown = shown if len(shown) <= 300 else shown[:297] + "..."
+        raise cells.CellError(f"{label}: no column {', '.join(dict.fromkeys(missing))}, which mapping {mapping} reads "
+                              f"(the file's header: {shown})")
 
 
 def table_rows(path: Path, mapping: Mapping) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -543,6 +698,10 @@ def _joined_table(path: Path, mapping: Mapping, join: Join) -> tuple[_JoinedTabl
         if not source.is_file():
             raise cells.CellError(f"{path.name}: the mapping joins {join.file}, which is not beside it")
         sheet, kind, label = None, "xlsx" if source.suffix.lower() in (".xlsx", ".xlsm") else "csv", source.name
+    header = _header(source, kind, sheet, join.header_row, join.delimiter or mapping.delimiter,
+                     join.encoding or mapping.encoding)
+    keys = (pair[1] for alternative in join.keys for pair in alternative)
+    check_header(header, joined_specs(join), keys, label, mapping.name)
     rows = _rows(source, kind, sheet, join.header_row, join.delimiter or mapping.delimiter,
                  join.encoding or mapping.encoding, mapping.blank_markers)
     return _JoinedTable(join, label, "row" if kind == "xlsx" else "line"), rows
@@ -557,9 +716,12 @@ def read_table(path: Path, mapping: Mapping, *, check: bool = True) -> Iterator[
     source = path.name
     kind = _kind(path, mapping)
     label, unit = _label(path, mapping.sheet, kind), "row" if kind == "xlsx" else "line"
+    joins = [_joined_table(path, mapping, join) for join in mapping.join]  # their headers checked too
+    header = _header(path, kind, mapping.sheet, mapping.header_row, mapping.delimiter, mapping.encoding)
+    keys = (pair[0] for join in mapping.join for alternative in join.keys for pair in alternative)
+    check_header(header, _all_specs(mapping), keys, label, mapping.name)
     tables: list[_JoinedTable] = []
-    for join in mapping.join:
-        table, rows = _joined_table(path, mapping, join)
+    for table, rows in joins:
         yield from table.fill(rows)
         tables.append(table)
     seen: dict[str, int] = {}  # id -> line: one small entry per record, for duplicate ids

@@ -6,6 +6,8 @@ from flask import Response
 
 from .. import i18n
 from .facts import DCT, EULOD, FOAF, SKOS, Facts, alternates, country, local, page_response, run
+
+OWL = "http://www.w3.org/2002/07/owl#"
 from .project import BUDGET
 
 
@@ -27,8 +29,12 @@ def organisation_page(iri: str, path: str) -> Response:
     projects.sort(key=lambda p: p["title"].lower())
     preferred = facts.text(iri, SKOS + "prefLabel")
     names = sorted({o.value for o in facts.objects(iri, SKOS + "altLabel")} - {preferred})
+    # An organisation a source gives only by its IRI elsewhere (a Kohesio beneficiary) has no
+    # name: the page is headed by that IRI, never by a made-up name.
+    same_as = facts.iris(iri, OWL + "sameAs")
     organisation = {
-        "name": preferred or facts.label(iri),
+        "name": preferred or (same_as[0] if same_as and not names else facts.label(iri)),
+        "same_as": same_as,
         "names": names,
         "type": facts.label(facts.iri(iri, EULOD + "organisationType")),
         "type_href": local(facts.iri(iri, EULOD + "organisationType") or ""),

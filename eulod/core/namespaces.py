@@ -37,6 +37,10 @@ EURIO = Namespace("http://data.europa.eu/s66#")
 FRAPO = Namespace("http://purl.org/cerif/frapo/")
 VOID = Namespace("http://rdfs.org/ns/void#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+# W3C Basic Geo (WGS84 lat/long) vocabulary, for the points where a project takes place.
+GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
+# Eurostat's NUTS regions as linked data (http://data.europa.eu/nuts/code/FRF23).
+NUTS = Namespace("http://data.europa.eu/nuts/code/")
 
 PREFIXES: dict[str, str] = {
     "eulod": str(EULOD),
@@ -64,6 +68,8 @@ PREFIXES: dict[str, str] = {
     "org": str(ORG),
     "eurio": str(EURIO),
     "void": str(VOID),
+    "geo": str(GEO),
+    "nuts": str(NUTS),
 }
 
 
