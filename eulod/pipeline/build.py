@@ -24,6 +24,7 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 
 from eulod import __version__
+from eulod.converters.conflicts import organisation_conflicts, preferred_values
 from eulod.converters.extract import extract_file
 from eulod.converters.extract.text import UnreadableFile, decode
 from eulod.converters.personal import Redactor, contact_emails, contact_names
@@ -52,6 +53,7 @@ from eulod.core.generation import (
 from eulod.core.iris import slugify_file
 from eulod.core.listing import write_listing
 from eulod.core.namespaces import EULOD, bind_prefixes
+from eulod.pipeline.conflicts import conflict_warnings
 from eulod.pipeline.dumps import write_dumps
 from eulod.pipeline.generations import (
     atomic_write_bytes,
@@ -63,7 +65,7 @@ from eulod.pipeline.generations import (
     write_manifest,
 )
 from eulod.pipeline.summaries import add_summaries
-from eulod.shapes import Report, validate_graphs
+from eulod.shapes import Report, Result, validate_graphs
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +76,9 @@ class RecordOutcome:
     graph: Graph | None = None
     report: Report = field(default_factory=Report)
     problems: list[RecordProblem] = field(default_factory=list)
+    # Warnings of disagreements with other records about a shared organisation (eulod.pipeline.conflicts):
+    # found before validation, added to the report by validate_outcomes.
+    conflicts: list[Result] = field(default_factory=list)
 
     def valid(self, fail_on: str) -> bool:
         return self.graph is not None and not self.problems and not self.report.fails(fail_on)
@@ -147,10 +152,14 @@ def convert_records(
     # Without personal_data = publish, a contact person named in any record's free text is
     # taken out of every record's texts (converters/personal.py), so all names are known first.
     persons = contact_names(r.data for r in records) if settings.personal_data != "publish" else frozenset()
-    mapper = RecordMapper(MappingOptions(settings.base_iri, settings.personal_data, persons=persons, generated_at=when))
+    # Records that disagree about an organisation they share: one value published, each statement kept.
+    conflicts = organisation_conflicts(records, settings.base_iri)
+    mapper = RecordMapper(MappingOptions(settings.base_iri, settings.personal_data, persons=persons, generated_at=when,
+                                         preferred=preferred_values(conflicts)))
+    warnings = conflict_warnings(conflicts)
     outcomes = []
     for record in progress(records):
-        outcome = RecordOutcome(record)
+        outcome = RecordOutcome(record, conflicts=warnings.get(record.id, []))
         try:
             outcome.graph = mapper.graph(record)
         except FieldError as exc:  # a value that cannot become its IRI (converters.rdf): the record's problem
@@ -170,6 +179,8 @@ def validate_outcomes(outcomes: list[RecordOutcome]) -> Report:
     records are checked as the store will hold them. A result belongs to every record whose
     graph types its focus node: a project and everything under it belongs to one record, an
     organisation to every record that names it. Returns the whole report (with its graph).
+    The warnings of disagreements between records (RecordOutcome.conflicts) are added to the
+    records that carry them, so every report shows them beside the shapes' results.
     """
     converted = [o for o in outcomes if o.graph is not None]
     report = validate_graphs([o.graph for o in converted], bind_prefixes(Graph()))
@@ -181,6 +192,8 @@ def validate_outcomes(outcomes: list[RecordOutcome]) -> Report:
     for result in report.results:
         for outcome in owners.get(result.focus, []):
             outcome.report.results.append(result)
+    for outcome in converted:
+        outcome.report.results.extend(outcome.conflicts)
     return report
 
 
