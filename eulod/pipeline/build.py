@@ -33,6 +33,7 @@ from eulod.converters.records import Record, RecordProblem
 from eulod.converters.sources import (
     SOURCE_FIELD,
     SourceDocument,
+    SourceLocator,
     UnsafeSource,
     load_sources,
     locate_source,
@@ -334,36 +335,34 @@ def source_file(record: Record, settings: Settings, roots: Sequence[Path] | None
 
 
 def copy_sources(generation: Generation, records: Iterable[Record], settings: Settings,
-                 roots: Sequence[Path] | None = None) -> dict[str, str]:
+                 roots: Sequence[Path] | None = None, locator: SourceLocator | None = None) -> dict[str, str]:
     """Copy each record's source document into the generation, named as its IRI's last segment.
 
-    Only what :func:`source_file` locates and allows is copied, each document once; a missing
-    or withheld one is logged and skipped: the record's data stands without it. Without
-    personal_data = publish the copy is redacted (:func:`public_source_text`).
-    Returns record id -> copied file name.
+    Only what :func:`eulod.converters.sources.locate_source` locates and allows is copied. Each
+    document is located, read and copied once, however many records name it (every record of
+    an import names its export); a missing or withheld one is logged once, with the number of
+    records naming it, and skipped: their data stands without it. ``locator`` is the build's
+    (what :func:`eulod.converters.sources.load_sources` found); without one, one over ``roots``
+    (default: those of the configured record folders). Without personal_data = publish the copy
+    is redacted (:func:`public_source_text`). Returns record id -> copied file name.
     """
     folder = generation.path / SOURCES_DIR
     folder.mkdir(exist_ok=True)
     records = list(records)
+    if locator is None:
+        locator = SourceLocator(roots if roots is not None else source_roots(settings.records, settings.data_dir),
+                                settings.data_dir)
     found: dict[str, tuple[SourceDocument, list[Record]]] = {}  # IRI name -> document, the records naming it
-    for record in records:
-        where = f"{record.file}: record {record.id!r}: field {SOURCE_FIELD}"
-        try:
-            document = source_file(record, settings, roots)
-        except UnsafeSource as exc:  # load_sources refused it already; the file changed since
-            log.error("%s: not published: %s", where, exc)
-            continue
+    for (_folder, name), named in records_by_source(records).items():
+        document = publishable_source(locator, name, named)
         if document is None:
-            log.warning("%s: source document not found", where)
             continue
-        if document.withheld:
-            log.warning("%s: source document not published: %s", where, document.withheld)
+        iri_name = slugify_file(name)  # as converters.rdf names its IRI
+        if iri_name in found and found[iri_name][0].path != document.path:
+            log.warning("%s: %s is also the name of %s; that one is published", named_by(name, named), iri_name,
+                        found[iri_name][0].path)
             continue
-        name = slugify_file(str(record.data["source"]["file"]))  # as converters.rdf names its IRI
-        if name in found and found[name][0].path != document.path:
-            log.warning("%s: %s is also the name of %s; that one is published", where, name, found[name][0].path)
-            continue
-        found.setdefault(name, (document, []))[1].append(record)
+        found.setdefault(iri_name, (document, []))[1].extend(named)
     persons = contact_names(r.data for r in records)
     copied = {}
     for name, (document, owners) in found.items():
@@ -379,6 +378,41 @@ def copy_sources(generation: Generation, records: Iterable[Record], settings: Se
         atomic_write_bytes(folder / name, data)
         copied.update((record.id, name) for record in owners)
     return copied
+
+
+def records_by_source(records: Iterable[Record]) -> dict[tuple[Path, str], list[Record]]:
+    """(record folder, source.file) -> the records naming it: where a document is found depends on nothing else."""
+    groups: dict[tuple[Path, str], list[Record]] = {}
+    for record in records:
+        name = (record.data.get("source") or {}).get("file")
+        groups.setdefault((Path(record.file).parent, str(name) if name else ""), []).append(record)
+    return groups
+
+
+def named_by(name: str, records: list[Record]) -> str:
+    """Where a log line about a source document points: the file, the document and the records naming it."""
+    ids = ", ".join(repr(r.id) for r in records[:3]) + (f" and {len(records) - 3} more" if len(records) > 3 else "")
+    count = f"{len(records)} record" + ("" if len(records) == 1 else "s")
+    return f"{records[0].file}: field {SOURCE_FIELD}: source document {name!r}, named by {count} ({ids})"
+
+
+def publishable_source(locator: SourceLocator, name: str, records: list[Record]) -> SourceDocument | None:
+    """The document ``records`` (of one folder) name, if it may be published; else None, said once for them all."""
+    if not name:
+        log.warning("%s: no source document named", named_by(name, records))
+        return None
+    try:
+        document = locator.locate(name, records[0].file)
+    except UnsafeSource as exc:  # with the build's locator, load_sources refused these records already
+        log.error("%s: not published: %s", named_by(name, records), exc)
+        return None
+    if document is None:
+        log.warning("%s: not found", named_by(name, records))
+        return None
+    if document.withheld:
+        log.warning("%s: not published: %s", named_by(name, records), document.withheld)
+        return None
+    return document
 
 
 def public_source_text(data: bytes, document: SourceDocument, owners: list[Record], persons: frozenset[str]) -> bytes | None:
@@ -440,7 +474,8 @@ def build(
 def _build(settings: Settings, sources: list[Path] | None, fail_on: str, skip_invalid: bool,
            progress: Callable[[Iterable], Iterable], stage: Callable[[str], None]) -> BuildOutcome:
     inputs = sources or list(settings.records)
-    loaded = load_sources(inputs, settings.data_dir)
+    locator = SourceLocator(source_roots(inputs, settings.data_dir), settings.data_dir)  # one look-up per document
+    loaded = load_sources(inputs, settings.data_dir, locator)
     outcome = BuildOutcome(problems=loaded.problems)
     when = build_time()
     outcome.outcomes = convert_and_validate(loaded.records, settings, progress, stage, when)
@@ -465,8 +500,7 @@ def _build(settings: Settings, sources: list[Path] | None, fail_on: str, skip_in
     }
     try:
         write_validation(generation, good)
-        outcome.manifest["sources"] = copy_sources(generation, [o.record for o in good], settings,
-                                                   source_roots(inputs, settings.data_dir))
+        outcome.manifest["sources"] = copy_sources(generation, [o.record for o in good], settings, locator=locator)
         write_manifest(generation, outcome.manifest)  # last: from here on the generation counts as complete
     except BaseException:
         discard(generation)
