@@ -232,7 +232,7 @@ _FREE_TEXT = frozenset({
 
 # What a record says about an organisation besides its names, by predicate: one value each on
 # the organisation (a city: one per language); the name is what a record's statement of it is
-# called ({base}record/{id}/organisation/{organisation id}#{name}) where records disagree.
+# called ({base}record/{id}/statement/{organisation id}/{name}) where records disagree.
 FACTS = {
     _eulod.organisationType: "organisation-type",
     _eulod.city: "city",
@@ -415,7 +415,7 @@ class RecordMapper:
             add(org, predicate, value)
         if chosen is None:
             return
-        statement = f"{self.options.base_iri}record/{record.id}/organisation/{org.rsplit('/', 1)[-1]}#{FACTS[predicate]}"
+        statement = f"{self.options.base_iri}record/{record.id}/statement/{org.rsplit('/', 1)[-1]}/{FACTS[predicate]}"
         add(statement, _rdf.type, _rdf.Statement)
         add(statement, _rdf.type, _eulod.OrganisationStatement)
         add(statement, _rdf.subject, org)

@@ -296,3 +296,23 @@ def test_the_terms_of_a_kept_statement_are_declared():
             else:
                 assert set(excerpts.objects(predicate, RDF.type)) & {RDF.Property, OWL.ObjectProperty}, predicate
         assert isinstance(graph.value(statement, RDF.subject), URIRef)
+
+
+def test_every_kept_statement_dereferences_and_the_pages_show_the_disagreement(cordis_build):
+    from eulod.core.config import load_settings
+    from eulod.endpoint.app import create_app
+
+    folder, _organisations, _built, store = cordis_build
+    found = [iri for (iri,) in select(store, "SELECT ?s WHERE { ?s a <http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement> }")]
+    assert len(found) == PROJECTS + 5
+    app = create_app(load_settings(environ={}, build_dir=folder / "build", base_iri=BASE))
+    app.config["TESTING"] = True
+    client = app.test_client()
+    for iri in found:
+        answer = client.get("/" + iri[len(BASE):], headers={"Accept": "application/n-triples"})
+        assert answer.status_code == 200, iri
+        assert f"<{iri}> <http://www.w3.org/ns/prov#wasDerivedFrom>" in answer.get_data(as_text=True)
+    page = client.get("/organisation/acme-research", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    project = client.get("/project/cordis-100001", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "Records disagree on the organisation type of organisation acme-research" in project
