@@ -93,7 +93,7 @@ def record_facts(record: Record, base_iri: str) -> Iterable[tuple[str, str, Term
         try:
             organisation = participant["organisation"]
             iri = f"{base_iri}organisation/{record_organisation_id(organisation)}"
-            facts = organisation_facts(organisation, record.language)
+            facts = organisation_facts(organisation, record.language, check=False)
         except Exception:  # noqa: BLE001 - the mapping names the problem; comparing must not stop the build
             continue
         for predicate, value in facts:
@@ -103,18 +103,31 @@ def record_facts(record: Record, base_iri: str) -> Iterable[tuple[str, str, Term
 def organisation_conflicts(records: Iterable[Record], base_iri: str) -> list[Conflict]:
     """Every disagreement between records about an organisation they share, with the value chosen.
 
-    One pass over the records' data; memory holds one entry per organisation, property and
-    value, with at most :data:`SAMPLE` records each.
+    A first pass keeps the first value of each (organisation, property, language) and notes
+    where another one appears; only if some do, a second pass counts the records stating each
+    value of those. Most organisations are named by one record or agreed on, so the common case
+    is one pass holding one value per organisation and property (a count per record and value
+    for all of them cost a 20 000-project build seconds of garbage collection).
     """
-    stated: dict[tuple[str, str, str | None], dict[Term, Stated]] = {}
+    records = records if isinstance(records, list) else list(records)
+    first: dict[tuple[str, str, str | None], Term] = {}
+    disputed: set[tuple[str, str, str | None]] = set()
     for record in records:
         for organisation, predicate, value in record_facts(record, base_iri):
-            values = stated.setdefault(fact_key(organisation, predicate, value), {})
-            values.setdefault(value, Stated()).add(record)
-    conflicts = [Conflict(*key, values, choose(values)) for key, values in stated.items() if len(values) > 1]
-    if conflicts:
-        log.info("%d disagreements between records about shared organisations: one value published each, "
-                 "every record's statement kept", len(conflicts))
+            key = fact_key(organisation, predicate, value)
+            if first.setdefault(key, value) != value:
+                disputed.add(key)
+    if not disputed:
+        return []
+    stated: dict[tuple[str, str, str | None], dict[Term, Stated]] = {key: {} for key in first if key in disputed}
+    for record in records:
+        for organisation, predicate, value in record_facts(record, base_iri):
+            values = stated.get(fact_key(organisation, predicate, value))
+            if values is not None:
+                values.setdefault(value, Stated()).add(record)
+    conflicts = [Conflict(*key, values, choose(values)) for key, values in stated.items()]
+    log.info("%d disagreements between records about shared organisations: one value published each, "
+             "every record's statement kept", len(conflicts))
     return conflicts
 
 

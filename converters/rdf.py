@@ -18,6 +18,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator, NamedTuple, Protocol, Union
 
 from rdflib import Graph, Literal, URIRef
@@ -241,11 +242,14 @@ FACTS = {
 }
 
 
-def organisation_facts(organisation: dict[str, Any], language: str, field: str = "organisation") -> list[tuple[str, Term]]:
+def organisation_facts(organisation: dict[str, Any], language: str, field: str = "organisation",
+                       check: bool = True) -> list[tuple[str, Term]]:
     """(predicate, value) of each fact a record's organisation states besides its names.
 
     The mapping emits these, and converters/conflicts.py compares them across records, from
     this one function so the two cannot differ. IRIs are plain strings, so values compare equal.
+    Without ``check`` a website is taken as written, not checked as an IRI (the comparison's
+    pass over all records; the mapping checks it and makes a bad one the record's problem).
     """
     facts: list[tuple[str, Term]] = []
     if organisation.get("type"):
@@ -253,11 +257,17 @@ def organisation_facts(organisation: dict[str, Any], language: str, field: str =
     if organisation.get("city"):
         facts.append((_eulod.city, Lit(organisation["city"], language)))
     if organisation.get("country"):
-        country = by_alpha2(organisation["country"])  # checked by check_record
-        facts.append((_eulod.country, str(country.iri)))
+        facts.append((_eulod.country, _country_iri(organisation["country"])))
     if organisation.get("website"):
-        facts.append((_foaf.homepage, web_iri(organisation["website"], f"{field}.website")))
+        website = organisation["website"]
+        facts.append((_foaf.homepage, web_iri(website, f"{field}.website") if check else str(website)))
     return facts
+
+
+@lru_cache(maxsize=None)
+def _country_iri(code: str) -> str:
+    """The authority IRI of an ISO country code (checked by check_record), made once per code."""
+    return by_alpha2(code).iri
 
 
 def fact_key(organisation: str, predicate: str, value: Term) -> tuple[str, str, str | None]:
