@@ -16,8 +16,9 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator, NamedTuple, Protocol, Union
 from urllib.parse import quote
 
@@ -59,6 +60,10 @@ class MappingOptions:
     # Names of the contact persons of the whole data set: without personal_data = publish they
     # are taken out of every free text (converters/personal.py), whichever record names them.
     persons: frozenset[str] = frozenset()
+    # Where records disagree about an organisation they share (converters/conflicts.py): the
+    # value published for each (organisation IRI, predicate, language) in dispute. Each record's
+    # own statement is then kept as an rdf:Statement derived from it (RecordMapper._fact).
+    preferred: dict[tuple[str, str, str | None], Term] = field(default_factory=dict)
 
 
 class Lit(NamedTuple):
@@ -241,6 +246,51 @@ _FREE_TEXT = frozenset({
     _dcterms.title, _dcterms.description, _eulod.subtitle, _eulod.objective, _eulod.action,
     _eulod.expectedResult, _eulod.theme, _NOTE, _vcard.role, _vcard["organization-unit"],
 })
+
+
+# What a record says about an organisation besides its names, by predicate: one value each on
+# the organisation (a city: one per language); the name is what a record's statement of it is
+# called ({base}record/{id}/statement/{organisation id}/{name}) where records disagree.
+FACTS = {
+    _eulod.organisationType: "organisation-type",
+    _eulod.city: "city",
+    _eulod.country: "country",
+    _foaf.homepage: "homepage",
+}
+
+
+def organisation_facts(organisation: dict[str, Any], language: str, field: str = "organisation",
+                       check: bool = True) -> list[tuple[str, Term]]:
+    """(predicate, value) of each fact a record's organisation states besides its names.
+
+    The mapping emits these, and converters/conflicts.py compares them across records, from
+    this one function so the two cannot differ. IRIs are plain strings, so values compare equal.
+    Without ``check`` a website is taken as written, not checked as an IRI (the comparison's
+    pass over all records; the mapping checks it and makes a bad one the record's problem).
+    """
+    facts: list[tuple[str, Term]] = []
+    if organisation.get("type"):
+        facts.append((_eulod.organisationType, _orgtype[organisation["type"]]))
+    if organisation.get("city"):
+        facts.append((_eulod.city, Lit(organisation["city"], language)))
+    if organisation.get("country"):
+        facts.append((_eulod.country, _country_iri(organisation["country"])))
+    if organisation.get("website"):
+        website = organisation["website"]
+        facts.append((_foaf.homepage, web_iri(website, f"{field}.website") if check else str(website)))
+    return facts
+
+
+@lru_cache(maxsize=None)
+def _country_iri(code: str) -> str:
+    """The authority IRI of an ISO country code (checked by check_record), made once per code."""
+    return by_alpha2(code).iri
+
+
+def fact_key(organisation: str, predicate: str, value: Term) -> tuple[str, str, str | None]:
+    """What one published value is chosen for: the organisation, the predicate, and for a
+    text its language (Torino@it and Turin@en are two cities' names, not a disagreement)."""
+    return organisation, predicate, value.language if isinstance(value, Lit) else None
 
 
 def organisation_id(organisation: dict[str, Any]) -> str:
@@ -430,15 +480,29 @@ class RecordMapper:
             add(org, _skos.altLabel, label)
         if organisation.get("same_as"):
             add(org, _owl.sameAs, web_iri(organisation["same_as"], f"{field}.same_as"))
-        if organisation.get("type"):
-            add(org, _eulod.organisationType, _orgtype[organisation["type"]])
-        if organisation.get("city"):
-            add(org, _eulod.city, Lit(organisation["city"], record.language))
-        if organisation.get("country"):
-            country = by_alpha2(organisation["country"])  # checked by check_record
-            add(org, _eulod.country, country.iri)
-        if organisation.get("website"):
-            add(org, _foaf.homepage, web_iri(organisation["website"], f"{field}.website"))
+        for predicate, value in organisation_facts(organisation, record.language, field):
+            self._fact(add, org, predicate, value, record)
+
+    def _fact(self, add: Callable, org: str, predicate: str, value: Term, record: Record) -> None:
+        """One thing a record says about a shared organisation, besides its names.
+
+        Where the records naming the organisation disagree on it (``options.preferred`` holds
+        the value chosen for it), the organisation carries only the chosen value, and this
+        record's own statement is kept as an rdf:Statement derived from the record, so no
+        source's word is lost and none is published as the organisation's when it is not.
+        """
+        chosen = self.options.preferred.get(fact_key(org, predicate, value)) if self.options.preferred else None
+        if chosen is None or chosen == value:
+            add(org, predicate, value)
+        if chosen is None:
+            return
+        statement = f"{self.options.base_iri}record/{record.id}/statement/{org.rsplit('/', 1)[-1]}/{FACTS[predicate]}"
+        add(statement, _rdf.type, _rdf.Statement)
+        add(statement, _rdf.type, _eulod.OrganisationStatement)
+        add(statement, _rdf.subject, org)
+        add(statement, _rdf.predicate, predicate)
+        add(statement, _rdf.object, value)
+        add(statement, _prov.wasDerivedFrom, f"{self.options.base_iri}record/{record.id}")
 
     def _contact(self, add: Callable, record: Record, project: str, number: int, contact: dict[str, Any]) -> None:
         node = f"{project}/contact/{number}"

@@ -24,6 +24,7 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 
 from eulod import __version__
+from eulod.converters.conflicts import organisation_conflicts, preferred_values
 from eulod.converters.extract import extract_file
 from eulod.converters.extract.text import UnreadableFile, decode
 from eulod.converters.personal import Redactor, contact_emails, contact_names
@@ -32,6 +33,7 @@ from eulod.converters.records import Record, RecordProblem
 from eulod.converters.sources import (
     SOURCE_FIELD,
     SourceDocument,
+    SourceLocator,
     UnsafeSource,
     load_sources,
     locate_source,
@@ -52,6 +54,7 @@ from eulod.core.generation import (
 from eulod.core.iris import slugify_file
 from eulod.core.listing import write_listing
 from eulod.core.namespaces import EULOD, bind_prefixes
+from eulod.pipeline.conflicts import conflict_warnings
 from eulod.pipeline.dumps import write_dumps
 from eulod.pipeline.generations import (
     atomic_write_bytes,
@@ -63,7 +66,7 @@ from eulod.pipeline.generations import (
     write_manifest,
 )
 from eulod.pipeline.summaries import add_summaries
-from eulod.shapes import Report, validate_graphs
+from eulod.shapes import Report, Result, validate_graphs
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +77,9 @@ class RecordOutcome:
     graph: Graph | None = None
     report: Report = field(default_factory=Report)
     problems: list[RecordProblem] = field(default_factory=list)
+    # Warnings of disagreements with other records about a shared organisation (eulod.pipeline.conflicts):
+    # found before validation, added to the report by validate_outcomes.
+    conflicts: list[Result] = field(default_factory=list)
 
     def valid(self, fail_on: str) -> bool:
         return self.graph is not None and not self.problems and not self.report.fails(fail_on)
@@ -147,10 +153,14 @@ def convert_records(
     # Without personal_data = publish, a contact person named in any record's free text is
     # taken out of every record's texts (converters/personal.py), so all names are known first.
     persons = contact_names(r.data for r in records) if settings.personal_data != "publish" else frozenset()
-    mapper = RecordMapper(MappingOptions(settings.base_iri, settings.personal_data, persons=persons, generated_at=when))
+    # Records that disagree about an organisation they share: one value published, each statement kept.
+    conflicts = organisation_conflicts(records, settings.base_iri)
+    mapper = RecordMapper(MappingOptions(settings.base_iri, settings.personal_data, persons=persons, generated_at=when,
+                                         preferred=preferred_values(conflicts)))
+    warnings = conflict_warnings(conflicts)
     outcomes = []
     for record in progress(records):
-        outcome = RecordOutcome(record)
+        outcome = RecordOutcome(record, conflicts=warnings.get(record.id, []))
         try:
             outcome.graph = mapper.graph(record)
         except FieldError as exc:  # a value that cannot become its IRI (converters.rdf): the record's problem
@@ -170,6 +180,8 @@ def validate_outcomes(outcomes: list[RecordOutcome]) -> Report:
     records are checked as the store will hold them. A result belongs to every record whose
     graph types its focus node: a project and everything under it belongs to one record, an
     organisation to every record that names it. Returns the whole report (with its graph).
+    The warnings of disagreements between records (RecordOutcome.conflicts) are added to the
+    records that carry them, so every report shows them beside the shapes' results.
     """
     converted = [o for o in outcomes if o.graph is not None]
     report = validate_graphs([o.graph for o in converted], bind_prefixes(Graph()))
@@ -181,6 +193,8 @@ def validate_outcomes(outcomes: list[RecordOutcome]) -> Report:
     for result in report.results:
         for outcome in owners.get(result.focus, []):
             outcome.report.results.append(result)
+    for outcome in converted:
+        outcome.report.results.extend(outcome.conflicts)
     return report
 
 
@@ -321,36 +335,34 @@ def source_file(record: Record, settings: Settings, roots: Sequence[Path] | None
 
 
 def copy_sources(generation: Generation, records: Iterable[Record], settings: Settings,
-                 roots: Sequence[Path] | None = None) -> dict[str, str]:
+                 roots: Sequence[Path] | None = None, locator: SourceLocator | None = None) -> dict[str, str]:
     """Copy each record's source document into the generation, named as its IRI's last segment.
 
-    Only what :func:`source_file` locates and allows is copied, each document once; a missing
-    or withheld one is logged and skipped: the record's data stands without it. Without
-    personal_data = publish the copy is redacted (:func:`public_source_text`).
-    Returns record id -> copied file name.
+    Only what :func:`eulod.converters.sources.locate_source` locates and allows is copied. Each
+    document is located, read and copied once, however many records name it (every record of
+    an import names its export); a missing or withheld one is logged once, with the number of
+    records naming it, and skipped: their data stands without it. ``locator`` is the build's
+    (what :func:`eulod.converters.sources.load_sources` found); without one, one over ``roots``
+    (default: those of the configured record folders). Without personal_data = publish the copy
+    is redacted (:func:`public_source_text`). Returns record id -> copied file name.
     """
     folder = generation.path / SOURCES_DIR
     folder.mkdir(exist_ok=True)
     records = list(records)
+    if locator is None:
+        locator = SourceLocator(roots if roots is not None else source_roots(settings.records, settings.data_dir),
+                                settings.data_dir)
     found: dict[str, tuple[SourceDocument, list[Record]]] = {}  # IRI name -> document, the records naming it
-    for record in records:
-        where = f"{record.file}: record {record.id!r}: field {SOURCE_FIELD}"
-        try:
-            document = source_file(record, settings, roots)
-        except UnsafeSource as exc:  # load_sources refused it already; the file changed since
-            log.error("%s: not published: %s", where, exc)
-            continue
+    for (_folder, name), named in records_by_source(records).items():
+        document = publishable_source(locator, name, named)
         if document is None:
-            log.warning("%s: source document not found", where)
             continue
-        if document.withheld:
-            log.warning("%s: source document not published: %s", where, document.withheld)
+        iri_name = slugify_file(name)  # as converters.rdf names its IRI
+        if iri_name in found and found[iri_name][0].path != document.path:
+            log.warning("%s: %s is also the name of %s; that one is published", named_by(name, named), iri_name,
+                        found[iri_name][0].path)
             continue
-        name = slugify_file(str(record.data["source"]["file"]))  # as converters.rdf names its IRI
-        if name in found and found[name][0].path != document.path:
-            log.warning("%s: %s is also the name of %s; that one is published", where, name, found[name][0].path)
-            continue
-        found.setdefault(name, (document, []))[1].append(record)
+        found.setdefault(iri_name, (document, []))[1].extend(named)
     persons = contact_names(r.data for r in records)
     copied = {}
     for name, (document, owners) in found.items():
@@ -366,6 +378,41 @@ def copy_sources(generation: Generation, records: Iterable[Record], settings: Se
         atomic_write_bytes(folder / name, data)
         copied.update((record.id, name) for record in owners)
     return copied
+
+
+def records_by_source(records: Iterable[Record]) -> dict[tuple[Path, str], list[Record]]:
+    """(record folder, source.file) -> the records naming it: where a document is found depends on nothing else."""
+    groups: dict[tuple[Path, str], list[Record]] = {}
+    for record in records:
+        name = (record.data.get("source") or {}).get("file")
+        groups.setdefault((Path(record.file).parent, str(name) if name else ""), []).append(record)
+    return groups
+
+
+def named_by(name: str, records: list[Record]) -> str:
+    """Where a log line about a source document points: the file, the document and the records naming it."""
+    ids = ", ".join(repr(r.id) for r in records[:3]) + (f" and {len(records) - 3} more" if len(records) > 3 else "")
+    count = f"{len(records)} record" + ("" if len(records) == 1 else "s")
+    return f"{records[0].file}: field {SOURCE_FIELD}: source document {name!r}, named by {count} ({ids})"
+
+
+def publishable_source(locator: SourceLocator, name: str, records: list[Record]) -> SourceDocument | None:
+    """The document ``records`` (of one folder) name, if it may be published; else None, said once for them all."""
+    if not name:
+        log.warning("%s: no source document named", named_by(name, records))
+        return None
+    try:
+        document = locator.locate(name, records[0].file)
+    except UnsafeSource as exc:  # with the build's locator, load_sources refused these records already
+        log.error("%s: not published: %s", named_by(name, records), exc)
+        return None
+    if document is None:
+        log.warning("%s: not found", named_by(name, records))
+        return None
+    if document.withheld:
+        log.warning("%s: not published: %s", named_by(name, records), document.withheld)
+        return None
+    return document
 
 
 def public_source_text(data: bytes, document: SourceDocument, owners: list[Record], persons: frozenset[str]) -> bytes | None:
@@ -427,7 +474,8 @@ def build(
 def _build(settings: Settings, sources: list[Path] | None, fail_on: str, skip_invalid: bool,
            progress: Callable[[Iterable], Iterable], stage: Callable[[str], None]) -> BuildOutcome:
     inputs = sources or list(settings.records)
-    loaded = load_sources(inputs, settings.data_dir)
+    locator = SourceLocator(source_roots(inputs, settings.data_dir), settings.data_dir)  # one look-up per document
+    loaded = load_sources(inputs, settings.data_dir, locator)
     outcome = BuildOutcome(problems=loaded.problems)
     when = build_time()
     outcome.outcomes = convert_and_validate(loaded.records, settings, progress, stage, when)
@@ -452,8 +500,7 @@ def _build(settings: Settings, sources: list[Path] | None, fail_on: str, skip_in
     }
     try:
         write_validation(generation, good)
-        outcome.manifest["sources"] = copy_sources(generation, [o.record for o in good], settings,
-                                                   source_roots(inputs, settings.data_dir))
+        outcome.manifest["sources"] = copy_sources(generation, [o.record for o in good], settings, locator=locator)
         write_manifest(generation, outcome.manifest)  # last: from here on the generation counts as complete
     except BaseException:
         discard(generation)
