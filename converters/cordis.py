@@ -45,7 +45,6 @@ PROJECT_COLUMNS = ("id", "acronym", "title", "startDate", "endDate", "totalCost"
 ORGANISATION_COLUMNS = ("projectID", "name", "role", "country")
 PROJECT_AMOUNTS = ("totalCost", "ecMaxContribution")
 ORGANISATION_AMOUNTS = ("ecContribution", "netEcContribution", "totalCost")
-PROJECT_PAGE = "https://cordis.europa.eu/project/id/{id}"
 PIC_ID = "pic-{pic}"
 
 _XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -374,7 +373,9 @@ def project_record(row: dict[str, Any], source: str, problems: RowProblems, mark
     record: dict[str, Any] = {
         "id": f"cordis-{grant}",
         "language": "en",
-        "source": {"file": source, "url": PROJECT_PAGE.format(id=grant)},
+        # No source.url: it is the page the source *document* was read from (one foaf:page of
+        # the file's node), and the file holds every project of the export, not this one's page.
+        "source": {"file": source},
         "title": " ".join(title.split()),
     }
     acronym = _text(row, "acronym")
