@@ -147,6 +147,13 @@ def _json_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 yield number, {"\0cells": f"a {type(value).__name__}, where a project or organisation object was expected"}
 
 
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The first sheet's rows; the workbook is opened as a file, so any file name will do
+    (openpyxl refuses a path whose suffix is not a spreadsheet's, such as a download's .dat)."""
+    with open(path, "rb") as handle:
+        yield from cells.xlsx_rows(handle)  # type: ignore[arg-type]  # a file object is what openpyxl opens
+
+
 @dataclass(frozen=True)
 class Table:
     """One CORDIS file and how to read it; ``rows()`` may be called more than once."""
@@ -162,7 +169,7 @@ class Table:
 
     def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
         if self.kind == "xlsx":
-            return ((n, {k: _plain(v) for k, v in row.items()}) for n, row in cells.xlsx_rows(self.path))
+            return ((n, {k: _plain(v) for k, v in row.items()}) for n, row in _xlsx_rows(self.path))
         if self.kind == "json":
             return _json_rows(self.path)
         return cells.csv_rows(self.path, self.delimiter)
