@@ -309,11 +309,12 @@ def participant(row: dict[str, Any], problems: RowProblems, marks: DecimalMarks 
     out: dict[str, Any] = {"organisation": organisation, "role": role}
     # What the organisation itself receives is the net contribution; the gross one (CORDIS
     # ecContribution) includes the shares of the beneficiary's linked third parties, who are
-    # listed in rows of their own with their share as their net contribution. Exports without
-    # a netEcContribution column only state the gross one, which is then all there is.
-    own = net if "netEcContribution" in row else gross
-    amounts = (("total_cost", total), ("eu_contribution", own),
-               ("gross_eu_contribution", gross if "netEcContribution" in row else None))
+    # listed in rows of their own with their share as their net contribution. A row that states
+    # no net amount (older exports have no such column) states only the gross one, which is
+    # then all there is to say of what the organisation receives.
+    net_stated = not cells.blank(row.get("netEcContribution"))
+    amounts = (("total_cost", total), ("eu_contribution", net if net_stated else gross),
+               ("gross_eu_contribution", gross if net_stated else None))
     budget = {k: v for k, v in amounts if v is not None}
     if budget:
         out["budget"] = budget
