@@ -34,6 +34,7 @@ from eulod.core.namespaces import (
     FUND,
     GEO,
     NUTS,
+    GRANT_STATUS,
     ID_SCHEME,
     ORGTYPE,
     PROGRAMME,
@@ -181,6 +182,7 @@ PROJECT_FIELDS: list[tuple[str, URIRef, Callable[[Any, str], list]]] = [
     ("expected_results", EULOD.expectedResult, _each(_texts)),
     ("themes", EULOD.theme, _each(_texts)),
     ("status", EULOD.status, _code(STATUS)),
+    ("grant_status", EULOD.grantStatus, _code(GRANT_STATUS)),
     ("website", FOAF.homepage, _iri),
     ("start_date", EULOD.startDate, _date),
     ("end_date", EULOD.endDate, _date),
@@ -195,6 +197,7 @@ AMOUNTS: list[tuple[str, URIRef, str, str | None]] = [
     ("total_cost", EULOD.totalCost, "total-cost", None),
     ("eu_contribution", EULOD.euContribution, "eu-contribution", "eu_contribution_rate"),
     ("co_financing", EULOD.coFinancing, "co-financing", "co_financing_rate"),
+    ("gross_eu_contribution", EULOD.grossEuContribution, "gross-eu-contribution", None),
 ]
 
 _DECIMAL = str(XSD.decimal)
@@ -333,11 +336,7 @@ class RecordMapper:
                 for node in convert(data[key], language):
                     add(project, predicate, node)
         for identifier in data.get("identifiers", []):
-            node = str(self.iris.identifier(record.id, identifier["scheme"]))
-            add(project, _adms.identifier, node)
-            add(node, _rdf.type, _eulod.Identifier)
-            add(node, _skos.notation, Lit(str(identifier["value"])))
-            add(node, _eulod.identifierScheme, _id_scheme[identifier["scheme"]])
+            self._identifier(add, project, str(self.iris.identifier(record.id, identifier["scheme"])), identifier)
         currency = str(currency_iri(data.get("currency", "EUR")))
         self._budget(add, project, data.get("budget"), currency)
         self._cohesion(add, record, project)
@@ -351,6 +350,13 @@ class RecordMapper:
             self._result(add, record, project, number, result)
         self._provenance(add, record, project)
         return project
+
+    def _identifier(self, add: Callable, owner: str, node: str, identifier: dict[str, Any]) -> None:
+        """An identifier of a project or an organisation: its own node, with notation and scheme."""
+        add(owner, _adms.identifier, node)
+        add(node, _rdf.type, _eulod.Identifier)
+        add(node, _skos.notation, Lit(str(identifier["value"])))
+        add(node, _eulod.identifierScheme, _id_scheme[identifier["scheme"]])
 
     def _public(self, add: Callable, data: dict[str, Any]) -> Callable:
         """``add`` for this record's triples; without personal_data = publish, its free texts
@@ -482,6 +488,10 @@ class RecordMapper:
             add(org, _owl.sameAs, web_iri(organisation["same_as"], f"{field}.same_as"))
         for predicate, value in organisation_facts(organisation, record.language, field):
             self._fact(add, org, predicate, value, record)
+        # {organisation}/identifier/{scheme}: every record naming the organisation with the same
+        # PIC or VAT number states the same node, so the statements merge.
+        for identifier in organisation.get("identifiers", []):
+            self._identifier(add, org, f"{org}/identifier/{identifier['scheme']}", identifier)
 
     def _fact(self, add: Callable, org: str, predicate: str, value: Term, record: Record) -> None:
         """One thing a record says about a shared organisation, besides its names.

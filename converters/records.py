@@ -207,7 +207,7 @@ def _check_amounts(data: dict[str, Any], file: str, name: str) -> list[RecordPro
     def visit(budget: Any, prefix: str) -> None:
         if not isinstance(budget, dict):
             return
-        for key in ("total_cost", "eu_contribution", "co_financing"):
+        for key in ("total_cost", "eu_contribution", "co_financing", "gross_eu_contribution"):
             if key in budget:
                 try:
                     to_decimal(budget[key])

@@ -63,11 +63,11 @@ def test_participants_in_cordis_order_with_roles_types_and_eu_countries(records)
     assert [p["role"] for p in progireg] == ["coordinator", "partner", "partner"]  # by the order column
     assert progireg[0]["organisation"]["type"] == "university"
     urbinat = {p["organisation"]["id"]: p for p in records["cordis-776783"]["participants"]}
-    nottingham = urbinat["university-of-nottingham"]["organisation"]
+    nottingham = urbinat["pic-986324011"]["organisation"]  # by its PIC (organisationID)
     assert (nottingham["country"], nottingham["country_as_stated"]) == ("GB", "UK")
     athens = urbinat["athinaion-municipality"]
     assert (athens["organisation"]["country"], athens["organisation"]["country_as_stated"]) == ("GR", "EL")
-    assert athens["role"] == "associated-partner"  # thirdParty
+    assert athens["role"] == "third-party"  # thirdParty
     assert urbinat["porto-municipality"]["organisation"]["website"] == "https://www.cm-porto.pt"
     assert urbinat["porto-municipality"]["budget"]["eu_contribution"] == "1217500"
 

@@ -42,6 +42,7 @@ CODE_LISTS = {
     "statuses.ttl": ("status", EULOD.Status),
     "funds.ttl": ("fund", EULOD.Fund),
     "programmes.ttl": ("programme", EULOD.FundingProgramme),
+    "grant-statuses.ttl": ("grant-status", EULOD.GrantStatus),
 }
 
 # code list -> where its enum lives in the record JSON Schema (a path of keys)
@@ -51,6 +52,7 @@ ENUM_PATHS = {
     "result-types.ttl": ("$defs", "result", "properties", "type"),
     "identifier-schemes.ttl": ("properties", "identifiers", "items", "properties", "scheme"),
     "statuses.ttl": ("properties", "status"),
+    "grant-statuses.ttl": ("properties", "grant_status"),
 }
 
 ALIGNMENT_PREDICATES = (

@@ -107,7 +107,7 @@ def related(facts: Facts, iri: str) -> list[dict[str, str]]:
 BUDGET = (("col.total_cost", "totalCost"), ("col.eu_contribution", "euContribution"), ("col.co_financing", "coFinancing"))
 
 
-ROLE_RANK = {"coordinator": 0, "beneficiary": 1, "partner": 2, "associated-partner": 3}
+ROLE_RANK = {"coordinator": 0, "beneficiary": 1, "partner": 2, "third-party": 3, "associated-partner": 4}
 
 
 def describe_participation(facts: Facts, part: str) -> dict[str, Any]:

@@ -21,9 +21,9 @@ from eulod.cli import EXIT_ERROR, EXIT_INVALID, EXIT_OK, progress
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("import", help="bulk exports (CORDIS CSV, any CSV/XLSX with a mapping) -> JSON Lines records")
     kinds = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
-    cordis = kinds.add_parser("cordis", help="CORDIS open-data project.csv and organization.csv")
-    cordis.add_argument("projects", type=Path, help="project.csv of a CORDIS export")
-    cordis.add_argument("organisations", type=Path, help="organization.csv of the same export")
+    cordis = kinds.add_parser("cordis", help="CORDIS open-data project and organization files (CSV, XLSX or JSON)")
+    cordis.add_argument("projects", type=Path, help="project.csv (.xlsx, .json) of a CORDIS export")
+    cordis.add_argument("organisations", type=Path, help="organization.csv (.xlsx, .json) of the same export")
     table = kinds.add_parser("csv", help="a CSV or XLSX file through a declarative column mapping")
     table.add_argument("file", type=Path, help="the CSV or XLSX file")
     table.add_argument("--mapping", required=True, help="mapping YAML file, or a shipped mapping: kohesio, keep-eu, municipality")
@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     except Exception as exc:  # e.g. a file openpyxl cannot read as a workbook
         if type(exc).__module__.startswith(("openpyxl", "zipfile")):
-            print(f"eulod import: {args.file}: not a readable XLSX workbook ({exc})", file=sys.stderr)
+            print(f"eulod import: {', '.join(map(str, inputs))}: not a readable XLSX workbook ({exc})", file=sys.stderr)
             return EXIT_ERROR
         raise
     print(f"imported {written} records into {args.output}; {problems} problem(s) reported")

@@ -21,6 +21,7 @@ PROGRAMME = Namespace(CODE + "programme/")
 RESULT_TYPE = Namespace(CODE + "result-type/")
 ID_SCHEME = Namespace(CODE + "identifier-scheme/")
 STATUS = Namespace(CODE + "status/")
+GRANT_STATUS = Namespace(CODE + "grant-status/")
 
 # EU Publications Office authority tables.
 AUTHORITY = "http://publications.europa.eu/resource/authority/"
