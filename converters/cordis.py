@@ -22,6 +22,7 @@ import os
 import pickle
 import sqlite3
 import tempfile
+import zipfile
 import time
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -147,11 +148,26 @@ def _json_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 yield number, {"\0cells": f"a {type(value).__name__}, where a project or organisation object was expected"}
 
 
+def _is_workbook(path: Path) -> bool:
+    """Whether a ZIP file under another name (a download's .csv, .dat) is an XLSX workbook."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """The first sheet's rows; the workbook is opened as a file, so any file name will do
-    (openpyxl refuses a path whose suffix is not a spreadsheet's, such as a download's .dat)."""
+    (openpyxl refuses a path whose suffix is not a spreadsheet's, such as a download's .dat).
+    A file openpyxl cannot read is one error naming that file."""
     with open(path, "rb") as handle:
-        yield from cells.xlsx_rows(handle)  # type: ignore[arg-type]  # a file object is what openpyxl opens
+        try:
+            yield from cells.xlsx_rows(handle)  # type: ignore[arg-type]  # a file object is what openpyxl opens
+        except cells.CellError:
+            raise
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+            raise cells.CellError(f"{path.name}: not a readable XLSX workbook ({exc})") from None
 
 
 @dataclass(frozen=True)
@@ -180,7 +196,7 @@ def open_table(path: Path, expected: tuple[str, ...]) -> Table:
     suffix = path.suffix.lower()
     with open(path, "rb") as handle:
         head = handle.read(4096)
-    if suffix in _XLSX_SUFFIXES or head.startswith(_ZIP_MAGIC):
+    if suffix in _XLSX_SUFFIXES or (head.startswith(_ZIP_MAGIC) and _is_workbook(path)):
         return Table(path, "xlsx")
     if suffix == ".json" or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
         return Table(path, "json")
