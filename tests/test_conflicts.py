@@ -130,11 +130,11 @@ def test_a_conflict_does_not_block_publication(cordis_build):
 def test_one_warning_per_conflicting_property_names_both_records_and_values(cordis_build):
     _folder, _organisations, built, _store = cordis_build
     assert "0 errors, 0 violations, 2 warnings" in built.stdout, built.stdout
-    [acme] = [line for line in warning_lines(built.stdout) if "acme-research" in line]
+    [acme] = [line for line in warning_lines(built.stdout) if "pic-999000001" in line]
     assert "[organisationType]" in acme
     assert "company" in acme and "university" in acme
     assert "cordis.jsonl record 'cordis-100001'" in acme and "cordis.jsonl record 'cordis-100002'" in acme
-    [beta] = [line for line in warning_lines(built.stdout) if "beta-institute" in line]
+    [beta] = [line for line in warning_lines(built.stdout) if "pic-999000002" in line]
     assert "[country]" in beta and "BEL" in beta and "NLD" in beta
     assert "'cordis-100001'" in beta and "'cordis-100003'" in beta
     assert not [line for line in warning_lines(built.stdout) if "gamma-university" in line]
@@ -142,9 +142,9 @@ def test_one_warning_per_conflicting_property_names_both_records_and_values(cord
 
 def test_the_published_value_is_the_one_most_records_state(cordis_build):
     _folder, _organisations, _built, store = cordis_build
-    types = select(store, f"SELECT ?t WHERE {{ <{BASE}organisation/acme-research> <{EULOD_NS}organisationType> ?t }}")
+    types = select(store, f"SELECT ?t WHERE {{ <{BASE}organisation/pic-999000001> <{EULOD_NS}organisationType> ?t }}")
     assert types == [(ORGTYPE + "university",)]  # 11 rows of 12
-    countries = select(store, f"SELECT ?c WHERE {{ <{BASE}organisation/beta-institute> <{EULOD_NS}country> ?c }}")
+    countries = select(store, f"SELECT ?c WHERE {{ <{BASE}organisation/pic-999000002> <{EULOD_NS}country> ?c }}")
     assert countries == [(COUNTRY + "NLD",)]  # 3 rows of 5
 
 
@@ -167,10 +167,10 @@ def test_every_records_statement_stays_queryable_with_its_provenance(cordis_buil
     expected = {(f"{BASE}record/cordis-{row['projectID']}", ORGTYPE + types[row["activityType"]])
                 for row in source_rows(organisations, "ACME RESEARCH")}
     assert len(expected) == PROJECTS
-    assert statements(store, "acme-research", EULOD_NS + "organisationType") == expected
+    assert statements(store, "pic-999000001", EULOD_NS + "organisationType") == expected
     expected = {(f"{BASE}record/cordis-{row['projectID']}", COUNTRY + {"BE": "BEL", "NL": "NLD"}[row["country"]])
                 for row in source_rows(organisations, "BETA INSTITUTE")}
-    assert statements(store, "beta-institute", EULOD_NS + "country") == expected
+    assert statements(store, "pic-999000002", EULOD_NS + "country") == expected
     assert statements(store, "gamma-university", EULOD_NS + "organisationType") == set()  # no disagreement
 
 
@@ -179,7 +179,7 @@ def test_the_warning_is_on_the_page_of_the_record_whose_value_was_not_published(
     validation = json.loads((folder / "build" / "current" / "validation.json").read_text("utf-8"))
     conflicts = {record: [r for r in results if r["severity"] == "warning"] for record, results in validation.items()}
     [acme] = conflicts["cordis-100001"][:1]
-    assert acme["focus"] == f"{BASE}organisation/acme-research"
+    assert acme["focus"] == f"{BASE}organisation/pic-999000001"
     assert acme["path"] == EULOD_NS + "organisationType"
     assert "cordis-100002" in acme["messages"]["en"] and "cordis-100001" in acme["messages"]["it"]
     assert sum(len(found) for found in conflicts.values()) == 2
@@ -312,7 +312,7 @@ def test_every_kept_statement_dereferences_and_the_pages_show_the_disagreement(c
         answer = client.get("/" + iri[len(BASE):], headers={"Accept": "application/n-triples"})
         assert answer.status_code == 200, iri
         assert f"<{iri}> <http://www.w3.org/ns/prov#wasDerivedFrom>" in answer.get_data(as_text=True)
-    page = client.get("/organisation/acme-research", headers={"Accept": "text/html"})
+    page = client.get("/organisation/pic-999000001", headers={"Accept": "text/html"})
     assert page.status_code == 200
     project = client.get("/project/cordis-100001", headers={"Accept": "text/html"}).get_data(as_text=True)
-    assert "Records disagree on the organisation type of organisation acme-research" in project
+    assert "Records disagree on the organisation type of organisation pic-999000001" in project
