@@ -74,10 +74,10 @@ def _plain(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
-    if isinstance(value, (float, Decimal)):
-        if value == value.to_integral_value() if isinstance(value, Decimal) else value.is_integer():
-            return str(int(value))
-        return value if isinstance(value, Decimal) else Decimal(repr(value))
+    if isinstance(value, float):
+        value = Decimal(repr(value))  # the shortest decimal that is this float, as a spreadsheet shows it
+    if isinstance(value, Decimal):
+        return str(int(value)) if value.is_finite() and value == value.to_integral_value() else value
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False, default=str)
     return value
