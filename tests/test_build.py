@@ -154,6 +154,7 @@ def test_the_console_script_answers(tmp_path: Path):
     assert result.returncode == 0 and result.stdout.startswith("eulod ")
 
 
+@pytest.mark.slow
 def test_two_builds_of_the_same_input_give_byte_identical_dumps(tmp_path: Path):
     """With SOURCE_DATE_EPOCH (the reproducible-builds convention) the dumps do not depend on when
     or in which process a build ran: blank nodes of the vocabulary, build time, gzip header."""

@@ -216,12 +216,10 @@ LAZY_ALLOWED = ("eulod.cli", "eulod.commands", "eulod.endpoint.server")
 
 
 def imports_inside_functions(module: str, path: Path) -> list[Import]:
-    found = []
-    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            inner = {(sub.lineno, sub.col_offset) for sub in ast.walk(node) if isinstance(sub, (ast.Import, ast.ImportFrom))}
-            found += [i for i in imports_of(module, path) if any(line == i.line for line, _ in inner)]
-    return found
+    inner = {sub.lineno for node in ast.walk(ast.parse(path.read_text("utf-8")))
+             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+             for sub in ast.walk(node) if isinstance(sub, (ast.Import, ast.ImportFrom))}
+    return [i for i in imports_of(module, path) if i.line in inner] if inner else []
 
 
 def test_eulod_modules_are_imported_inside_functions_only_where_startup_time_needs_it():
