@@ -143,6 +143,7 @@ def test_usage_errors_exit_2(tmp_path: Path):
     assert run("no-such-command", cwd=tmp_path).returncode == 2
 
 
+@pytest.mark.slow
 def test_serve_without_a_build_says_what_to_do(tmp_path: Path):
     result = run("serve", "--build-dir", str(tmp_path / "nothing"), cwd=tmp_path)
     assert result.returncode == 2

@@ -103,6 +103,7 @@ def test_cli_extract_personal_data_role_only(tmp_path: Path) -> None:
     assert draft["contacts"] and all("name" not in c and "email" not in c for c in draft["contacts"])
 
 
+@pytest.mark.slow
 def test_curated_record_takes_precedence(tmp_path: Path) -> None:
     both = load_sources([ROOT / "data" / "records", FACTSHEETS])
     assert not both.problems and len(both.records) == 5

@@ -94,6 +94,7 @@ def in_title_order(records: list[dict]) -> list[str]:
     return [r["id"] for r in sorted(records, key=lambda r: (r["title"].lower(), r["id"]))]
 
 
+@pytest.mark.slow
 def test_pages_split_the_list_in_title_order(big, generated):
     records = generated["records"]
     seen: list[str] = []
@@ -111,6 +112,7 @@ def test_pages_split_the_list_in_title_order(big, generated):
     assert len(listed(get(big, "/?page=2").data.decode())) == PAGE_SIZE
 
 
+@pytest.mark.slow
 def test_filters_survive_paging(big, generated):
     expected = [r for r in generated["records"] if r["programme"] == PROGRAMME]
     assert len(expected) > PAGE_SIZE, "the generator's data no longer fill two pages of one programme"
@@ -125,6 +127,7 @@ def test_filters_survive_paging(big, generated):
     assert link(second, "next") is None
 
 
+@pytest.mark.slow
 def test_count_text_in_both_languages_and_numbers_in_the_readers_format(big, generated):
     html = get(big, "/?page=3", lang="it").data.decode()
     assert shown_text(html) == f"Progetti da {2 * PAGE_SIZE + 1} a {GENERATED} di {GENERATED}."
@@ -133,6 +136,7 @@ def test_count_text_in_both_languages_and_numbers_in_the_readers_format(big, gen
     assert "Page 2 of 3" in english and 'aria-current="page"' in english
 
 
+@pytest.mark.slow
 def test_page_past_the_end_and_pages_that_are_not_numbers(big):
     past = get(big, f"/?page=9&programme={PROGRAMME}", status=404)
     html = past.data.decode()
@@ -146,6 +150,7 @@ def test_page_past_the_end_and_pages_that_are_not_numbers(big):
     assert listed(get(big, "/?page=").data.decode()) == listed(get(big, "/").data.decode())
 
 
+@pytest.mark.slow
 def test_odd_year_filters_match_nothing_instead_of_failing(big, generated):
     for year in ("²⁰¹⁹", "20x9", "9" * 5000):
         html = get(big, f"/?year={year}").data.decode()
@@ -154,6 +159,7 @@ def test_odd_year_filters_match_nothing_instead_of_failing(big, generated):
     assert listed(get(big, f"/?year={first_year}").data.decode())
 
 
+@pytest.mark.slow
 def test_each_page_has_its_own_validators(big):
     one, two = get(big, "/"), get(big, "/?page=2")
     assert one.headers["ETag"] != two.headers["ETag"]
@@ -163,6 +169,7 @@ def test_each_page_has_its_own_validators(big):
     assert get(big, "/?page=2", lang="it").headers["ETag"] != two.headers["ETag"]
 
 
+@pytest.mark.slow
 def test_figures_and_charts_count_every_project_on_every_page(big, generated):
     records = generated["records"]
     per_country: Counter[str] = Counter()
@@ -200,6 +207,7 @@ def expected_funding(records: list[dict], lang: str) -> set[str]:
     return {i18n.money(v, c, lang) for (_p, c), v in sums.items() if v}
 
 
+@pytest.mark.slow
 def test_funding_chart_sums_stated_totals(big, generated):
     assert funding_bars(get(big, "/?page=2").data.decode()) == expected_funding(generated["records"], "en")
 
@@ -211,6 +219,7 @@ def test_funding_chart_falls_back_to_the_partners_contributions(client):
     assert funding_bars(get(client, "/", lang="it").data.decode()) == expected
 
 
+@pytest.mark.slow
 def test_the_listing_is_read_once_per_generation(big_app, caplog):
     """Concurrent first requests wait for one reading; later ones, any page, filter or language, reuse it."""
     caplog.set_level(logging.INFO, logger="eulod.endpoint.listing")

@@ -121,6 +121,7 @@ def test_validate_names_the_hostile_file_and_still_checks_the_good_ones(folder: 
     assert "warning [durationMonths]" in run.stdout
 
 
+@pytest.mark.slow
 def test_the_alias_bomb_costs_little_memory_and_is_never_printed(folder: Path):
     (folder / "bomb.yaml").write_bytes(HOSTILE["bomb.yaml"][0])
     assert len(HOSTILE["bomb.yaml"][0]) < 441
@@ -164,6 +165,7 @@ def test_a_record_file_over_the_configured_size_is_refused_unread(folder: Path):
     assert "record 'co4cities'" in run.stdout
 
 
+@pytest.mark.slow
 def test_a_json_lines_file_keeps_the_lines_around_a_giant_one(tmp_path: Path):
     lines = [json.dumps(minimal("first")), json.dumps(minimal("giant", description="x" * (2 * 1024 * 1024))),
              json.dumps(minimal("last"))]

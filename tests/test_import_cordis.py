@@ -85,6 +85,7 @@ def test_organisations_reconcile_with_the_fact_sheet_extraction(records):
     assert (porto, None, None) in one and (porto, None, None) in other
 
 
+@pytest.mark.slow
 def test_cli_writes_checked_json_lines_and_exits_1_for_bad_rows(tmp_path):
     output = tmp_path / "cordis.jsonl"
     result = run("import", "cordis", str(PROJECTS), str(ORGANISATIONS), "-o", str(output))
@@ -97,6 +98,7 @@ def test_cli_writes_checked_json_lines_and_exits_1_for_bad_rows(tmp_path):
     assert "imported 3 records" in result.stdout
 
 
+@pytest.mark.slow
 def test_cli_input_errors_exit_2_without_output(tmp_path):
     output = tmp_path / "out.jsonl"
     not_cordis = tmp_path / "project.csv"

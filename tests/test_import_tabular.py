@@ -245,6 +245,7 @@ def test_bad_mappings_are_refused_with_their_key(tmp_path):
         load_mapping("no-such-mapping")
 
 
+@pytest.mark.slow
 def test_cli_writes_records_that_load_and_exits_1_with_bad_rows(tmp_path):
     output = tmp_path / "k.jsonl"
     result = run("import", "csv", str(SAMPLES / "kohesio.csv"), "--mapping", "kohesio", "-o", str(output))
@@ -272,6 +273,7 @@ def test_cli_mapping_and_workbook_errors_exit_2(tmp_path):
     assert not output.exists()
 
 
+@pytest.mark.slow
 def test_cli_keep_eu_reports_partners_by_sheet_and_row(tmp_path):
     output = tmp_path / "keep.jsonl"
     result = run("import", "csv", str(SAMPLES / "keep-eu.xlsx"), "--mapping", "keep-eu", "-o", str(output))

@@ -40,6 +40,7 @@ def table(path: Path, sql: str) -> list[tuple]:
         db.close()
 
 
+@pytest.mark.slow
 def test_the_build_writes_a_listing_that_agrees_with_the_store(generated):  # noqa: F811
     generation = current_generation(generated["build_dir"])
     path = generation.listing_path
@@ -65,6 +66,7 @@ def test_the_build_writes_a_listing_that_agrees_with_the_store(generated):  # no
     assert pairs == {(c, ids[p]) for p, found in countries.items() for c in found}
 
 
+@pytest.mark.slow
 def test_a_generation_without_its_listing_serves_the_same_home_page(generated, tmp_path, caplog):  # noqa: F811
     from eulod.endpoint.app import create_app
 
@@ -83,6 +85,7 @@ def test_a_generation_without_its_listing_serves_the_same_home_page(generated, t
     assert not current_generation(copy).listing_path.exists()  # a served generation is not written to
 
 
+@pytest.mark.slow
 def test_a_listing_of_another_format_is_not_used(generated, tmp_path, caplog):  # noqa: F811
     from eulod.endpoint.app import create_app
 
@@ -113,6 +116,7 @@ class FailingStore:
         return self.store.query(*args, **kwargs)
 
 
+@pytest.mark.slow
 def test_a_failed_writing_leaves_no_file(generated, tmp_path):  # noqa: F811
     store = ox.Store.read_only(str(current_generation(generated["build_dir"]).store_path))
     with pytest.raises(ConnectionError):
@@ -122,6 +126,7 @@ def test_a_failed_writing_leaves_no_file(generated, tmp_path):  # noqa: F811
     assert [p.name for p in tmp_path.iterdir()] == ["listing.sqlite"]
 
 
+@pytest.mark.slow
 def test_filters_that_match_nothing(generated):  # noqa: F811
     listing = Listing(current_generation(generated["build_dir"]).listing_path, "test")
     everything = listing.matching("en", Filter())

@@ -184,6 +184,7 @@ def _walled_service_call(url: str, results) -> None:
     results.put((walled, sandbox.network_denied(), outcome))
 
 
+@pytest.mark.slow
 def test_a_walled_process_cannot_reach_the_network_even_by_service(listener):
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
@@ -439,6 +440,7 @@ def test_results_json_is_valid(client):
     assert sorted(json.loads(response.get_data())["head"]["vars"]) == ["o", "p", "s"]
 
 
+@pytest.mark.slow
 def test_a_freed_process_goes_to_the_client_holding_fewest(sample_build):
     """Fair dispatch: 'greedy' holds both processes and queues first; a freed one goes to 'modest'."""
     pool = executor.QueryPool(2)
