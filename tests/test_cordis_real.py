@@ -50,7 +50,7 @@ ROLES = {"coordinator": "coordinator", "participant": "partner", "thirdParty": "
          "associatedPartner": "associated-partner", "partner": "associated-partner"}
 TYPES = {"PUB": "public-body", "HES": "university", "REC": "research-organisation", "PRC": "company"}
 
-pytestmark = pytest.mark.skipif(not PROJECTS.is_file(), reason=f"the real CORDIS files are not in {REAL} (set EULOD_SHARED)")
+pytestmark = [pytest.mark.skipif(not PROJECTS.is_file(), reason=f"the real CORDIS files are not in {REAL} (set EULOD_SHARED)"), pytest.mark.slow]  # slow: imports and builds the real export
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

@@ -25,7 +25,7 @@ REAL = Path(os.environ.get("EULOD_SHARED", ROOT.parent / "shared")) / "real" / "
 COUNTRIES = ["BG", "CZ", "FR", "PL", "PT"]
 BASE = "http://127.0.0.1:5000/"
 
-pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason=f"the real Kohesio files are not at {REAL} (set EULOD_SHARED)")
+pytestmark = [pytest.mark.skipif(not REAL.is_dir(), reason=f"the real Kohesio files are not at {REAL} (set EULOD_SHARED)"), pytest.mark.slow]  # slow: imports and builds the real files
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
