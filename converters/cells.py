@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import re
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -247,14 +248,7 @@ def csv_rows(path: Path, delimiter: str = ";", encoding: str = "utf-8-sig") -> I
 
 def xlsx_rows(path: Path, sheet: str | None = None, header_row: int = 1) -> Iterator[tuple[int, dict[str, Any]]]:
     """(row number, {column: cell}) for each data row of an XLSX sheet, streamed (read-only mode)."""
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(path, read_only=True, data_only=True)
-    try:
-        if sheet and sheet not in workbook.sheetnames:
-            names = ", ".join(map(repr, workbook.sheetnames))
-            raise CellError(f"{path.name}: no sheet named {sheet!r} (the workbook has {names})")
-        worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
+    with _worksheet(path, sheet) as worksheet:
         rows = worksheet.iter_rows(values_only=True)
         header: list[str] = []
         for number, cells in enumerate(rows, start=1):
@@ -266,12 +260,22 @@ def xlsx_rows(path: Path, sheet: str | None = None, header_row: int = 1) -> Iter
             if all(blank(cell) for cell in cells):
                 continue
             yield number, dict(zip(header, cells))
-    finally:
-        workbook.close()
 
 
 def xlsx_header(path: Path, sheet: str | None = None, header_row: int = 1) -> list[str]:
     """The column names of an XLSX sheet's header row; CellError naming the file when there is none."""
+    with _worksheet(path, sheet) as worksheet:
+        for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            if number == header_row:
+                return [str(cell).strip() if cell is not None else "" for cell in row]
+        raise CellError(f"{path.name}: the sheet has no header row (row {header_row})")
+
+
+@contextmanager
+def _worksheet(path: Path, sheet: str | None) -> Iterator[Any]:
+    """The named sheet (else the first) of a workbook opened read-only; closed on leaving.
+
+    openpyxl is imported here, not at the top: only XLSX inputs need it."""
     from openpyxl import load_workbook
 
     workbook = load_workbook(path, read_only=True, data_only=True)
@@ -279,11 +283,7 @@ def xlsx_header(path: Path, sheet: str | None = None, header_row: int = 1) -> li
         if sheet and sheet not in workbook.sheetnames:
             names = ", ".join(map(repr, workbook.sheetnames))
             raise CellError(f"{path.name}: no sheet named {sheet!r} (the workbook has {names})")
-        worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
-        for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
-            if number == header_row:
-                return [str(cell).strip() if cell is not None else "" for cell in row]
-        raise CellError(f"{path.name}: the sheet has no header row (row {header_row})")
+        yield workbook[sheet] if sheet else workbook.worksheets[0]
     finally:
         workbook.close()
 
