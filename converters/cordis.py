@@ -23,7 +23,6 @@ import pickle
 import sqlite3
 import tempfile
 import zipfile
-import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -33,6 +32,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import yaml
+
+from eulod.core.clock import build_time
 
 from . import cells
 from .cells import ImportItem, RowProblems
@@ -239,15 +240,9 @@ def _amount(row: dict[str, Any], column: str, marks: DecimalMarks, problems: Row
 
 
 def reference_day() -> str:
-    """The day a project's activity is judged on: today, or SOURCE_DATE_EPOCH's day when set.
-
-    SOURCE_DATE_EPOCH (as in `eulod build`) makes an import reproducible: the same files give
-    the same records whatever day they are imported.
-    """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return time.strftime("%Y-%m-%d", time.gmtime(int(epoch)))
-    return date.today().isoformat()
+    """The day a project's activity is judged on: today (UTC), or SOURCE_DATE_EPOCH's day when set,
+    as the build reads it (eulod.core.clock), so an import is reproducible like a build."""
+    return build_time().date().isoformat()
 
 
 def activity(start: str | None, end: str | None, ended: bool, today: str) -> str | None:

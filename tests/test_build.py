@@ -177,7 +177,7 @@ def test_two_builds_of_the_same_input_give_byte_identical_dumps(tmp_path: Path):
 def test_the_build_time_is_now_without_source_date_epoch():
     from datetime import datetime, timezone
 
-    from eulod.pipeline.build import build_time
+    from eulod.core.clock import build_time
 
     assert build_time({"SOURCE_DATE_EPOCH": "86400"}) == datetime(1970, 1, 2, tzinfo=timezone.utc)
     before = datetime.now(timezone.utc).replace(microsecond=0)

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import shutil
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -40,6 +39,7 @@ from eulod.converters.sources import (
     read_source,
     source_roots,
 )
+from eulod.core.clock import build_time
 from eulod.core.config import Settings
 from eulod.core.countries import label_triples as country_label_triples
 from eulod.core.generation import (
@@ -127,19 +127,6 @@ def vocabulary_quads(name: str, turtle: bytes, graph: ox.NamedNode) -> Iterator[
 
     for quad in ox.parse(turtle, ox.RdfFormat.TURTLE, base_iri="https://w3id.org/eulod/"):
         yield ox.Quad(fixed(quad.subject), quad.predicate, fixed(quad.object), graph)
-
-
-def build_time(environ: Mapping[str, str] | None = None) -> datetime:
-    """When this build happened, as its records and manifest say: now, or ``SOURCE_DATE_EPOCH``.
-
-    The reproducible-builds convention (https://reproducible-builds.org/specs/source-date-epoch/):
-    with the variable set, two builds of the same input give byte-identical dumps.
-    """
-    environ = os.environ if environ is None else environ
-    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), timezone.utc)
-    return datetime.now(timezone.utc).replace(microsecond=0)
 
 
 def convert_records(
