@@ -100,35 +100,56 @@ def record_facts(record: Record, base_iri: str) -> Iterable[tuple[str, str, Term
             yield iri, predicate, value
 
 
-def organisation_conflicts(records: Iterable[Record], base_iri: str) -> list[Conflict]:
-    """Every disagreement between records about an organisation they share, with the value chosen.
+class ConflictFinder:
+    """Finds the disagreements between records while they stream past, in one or two passes.
 
-    A first pass keeps the first value of each (organisation, property, language) and notes
-    where another one appears; only if some do, a second pass counts the records stating each
-    value of those. Most organisations are named by one record or agreed on, so the common case
-    is one pass holding one value per organisation and property (a count per record and value
-    for all of them cost a 20 000-project build seconds of garbage collection).
+    A first pass (:meth:`see`) keeps the first value of each (organisation, property, language)
+    and notes where another one appears; only if some do (:attr:`disputed`), a second pass
+    (:meth:`count`) counts the records stating each value of those. Most organisations are
+    named by one record or agreed on, so the common case is one pass holding one value per
+    organisation and property (a count per record and value for all of them cost a
+    20 000-project build seconds of garbage collection).
     """
-    records = records if isinstance(records, list) else list(records)
-    first: dict[tuple[str, str, str | None], Term] = {}
-    disputed: set[tuple[str, str, str | None]] = set()
-    for record in records:
-        for organisation, predicate, value in record_facts(record, base_iri):
+
+    def __init__(self, base_iri: str) -> None:
+        self.base_iri = base_iri
+        self.first: dict[tuple[str, str, str | None], Term] = {}
+        self.disputed: set[tuple[str, str, str | None]] = set()
+        self.stated: dict[tuple[str, str, str | None], dict[Term, Stated]] = {}
+
+    def see(self, record: Record) -> None:
+        for organisation, predicate, value in record_facts(record, self.base_iri):
             key = fact_key(organisation, predicate, value)
-            if first.setdefault(key, value) != value:
-                disputed.add(key)
-    if not disputed:
-        return []
-    stated: dict[tuple[str, str, str | None], dict[Term, Stated]] = {key: {} for key in first if key in disputed}
-    for record in records:
-        for organisation, predicate, value in record_facts(record, base_iri):
-            values = stated.get(fact_key(organisation, predicate, value))
+            if self.first.setdefault(key, value) != value:
+                self.disputed.add(key)
+
+    def count(self, record: Record) -> None:
+        if not self.stated:
+            self.stated = {key: {} for key in self.first if key in self.disputed}
+        for organisation, predicate, value in record_facts(record, self.base_iri):
+            values = self.stated.get(fact_key(organisation, predicate, value))
             if values is not None:
                 values.setdefault(value, Stated()).add(record)
-    conflicts = [Conflict(*key, values, choose(values)) for key, values in stated.items()]
-    log.info("%d disagreements between records about shared organisations: one value published each, "
-             "every record's statement kept", len(conflicts))
-    return conflicts
+
+    def conflicts(self) -> list[Conflict]:
+        conflicts = [Conflict(*key, values, choose(values)) for key, values in self.stated.items()]
+        if conflicts:
+            log.info("%d disagreements between records about shared organisations: one value published each, "
+                     "every record's statement kept", len(conflicts))
+        return conflicts
+
+
+def organisation_conflicts(records: Iterable[Record], base_iri: str) -> list[Conflict]:
+    """Every disagreement between records about an organisation they share, with the value chosen."""
+    records = records if isinstance(records, list) else list(records)
+    finder = ConflictFinder(base_iri)
+    for record in records:
+        finder.see(record)
+    if not finder.disputed:
+        return []
+    for record in records:
+        finder.count(record)
+    return finder.conflicts()
 
 
 def preferred_values(conflicts: Iterable[Conflict]) -> dict[tuple[str, str, str | None], Term]:

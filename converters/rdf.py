@@ -33,9 +33,9 @@ from eulod.core.namespaces import (
     EULOD,
     FUND,
     GEO,
-    NUTS,
     GRANT_STATUS,
     ID_SCHEME,
+    NUTS,
     ORGTYPE,
     PROGRAMME,
     RESULT_TYPE,
@@ -635,11 +635,21 @@ class LabelCounter:
     def count(self, organisation: str, label: Lit) -> None:
         self.counts[(str(organisation), label.language or "")][label.lexical] += 1
 
+    def add_record(self, record: "LabelCounter", sign: int = 1) -> None:
+        """Count one record's names (each once, however often the record repeats it); ``sign``
+        -1 takes a record back out (a record the build leaves out after all)."""
+        for key, names in record.counts.items():
+            counts = self.counts[key]
+            for name in names:
+                counts[name] += sign
+
     def preferred(self) -> Iterator[tuple[str, Lit]]:
         """(organisation, label): the name most records use wins, ties to the alphabetically first."""
         for (org, language), names in self.counts.items():
-            best = min(names.items(), key=lambda item: (-item[1], item[0]))[0]
-            yield org, Lit(best, language or None)
+            used = [item for item in names.items() if item[1] > 0]
+            if used:
+                best = min(used, key=lambda item: (-item[1], item[0]))[0]
+                yield org, Lit(best, language or None)
 
 
 def preferred_labels(graphs: Iterable[Graph]) -> Graph:

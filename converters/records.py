@@ -314,6 +314,44 @@ def _check_document(document: Any, shown: str, position: int) -> list[RecordProb
         return [RecordProblem(shown, f"#{position}", "", f"cannot be checked: {type(exc).__name__}: {exc}")]
 
 
+def iter_file(path: Path, display: str | None = None) -> Iterator[Record | RecordProblem]:
+    """The records and problems of one file, as they are read.
+
+    A JSON Lines file is read line by line, so a file of any size costs the memory of one
+    line (the streaming build reads exports of a million rows this way); a YAML or JSON file
+    is one document tree and is read whole (:func:`load_file`). Same records, problems and
+    positions as :func:`load_file`.
+    """
+    if path.suffix != ".jsonl":
+        result = load_file(path, display)
+        yield from result.records
+        yield from result.problems
+        return
+    shown = display or str(path)
+    empty = True
+    try:
+        for position, document in _jsonl_documents(path, shown):
+            if document is None:
+                continue
+            empty = False
+            if isinstance(document, RecordProblem):
+                yield document
+                continue
+            problems = _check_document(document, shown, position)
+            if problems:
+                yield from problems
+            else:
+                yield Record(document, shown, position)
+    except LimitExceeded as exc:
+        yield _file_problem(shown, f"cannot be read: {exc}")
+        return
+    except OSError as exc:
+        yield _file_problem(shown, f"cannot be read: {exc.strerror or exc}")
+        return
+    if empty:
+        yield _file_problem(shown, "holds no record")
+
+
 def load_file(path: Path, display: str | None = None) -> LoadResult:
     """Load and check every record of one file; problems are collected, never raised.
 

@@ -26,12 +26,12 @@ import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from .extract import extract_file
 from .extract.text import MAX_BYTES as MAX_SOURCE_BYTES
 from .extract.text import SUFFIXES as FACTSHEET_SUFFIXES
-from .records import RECORD_SUFFIXES, LoadResult, Record, RecordProblem, check_record, load_file
+from .records import RECORD_SUFFIXES, LoadResult, Record, RecordProblem, check_record, iter_file
 
 log = logging.getLogger(__name__)
 
@@ -207,59 +207,72 @@ def read_source(document: SourceDocument) -> bytes:
 def load_sources(paths: Iterable[Path], data_dir: Path | None = None, locator: SourceLocator | None = None) -> LoadResult:
     """Load records and extract fact sheets; problems are collected, never raised.
 
+    The list form of :func:`iter_sources` (same records, same problems), for callers that
+    need all records at once (``eulod validate``, tests).
+    """
+    total = LoadResult()
+    for item in iter_sources(paths, data_dir, locator):
+        (total.problems if isinstance(item, RecordProblem) else total.records).append(item)
+    log.info("loaded %d records, %d problems", len(total.records), len(total.problems))
+    return total
+
+
+def iter_sources(paths: Iterable[Path], data_dir: Path | None = None, locator: SourceLocator | None = None,
+                 drafts: dict | None = None) -> Iterator[Record | RecordProblem]:
+    """Every record of the record files and fact sheets under ``paths``, and every problem, as read.
+
     A record whose ``source.file`` is unsafe (:func:`locate_source`) is a problem of field
-    ``source.file`` and is not loaded. ``data_dir`` is the data folder a source may also be in.
+    ``source.file`` and is not given. ``data_dir`` is the data folder a source may also be in.
     ``locator`` keeps where each source document was found, for the build to copy it without
-    looking again; without one, a locator over the folders of ``paths`` is used.
+    looking again; without one, a locator over the folders of ``paths`` is used. ``drafts``
+    keeps each fact sheet's extraction for the next read (the build reads twice). Records are
+    read as they come (a JSON Lines export of any size costs one line of memory), so the
+    streaming build can read them twice; what is kept across the whole read is each record's
+    id (to refuse a second record with the same id) and the names of the curated sources.
     """
     paths = list(paths)
     record_paths, sheets = source_files(paths)
     if locator is None:
         locator = SourceLocator(source_roots(paths, data_dir), data_dir)
-    total = LoadResult()
     seen: dict[str, str] = {}
     curated_sources: set[str] = set()
 
-    def unsafe_source(record: Record) -> str | None:
+    def problem_of(record: Record) -> RecordProblem | None:
         try:
             locator.locate(record.data["source"]["file"], record.file)  # once per folder and name: bulk files share one
         except UnsafeSource as exc:
-            return str(exc)
+            return RecordProblem(record.file, record.id, SOURCE_FIELD, str(exc))
+        if record.id in seen:
+            return RecordProblem(record.file, record.id, "id", f"the id is already used by {seen[record.id]}")
+        seen[record.id] = record.file
         return None
 
-    def keep(record: Record) -> None:
-        problem = unsafe_source(record)
-        if problem:
-            total.problems.append(RecordProblem(record.file, record.id, SOURCE_FIELD, problem))
-            return
-        if record.id in seen:
-            total.problems.append(RecordProblem(record.file, record.id, "id", f"the id is already used by {seen[record.id]}"))
-            return
-        seen[record.id] = record.file
-        total.records.append(record)
-
     for path in record_paths:
-        result = load_file(path)
-        total.problems.extend(result.problems)
-        for record in result.records:
-            curated_sources.add(Path(str(record.data["source"]["file"])).name)
-            keep(record)
+        for item in iter_file(path):
+            if isinstance(item, RecordProblem):
+                yield item
+                continue
+            curated_sources.add(Path(str(item.data["source"]["file"])).name)
+            yield problem_of(item) or item
     for sheet in sheets:
         if sheet.name in curated_sources:
             log.info("%s: a curated record takes precedence over extraction", sheet)
             continue
-        draft = extract_file(sheet)
-        for warning in draft.warnings:
-            log.warning("%s", warning)
+        draft = drafts.get(sheet) if drafts is not None else None
+        if draft is None:
+            draft = extract_file(sheet)
+            for warning in draft.warnings:
+                log.warning("%s", warning)
+            if drafts is not None:
+                drafts[sheet] = draft
         if draft.record is None:
-            total.problems.extend(RecordProblem(str(sheet), "(fact sheet)", "", reason) for reason in draft.problems)
+            yield from (RecordProblem(str(sheet), "(fact sheet)", "", reason) for reason in draft.problems)
             continue
         problems = check_record(draft.record, str(sheet))
         if problems:
-            total.problems.extend(problems)
+            yield from problems
             continue
         if draft.record.get("review"):
             log.warning("%s: draft has %d field(s) to review", sheet, len(draft.record["review"]))
-        keep(Record(draft.record, str(sheet)))
-    log.info("loaded %d records (%d fact sheets), %d problems", len(total.records), len(sheets), len(total.problems))
-    return total
+        record = Record(draft.record, str(sheet))
+        yield problem_of(record) or record

@@ -168,3 +168,39 @@ def validate_graphs(graphs: Iterable[Graph], namespaces: Graph | None = None) ->
         for graph in graphs:
             union += graph
         return validate(union)
+
+
+def validate_part(triples: list, namespaces: Graph, targets) -> Report:
+    """Validate pyoxigraph triples with the shapes whose target classes ``targets`` accepts.
+
+    The streaming build's unit of work (eulod/pipeline/checks.py): one batch of records with
+    the shapes of what a record holds alone, then the organisations, which records share, with
+    theirs. Falls back to pySHACL on these triples when the fast validator cannot run the
+    shapes, keeping the results whose focus node is an instance of an accepted class.
+    """
+    try:
+        return parse_report(fast.validate_triples(triples, shapes_graph(), namespaces, targets=targets))
+    except fast.Unsupported as exc:
+        log.warning("fast validation unavailable (%s); using pySHACL on this part", exc)
+        graph = Graph()
+        types: dict[str, list[URIRef]] = {}
+        for s, p, o in triples:
+            graph.add((_rdflib(s), _rdflib(p), _rdflib(o)))
+            if p == fast.RDF_TYPE:
+                types.setdefault(s.value, []).append(URIRef(o.value))
+        report = validate(graph)
+        report.results = [r for r in report.results if targets(types.get(r.focus, []))]
+        return report
+
+
+def _rdflib(term):
+    """A pyoxigraph term as rdflib's."""
+    if isinstance(term, fast.ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, fast.ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == fast.XSD_STRING:
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -634,6 +634,7 @@ def validate_triples(
     namespaces: Graph | None = None,
     source: tuple[Path, ox.RdfFormat] | None = None,
     workers: int | None = None,
+    targets: Callable[[list[URIRef]], bool] | None = None,
 ) -> Graph:
     """The SHACL validation report graph of the data, as pySHACL would make it.
 
@@ -641,9 +642,13 @@ def validate_triples(
     back from a store; ``source`` is the file they came from and its format, if any (the SPARQL
     store loads it directly); ``namespaces`` lends its prefixes to pySHACL's generic messages. ``workers``
     processes share the work (default: up to 2 for large data, else 1); the results do not
-    depend on it.
+    depend on it. ``targets`` chooses shapes by their target classes (default: all): the
+    streaming build checks a batch of records with the shapes of record-local nodes and
+    organisations, which records share, in a pass of their own.
     """
     plan = compile_plan(shapes)
+    if targets is not None:  # only the shapes whose target classes the caller checks here
+        plan = Plan(plan.shapes_graph, [(classes, shape) for classes, shape in plan.targeted if targets(classes)])
     data = Data(triples, namespaces, source)
     focus = [data.instances(classes) for classes, _shape_plan in plan.targeted]
     if workers is None:

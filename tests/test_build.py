@@ -46,7 +46,7 @@ def test_build_of_the_sample_data_succeeds(tmp_path: Path):
     assert not list((tmp_path / "build" / "current" / "dumps").glob(".*tmp"))
 
 
-STEPS = ["validating against the shapes", "loading the store", "optimising the store", "computing the summaries",
+STEPS = ["reading the records", "validating the organisations", "loading the store", "optimising the store", "computing the summaries",
          "writing the home page listing", "writing the dumps"]
 
 

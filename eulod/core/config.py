@@ -51,6 +51,7 @@ class Settings:
     summary_collaborations: int = 1000  # most frequent organisation pairs the build summarises; 0: none
     max_record_file_mb: int = 64  # a YAML or JSON record file (of JSON Lines: each line) larger is refused
     max_text_kb: int = 1024  # one text value of a record, in UTF-8; a longer one is the record's problem
+    build_batch_records: int = 2000  # records converted and validated together by `eulod build`: bounds its memory
     dataset_title: str = "EU-funded projects (eulod)"
     publisher_name: str = "eulod publisher"
     publisher_email: str = ""
@@ -108,6 +109,7 @@ _PARSERS: dict[str, Any] = {
     "summary_collaborations": int,
     "max_record_file_mb": int,
     "max_text_kb": int,
+    "build_batch_records": int,
     "server": str,
     "dataset_title": str,
     "publisher_name": str,
@@ -150,7 +152,7 @@ def _check(settings: Settings) -> Settings:
     if not 0 < settings.port < 65536:
         raise ConfigError(f"setting 'port' ({ENV_PREFIX}PORT): {settings.port} is not a TCP port")
     for name in ("workers", "threads", "max_rows", "query_processes", "long_queries", "client_queries",
-                 "max_query_depth", "max_record_file_mb", "max_text_kb"):
+                 "max_query_depth", "max_record_file_mb", "max_text_kb", "build_batch_records"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"setting {name!r} ({ENV_PREFIX}{name.upper()}): must be at least 1")
     if settings.server not in SERVERS:

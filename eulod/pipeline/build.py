@@ -27,14 +27,14 @@ from eulod.converters.conflicts import organisation_conflicts, preferred_values
 from eulod.converters.extract import extract_file
 from eulod.converters.extract.text import UnreadableFile, decode
 from eulod.converters.personal import Redactor, contact_emails, contact_names
-from eulod.converters.rdf import FieldError, MappingOptions, RecordMapper, preferred_labels
+from eulod.converters.rdf import FieldError, Lit, MappingOptions, RecordMapper
 from eulod.converters.records import Record, RecordProblem
 from eulod.converters.sources import (
     SOURCE_FIELD,
     SourceDocument,
     SourceLocator,
     UnsafeSource,
-    load_sources,
+    iter_sources,
     locate_source,
     read_source,
     source_roots,
@@ -54,8 +54,10 @@ from eulod.core.generation import (
 from eulod.core.iris import slugify_file
 from eulod.core.listing import write_listing
 from eulod.core.namespaces import EULOD, bind_prefixes
+from eulod.pipeline.checks import OrganisationStore, confirmed_class_failures, organisation_results
 from eulod.pipeline.conflicts import conflict_warnings
 from eulod.pipeline.dumps import write_dumps
+from eulod.pipeline.findings import REPORT_FILE, Findings, RecordOutcome
 from eulod.pipeline.generations import (
     atomic_write_bytes,
     build_lock,
@@ -65,14 +67,23 @@ from eulod.pipeline.generations import (
     switch_to,
     write_manifest,
 )
+from eulod.pipeline.stream import Converter, SourceUse, Spools, filtered_spool, scan, uncount_labels
 from eulod.pipeline.summaries import add_summaries
 from eulod.shapes import Report, Result, validate_graphs
 
 log = logging.getLogger(__name__)
 
+PREF_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
+
 
 @dataclass
-class RecordOutcome:
+class ConvertedRecord:
+    """One record converted to an rdflib graph and validated in memory (``eulod validate``, tests).
+
+    ``eulod build`` keeps no graph: it streams (eulod/pipeline/stream.py) and its outcome
+    holds :class:`eulod.pipeline.findings.RecordOutcome` rows read back from its report file.
+    """
+
     record: Record
     graph: Graph | None = None
     report: Report = field(default_factory=Report)
@@ -87,14 +98,26 @@ class RecordOutcome:
 
 @dataclass
 class BuildOutcome:
-    outcomes: list[RecordOutcome] = field(default_factory=list)
-    problems: list[RecordProblem] = field(default_factory=list)  # records that never got to RDF
+    """What a build did: its report (read back from the report file on demand) and the generation it made."""
+
+    findings: Findings | None = None
     generation: Generation | None = None
     manifest: dict = field(default_factory=dict)
+    converted: int = 0
 
     @property
     def loaded(self) -> bool:
         return self.generation is not None
+
+    @property
+    def problems(self) -> list[RecordProblem]:
+        """Records that never got to RDF (unreadable, against the schema, a duplicate id ...)."""
+        return self.findings.load_problems() if self.findings else []
+
+    @property
+    def outcomes(self) -> list[RecordOutcome]:
+        """The converted records that have something to report (problems or SHACL results)."""
+        return self.findings.outcomes() if self.findings else []
 
     def invalid(self, fail_on: str) -> list[RecordOutcome]:
         return [o for o in self.outcomes if not o.valid(fail_on)]
@@ -132,7 +155,7 @@ def vocabulary_quads(name: str, turtle: bytes, graph: ox.NamedNode) -> Iterator[
 def convert_records(
     records: Iterable[Record], settings: Settings, progress: Callable[[Iterable], Iterable] = lambda x: x,
     when: datetime | None = None,
-) -> list[RecordOutcome]:
+) -> list[ConvertedRecord]:
     """Map each record to its RDF graph; a converter failure is that record's problem only.
 
     ``when`` is the build's time, stamped on every record (one time for the whole build)."""
@@ -147,7 +170,7 @@ def convert_records(
     warnings = conflict_warnings(conflicts)
     outcomes = []
     for record in progress(records):
-        outcome = RecordOutcome(record, conflicts=warnings.get(record.id, []))
+        outcome = ConvertedRecord(record, conflicts=warnings.get(record.id, []))
         try:
             outcome.graph = mapper.graph(record)
         except FieldError as exc:  # a value that cannot become its IRI (converters.rdf): the record's problem
@@ -159,7 +182,7 @@ def convert_records(
     return outcomes
 
 
-def validate_outcomes(outcomes: list[RecordOutcome]) -> Report:
+def validate_outcomes(outcomes: list[ConvertedRecord]) -> Report:
     """Validate all converted records together and give each record the results about it.
 
     One whole-graph run (eulod.shapes.fast, identical to pySHACL on the union) instead of one
@@ -172,7 +195,7 @@ def validate_outcomes(outcomes: list[RecordOutcome]) -> Report:
     """
     converted = [o for o in outcomes if o.graph is not None]
     report = validate_graphs([o.graph for o in converted], bind_prefixes(Graph()))
-    owners: dict[str, list[RecordOutcome]] = {}
+    owners: dict[str, list[ConvertedRecord]] = {}
     for outcome in converted:
         for subject in set(outcome.graph.subjects(RDF.type, None)):
             owners.setdefault(str(subject), []).append(outcome)
@@ -188,7 +211,7 @@ def validate_outcomes(outcomes: list[RecordOutcome]) -> Report:
 def convert_and_validate(
     records: Iterable[Record], settings: Settings, progress: Callable[[Iterable], Iterable] = lambda x: x,
     stage: Callable[[str], None] = lambda name: None, when: datetime | None = None,
-) -> list[RecordOutcome]:
+) -> list[ConvertedRecord]:
     outcomes = convert_records(records, settings, progress, when)
     stage("validating against the shapes")
     validate_outcomes(outcomes)
@@ -233,77 +256,95 @@ def load_generation(settings: Settings, graphs: Iterable[Graph | bytes],
 
     ``graphs`` are rdflib graphs or N-Triples chunks (the bulk path); either way they are
     spooled to a file in the generation and bulk-loaded from there, never held in memory.
-    Returns the generation, its statistics and the description of its dumps. ``stage`` is
-    told the name of each step as it starts (minutes each at 100 000 projects), so a CLI can
-    say what it is doing between the progress bar of the conversion and the end. Without
-    ``dumps`` (benchmarks that measure the store, not the files) none are written.
-
-    The generation stays incomplete (readers refuse it, the next build removes it if this
-    process dies) until the caller seals it with :func:`eulod.pipeline.generations.write_manifest` and
-    switches to it with :func:`eulod.pipeline.generations.switch_to`.
+    Returns the generation, its statistics and the description of its dumps (see
+    :func:`load_spool`). Benchmarks and tests that start from N-Triples use this; ``eulod build``
+    writes its spool itself (eulod/pipeline/stream.py) and calls :func:`load_spool`.
     """
     generation = new_generation(settings.build_dir)
     try:
-        store = ox.Store(str(generation.store_path))
         spool = generation.path / ".data.nt"
-        stage("loading the store")
         started = time.perf_counter()
         size = _spool(graphs, spool)
         log.info("spooled %d bytes of N-Triples in %.2f s", size, time.perf_counter() - started)
-        started = time.perf_counter()
-        store.bulk_load(path=str(spool), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(data_graph_iri(settings)))
-        spool.unlink()
-        log.info("bulk-loaded the data in %.2f s", time.perf_counter() - started)
-        vocabulary = ox.NamedNode(vocabulary_graph_iri(settings))
-        for entry in vocabulary_files():
-            store.extend(vocabulary_quads(entry.name, entry.read_bytes(), vocabulary))
-        # Country names from the EU authority table, so queries and pages can name a country.
-        store.extend(ox.Quad(t.subject, t.predicate, t.object, vocabulary) for t in country_label_triples())
-        store.flush()
-        stage("optimising the store")
-        started = time.perf_counter()
-        store.optimize()
-        log.info("optimised the store in %.2f s", time.perf_counter() - started)
-        # Summaries read the whole data graph: from the optimised store that takes half the
-        # time (measured at 100 000 projects); the few they add need no second optimisation.
-        stage("computing the summaries")
-        started = time.perf_counter()
-        year = (when or build_time()).year  # ends the years of projects that state no end
-        added = add_summaries(store, data_graph_iri(settings), summary_graph_iri(settings), settings.base_iri,
-                              settings.summary_collaborations, current_year=year)
-        store.flush()
-        log.info("computed %d summary triples in %.2f s", added, time.perf_counter() - started)
-        stage("writing the home page listing")
-        write_listing(store, generation.listing_path, year, generation.id)
-        written: dict = {}
-        if dumps:
-            stage("writing the dumps")
-            started = time.perf_counter()
-            written = write_dumps(store, generation)
-            log.info("wrote the dumps in %.2f s", time.perf_counter() - started)
-        stats = _statistics(store)
-        del store  # closes the database so readers can open it
+        stats, written = load_spool(settings, generation, spool, stage=stage, dumps=dumps, when=when)
     except BaseException:
         discard(generation)
         raise
     return generation, stats, written
 
 
-def write_validation(generation: Generation, outcomes: Iterable[RecordOutcome]) -> None:
-    """The SHACL results of each loaded record, so its page can show them.
+def load_spool(settings: Settings, generation: Generation, spool: Path, extra: Iterable[ox.Quad] = (),
+               stage: Callable[[str], None] = lambda name: None, dumps: bool = True,
+               when: datetime | None = None) -> tuple[dict, dict]:
+    """Bulk-load an N-Triples file (then ``extra`` quads) and the vocabulary into ``generation``'s store;
+    write its summaries, listing and dumps. The spool is removed once loaded.
+
+    Returns the statistics and the description of the dumps. ``stage`` is told the name of
+    each step as it starts (minutes each at 100 000 projects), so a CLI can say what it is
+    doing. Without ``dumps`` (benchmarks that measure the store, not the files) none are
+    written. The generation stays incomplete (readers refuse it, the next build removes it if
+    this process dies) until the caller seals it with
+    :func:`eulod.pipeline.generations.write_manifest` and switches to it with
+    :func:`eulod.pipeline.generations.switch_to`; on failure the caller discards it.
+    """
+    store = ox.Store(str(generation.store_path))
+    stage("loading the store")
+    started = time.perf_counter()
+    data = ox.NamedNode(data_graph_iri(settings))
+    store.bulk_load(path=str(spool), format=ox.RdfFormat.N_TRIPLES, to_graph=data)
+    spool.unlink()
+    store.extend(extra)
+    log.info("bulk-loaded the data in %.2f s", time.perf_counter() - started)
+    vocabulary = ox.NamedNode(vocabulary_graph_iri(settings))
+    for entry in vocabulary_files():
+        store.extend(vocabulary_quads(entry.name, entry.read_bytes(), vocabulary))
+    # Country names from the EU authority table, so queries and pages can name a country.
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, vocabulary) for t in country_label_triples())
+    store.flush()
+    stage("optimising the store")
+    started = time.perf_counter()
+    store.optimize()
+    log.info("optimised the store in %.2f s", time.perf_counter() - started)
+    # Summaries read the whole data graph: from the optimised store that takes half the
+    # time (measured at 100 000 projects); the few they add need no second optimisation.
+    stage("computing the summaries")
+    started = time.perf_counter()
+    year = (when or build_time()).year  # ends the years of projects that state no end
+    added = add_summaries(store, data_graph_iri(settings), summary_graph_iri(settings), settings.base_iri,
+                          settings.summary_collaborations, current_year=year)
+    store.flush()
+    log.info("computed %d summary triples in %.2f s", added, time.perf_counter() - started)
+    stage("writing the home page listing")
+    write_listing(store, generation.listing_path, year, generation.id)
+    written: dict = {}
+    if dumps:
+        stage("writing the dumps")
+        started = time.perf_counter()
+        written = write_dumps(store, generation)
+        log.info("wrote the dumps in %.2f s", time.perf_counter() - started)
+    stats = _statistics(store)
+    del store  # closes the database so readers can open it
+    return stats, written
+
+
+def write_validation(generation: Generation, results: Iterable[tuple[str, list[dict]]]) -> None:
+    """The SHACL results of each loaded record that has any, so its page can show them.
 
     JSON beside the manifest rather than RDF in the store: the results describe the
     publication process, not the projects, so they stay out of the data set, its dumps
     and its triple counts; and SHACL reports are blank-node graphs that serve pages badly.
+    ``results`` are (record id, results) in id order, as eulod.pipeline.findings gives them;
+    they are written as they come (a record without results has no entry).
     """
-    payload = {
-        o.record.id: [
-            {"severity": r.severity, "focus": r.focus, "path": r.path, "value": r.value, "messages": r.messages}
-            for r in o.report.results
-        ]
-        for o in outcomes
-    }
-    atomic_write_bytes(generation.path / VALIDATION_FILE, json.dumps(payload, indent=1, sort_keys=True).encode("utf-8"))
+    target = generation.path / VALIDATION_FILE
+    partial = target.with_name(target.name + ".part")
+    with open(partial, "w", encoding="utf-8") as out:
+        out.write("{")
+        for number, (record_id, found) in enumerate(results):
+            out.write("," if number else "")
+            out.write(f"\n{json.dumps(record_id)}: {json.dumps(found, sort_keys=True, ensure_ascii=False)}")
+        out.write("\n}\n")
+    partial.replace(target)
 
 
 def source_file(record: Record, settings: Settings, roots: Sequence[Path] | None = None) -> SourceDocument | None:
@@ -321,26 +362,27 @@ def source_file(record: Record, settings: Settings, roots: Sequence[Path] | None
     return locate_source(name, record.file, roots, settings.data_dir)
 
 
-def copy_sources(generation: Generation, records: Iterable[Record], settings: Settings,
-                 roots: Sequence[Path] | None = None, locator: SourceLocator | None = None) -> dict[str, str]:
+def copy_sources(generation: Generation, uses: dict[tuple[Path, str], SourceUse], leave_out: set[str],
+                 settings: Settings, locator: SourceLocator, persons: frozenset[str]) -> dict[str, str]:
     """Copy each record's source document into the generation, named as its IRI's last segment.
 
-    Only what :func:`eulod.converters.sources.locate_source` locates and allows is copied. Each
-    document is located, read and copied once, however many records name it (every record of
-    an import names its export); a missing or withheld one is logged once, with the number of
-    records naming it, and skipped: their data stands without it. ``locator`` is the build's
-    (what :func:`eulod.converters.sources.load_sources` found); without one, one over ``roots``
-    (default: those of the configured record folders). Without personal_data = publish the copy
-    is redacted (:func:`public_source_text`). Returns record id -> copied file name.
+    ``uses`` are the documents the records name, per folder (eulod.pipeline.stream.scan);
+    records in ``leave_out`` are not published and do not count. Only what
+    :func:`eulod.converters.sources.locate_source` locates and allows is copied. Each document
+    is located, read and copied once, however many records name it (every record of an import
+    names its export); a missing or withheld one is logged once, with the number of records
+    naming it, and skipped: their data stands without it. Without personal_data = publish the
+    copy is redacted (:func:`public_source_text`); ``persons`` are the build's contact names.
+    Returns record id -> copied file name.
     """
     folder = generation.path / SOURCES_DIR
     folder.mkdir(exist_ok=True)
-    records = list(records)
-    if locator is None:
-        locator = SourceLocator(roots if roots is not None else source_roots(settings.records, settings.data_dir),
-                                settings.data_dir)
-    found: dict[str, tuple[SourceDocument, list[Record]]] = {}  # IRI name -> document, the records naming it
-    for (_folder, name), named in records_by_source(records).items():
+    found: dict[str, tuple[SourceDocument, list[SourceUse]]] = {}  # IRI name -> document, who names it
+    for (_folder, name), use in uses.items():
+        ids = [i for i in use.ids if i not in leave_out]
+        if not ids:
+            continue
+        named = SourceUse(ids, [r for r in use.sample if r.id not in leave_out] or use.sample, use.names, use.emails)
         document = publishable_source(locator, name, named)
         if document is None:
             continue
@@ -349,47 +391,39 @@ def copy_sources(generation: Generation, records: Iterable[Record], settings: Se
             log.warning("%s: %s is also the name of %s; that one is published", named_by(name, named), iri_name,
                         found[iri_name][0].path)
             continue
-        found.setdefault(iri_name, (document, []))[1].extend(named)
-    persons = contact_names(r.data for r in records)
+        found.setdefault(iri_name, (document, []))[1].append(named)
     copied = {}
     for name, (document, owners) in found.items():
         try:
             data = read_source(document)
         except (OSError, UnsafeSource) as exc:
-            log.error("%s: source document %s not published: %s", owners[0].file, document.path, exc)
+            log.error("%s: source document %s not published: %s", owners[0].sample[0].file, document.path, exc)
             continue
         if settings.personal_data != "publish":
             data = public_source_text(data, document, owners, persons)
             if data is None:
                 continue
         atomic_write_bytes(folder / name, data)
-        copied.update((record.id, name) for record in owners)
+        copied.update((record_id, name) for use in owners for record_id in use.ids)
     return copied
 
 
-def records_by_source(records: Iterable[Record]) -> dict[tuple[Path, str], list[Record]]:
-    """(record folder, source.file) -> the records naming it: where a document is found depends on nothing else."""
-    groups: dict[tuple[Path, str], list[Record]] = {}
-    for record in records:
-        name = (record.data.get("source") or {}).get("file")
-        groups.setdefault((Path(record.file).parent, str(name) if name else ""), []).append(record)
-    return groups
-
-
-def named_by(name: str, records: list[Record]) -> str:
+def named_by(name: str, use: SourceUse) -> str:
     """Where a log line about a source document points: the file, the document and the records naming it."""
-    ids = ", ".join(repr(r.id) for r in records[:3]) + (f" and {len(records) - 3} more" if len(records) > 3 else "")
-    count = f"{len(records)} record" + ("" if len(records) == 1 else "s")
-    return f"{records[0].file}: field {SOURCE_FIELD}: source document {name!r}, named by {count} ({ids})"
+    sample = use.sample
+    more = len(use.ids) - len(sample)
+    ids = ", ".join(repr(r.id) for r in sample) + (f" and {more} more" if more > 0 else "")
+    count = f"{len(use.ids)} record" + ("" if len(use.ids) == 1 else "s")
+    return f"{sample[0].file}: field {SOURCE_FIELD}: source document {name!r}, named by {count} ({ids})"
 
 
-def publishable_source(locator: SourceLocator, name: str, records: list[Record]) -> SourceDocument | None:
+def publishable_source(locator: SourceLocator, name: str, records: SourceUse) -> SourceDocument | None:
     """The document ``records`` (of one folder) name, if it may be published; else None, said once for them all."""
     if not name:
         log.warning("%s: no source document named", named_by(name, records))
         return None
     try:
-        document = locator.locate(name, records[0].file)
+        document = locator.locate(name, records.sample[0].file)
     except UnsafeSource as exc:  # with the build's locator, load_sources refused these records already
         log.error("%s: not published: %s", named_by(name, records), exc)
         return None
@@ -402,7 +436,8 @@ def publishable_source(locator: SourceLocator, name: str, records: list[Record])
     return document
 
 
-def public_source_text(data: bytes, document: SourceDocument, owners: list[Record], persons: frozenset[str]) -> bytes | None:
+def public_source_text(data: bytes, document: SourceDocument, owners: list[SourceUse],
+                       persons: frozenset[str]) -> bytes | None:
     """A source document as published without personal_data = publish: redacted, or None.
 
     Every e-mail address and phone number goes, and the names of the contact persons: all
@@ -415,11 +450,13 @@ def public_source_text(data: bytes, document: SourceDocument, owners: list[Recor
     except UnreadableFile as exc:
         log.warning("%s: not published: %s, so it cannot be cleared of personal data", document.path, exc)
         return None
-    own = [r.data for r in owners]
+    names = set().union(*(use.names for use in owners))
+    emails = set().union(*(use.emails for use in owners))
     draft = extract_file(document.path)  # contacts the fact sheet states, even those no record lists
     if draft.record is not None:
-        own.append(draft.record)
-    redactor = Redactor(persons, parts_of=contact_names(own), emails=contact_emails(own))
+        names |= contact_names([draft.record])
+        emails |= contact_emails([draft.record])
+    redactor = Redactor(persons, parts_of=names, emails=emails)
     return redactor.redact(text).encode("utf-8")
 
 
@@ -460,41 +497,85 @@ def build(
 
 def _build(settings: Settings, sources: list[Path] | None, fail_on: str, skip_invalid: bool,
            progress: Callable[[Iterable], Iterable], stage: Callable[[str], None]) -> BuildOutcome:
+    """Scan, convert and validate as a stream, then load; see eulod/pipeline/stream.py and checks.py."""
     inputs = sources or list(settings.records)
     locator = SourceLocator(source_roots(inputs, settings.data_dir), settings.data_dir)  # one look-up per document
-    loaded = load_sources(inputs, settings.data_dir, locator)
-    outcome = BuildOutcome(problems=loaded.problems)
+    drafts: dict[Path, object] = {}  # fact sheets are extracted once, though the records are read twice
+
+    def read() -> Iterator[Record | RecordProblem]:
+        return iter_sources(inputs, settings.data_dir, locator, drafts)
+
+    findings = Findings(settings.build_dir / REPORT_FILE)
+    outcome = BuildOutcome(findings=findings)
     when = build_time()
-    outcome.outcomes = convert_and_validate(loaded.records, settings, progress, stage, when)
-    if not outcome.ok(fail_on) and not skip_invalid:
-        log.warning("not loading: %d record problems, %d invalid records", len(outcome.problems), len(outcome.invalid(fail_on)))
-        return outcome
-    good = [o for o in outcome.outcomes if o.valid(fail_on)]
-    if not good:
-        return outcome
-    graphs = [o.graph for o in good if o.graph is not None]
-    generation, stats, dumps = load_generation(settings, [*graphs, preferred_labels(graphs)], stage, when=when)
-    outcome.manifest = {
-        "generation": generation.id,
-        "built": when.isoformat(),
-        "eulod_version": __version__,
-        "base_iri": settings.base_iri,
-        "records": [o.record.id for o in good],
-        "rejected": sorted({o.record.id for o in outcome.invalid(fail_on)} | {p.record for p in outcome.problems}),
-        "graphs": dataset_graphs(settings),
-        "statistics": stats,
-        "dumps": dumps,
-    }
+    stage("reading the records")
+    scanned = scan(read, settings, findings)
+    generation = new_generation(settings.build_dir)
     try:
-        write_validation(generation, good)
-        outcome.manifest["sources"] = copy_sources(generation, [o.record for o in good], settings, locator=locator)
+        spools = Spools(generation.path / ".data.nt", generation.path / ".organisations.nt")
+        converter = Converter(settings, scanned, findings, spools)
+        outcome.converted = converter.run(read, when, progress)
+        stage("validating the organisations")
+        organisations = OrganisationStore(generation.path / ".organisations", spools.organisations)
+        try:
+            for ids, result in organisation_results(organisations, settings.build_batch_records):
+                for record_id in ids:
+                    ref = findings.file_of(record_id)
+                    if ref is not None:
+                        findings.results(ref, [result])
+            for holders, result in confirmed_class_failures(converter.checker.class_failures, organisations):
+                for ref in holders:
+                    findings.results(ref, [result])
+        finally:
+            organisations.close()
+            shutil.rmtree(generation.path / ".organisations", ignore_errors=True)
+            spools.organisations.unlink(missing_ok=True)
+        rejected = findings.rejected(fail_on)
+        if rejected and not skip_invalid:
+            log.warning("not loading: %d records rejected", len(rejected))
+            discard(generation)
+            return outcome
+        if not any(True for _ in findings.converted_spans(rejected)):  # nothing valid to publish
+            discard(generation)
+            return outcome
+        spool = spools.data
+        if rejected:  # --skip-invalid: the store gets the valid records only
+            uncount_labels(converter.labels, spools.data, (span for span in findings.converted_spans(set())
+                                                            if span[0] in rejected))
+            spool = generation.path / ".published.nt"
+            filtered_spool(spools.data, spool, findings.converted_spans(rejected))
+            spools.data.unlink()
+        labels = ox.NamedNode(data_graph_iri(settings))
+        preferred = (ox.Quad(ox.NamedNode(org), PREF_LABEL, _literal(label), labels)
+                     for org, label in converter.labels.preferred())
+        stats, dumps = load_spool(settings, generation, spool, preferred, stage, when=when)
+        outcome.manifest = {
+            "generation": generation.id,
+            "built": when.isoformat(),
+            "eulod_version": __version__,
+            "base_iri": settings.base_iri,
+            "records": list(findings.published(rejected)),
+            "rejected": sorted(rejected | {p.record for p in findings.load_problems()}),
+            "graphs": dataset_graphs(settings),
+            "statistics": stats,
+            "dumps": dumps,
+        }
+        write_validation(generation, findings.results_by_record(rejected))
+        outcome.manifest["sources"] = copy_sources(generation, scanned.sources, rejected, settings, locator,
+                                                   scanned.persons)
         write_manifest(generation, outcome.manifest)  # last: from here on the generation counts as complete
     except BaseException:
         discard(generation)
         raise
+    finally:
+        findings.flush()
     switch_to(settings.build_dir, generation)
     outcome.generation = generation
     return outcome
+
+
+def _literal(label: Lit) -> ox.Literal:
+    return ox.Literal(label.lexical, language=label.language) if label.language else ox.Literal(label.lexical)
 
 
 def clean(settings: Settings) -> None:

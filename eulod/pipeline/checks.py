@@ -1,0 +1,151 @@
+"""SHACL in a streaming build: a batch of records at a time, then the organisations they share.
+
+Validating the whole data set at once (eulod.pipeline.build.validate_outcomes) holds every
+triple in memory. The streaming build validates instead:
+
+1. **each batch of records** (setting ``build_batch_records``) with the shapes of the nodes a
+   record holds alone: its project, participations, amounts, contacts, results, identifiers,
+   source record. Every such node and everything the shapes look at from it (the SPARQL rules
+   of a project walk its participations and amounts) is minted under the record's project
+   IRI and written by that record only, so the batch holds all of it;
+2. **the organisations**, which records share (the same IRI from every record naming it, each
+   adding what it states), once all records are converted: their triples, from every record,
+   are bulk-loaded into a store of their own (small: organisations only) and validated from
+   there, a batch of organisations at a time, with the organisation shapes. So a rule over an
+   organisation sees what all records say of it, as whole-graph validation does; the results
+   go to every record naming the organisation, as they did.
+
+One more shared case: ``sh:class`` on a value another record types (a contact's organisation
+that only another record lists as a participant). A batch cannot see that type, so a batch's
+``sh:class`` failures are checked again against the organisations' store and dropped when the
+type is there. tests/test_streaming_build.py compares the results with whole-graph validation.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SH
+
+from eulod.core.namespaces import EULOD, bind_prefixes
+from eulod.pipeline.findings import RecordRef
+from eulod.shapes import Result, shapes_graph, validate_part
+
+log = logging.getLogger(__name__)
+
+SHARED_CLASSES = frozenset({str(EULOD.Organisation)})  # nodes records share: validated in the organisation pass
+RDF_TYPE = ox.NamedNode(str(RDF.type))
+NAMED_BY = ox.NamedNode("urn:eulod:build:namedBy")  # organisation -> id of a record naming it (build store only)
+CLASS_CONSTRAINT = str(SH.ClassConstraintComponent)
+
+
+def record_shapes(classes: list) -> bool:
+    """The shapes a batch of records runs: those not targeting a shared class."""
+    return not any(str(c) in SHARED_CLASSES for c in classes)
+
+
+def shared_shapes(classes: list) -> bool:
+    """The shapes of the organisation pass."""
+    return any(str(c) in SHARED_CLASSES for c in classes)
+
+
+class BatchChecker:
+    """Validates batches of converted records and says which record each result belongs to."""
+
+    def __init__(self) -> None:
+        self.namespaces = bind_prefixes(Graph())
+        self.class_failures: list[tuple[list[RecordRef], Result]] = []  # checked again by the organisation pass
+
+    def check(self, batch: list[tuple[RecordRef, bytes]]) -> Iterator[tuple[RecordRef, list[Result]]]:
+        """(record, its results) for each record of the batch that has any.
+
+        A result belongs to every record of the batch whose triples type its focus node.
+        """
+        triples: list = []
+        owners: dict[str, list[RecordRef]] = defaultdict(list)
+        for ref, text in batch:
+            for quad in ox.parse(text, ox.RdfFormat.N_TRIPLES):
+                triples.append((quad.subject, quad.predicate, quad.object))
+                if quad.predicate == RDF_TYPE:
+                    owners[quad.subject.value].append(ref)
+        if not triples:
+            return
+        report = validate_part(triples, self.namespaces, record_shapes)
+        found: dict[RecordRef, list[Result]] = defaultdict(list)
+        for result in report.results:
+            holders = list(dict.fromkeys(owners.get(result.focus, ())))
+            if result.constraint == CLASS_CONSTRAINT:
+                self.class_failures.append((holders, result))
+                continue
+            for ref in holders:
+                found[ref].append(result)
+        yield from found.items()
+
+
+class OrganisationStore:
+    """The organisations' triples from every record, in a store of their own, to validate them whole."""
+
+    def __init__(self, folder: Path, spool: Path) -> None:
+        self.store = ox.Store(str(folder))
+        if spool.stat().st_size:
+            self.store.bulk_load(path=str(spool), format=ox.RdfFormat.N_TRIPLES)
+
+    def typed(self, node: str, cls: str) -> bool:
+        return any(True for _ in self.store.quads_for_pattern(ox.NamedNode(node), RDF_TYPE, ox.NamedNode(cls)))
+
+    def naming(self, organisation: ox.NamedNode) -> list[str]:
+        """Ids of the records that name an organisation."""
+        return sorted(q.object.value for q in self.store.quads_for_pattern(organisation, NAMED_BY, None))
+
+    def organisations(self) -> Iterator[ox.NamedNode]:
+        for cls in SHARED_CLASSES:
+            for quad in self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(cls)):
+                yield quad.subject
+
+    def description(self, node: ox.NamedNode) -> Iterator[tuple]:
+        """A node's triples, and those of the nodes minted under it that it points to (its
+        identifiers, whose types ``sh:class`` checks)."""
+        for quad in self.store.quads_for_pattern(node, None, None):
+            if quad.predicate == NAMED_BY:
+                continue
+            yield quad.subject, quad.predicate, quad.object
+            if isinstance(quad.object, ox.NamedNode) and quad.object.value.startswith(node.value + "/"):
+                for inner in self.store.quads_for_pattern(quad.object, None, None):
+                    yield inner.subject, inner.predicate, inner.object
+
+    def close(self) -> None:
+        del self.store
+
+
+def organisation_results(organisations: OrganisationStore, batch_size: int) -> Iterator[tuple[list[str], Result]]:
+    """(ids of the records naming it, result) for every result of the organisation shapes."""
+    namespaces = bind_prefixes(Graph())
+    batch: list[ox.NamedNode] = []
+
+    def run(nodes: list[ox.NamedNode]) -> Iterator[tuple[list[str], Result]]:
+        triples = [t for node in nodes for t in organisations.description(node)]
+        for result in validate_part(triples, namespaces, shared_shapes).results:
+            yield organisations.naming(ox.NamedNode(result.focus)), result
+
+    for node in organisations.organisations():
+        batch.append(node)
+        if len(batch) >= batch_size:
+            yield from run(batch)
+            batch = []
+    if batch:
+        yield from run(batch)
+
+
+def confirmed_class_failures(failures: Iterable[tuple[list[RecordRef], Result]],
+                             organisations: OrganisationStore) -> Iterator[tuple[list[RecordRef], Result]]:
+    """The ``sh:class`` failures of the batches that hold over all records: the value is typed nowhere."""
+    for holders, result in failures:
+        classes = [str(c) for c in shapes_graph().objects(URIRef(result.source_shape), SH["class"])]
+        if result.value and classes and all(organisations.typed(result.value, c) for c in classes):
+            continue
+        yield holders, result

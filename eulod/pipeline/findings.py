@@ -1,0 +1,166 @@
+"""What a build finds wrong, per record, written to disk as it is found.
+
+A build of a million records cannot keep every record's outcome in memory, and a publisher
+must see the problems of the records read an hour ago even if the build is stopped. So each
+problem (a record that cannot be read, checked or converted) and each SHACL result is
+written to a SQLite file in the build folder (``report.sqlite``) the moment it is known,
+with the record's file and position; the build's outcome, the CLI's report and the
+generation's ``validation.json`` are read back from it. Records with nothing to report cost
+one row in ``records`` (where their N-Triples sit in the build's spool, so that
+``--skip-invalid`` can leave them out), nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from eulod.converters.records import RecordProblem
+from eulod.shapes import SEVERITY_RANK, Report, Result
+
+REPORT_FILE = "report.sqlite"
+
+SCHEMA = """
+CREATE TABLE records (id TEXT PRIMARY KEY, file TEXT NOT NULL, position INTEGER NOT NULL,
+                      offset INTEGER NOT NULL, length INTEGER NOT NULL);
+CREATE TABLE findings (seq INTEGER PRIMARY KEY, record TEXT NOT NULL, file TEXT NOT NULL,
+                       stage TEXT NOT NULL, severity TEXT NOT NULL, payload TEXT NOT NULL);
+CREATE INDEX findings_record ON findings (record);
+"""
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    """A record as the report names it, without its data (which a streaming build does not keep)."""
+
+    id: str
+    file: str
+    position: int = 1
+
+
+@dataclass
+class RecordOutcome:
+    """What was found about one converted record: its conversion problems and SHACL results."""
+
+    record: RecordRef
+    report: Report = field(default_factory=Report)
+    problems: list[RecordProblem] = field(default_factory=list)
+
+    def valid(self, fail_on: str) -> bool:
+        return not self.problems and not self.report.fails(fail_on)
+
+
+class Findings:
+    """The build's report file: one row per problem or result, and where each record's triples are."""
+
+    def __init__(self, path: Path) -> None:
+        path.unlink(missing_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path)
+        self.db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + SCHEMA)
+        self._pending: list[tuple] = []
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def load_problem(self, problem: RecordProblem) -> None:
+        """A record that never reached RDF (unreadable, against the schema, a duplicate id ...)."""
+        self._add(problem.record, problem.file, "load", "error", asdict(problem))
+
+    def convert_problem(self, problem: RecordProblem) -> None:
+        """A record whose conversion failed on one of its fields."""
+        self._add(problem.record, problem.file, "convert", "error", asdict(problem))
+
+    def results(self, record: RecordRef, results: Iterable[Result]) -> None:
+        for result in results:
+            self._add(record.id, record.file, "shapes", result.severity, asdict(result))
+
+    def converted(self, rows: Iterable[tuple[str, str, int, int, int]]) -> None:
+        """(id, file, position, offset, length) of converted records: where their N-Triples are in the spool."""
+        self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)", rows)
+
+    def _add(self, record: str, file: str, stage: str, severity: str, payload: dict) -> None:
+        self._pending.append((record, file, stage, severity, json.dumps(payload, ensure_ascii=False)))
+        if len(self._pending) >= 1000:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            self.db.executemany("INSERT INTO findings (record, file, stage, severity, payload) VALUES (?, ?, ?, ?, ?)",
+                                self._pending)
+            self._pending.clear()
+        self.db.commit()
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def file_of(self, record_id: str) -> RecordRef | None:
+        row = self.db.execute("SELECT id, file, position FROM records WHERE id = ?", (record_id,)).fetchone()
+        return RecordRef(*row) if row else None
+
+    def count_converted(self) -> int:
+        return self.db.execute("SELECT count(*) FROM records").fetchone()[0]
+
+    def rejected(self, fail_on: str) -> set[str]:
+        """Ids of the records that are not published: any problem, or a result at or above ``fail_on``."""
+        self.flush()
+        severities = [s for s, rank in SEVERITY_RANK.items() if rank >= SEVERITY_RANK[fail_on]]
+        marks = ", ".join("?" * len(severities))
+        rows = self.db.execute(
+            f"SELECT DISTINCT record FROM findings WHERE stage != 'shapes' OR severity IN ({marks})", severities)
+        return {row[0] for row in rows}
+
+    def converted_spans(self, leave_out: set[str]) -> Iterator[tuple[str, int, int]]:
+        """(id, offset, length) of the converted records not in ``leave_out``, in spool order."""
+        for record_id, offset, length in self.db.execute("SELECT id, offset, length FROM records ORDER BY offset"):
+            if record_id not in leave_out:
+                yield record_id, offset, length
+
+    def published(self, leave_out: set[str]) -> Iterator[str]:
+        for record_id, _offset, _length in self.converted_spans(leave_out):
+            yield record_id
+
+    def load_problems(self) -> list[RecordProblem]:
+        self.flush()
+        rows = self.db.execute("SELECT payload FROM findings WHERE stage = 'load' ORDER BY seq")
+        return [RecordProblem(**json.loads(payload)) for (payload,) in rows]
+
+    def outcomes(self) -> list[RecordOutcome]:
+        """The converted records that have something to report, in the order it was first found."""
+        self.flush()
+        found: dict[tuple[str, str], RecordOutcome] = {}
+        rows = self.db.execute(
+            "SELECT f.record, f.file, coalesce(r.position, 1), f.stage, f.payload FROM findings f "
+            "LEFT JOIN records r ON r.id = f.record WHERE f.stage != 'load' ORDER BY f.seq")
+        for record_id, file, position, stage, payload in rows:
+            outcome = found.get((file, record_id))
+            if outcome is None:
+                outcome = found[(file, record_id)] = RecordOutcome(RecordRef(record_id, file, position))
+            data = json.loads(payload)
+            if stage == "shapes":
+                outcome.report.results.append(Result(**data))
+            else:
+                outcome.problems.append(RecordProblem(**data))
+        return list(found.values())
+
+    def results_by_record(self, leave_out: set[str]) -> Iterator[tuple[str, list[dict]]]:
+        """(record id, its SHACL results as validation.json holds them), for published records with results."""
+        self.flush()
+        current, results = None, []
+        rows = self.db.execute("SELECT record, payload FROM findings WHERE stage = 'shapes' ORDER BY record, seq")
+        for record_id, payload in rows:
+            if record_id in leave_out:
+                continue
+            if record_id != current:
+                if current is not None:
+                    yield current, results
+                current, results = record_id, []
+            data = json.loads(payload)
+            results.append({key: data[key] for key in ("severity", "focus", "path", "value", "messages")})
+        if current is not None:
+            yield current, results
+
+    def close(self) -> None:
+        self.flush()
+        self.db.close()

@@ -1,0 +1,210 @@
+"""The two passes of a streaming build over the records: what must be known first, then RDF.
+
+``eulod build`` reads the records twice and never holds them:
+
+1. :func:`scan` reads every record once to learn what converting one record needs from all
+   the others: the contact persons' names (taken out of every text unless personal data is
+   published), the values records disagree on about a shared organisation (one is published,
+   converters/conflicts.py), and which records name which source document. Problems of
+   records that cannot be read or checked are written to the build's report as they come.
+2. :func:`convert` reads them again and turns each record into N-Triples, appended to the
+   generation's spool file (what the store is bulk-loaded from) with the organisations'
+   triples also in a spool of their own; a batch of records at a time is validated
+   (eulod/pipeline/checks.py) and its results written to the report.
+
+What stays in memory across the records: their ids, the names and counts of organisation
+labels, the first value of each organisation fact, the contact names, and one batch.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import pyoxigraph as ox
+from rdflib.namespace import SKOS
+
+from eulod.converters.conflicts import Conflict, ConflictFinder, preferred_values
+from eulod.converters.personal import contact_emails, contact_names
+from eulod.converters.rdf import FieldError, LabelCounter, Lit, MappingOptions, NTriplesSink, RecordMapper
+from eulod.converters.records import Record, RecordProblem
+from eulod.core.config import Settings
+from eulod.core.namespaces import EULOD
+from eulod.pipeline.checks import NAMED_BY, RDF_TYPE, BatchChecker
+from eulod.pipeline.conflicts import conflict_warnings
+from eulod.pipeline.findings import Findings, RecordRef
+
+log = logging.getLogger(__name__)
+
+ALT_LABEL = str(SKOS.altLabel)
+Records = Callable[[], Iterable[Record | RecordProblem]]  # one read of the build's inputs
+
+
+@dataclass
+class SourceUse:
+    """The records of one folder naming one source document: enough to copy it once, redacted."""
+
+    ids: list[str] = field(default_factory=list)
+    sample: list[RecordRef] = field(default_factory=list)  # the first few, for messages
+    names: set[str] = field(default_factory=set)  # their contact persons' names
+    emails: set[str] = field(default_factory=set)
+
+    def add(self, record: Record) -> None:
+        self.ids.append(record.id)
+        if len(self.sample) < 3:
+            self.sample.append(RecordRef(record.id, record.file, record.position))
+        self.names.update(contact_names([record.data]))
+        self.emails.update(contact_emails([record.data]))
+
+
+@dataclass
+class Scan:
+    """What the first pass learnt about all records."""
+
+    records: int = 0
+    persons: frozenset[str] = frozenset()
+    conflicts: list[Conflict] = field(default_factory=list)
+    sources: dict[tuple[Path, str], SourceUse] = field(default_factory=dict)
+
+
+def scan(read: Records, settings: Settings, findings: Findings,
+         progress: Callable[[Iterable], Iterable] = lambda x: x) -> Scan:
+    """First pass: persons, disagreements, source documents; load problems go to ``findings``."""
+    out = Scan()
+    persons: set[str] = set()
+    finder = ConflictFinder(settings.base_iri)
+    for item in progress(read()):
+        if isinstance(item, RecordProblem):
+            findings.load_problem(item)
+            continue
+        out.records += 1
+        if settings.personal_data != "publish":
+            persons.update(contact_names([item.data]))
+        finder.see(item)
+        name = (item.data.get("source") or {}).get("file")
+        out.sources.setdefault((Path(item.file).parent, str(name) if name else ""), SourceUse()).add(item)
+    if finder.disputed:  # a second read only when records disagree, to count who says what
+        for item in read():
+            if not isinstance(item, RecordProblem):
+                finder.count(item)
+        out.conflicts = finder.conflicts()
+    out.persons = frozenset(persons)
+    findings.flush()
+    return out
+
+
+@dataclass
+class Spools:
+    """The generation's N-Triples spools: all data, and the organisations' triples alone."""
+
+    data: Path
+    organisations: Path
+
+
+class Converter:
+    """Second pass: records -> N-Triples spools, validated a batch at a time."""
+
+    def __init__(self, settings: Settings, scanned: Scan, findings: Findings, spools: Spools) -> None:
+        self.settings = settings
+        self.findings = findings
+        self.spools = spools
+        self.labels = LabelCounter()
+        self.checker = BatchChecker()
+        self.warnings = conflict_warnings(scanned.conflicts)
+        self.preferred = preferred_values(scanned.conflicts)
+        self.persons = scanned.persons
+        self._organisation_prefix = f"<{settings.base_iri}organisation/"
+        self._typed_organisation = f"> <{RDF_TYPE.value}> <{EULOD.Organisation}> .\n"
+
+    def run(self, read: Records, when, progress: Callable[[Iterable], Iterable] = lambda x: x) -> int:
+        """Convert and validate every record; returns how many were converted."""
+        mapper = RecordMapper(MappingOptions(self.settings.base_iri, self.settings.personal_data, persons=self.persons,
+                                             generated_at=when, preferred=self.preferred))
+        size = self.settings.build_batch_records
+        batch: list[tuple[RecordRef, bytes]] = []
+        rows: list[tuple[str, str, int, int, int]] = []
+        converted = 0
+        with open(self.spools.data, "wb") as data, open(self.spools.organisations, "wb") as organisations:
+            for item in progress(read()):
+                if isinstance(item, RecordProblem):
+                    continue  # reported by the first pass
+                text = self._convert(mapper, item)
+                if text is None:
+                    continue
+                ref = RecordRef(item.id, item.file, item.position)
+                offset = data.tell()
+                data.write(text)
+                organisations.write(self._organisation_lines(text, item.id))
+                rows.append((ref.id, ref.file, ref.position, offset, len(text)))
+                batch.append((ref, text))
+                converted += 1
+                if len(batch) >= size:
+                    self._check(batch, rows)
+                    batch, rows = [], []
+            self._check(batch, rows)
+        return converted
+
+    def _convert(self, mapper: RecordMapper, record: Record) -> bytes | None:
+        """One record's N-Triples; a record the mapping refuses is its problem, said once."""
+        labels = LabelCounter()
+        sink = NTriplesSink(labels)
+        try:
+            mapper.emit(sink, record)
+        except FieldError as exc:  # a value that cannot become its IRI (converters.rdf): the record's problem
+            self.findings.convert_problem(RecordProblem(record.file, record.id, exc.field, exc.reason))
+            return None
+        except Exception as exc:  # a converter bug must not stop the other records
+            log.exception("converting %s failed", record.id)
+            self.findings.convert_problem(RecordProblem(record.file, record.id, "", f"conversion failed: {exc}"))
+            return None
+        self.labels.add_record(labels)
+        return sink.take().encode("utf-8")
+
+    def _organisation_lines(self, text: bytes, record_id: str) -> bytes:
+        """The record's triples about organisations, and which organisations it names."""
+        out = []
+        for line in text.decode("utf-8").splitlines(keepends=True):
+            if line.startswith(self._organisation_prefix):
+                out.append(line)
+                if line.endswith(self._typed_organisation):
+                    subject = line[: line.index(">") + 1]
+                    out.append(f'{subject} <{NAMED_BY.value}> "{_escaped(record_id)}" .\n')
+        return "".join(out).encode("utf-8")
+
+    def _check(self, batch: list[tuple[RecordRef, bytes]], rows: list[tuple[str, str, int, int, int]]) -> None:
+        if not batch:
+            return
+        self.findings.converted(rows)
+        for ref, results in self.checker.check(batch):
+            self.findings.results(ref, results)
+        for ref, _text in batch:
+            warnings = self.warnings.get(ref.id)
+            if warnings:
+                self.findings.results(ref, warnings)
+        self.findings.flush()
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+
+
+def uncount_labels(labels: LabelCounter, spool: Path, spans: Iterator[tuple[str, int, int]]) -> None:
+    """Take the organisation names of records left out (``spans`` in ``spool``) back out of ``labels``."""
+    with open(spool, "rb") as handle:
+        for _record, offset, length in spans:
+            handle.seek(offset)
+            record = LabelCounter()
+            for quad in ox.parse(handle.read(length), ox.RdfFormat.N_TRIPLES):
+                if quad.predicate.value == ALT_LABEL and isinstance(quad.object, ox.Literal):
+                    record.count(quad.subject.value, Lit(quad.object.value, quad.object.language))
+            labels.add_record(record, sign=-1)
+
+
+def filtered_spool(spool: Path, target: Path, spans: Iterator[tuple[str, int, int]]) -> None:
+    """Copy the N-Triples of the records in ``spans`` from ``spool`` to ``target``."""
+    with open(spool, "rb") as source, open(target, "wb") as out:
+        for _record, offset, length in spans:
+            source.seek(offset)
+            out.write(source.read(length))
