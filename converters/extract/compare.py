@@ -265,3 +265,18 @@ def silent_and_stated(score: Score, record: dict[str, Any] | None) -> Safety:
         elif not is_flagged and found_as(record, value.path) == "stated":
             safety.stated_right += 1
     return safety
+
+
+def floor(score: Score, safety: Safety, record: dict[str, Any] | None) -> dict[str, Any]:
+    """What a sheet must keep: no more silent errors, no fewer right values, a title no worse."""
+    return {"silent": safety.silent, "right": sum(score.tp.values()), "title": title_state(score, record)}
+
+
+def title_state(score: Score, record: dict[str, Any] | None) -> str:
+    """right, flagged (wrong or missing but in the review list), silent (wrong, not flagged) or missing."""
+    title = next((e for e in score.emitted if e.name == "title"), None)
+    if title is None:
+        return "missing"
+    if title.correct:
+        return "right"
+    return "flagged" if flagged(record, "title") else "silent"
