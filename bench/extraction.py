@@ -9,7 +9,7 @@ eulod.converters.extract.compare (structured fields exact, free text at >= 0.9 s
     python bench/extraction.py tests/data/extraction
     python bench/extraction.py data/factsheets --curated data/records -v
     python bench/extraction.py tests/data/extraction data/factsheets --curated data/records --markdown out.md
-    python bench/extraction.py tests/data/extraction* --write-floors tests/data/extraction-floors.yaml
+    python bench/extraction.py tests/data/extraction* --write-floors tests/data/sheet-floors.yaml
 
 ``--write-floors`` records, per sheet, the figures tests/test_extract_every_sheet.py holds the
 extractor to (silent errors at most, right values at least, the title's state): run it after a

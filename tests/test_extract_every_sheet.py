@@ -2,7 +2,7 @@
 
 A sheet is a file beside NAME.expected.yaml in any folder whose name starts with "extraction", so a
 new set of sheets joins the suite by being copied in. Each sheet's floor is in
-tests/data/extraction-floors.yaml (written by ``bench/extraction.py --write-floors``):
+tests/data/sheet-floors.yaml (written by ``bench/extraction.py --write-floors``):
 
 * ``silent``: at most this many emitted values may be wrong and missing from the review list;
 * ``right``: at least this many expected values must be extracted right;
@@ -26,7 +26,7 @@ from eulod.converters.extract.text import SUFFIXES
 from eulod.converters.records import check_record
 
 DATA = Path(__file__).resolve().parent / "data"
-FLOORS = DATA / "extraction-floors.yaml"
+FLOORS = DATA / "sheet-floors.yaml"
 TITLE_RANK = {"silent": 0, "missing": 1, "flagged": 1, "right": 2}
 
 
