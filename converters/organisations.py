@@ -29,9 +29,17 @@ _LETTERS = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ß": "s
 
 
 def _fold(text: str) -> str:
-    """Lower case, no accents, single spaces: how names are compared ('Høje' -> 'hoje')."""
-    ascii_text = unicodedata.normalize("NFKD", text.translate(_LETTERS)).encode("ascii", "ignore").decode("ascii")
-    return " ".join(ascii_text.lower().split())
+    """Lower case, no accents, single spaces: how names are compared ('Høje' -> 'hoje', 'Αθήνα' -> 'αθηνα').
+
+    Latin text keeps only ASCII letters (as before); Greek and Cyrillic letters are kept without their
+    accents, so a city written in its own script ('Θεσσαλονίκη', 'София') is not folded away to nothing."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+    kept = "".join(c for c in decomposed if c.isascii() or (not unicodedata.combining(c) and _greek_or_cyrillic(c)))
+    return " ".join(kept.lower().split())
+
+
+def _greek_or_cyrillic(char: str) -> bool:
+    return "\u0370" <= char <= "\u03ff" or "\u1f00" <= char <= "\u1fff" or "\u0400" <= char <= "\u04ff"
 
 
 def _slug(text: str) -> str:

@@ -40,7 +40,7 @@ def test_written_cases_validate_and_score_well(sheet: Path) -> None:
 
 def test_provenance_and_review() -> None:
     record = extract_file(FACTSHEETS / "001_4d66387e27bcc08a.txt").record
-    assert record["provenance"]["start_date"] == {"file": "factsheets/001_4d66387e27bcc08a.txt", "lines": [6, 7]}
+    assert record["provenance"]["start_date"] == {"file": "factsheets/001_4d66387e27bcc08a.txt", "lines": [6, 7], "found": "stated"}
     review = {item["field"]: item for item in record["review"]}
     assert review["end_date"]["candidates"] == ["2021-01"] and "end_date" not in record
 

@@ -15,6 +15,11 @@ The rule, used by the tests and by bench/extraction.py:
   fields as missed or extra.
 * A value present in both but different counts once as a false positive and once as a miss.
   ``id``, ``notes``, ``source``, ``review`` and ``provenance`` are not compared.
+
+Every extracted value is also kept in ``Score.emitted`` with its path in the extracted record
+(``participants[2].organisation.city``) and whether it was right, so that a caller holding the
+draft's ``review`` list and ``provenance`` can tell a flagged error from a silent one and a
+stated value from an inferred one (:func:`silent_and_stated`).
 """
 
 from __future__ import annotations
@@ -35,18 +40,32 @@ BUDGET = ["total_cost", "eu_contribution", "eu_contribution_rate", "co_financing
 ORG_EXACT = ["type", "city", "country", "country_as_stated"]
 
 
+@dataclass(frozen=True)
+class Emitted:
+    """One value the extractor emitted: the scored field, its path in the draft, and whether it was right."""
+
+    name: str
+    path: str
+    correct: bool
+
+
 @dataclass
 class Score:
     tp: Counter = field(default_factory=Counter)
     fp: Counter = field(default_factory=Counter)
     fn: Counter = field(default_factory=Counter)
     differences: list[str] = field(default_factory=list)
+    emitted: list[Emitted] = field(default_factory=list)
 
     def add(self, other: "Score") -> None:
         self.tp.update(other.tp)
         self.fp.update(other.fp)
         self.fn.update(other.fn)
         self.differences.extend(other.differences)
+        self.emitted.extend(other.emitted)
+
+    def expected(self) -> int:
+        return sum(self.tp.values()) + sum(self.fn.values())
 
     def fields(self) -> list[str]:
         return sorted(set(self.tp) | set(self.fp) | set(self.fn))
@@ -81,31 +100,36 @@ def norm_value(value: Any) -> Any:
     return value
 
 
-def _one(score: Score, name: str, expected: Any, got: Any, text: bool = False) -> None:
+def _one(score: Score, name: str, expected: Any, got: Any, text: bool = False, path: str | None = None) -> None:
     if expected is None and got is None:
         return
+    path = path or name
     if expected is not None and got is not None and (similar(expected, got) if text else norm_value(expected) == norm_value(got)):
         score.tp[name] += 1
+        score.emitted.append(Emitted(name, path, True))
         return
     if expected is not None:
         score.fn[name] += 1
     if got is not None:
         score.fp[name] += 1
+        score.emitted.append(Emitted(name, path, False))
     score.differences.append(f"{name}: expected {expected!r}, got {got!r}")
 
 
 def _text_list(score: Score, name: str, expected: list, got: list) -> None:
-    left = list(got or [])
+    left = list(enumerate(got or []))
     for item in expected or []:
-        match = next((g for g in left if similar(item, g)), None)
+        match = next(((i, g) for i, g in left if similar(item, g)), None)
         if match is not None:
             left.remove(match)
             score.tp[name] += 1
+            score.emitted.append(Emitted(name, f"{name}[{match[0]}]", True))
         else:
             score.fn[name] += 1
             score.differences.append(f"{name}: missing {norm_text(item)[:80]!r}")
-    for item in left:
+    for index, item in left:
         score.fp[name] += 1
+        score.emitted.append(Emitted(name, f"{name}[{index}]", False))
         score.differences.append(f"{name}: extra {norm_text(item)[:80]!r}")
 
 
@@ -113,20 +137,18 @@ def _names(value: Any) -> dict[str, str]:
     return value if isinstance(value, dict) else {"": value} if value else {}
 
 
-def _participant(score: Score, expected: dict | None, got: dict | None) -> None:
+def _participant(score: Score, expected: dict | None, got: dict | None, at: str) -> None:
     e_org, g_org = (expected or {}).get("organisation", {}), (got or {}).get("organisation", {})
-    who = e_org.get("id") or g_org.get("id")
-    _one(score, "participants.id", e_org.get("id"), g_org.get("id"))
-    _one(score, "participants.role", (expected or {}).get("role"), (got or {}).get("role"))
+    _one(score, "participants.id", e_org.get("id"), g_org.get("id"), path=f"{at}.organisation.id")
+    _one(score, "participants.role", (expected or {}).get("role"), (got or {}).get("role"), path=f"{at}.role")
     e_names, g_names = _names(e_org.get("name")), _names(g_org.get("name"))
     for lang in sorted(set(e_names) | set(g_names)):
-        _one(score, "participants.name", e_names.get(lang), g_names.get(lang), text=True)
+        _one(score, "participants.name", e_names.get(lang), g_names.get(lang), text=True, path=f"{at}.organisation.name")
     for key in ORG_EXACT:
-        _one(score, f"participants.{key}", e_org.get(key), g_org.get(key))
+        _one(score, f"participants.{key}", e_org.get(key), g_org.get(key), path=f"{at}.organisation.{key}")
     e_budget, g_budget = (expected or {}).get("budget", {}), (got or {}).get("budget", {})
     for key in BUDGET:
-        _one(score, f"participants.budget.{key}", e_budget.get(key), g_budget.get(key))
-    del who
+        _one(score, f"participants.budget.{key}", e_budget.get(key), g_budget.get(key), path=f"{at}.budget.{key}")
 
 
 def _contact_key(contact: dict) -> str:
@@ -152,28 +174,109 @@ def compare(expected: dict[str, Any], got: dict[str, Any] | None) -> Score:
     for key in BUDGET:
         _one(score, f"budget.{key}", (expected.get("budget") or {}).get(key), (got.get("budget") or {}).get(key))
     e_parts = {p["organisation"].get("id"): p for p in expected.get("participants") or []}
-    g_parts = {p["organisation"].get("id"): p for p in got.get("participants") or []}
+    g_list = list(got.get("participants") or [])
+    g_parts = {p["organisation"].get("id"): (i, p) for i, p in enumerate(g_list)}
     for org_id in list(e_parts) + [i for i in g_parts if i not in e_parts]:
-        _participant(score, e_parts.get(org_id), g_parts.get(org_id))
+        index, found = g_parts.get(org_id, (len(g_list), None))
+        _participant(score, e_parts.get(org_id), found, f"participants[{index}]")
     e_contacts = {_contact_key(c): c for c in expected.get("contacts") or []}
-    g_contacts = {_contact_key(c): c for c in got.get("contacts") or []}
+    g_contacts = {_contact_key(c): (i, c) for i, c in enumerate(got.get("contacts") or [])}
     for key in list(e_contacts) + [k for k in g_contacts if k not in e_contacts]:
-        e, g = e_contacts.get(key, {}), g_contacts.get(key, {})
-        _one(score, "contacts.email", e.get("email"), g.get("email"))
-        _one(score, "contacts.organisation", e.get("organisation"), g.get("organisation"))
+        e, (index, g) = e_contacts.get(key, {}), g_contacts.get(key, (-1, {}))
+        at = f"contacts[{index}]"
+        _one(score, "contacts.email", e.get("email"), g.get("email"), path=f"{at}.email")
+        _one(score, "contacts.organisation", e.get("organisation"), g.get("organisation"), path=f"{at}.organisation")
         for part in ("role", "name", "office"):
-            _one(score, f"contacts.{part}", e.get(part), g.get(part), text=True)
+            _one(score, f"contacts.{part}", e.get(part), g.get(part), text=True, path=f"{at}.{part}")
     e_results = list(expected.get("results") or [])
-    g_results = list(got.get("results") or [])
+    g_results = list(enumerate(got.get("results") or []))
     for result in e_results:
-        match = next((g for g in g_results if similar(result["title"], g["title"])), None)
+        match = next(((i, g) for i, g in g_results if similar(result["title"], g["title"])), None)
         if match is not None:
             g_results.remove(match)
-        _one(score, "results.title", result["title"], (match or {}).get("title"), text=True)
-        _one(score, "results.type", result.get("type"), (match or {}).get("type"))
-        _one(score, "results.description", result.get("description"), (match or {}).get("description"), text=True)
-        _one(score, "results.url", result.get("url"), (match or {}).get("url"))
-    for result in g_results:
+        index, found = match if match is not None else (-1, {})
         for key in ("title", "type", "description", "url"):
-            _one(score, f"results.{key}", None, result.get(key), text=key in ("title", "description"))
+            _one(score, f"results.{key}", result.get(key), found.get(key), text=key in ("title", "description"),
+                 path=f"results[{index}].{key}")
+    for index, result in g_results:
+        for key in ("title", "type", "description", "url"):
+            _one(score, f"results.{key}", None, result.get(key), text=key in ("title", "description"), path=f"results[{index}].{key}")
     return score
+
+
+def _covers(field_path: str, path: str) -> bool:
+    """A review item on ``participants[2]`` flags ``participants[2].organisation.city``; one on
+    ``participants`` flags every participant's values."""
+    return path == field_path or path.startswith((field_path + ".", field_path + "["))
+
+
+def flagged(record: dict[str, Any] | None, path: str) -> bool:
+    """Whether the draft's review list names this value's field (or a field above it)."""
+    return any(_covers(item["field"], path) for item in (record or {}).get("review") or [])
+
+
+def found_as(record: dict[str, Any] | None, path: str) -> str | None:
+    """``stated`` or ``inferred`` from the provenance entry nearest above ``path`` (None if unrecorded)."""
+    provenance = (record or {}).get("provenance") or {}
+    best, length = None, -1
+    for key, entry in provenance.items():
+        if _covers(key, path) and len(key) > length:
+            best, length = entry.get("found"), len(key)
+    return best
+
+
+@dataclass
+class Safety:
+    """How far a reader can trust a draft without reading its review list."""
+
+    emitted: int = 0
+    wrong: int = 0
+    silent: int = 0
+    flagged: int = 0
+    expected: int = 0
+    stated_right: int = 0
+    silent_paths: list[str] = field(default_factory=list)
+
+    def add(self, other: "Safety") -> None:
+        for name in ("emitted", "wrong", "silent", "flagged", "expected", "stated_right"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.silent_paths.extend(other.silent_paths)
+
+    def silent_rate(self) -> float:
+        """Emitted values that are wrong and not in the review list, over all emitted values."""
+        return self.silent / self.emitted if self.emitted else 0.0
+
+    def stated_share(self) -> float:
+        """Expected values emitted right, recorded as stated and not flagged, over all expected values."""
+        return self.stated_right / self.expected if self.expected else 0.0
+
+
+def silent_and_stated(score: Score, record: dict[str, Any] | None) -> Safety:
+    """The safety figures of one draft (its ``review`` and ``provenance``) scored by :func:`compare`."""
+    safety = Safety(emitted=len(score.emitted), expected=score.expected())
+    for value in score.emitted:
+        is_flagged = flagged(record, value.path)
+        safety.flagged += is_flagged
+        if not value.correct:
+            safety.wrong += 1
+            if not is_flagged:
+                safety.silent += 1
+                safety.silent_paths.append(value.path)
+        elif not is_flagged and found_as(record, value.path) == "stated":
+            safety.stated_right += 1
+    return safety
+
+
+def floor(score: Score, safety: Safety, record: dict[str, Any] | None) -> dict[str, Any]:
+    """What a sheet must keep: no more silent errors, no fewer right values, a title no worse."""
+    return {"silent": safety.silent, "right": sum(score.tp.values()), "title": title_state(score, record)}
+
+
+def title_state(score: Score, record: dict[str, Any] | None) -> str:
+    """right, flagged (wrong or missing but in the review list), silent (wrong, not flagged) or missing."""
+    title = next((e for e in score.emitted if e.name == "title"), None)
+    if title is None:
+        return "missing"
+    if title.correct:
+        return "right"
+    return "flagged" if flagged(record, "title") else "silent"

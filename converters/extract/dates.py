@@ -78,6 +78,8 @@ def _patterns(language: str) -> list[tuple[re.Pattern[str], str]]:
         (re.compile(rf"\b{day}\s+(?:de\s+|of\s+)?(?P<mn>{months})\.?,?\s+(?:de\s+|del\s+)?(?P<y>(?:19|20)\d\d)\b"), "dMy"),
         (re.compile(rf"\b(?P<mn>{months})\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,\s*(?P<y>(?:19|20)\d\d)\b"), "Mdy"),
         (re.compile(rf"\b(?P<mn>{months})\.?,?\s+(?:de\s+|del\s+)?(?P<y>(?:19|20)\d\d)\b"), "My"),
+        # year first, as Hungarian, Lithuanian and Latvian write it: '2021. március 1.', '2021 m. kovo 1 d.'
+        (re.compile(rf"\b(?P<y>(?:19|20)\d\d)\.?\s+(?:m\.\s+|gada\s+)?(?P<mn>{months})\.?\s+(?P<d>[0-3]?\d)\b"), "yMd"),
         (re.compile(r"\b(?P<m>[01]?\d)[/.](?P<y>(?:19|20)\d\d)\b"), "my"),
     ]
 

@@ -98,9 +98,11 @@ class _Reader:
         self.segments, free = segment(document.lines)
         self.free: list[Line] = free
         self.language = language or self._language()
+        self.provenance["language"] = {"file": source_file, "found": "stated" if language else "inferred"}
 
     # -- helpers ---------------------------------------------------------------------
-    def put(self, path: str, value: Any, lines: list[int], derived: str | None = None) -> None:
+    def put(self, path: str, value: Any, lines: list[int], derived: str | None = None, found: str | None = None) -> None:
+        """Set a field, with where it was read and how (``found``: stated or inferred, see found.yaml)."""
         target = self.record
         keys = path.split(".")
         for key in keys[:-1]:
@@ -111,19 +113,51 @@ class _Reader:
             entry["lines"] = sorted(set(lines))
         if derived:
             entry["derived"] = derived
+        entry["found"] = found or ("inferred" if derived else self.found(path, lines))
         self.provenance[path] = entry
 
-    def ask(self, path: str, reason: str, candidates: list[str] | None = None) -> None:
+    def found(self, path: str, lines: list[int]) -> str:
+        """``stated`` when the value's lines lie in a segment labelled for its field (or the field is a
+        self-naming pattern), else ``inferred``."""
+        table = load("found.yaml")
+        if path in table["patterns"]:
+            return "stated"
+        kinds = set(table["stated_by"].get(path, []))
+        labelled = {n for seg in self.segments if seg.kind in kinds for n in seg.lines} if lines else set()
+        return "stated" if lines and set(lines) & labelled else "inferred"
+
+    def ask(self, path: str, reason: str, candidates: list[Any] | None = None, lines: list[int] | None = None) -> None:
         item: dict[str, Any] = {"field": path, "reason": reason}
         if candidates:
-            item["candidates"] = [str(c) for c in candidates]
+            item["candidates"] = [_shown(c) for c in candidates]
+        if lines:
+            item["lines"] = sorted(set(lines))
         self.review.append(item)
 
+    def ask_inferred(self) -> None:
+        """Every inferred value not yet in the review list goes there, with its value and source lines:
+        a draft may ask, it may not be confidently wrong (issue 16)."""
+        asked = {item["field"] for item in self.review}
+        for path, entry in self.provenance.items():
+            if entry.get("found") != "inferred" or path in asked:
+                continue
+            value = _value_at(self.record, path) if path != "language" else None
+            if path == "language":
+                self.ask(path, "inferred (the language whose small words the sheet uses most): check it",
+                         getattr(self, "language_candidates", [self.language]))
+                continue
+            how = entry.get("derived") or ("the type a word of the name suggests" if path.endswith(".organisation.type")
+                                           else "read from the page's layout or prose, not from a label naming the field")
+            self.ask(path, f"inferred ({how}): check it", [value] if value is not None else None, entry.get("lines"))
+
     def _language(self) -> str:
+        """The language whose small words the sheet uses most; told by counting, so always in review."""
         text = " ".join(line.text for line in self.doc.lines)
         tokens = words(text).split()
         scores = {lang: sum(1 for t in tokens if t in set(stop)) for lang, stop in load("labels.yaml")["stopwords"].items()}
-        return max(scores, key=lambda k: scores[k]) if any(scores.values()) else "en"
+        ranked = sorted(scores, key=lambda k: -scores[k])
+        self.language_candidates = [k for k in ranked[:3] if scores[k]] or ["en"]
+        return ranked[0] if scores[ranked[0]] else "en"
 
     def of(self, kind: str) -> list[Segment]:
         return [s for s in self.segments if s.kind == kind]
@@ -168,6 +202,7 @@ class _Reader:
         self.read_website()
         self.read_status()
         self.finish_participants()
+        self.ask_inferred()
         return self.record
 
     def release_page_meta(self) -> None:
@@ -356,7 +391,7 @@ class _Reader:
                 for lang, value in extra.names.items():
                     org.names.setdefault(lang, value)
         if described_type and (org.type is None or org.type == described_type):
-            org.type = described_type
+            org.type, org.type_guessed, org.recognised = described_type, False, True
         if city_hint and not org.city:
             org.city = city_hint
         if country or stated_country:
@@ -425,7 +460,9 @@ class _Reader:
                         old.org.names.setdefault(lang, value)
                 old.org.country = old.org.country or new.org.country
                 old.org.city = old.org.city or new.org.city
-                old.org.type = old.org.type or new.org.type
+                if not old.org.type or (old.org.type_guessed and new.org.type and not new.org.type_guessed):
+                    old.org.type, old.org.type_guessed = new.org.type, new.org.type_guessed
+                old.org.recognised = old.org.recognised or new.org.recognised
                 old.org.lines.extend(new.org.lines)
                 return old
         self.participants.append(new)
@@ -514,10 +551,10 @@ class _Reader:
             values.setdefault(convert(value), []).extend(lines)
         if not values:
             return
-        if len(values) > 1:
-            self.ask(path, "the text states more than one value; the first is used", list(values))
         first = next(iter(values))
         self.put(path, first, values[first])
+        if len(values) > 1:
+            self.ask(path, "the text states more than one value; the first is used", list(values), [n for ns in values.values() for n in ns])
 
     def _derive(self) -> None:
         start, end, months = self.record.get("start_date"), self.record.get("end_date"), self.record.get("duration_months")
@@ -550,6 +587,7 @@ class _Reader:
             texts.append((value, seg.label_lines + lines))
         whole = "\n".join(line.text for line in self.doc.lines)
         found = [(p, lines) for value, lines in texts for p, _ in prog.programmes(value, year)]
+        from_label = bool(found)
         if not found:
             found = [(p, [self._line_of(p_off)]) for p, p_off in prog.programmes(whole, year)]
         refs = prog.references(whole)
@@ -560,9 +598,12 @@ class _Reader:
                 found = [(by_code, self.provenance["programme_reference"]["lines"])]
         distinct = list(dict.fromkeys(p for p, _ in found))
         if distinct:
-            self.put("programme", distinct[0], next(lines for p, lines in found if p == distinct[0]))
+            where = next(lines for p, lines in found if p == distinct[0])
+            # a programme's name is stated under its label, or when it is the only programme the page names
+            self.put("programme", distinct[0], where, found="stated" if from_label or len(distinct) == 1 else "inferred")
             if len(distinct) > 1 and labelled == []:
-                self.ask("programme", "the text names more than one programme; the first is used", distinct)
+                self.ask("programme", "the text names more than one programme; the first is used", distinct,
+                         [n for _, ls in found for n in ls])
         else:
             self.ask("programme", "no programme of the code list is named")
         fund_list = prog.funds(whole)
@@ -591,7 +632,7 @@ class _Reader:
         for sentence, numbers in self.sentences():
             match = re.search(rf"\b(?:{labels})\b\D{{0,12}}(\d{{5,10}})\b", words(sentence))
             if match:
-                self.put("identifiers", [{"scheme": "eu-grant-agreement", "value": match.group(1)}], numbers)
+                self.put("identifiers", [{"scheme": "eu-grant-agreement", "value": match.group(1)}], numbers, found="stated")
                 return
 
     def read_money(self) -> None:
@@ -668,7 +709,7 @@ class _Reader:
         for kind, found in project.items():
             values = list(dict.fromkeys(v for v, _, _ in found))
             if len(values) > 1:
-                self.ask(f"budget.{kind}", "more than one amount is given; the first is used", values)
+                self.ask(f"budget.{kind}", "more than one amount is given; the first is used", values, [n for _, ns, _ in found for n in ns])
             value, lines, rates = found[0]
             self.put(f"budget.{kind}", value, lines)
             if rates and kind != "total_cost":
@@ -677,7 +718,7 @@ class _Reader:
             stated = list(dict.fromkeys(self.currencies))
             if len(stated) > 1:
                 self.ask("currency", "the amounts are in more than one currency; the first is used", stated)
-            self.record["currency"] = stated[0] if stated else "EUR"
+            self.put("currency", stated[0] if stated else "EUR", [], found="stated" if stated else "inferred")
         if "total_cost" not in project:
             self.ask("budget.total_cost", "no total cost found")
 
@@ -711,7 +752,7 @@ class _Reader:
             owner.budget.setdefault("_lines", []).extend(numbers)
             self.note_currency(amounts[0])
             if "currency" not in self.record:
-                self.record["currency"] = amounts[0].currency or "EUR"
+                self.put("currency", amounts[0].currency or "EUR", [], found="stated" if amounts[0].currency else "inferred")
 
     def _header_body(self) -> str | None:
         """The body whose site the page is on, from its upper-case header line ('UNIWERSYTET GDAŃSKI' -> 'Uniwersytet Gdański')."""
@@ -765,6 +806,9 @@ class _Reader:
             elif kind == "results":
                 notes = {m.group(1): m.group(2) for line in self.doc.lines if (m := _NOTE.match(line.text))}
                 self.put("results", _results(items, notes), lines)
+                for index, result in enumerate(self.record["results"]):  # a result's type is told by a word of its title
+                    if result.get("type"):
+                        self.provenance[f"results[{index}].type"] = {"file": self.source_file, "lines": lines, "found": "inferred"}
             else:
                 self.put(kind, [text for text, _, _ in items], lines)
                 own_paragraph = len(items) > 1 and isinstance(items[0][0], str) and items[0][1] != items[1][1] \
@@ -853,7 +897,8 @@ class _Reader:
                 for name in _capitalised_run(sentence[match.end():], joiners):
                     participant = self.add_item(name, "partner", numbers[0], False, stated_country=reading)
                     if participant is not None:
-                        participant.org.type = participant.org.type or kind
+                        if not participant.org.type or participant.org.type_guessed:
+                            participant.org.type, participant.org.type_guessed = kind, False
                         participant.org.lines.extend(numbers)
 
     def read_participating_bodies(self) -> None:
@@ -947,8 +992,8 @@ class _Reader:
         for index, block in enumerate(free_blocks):
             text = " ".join(line.text for line in block)
             folded = words(text)
-            if any(_furniture(line.text) for line in block):
-                continue  # the page header: site name, navigation, breadcrumb
+            if any(_furniture(line.text) for line in block) or all(_generic_heading(line.text) for line in block):
+                continue  # the page header: site name, navigation, breadcrumb, a site section's heading
             if not folded or any(folded == b or folded.startswith(b + " ") and len(folded.split()) <= len(b.split()) + 4 for b in boiler):
                 continue
             if looks_like_organisation(text) or URL.fullmatch(text.strip("<>")) or block[0].bullet:
@@ -1038,8 +1083,12 @@ class _Reader:
             match = re.search(r"\b([A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*)\s*\(([^()]{5,80})\)", " ".join(l.text for l in self.doc.lines))
             if match and words(match.group(1)) in words(title).split() and words(match.group(2)) in words(title):
                 acronym = match.group(1)
+        if title and _generic_heading(title):
+            self.ask("title", "the only title candidate is a site section or generic page heading", [title], title_lines)
+            title, subtitle, title_lines = None, None, []
         if not title:
-            self.ask("title", "no title found; the file name stands in")
+            if not any(item["field"] == "title" for item in self.review):
+                self.ask("title", "no title found; the file name stands in")
             title = Path(self.source_file).stem
         self.put("title", self._tagged(title), title_lines)
         if subtitle:
@@ -1146,9 +1195,17 @@ class _Reader:
                 parts.append(joined)
             contact = self._contact(seg.label, parts)
             if contact:
-                contacts.append((contact, lines))
+                contacts.append((contact, lines, seg.label))
         if contacts:
-            self.put("contacts", [c for c, _ in contacts], [n for _, ns in contacts for n in ns])
+            self.put("contacts", [c for c, _, _ in contacts], [n for _, ns, _ in contacts for n in ns])
+        for index, (contact, lines, label) in enumerate(contacts):
+            # the e-mail and a name are patterns, the role is the label; an office is whatever part of the block is
+            # left over, and a role other than the label was picked from the block: both are guesses
+            guessed = ["office"] if contact.get("office") else []
+            if contact.get("role") and words(contact["role"]) != words(label.rstrip(":：")):
+                guessed.append("role")
+            for part in guessed:
+                self.provenance[f"contacts[{index}].{part}"] = {"file": self.source_file, "lines": sorted(set(lines)), "found": "inferred"}
 
     def _contact(self, label: str, parts: list[str]) -> dict[str, Any] | None:
         contact: dict[str, Any] = {}
@@ -1309,7 +1366,11 @@ class _Reader:
             if budget:
                 entry["budget"] = budget
             out.append(entry)
-            self.provenance[f"participants[{index}]"] = {"file": self.source_file, "lines": sorted(set(org.lines + participant.budget.get("_lines", [])))}
+            lines = sorted(set(org.lines + participant.budget.get("_lines", [])))
+            found = self.found("participants", org.lines) if org.recognised else "inferred"
+            self.provenance[f"participants[{index}]"] = {"file": self.source_file, "lines": lines, "found": found}
+            if org.type and org.type_guessed and found == "stated":
+                self.provenance[f"participants[{index}].organisation.type"] = {"file": self.source_file, "lines": lines, "found": "inferred"}
         if out:
             self.record["participants"] = out
         else:
@@ -1370,6 +1431,33 @@ def _only_label(text: str, kind: str) -> bool:
 
 def _absolute(url: str) -> str:
     return url if url.lower().startswith(("http://", "https://")) else f"https://{url}"
+
+
+def _shown(value: Any) -> str:
+    """A review candidate as text: a name in several languages as its values, a participant as its name."""
+    if isinstance(value, dict):
+        if "organisation" in value:
+            return _shown(value["organisation"].get("name"))
+        if "scheme" in value:
+            return f"{value['scheme']}: {value['value']}"
+        return " / ".join(_shown(v) for v in value.values())
+    if isinstance(value, list):
+        return "; ".join(_shown(v) for v in value)
+    return str(value)
+
+
+def _value_at(record: dict[str, Any], path: str) -> Any:
+    """The value at a provenance path ('budget.total_cost', 'participants[2]')."""
+    target: Any = record
+    for key in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        if key.startswith("["):
+            index = int(key[1:-1])
+            target = target[index] if isinstance(target, list) and index < len(target) else None
+        else:
+            target = target.get(key) if isinstance(target, dict) else None
+        if target is None:
+            return None
+    return target
 
 
 def _boilerplate(text: str) -> bool:
@@ -1718,9 +1806,30 @@ def _furniture(text: str) -> bool:
     return bool(_CRUMBS.search(text)) or "cookie" in folded.split() or "cookies" in folded.split()
 
 
+def _generic_heading(text: str) -> bool:
+    """A site section or generic page heading ('Aktuelles', 'NOTIZIE', 'Projets européens – Fiche projet',
+    'Comunicat'): only page-heading and sheet-heading phrases (labels/<lang>.yaml) and small words. Never a title."""
+    rest = f" {words(text)} "
+    if not rest.strip() or re.search(r"[a-z][A-Z]|[A-Z]{2,}[a-z]", text):
+        return False  # 'SEArch', 'CityxChange': a coined name's mixed case, whatever word it spells
+    phrases, small = _heading_words()
+    for phrase in phrases:
+        if phrase in rest:
+            rest = rest.replace(phrase, " ")
+    return all(token in small for token in rest.split())
+
+
+@lru_cache(maxsize=1)
+def _heading_words() -> tuple[list[str], frozenset[str]]:
+    """Page- and sheet-heading phrases (' news ', longest first) and every language's small words."""
+    labels = load("labels.yaml")
+    phrases = sorted({f" {words(p)} " for p in labels["page_headings"] + labels["sheet_headings"]}, key=len, reverse=True)
+    return phrases, frozenset(w for stop in labels["stopwords"].values() for w in stop)
+
+
 def _title_candidate(text: str, boiler: list[str]) -> bool:
     folded = words(text)
-    if not folded or _furniture(text) or looks_like_organisation(text) or len(text.split()) > 20:
+    if not folded or _furniture(text) or looks_like_organisation(text) or len(text.split()) > 20 or _generic_heading(text):
         return False
     return not any(folded == b or folded.startswith(b + " ") and len(folded.split()) <= len(b.split()) + 4 for b in boiler)
 

@@ -13,9 +13,11 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from babel import Locale
+
 from eulod.converters.organisations import city_id as _city_id
 from eulod.converters.organisations import known_city
-from eulod.core.countries import countries
+from eulod.core.countries import EU_LANGUAGES, countries
 from eulod.core.iris import slugify
 
 from .data import best_label, load, words
@@ -36,10 +38,23 @@ def _country_names() -> dict[str, str]:
         for labels in country.labels.values():
             for label in labels:
                 names.setdefault(words(label), alpha2)
+    for alpha2, name in _cldr_country_names():  # CLDR's everyday names beside the authority table's
+        names.setdefault(words(name), alpha2)
     for alpha2, aliases in load("places.yaml")["country_aliases"].items():
         for alias in aliases:
             names.setdefault(words(alias), alpha2)
     return names
+
+
+def _cldr_country_names() -> list[tuple[str, str]]:
+    """(ISO code, name) of the table's countries in the 24 EU languages, from CLDR through Babel."""
+    codes = set(countries())
+    out = []
+    for lang in EU_LANGUAGES:
+        for code, name in Locale.parse(lang).territories.items():
+            if code in codes:
+                out.append((code, name))
+    return out
 
 
 def city(name: str) -> tuple[str, str] | None:
@@ -110,6 +125,11 @@ class Organisation:
     city: str | None = None
     country: CountryReading | None = None
     lines: list[int] = field(default_factory=list)
+    # The type was guessed from a word anywhere in the name ('... Research Centre' -> research-organisation),
+    # not read from a legal-form pattern, a known city or a type column: the draft asks about it.
+    type_guessed: bool = False
+    # The name was recognised as a body: a legal-form pattern, a known city, a city list, or a type word.
+    recognised: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -152,13 +172,14 @@ def organisation(name: str, language: str, *, is_city: bool = False) -> Organisa
                 city_name = " ".join(w.capitalize() if len(w) > 2 else w.lower() for w in city_name.split())
             city_id = _city_id(city_name)
             suffix = entry.get("suffix", "municipality")
-            return Organisation(f"{city_id}-{suffix}", {lang: name}, entry["type"], city_name)
-        return Organisation(slugify(name), {lang: name}, entry["type"])
+            return Organisation(f"{city_id}-{suffix}", {lang: name}, entry["type"], city_name, recognised=True)
+        return Organisation(slugify(name), {lang: name}, entry["type"], recognised=True)
     known = city(name)
     if known or is_city:
         city_id = _city_id(name)
-        return Organisation(f"{city_id}-municipality", {language: name}, "municipality", name)
-    return Organisation(slugify(name), {language: name}, _type_in_order(name))
+        return Organisation(f"{city_id}-municipality", {language: name}, "municipality", name, recognised=True)
+    guessed = _type_in_order(name)
+    return Organisation(slugify(name), {language: name}, guessed, type_guessed=guessed is not None, recognised=guessed is not None)
 
 
 def looks_like_organisation(text: str) -> bool:

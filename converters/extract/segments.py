@@ -16,7 +16,7 @@ from .dates import fold
 from .places import read_country
 from .text import Line
 
-_LABEL_VALUE = re.compile(r"^(?P<label>[^:：]{1,70}?)\s*[:：]\s*(?P<value>\S.*)$")
+_LABEL_VALUE = re.compile(r"^(?P<label>[^:：]{1,70}?)\s*[:：]\s*(?:\|\s+)?(?P<value>\S.*)$")  # "Label: | value": a table row
 _URL = re.compile(r"https?://|www\.", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
