@@ -80,7 +80,8 @@ class VersionAction(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, namespace, values, option_string=None) -> None:
         from eulod.core.software import software
 
-        parser.exit(message=f"{software()}\n")
+        print(software())  # on stdout, as argparse's own version action prints
+        parser.exit()
 
 
 VERBOSE_HELP = "log more (-vv for debug, with the traceback of an unexpected error)"
