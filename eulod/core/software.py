@@ -44,8 +44,9 @@ def version() -> str:
         return "0.0.0+unknown"
 
 
-def recorded_commit(path: Path = BUILD_INFO) -> str | None:
+def recorded_commit(path: Path | None = None) -> str | None:
     """The commit written at wheel build time; None when there is no build-info file."""
+    path = path or BUILD_INFO
     try:
         info = json.loads(path.read_text("utf-8"))
     except FileNotFoundError:
