@@ -15,7 +15,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # the editor page falls back to a plain form; CI has npm, so the browser tests use the editor.
 NPM_STAMP := endpoint/static/node_modules/.installed-stamp
 
-.PHONY: install system-deps build serve test check clean
+.PHONY: install system-deps build serve test check dist clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,5 +56,11 @@ CHECK_MARKERS := not server and not browser and not virtuoso and not slow
 check: $(STAMP)
 	$(BIN)/python -m pytest -q -m "$(CHECK_MARKERS)" --hypothesis-profile=check
 
+# The wheel and sdist users install (pip install dist/eulod-*.whl): they carry the SPARQL editor,
+# installed from the npm registry while they are built (needs npm), and the git commit.
+dist: $(STAMP)
+	$(BIN)/python -m build --no-isolation --outdir dist .
+
 clean:
-	rm -rf build $(VENV) *.egg-info .pytest_cache .hypothesis endpoint/static/node_modules
+	rm -rf build dist $(VENV) *.egg-info .pytest_cache .hypothesis endpoint/static/node_modules \
+	  endpoint/vendor eulod/core/build-info.json

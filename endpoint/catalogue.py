@@ -19,7 +19,7 @@ from typing import Any, Iterable
 
 from flask import Blueprint, Response, abort, render_template, request
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from eulod.core.config import Settings
 from eulod.core.countries import EU_LANGUAGES, by_iri
@@ -223,10 +223,33 @@ def catalogue_graph(s: Settings, manifest: dict[str, Any], store) -> Graph:
         if last:
             graph.add((period, DCAT.endDate, Literal(last, datatype=XSD.date)))
 
+    _provenance(graph, s, dataset, manifest, modified)
     for name, facts in manifest.get("dumps", {}).items():
         _dump_distribution(graph, s, dataset, name, facts, licence, modified)
     _service(graph, s, dataset, service, publisher, contact, licence, themes)
     return graph
+
+
+def _provenance(graph: Graph, s: Settings, dataset: URIRef, manifest: dict[str, Any], built: Literal | None) -> None:
+    """The build that made the data (prov:wasGeneratedBy, a DCAT-AP 3 dataset property) and the
+    eulod that ran it: its version and git commit as the build's manifest recorded them, so a
+    reader can tell which conversion and which shapes the data went through."""
+    version, commit = manifest.get("eulod_version"), manifest.get("eulod_commit")
+    if not version:  # a build older than the manifest's software fields
+        return
+    activity = URIRef(f"{s.base_iri}catalogue#build")
+    agent = URIRef(f"{s.base_iri}catalogue#software")
+    described = f"eulod {version}" + (f" (git commit {commit})" if commit else "")
+    graph.add((dataset, PROV.wasGeneratedBy, activity))
+    graph.add((activity, RDF.type, PROV.Activity))
+    graph.add((activity, RDFS.label, Literal(f"eulod build {manifest.get('generation', '')}".strip(), lang="en")))
+    if built is not None:
+        graph.add((activity, PROV.endedAtTime, built))
+    graph.add((activity, PROV.wasAssociatedWith, agent))
+    graph.add((agent, RDF.type, PROV.SoftwareAgent))
+    graph.add((agent, FOAF.name, Literal("eulod")))
+    graph.add((agent, RDFS.label, Literal(described)))
+    graph.add((agent, OWL.versionInfo, Literal(version)))
 
 
 def _publisher(graph: Graph, s: Settings) -> URIRef:

@@ -36,7 +36,11 @@ TRUNCATED_HEADER = "X-SPARQL-Truncated"
 # Answer a little before the limit, so the error reaches the client within it.
 DEADLINE_MARGIN = 0.25
 
-YASGUI_BUILD = Path(__file__).resolve().parent / "static" / "node_modules" / "@zazuko" / "yasgui" / "build"
+# YASGUI's built files: a clone's npm install (make install), else those a wheel carries
+# (copied from the npm registry's package when the wheel was built: tools/wheel_assets.py).
+_HERE = Path(__file__).resolve().parent
+YASGUI_PLACES = (_HERE / "static" / "node_modules" / "@zazuko" / "yasgui" / "build", _HERE / "vendor" / "yasgui")
+YASGUI_BUILD = next((p for p in YASGUI_PLACES if (p / "yasgui.min.js").is_file()), YASGUI_PLACES[0])
 YASGUI_FILES = frozenset({"yasgui.min.js", "yasgui.min.css"})
 
 _POOLS: dict[tuple[int, int, executor.Limits], executor.QueryPool] = {}

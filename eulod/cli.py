@@ -16,7 +16,6 @@ import shlex
 import sys
 from typing import Callable, Iterable, Sequence
 
-from eulod import __version__
 from eulod.converters.documents import MIB, Limits, printable, set_limits
 from eulod.core.config import ConfigError, Settings, load_settings
 
@@ -61,7 +60,7 @@ def parser() -> argparse.ArgumentParser:
         prog="eulod",
         description="Publish EU-funded project metadata as validated linked open data.",
     )
-    main_parser.add_argument("--version", action="version", version=f"eulod {__version__}")
+    main_parser.add_argument("--version", action=VersionAction, help="print the version (and git commit) and exit")
     main_parser.add_argument("--config", help="TOML configuration file (default: $EULOD_CONFIG or ./eulod.toml)")
     main_parser.add_argument("-v", "--verbose", action="count", default=0, help=VERBOSE_HELP)
     subparsers = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -69,6 +68,20 @@ def parser() -> argparse.ArgumentParser:
         importlib.import_module(f"{package.__name__}.{module.name}").register(subparsers)
     _verbose_everywhere(subparsers)
     return main_parser
+
+
+class VersionAction(argparse.Action):
+    """``--version``: the version and the build's git commit, looked up only when asked for
+    (the commit of a clone costs a git call, which other commands need not pay)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace, values, option_string=None) -> None:
+        from eulod.core.software import software
+
+        print(software())  # on stdout, as argparse's own version action prints
+        parser.exit()
 
 
 VERBOSE_HELP = "log more (-vv for debug, with the traceback of an unexpected error)"

@@ -166,3 +166,21 @@ def test_home_page_and_service_description_link_the_catalogue(client, sample_set
     catalogue_iri = URIRef("http://127.0.0.1:5000/catalogue")
     assert (URIRef("http://127.0.0.1:5000/dataset"), RDFS.seeAlso, catalogue_iri) in graph
     assert (catalogue_iri, RDF.type, DCAT.Catalog) in graph
+
+
+def test_catalogue_names_the_eulod_version_and_commit_that_built_the_data(client, sample_build):
+    """prov:wasGeneratedBy (a DCAT-AP 3 dataset property) -> the build -> the eulod that ran it,
+    with the version and the git commit the build's manifest recorded (this clone's HEAD here)."""
+    from rdflib.namespace import OWL, PROV
+
+    from eulod.core.software import software
+
+    graph = catalogue(client)
+    activity = graph.value(URIRef("http://127.0.0.1:5000/dataset"), PROV.wasGeneratedBy)
+    assert (activity, RDF.type, PROV.Activity) in graph
+    agent = graph.value(activity, PROV.wasAssociatedWith)
+    assert (agent, RDF.type, PROV.SoftwareAgent) in graph
+    assert graph.value(agent, OWL.versionInfo) == Literal(software().version)
+    assert sample_build.manifest["eulod_commit"] == software().commit
+    label = str(graph.value(agent, RDFS.label))
+    assert label == str(software()) and (software().commit in label)

@@ -14,6 +14,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "build", help="records -> RDF -> SHACL -> a new store generation and dumps in the build folder"
     )
     parser.add_argument("paths", nargs="*", help="record files or folders (default: $EULOD_RECORDS or data/records)")
+    parser.add_argument("--sample", action="store_true",
+                        help="build the sample records that come with eulod (works in any folder)")
     parser.add_argument("--build-dir", help="output folder (default: $EULOD_BUILD_DIR or build)")
     parser.add_argument("--base-iri", help="base of the data IRIs (default: $EULOD_BASE_IRI or http://127.0.0.1:5000/)")
     parser.add_argument("--personal-data", choices=("publish", "role-only", "omit"), help="what to publish of contact persons")
@@ -27,16 +29,36 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
+MISSING_RECORDS_HINT = """\
+  to build the sample records that come with eulod:  eulod build --sample
+  to start a repository for your own records:        eulod init DIR, then eulod build in DIR
+  (records are read from the folders given here, from `records` in eulod.toml or from $EULOD_RECORDS)"""
+
+
+def sample_data() -> Path:
+    """The data folder installed with eulod: records/ (the samples) and the fact sheets they cite."""
+    from importlib import resources
+
+    return Path(str(resources.files("eulod.data")))
+
+
 def run(args: argparse.Namespace) -> int:
     from eulod.pipeline.build import build
     from eulod.pipeline.generations import BuildBusy
     from eulod.pipeline.report import count, group_by_record, summary, text_report
 
-    settings = settings_from(args, personal_data=args.personal_data)
-    sources = [Path(p) for p in args.paths] or None
+    if args.sample and args.paths:
+        print("eulod build: give record files or folders, or --sample, not both", file=sys.stderr)
+        return EXIT_ERROR
+    sample = sample_data() if args.sample else None
+    # The sample records name their fact sheets relative to the packaged data folder.
+    settings = settings_from(args, personal_data=args.personal_data, data_dir=sample)
+    sources = [sample / "records"] if sample else [Path(p) for p in args.paths] or None
     missing = [str(p) for p in (sources or settings.records) if not Path(p).exists()]
     if missing:
         print(f"eulod build: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        if not sources:
+            print(MISSING_RECORDS_HINT, file=sys.stderr)
         return EXIT_ERROR
     try:
         outcome = build(

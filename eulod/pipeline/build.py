@@ -54,6 +54,7 @@ from eulod.core.generation import (
 from eulod.core.iris import slugify_file
 from eulod.core.listing import write_listing
 from eulod.core.namespaces import EULOD, bind_prefixes
+from eulod.core.software import software
 from eulod.pipeline.checks import OrganisationStore, confirmed_class_failures, organisation_results
 from eulod.pipeline.conflicts import conflict_warnings
 from eulod.pipeline.dumps import write_dumps
@@ -553,6 +554,7 @@ def _build(settings: Settings, sources: list[Path] | None, fail_on: str, skip_in
             "generation": generation.id,
             "built": when.isoformat(),
             "eulod_version": __version__,
+            "eulod_commit": software().commit,
             "base_iri": settings.base_iri,
             "records": list(findings.published(rejected)),
             "rejected": sorted(rejected | {p.record for p in findings.load_problems()}),
