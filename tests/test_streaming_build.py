@@ -1,0 +1,186 @@
+"""The streaming build (issue 19) finds what whole-graph validation finds, and publishes the same data.
+
+``eulod build`` validates a batch of records at a time and the organisations, which records
+share, in a pass of their own (eulod/pipeline/checks.py). These tests hold it to the whole-graph
+validation of the same records (eulod.pipeline.build.validate_outcomes, itself held to pySHACL
+by tests/test_fast_validation.py), at batch sizes that cut the records every which way, on the
+sample records and on records written to cross the batches: an organisation shared by records
+in different batches, a contact whose organisation only another record lists, records that
+disagree about an organisation, and invalid ones.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+from rdflib.compare import to_isomorphic
+
+from conftest import RECORDS
+from eulod.converters.rdf import preferred_labels
+from eulod.converters.sources import load_sources
+from eulod.core.config import load_settings
+from eulod.core.generation import data_graph_iri
+from eulod.pipeline.build import build, convert_and_validate
+from eulod.pipeline.checks import OrganisationStore, organisation_results
+
+BASE = "http://127.0.0.1:5000/"
+
+
+def record(record_id: str, **extra) -> dict:
+    data = {"id": record_id, "language": "en", "title": f"Project {record_id}", "source": {"file": "none.txt"},
+            "start_date": "2022-01-01", "end_date": "2024-12-31"}
+    data.update(extra)
+    return data
+
+
+def participant(org_id: str, role: str = "partner", **organisation) -> dict:
+    return {"role": role, "organisation": {"id": org_id, **organisation}}
+
+
+def crossing_records() -> list[dict]:
+    """Records whose findings depend on other records (organisations) and on nothing but themselves."""
+    return [
+        record("a-first", participants=[participant("shared-org", "coordinator", name="Shared Org", country="IT",
+                                                    type="ngo")]),
+        record("b-unnamed", participants=[participant("kohesio-org", "beneficiary",
+                                                      same_as="https://linkedopendata.eu/entity/Q1")]),
+        record("c-names-it", participants=[participant("kohesio-org", "beneficiary", name="Named Later")]),
+        # Disagrees with a-first about the shared organisation's country: a warning, one value published.
+        record("d-disagrees", participants=[participant("shared-org", "coordinator", name="Shared Org", country="FR")]),
+        # A contact whose organisation is listed as a participant by another record only.
+        record("e-contact", contacts=[{"role": "press", "organisation": "shared-org"}]),
+        # A violation: the project ends before it starts.
+        record("f-invalid", start_date="2024-01-01", end_date="2023-01-01"),
+        # A violation and a warning inside one record, with the shared organisation.
+        record("g-two-coordinators", participants=[participant("shared-org", "coordinator", name="Shared Org"),
+                                                   participant("other-org", "coordinator", name="Other Org")]),
+        record("h-plain", participants=[participant("shared-org", name="Shared Organisation", country="IT")]),
+    ]
+
+
+def write_crossing(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "crossing.jsonl"
+    target.write_text("".join(json.dumps(r) + "\n" for r in crossing_records()), "utf-8")
+    return folder
+
+
+def key(result) -> tuple:
+    return result.severity, result.focus, result.path, result.value, result.source_shape, result.constraint
+
+
+def whole_graph(folder: Path, settings) -> dict[str, Counter]:
+    """record id -> its results, by whole-graph validation (the path before the streaming build)."""
+    loaded = load_sources([folder], settings.data_dir)
+    outcomes = convert_and_validate(loaded.records, settings)
+    return {o.record.id: Counter(map(key, o.report.results)) for o in outcomes if o.report.results}
+
+
+def streamed(outcome) -> dict[str, Counter]:
+    return {o.record.id: Counter(map(key, o.report.results)) for o in outcome.outcomes if o.report.results}
+
+
+@pytest.fixture(scope="module")
+def crossing(tmp_path_factory) -> Path:
+    return write_crossing(tmp_path_factory.mktemp("crossing") / "records")
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3, 2000])
+def test_streaming_results_are_the_whole_graph_results(tmp_path, crossing, batch):
+    settings = load_settings(environ={}, build_dir=tmp_path / "build", records=(crossing,), personal_data="publish",
+                             build_batch_records=batch)
+    expected = whole_graph(crossing, settings)
+    assert {"d-disagrees", "f-invalid", "g-two-coordinators"} <= set(expected), expected  # the set proves something
+    outcome = build(settings, skip_invalid=True)
+    assert streamed(outcome) == expected
+    assert sorted(outcome.manifest["rejected"]) == ["f-invalid", "g-two-coordinators"]
+
+
+@pytest.mark.parametrize("batch", [1, 2])
+def test_the_sample_records_get_the_whole_graph_results(tmp_path, batch):
+    settings = load_settings(environ={}, build_dir=tmp_path / "build", records=(RECORDS,), personal_data="publish",
+                             build_batch_records=batch)
+    expected = whole_graph(RECORDS, settings)
+    assert expected, "the sample records were expected to carry warnings"
+    assert streamed(build(settings)) == expected
+
+
+def test_the_store_holds_what_the_records_say_whatever_the_batch(tmp_path, crossing):
+    """The published data graph is the union of the valid records' graphs plus their preferred
+    labels, as the build made it before streaming; batches change nothing of it."""
+    graphs = []
+    for batch in (1, 3):
+        settings = load_settings(environ={}, build_dir=tmp_path / f"build-{batch}", records=(crossing,),
+                                 personal_data="publish", build_batch_records=batch)
+        outcome = build(settings, skip_invalid=True)
+        store = ox.Store.read_only(str(outcome.generation.store_path))
+        graph = Graph()
+        graph.parse(data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(data_graph_iri(settings))),
+                    format="nt")
+        del store
+        graphs.append(graph)
+    loaded = load_sources([crossing], settings.data_dir)
+    valid = [o for o in convert_and_validate(loaded.records, settings) if o.valid("violation")]
+    expected = Graph()
+    for o in valid:
+        expected += o.graph
+    expected += preferred_labels([o.graph for o in valid])
+    for graph in graphs:
+        volatile = {p for p in graph.predicates() if str(p).endswith("generatedAtTime")}
+        for g in (graph, expected):
+            for p in volatile:
+                g.remove((None, p, None))
+        assert to_isomorphic(graph) == to_isomorphic(expected)
+
+
+def test_a_left_out_record_gives_no_preferred_name(tmp_path):
+    """--skip-invalid: an organisation's preferred name is chosen among the published records only."""
+    folder = tmp_path / "records"
+    folder.mkdir()
+    rows = [record("ok", participants=[participant("org", name="Published Name")])]
+    rows += [record(f"bad-{n}", start_date="2024-01-01", end_date="2023-01-01",
+                    participants=[participant("org", name="Rejected Name")]) for n in range(3)]
+    (folder / "r.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    settings = load_settings(environ={}, build_dir=tmp_path / "build", records=(folder,), personal_data="publish",
+                             build_batch_records=2)
+    outcome = build(settings, skip_invalid=True)
+    assert outcome.manifest["records"] == ["ok"]
+    store = ox.Store.read_only(str(outcome.generation.store_path))
+    names = {q.object.value for q in store.quads_for_pattern(
+        ox.NamedNode(f"{BASE}organisation/org"), ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"), None)}
+    assert names == {"Published Name"}
+
+
+def test_without_skip_invalid_nothing_is_loaded_and_the_report_stays(tmp_path, crossing):
+    settings = load_settings(environ={}, build_dir=tmp_path / "build", records=(crossing,), personal_data="publish")
+    outcome = build(settings)
+    assert not outcome.loaded
+    assert {o.record.id for o in outcome.invalid("violation")} == {"f-invalid", "g-two-coordinators"}
+    generations = tmp_path / "build" / "generations"
+    assert not generations.exists() or not list(generations.iterdir())  # no half-written generation left
+    assert (tmp_path / "build" / "report.sqlite").is_file()
+
+
+def test_the_organisation_pass_sees_every_record_and_names_them(tmp_path):
+    """Organisation shapes run on what all records say of an organisation, and a result goes to each
+    record naming it: here two records give two countries (the shape allows one)."""
+    spool = tmp_path / "orgs.nt"
+    org = f"<{BASE}organisation/x>"
+    lines = [
+        f'{org} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/eulod/ontology#Organisation> .',
+        f'{org} <http://www.w3.org/2004/02/skos/core#altLabel> "X"@en .',
+        f'{org} <https://w3id.org/eulod/ontology#country> <http://publications.europa.eu/resource/authority/country/ITA> .',
+        f'{org} <urn:eulod:build:namedBy> "one" .',
+        f'{org} <https://w3id.org/eulod/ontology#country> <http://publications.europa.eu/resource/authority/country/FRA> .',
+        f'{org} <urn:eulod:build:namedBy> "two" .',
+    ]
+    spool.write_text("\n".join(lines) + "\n", "utf-8")
+    store = OrganisationStore(tmp_path / "store", spool)
+    found = list(organisation_results(store, batch_size=1))
+    assert [(ids, r.path) for ids, r in found] == [(["one", "two"], "https://w3id.org/eulod/ontology#country")]
+    assert found[0][1].severity == "violation"
