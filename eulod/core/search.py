@@ -129,14 +129,15 @@ class Question:
 
 
 def question(text: str, languages: Iterable[str], kind: str | None = None, lang: str | None = None,
-             prefix: bool = False) -> Question:
+             prefix: bool = False, any_word: bool = False) -> Question:
     """The FTS5 MATCH expression for what a person typed: every word must be found.
 
     Each word is matched as written (case and accents aside) in the name, description and
     related columns, or by its stem in any of ``languages`` (those the index holds) in the
     stem columns. Nothing of the text reaches FTS5's query syntax unquoted, so any text is
     a valid question. ``prefix`` lets the last word be the start of a word (suggest, as
-    one types). ``kind`` and ``lang`` keep only projects or organisations, or documents
+    one types); ``any_word`` asks for any of the words instead (the reconciliation service's
+    second try, for names whose words differ). ``kind`` and ``lang`` keep only projects or organisations, or documents
     with text in that language.
     """
     words = tuple(dict.fromkeys(tokens(text)))[:32]  # more words than that is no question
@@ -149,11 +150,11 @@ def question(text: str, languages: Iterable[str], kind: str | None = None, lang:
         stems = sorted({stemmer.stemWord(word) for stemmer in stemmers} | {word})
         alternatives = " OR ".join(_quoted(stem) + star for stem in stems)
         parts.append(f"({{names body related}} : {_quoted(word)}{star} OR {{names_stem body_stem}} : ({alternatives}))")
-    if kind:
-        parts.append(f"kind : {_quoted(kind)}")
-    if lang:
-        parts.append(f"langs : {_quoted(primary(lang))}")
-    return Question(" AND ".join(parts), words)
+    words_part = (" OR " if any_word else " AND ").join(parts)
+    filters = ([f"kind : {_quoted(kind)}"] if kind else []) + ([f"langs : {_quoted(primary(lang))}"] if lang else [])
+    if not filters:
+        return Question(words_part, words)
+    return Question(" AND ".join([f"({words_part})", *filters]), words)
 
 
 def ranked(db: sqlite3.Connection, asked: Question, limit: int | None = None, offset: int = 0) -> list[tuple[str, str, float]]:
