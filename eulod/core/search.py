@@ -180,8 +180,10 @@ def ranked(db: sqlite3.Connection, asked: Question, limit: int | None = None, of
     """(IRI, kind, score) of the documents matching ``asked``, best first; the score is bm25's, made positive."""
     if asked.expression is None:
         return []
-    sql = (f"SELECT e.iri, e.kind, -bm25(doc, {WEIGHTS}) AS score FROM doc JOIN entity AS e ON e.id = doc.rowid "
-           f"WHERE doc MATCH ? ORDER BY bm25(doc, {WEIGHTS}), e.id LIMIT ? OFFSET ?")
+    # Ranked inside FTS5 first and joined after: joining every match before sorting cost twice as much.
+    sql = (f"SELECT e.iri, e.kind, -hit.rank FROM (SELECT rowid, bm25(doc, {WEIGHTS}) AS rank FROM doc "
+           "WHERE doc MATCH ? ORDER BY rank, rowid LIMIT ? OFFSET ?) AS hit JOIN entity AS e ON e.id = hit.rowid "
+           "ORDER BY hit.rank, hit.rowid")
     return db.execute(sql, (asked.expression, -1 if limit is None else limit, offset)).fetchall()
 
 
