@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     result = measure(args.size, args.work)
-    command = "python bench/search.py " + " ".join(a for a in (argv or sys.argv[1:]) if not a.startswith("/"))
+    command = f"python bench/search.py --size {args.size} --work DIR"  # no machine path in a report
     text = report(result, command)
     print(text)
     if args.append:
