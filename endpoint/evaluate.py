@@ -21,7 +21,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from . import guard, sandbox
+from . import guard, sandbox, search_function
 from .media import serialize_triples
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,7 @@ class Job:
     base_iri: str = ""  # relative IRIs of the query resolve against it (the endpoint's URL)
     strict: bool = False  # a remote store: standard SPARQL 1.1 only (guard.prepare)
     check_only: bool = False  # answer with the prepared query (Outcome.prepared), evaluate nothing
+    search_path: str = ""  # the generation's search.sqlite, for eulod:search (search_function.py); '' for none
 
 
 @dataclass(frozen=True)
@@ -95,11 +96,12 @@ def dataset(job: Job, prepared: guard.Prepared) -> dict[str, Any]:
     return {"use_default_graph_as_union": True}
 
 
-def run(store: Any, job: Job, prepared: guard.Prepared | None = None) -> Outcome:
+def run(store: Any, job: Job, prepared: guard.Prepared | None = None, functions: dict | None = None) -> Outcome:
     """Check, evaluate and serialise one job; errors the client caused become 4xx outcomes.
 
     ``store`` is a pyoxigraph store, or a remote store that answers the same calls and
-    is told the query form (it has no parser of its own to find it).
+    is told the query form (it has no parser of its own to find it). ``functions`` are the
+    custom functions a pyoxigraph store evaluates (eulod:search).
     """
     try:
         prepared = prepared or prepare(job)
@@ -108,6 +110,8 @@ def run(store: Any, job: Job, prepared: guard.Prepared | None = None) -> Outcome
     options = dataset(job, prepared)
     if not isinstance(store, ox.Store):
         options["form"] = prepared.form
+    elif functions:
+        options["custom_functions"] = functions
     try:
         result = store.query(prepared.text, base_iri=job.base_iri or None, **options)
     except SyntaxError as exc:
@@ -195,6 +199,7 @@ def serve(connection: Connection) -> None:
     """
     sandbox.deny_network()
     stores: dict[str, ox.Store] = {}
+    searches: dict[str, search_function.SearchFunction] = {}
     try:
         connection.send(READY)
     except (EOFError, OSError):
@@ -212,7 +217,7 @@ def serve(connection: Connection) -> None:
                 if store is None:
                     stores.clear()  # a new generation: let the old one's files go
                     store = stores[job.store_path] = open_store(job.store_path)
-                outcome = run(store, job)
+                outcome = run(store, job, functions=search_function.functions(job.search_path, searches))
         except MemoryError:
             outcome = Outcome(status=503, message="the query needed more memory than the endpoint allows")
         except Exception:  # a bug: log it here, answer without a traceback, keep serving

@@ -5,7 +5,8 @@ Pages show text that anyone publishing a record wrote, so the page itself must n
 to run script that did not come from this site: the Content-Security-Policy allows scripts
 and styles from this origin only (no inline ``<script>``, no ``style=""``, no ``eval``;
 every script and stylesheet is a file under ``endpoint/static/`` or YASGUI's build), and no
-page may be framed. ``X-Content-Type-Options: nosniff`` goes on every response, since the
+page may be framed (but the reconciliation service's previews, which hold no script and are made
+to be shown in another tool's frame). ``X-Content-Type-Options: nosniff`` goes on every response, since the
 data answers (Turtle, CSV, N-Triples) hold published text too and must never be sniffed
 into HTML.
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, Response, abort, send_from_directory
+from flask import Flask, Response, abort, has_request_context, request, send_from_directory
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -47,6 +48,11 @@ PAGE_POLICY = {
 # Anything else (data, plain-text errors) is never a document to run or embed.
 OTHER_POLICY = {"default-src": "'none'", "frame-ancestors": "'none'", "sandbox": ""}
 
+# The reconciliation service's previews are made to be framed by any tool (OpenRefine shows them
+# in an iframe): plain HTML without scripts, styles or images, so the only thing allowed is framing.
+FRAMEABLE_PATHS = frozenset({"/reconcile/preview"})
+FRAMEABLE_POLICY = {"default-src": "'none'", "base-uri": "'none'", "form-action": "'none'", "frame-ancestors": "*"}
+
 REFERRER_POLICY = "strict-origin-when-cross-origin"
 
 # Folder under endpoint/static -> the file suffixes served from it (and nothing else).
@@ -66,9 +72,12 @@ def add_security_headers(response: Response) -> Response:
     """Every response: no sniffing, no framing, a referrer policy; HTML gets the page policy."""
     headers = response.headers
     headers["X-Content-Type-Options"] = "nosniff"
-    headers["X-Frame-Options"] = "DENY"
     headers["Referrer-Policy"] = REFERRER_POLICY
     html = response.mimetype == "text/html"
+    if html and has_request_context() and request.path in FRAMEABLE_PATHS:
+        headers["Content-Security-Policy"] = policy_text(FRAMEABLE_POLICY)
+        return response
+    headers["X-Frame-Options"] = "DENY"
     headers["Content-Security-Policy"] = policy_text(PAGE_POLICY if html else OTHER_POLICY)
     return response
 

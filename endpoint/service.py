@@ -52,7 +52,17 @@ def void_description(settings: Settings, manifest: dict[str, Any], sparql_url: s
     return graph
 
 
-def service_description(settings: Settings, endpoint_url: str, manifest: dict[str, Any]) -> Graph:
+SEARCH_FUNCTION = URIRef("https://w3id.org/eulod/ontology#search")  # endpoint/search_function.py
+SEARCH_FUNCTION_COMMENT = (
+    "eulod:search(?entity, \"words\" [, \"language tag\"]): the full-text relevance (xsd:double, positive) of a "
+    "project or organisation matching every word (titles, acronyms, descriptions, objectives, results, "
+    "organisation names; case, accents and word endings aside), an error (unbound) otherwise. "
+    "Example: BIND(eulod:search(?project, \"soil\") AS ?score) FILTER(BOUND(?score))")
+
+
+def service_description(settings: Settings, endpoint_url: str, manifest: dict[str, Any],
+                        search_function: bool = True) -> Graph:
+    """The description; ``search_function``: the endpoint evaluates eulod:search (not over a remote store)."""
     graph = void_description(settings, manifest, endpoint_url)
     service = URIRef(endpoint_url)
     default_dataset = BNode()
@@ -61,6 +71,11 @@ def service_description(settings: Settings, endpoint_url: str, manifest: dict[st
     graph.add((service, SD.endpoint, service))
     graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     graph.add((service, SD.feature, SD.UnionDefaultGraph))
+    if search_function:
+        graph.add((service, SD.extensionFunction, SEARCH_FUNCTION))
+        graph.add((SEARCH_FUNCTION, RDF.type, SD.Function))
+        graph.add((SEARCH_FUNCTION, RDFS.label, Literal("eulod:search", lang="en")))
+        graph.add((SEARCH_FUNCTION, RDFS.comment, Literal(SEARCH_FUNCTION_COMMENT, lang="en")))
     for media_type in list(RESULTS) + list(GRAPHS):
         if media_type in RESULT_FORMATS:
             graph.add((service, SD.resultFormat, URIRef(FORMATS + RESULT_FORMATS[media_type])))

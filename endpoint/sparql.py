@@ -21,6 +21,7 @@ from eulod.core.namespaces import PREFIXES, sparql_prologue
 
 from . import evaluate, examples, executor, fastpath, guard, media
 from .context import settings, store_handle
+from .search_index import search_cache
 from .service import service_description
 
 log = logging.getLogger(__name__)
@@ -277,9 +278,10 @@ def execute(operation: Operation) -> Response:
         prefixes=PREFIXES,
         graphs=tuple(_graphs()),
         base_iri=endpoint_iri(),
+        search_path=search_cache(current_app).path_if_ready(handle) if isinstance(handle, StoreHandle) else "",
     )
     key = (handle.generation.id, job.query, job.default_graphs, job.named_graphs, job.results_format,
-           job.graph_format, job.max_rows)
+           job.graph_format, job.max_rows, job.search_path)
     client = client_address()
     outcome = _cache().get_or_compute(key, lambda: answer(job, client))
     request.environ[fastpath.CACHEABLE] = True
@@ -346,7 +348,8 @@ def without_query() -> Response:
                 yasgui=(YASGUI_BUILD / "yasgui.min.js").is_file(),
             ), mimetype=media.HTML)
     else:
-        graph = service_description(settings(), request.base_url, store_handle().manifest)
+        graph = service_description(settings(), request.base_url, store_handle().manifest,
+                                    search_function=isinstance(store_handle(), StoreHandle))
         response = Response(media.serialize_graph(graph, chosen), mimetype=chosen)
     response.headers["Vary"] = "Accept"
     return response

@@ -47,7 +47,7 @@ def test_build_of_the_sample_data_succeeds(tmp_path: Path):
 
 
 STEPS = ["reading the records", "validating the organisations", "loading the store", "optimising the store", "computing the summaries",
-         "writing the home page listing", "writing the dumps"]
+         "writing the home page listing", "writing the search index", "writing the dumps"]
 
 
 @pytest.mark.slow

@@ -22,12 +22,15 @@ from eulod.core.iris import last_segment
 from .. import charts, i18n
 from ..context import settings, store_handle
 from ..listing import Filter, Listing, Row, listing_cache
+from ..search_index import search_cache
 from .facts import COUNTRY, country, local, page_response, run
 
 PAGE_SIZE = 50  # projects per page of the home list
 
 
 FILTERS = ("programme", "country", "year")
+SEARCH = "q"  # the search box: words the projects must contain (eulod.core.search), ranked by relevance
+MAX_QUESTION = 500  # characters of a search kept
 
 
 def listing() -> Listing:
@@ -92,7 +95,7 @@ def requested_page(raw: str) -> int:
 
 def page_link(number: int) -> str:
     """The home page at page ``number`` with the active filters and language kept."""
-    kept = [(key, value) for key, value in request.args.items() if key in (*FILTERS, "lang") and value]
+    kept = [(key, value) for key, value in request.args.items() if key in (*FILTERS, SEARCH, "lang") and value]
     if number > 1:
         kept.append(("page", str(number)))
     return "/?" + urlencode(kept) if kept else "/"
@@ -112,7 +115,13 @@ def home() -> Response:
     index = listing()
     view = language_view(index, lang)
     wanted = {key: request.args.get(key, "") for key in FILTERS}
-    found = index.matching(lang, as_filter(wanted, view["lineages"]))
+    question = request.args.get(SEARCH, "").strip()[:MAX_QUESTION]
+    selected = as_filter(wanted, view["lineages"])
+    if question:
+        found = index.among(search_cache(current_app).get(handle).ranked_iris(question, "project"), selected)
+    else:
+        found = index.matching(lang, selected)
+    wanted[SEARCH] = question
     pages = max(1, -(-len(found) // PAGE_SIZE))
     first = (number - 1) * PAGE_SIZE
     shown = index.rows(found[first:first + PAGE_SIZE])
@@ -120,6 +129,7 @@ def home() -> Response:
     context = {
         "projects": [present_listing(row, lang, view["labels"]) for row in shown],
         "filtered": any(wanted.values()),
+        "ranked": bool(question),
         "count": {key: i18n.number(value, lang) for key, value in (
             ("first", first + 1), ("last", first + len(shown)), ("matching", len(found)),
             ("total", index.total), ("page", number), ("pages", pages))},

@@ -27,6 +27,7 @@ DUMPS_DIR = "dumps"
 DUMP_NAME = "eulod"  # dumps/eulod.nt, eulod.nt.gz, eulod.ttl, eulod.jsonld
 MANIFEST = "manifest.json"  # written last: a generation without it is incomplete
 LISTING = "listing.sqlite"  # the home page's listing (eulod.core.listing)
+SEARCH = "search.sqlite"  # the full-text search index (eulod.core.search)
 LOCK = ".lock"  # flock'ed by the one build writing in a build folder
 VALIDATION_FILE = "validation.json"  # per-record SHACL results of the loaded records, for the pages
 SOURCES_DIR = "sources"  # copies of the source fact sheets, named as their {base}source/{name} IRIs
@@ -58,6 +59,11 @@ class Generation:
     def listing_path(self) -> Path:
         """The home page's listing (eulod.core.listing), absent from generations built before it existed."""
         return self.path / LISTING
+
+    @property
+    def search_path(self) -> Path:
+        """The full-text search index (eulod.core.search), absent from generations built before it existed."""
+        return self.path / SEARCH
 
     @property
     def manifest_path(self) -> Path:

@@ -53,6 +53,7 @@ from eulod.core.generation import (
 )
 from eulod.core.iris import slugify_file
 from eulod.core.listing import write_listing
+from eulod.core.search import write_search
 from eulod.core.namespaces import EULOD, bind_prefixes
 from eulod.core.software import software
 from eulod.pipeline.checks import OrganisationStore, confirmed_class_failures, organisation_results
@@ -317,6 +318,8 @@ def load_spool(settings: Settings, generation: Generation, spool: Path, extra: I
     log.info("computed %d summary triples in %.2f s", added, time.perf_counter() - started)
     stage("writing the home page listing")
     write_listing(store, generation.listing_path, year, generation.id)
+    stage("writing the search index")
+    write_search(store, generation.search_path, generation.id)
     written: dict = {}
     if dumps:
         stage("writing the dumps")

@@ -1,0 +1,337 @@
+"""The full-text search index of a generation: SQLite FTS5 over projects and organisations.
+
+What is searched: a project's titles, subtitle, acronym, descriptions, objectives, expected
+results and the titles and descriptions of its results, with the names of the organisations
+taking part; an organisation's labels (every name a record gives it) and its city. Every
+language of the data is in one document per project or organisation, so a question may mix
+languages ("suolo soil").
+
+How it matches (the same functions build the index and the question, so they agree):
+
+- words: FTS5's ``unicode61`` tokenizer with ``remove_diacritics 2``: case and accents do not
+  count (``citta`` finds ``Città``, ``MALMO`` finds ``Malmö``);
+- stems: each text tagged with a language that has a Snowball stemmer (``stemmers.yaml``) is
+  also written stemmed, token by token, into a parallel column; a question's words are
+  stemmed with the stemmer of every language in the index and matched against those
+  columns (``regeneration`` finds ``regenerating``, ``città`` finds ``città``/``cittadine``
+  where Italian's stemmer joins them). A stem of one language matching a word of another is
+  possible and only adds a match, ranked low;
+- ranking: FTS5's bm25, names weighing more than descriptions, exact words more than stems.
+
+Built once per generation by the build (``search.sqlite`` beside ``listing.sqlite``), and
+by a server from the store for a generation without one (a remote store, an older build);
+server processes and query processes open it read-only, and its pages live in the page
+cache they all share.
+
+Why SQLite FTS5: it ships with Python's standard library, its index is one immutable file
+like the listing, and its answers take milliseconds at 100 000 projects (bench/search.py).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sqlite3
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import snowballstemmer
+import yaml
+
+from eulod.core.listing import paged
+from eulod.core.queryfiles import stored_query
+
+log = logging.getLogger(__name__)
+
+FORMAT = "1"  # bumped when the schema or the tokenising changes; a reader refuses another format
+KINDS = ("project", "organisation")
+DESCRIPTION_KEPT = 600  # characters of a description kept per language, for previews and answers
+TOKENIZER = "unicode61 remove_diacritics 2"
+
+# FTS5 columns, in order, with their bm25 weights: a name weighs most, then a stem of a name,
+# the partners or city, the description's words, then its stems. langs and kind are filters.
+COLUMNS = (("names", 10.0), ("body", 1.0), ("related", 2.0), ("names_stem", 5.0), ("body_stem", 0.5),
+           ("langs", 0.0), ("kind", 0.0))
+WEIGHTS = ", ".join(str(weight) for _, weight in COLUMNS)
+
+SCHEMA = f"""
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE entity (
+    id INTEGER PRIMARY KEY,          -- the FTS5 rowid of its document; stable within this file only
+    iri TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,              -- 'project' or 'organisation'
+    labels TEXT NOT NULL,            -- JSON {{language tag: the name to show}} ('' for none)
+    names TEXT NOT NULL,             -- JSON [[language tag, name], ...]: every name (titles, labels, acronym)
+    identifiers TEXT NOT NULL,       -- JSON [notation or owl:sameAs IRI, ...]
+    country TEXT,                    -- an organisation's country IRI
+    cities TEXT NOT NULL,            -- JSON [[language tag, city], ...]
+    descriptions TEXT NOT NULL       -- JSON {{language tag: the description's first {DESCRIPTION_KEPT} characters}}
+);
+CREATE VIRTUAL TABLE doc USING fts5({", ".join(name for name, _ in COLUMNS)}, content='',
+                                    tokenize='{TOKENIZER}');
+"""
+
+_TOKEN = re.compile(r"[^\W_]+")  # what unicode61 keeps as a token, near enough: letters and digits
+
+
+@lru_cache(maxsize=1)
+def stemmer_names() -> dict[str, str]:
+    """Language tag (primary subtag) -> Snowball algorithm, from ``stemmers.yaml``."""
+    text = resources.files(__package__).joinpath("stemmers.yaml").read_text("utf-8")
+    return {str(tag): str(name) for tag, name in yaml.safe_load(text).items()}
+
+
+def primary(tag: str) -> str:
+    """The primary subtag of a language tag, lower-cased (``en-GB`` -> ``en``)."""
+    return tag.split("-", 1)[0].lower()
+
+
+@lru_cache(maxsize=None)
+def _stemmer(tag: str) -> Any:
+    name = stemmer_names().get(primary(tag))
+    return snowballstemmer.stemmer(name) if name else None
+
+
+def tokens(text: str) -> list[str]:
+    """The words of ``text`` as the index sees them, lower-cased (accents are left to FTS5)."""
+    return _TOKEN.findall(text.casefold())
+
+
+_STEMS: dict[tuple[str, str], str] = {}  # (language, word) -> stem: Snowball in Python is most of the index's cost
+_STEMS_KEPT = 2_000_000  # words remembered at most (a language's vocabulary is far smaller)
+
+
+def stemmed(text: str, tag: str) -> str:
+    """``text``'s words stemmed with ``tag``'s stemmer (unchanged without one), space-separated.
+
+    Each (language, word) is stemmed once and remembered: words repeat (Zipf), so an index
+    of 100 000 projects stems a few hundred thousand distinct words, not tens of millions.
+    """
+    words = tokens(text)
+    stemmer = _stemmer(tag) if tag else None
+    if stemmer is None:
+        return " ".join(words)
+    language = primary(tag)
+    out = []
+    for word in words:
+        stem = word if not word.isalpha() else _STEMS.get((language, word))  # numbers, codes: as written
+        if stem is None:
+            stem = stemmer.stemWord(word)
+            if len(_STEMS) < _STEMS_KEPT:
+                _STEMS[(language, word)] = stem
+        out.append(stem)
+    return " ".join(out)
+
+
+def has_stemmer(tag: str) -> bool:
+    return _stemmer(tag) is not None
+
+
+def _quoted(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class Question:
+    """A search as FTS5 reads it; ``expression`` is None when the text holds no word."""
+
+    expression: str | None
+    words: tuple[str, ...]
+
+
+def question(text: str, languages: Iterable[str], kind: str | None = None, lang: str | None = None,
+             prefix: bool = False, any_word: bool = False) -> Question:
+    """The FTS5 MATCH expression for what a person typed: every word must be found.
+
+    Each word is matched as written (case and accents aside) in the name, description and
+    related columns, or by its stem in any of ``languages`` (those the index holds) in the
+    stem columns. Nothing of the text reaches FTS5's query syntax unquoted, so any text is
+    a valid question. ``prefix`` lets the last word be the start of a word (suggest, as
+    one types); ``any_word`` asks for any of the words instead (the reconciliation service's
+    second try, for names whose words differ). ``kind`` and ``lang`` keep only projects or organisations, or documents
+    with text in that language.
+    """
+    words = tuple(dict.fromkeys(tokens(text)))[:32]  # more words than that is no question
+    if not words:
+        return Question(None, ())
+    stemmers = {_stemmer(tag) for tag in languages} - {None}
+    parts = []
+    for position, word in enumerate(words):
+        star = "*" if prefix and position == len(words) - 1 else ""
+        stems = sorted({stemmer.stemWord(word) for stemmer in stemmers} | {word})
+        alternatives = " OR ".join(_quoted(stem) + star for stem in stems)
+        parts.append(f"({{names body related}} : {_quoted(word)}{star} OR {{names_stem body_stem}} : ({alternatives}))")
+    words_part = (" OR " if any_word else " AND ").join(parts)
+    filters = ([f"kind : {_quoted(kind)}"] if kind else []) + ([f"langs : {_quoted(primary(lang))}"] if lang else [])
+    if not filters:
+        return Question(words_part, words)
+    return Question(" AND ".join([f"({words_part})", *filters]), words)
+
+
+def ranked(db: sqlite3.Connection, asked: Question, limit: int | None = None, offset: int = 0) -> list[tuple[str, str, float]]:
+    """(IRI, kind, score) of the documents matching ``asked``, best first; the score is bm25's, made positive."""
+    if asked.expression is None:
+        return []
+    # Ranked inside FTS5 first and joined after: joining every match before sorting cost twice as much.
+    sql = (f"SELECT e.iri, e.kind, -hit.rank FROM (SELECT rowid, bm25(doc, {WEIGHTS}) AS rank FROM doc "
+           "WHERE doc MATCH ? ORDER BY rank, rowid LIMIT ? OFFSET ?) AS hit JOIN entity AS e ON e.id = hit.rowid "
+           "ORDER BY hit.rank, hit.rowid")
+    return db.execute(sql, (asked.expression, -1 if limit is None else limit, offset)).fetchall()
+
+
+def count(db: sqlite3.Connection, asked: Question) -> int:
+    """How many documents match ``asked`` (cheaper than ranking them)."""
+    if asked.expression is None:
+        return 0
+    return db.execute("SELECT COUNT(*) FROM doc WHERE doc MATCH ?", (asked.expression,)).fetchone()[0]
+
+
+def languages(db: sqlite3.Connection) -> tuple[str, ...]:
+    """The language tags (primary subtags) of the index's texts, from its meta table."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'languages'").fetchone()
+    return tuple(json.loads(row[0])) if row else ()
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def _run(store: Any, name: str, package: str | None = None) -> Iterator[Any]:
+    """The solutions of a stored query over the whole data set, in pages when the store caps answers."""
+    text = stored_query(package or __package__, name)
+    cap = getattr(store, "max_rows", None)
+    if not cap:
+        yield from store.query(text, use_default_graph_as_union=True)
+        return
+    yield from paged(store, text, max(2, cap - 1))
+
+
+@dataclass
+class _Entity:
+    kind: str
+    names: list[tuple[str, str]]  # (tag, text)
+    body: list[tuple[str, str]]
+    identifiers: list[str]
+    cities: list[tuple[str, str]]
+    country: str | None = None
+    pref: dict[str, str] | None = None  # title or skos:prefLabel by tag
+
+
+def _read(store: Any) -> tuple[dict[str, _Entity], dict[str, list[str]]]:
+    entities: dict[str, _Entity] = {}
+    for row in _run(store, "search-entities.rq"):
+        entities.setdefault(row["entity"].value, _Entity(row["kind"].value, [], [], [], [], None, {}))
+    results: dict[str, str] = {}  # result IRI -> project IRI
+    for row in _run(store, "search-facts.rq"):
+        entity, fact, value = row["entity"].value, row["fact"].value, row["value"]
+        item = entities.get(entity)
+        if item is None:
+            continue
+        if fact == "result":
+            results[value.value] = entity
+        elif fact == "country":
+            item.country = value.value
+        elif fact == "city":
+            item.cities.append((getattr(value, "language", None) or "", value.value))
+        elif fact in ("identifier", "same_as"):
+            item.identifiers.append(value.value)
+    for row in _run(store, "search-texts.rq"):
+        entity, field, literal = row["entity"].value, row["field"].value, row["text"]
+        tag = getattr(literal, "language", None) or ""
+        item = entities.get(entity)
+        if item is None:
+            owner = results.get(entity)  # a result's title and description are its project's
+            if owner is None:
+                continue
+            entities[owner].body.append((tag, literal.value))
+            continue
+        if field == "label":
+            item.pref.setdefault(tag, literal.value)
+        (item.body if field == "body" else item.names).append((tag, literal.value))
+    members: dict[str, list[str]] = defaultdict(list)
+    for row in _run(store, "listing-members.rq", "eulod.core"):
+        members[row["project"].value].append(row["organisation"].value)
+    return entities, members
+
+
+def _labels(item: _Entity) -> dict[str, str]:
+    """The name to show per language: the title or skos:prefLabel, else the first other name."""
+    labels: dict[str, str] = dict(sorted((item.pref or {}).items()))
+    for tag, text in item.names:
+        labels.setdefault(tag, text)
+    return labels
+
+
+def write_search(store: Any, target: Path, generation: str = "") -> int:
+    """Write the search index of every project and organisation in ``store`` to ``target``; returns how many.
+
+    Written to a temporary file beside ``target`` and renamed, like the listing: a reader
+    never opens half an index. ``store`` is anything with pyoxigraph's ``query``.
+    """
+    started = time.perf_counter()
+    entities, members = _read(store)
+    read = time.perf_counter() - started
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    seen_languages: set[str] = set()
+    try:
+        db = sqlite3.connect(temporary)
+        try:
+            db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + SCHEMA)
+            rows, docs = [], []
+            names_of: dict[str, list[tuple[str, str]]] = {}
+            for iri, item in entities.items():
+                names_of[iri] = _unique(item.names)
+            for position, iri in enumerate(sorted(entities)):
+                item = entities[iri]
+                names = names_of[iri]
+                body = _unique(item.body)
+                tags = {primary(tag) for tag, _ in names + body + item.cities if tag}
+                seen_languages |= tags
+                related = [text for organisation in members.get(iri, ()) for _, text in names_of.get(organisation, ())]
+                related += [city for _, city in item.cities]
+                descriptions: dict[str, str] = {}
+                for tag, text in body:
+                    descriptions.setdefault(tag, text[:DESCRIPTION_KEPT])
+                rows.append((position, iri, item.kind, _json(_labels(item)), _json(names),
+                             _json(sorted(set(item.identifiers))), item.country, _json(_unique(item.cities)),
+                             _json(descriptions)))
+                docs.append((position,
+                             "\n".join(text for _, text in names) + "\n" + " ".join(item.identifiers),
+                             "\n".join(text for _, text in body),
+                             "\n".join(dict.fromkeys(related)),
+                             "\n".join(stemmed(text, tag) for tag, text in names),
+                             "\n".join(stemmed(text, tag) for tag, text in body),
+                             " ".join(sorted(tags)), item.kind))
+            db.executemany("INSERT INTO entity VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            db.executemany(f"INSERT INTO doc (rowid, {', '.join(name for name, _ in COLUMNS)}) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", docs)
+            db.execute("INSERT INTO doc (doc) VALUES ('optimize')")
+            db.executemany("INSERT INTO meta VALUES (?, ?)", [
+                ("format", FORMAT), ("generation", generation),
+                ("languages", _json(sorted(seen_languages))), ("tokenizer", TOKENIZER)])
+            db.commit()
+        finally:
+            db.close()
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    log.info("wrote the search index of %d projects and organisations in %.2f s (%.2f s reading the store)",
+             len(entities), time.perf_counter() - started, read)
+    return len(entities)
+
+
+def _unique(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return list(dict.fromkeys(pairs))
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
