@@ -335,6 +335,12 @@ def compile_plan(shapes: Graph) -> Plan:
     return Plan(sg, targeted)
 
 
+# pyoxigraph term -> rdflib term, shared by every Data of the process: a streaming build validates
+# thousands of batches that repeat the same classes, codes and organisations.
+_TERMS: dict[object, object] = {}
+TERMS_KEPT = 500_000
+
+
 class Data:
     """The data graph: exact terms for the Core constraints, a pyoxigraph store for SPARQL.
 
@@ -358,7 +364,9 @@ class Data:
             if pairs is None:
                 pairs = self._by_predicate[p] = []
             pairs.append((s, o))
-        self._terms: dict[object, object] = {}
+        self._terms = _TERMS
+        if len(_TERMS) > TERMS_KEPT:  # a term cache for every batch of a streaming build, bounded
+            _TERMS.clear()
         self._types: dict[object, set] = {}
         self._by_type: dict[object, list] = {}
         for subject, cls in self._by_predicate.get(RDF_TYPE, ()):

@@ -119,3 +119,22 @@ def test_a_document_replaced_after_it_was_checked_is_not_read(tmp_path: Path):
     (folder / "sheets").symlink_to(tmp_path / "outside")  # the checked path now leads outside
     with pytest.raises(UnsafeSource):
         read_source(document)
+
+
+def test_many_missing_documents_are_named_up_to_a_limit_then_counted(tmp_path: Path):
+    """A records file whose every record names a document of its own that is not there (a
+    generated data set): the first ones are named, the rest counted in one line."""
+    from eulod.pipeline.build import SAID_ONE_BY_ONE
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    count = SAID_ONE_BY_ONE + 15
+    rows = [{"id": f"row-{n}", "language": "en", "title": f"Project {n}", "source": {"file": f"gone-{n}.txt"}}
+            for n in range(1, count + 1)]
+    (folder / "import.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    result = run("build", str(folder / "import.jsonl"), "--build-dir", str(tmp_path / "build"), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    named = [line for line in result.stderr.splitlines() if "source document '" in line and line.endswith("not found")]
+    assert len(named) == SAID_ONE_BY_ONE
+    [counted] = [line for line in result.stderr.splitlines() if "more source documents" in line]
+    assert "15 more source documents, named by 15 records" in counted

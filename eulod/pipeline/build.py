@@ -382,12 +382,13 @@ def copy_sources(generation: Generation, uses: dict[tuple[Path, str], SourceUse]
     folder = generation.path / SOURCES_DIR
     folder.mkdir(exist_ok=True)
     found: dict[str, tuple[SourceDocument, list[SourceUse]]] = {}  # IRI name -> document, who names it
+    unsaid = [0, 0, 0]  # documents not published and not said one by one, their records, those said
     for (_folder, name), use in uses.items():
         ids = [i for i in use.ids if i not in leave_out]
         if not ids:
             continue
         named = SourceUse(ids, [r for r in use.sample if r.id not in leave_out] or use.sample, use.names, use.emails)
-        document = publishable_source(locator, name, named)
+        document = publishable_source(locator, name, named, unsaid)
         if document is None:
             continue
         iri_name = slugify_file(name)  # as converters.rdf names its IRI
@@ -396,6 +397,9 @@ def copy_sources(generation: Generation, uses: dict[tuple[Path, str], SourceUse]
                         found[iri_name][0].path)
             continue
         found.setdefault(iri_name, (document, []))[1].append(named)
+    if unsaid[0]:
+        log.warning("%d more source documents, named by %d records, not published (not found or not fact "
+                    "sheets); the first %d are named above", unsaid[0], unsaid[1], SAID_ONE_BY_ONE)
     copied = {}
     for name, (document, owners) in found.items():
         try:
@@ -421,10 +425,28 @@ def named_by(name: str, use: SourceUse) -> str:
     return f"{sample[0].file}: field {SOURCE_FIELD}: source document {name!r}, named by {count} ({ids})"
 
 
-def publishable_source(locator: SourceLocator, name: str, records: SourceUse) -> SourceDocument | None:
-    """The document ``records`` (of one folder) name, if it may be published; else None, said once for them all."""
+SAID_ONE_BY_ONE = 20  # documents not published that are named one by one; the others are counted in one line
+
+
+def publishable_source(locator: SourceLocator, name: str, records: SourceUse,
+                       unsaid: list[int] | None = None) -> SourceDocument | None:
+    """The document ``records`` (of one folder) name, if it may be published; else None, said once for them all.
+
+    ``unsaid`` counts what was not said: after :data:`SAID_ONE_BY_ONE` warnings, the others
+    add to it (documents, records) and the caller says them in one line, so that a million
+    records each naming a document of its own do not print a million lines.
+    """
+    def warn(text: str, *args: object) -> None:
+        if unsaid is not None:
+            if unsaid[0] + unsaid[2] >= SAID_ONE_BY_ONE:
+                unsaid[0] += 1
+                unsaid[1] += len(records.ids)
+                return
+            unsaid[2] += 1
+        log.warning(text, *args)
+
     if not name:
-        log.warning("%s: no source document named", named_by(name, records))
+        warn("%s: no source document named", named_by(name, records))
         return None
     try:
         document = locator.locate(name, records.sample[0].file)
@@ -432,10 +454,10 @@ def publishable_source(locator: SourceLocator, name: str, records: SourceUse) ->
         log.error("%s: not published: %s", named_by(name, records), exc)
         return None
     if document is None:
-        log.warning("%s: not found", named_by(name, records))
+        warn("%s: not found", named_by(name, records))
         return None
     if document.withheld:
-        log.warning("%s: not published: %s", named_by(name, records), document.withheld)
+        warn("%s: not published: %s", named_by(name, records), document.withheld)
         return None
     return document
 
