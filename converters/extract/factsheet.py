@@ -39,7 +39,9 @@ from .places import (
 )
 from .segments import Segment, blocks, card_lines, classify, place_and_country, segment
 from .segments import about_line as _about_line
+from .sheet import Participant, Sheet
 from .text import Document, Line, UnreadableFile, read_document
+from .values import value_at
 
 log = logging.getLogger(__name__)
 
@@ -74,65 +76,14 @@ class Draft:
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass
-class Participant:
-    role: str
-    org: Organisation
-    budget: dict[str, Any] = field(default_factory=dict)
-
-
-class _Reader:
-    """State of one extraction: the record being filled, its provenance and review lists."""
+class _Reader(Sheet):
+    """The steps of one extraction over a :class:`Sheet`."""
 
     def __init__(self, document: Document, source_file: str, language: str | None, derive: bool) -> None:
-        self.doc = document
-        self.source_file = source_file
-        self.derive = derive
-        self.record: dict[str, Any] = {}
-        self.provenance: dict[str, dict[str, Any]] = {}
-        self.review: list[dict[str, Any]] = []
-        self.warnings: list[str] = list(document.warnings)
-        self.participants: list[Participant] = []
-        self.currencies: list[str] = []
+        super().__init__(document, source_file, language, derive)
         self._acronyms: dict[str, str] | None = None
-        self.segments, free = segment(document.lines)
-        self.free: list[Line] = free
         self.language = language or self._language()
         self.provenance["language"] = {"file": source_file, "found": "stated" if language else "inferred"}
-
-    # -- helpers ---------------------------------------------------------------------
-    def put(self, path: str, value: Any, lines: list[int], derived: str | None = None, found: str | None = None) -> None:
-        """Set a field, with where it was read and how (``found``: stated or inferred, see found.yaml)."""
-        target = self.record
-        keys = path.split(".")
-        for key in keys[:-1]:
-            target = target.setdefault(key, {})
-        target[keys[-1]] = value
-        entry: dict[str, Any] = {"file": self.source_file}
-        if lines:
-            entry["lines"] = sorted(set(lines))
-        if derived:
-            entry["derived"] = derived
-        entry["found"] = found or ("inferred" if derived else self.found(path, lines))
-        self.provenance[path] = entry
-
-    def found(self, path: str, lines: list[int]) -> str:
-        """``stated`` when the value's lines lie in a segment labelled for its field (or the field is a
-        self-naming pattern), else ``inferred``."""
-        table = load("found.yaml")
-        if path in table["patterns"]:
-            return "stated"
-        kinds = set(table["stated_by"].get(path, []))
-        labelled = {n for seg in self.segments if seg.kind in kinds for n in seg.lines} if lines else set()
-        return "stated" if lines and set(lines) & labelled else "inferred"
-
-    def ask(self, path: str, reason: str, candidates: list[Any] | None = None, lines: list[int] | None = None) -> None:
-        item: dict[str, Any] = {"field": path, "reason": reason}
-        if candidates:
-            item["candidates"] = [_shown(c) for c in candidates]
-        if lines:
-            item["lines"] = sorted(set(lines))
-        self.review.append(item)
 
     def ask_inferred(self) -> None:
         """Every inferred value not yet in the review list goes there, with its value and source lines:
@@ -141,7 +92,7 @@ class _Reader:
         for path, entry in self.provenance.items():
             if entry.get("found") != "inferred" or path in asked:
                 continue
-            value = _value_at(self.record, path) if path != "language" else None
+            value = value_at(self.record, path) if path != "language" else None
             if path == "language":
                 self.ask(path, "inferred (the language whose small words the sheet uses most): check it",
                          getattr(self, "language_candidates", [self.language]))
@@ -159,28 +110,6 @@ class _Reader:
         self.language_candidates = [k for k in ranked[:3] if scores[k]] or ["en"]
         return ranked[0] if scores[ranked[0]] else "en"
 
-    def of(self, kind: str) -> list[Segment]:
-        return [s for s in self.segments if s.kind == kind]
-
-    @staticmethod
-    def first_block(segment: Segment) -> tuple[str, list[int], list[Line]]:
-        found = blocks(segment.body)
-        if not found:
-            return "", [], []
-        head = found[0]
-        return " ".join(line.text for line in head), [line.number for line in head], [line for b in found[1:] for line in b]
-
-    def release(self, lines: list[Line]) -> None:
-        """Lines after a scalar value go back to the free text (with a separating blank)."""
-        if lines:
-            self.free.append(Line(lines[0].number, ""))
-            previous = None
-            for line in lines:
-                if previous is not None and line.number > previous + 1:
-                    self.free.append(Line(line.number, ""))
-                self.free.append(line)
-                previous = line.number
-            self.free.append(Line(lines[-1].number, ""))
 
     # -- the steps -------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
@@ -589,10 +518,10 @@ class _Reader:
         found = [(p, lines) for value, lines in texts for p, _ in prog.programmes(value, year)]
         from_label = bool(found)
         if not found:
-            found = [(p, [self._line_of(p_off)]) for p, p_off in prog.programmes(whole, year)]
+            found = [(p, [self.line_of(p_off)]) for p, p_off in prog.programmes(whole, year)]
         refs = prog.references(whole)
         if refs:
-            self.put("programme_reference", refs[0], [self._line_of(whole.index(refs[0]))])
+            self.put("programme_reference", refs[0], [self.line_of(whole.index(refs[0]))])
             by_code = prog.programme_codes().get(refs[0])
             if by_code and not found:
                 found = [(by_code, self.provenance["programme_reference"]["lines"])]
@@ -610,10 +539,6 @@ class _Reader:
         if fund_list:
             self.put("funds", fund_list, [])
 
-    def _line_of(self, offset: int) -> int:
-        text = "\n".join(line.text for line in self.doc.lines)
-        index = text.count("\n", 0, offset)
-        return self.doc.lines[min(index, len(self.doc.lines) - 1)].number
 
     def read_identifiers(self) -> None:
         found: list[dict[str, str]] = []
@@ -817,16 +742,6 @@ class _Reader:
                 if kind == "objectives" and own_paragraph and not items[0][2].bullet and "description" not in self.record:
                     self.put("description", items[0][0], items[0][1])
 
-    def sentences(self) -> list[tuple[str, list[int]]]:
-        """Sentences of the free paragraphs, with their lines."""
-        out = []
-        for block in blocks(self.free):
-            text = " ".join(line.text for line in block)
-            numbers = [line.number for line in block]
-            # not after a day's ordinal point ("am 1. Januar 2021"), which German and Polish dates carry
-            for sentence in re.split(r"(?<!\b\d\.)(?<!\b\d\d\.)(?<=[.!?])\s+(?=[A-ZÀ-Ž„“\"])", text):
-                out.append((sentence, numbers))
-        return out
 
     def read_prose_participants(self) -> None:
         """Bodies named in sentences: 'led by X, ... based in Vigo (ES)', 'A (RO), B (PL) and C (FR)'."""
@@ -1431,33 +1346,6 @@ def _only_label(text: str, kind: str) -> bool:
 
 def _absolute(url: str) -> str:
     return url if url.lower().startswith(("http://", "https://")) else f"https://{url}"
-
-
-def _shown(value: Any) -> str:
-    """A review candidate as text: a name in several languages as its values, a participant as its name."""
-    if isinstance(value, dict):
-        if "organisation" in value:
-            return _shown(value["organisation"].get("name"))
-        if "scheme" in value:
-            return f"{value['scheme']}: {value['value']}"
-        return " / ".join(_shown(v) for v in value.values())
-    if isinstance(value, list):
-        return "; ".join(_shown(v) for v in value)
-    return str(value)
-
-
-def _value_at(record: dict[str, Any], path: str) -> Any:
-    """The value at a provenance path ('budget.total_cost', 'participants[2]')."""
-    target: Any = record
-    for key in re.findall(r"[^.\[\]]+|\[\d+\]", path):
-        if key.startswith("["):
-            index = int(key[1:-1])
-            target = target[index] if isinstance(target, list) and index < len(target) else None
-        else:
-            target = target.get(key) if isinstance(target, dict) else None
-        if target is None:
-            return None
-    return target
 
 
 def _boilerplate(text: str) -> bool:
