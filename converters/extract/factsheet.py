@@ -39,14 +39,14 @@ from .places import (
 )
 from .segments import Segment, blocks, card_lines, classify, place_and_country, segment
 from .segments import about_line as _about_line
+from .matching import abbreviates, cue_regex, declined, with_bare_forms
+from .page import EMAIL, LABELISH, URL, about_name, boilerplate, furniture, generic_heading, page_meta
 from .sheet import Participant, Sheet
 from .text import Document, Line, UnreadableFile, read_document
 from .values import value_at
 
 log = logging.getLogger(__name__)
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-URL = re.compile(r"(?:https?://|www\.)[^\s<>()\"']+[^\s<>()\"'.,;:]", re.IGNORECASE)
 PERSON = re.compile(r"^(?:(?:[Dd]r|[Pp]rof|Ing|Mag|Dott|Dott\.ssa|[Mm]gr|[Ii]nż|Mme|Mr|Mrs|Ms|Sr|Sra|Hr|Fr|Arch|Avv|Dipl\.-Ing)\.?\s+)*[A-ZÀ-ÖØ-Þ][\w'’-]+(?: (?:[A-ZÀ-ÖØ-Þ][\w'’.-]+|de|da|di|van|von|der|del)){1,3}$")
 OFFICE_WORDS = ["sector", "office", "ufficio", "settore", "servizio", "service", "department", "dipartimento",
                 "unit", "referat", "wydzial", "biuro", "oficina", "departamento", "direction", "direzione",
@@ -423,7 +423,7 @@ class _Reader(Sheet):
                 if contains(folded, base) or contains(folded.replace("s ", " "), base):
                     return participant
         for participant in self.participants:  # 'Bugetul Consiliului Județean Călărași': the name declined
-            if any(_declined(folded, words(n)) for n in participant.org.names.values()):
+            if any(declined(folded, words(n)) for n in participant.org.names.values()):
                 return participant
         return None
 
@@ -455,7 +455,7 @@ class _Reader(Sheet):
         if not starts or not durations or not ends:
             for sentence, numbers in self.sentences():
                 folded = words(sentence)
-                if _page_meta(sentence):
+                if page_meta(sentence):
                     continue  # "Published on 15 October 2020 – Updated on ...": the page's dates, not the project's
                 found = [f.date for f in find_dates(sentence, self.language)]
                 if not labelled_start and found:
@@ -662,7 +662,7 @@ class _Reader(Sheet):
             amounts = find_amounts(sentence)
             owner = self._share_owner(sentence, amounts[0].start) if amounts else None
             opening = words(sentence[: amounts[0].start]) if amounts else ""
-            if owner is None and header and best_label(opening, scope)[0] and _declined(opening, words(header)) \
+            if owner is None and header and best_label(opening, scope)[0] and declined(opening, words(header)) \
                     and not set(opening.split()) & project_words:
                 org = organisation(header, self.language)  # 'Budżet Uniwersytetu Gdańskiego to …' on the university's page
                 org.lines.extend(numbers)
@@ -752,7 +752,7 @@ class _Reader(Sheet):
             seat_spans: list[tuple[int, int]] = []
             coordinator: Organisation | None = None
             for cue in lead:
-                match = re.search(rf"\b{_cue_regex(cue)}\s+(?:the\s+|il\s+|la\s+|le\s+|el\s+|o\s+|der\s+|die\s+|dem\s+|des\s+|a\s+|l['’]\s*)?({_NAME})", sentence)
+                match = re.search(rf"\b{cue_regex(cue)}\s+(?:the\s+|il\s+|la\s+|le\s+|el\s+|o\s+|der\s+|die\s+|dem\s+|des\s+|a\s+|l['’]\s*)?({_NAME})", sentence)
                 if match:
                     name = match.group(1)
                     coordinator = organisation(name, self.language)
@@ -761,7 +761,7 @@ class _Reader(Sheet):
                     coordinator.lines.extend(numbers)
                     after = sentence[match.end():]
                     for seat_cue in seat:
-                        where = re.search(rf"^[^.;]*?\b{_cue_regex(seat_cue)}\s+({_NAME})(?:\s*\(([^()]{{1,30}})\))?", after)
+                        where = re.search(rf"^[^.;]*?\b{cue_regex(seat_cue)}\s+({_NAME})(?:\s*\(([^()]{{1,30}})\))?", after)
                         if where:
                             coordinator.city = where.group(1)
                             if where.group(2) and read_country(where.group(2)):
@@ -871,7 +871,7 @@ class _Reader(Sheet):
                 continue
             if len(block) > 1 and all(line.bullet for line in block[1:]):
                 continue  # 'IN THIS ISSUE' over a numbered list: a heading and its list, not a paragraph
-            if text[:1] in "\"„“«‘'" or any(_furniture(line.text) for line in block):
+            if text[:1] in "\"„“«‘'" or any(furniture(line.text) for line in block):
                 continue  # quoted speech, page furniture
             camel = re.match(r"[a-z]+[A-Z]", text)  # 'proGIreg uses ...': a paragraph opening with a camel-case name
             if len(text.split()) < 12 or text.endswith(":") or (text[:1].islower() and not camel) or URL.search(text):
@@ -894,20 +894,20 @@ class _Reader(Sheet):
         headline: list[Line] = []
         subtitle_line: Line | None = None
         free_blocks = [b for b in blocks(self.free)]
-        about = _about_name(self.doc.lines)
+        about = about_name(self.doc.lines)
         heading = next((line for line in self.free if line.heading and _title_candidate(line.text, boiler)), None)
         if heading is not None:  # an <h1> / "# " heading names the page's project
             after = [line for line in self.free if line.number > heading.number and line.text]
             headline = [heading]
             if after and not after[0].heading and not after[0].bullet and 3 <= len(after[0].text.split()) <= 30 \
-                    and not URL.search(after[0].text) and not _LABELISH.match(after[0].text) \
+                    and not URL.search(after[0].text) and not LABELISH.match(after[0].text) \
                     and after[0].text.count(". ") == 0:
                 subtitle_line = after[0]
             free_blocks = []
         for index, block in enumerate(free_blocks):
             text = " ".join(line.text for line in block)
             folded = words(text)
-            if any(_furniture(line.text) for line in block) or all(_generic_heading(line.text) for line in block):
+            if any(furniture(line.text) for line in block) or all(generic_heading(line.text) for line in block):
                 continue  # the page header: site name, navigation, breadcrumb, a site section's heading
             if not folded or any(folded == b or folded.startswith(b + " ") and len(folded.split()) <= len(b.split()) + 4 for b in boiler):
                 continue
@@ -922,9 +922,9 @@ class _Reader(Sheet):
                 continue  # 'EFRE-Vorhaben im Leipziger Osten' over the operation's name: a kicker naming the fund
             shortest = 2 if len(block[0].text.split()) <= 3 else 3  # "ROOF" over "Ending homelessness"
             if len(block) == 2 and len(block[0].text.split()) <= 12 and shortest <= len(block[1].text.split()) <= 30 \
-                    and not _page_meta(block[1].text) \
+                    and not page_meta(block[1].text) \
                     and not block[0].text.endswith((".", ":")) and not looks_like_organisation(block[1].text) \
-                    and not _LABELISH.match(block[1].text) and not block[1].bullet and not URL.search(block[1].text):
+                    and not LABELISH.match(block[1].text) and not block[1].bullet and not URL.search(block[1].text):
                 headline, subtitle_line = [block[0]], block[1]  # a name line over its tagline
                 break
             if len(text.split()) > 25:
@@ -938,7 +938,7 @@ class _Reader(Sheet):
                 nxt = free_blocks[index + 1]
                 nxt_text = " ".join(line.text for line in nxt)
                 if len(nxt) == 1 and 3 <= len(nxt_text.split()) <= 25 and ":" not in nxt_text and not URL.search(nxt_text) \
-                        and nxt_text.count(". ") == 0 and not nxt[0].bullet and not _page_meta(nxt_text) \
+                        and nxt_text.count(". ") == 0 and not nxt[0].bullet and not page_meta(nxt_text) \
                         and not (nxt_text.endswith(".") and len(nxt_text.split()) >= 12):  # a sentence, not a tagline
                     subtitle_line = nxt[0]
             break
@@ -998,7 +998,7 @@ class _Reader(Sheet):
             match = re.search(r"\b([A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*)\s*\(([^()]{5,80})\)", " ".join(l.text for l in self.doc.lines))
             if match and words(match.group(1)) in words(title).split() and words(match.group(2)) in words(title):
                 acronym = match.group(1)
-        if title and _generic_heading(title):
+        if title and generic_heading(title):
             self.ask("title", "the only title candidate is a site section or generic page heading", [title], title_lines)
             title, subtitle, title_lines = None, None, []
         if not title:
@@ -1098,7 +1098,7 @@ class _Reader(Sheet):
             for index, block in enumerate(found):
                 text = " ".join(line.text for line in block)
                 # a contact stated whole on its label line (with its e-mail) ends there; menus and footers are no contact
-                if index and (len(text.split()) > 20 or _boilerplate(text) or complete or " | " in text):
+                if index and (len(text.split()) > 20 or boilerplate(text) or complete or " | " in text):
                     self.release(block)
                     continue
                 lines.extend(line.number for line in block)
@@ -1153,7 +1153,7 @@ class _Reader(Sheet):
             body_name = looks_like_organisation(token) or organisation_type(token) is not None  # 'RWTH Aachen University'
             participant = self.participant_named(token) if not PERSON.match(token) or body_name else None
             if participant is None and len(token.split()) <= 4:  # 'CJ Călărași' for 'Consiliul Județean Călărași'
-                participant = next((p for p in self.participants for n in p.org.names.values() if _abbreviates(token, n)), None)
+                participant = next((p for p in self.participants for n in p.org.names.values() if abbreviates(token, n)), None)
                 if participant is not None:
                     owner = owner or participant
                     continue
@@ -1215,15 +1215,15 @@ class _Reader(Sheet):
                 participant = next((p for p in self.participants if p.org.id == org.id), None)
             if participant is None and len(tail.split()) >= 2:  # '... din cadrul Inspectoratului General pentru Imigrări'
                 folded = words(tail)
-                participant = next((p for p in self.participants for n in _with_bare_forms(p.org.names.values())
-                                    if folded == words(n) or (len(folded.split()) == len(words(n).split()) and _declined(folded, words(n)))), None)
+                participant = next((p for p in self.participants for n in with_bare_forms(p.org.names.values())
+                                    if folded == words(n) or (len(folded.split()) == len(words(n).split()) and declined(folded, words(n)))), None)
             if participant is not None:
                 return head, participant
         tokens = token.split()
         for participant in self.participants:  # 'Wydział Oceanografii i Geografii Uniwersytetu Gdańskiego': a genitive, no join word
             for name in participant.org.names.values():
                 size = len(name.split())
-                if size >= 2 and len(tokens) > size + 1 and _declined(words(" ".join(tokens[-size:])), words(name)) \
+                if size >= 2 and len(tokens) > size + 1 and declined(words(" ".join(tokens[-size:])), words(name)) \
                         and len(words(" ".join(tokens[-size:])).split()) == len(words(name).split()):
                     return " ".join(tokens[:-size]), participant
         return token, None
@@ -1294,19 +1294,6 @@ class _Reader(Sheet):
             self.ask("participants", "no coordinator or lead partner is named")
 
 
-def _declined(text: str, name: str) -> bool:
-    """The folded name occurs in the folded text with its words inflected ('consiliului judetean' for 'consiliul judetean').
-
-    Each word of a name of two words or more must start the text's word at the same place, sharing
-    all but at most its last three letters (Romanian, Polish, German case endings).
-    """
-    wanted, tokens = name.split(), text.split()
-    if len(wanted) < 2:
-        return False
-    same = lambda a, b: a == b or (min(len(a), len(b)) >= 4 and len(os.path.commonprefix([a, b])) >= max(4, min(len(a), len(b)) - 3))  # noqa: E731
-    return any(all(same(w, t) for w, t in zip(wanted, tokens[i:i + len(wanted)])) for i in range(len(tokens) - len(wanted) + 1))
-
-
 def _eu_share(text: str, cues: list[str]) -> int | float | None:
     """'..., 85% of it from the European Regional Development Fund': a percentage the EU or one of its funds pays."""
     match = re.search(r"(\d{1,3}(?:[.,]\d+)?)\s?%([^.;%]{0,60})", text)
@@ -1314,29 +1301,6 @@ def _eu_share(text: str, cues: list[str]) -> int | float | None:
         return None
     rates = find_percentages(match.group(0))
     return rates[0] if rates else None
-
-
-def _abbreviates(token: str, name: str) -> bool:
-    """'CJ Călărași' for 'Consiliul Județean Călărași': the initials of the name's first words, then its last words as written."""
-    short, long = token.split(), name.split()
-    if len(short) < 2 or not re.fullmatch(r"[A-ZÀ-Þ]{2,5}", short[0]) or len(long) <= len(short):
-        return False
-    tail = len(short) - 1
-    if words(" ".join(short[1:])) != words(" ".join(long[-tail:])):
-        return False
-    head = [w for w in long[:-tail] if w[:1].isupper()]
-    return "".join(w[0] for w in head).upper() == fold(short[0]).upper()
-
-
-def _with_bare_forms(names: Any) -> list[str]:
-    """Names and the same names without a legal form after a comma ('Metropolitano de Lisboa, E.P.E.')."""
-    out = []
-    for name in names:
-        out.append(name)
-        bare = re.sub(r",\s*(?:[A-Za-z]{1,4}\.?\s?){1,4}$", "", name)
-        if bare != name and len(bare.split()) >= 2:
-            out.append(bare)
-    return out
 
 
 def _only_label(text: str, kind: str) -> bool:
@@ -1348,11 +1312,6 @@ def _absolute(url: str) -> str:
     return url if url.lower().startswith(("http://", "https://")) else f"https://{url}"
 
 
-def _boilerplate(text: str) -> bool:
-    folded = words(text)
-    return any(folded.startswith(words(b)) for b in load("labels.yaml")["boilerplate"])
-
-
 def _money_parts(value: str) -> tuple[str, list[tuple[str, str, list]]]:
     """'EUR 244,236.15, of which ERDF EUR 170,965.30 (70%)': the head amount's text and its named parts.
 
@@ -1361,7 +1320,7 @@ def _money_parts(value: str) -> tuple[str, list[tuple[str, str, list]]]:
     whole amount.
     """
     labels = load("labels.yaml")
-    cues = "|".join(_cue_regex(words(c)) for c in sorted(labels["of_which"], key=len, reverse=True))
+    cues = "|".join(cue_regex(words(c)) for c in sorted(labels["of_which"], key=len, reverse=True))
     pieces = re.split(rf"(?:^|[\s,;(])(?:{cues})\b", value)
     head, parts = pieces[0], []
     kinds = {k: labels["fields"][k] for k in ("eu_contribution", "co_financing")}
@@ -1558,8 +1517,8 @@ def _title_line(block: list[Line]) -> bool:
     if len(block) != 1 or block[0].bullet:
         return False
     text = block[0].text
-    return 3 <= len(text.split()) <= 25 and not text.endswith((".", ":")) and not _LABELISH.match(text) \
-        and not URL.search(text) and not _page_meta(text) and not _furniture(text)
+    return 3 <= len(text.split()) <= 25 and not text.endswith((".", ":")) and not LABELISH.match(text) \
+        and not URL.search(text) and not page_meta(text) and not furniture(text)
 
 
 def _name_over_tagline(block: list[Line]) -> bool:
@@ -1568,14 +1527,8 @@ def _name_over_tagline(block: list[Line]) -> bool:
         return False
     name, tagline = block[0].text, block[1].text
     return len(name.split()) <= 5 and not name.endswith((".", ":")) and 3 <= len(tagline.split()) <= 30 \
-        and not tagline.endswith(".") and not _LABELISH.match(tagline) and not URL.search(tagline) \
-        and not looks_like_organisation(name) and not _page_meta(tagline)
-
-
-def _page_meta(text: str) -> bool:
-    """A line or sentence that opens with a page-date cue ('Publié le', 'Last updated', 'Aktualisiert am')."""
-    folded = words(text)
-    return any(folded.startswith(words(cue) + " ") for cue in load("labels.yaml")["fields"]["page_meta"])
+        and not tagline.endswith(".") and not LABELISH.match(tagline) and not URL.search(tagline) \
+        and not looks_like_organisation(name) and not page_meta(tagline)
 
 
 def _spells(short: str, name: str) -> bool:
@@ -1646,25 +1599,6 @@ def _described_type(cell: str) -> str | None:
 _NAME = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*)(?:\s+(?:(?:of|the|de|del|della|di|do|da|dos|das|du|des|la|le|los|las|von|van|der|den|din|al|sur|upon|für|for|and|y|e|et|und|i|și)\s+)*(?:[dl]['’])?[A-ZÀ-ÖØ-ÞĀ-Ž0-9][\w'’.-]*)*"
 
 
-@lru_cache(maxsize=1)
-def _letter_forms() -> dict[str, str]:
-    """Every Latin letter with its accented forms, upper and lower case: 'e' -> 'eEèéêëēęěÈÉ...'."""
-    forms: dict[str, str] = {}
-    for code in range(0x41, 0x250):
-        char = chr(code)
-        base = fold(char)
-        if len(base) == 1 and base.isascii() and base.isalpha():
-            forms[base] = forms.get(base, "") + char
-    return forms
-
-
-def _cue_regex(cue: str) -> str:
-    """A folded cue ('dirige par', 'guidato da') as a case- and accent-tolerant regex over the raw text ('dirigé par')."""
-    forms = _letter_forms()
-    return r"\s+".join(r"".join(f"[{re.escape(forms.get(c, c))}]" if c.isalpha() else re.escape(c) for c in token)
-                       for token in cue.split())
-
-
 def _identifier(label: str, value: str) -> dict[str, str] | None:
     """A labelled project identifier: a grant agreement number, an Italian CUP, or a project code."""
     value = value.strip().rstrip(".")
@@ -1681,54 +1615,16 @@ def _identifier(label: str, value: str) -> dict[str, str] | None:
     return {"scheme": "eu-grant-agreement", "value": match.group(0)} if match else None
 
 
-_LABELISH = re.compile(r"^[^:]{1,40}:\s")
 _NOTE = re.compile(r"^\[(\d{1,2})\]\s+(https?://\S+)$")  # a plain-text link note: '[1] https://...'
 _PROGRAMME_CODE = re.compile(r"^[A-Z]{1,4}\s?\d{1,2}(?:\.\d{1,2}){0,2}\b(?!\s*%)")  # 'OS2', 'ESO4.1', 'SO 2.1'
 _QUOTED = re.compile(r"(\w+)\s*[«„“\"]\s*([^«»„“”\"]{3,200}?)\s*[»”“\"]")
-_CRUMBS = re.compile(r"\s[›»>/|]\s.*\s[›»>/|]\s|^[^|]{1,60}\s\|\s[^|]{1,40}$|^[^>›»]{1,40}\s[›»>]\s[^>›»]{1,40}$")
-
-
-def _furniture(text: str) -> bool:
-    """Site header lines: breadcrumbs ('Home > Projects > X'), menus ('Home | News | Contact'), cookie notices."""
-    folded = words(text)
-    return bool(_CRUMBS.search(text)) or "cookie" in folded.split() or "cookies" in folded.split()
-
-
-def _generic_heading(text: str) -> bool:
-    """A site section or generic page heading ('Aktuelles', 'NOTIZIE', 'Projets européens – Fiche projet',
-    'Comunicat'): only page-heading and sheet-heading phrases (labels/<lang>.yaml) and small words. Never a title."""
-    rest = f" {words(text)} "
-    if not rest.strip() or re.search(r"[a-z][A-Z]|[A-Z]{2,}[a-z]", text):
-        return False  # 'SEArch', 'CityxChange': a coined name's mixed case, whatever word it spells
-    phrases, small = _heading_words()
-    for phrase in phrases:
-        if phrase in rest:
-            rest = rest.replace(phrase, " ")
-    return all(token in small for token in rest.split())
-
-
-@lru_cache(maxsize=1)
-def _heading_words() -> tuple[list[str], frozenset[str]]:
-    """Page- and sheet-heading phrases (' news ', longest first) and every language's small words."""
-    labels = load("labels.yaml")
-    phrases = sorted({f" {words(p)} " for p in labels["page_headings"] + labels["sheet_headings"]}, key=len, reverse=True)
-    return phrases, frozenset(w for stop in labels["stopwords"].values() for w in stop)
 
 
 def _title_candidate(text: str, boiler: list[str]) -> bool:
     folded = words(text)
-    if not folded or _furniture(text) or looks_like_organisation(text) or len(text.split()) > 20 or _generic_heading(text):
+    if not folded or furniture(text) or looks_like_organisation(text) or len(text.split()) > 20 or generic_heading(text):
         return False
     return not any(folded == b or folded.startswith(b + " ") and len(folded.split()) <= len(b.split()) + 4 for b in boiler)
-
-
-def _about_name(lines: list[Line]) -> tuple[str, list[int]] | None:
-    for line in lines:
-        if line.text and len(line.text.split()) <= 6:
-            name = _about_line(line.text)
-            if name:
-                return name, [line.number]
-    return None
 
 
 def _all_places(seg: Segment) -> bool:
