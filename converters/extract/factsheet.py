@@ -23,6 +23,7 @@ from . import programmes as prog
 from .data import best_label, contains, load, word_set, words
 from .dates import PartialDate, add_months, find_dates, find_duration, fold, months_between
 from .numbers import find_amounts, find_percentages
+from .parties import acronyms, merge, participant_named, participant_with_line
 from .places import (
     CountryReading,
     Organisation,
@@ -59,7 +60,6 @@ OFFICE_WORDS = ["sector", "office", "ufficio", "settore", "servizio", "service",
 CONTACT_NOISE = re.compile(r"^(?:e-?mail|mail|courriel|correo(?: electr[oó]nico)?|tel|tel\.|tél|tél\.|phone|telephone|téléphone|"
                            r"tel[eé]fono|telefon|telefone|fax|mobile|cell|cellulare|handy|mob\.?)\b[.:]?\s*[+\d\s()/.-]*$", re.IGNORECASE)
 PHONE = re.compile(r"^\+?[\d\s()/.-]{6,}$")
-ROLE_ORDER = {"coordinator": 0, "beneficiary": 1, "partner": 2, "associated-partner": 3}
 SCALAR = {"start_date", "end_date", "period", "duration", "total_cost", "eu_contribution", "co_financing",
           "programme", "fund", "programme_reference", "grant_id", "website", "theme", "project_name", "acronym", "status"}
 TEXTS = {"objectives", "actions", "expected_results", "results", "description"}
@@ -81,7 +81,6 @@ class _Reader(Sheet):
 
     def __init__(self, document: Document, source_file: str, language: str | None, derive: bool) -> None:
         super().__init__(document, source_file, language, derive)
-        self._acronyms: dict[str, str] | None = None
         self.language = language or self._language()
         self.provenance["language"] = {"file": source_file, "found": "stated" if language else "inferred"}
 
@@ -338,7 +337,7 @@ class _Reader(Sheet):
             own = name_language(name, self.language, org.country.code if org.country else None)
             org.names = {own: org.names[self.language]}
         org.lines.append(number)
-        return self.merge(Participant(role, org))
+        return merge(self, Participant(role, org))
 
     def read_country_label(self) -> None:
         """'Paese: Italia' on a sheet of one beneficiary: the country of the body it is about."""
@@ -362,7 +361,7 @@ class _Reader(Sheet):
         rest = [cell(k) for k in ("country", "type") if cell(k)]
         self.add_item(" | ".join([name, *rest]) if rest else name, role, line.number, False)
         town = cell("city")
-        participant = self.participant_with_line(line.number)
+        participant = participant_with_line(self, line.number)
         if town and participant is not None:
             participant.org.city = town  # the table states the city: it wins over one read from the name
         for column, kind in (("budget", "total_cost"), ("eu_budget", "eu_contribution")):
@@ -373,59 +372,6 @@ class _Reader(Sheet):
                 if amounts[0].currency:
                     self.currencies.append(amounts[0].currency)
 
-    def participant_with_line(self, number: int) -> Participant | None:
-        return next((p for p in reversed(self.participants) if number in p.org.lines), None)
-
-    def merge(self, new: Participant) -> Participant:
-        for old in self.participants:
-            if old.org.id == new.org.id:
-                if ROLE_ORDER[new.role] < ROLE_ORDER[old.role]:
-                    old.role = new.role
-                    names = dict(new.org.names)
-                    names.update({k: v for k, v in old.org.names.items() if k not in names})
-                    old.org.names = names
-                else:
-                    for lang, value in new.org.names.items():
-                        old.org.names.setdefault(lang, value)
-                old.org.country = old.org.country or new.org.country
-                old.org.city = old.org.city or new.org.city
-                if not old.org.type or (old.org.type_guessed and new.org.type and not new.org.type_guessed):
-                    old.org.type, old.org.type_guessed = new.org.type, new.org.type_guessed
-                old.org.recognised = old.org.recognised or new.org.recognised
-                old.org.lines.extend(new.org.lines)
-                return old
-        self.participants.append(new)
-        return new
-
-    def acronyms(self) -> dict[str, str]:
-        """'Leibniz-Institut für ökologische Raumentwicklung (IÖR)' anywhere on the page: folded long name -> acronym."""
-        if self._acronyms is None:
-            self._acronyms = {}
-            for line in self.doc.lines:
-                for match in re.finditer(r"([^()]{3,160}?)\s*\(([A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ž0-9&+-]{1,9})\)", line.text):
-                    short = match.group(2)
-                    if sum(c.isupper() for c in short) >= max(2, len(short) // 2) and not read_country(short):
-                        self._acronyms.setdefault(" ".join(words(match.group(1)).split()[-12:]), short)
-        return self._acronyms
-
-    def participant_named(self, text: str) -> Participant | None:
-        folded = words(text)
-        for participant in self.participants:
-            names = [*participant.org.names.values()]
-            names += [short for before, short in self.acronyms().items()
-                      if any(len(words(n)) >= 8 and f" {before}".endswith(f" {words(n)}") for n in participant.org.names.values())]
-            if participant.org.city:
-                names.append(participant.org.city)
-            if any(contains(folded, words(n)) for n in names if len(words(n)) >= 3):
-                return participant
-            if participant.org.id.endswith("-municipality"):
-                base = participant.org.id[: -len("-municipality")].replace("-", " ")
-                if contains(folded, base) or contains(folded.replace("s ", " "), base):
-                    return participant
-        for participant in self.participants:  # 'Bugetul Consiliului Județean Călărași': the name declined
-            if any(declined(folded, words(n)) for n in participant.org.names.values()):
-                return participant
-        return None
 
     def read_dates(self) -> None:
         starts: list[tuple[PartialDate, list[int]]] = []
@@ -577,7 +523,7 @@ class _Reader(Sheet):
             head, parts = _money_parts(value)
             amounts = find_amounts(head) or amounts
             rates = find_percentages(seg.label) or find_percentages(head)
-            owner = self.participant_named(seg.label)
+            owner = participant_named(self, seg.label)
             if owner is None and scoped is not None and seg.label_lines[0] == previous_line + 1:
                 owner = scoped
             if owner is None and seg.label_lines[0] != previous_line + 1:
@@ -651,7 +597,7 @@ class _Reader(Sheet):
         opening = sentence[:start]
         if best_label(opening, {"s": load("labels.yaml")["prose_share"]})[0] is None:
             return None
-        return self.participant_named(opening)
+        return participant_named(self, opening)
 
     def read_prose_shares(self) -> None:
         """"Riga's share of the budget is EUR 180,410, including an ERDF contribution of EUR 153,348": a participant budget."""
@@ -666,7 +612,7 @@ class _Reader(Sheet):
                     and not set(opening.split()) & project_words:
                 org = organisation(header, self.language)  # 'Budżet Uniwersytetu Gdańskiego to …' on the university's page
                 org.lines.extend(numbers)
-                owner = self.merge(Participant("partner", org))
+                owner = merge(self, Participant("partner", org))
             if owner is None or "total_cost" in owner.budget:
                 continue
             owner.budget["total_cost"] = amounts[0].value
@@ -698,7 +644,7 @@ class _Reader(Sheet):
             return None
         if best_label(above.text, {"scope": load("labels.yaml")["budget_scope"]})[0] is None:
             return None
-        return self.participant_named(above.text)
+        return participant_named(self, above.text)
 
     def note_currency(self, amount: Any) -> None:
         """Remember the currency an amount states (zł, lei, €); an unmarked amount is taken as EUR, for review."""
@@ -772,7 +718,7 @@ class _Reader(Sheet):
                     if stated and coordinator.country is None and read_country(stated.group(1)):
                         coordinator.country = read_country(stated.group(1), coordinator.city)  # "led by X (Ireland)"
                         seat_spans.append((match.start(1), match.end() + stated.end()))
-                    self.merge(Participant("coordinator", coordinator))
+                    merge(self, Participant("coordinator", coordinator))
                     break
             named = {m.end(): m for m in re.finditer(rf"({_NAME})\s*\(([^()]{{1,30}})\)", sentence)}
             # 'et la Mission opérationnelle transfrontalière (F)': after an article, a name with lower-case words
@@ -830,7 +776,7 @@ class _Reader(Sheet):
                     org = organisation(found.group(0), self.language)
                     if org.type == "municipality":
                         org.lines.extend(numbers)
-                        self.merge(Participant("partner", org))
+                        merge(self, Participant("partner", org))
                     break
 
     def read_free_text(self) -> None:
@@ -843,7 +789,7 @@ class _Reader(Sheet):
                     if city(token):
                         org = organisation(token, self.language, is_city=True)
                         org.lines.extend(numbers)
-                        self.merge(Participant("beneficiary", org))
+                        merge(self, Participant("beneficiary", org))
         for line in self.free:
             if line.text and looks_like_organisation(line.text) and len(line.text.split()) <= 6:
                 org = organisation(line.text, self.language)
@@ -882,7 +828,7 @@ class _Reader(Sheet):
                 continue
             if find_dates(text, self.language) or find_amounts(text) or find_duration(text):
                 continue
-            if (prog.programmes(text, None) or prog.funds(text)) and self.participant_named(text) is not None:
+            if (prog.programmes(text, None) or prog.funds(text)) and participant_named(self, text) is not None:
                 continue  # "Leiria leads Y, funded by URBACT III / ERDF": who and how funded, not what the project does
             if _country_list_text(text):
                 continue
@@ -1125,7 +1071,7 @@ class _Reader(Sheet):
     def _contact(self, label: str, parts: list[str]) -> dict[str, Any] | None:
         contact: dict[str, Any] = {}
         office: list[str] = []
-        owner = self.participant_named(label)
+        owner = participant_named(self, label)
         named = [(n, p) for p in self.participants for n in p.org.names.values() if len(n.split()) >= 2]
         for name, participant in sorted(named, key=lambda pair: -len(pair[0])):  # 'SPEA – Sociedade ...' whole, before it is cut
             alone = re.compile(rf"(?:^|,\s*|\s[–—-]\s)\s*{re.escape(name)}(?=\s*(?:,|\s[–—-]\s|$))")  # a token of its own
@@ -1151,7 +1097,7 @@ class _Reader(Sheet):
             if named is not None:
                 owner = owner or named
             body_name = looks_like_organisation(token) or organisation_type(token) is not None  # 'RWTH Aachen University'
-            participant = self.participant_named(token) if not PERSON.match(token) or body_name else None
+            participant = participant_named(self, token) if not PERSON.match(token) or body_name else None
             if participant is None and len(token.split()) <= 4:  # 'CJ Călărași' for 'Consiliul Județean Călărași'
                 participant = next((p for p in self.participants for n in p.org.names.values() if abbreviates(token, n)), None)
                 if participant is not None:
