@@ -10,7 +10,6 @@ instead of being guessed.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,13 +22,11 @@ from . import programmes as prog
 from .data import best_label, contains, load, word_set, words
 from .dates import PartialDate, add_months, find_dates, find_duration, fold, months_between
 from .numbers import find_amounts, find_percentages
-from .parties import acronyms, merge, participant_named, participant_with_line
+from .parties import merge, participant_named, participant_with_line
 from .places import (
-    CountryReading,
     Organisation,
     city,
     country_adjective,
-    country_name,
     looks_like_organisation,
     municipality_in_text,
     municipality_mentions,
@@ -40,7 +37,9 @@ from .places import (
 )
 from .segments import Segment, blocks, card_lines, classify, place_and_country, segment
 from .segments import about_line as _about_line
+from .tables import column_kinds
 from .matching import abbreviates, cue_regex, declined, with_bare_forms
+from .items import PARTICLES, add_item, country_list_text, is_place
 from .page import EMAIL, LABELISH, URL, about_name, boilerplate, furniture, generic_heading, page_meta
 from .sheet import Participant, Sheet
 from .text import Document, Line, UnreadableFile, read_document
@@ -183,7 +182,7 @@ class _Reader(Sheet):
             rows = [b for b in found if all("|" in line.text for line in b)]
             items = [line for b in rows for line in b]
             self.release([line for b in found if b not in rows for line in b])
-            columns = _columns(items[0].text) if items else {}
+            columns = column_kinds(items[0].text) if items else {}
             if columns:
                 for line in items[1:]:
                     self.add_row(line, columns, default)
@@ -195,7 +194,7 @@ class _Reader(Sheet):
             items = []
         for line in items:
             for part in _split_items(line.text):
-                self.add_item(part, default, line.number, is_city)
+                add_item(self, part, default, line.number, is_city)
 
     def read_cards(self, body: list[Line], default: str, is_city: bool = False) -> None:
         """Partner cards: a heading names the body, the short lines under it give its role, country and city."""
@@ -228,116 +227,14 @@ class _Reader(Sheet):
                     town = pair[0] if cities_given and not town else town
                 elif read_country(line.text) and not country:
                     country = line.text
-                elif _is_place(line.text) and not town:
+                elif is_place(line.text) and not town:
                     town = line.text
-            participant = self.add_item(f"{name.text} | {country}" if country else name.text, role, name.number, is_city, town=town)
+            participant = add_item(self, f"{name.text} | {country}" if country else name.text, role, name.number, is_city, town=town)
             if participant is not None:
                 participant.org.lines.extend(line.number for line in card)
                 if town:
                     participant.org.city = town  # the card states the city: it wins over one read from the name
 
-    def add_item(self, text: str, role: str, number: int, is_city: bool, town: str = "",
-                 stated_country: CountryReading | None = None) -> Participant | None:
-        """One participant from a list item, table row or card; ``town`` is a city stated apart from the name,
-        ``stated_country`` a country read around it (an adjective in prose).
-
-        Returns the participant it was merged into, or None when the text names nobody.
-        """
-        cells = [c.strip() for c in text.split("|")] if "|" in text else [text]
-        country = None
-        item_roles = load("labels.yaml")["item_roles"]
-        name = cells[0]
-        described_type = None
-        if len(cells) > 1:
-            if _header_row(cells):
-                return None
-            for cell in cells[1:]:
-                stated_role, _ = best_label(cell, item_roles)
-                if stated_role and len(words(cell).split()) <= 3:
-                    role = stated_role if stated_role != "partner" or role == "partner" else role
-                elif read_country(cell):
-                    country = cell
-                elif not find_amounts(cell):
-                    described_type = described_type or _described_type(cell)
-        match = re.match(r"^([^:]{1,40}):\s*(.+)$", name)
-        if match:
-            stated_role, _ = best_label(match.group(1), item_roles)
-            if stated_role:
-                role, name = stated_role, match.group(2)
-        folded = words(name)
-        for prefix in sorted(load("labels.yaml")["city_list_prefixes"], key=len, reverse=True):
-            if folded.startswith(words(prefix) + " ") and not looks_like_organisation(name.split("(")[0].strip()):
-                name = name.split(None, len(words(prefix).split()))[-1]
-                is_city = True
-                break
-        dash_role = re.search(r"\s+[–—-]\s+([^–—-]{2,40})$", name)
-        if dash_role and len(words(dash_role.group(1)).split()) <= 3:
-            stated_role, _ = best_label(dash_role.group(1), item_roles)
-            if stated_role and len(words(dash_role.group(1))) <= len(words(stated_role)) + 4:
-                role, name = stated_role, name[: dash_role.start()].strip()  # 'Autoridad Portuaria de Vigo (ES) – coordinator'
-        name, dash_country, dash_type = _dash_attributes(name)
-        country = country or dash_country
-        described_type = described_type or dash_type
-        tail_country = re.search(r",\s*([^,()]{2,30})$", name)
-        if tail_country and country is None and "(" not in name[tail_country.start():] \
-                and (read_country(tail_country.group(1)) and (tail_country.group(1).isupper() or country_name(tail_country.group(1)))):
-            country = tail_country.group(1).strip()  # "University of X, Trondheim, NO": the country closes the item
-            name = name[: tail_country.start()].strip()
-        paren = re.search(r"\s*\(([^()]*)\)\s*$", name)
-        # 'Consejería de ... (Junta de Andalucía)', 'Comunidade ... (AMAL)' keep it; 'EUROCITIES (Rete di ...)' spells it out
-        kept = paren is not None and _names_body(paren.group(1)) and not name[: paren.start()].strip().isupper()
-        if paren and not _acronym_of(paren.group(1), name[: paren.start()]) and not kept:
-            name = name[: paren.start()].strip()
-            if read_country(paren.group(1)):
-                country = paren.group(1)
-        city_hint = None
-        territorial = {"association-of-municipalities", "regional-authority", "metropolitan-authority"}
-        if "," in name and not looks_like_organisation(name):
-            head, tail = name.rsplit(",", 1)
-            # 'Communauté d'agglomération de Béthune-Bruay, Artois-Lys Romane': a grouping's name lists its territories
-            if len(tail.split()) <= 2 and tail.strip()[:1].isupper() and not tail.strip().isupper() \
-                    and (organisation_type(head) not in territorial or city(tail.strip())):
-                name, city_hint = head.strip(), tail.strip()
-        abbreviated = re.search(r"(?:^|[\s,])(?:[A-Za-z]{1,2}\.)+[A-Za-z]{1,2}\.$", name.strip(" „”\"'“;"))
-        name = name.strip(" „”\"'“.;") + ("." if abbreviated else "")  # 'S.L.', 'E.P.E.' keep their last point
-        if not name:
-            return None
-        names = _bilingual(name, self.language)
-        if names:
-            name = names[0]
-        if not is_city and _is_place(name) and (country or city(name)) and organisation_type(name) is None \
-                and (not town or words(town) == words(name)):
-            is_city = True  # "Cork (IE)", "Madrid (Espanha)": a city named alone stands for its municipality
-        if is_city and town and contains(words(name), words(town)) and not looks_like_organisation(name):
-            org = organisation(town, self.language, is_city=True)  # 'Ningbo Municipal Government' in a list of cities
-            org.names = {self.language: name}
-        else:
-            org = organisation(name, self.language, is_city=is_city)
-        if names:
-            for other in names[1:]:
-                extra = organisation(other, self.language)
-                for lang, value in extra.names.items():
-                    org.names.setdefault(lang, value)
-        if described_type and (org.type is None or org.type == described_type):
-            org.type, org.type_guessed, org.recognised = described_type, False, True
-        if city_hint and not org.city:
-            org.city = city_hint
-        if country or stated_country:
-            reading = stated_country or read_country(country, org.city)
-            org.country = reading
-            if reading and reading.warning:
-                self.warnings.append(f"{self.source_file} line {number}: {name}: {reading.warning}")
-        own_language = load("places.yaml")["country_languages"].get(org.country.code if org.country else "")
-        if names and own_language and own_language != self.language:
-            foreign = [n for n in names if not _page_words(n, self.language)]
-            if len(foreign) == 1:  # 'Budapesti ... Egyetem – ... Universität Budapest, Ungarn': the other side is Hungarian
-                other = next(n for n in names if n != foreign[0])
-                org.names = {own_language: foreign[0], self.language: other}
-        if not names and not looks_like_organisation(name) and org.type != "municipality" and list(org.names) == [self.language]:
-            own = name_language(name, self.language, org.country.code if org.country else None)
-            org.names = {own: org.names[self.language]}
-        org.lines.append(number)
-        return merge(self, Participant(role, org))
 
     def read_country_label(self) -> None:
         """'Paese: Italia' on a sheet of one beneficiary: the country of the body it is about."""
@@ -359,7 +256,7 @@ class _Reader(Sheet):
         if stated_role and (stated_role != "partner" or role == "partner"):
             role = stated_role
         rest = [cell(k) for k in ("country", "type") if cell(k)]
-        self.add_item(" | ".join([name, *rest]) if rest else name, role, line.number, False)
+        add_item(self, " | ".join([name, *rest]) if rest else name, role, line.number, False)
         town = cell("city")
         participant = participant_with_line(self, line.number)
         if town and participant is not None:
@@ -741,7 +638,7 @@ class _Reader(Sheet):
                     stated_role, length = best_label(marker.group(1), load("labels.yaml")["item_roles"])
                     if stated_role and length >= len(words(marker.group(1))) - 4:
                         role = stated_role
-                self.add_item(f"{name} ({stated})", role, numbers[0], False)
+                add_item(self, f"{name} ({stated})", role, numbers[0], False)
 
     def read_adjective_lists(self) -> None:
         """'hiszpańskie firmy ENT Environment & Management i Naider', 'aziende olandesi X e Y':
@@ -756,7 +653,7 @@ class _Reader(Sheet):
                 if reading is None or kind is None:
                     continue
                 for name in _capitalised_run(sentence[match.end():], joiners):
-                    participant = self.add_item(name, "partner", numbers[0], False, stated_country=reading)
+                    participant = add_item(self, name, "partner", numbers[0], False, stated_country=reading)
                     if participant is not None:
                         if not participant.org.type or participant.org.type_guessed:
                             participant.org.type, participant.org.type_guessed = kind, False
@@ -830,7 +727,7 @@ class _Reader(Sheet):
                 continue
             if (prog.programmes(text, None) or prog.funds(text)) and participant_named(self, text) is not None:
                 continue  # "Leiria leads Y, funded by URBACT III / ERDF": who and how funded, not what the project does
-            if _country_list_text(text):
+            if country_list_text(text):
                 continue
             out.append((text, [line.number for line in block]))
         return out
@@ -1285,20 +1182,6 @@ def _money_parts(value: str) -> tuple[str, list[tuple[str, str, list]]]:
     return head, parts
 
 
-def _names_body(text: str) -> bool:
-    """'(Junta de Andalucía)', '(AMAL)': a parenthesis that names the body (its parent or short name), kept in the name.
-
-    A country ('(ES)', '(Portugal)') or a remark ('(lead partner)') is not; an upper-case short
-    name is, and so is a name with a body's type word ('Junta de', 'Universidad').
-    """
-    text = text.strip()
-    if not text or read_country(text) or best_label(text, load("labels.yaml")["item_roles"])[0]:
-        return False
-    if re.fullmatch(r"[A-ZÀ-Þ][A-ZÀ-Þ0-9&-]{1,9}", text):
-        return True
-    return text[:1].isupper() and len(text.split()) <= 6 and (looks_like_organisation(text) or organisation_type(text) is not None)
-
-
 def _split_items(text: str) -> list[str]:
     """'orașele Torino (Italia), Gdansk (Polonia)' -> one item per place; table rows stay whole.
 
@@ -1333,27 +1216,6 @@ def _split_items(text: str) -> list[str]:
     return [text]
 
 
-_PARTICLES = {"de", "del", "della", "di", "do", "da", "dos", "das", "la", "le", "les", "los", "sur", "sul", "am", "an",
-              "der", "upon", "on", "en", "im", "nad", "pod", "y", "i", "e", "d", "l", "din", "lez", "les"}
-
-
-def _is_place(name: str) -> bool:
-    """A name that reads as a place alone: capitalised words (and particles), no acronym, digits or type words."""
-    tokens = re.split(r"[\s]+", name.strip())
-    if not 1 <= len(tokens) <= 5 or re.search(r"\d|[&/@]", name):
-        return False
-    if set(words(name).split()) & word_set("places.yaml", "not_place_words"):
-        return False
-    for token in tokens:
-        parts = [t for t in re.split(r"[-'’]", token) if t]
-        for part in parts:
-            if part.lower() in _PARTICLES:
-                continue
-            if not part[:1].isupper() or (len(part) > 1 and part.isupper()):
-                return False
-    return True
-
-
 def _capitalised_run(text: str, joiners: str) -> list[str]:
     """'ENT Environment & Management i Naider. Then ...' -> the names at the start, up to the first non-name."""
     names = []
@@ -1361,75 +1223,10 @@ def _capitalised_run(text: str, joiners: str) -> list[str]:
     for item in re.split(rf"\s*,\s*|\s+(?:{joiners})\s+", head):
         item = item.strip(" .,")
         tokens = item.split()
-        if not tokens or not all(t[:1].isupper() or t[:1].isdigit() or t in ("&", "+") or t.lower() in _PARTICLES for t in tokens):
+        if not tokens or not all(t[:1].isupper() or t[:1].isdigit() or t in ("&", "+") or t.lower() in PARTICLES for t in tokens):
             break
         names.append(item)
     return names
-
-
-def _bilingual(name: str, language: str) -> list[str]:
-    """'Comune di Udine / Municipality of Udine' or 'X Egyetem – Y Universität': one body named in two languages.
-
-    Both sides must name a body by a pattern, or share its type (university, municipality ...),
-    so 'IHS – Institute for ...' (an acronym then its expansion) stays one name.
-    """
-    for separator in (r"\s+/\s+", r"\s+[–—-]\s+"):
-        parts = [p.strip() for p in re.split(separator, name) if p.strip()]
-        if len(parts) != 2 or any(len(p.split()) < 2 for p in parts):
-            continue
-        if all(looks_like_organisation(p) for p in parts):
-            return parts
-        types = [organisation_type(p) for p in parts]
-        if separator != r"\s+/\s+" and types[0] and types[0] == types[1] \
-                and sorted(bool(_page_words(p, language)) for p in parts) == [False, True]:
-            return parts  # one side in the page's language, the other not: a translation
-    return []
-
-
-def _page_words(name: str, language: str) -> set[str]:
-    """The name's words that are name words of the page's language ('und', 'di', 'de')."""
-    return set(words(name).split()) & set(load("places.yaml")["name_words"].get(language, []))
-
-
-_DASH = re.compile(r"\s+[–—-]\s+")
-
-
-def _type_phrase(text: str) -> bool:
-    """'NGO', 'Higher education and research', 'Agency, owned by ...': a type word phrase, not a proper name.
-
-    Its head (before any comma) has at most six words, no capitalised word after the first
-    (acronyms aside) and names a type; 'Basque Centre for Climate Change' is a name.
-    """
-    head = text.split(",")[0].strip()
-    tokens = head.split()
-    if not 1 <= len(tokens) <= 6 or looks_like_organisation(head):
-        return False
-    if any(not (t.islower() or t.isupper()) for t in tokens[1:]):
-        return False
-    return organisation_type(head) is not None
-
-
-def _dash_attributes(name: str) -> tuple[str, str | None, str | None]:
-    """'Stadt Komárno – Slowakei', 'Catholic Relief Services - NGO': the name and the country or type after a dash.
-
-    Trailing dash-separated parts are read from the end while each is a country name (or an
-    upper-case code) or a short organisation-type phrase; the first part is always kept.
-    """
-    country = kind = None
-    while True:
-        cuts = list(_DASH.finditer(name))
-        if not cuts:
-            break
-        last = name[cuts[-1].end():].strip()
-        if country is None and read_country(last) and (country_name(last) or last.isupper()):
-            country = last
-        elif kind is None and _type_phrase(last) and not re.fullmatch(r"[A-ZÀ-ÖØ-Þ0-9&-]{2,10}", name[: cuts[0].start()].strip()):
-            # after a lone acronym ('ENEA – Agenzia nazionale ...') the words are its expansion, not a type
-            kind = organisation_type(last.split(",")[0])
-        else:
-            break
-        name = name[: cuts[-1].start()].strip()
-    return name, country, kind
 
 
 _LANGUAGE_PREFIX = re.compile(r"^(EN|IT|FR|ES|DE|PT|RO|PL|NL|CA|EL|CS|SK|SL|HR|HU|BG|DA|SV|FI|ET|LV|LT|MT|GA)\s*[:：]\s+(\S.*)$")
@@ -1502,45 +1299,6 @@ def _spells(short: str, name: str) -> bool:
     return match(0, 0)
 
 
-def _acronym_of(short: str, name: str) -> bool:
-    """'NTNU' after 'Norwegian University of Science and Technology': a short form the name's capitals spell."""
-    short = short.strip()
-    if not re.fullmatch(r"[A-ZÀ-Þ][A-Za-zÀ-ž0-9&]{1,9}", short) or sum(c.isupper() for c in short) < 2:
-        return False
-    initials = "".join(w[0] for w in re.findall(r"[^\W\d_]+", name) if w[0].isupper())
-    return short.upper()[0] == initials[:1].upper() and all(c in initials.upper() for c in short.upper() if c.isalpha())
-
-
-def _columns(header: str) -> dict[str, int]:
-    """Column kinds of a table's header row ('Partner | Città | Paese | Ruolo'), when every cell is a header word."""
-    cells = [c.strip() for c in header.split("|")]
-    if not _header_row(cells):
-        return {}
-    vocabulary = load("labels.yaml")["table_columns"]
-    out: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        folded = words(cell)
-        kind = next((k for k, labels in vocabulary.items() if folded in {words(l) for l in labels}), None)
-        if kind and kind not in out:
-            out[kind] = index
-    return out if "name" in out and len(out) >= 2 else {}
-
-
-def _header_row(cells: list[str]) -> bool:
-    labels = load("labels.yaml")
-    headers = {words(h) for h in labels["table_headers"]} | {words(h) for c in labels["table_columns"].values() for h in c}
-    return all(words(c) in headers or not words(c) for c in cells)
-
-
-def _described_type(cell: str) -> str | None:
-    """The type a table's description column gives ('Centro tecnológico', 'Ayuntamiento')."""
-    if len(cell.split()) > 12:
-        return None
-    if looks_like_organisation(cell) or words(cell) in word_set("places.yaml", "municipality_words"):
-        return "municipality"
-    return organisation_type(cell)
-
-
 # A body's name in prose: capitalised words, with the small words names carry ("of the", "de", "din").
 _NAME = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*)(?:\s+(?:(?:of|the|de|del|della|di|do|da|dos|das|du|des|la|le|los|las|von|van|der|den|din|al|sur|upon|für|for|and|y|e|et|und|i|și)\s+)*(?:[dl]['’])?[A-ZÀ-ÖØ-ÞĀ-Ž0-9][\w'’.-]*)*"
 
@@ -1577,12 +1335,7 @@ def _all_places(seg: Segment) -> bool:
     found = blocks(seg.body)
     if not found:
         return False
-    return _country_list_text(" ".join(line.text for line in found[0]))
-
-
-def _country_list_text(text: str) -> bool:
-    parts = re.findall(r"\(([^()]{1,25})\)", text)
-    return len(parts) >= 2 and all(read_country(p) for p in parts)
+    return country_list_text(" ".join(line.text for line in found[0]))
 
 
 def _items(body: list[Line]) -> list[tuple[str, list[int], Line]]:
