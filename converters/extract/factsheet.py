@@ -41,7 +41,7 @@ from .tables import column_kinds
 from .matching import abbreviates, cue_regex, declined, with_bare_forms
 from .items import PARTICLES, add_item, country_list_text, is_place
 from .page import EMAIL, LABELISH, URL, about_name, boilerplate, furniture, generic_heading, page_meta
-from .fields import participants
+from .fields import country, participants
 from .fields.participants import PARTIES
 from .sheet import Participant, Sheet
 from .text import Document, Line, UnreadableFile, read_document
@@ -114,7 +114,7 @@ class _Reader(Sheet):
     def run(self) -> dict[str, Any]:
         self.release_page_meta()
         participants.read(self)
-        self.read_country_label()
+        country.read(self)
         self.read_dates()
         self.read_programme()
         self.read_identifiers()
@@ -138,18 +138,6 @@ class _Reader(Sheet):
         for seg in self.of("page_meta"):
             _, _, rest = self.first_block(seg)
             self.release(rest)
-
-
-    def read_country_label(self) -> None:
-        """'Paese: Italia' on a sheet of one beneficiary: the country of the body it is about."""
-        for seg in self.of("country"):
-            value, lines, rest = self.first_block(seg)
-            self.release(rest)
-            reading = read_country(value.strip(" ."))
-            lacking = [p for p in self.participants if p.org.country is None]
-            if reading and len(self.participants) == 1 and lacking:
-                lacking[0].org.country = read_country(value.strip(" ."), lacking[0].org.city)
-                lacking[0].org.lines.extend(seg.label_lines + lines)
 
 
     def read_dates(self) -> None:
