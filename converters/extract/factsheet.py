@@ -41,7 +41,7 @@ from .tables import column_kinds
 from .matching import abbreviates, cue_regex, declined, with_bare_forms
 from .items import PARTICLES, add_item, country_list_text, is_place
 from .page import EMAIL, LABELISH, URL, about_name, boilerplate, furniture, generic_heading, page_meta
-from .fields import country, participants
+from .fields import country, participants, prose
 from .fields.participants import PARTIES
 from .sheet import Participant, Sheet
 from .text import Document, Line, UnreadableFile, read_document
@@ -120,11 +120,11 @@ class _Reader(Sheet):
         self.read_identifiers()
         self.read_money()
         self.read_texts()
-        self.read_prose_participants()
-        self.read_adjective_lists()
-        self.read_participating_bodies()
+        prose.read_led_by(self)
+        prose.read_adjective_lists(self)
+        prose.read_participating_bodies(self)
         self.read_prose_shares()
-        self.read_free_text()
+        prose.read_beneficiaries(self)
         self.read_title()
         self.read_contacts()
         self.read_website()
@@ -455,115 +455,6 @@ class _Reader(Sheet):
                 if kind == "objectives" and own_paragraph and not items[0][2].bullet and "description" not in self.record:
                     self.put("description", items[0][0], items[0][1])
 
-
-    def read_prose_participants(self) -> None:
-        """Bodies named in sentences: 'led by X, ... based in Vigo (ES)', 'A (RO), B (PL) and C (FR)'."""
-        labels = load("labels.yaml")
-        lead = sorted((words(c) for c in labels["lead_cues"]), key=len, reverse=True)
-        seat = sorted((words(c) for c in labels["seat_cues"]), key=len, reverse=True)
-        for sentence, numbers in self.sentences():
-            seat_spans: list[tuple[int, int]] = []
-            coordinator: Organisation | None = None
-            for cue in lead:
-                match = re.search(rf"\b{cue_regex(cue)}\s+(?:the\s+|il\s+|la\s+|le\s+|el\s+|o\s+|der\s+|die\s+|dem\s+|des\s+|a\s+|l['’]\s*)?({_NAME})", sentence)
-                if match:
-                    name = match.group(1)
-                    coordinator = organisation(name, self.language)
-                    if list(coordinator.names) == [self.language] and coordinator.type != "municipality":
-                        coordinator.names = {name_language(name, self.language): name}  # 'Institute of Technology Sligo' in Polish prose
-                    coordinator.lines.extend(numbers)
-                    after = sentence[match.end():]
-                    for seat_cue in seat:
-                        where = re.search(rf"^[^.;]*?\b{cue_regex(seat_cue)}\s+({_NAME})(?:\s*\(([^()]{{1,30}})\))?", after)
-                        if where:
-                            coordinator.city = where.group(1)
-                            if where.group(2) and read_country(where.group(2)):
-                                coordinator.country = read_country(where.group(2), where.group(1))
-                            seat_spans.append((match.end() + where.start(1), match.end() + where.end()))
-                            break
-                    stated = re.match(r"\s*\(([^()]{1,30})\)", after)
-                    if stated and coordinator.country is None and read_country(stated.group(1)):
-                        coordinator.country = read_country(stated.group(1), coordinator.city)  # "led by X (Ireland)"
-                        seat_spans.append((match.start(1), match.end() + stated.end()))
-                    merge(self, Participant("coordinator", coordinator))
-                    break
-            named = {m.end(): m for m in re.finditer(rf"({_NAME})\s*\(([^()]{{1,30}})\)", sentence)}
-            # 'et la Mission opérationnelle transfrontalière (F)': after an article, a name with lower-case words
-            for m in re.finditer(r"(?<![\w'’])(?:la|le|les|il|lo|el|the)\s+([A-ZÀ-ÖØ-Þ][\w'’-]*(?:\s+[\w'’-]+){1,5}?)"
-                                 r"\s*\(([^()]{1,30})\)", sentence):
-                if m.end() not in named or named[m.end()].start(1) > m.start(1):
-                    named[m.end()] = m
-            for match in sorted(named.values(), key=lambda m: m.start()):
-                if any(a <= match.start(1) < b for a, b in seat_spans):
-                    continue
-                stated = match.group(2)
-                if not read_country(stated):
-                    continue
-                name = re.sub(r"^(?:the|The|il|Il|la|La|le|Le|el|El|o|O|der|Der|die|Die)\s+", "", match.group(1)).strip()
-                if not name or (coordinator is not None and words(name) in words(" ".join(coordinator.names.values()))):
-                    continue
-                role = "partner"
-                marker = re.match(r"\s*,?\s*([^,.;()]{3,40}?)\s*(?:[,.;]|$)", sentence[match.end():])
-                if marker and len(words(marker.group(1)).split()) <= 4:  # 'la Regione Liguria (I), chef de file, ...'
-                    stated_role, length = best_label(marker.group(1), load("labels.yaml")["item_roles"])
-                    if stated_role and length >= len(words(marker.group(1))) - 4:
-                        role = stated_role
-                add_item(self, f"{name} ({stated})", role, numbers[0], False)
-
-    def read_adjective_lists(self) -> None:
-        """'hiszpańskie firmy ENT Environment & Management i Naider', 'aziende olandesi X e Y':
-        a country adjective and a plural type word (either order), then capitalised names joined by commas or a conjunction."""
-        joiners = "|".join(re.escape(c) for c in sorted(load("labels.yaml")["conjunctions"], key=len, reverse=True))
-        for sentence, numbers in self.sentences():
-            for match in re.finditer(r"(?<![\w-])([^\W\d_]{4,})\s+([^\W\d_]{3,})[\s,:]+(?=[A-ZÀ-ÖØ-ÞĀ-Ž])", sentence):
-                first, second = match.group(1), match.group(2)
-                reading, kind = country_adjective(first), organisation_type(second) if second.islower() else None
-                if reading is None or kind is None:  # 'aziende olandesi', 'firmes espagnoles': the type word first
-                    reading, kind = country_adjective(second), organisation_type(first) if first.islower() else None
-                if reading is None or kind is None:
-                    continue
-                for name in _capitalised_run(sentence[match.end():], joiners):
-                    participant = add_item(self, name, "partner", numbers[0], False, stated_country=reading)
-                    if participant is not None:
-                        if not participant.org.type or participant.org.type_guessed:
-                            participant.org.type, participant.org.type_guessed = kind, False
-                        participant.org.lines.extend(numbers)
-
-    def read_participating_bodies(self) -> None:
-        """'La Ville de Versailles a été retenue parmi ...', 'Miasto X uczestniczy w projekcie': a municipality the
-        prose says takes part is a partner (a body already listed keeps its role)."""
-        cues = [words(c) for c in load("labels.yaml")["participation_cues"]]
-        for sentence, numbers in self.sentences():
-            folded = words(sentence)
-            if not any(contains(folded, cue) for cue in cues):
-                continue
-            for pattern, _ in municipality_in_text():
-                found = pattern.search(sentence)
-                if found and found.start() < len(sentence) // 2:  # the sentence's subject, not a body named in passing
-                    org = organisation(found.group(0), self.language)
-                    if org.type == "municipality":
-                        org.lines.extend(numbers)
-                        merge(self, Participant("partner", org))
-                    break
-
-    def read_free_text(self) -> None:
-        """Beneficiaries named in prose, page-heading names, and the description."""
-        cues = [words(c) for c in load("labels.yaml")["prose_beneficiary"]]
-        for sentence, numbers in self.sentences():
-            folded = words(sentence)
-            if any(contains(folded, cue) for cue in cues):
-                for token in re.findall(r"\b[A-ZÀ-Ž][\w'’-]+(?:[ -][A-ZÀ-Ž][\w'’-]+)?", sentence):
-                    if city(token):
-                        org = organisation(token, self.language, is_city=True)
-                        org.lines.extend(numbers)
-                        merge(self, Participant("beneficiary", org))
-        for line in self.free:
-            if line.text and looks_like_organisation(line.text) and len(line.text.split()) <= 6:
-                org = organisation(line.text, self.language)
-                for participant in self.participants:
-                    if participant.org.id == org.id:
-                        for lang, name in org.names.items():
-                            participant.org.names.setdefault(lang, name)
 
     def description_paragraphs(self, skip: set[int]) -> list[tuple[str, list[int]]]:
         boiler = [words(b) for b in load("labels.yaml")["boilerplate"]]
@@ -1052,19 +943,6 @@ def _money_parts(value: str) -> tuple[str, list[tuple[str, str, list]]]:
     return head, parts
 
 
-def _capitalised_run(text: str, joiners: str) -> list[str]:
-    """'ENT Environment & Management i Naider. Then ...' -> the names at the start, up to the first non-name."""
-    names = []
-    head = re.split(r"[.;:!?](?:\s|$)|\s[–—(]", text, maxsplit=1)[0]
-    for item in re.split(rf"\s*,\s*|\s+(?:{joiners})\s+", head):
-        item = item.strip(" .,")
-        tokens = item.split()
-        if not tokens or not all(t[:1].isupper() or t[:1].isdigit() or t in ("&", "+") or t.lower() in PARTICLES for t in tokens):
-            break
-        names.append(item)
-    return names
-
-
 _LANGUAGE_PREFIX = re.compile(r"^(EN|IT|FR|ES|DE|PT|RO|PL|NL|CA|EL|CS|SK|SL|HR|HU|BG|DA|SV|FI|ET|LV|LT|MT|GA)\s*[:：]\s+(\S.*)$")
 
 
@@ -1133,10 +1011,6 @@ def _spells(short: str, name: str) -> bool:
         return j > 0 and match(i, j + 1)
 
     return match(0, 0)
-
-
-# A body's name in prose: capitalised words, with the small words names carry ("of the", "de", "din").
-_NAME = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*)(?:\s+(?:(?:of|the|de|del|della|di|do|da|dos|das|du|des|la|le|los|las|von|van|der|den|din|al|sur|upon|für|for|and|y|e|et|und|i|și)\s+)*(?:[dl]['’])?[A-ZÀ-ÖØ-ÞĀ-Ž0-9][\w'’.-]*)*"
 
 
 def _identifier(label: str, value: str) -> dict[str, str] | None:
