@@ -41,7 +41,7 @@ from .tables import column_kinds
 from .matching import abbreviates, cue_regex, declined, with_bare_forms
 from .items import PARTICLES, add_item, country_list_text, is_place
 from .page import EMAIL, LABELISH, URL, about_name, boilerplate, furniture, generic_heading, page_meta
-from .fields import country, participants, prose
+from .fields import country, dates, participants, prose
 from .fields.participants import PARTIES
 from .sheet import Participant, Sheet
 from .text import Document, Line, UnreadableFile, read_document
@@ -115,7 +115,7 @@ class _Reader(Sheet):
         self.release_page_meta()
         participants.read(self)
         country.read(self)
-        self.read_dates()
+        dates.read(self)
         self.read_programme()
         self.read_identifiers()
         self.read_money()
@@ -139,84 +139,6 @@ class _Reader(Sheet):
             _, _, rest = self.first_block(seg)
             self.release(rest)
 
-
-    def read_dates(self) -> None:
-        starts: list[tuple[PartialDate, list[int]]] = []
-        ends: list[tuple[PartialDate, list[int]]] = []
-        durations: list[tuple[int, list[int]]] = []
-        for seg in self.segments:
-            if seg.kind not in ("start_date", "end_date", "period", "duration"):
-                continue
-            value, lines, rest = self.first_block(seg)
-            self.release(rest)
-            dates = [f.date for f in find_dates(value, self.language)]
-            if (seg.kind == "duration" and not dates) or (seg.kind == "period" and not dates):
-                months = find_duration(value)
-                if months:
-                    durations.append((months, seg.label_lines + lines))
-                continue
-            if seg.kind in ("duration", "period") and find_duration(value):  # "Duration: 36 months (01/2019 - 12/2021)"
-                durations.append((find_duration(value), seg.label_lines + lines))
-            if seg.kind == "end_date" and dates:
-                ends.append((dates[-1], seg.label_lines + lines))
-            elif dates:
-                starts.append((dates[0], seg.label_lines + lines))
-                if len(dates) > 1:
-                    ends.append((dates[1], seg.label_lines + lines))
-        labels = load("labels.yaml")
-        labelled_start, labelled_end = bool(starts), bool(ends)
-        if not starts or not durations or not ends:
-            for sentence, numbers in self.sentences():
-                folded = words(sentence)
-                if page_meta(sentence):
-                    continue  # "Published on 15 October 2020 – Updated on ...": the page's dates, not the project's
-                found = [f.date for f in find_dates(sentence, self.language)]
-                if not labelled_start and found:
-                    if len(found) >= 2 and (found[0].year, found[0].month or 0) <= (found[1].year, found[1].month or 0):
-                        starts.append((found[0], numbers))
-                        ends.append((found[1], numbers))
-                    elif any(contains(folded, words(w)) for w in labels["start_words"]):
-                        starts.append((found[0], numbers))
-                if not labelled_end and len(found) == 1 and any(contains(folded, words(w)) for w in labels["end_cues"]):
-                    ends.append((found[0], numbers))  # 'BeePathNet ... ends on 30 June 2021'
-                months = find_duration(sentence)
-                if months and not durations and any(contains(folded, words(w)) for w in labels["duration_words"]):
-                    durations.append((months, numbers))
-        self._settle("start_date", starts, lambda d: d.iso())
-        self._settle("end_date", ends, lambda d: d.iso())
-        self._settle("duration_months", durations, lambda m: m)
-        self._derive()
-
-    def _settle(self, path: str, candidates: list[tuple[Any, list[int]]], convert: Any) -> None:
-        values: dict[Any, list[int]] = {}
-        for value, lines in candidates:
-            values.setdefault(convert(value), []).extend(lines)
-        if not values:
-            return
-        first = next(iter(values))
-        self.put(path, first, values[first])
-        if len(values) > 1:
-            self.ask(path, "the text states more than one value; the first is used", list(values), [n for ns in values.values() for n in ns])
-
-    def _derive(self) -> None:
-        start, end, months = self.record.get("start_date"), self.record.get("end_date"), self.record.get("duration_months")
-        parse = lambda iso: PartialDate(*[int(p) for p in iso.split("-")])  # noqa: E731
-        if start and end and months:
-            spanned = months_between(parse(start), parse(end))
-            if abs(spanned - months) > 0:
-                self.ask("duration_months", f"the stated duration ({months}) differs from the {spanned} months the dates span", [str(months), str(spanned)])
-        elif start and months and not end:
-            derived = add_months(parse(start), months).iso()
-            if self.derive:
-                self.put("end_date", derived, [], "start_date + duration_months")
-            else:
-                self.ask("end_date", "not stated; derivable from start_date and duration_months", [derived])
-        elif start and end and not months:
-            derived = months_between(parse(start), parse(end))
-            if self.derive:
-                self.put("duration_months", derived, [], "months from start_date to end_date")
-            else:
-                self.ask("duration_months", "not stated; derivable from start_date and end_date", [str(derived)])
 
     def read_programme(self) -> None:
         labelled = [s for s in self.segments if s.kind in ("programme", "fund")]
