@@ -41,7 +41,7 @@ from .tables import column_kinds
 from .matching import abbreviates, cue_regex, declined, with_bare_forms
 from .items import PARTICLES, add_item, country_list_text, is_place
 from .page import EMAIL, LABELISH, URL, about_name, boilerplate, furniture, generic_heading, page_meta
-from .fields import country, dates, participants, prose
+from .fields import country, dates, identifiers, participants, programme, prose
 from .fields.participants import PARTIES
 from .sheet import Participant, Sheet
 from .text import Document, Line, UnreadableFile, read_document
@@ -116,8 +116,8 @@ class _Reader(Sheet):
         participants.read(self)
         country.read(self)
         dates.read(self)
-        self.read_programme()
-        self.read_identifiers()
+        programme.read(self)
+        identifiers.read(self)
         self.read_money()
         self.read_texts()
         prose.read_led_by(self)
@@ -139,61 +139,6 @@ class _Reader(Sheet):
             _, _, rest = self.first_block(seg)
             self.release(rest)
 
-
-    def read_programme(self) -> None:
-        labelled = [s for s in self.segments if s.kind in ("programme", "fund")]
-        start = self.record.get("start_date")
-        year = int(start[:4]) if start else None
-        texts = []
-        for seg in labelled:
-            value, lines, rest = self.first_block(seg)
-            self.release(rest)
-            texts.append((value, seg.label_lines + lines))
-        whole = "\n".join(line.text for line in self.doc.lines)
-        found = [(p, lines) for value, lines in texts for p, _ in prog.programmes(value, year)]
-        from_label = bool(found)
-        if not found:
-            found = [(p, [self.line_of(p_off)]) for p, p_off in prog.programmes(whole, year)]
-        refs = prog.references(whole)
-        if refs:
-            self.put("programme_reference", refs[0], [self.line_of(whole.index(refs[0]))])
-            by_code = prog.programme_codes().get(refs[0])
-            if by_code and not found:
-                found = [(by_code, self.provenance["programme_reference"]["lines"])]
-        distinct = list(dict.fromkeys(p for p, _ in found))
-        if distinct:
-            where = next(lines for p, lines in found if p == distinct[0])
-            # a programme's name is stated under its label, or when it is the only programme the page names
-            self.put("programme", distinct[0], where, found="stated" if from_label or len(distinct) == 1 else "inferred")
-            if len(distinct) > 1 and labelled == []:
-                self.ask("programme", "the text names more than one programme; the first is used", distinct,
-                         [n for _, ls in found for n in ls])
-        else:
-            self.ask("programme", "no programme of the code list is named")
-        fund_list = prog.funds(whole)
-        if fund_list:
-            self.put("funds", fund_list, [])
-
-
-    def read_identifiers(self) -> None:
-        found: list[dict[str, str]] = []
-        where: list[int] = []
-        for seg in self.of("grant_id"):
-            value, lines, rest = self.first_block(seg)
-            self.release(rest)
-            identifier = _identifier(seg.label, value)
-            if identifier and identifier not in found:
-                found.append(identifier)
-                where.extend(seg.label_lines + lines)
-        if found:
-            self.put("identifiers", found, where)
-            return
-        labels = "|".join(re.escape(words(l)) for l in load("labels.yaml")["fields"]["grant_id"])
-        for sentence, numbers in self.sentences():
-            match = re.search(rf"\b(?:{labels})\b\D{{0,12}}(\d{{5,10}})\b", words(sentence))
-            if match:
-                self.put("identifiers", [{"scheme": "eu-grant-agreement", "value": match.group(1)}], numbers, found="stated")
-                return
 
     def read_money(self) -> None:
         project: dict[str, list[tuple[str, list[int], Any]]] = {}
@@ -933,22 +878,6 @@ def _spells(short: str, name: str) -> bool:
         return j > 0 and match(i, j + 1)
 
     return match(0, 0)
-
-
-def _identifier(label: str, value: str) -> dict[str, str] | None:
-    """A labelled project identifier: a grant agreement number, an Italian CUP, or a project code."""
-    value = value.strip().rstrip(".")
-    if re.search(r"\bcup\b", words(label)):
-        match = re.search(r"\b[A-Z0-9]{15}\b", value)
-        return {"scheme": "national-cup", "value": match.group(0)} if match else None
-    number = re.fullmatch(r"(?:(?:nr|no|n|num|numero|número|nº|n\.º)\.?\s*)?(\d{5,10})", value, re.IGNORECASE)
-    code_label = best_label(label, {"code": load("labels.yaml")["project_code_labels"]})[0] is not None
-    if number:  # a bare number is a grant agreement unless the label names a programme's own code (Cod SMIS)
-        return {"scheme": "project-code" if code_label else "eu-grant-agreement", "value": number.group(1)}
-    if re.search(r"\d", value) and re.search(r"[A-Za-z]", value) and len(value) <= 40 and len(value.split()) <= 3:
-        return {"scheme": "project-code", "value": value}
-    match = re.search(r"\b\d{5,10}\b", value)
-    return {"scheme": "eu-grant-agreement", "value": match.group(0)} if match else None
 
 
 _NOTE = re.compile(r"^\[(\d{1,2})\]\s+(https?://\S+)$")  # a plain-text link note: '[1] https://...'
