@@ -41,7 +41,7 @@ from .tables import column_kinds
 from .matching import abbreviates, cue_regex, declined, with_bare_forms
 from .items import PARTICLES, add_item, country_list_text, is_place
 from .page import EMAIL, LABELISH, URL, about_name, boilerplate, furniture, generic_heading, page_meta
-from .fields import country, dates, identifiers, participants, programme, prose
+from .fields import country, dates, identifiers, money, participants, programme, prose, shares
 from .fields.participants import PARTIES
 from .sheet import Participant, Sheet
 from .text import Document, Line, UnreadableFile, read_document
@@ -118,12 +118,12 @@ class _Reader(Sheet):
         dates.read(self)
         programme.read(self)
         identifiers.read(self)
-        self.read_money()
+        money.read(self)
         self.read_texts()
         prose.read_led_by(self)
         prose.read_adjective_lists(self)
         prose.read_participating_bodies(self)
-        self.read_prose_shares()
+        shares.read(self)
         prose.read_beneficiaries(self)
         self.read_title()
         self.read_contacts()
@@ -139,153 +139,6 @@ class _Reader(Sheet):
             _, _, rest = self.first_block(seg)
             self.release(rest)
 
-
-    def read_money(self) -> None:
-        project: dict[str, list[tuple[str, list[int], Any]]] = {}
-        scoped: Participant | None = None
-        previous_line = -10
-        for seg in self.segments:
-            if seg.kind not in ("total_cost", "eu_contribution", "co_financing"):
-                if seg.kind is not None:
-                    scoped = None
-                continue
-            value, lines, rest = self.first_block(seg)
-            self.release(rest)
-            amounts = find_amounts(value)
-            if not amounts:
-                continue
-            head, parts = _money_parts(value)
-            amounts = find_amounts(head) or amounts
-            rates = find_percentages(seg.label) or find_percentages(head)
-            owner = participant_named(self, seg.label)
-            if owner is None and scoped is not None and seg.label_lines[0] == previous_line + 1:
-                owner = scoped
-            if owner is None and seg.label_lines[0] != previous_line + 1:
-                owner = self.budget_block_owner(seg.label_lines[0])
-            scoped, previous_line = owner, seg.label_lines[-1]
-            self.note_currency(amounts[0])
-            found = [(seg.kind, amounts[0].value, rates)] + [p for p in parts if p[0] != seg.kind]
-            for kind, amount, kind_rates in found:
-                if owner is not None:
-                    owner.budget.setdefault(kind, amount)
-                    if kind_rates and kind != "total_cost":
-                        owner.budget.setdefault(f"{kind}_rate", kind_rates[0])
-                    owner.budget.setdefault("_lines", []).extend(seg.label_lines + lines)
-                else:
-                    project.setdefault(kind, []).append((amount, seg.label_lines + lines, kind_rates))
-        for seg in self.of("eu_rate"):  # 'Percentage of EU support: 30%': the EU contribution's rate on a line of its own
-            value, lines, rest = self.first_block(seg)
-            self.release(rest)
-            rates = find_percentages(value)
-            if rates and not any(kind == "eu_contribution" and found[0][2] for kind, found in project.items()):
-                project.setdefault("_eu_rate", []).append((rates[0], seg.label_lines + lines, []))
-        cues = load("labels.yaml")["prose_money"]
-        for sentence, numbers in self.sentences():
-            amounts = find_amounts(sentence)
-            if amounts and self._share_owner(sentence, amounts[0].start) is not None:
-                continue  # a participant's share, read by read_prose_shares
-            for index, amount in enumerate(amounts):
-                before = words(sentence[: amount.start])
-                best, where = None, -1
-                for kind, phrases in cues.items():
-                    for phrase in phrases:
-                        position = f" {before} ".rfind(f" {words(phrase)} ")
-                        if position > where:
-                            best, where = kind, position
-                if best and best not in project:
-                    since = amounts[index - 1].end if index else 0  # '... financé à 80 % par le FEDER (400 000,00 €)'
-                    rates = find_percentages(sentence[since: amount.start]) if best == "eu_contribution" else []
-                    project[best] = [(amount.value, numbers, rates[:1])]
-                    self.note_currency(amount)
-                    if index == 0:  # "a total budget of X, of which Y (85%) comes from the ERDF"
-                        for kind, value, rates in _money_parts(sentence[amount.start:])[1]:
-                            if kind not in project:
-                                project[kind] = [(value, numbers, rates)]
-                    if best == "total_cost" and len(amounts) == 1 and "_eu_rate" not in project:
-                        share = _eu_share(sentence[amount.end:], cues["eu_contribution"])
-                        if share is not None:  # 'total budget was EUR 599,962.50, 85% of it from the ERDF'
-                            project["_eu_rate"] = [(share, numbers, [])]
-        stated_rate = project.pop("_eu_rate", None)
-        if stated_rate and "eu_contribution" in project:
-            amount, lines, _ = project["eu_contribution"][0]
-            project["eu_contribution"][0] = (amount, lines + stated_rate[0][1], [stated_rate[0][0]])
-        elif stated_rate:  # the EU's share is stated, its amount is not
-            self.put("budget.eu_contribution_rate", stated_rate[0][0], stated_rate[0][1])
-        for kind, found in project.items():
-            values = list(dict.fromkeys(v for v, _, _ in found))
-            if len(values) > 1:
-                self.ask(f"budget.{kind}", "more than one amount is given; the first is used", values, [n for _, ns, _ in found for n in ns])
-            value, lines, rates = found[0]
-            self.put(f"budget.{kind}", value, lines)
-            if rates and kind != "total_cost":
-                self.put(f"budget.{kind}_rate", rates[0], lines)
-        if "budget" in self.record or any(p.budget for p in self.participants):
-            stated = list(dict.fromkeys(self.currencies))
-            if len(stated) > 1:
-                self.ask("currency", "the amounts are in more than one currency; the first is used", stated)
-            self.put("currency", stated[0] if stated else "EUR", [], found="stated" if stated else "inferred")
-        if "total_cost" not in project:
-            self.ask("budget.total_cost", "no total cost found")
-
-    def _share_owner(self, sentence: str, start: int) -> Participant | None:
-        opening = sentence[:start]
-        if best_label(opening, {"s": load("labels.yaml")["prose_share"]})[0] is None:
-            return None
-        return participant_named(self, opening)
-
-    def read_prose_shares(self) -> None:
-        """"Riga's share of the budget is EUR 180,410, including an ERDF contribution of EUR 153,348": a participant budget."""
-        header = self._header_body()
-        scope = {"b": load("labels.yaml")["budget_scope"]}
-        project_words = word_set("labels.yaml", "project_scope")
-        for sentence, numbers in self.sentences():
-            amounts = find_amounts(sentence)
-            owner = self._share_owner(sentence, amounts[0].start) if amounts else None
-            opening = words(sentence[: amounts[0].start]) if amounts else ""
-            if owner is None and header and best_label(opening, scope)[0] and declined(opening, words(header)) \
-                    and not set(opening.split()) & project_words:
-                org = organisation(header, self.language)  # 'Budżet Uniwersytetu Gdańskiego to …' on the university's page
-                org.lines.extend(numbers)
-                owner = merge(self, Participant("partner", org))
-            if owner is None or "total_cost" in owner.budget:
-                continue
-            owner.budget["total_cost"] = amounts[0].value
-            for kind, value, rates in _money_parts(sentence[amounts[0].start:])[1]:
-                owner.budget.setdefault(kind, value)
-                if rates:
-                    owner.budget.setdefault(f"{kind}_rate", rates[0])
-            owner.budget.setdefault("_lines", []).extend(numbers)
-            self.note_currency(amounts[0])
-            if "currency" not in self.record:
-                self.put("currency", amounts[0].currency or "EUR", [], found="stated" if amounts[0].currency else "inferred")
-
-    def _header_body(self) -> str | None:
-        """The body whose site the page is on, from its upper-case header line ('UNIWERSYTET GDAŃSKI' -> 'Uniwersytet Gdański')."""
-        first = next((line for line in self.doc.lines if line.text), None)
-        if first is None or not first.text.isupper() or organisation_type(first.text) is None or len(first.text.split()) > 6:
-            return None
-        small = {w for vocabulary in load("places.yaml")["name_words"].values() for w in vocabulary if len(w) <= 5}
-        return " ".join(w.lower() if words(w) in small and i else w.capitalize() for i, w in enumerate(first.text.split()))
-
-    def budget_block_owner(self, number: int) -> Participant | None:
-        """The participant a short line just above a money label names ('Budżet Miasta X', 'Orçamento do Município de X')."""
-        lines = self.doc.lines
-        index = next((i for i, line in enumerate(lines) if line.number == number and line.text), None)
-        if not index:
-            return None
-        above = lines[index - 1]
-        if not above.text or ":" in above.text or len(above.text.split()) > 8 or above.bullet:
-            return None
-        if best_label(above.text, {"scope": load("labels.yaml")["budget_scope"]})[0] is None:
-            return None
-        return participant_named(self, above.text)
-
-    def note_currency(self, amount: Any) -> None:
-        """Remember the currency an amount states (zł, lei, €); an unmarked amount is taken as EUR, for review."""
-        if amount.currency is None:
-            self.ask("currency", f"the amount {amount.text} states no currency; EUR assumed", ["EUR"])
-        else:
-            self.currencies.append(amount.currency)
 
     def read_texts(self) -> None:
         for kind in ("description", "objectives", "actions", "expected_results", "results", "theme"):
@@ -765,15 +618,6 @@ class _Reader(Sheet):
             self.ask("participants", "no coordinator or lead partner is named")
 
 
-def _eu_share(text: str, cues: list[str]) -> int | float | None:
-    """'..., 85% of it from the European Regional Development Fund': a percentage the EU or one of its funds pays."""
-    match = re.search(r"(\d{1,3}(?:[.,]\d+)?)\s?%([^.;%]{0,60})", text)
-    if not match or not any(contains(words(match.group(2)), words(cue)) for cue in cues):
-        return None
-    rates = find_percentages(match.group(0))
-    return rates[0] if rates else None
-
-
 def _only_label(text: str, kind: str) -> bool:
     """The text is one of the kind's labels and nothing more ('Contacto', not 'Contacto del socio principal')."""
     return words(text) in {words(label) for label in load("labels.yaml")["fields"][kind]}
@@ -781,33 +625,6 @@ def _only_label(text: str, kind: str) -> bool:
 
 def _absolute(url: str) -> str:
     return url if url.lower().startswith(("http://", "https://")) else f"https://{url}"
-
-
-def _money_parts(value: str) -> tuple[str, list[tuple[str, str, list]]]:
-    """'EUR 244,236.15, of which ERDF EUR 170,965.30 (70%)': the head amount's text and its named parts.
-
-    A part after an "of which" cue is the EU contribution or the co-financing, by the words
-    between the cue and its amount; "wholly funded by the EU" makes the EU contribution the
-    whole amount.
-    """
-    labels = load("labels.yaml")
-    cues = "|".join(cue_regex(words(c)) for c in sorted(labels["of_which"], key=len, reverse=True))
-    pieces = re.split(rf"(?:^|[\s,;(])(?:{cues})\b", value)
-    head, parts = pieces[0], []
-    kinds = {k: labels["fields"][k] for k in ("eu_contribution", "co_financing")}
-    for piece in pieces[1:]:
-        amounts = find_amounts(piece)
-        if not amounts:
-            continue
-        kind, _ = best_label(piece[: amounts[0].start] + " " + piece[amounts[0].end:], kinds)
-        if kind:
-            parts.append((kind, amounts[0].value, find_percentages(piece)))
-    folded = words(head)
-    amounts = find_amounts(head)
-    if amounts and any(contains(folded, words(c)) for c in labels["fully_funded"]):
-        rates = [r for r in find_percentages(head) if r == 100]
-        parts.append(("eu_contribution", amounts[0].value, rates))
-    return head, parts
 
 
 _LANGUAGE_PREFIX = re.compile(r"^(EN|IT|FR|ES|DE|PT|RO|PL|NL|CA|EL|CS|SK|SL|HR|HU|BG|DA|SV|FI|ET|LV|LT|MT|GA)\s*[:：]\s+(\S.*)$")
