@@ -41,7 +41,7 @@ from .tables import column_kinds
 from .matching import abbreviates, cue_regex, declined, with_bare_forms
 from .items import PARTICLES, add_item, country_list_text, is_place
 from .page import EMAIL, LABELISH, URL, about_name, boilerplate, furniture, generic_heading, page_meta
-from .fields import country, dates, identifiers, money, participants, programme, prose, shares, texts
+from .fields import contacts, country, dates, identifiers, money, participants, programme, prose, shares, status, texts, website
 from .fields.participants import PARTIES
 from .sheet import Participant, Sheet
 from .text import Document, Line, UnreadableFile, read_document
@@ -49,18 +49,6 @@ from .values import value_at
 
 log = logging.getLogger(__name__)
 
-PERSON = re.compile(r"^(?:(?:[Dd]r|[Pp]rof|Ing|Mag|Dott|Dott\.ssa|[Mm]gr|[Ii]nż|Mme|Mr|Mrs|Ms|Sr|Sra|Hr|Fr|Arch|Avv|Dipl\.-Ing)\.?\s+)*[A-ZÀ-ÖØ-Þ][\w'’-]+(?: (?:[A-ZÀ-ÖØ-Þ][\w'’.-]+|de|da|di|van|von|der|del)){1,3}$")
-OFFICE_WORDS = ["sector", "office", "ufficio", "settore", "servizio", "service", "department", "dipartimento",
-                "unit", "referat", "wydzial", "biuro", "oficina", "departamento", "direction", "direzione",
-                "abteilung", "amt", "serviciul", "directia", "gabinete", "divisao", "planning", "projects",
-                "servicio", "servico", "dienst", "fachbereich", "forschungsbereich", "sachgebiet", "stabsstelle",
-                "area", "unidad", "unita", "unite", "direcao", "direccion", "dzial", "zespol", "referat", "biroul",
-                "compartimentul", "departament", "departement", "secretaria", "segreteria", "secretariat", "team",
-                "equipe", "equipo", "gruppo", "staff", "bureau", "cellule", "pole", "mission", "delegation"]
-# Tokens of a contact line that only label what follows (a phone number, the e-mail's own label).
-CONTACT_NOISE = re.compile(r"^(?:e-?mail|mail|courriel|correo(?: electr[oó]nico)?|tel|tel\.|tél|tél\.|phone|telephone|téléphone|"
-                           r"tel[eé]fono|telefon|telefone|fax|mobile|cell|cellulare|handy|mob\.?)\b[.:]?\s*[+\d\s()/.-]*$", re.IGNORECASE)
-PHONE = re.compile(r"^\+?[\d\s()/.-]{6,}$")
 SCALAR = {"start_date", "end_date", "period", "duration", "total_cost", "eu_contribution", "co_financing",
           "programme", "fund", "programme_reference", "grant_id", "website", "theme", "project_name", "acronym", "status"}
 TEXTS = {"objectives", "actions", "expected_results", "results", "description"}
@@ -126,9 +114,9 @@ class _Reader(Sheet):
         shares.read(self)
         prose.read_beneficiaries(self)
         self.read_title()
-        self.read_contacts()
-        self.read_website()
-        self.read_status()
+        contacts.read(self)
+        website.read(self)
+        status.read(self)
         self.finish_participants()
         self.ask_inferred()
         return self.record
@@ -376,160 +364,6 @@ class _Reader(Sheet):
         own = sum(1 for t in tokens if t in set(labels["stopwords"].get(self.language, [])))
         return {"en": text} if english >= max(1, own + 1) and english * 2 >= len(tokens) else text
 
-    def read_contacts(self) -> None:
-        contacts = []
-        for seg in self.of("contact"):
-            parts: list[str] = []
-            lines: list[int] = list(seg.label_lines)
-            found = blocks(seg.body)
-            complete = bool(found) and found[0][0].number in seg.label_lines and EMAIL.search(" ".join(l.text for l in found[0]))
-            for index, block in enumerate(found):
-                text = " ".join(line.text for line in block)
-                # a contact stated whole on its label line (with its e-mail) ends there; menus and footers are no contact
-                if index and (len(text.split()) > 20 or boilerplate(text) or complete or " | " in text):
-                    self.release(block)
-                    continue
-                lines.extend(line.number for line in block)
-                for line in block:
-                    parts.extend(link[7:] for link in line.links if link.startswith("mailto:") and link[7:] not in text)
-                joined = block[0].text
-                for line in block[1:]:
-                    joined += (" " if joined.endswith(",") else ", ") + line.text
-                parts.append(joined)
-            contact = self._contact(seg.label, parts)
-            if contact:
-                contacts.append((contact, lines, seg.label))
-        if contacts:
-            self.put("contacts", [c for c, _, _ in contacts], [n for _, ns, _ in contacts for n in ns])
-        for index, (contact, lines, label) in enumerate(contacts):
-            # the e-mail and a name are patterns, the role is the label; an office is whatever part of the block is
-            # left over, and a role other than the label was picked from the block: both are guesses
-            guessed = ["office"] if contact.get("office") else []
-            if contact.get("role") and words(contact["role"]) != words(label.rstrip(":：")):
-                guessed.append("role")
-            for part in guessed:
-                self.provenance[f"contacts[{index}].{part}"] = {"file": self.source_file, "lines": sorted(set(lines)), "found": "inferred"}
-
-    def _contact(self, label: str, parts: list[str]) -> dict[str, Any] | None:
-        contact: dict[str, Any] = {}
-        office: list[str] = []
-        owner = participant_named(self, label)
-        named = [(n, p) for p in self.participants for n in p.org.names.values() if len(n.split()) >= 2]
-        for name, participant in sorted(named, key=lambda pair: -len(pair[0])):  # 'SPEA – Sociedade ...' whole, before it is cut
-            alone = re.compile(rf"(?:^|,\s*|\s[–—-]\s)\s*{re.escape(name)}(?=\s*(?:,|\s[–—-]\s|$))")  # a token of its own
-            if any(alone.search(part) for part in parts):
-                parts = [alone.sub(", ", part) for part in parts]
-                owner = owner or participant
-        tokens = [t.strip(" .;") for part in parts for t in re.split(r",\s+|\s+[–—]\s+|\s+-\s+|:\s+", part) if t.strip(" .;,")]
-        tokens = [t.strip(" ,–—-") for t in tokens if t.strip(" ,–—-")]
-        role = label.strip()
-        if tokens and classify(label) == "contact" and _only_label(label, "contact") and classify(tokens[0]) == "contact" \
-                and words(tokens[0]) != words(label) and not EMAIL.search(tokens[0]):
-            role = tokens.pop(0)  # 'Contacto: Coordenadora do projeto, ...': the role the bare label leaves out
-        for token in tokens:
-            email = EMAIL.search(token)
-            if email:
-                contact.setdefault("email", email.group(0))
-                token = token.replace(email.group(0), "").strip(" ,;:")
-                if not token:
-                    continue
-            if CONTACT_NOISE.match(token) or PHONE.match(token):
-                continue  # "tel. 32 000 00 00", the "e-mail" label before the address
-            token, named = self._office_of(token)
-            if named is not None:
-                owner = owner or named
-            body_name = looks_like_organisation(token) or organisation_type(token) is not None  # 'RWTH Aachen University'
-            participant = participant_named(self, token) if not PERSON.match(token) or body_name else None
-            if participant is None and len(token.split()) <= 4:  # 'CJ Călărași' for 'Consiliul Județean Călărași'
-                participant = next((p for p in self.participants for n in p.org.names.values() if abbreviates(token, n)), None)
-                if participant is not None:
-                    owner = owner or participant
-                    continue
-            if participant is not None and len(token.split()) <= 6 and (looks_like_organisation(token) or words(token) in [words(n) for n in participant.org.names.values()]):
-                owner = owner or participant
-                continue
-            if "name" not in contact and PERSON.match(token) and not any(contains(words(token), w) for w in OFFICE_WORDS) \
-                    and not body_name:
-                contact["name"] = token
-                continue
-            office.append(token)
-        if office:
-            contact["office"] = ", ".join(office)
-        if "email" in contact and owner is None:
-            domain = contact["email"].split("@", 1)[1]
-            for participant in self.participants:
-                base = participant.org.id.replace("-municipality", "").replace("-", "")
-                if len(base) >= 4 and base in domain.replace("-", ""):
-                    owner = participant
-                    break
-        if not contact:
-            return None
-        contact = {"role": role, **contact} if classify(label) != "website" else contact  # 'More information: ...' names no role
-        if owner is not None:
-            contact["organisation"] = owner.org.id
-        return contact
-
-    def read_status(self) -> None:
-        """'Status: abgeschlossen', or a short 'Action Planning Network · Closed' line."""
-        values = load("labels.yaml")["status_values"]
-        exact = lambda text: next((k for k, ws in values.items() if words(text) in {words(w) for w in ws}), None)  # noqa: E731
-        for seg in self.of("status"):
-            value, lines, rest = self.first_block(seg)
-            self.release(rest)
-            found = exact(value) or best_label(value, values)[0]
-            if found:
-                self.put("status", found, seg.label_lines + lines)
-                return
-            if value:
-                self.ask("status", f"the stated status {value!r} is not planned, ongoing or closed", [value])
-        for line in self.free:
-            if line.text and len(line.text.split()) <= 8 and re.search(r"\s[·•|]\s", line.text):
-                for part in re.split(r"\s+[·•|]\s+", line.text):
-                    found = exact(part)
-                    if found:
-                        self.put("status", found, [line.number])
-                        return
-
-    def _office_of(self, token: str) -> tuple[str, Participant | None]:
-        """'Service communication de la Ville de Versailles' -> the office and the participant it belongs to."""
-        joins = r"(?:de la|de l'|de l’|du|des|de|of the|of|del|della|dell'|dello|di|do|da|dos|das|der|des|din cadrul|din|al|ale|w|im|beim|bei der|at the|at)"
-        for match in re.finditer(rf"\s+{joins}\s*(?=[A-ZÀ-ÖØ-ÞĀ-Ž])", token):
-            head, tail = token[: match.start()].strip(), token[match.end():].strip()
-            if not head:
-                continue
-            participant = None
-            if looks_like_organisation(tail):
-                org = organisation(tail, self.language)
-                participant = next((p for p in self.participants if p.org.id == org.id), None)
-            if participant is None and len(tail.split()) >= 2:  # '... din cadrul Inspectoratului General pentru Imigrări'
-                folded = words(tail)
-                participant = next((p for p in self.participants for n in with_bare_forms(p.org.names.values())
-                                    if folded == words(n) or (len(folded.split()) == len(words(n).split()) and declined(folded, words(n)))), None)
-            if participant is not None:
-                return head, participant
-        tokens = token.split()
-        for participant in self.participants:  # 'Wydział Oceanografii i Geografii Uniwersytetu Gdańskiego': a genitive, no join word
-            for name in participant.org.names.values():
-                size = len(name.split())
-                if size >= 2 and len(tokens) > size + 1 and declined(words(" ".join(tokens[-size:])), words(name)) \
-                        and len(words(" ".join(tokens[-size:])).split()) == len(words(name).split()):
-                    return " ".join(tokens[:-size]), participant
-        return token, None
-
-    def read_website(self) -> None:
-        for seg in self.of("website"):
-            value, lines, rest = self.first_block(seg)
-            self.release(rest)
-            links = [l for line in seg.body for l in line.links if l.startswith("http")]
-            match = links[0] if links else (URL.search(value).group(0) if URL.search(value) else None)
-            if match:
-                self.put("website", _absolute(match), seg.label_lines + lines)
-                return
-        for block in blocks(self.free):
-            text = " ".join(line.text for line in block).strip("<> ")
-            if URL.fullmatch(text):
-                self.put("website", _absolute(text), [line.number for line in block])
-                return
 
     def official_names(self) -> None:
         """A city listed bare ('Valladolid (España)') takes the name the page gives its municipality ('Ayuntamiento de Valladolid')."""
@@ -580,15 +414,6 @@ class _Reader(Sheet):
             self.ask("participants", "no coordinator, partner or beneficiary found")
         if not any(p.role == "coordinator" for p in self.participants) and out:
             self.ask("participants", "no coordinator or lead partner is named")
-
-
-def _only_label(text: str, kind: str) -> bool:
-    """The text is one of the kind's labels and nothing more ('Contacto', not 'Contacto del socio principal')."""
-    return words(text) in {words(label) for label in load("labels.yaml")["fields"][kind]}
-
-
-def _absolute(url: str) -> str:
-    return url if url.lower().startswith(("http://", "https://")) else f"https://{url}"
 
 
 def _title_line(block: list[Line]) -> bool:
