@@ -41,6 +41,7 @@ from .tables import column_kinds
 from .matching import abbreviates, cue_regex, declined, with_bare_forms
 from .items import PARTICLES, add_item, country_list_text, is_place
 from .page import EMAIL, LABELISH, URL, about_name, boilerplate, furniture, generic_heading, page_meta
+from .fields import language as language_field
 from .fields import contacts, country, dates, identifiers, money, participants, programme, prose, shares, status, texts, website
 from .fields.participants import PARTIES
 from .sheet import Participant, Sheet
@@ -69,8 +70,7 @@ class _Reader(Sheet):
 
     def __init__(self, document: Document, source_file: str, language: str | None, derive: bool) -> None:
         super().__init__(document, source_file, language, derive)
-        self.language = language or self._language()
-        self.provenance["language"] = {"file": source_file, "found": "stated" if language else "inferred"}
+        language_field.read(self)
 
     def ask_inferred(self) -> None:
         """Every inferred value not yet in the review list goes there, with its value and source lines:
@@ -87,15 +87,6 @@ class _Reader(Sheet):
             how = entry.get("derived") or ("the type a word of the name suggests" if path.endswith(".organisation.type")
                                            else "read from the page's layout or prose, not from a label naming the field")
             self.ask(path, f"inferred ({how}): check it", [value] if value is not None else None, entry.get("lines"))
-
-    def _language(self) -> str:
-        """The language whose small words the sheet uses most; told by counting, so always in review."""
-        text = " ".join(line.text for line in self.doc.lines)
-        tokens = words(text).split()
-        scores = {lang: sum(1 for t in tokens if t in set(stop)) for lang, stop in load("labels.yaml")["stopwords"].items()}
-        ranked = sorted(scores, key=lambda k: -scores[k])
-        self.language_candidates = [k for k in ranked[:3] if scores[k]] or ["en"]
-        return ranked[0] if scores[ranked[0]] else "en"
 
 
     # -- the steps -------------------------------------------------------------------
@@ -281,9 +272,9 @@ class _Reader(Sheet):
             if not any(item["field"] == "title" for item in self.review):
                 self.ask("title", "no title found; the file name stands in")
             title = Path(self.source_file).stem
-        self.put("title", self._tagged(title), title_lines)
+        self.put("title", language_field.tagged(self, title), title_lines)
         if subtitle:
-            self.put("subtitle", self._tagged(subtitle), title_lines)
+            self.put("subtitle", language_field.tagged(self, subtitle), title_lines)
         if acronym:
             self.put("acronym", acronym, title_lines)
         if "description" not in self.record:
@@ -337,32 +328,6 @@ class _Reader(Sheet):
                 if line.text:
                     break
         return None
-
-    def _text_language(self, text: str) -> str | None:
-        """The language whose small words a short text uses most (None when it uses none)."""
-        tokens = words(text).split()
-        scores = {lang: sum(1 for t in tokens if t in set(stop)) for lang, stop in load("labels.yaml")["stopwords"].items()}
-        best = max(scores.values())
-        leaders = [lang for lang, score in scores.items() if score == best]
-        return (self.language if self.language in leaders else leaders[0]) if best else None
-
-    def _tagged(self, text: str) -> Any:
-        """A text in the record's language, {en: text} for an English name in another language, or both
-        halves of a bilingual 'Il gioco per città inclusive / Games for inclusive cities' by their languages."""
-        halves = [h.strip() for h in re.split(r"\s+/\s+", text)]
-        if len(halves) == 2 and all(len(h.split()) >= 3 for h in halves):
-            langs = [self._text_language(h) for h in halves]
-            if None not in langs and langs[0] != langs[1]:
-                return {langs[0]: halves[0], langs[1]: halves[1]}
-        if self.language == "en":
-            return text
-        tokens = words(text).split()
-        if len(tokens) < 2:
-            return text
-        labels = load("labels.yaml")
-        english = sum(1 for t in tokens if t in set(labels["english_words"]))
-        own = sum(1 for t in tokens if t in set(labels["stopwords"].get(self.language, [])))
-        return {"en": text} if english >= max(1, own + 1) and english * 2 >= len(tokens) else text
 
 
     def official_names(self) -> None:
