@@ -42,7 +42,7 @@ from .matching import abbreviates, cue_regex, declined, with_bare_forms
 from .items import PARTICLES, add_item, country_list_text, is_place
 from .page import EMAIL, LABELISH, URL, about_name, boilerplate, furniture, generic_heading, page_meta
 from .fields import language as language_field
-from .fields import contacts, country, dates, identifiers, money, participants, programme, prose, shares, status, texts, website
+from .fields import title, description, contacts, country, dates, identifiers, money, participants, programme, prose, shares, status, texts, website
 from .fields.participants import PARTIES
 from .sheet import Participant, Sheet
 from .text import Document, Line, UnreadableFile, read_document
@@ -104,7 +104,8 @@ class _Reader(Sheet):
         prose.read_participating_bodies(self)
         shares.read(self)
         prose.read_beneficiaries(self)
-        self.read_title()
+        title.read(self)
+        description.read(self)
         contacts.read(self)
         website.read(self)
         status.read(self)
@@ -117,217 +118,6 @@ class _Reader(Sheet):
         for seg in self.of("page_meta"):
             _, _, rest = self.first_block(seg)
             self.release(rest)
-
-
-    def description_paragraphs(self, skip: set[int]) -> list[tuple[str, list[int]]]:
-        boiler = [words(b) for b in load("labels.yaml")["boilerplate"]]
-        cues = [words(c) for c in load("labels.yaml")["prose_beneficiary"]]
-        out = []
-        city_words = {"c": load("labels.yaml")["city_words"]}
-        party_lines = {n for seg in self.segments if any(line.heading for line in seg.body)  # prose among partner cards
-                       and (seg.kind in PARTIES or (seg.kind is None and best_label(seg.label, city_words)[0])) for n in seg.lines}
-        found = blocks(self.free)
-        for index, block in enumerate(found):
-            text = " ".join(line.text for line in block)
-            folded = words(text)
-            if block and _about_line(block[0].text):
-                block = block[1:]  # "About EURE" heads the paragraph about the project
-                text = " ".join(line.text for line in block)
-                folded = words(text)
-            if not block or any(line.number in skip for line in block) or block[0].bullet:
-                continue
-            if len(block) > 1 and all(line.bullet for line in block[1:]):
-                continue  # 'IN THIS ISSUE' over a numbered list: a heading and its list, not a paragraph
-            if text[:1] in "\"„“«‘'" or any(furniture(line.text) for line in block):
-                continue  # quoted speech, page furniture
-            camel = re.match(r"[a-z]+[A-Z]", text)  # 'proGIreg uses ...': a paragraph opening with a camel-case name
-            if len(text.split()) < 12 or text.endswith(":") or (text[:1].islower() and not camel) or URL.search(text):
-                continue
-            if any(line.number in party_lines for line in block):
-                continue  # prose among partner cards ('The consortium counts 35 partners ...') is about the partners
-            if any(folded.startswith(b) for b in boiler) or any(contains(folded, c) for c in cues):
-                continue
-            if find_dates(text, self.language) or find_amounts(text) or find_duration(text):
-                continue
-            if (prog.programmes(text, None) or prog.funds(text)) and participant_named(self, text) is not None:
-                continue  # "Leiria leads Y, funded by URBACT III / ERDF": who and how funded, not what the project does
-            if country_list_text(text):
-                continue
-            out.append((text, [line.number for line in block]))
-        return out
-
-    def read_title(self) -> None:
-        boiler = [words(b) for b in load("labels.yaml")["boilerplate"]]
-        headline: list[Line] = []
-        subtitle_line: Line | None = None
-        free_blocks = [b for b in blocks(self.free)]
-        about = about_name(self.doc.lines)
-        heading = next((line for line in self.free if line.heading and _title_candidate(line.text, boiler)), None)
-        if heading is not None:  # an <h1> / "# " heading names the page's project
-            after = [line for line in self.free if line.number > heading.number and line.text]
-            headline = [heading]
-            if after and not after[0].heading and not after[0].bullet and 3 <= len(after[0].text.split()) <= 30 \
-                    and not URL.search(after[0].text) and not LABELISH.match(after[0].text) \
-                    and after[0].text.count(". ") == 0:
-                subtitle_line = after[0]
-            free_blocks = []
-        for index, block in enumerate(free_blocks):
-            text = " ".join(line.text for line in block)
-            folded = words(text)
-            if any(furniture(line.text) for line in block) or all(generic_heading(line.text) for line in block):
-                continue  # the page header: site name, navigation, breadcrumb, a site section's heading
-            if not folded or any(folded == b or folded.startswith(b + " ") and len(folded.split()) <= len(b.split()) + 4 for b in boiler):
-                continue
-            if looks_like_organisation(text) or URL.fullmatch(text.strip("<>")) or block[0].bullet:
-                continue
-            if not re.search(r"[A-Za-zÀ-ɏ]", text):
-                continue  # 'Δήμος Αθηναίων': a name in another script heads the page, it does not title the project
-            if text.isupper() and len(block) == 1 and organisation_type(text) is not None:
-                continue  # 'CONSILIUL JUDEȚEAN CĂLĂRAȘI': the site owner's name as page header
-            if len(block) <= 4 and (prog.funds(text) or prog.programmes(text, None)) and index + 1 < len(free_blocks) \
-                    and _title_line(free_blocks[index + 1]):
-                continue  # 'EFRE-Vorhaben im Leipziger Osten' over the operation's name: a kicker naming the fund
-            shortest = 2 if len(block[0].text.split()) <= 3 else 3  # "ROOF" over "Ending homelessness"
-            if len(block) == 2 and len(block[0].text.split()) <= 12 and shortest <= len(block[1].text.split()) <= 30 \
-                    and not page_meta(block[1].text) \
-                    and not block[0].text.endswith((".", ":")) and not looks_like_organisation(block[1].text) \
-                    and not LABELISH.match(block[1].text) and not block[1].bullet and not URL.search(block[1].text):
-                headline, subtitle_line = [block[0]], block[1]  # a name line over its tagline
-                break
-            if len(text.split()) > 25:
-                break
-            if len(block) == 1 and index + 1 < len(free_blocks) and _name_over_tagline(free_blocks[index + 1]):
-                continue  # a section name over the project's name-and-tagline block: the block below names the project
-            if about and (len(text.split()) > 6 or find_dates(text, self.language)):
-                break  # a press-release headline: the project is the one the "About X" line names
-            headline = block
-            if index + 1 < len(free_blocks):
-                nxt = free_blocks[index + 1]
-                nxt_text = " ".join(line.text for line in nxt)
-                if len(nxt) == 1 and 3 <= len(nxt_text.split()) <= 25 and ":" not in nxt_text and not URL.search(nxt_text) \
-                        and nxt_text.count(". ") == 0 and not nxt[0].bullet and not page_meta(nxt_text) \
-                        and not (nxt_text.endswith(".") and len(nxt_text.split()) >= 12):  # a sentence, not a tagline
-                    subtitle_line = nxt[0]
-            break
-        title = subtitle = acronym = None
-        title_lines: list[int] = []
-        for seg in self.of("project_name"):
-            value, lines, rest = self.first_block(seg)
-            self.release(rest)
-            title, title_lines = value, seg.label_lines + lines
-        if title:
-            match = re.search(r"\s*\b(?:acronym|acronim|acronimo|acrónimo|acronyme|sigle|akronym|akronim)\b\s*[:\-]?\s*(\S+)", title, re.IGNORECASE)
-            if match:
-                acronym = match.group(1).strip("„”\"'“ ")
-                title = title[: match.start()]
-            title = title.strip(" „”\"'“")
-            tail = re.match(r"^(.+?)\s+[–—-]\s+([A-ZÀ-Þ][A-ZÀ-Þ0-9]{1,11})$", title)
-            if tail and not acronym and _spells(tail.group(2), tail.group(1)):
-                title, acronym = tail.group(1), tail.group(2)  # '„Sprijin pentru integrarea ... – SIRT”'
-        elif about and not any(line.heading for line in headline):
-            title, title_lines = about
-        elif self.quoted_name() is not None:
-            quoted, title_lines, acronym = self.quoted_name()
-            title = quoted  # 'le projet « AlcoTraité »', 'operação "Prolongamento ..."': the name the text quotes
-        elif about and len(headline) == 1 and headline[0].number in about[1]:
-            title, title_lines = about  # an 'About proGIreg' heading: the name, and the line under it its long form
-            if subtitle_line is not None:
-                subtitle = subtitle_line.text.rstrip(".")
-                title_lines = title_lines + [subtitle_line.number]
-        elif headline:
-            text = " ".join(line.text for line in headline).rstrip(".")
-            title_lines = [line.number for line in headline]
-            parts = re.split(r"\s+[–—-]\s+|:\s+", text, maxsplit=1)
-            head = parts[0]
-            by_city = re.split(r"\s+[–—-]\s+", headline[0].text, maxsplit=1)
-            if len(by_city) == 2 and city(by_city[0]) and len(by_city[1].split()) <= 8:
-                title = by_city[1]  # 'Athens – Curing the Limbo': the city, then the project's name
-                below = " ".join(line.text for line in headline[1:])
-                if not below and subtitle_line is not None and 0 < subtitle_line.number - headline[-1].number <= 2:
-                    below = subtitle_line.text
-                    title_lines.append(subtitle_line.number)
-                subtitle = below.rstrip(".") or None
-            elif len(parts) == 2 and re.fullmatch(r"[A-ZÀ-Þ][A-ZÀ-Þ0-9]{1,11}", head) and _spells(head, parts[1]):
-                title, acronym = parts[1], head  # 'CILIFO – Centro Ibérico para la Investigación y Lucha contra Incendios Forestales'
-            elif len(parts) == 2 and len(head.split()) <= 3 and all(w[:1].isupper() or w[:1].isdigit() for w in head.split()):
-                title, subtitle = head, parts[1]
-            else:
-                title = text
-                if subtitle_line is not None and (len(text.split()) <= 3 or 0 < subtitle_line.number - headline[-1].number <= 2):
-                    subtitle = subtitle_line.text.rstrip(".")
-                    title_lines.append(subtitle_line.number)
-                else:
-                    name = self._name_token()
-                    if name and words(name[0]) not in words(text):
-                        title, subtitle = name[0], text
-                        title_lines = name[1] + title_lines
-        if title and not acronym:
-            match = re.search(r"\b([A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*)\s*\(([^()]{5,80})\)", " ".join(l.text for l in self.doc.lines))
-            if match and words(match.group(1)) in words(title).split() and words(match.group(2)) in words(title):
-                acronym = match.group(1)
-        if title and generic_heading(title):
-            self.ask("title", "the only title candidate is a site section or generic page heading", [title], title_lines)
-            title, subtitle, title_lines = None, None, []
-        if not title:
-            if not any(item["field"] == "title" for item in self.review):
-                self.ask("title", "no title found; the file name stands in")
-            title = Path(self.source_file).stem
-        self.put("title", language_field.tagged(self, title), title_lines)
-        if subtitle:
-            self.put("subtitle", language_field.tagged(self, subtitle), title_lines)
-        if acronym:
-            self.put("acronym", acronym, title_lines)
-        if "description" not in self.record:
-            skip = set(title_lines) | ({subtitle_line.number} if subtitle_line is not None else set())
-            paragraphs = self.description_paragraphs(skip)
-            if paragraphs:
-                self.put("description", "\n\n".join(p for p, _ in paragraphs), [n for _, ns in paragraphs for n in ns])
-        if "objectives" not in self.record:
-            self.read_objective_sentence(set(title_lines))
-            stated = self.record.get("objectives") or [""]
-            if self.record.get("description") == stated[0]:  # a paragraph that only states the objective is not a description
-                del self.record["description"]
-                self.provenance.pop("description", None)
-        key = acronym or title
-        slug = slugify(key.replace("@", " at ")) or "project"
-        while len(slug) > 60 and "-" in slug:  # ids are at most 80 characters; keep whole words
-            slug = slug.rsplit("-", 1)[0]
-        self.record_id = slug
-
-    def read_objective_sentence(self, skip: set[int]) -> None:
-        """'Celem projektu jest …', 'Obiectivul general al proiectului îl reprezintă …': a free paragraph's first sentence
-        that states the objective is the objective (a sheet without an objectives section)."""
-        openers = [words(o) for o in load("labels.yaml")["objective_openers"]]
-        for block in blocks(self.free):
-            if block[0].bullet or any(line.number in skip for line in block):
-                continue
-            text = " ".join(line.text for line in block)
-            if any(words(text).startswith(o + " ") for o in openers):
-                first = re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Ž])", text, maxsplit=1)[0]
-                self.put("objectives", [first], [line.number for line in block])
-                return
-
-    def quoted_name(self) -> tuple[str, list[int], str | None] | None:
-        """The first name quoted after a project word ('projektu „…”', 'le projet « … »', 'operação "…"'), its line and
-        the acronym in brackets after it ('„Smart Control …” (SCORE)')."""
-        stems = {words(w)[:5] for w in load("labels.yaml")["project_scope"] if len(words(w)) >= 5}
-        for line in self.doc.lines:
-            for match in _QUOTED.finditer(line.text):
-                if fold(match.group(1)).lower()[:5] in stems and len(match.group(2).split()) <= 25:
-                    short = re.match(r"\s*\(([A-Z][A-Za-z0-9&-]{1,11})\)", line.text[match.end():])
-                    return match.group(2).strip(), [line.number], short.group(1) if short else None
-        return None
-
-    def _name_token(self) -> tuple[str, list[int]] | None:
-        """A project name opening the objectives or description ('Cities@Heart proposes ...')."""
-        for seg in self.of("objectives") + self.of("description"):
-            for line in seg.body:
-                match = re.match(r"^([A-Z][\w]*(?:[@&][\w]+|[a-z][A-Z][\w]*)+)\b", line.text)
-                if match:
-                    return match.group(1), [line.number]
-                if line.text:
-                    break
-        return None
 
 
     def official_names(self) -> None:
@@ -381,58 +171,6 @@ class _Reader(Sheet):
             self.ask("participants", "no coordinator or lead partner is named")
 
 
-def _title_line(block: list[Line]) -> bool:
-    """A block that can be a project's name: one line of 3 to 25 words, not a sentence, label, link or page date."""
-    if len(block) != 1 or block[0].bullet:
-        return False
-    text = block[0].text
-    return 3 <= len(text.split()) <= 25 and not text.endswith((".", ":")) and not LABELISH.match(text) \
-        and not URL.search(text) and not page_meta(text) and not furniture(text)
-
-
-def _name_over_tagline(block: list[Line]) -> bool:
-    """'Playful Paradigm' over 'Il gioco per città inclusive / Games for inclusive cities': a short name and its tagline."""
-    if len(block) != 2 or block[0].bullet or block[1].bullet:
-        return False
-    name, tagline = block[0].text, block[1].text
-    return len(name.split()) <= 5 and not name.endswith((".", ":")) and 3 <= len(tagline.split()) <= 30 \
-        and not tagline.endswith(".") and not LABELISH.match(tagline) and not URL.search(tagline) \
-        and not looks_like_organisation(name) and not page_meta(tagline)
-
-
-def _spells(short: str, name: str) -> bool:
-    """An upper-case short name made of the starts of the name's words, in order ('CILIFO' from 'Centro Ibérico ...
-    Investigación ... Lucha ... Incendios FOrestales', 'SIRT' from 'Sprijin ... Integrarea Resortisanților ... Terțe').
-
-    The first word gives the first letter, a word gives one or two letters, words may be passed over.
-    """
-    letters = fold(short).lower()
-    tokens = [fold(t).lower() for t in re.findall(r"[^\W\d_]+", name)]
-    if len(tokens) < 2 or len(letters) < 2:
-        return False
-
-    @lru_cache(maxsize=None)
-    def match(i: int, j: int) -> bool:
-        if i == len(letters):
-            return True
-        if j == len(tokens):
-            return False
-        for take in (2, 1):
-            if tokens[j][:take] == letters[i:i + take] and len(letters[i:i + take]) == take and match(i + take, j + 1):
-                return True
-        return j > 0 and match(i, j + 1)
-
-    return match(0, 0)
-
-
-_QUOTED = re.compile(r"(\w+)\s*[«„“\"]\s*([^«»„“”\"]{3,200}?)\s*[»”“\"]")
-
-
-def _title_candidate(text: str, boiler: list[str]) -> bool:
-    folded = words(text)
-    if not folded or furniture(text) or looks_like_organisation(text) or len(text.split()) > 20 or generic_heading(text):
-        return False
-    return not any(folded == b or folded.startswith(b + " ") and len(folded.split()) <= len(b.split()) + 4 for b in boiler)
 
 
 def source_name(path: Path) -> str:
