@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from .data import best_label, contains, load, word_set, words
 from .numbers import find_amounts
 from .parties import merge
+from .patterns import entries
 from .places import (
     CountryReading,
     Organisation,
@@ -189,8 +191,11 @@ def _names_body(text: str) -> bool:
     return text[:1].isupper() and len(text.split()) <= 6 and (looks_like_organisation(text) or organisation_type(text) is not None)
 
 
-PARTICLES = {"de", "del", "della", "di", "do", "da", "dos", "das", "la", "le", "les", "los", "sur", "sul", "am", "an",
-              "der", "upon", "on", "en", "im", "nad", "pod", "y", "i", "e", "d", "l", "din", "lez", "les"}
+
+@lru_cache(maxsize=1)
+def particles() -> frozenset[str]:
+    """The small words of place names (patterns.yaml ``place_particles``), which need not be capitalised."""
+    return frozenset(entries("place_particles"))
 
 
 def is_place(name: str) -> bool:
@@ -203,7 +208,7 @@ def is_place(name: str) -> bool:
     for token in tokens:
         parts = [t for t in re.split(r"[-'’]", token) if t]
         for part in parts:
-            if part.lower() in PARTICLES:
+            if part.lower() in particles():
                 continue
             if not part[:1].isupper() or (len(part) > 1 and part.isupper()):
                 return False

@@ -37,7 +37,7 @@ _CRUMBS = re.compile(r"\s[›»>/|]\s.*\s[›»>/|]\s|^[^|]{1,60}\s\|\s[^|]{1,40
 def furniture(text: str) -> bool:
     """Site header lines: breadcrumbs ('Home > Projects > X'), menus ('Home | News | Contact'), cookie notices."""
     folded = words(text)
-    return bool(_CRUMBS.search(text)) or "cookie" in folded.split() or "cookies" in folded.split()
+    return bool(_CRUMBS.search(text)) or any(w in folded.split() for w in load("patterns.yaml")["furniture_words"])
 
 
 def generic_heading(text: str) -> bool:

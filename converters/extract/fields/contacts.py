@@ -15,26 +15,13 @@ from ..data import contains, load, words
 from ..matching import abbreviates, declined, with_bare_forms
 from ..page import EMAIL, boilerplate
 from ..parties import participant_named
+from ..patterns import contact_noise, office_joins, person
 from ..places import looks_like_organisation, organisation, organisation_type
 from ..segments import blocks, classify
 from ..sheet import Participant, Sheet
 
 
-PERSON = re.compile(r"^(?:(?:[Dd]r|[Pp]rof|Ing|Mag|Dott|Dott\.ssa|[Mm]gr|[Ii]nż|Mme|Mr|Mrs|Ms|Sr|Sra|Hr|Fr|Arch|Avv|Dipl\.-Ing)\.?\s+)*[A-ZÀ-ÖØ-Þ][\w'’-]+(?: (?:[A-ZÀ-ÖØ-Þ][\w'’.-]+|de|da|di|van|von|der|del)){1,3}$")
 
-
-OFFICE_WORDS = ["sector", "office", "ufficio", "settore", "servizio", "service", "department", "dipartimento",
-                "unit", "referat", "wydzial", "biuro", "oficina", "departamento", "direction", "direzione",
-                "abteilung", "amt", "serviciul", "directia", "gabinete", "divisao", "planning", "projects",
-                "servicio", "servico", "dienst", "fachbereich", "forschungsbereich", "sachgebiet", "stabsstelle",
-                "area", "unidad", "unita", "unite", "direcao", "direccion", "dzial", "zespol", "referat", "biroul",
-                "compartimentul", "departament", "departement", "secretaria", "segreteria", "secretariat", "team",
-                "equipe", "equipo", "gruppo", "staff", "bureau", "cellule", "pole", "mission", "delegation"]
-
-
-# Tokens of a contact line that only label what follows (a phone number, the e-mail's own label).
-CONTACT_NOISE = re.compile(r"^(?:e-?mail|mail|courriel|correo(?: electr[oó]nico)?|tel|tel\.|tél|tél\.|phone|telephone|téléphone|"
-                           r"tel[eé]fono|telefon|telefone|fax|mobile|cell|cellulare|handy|mob\.?)\b[.:]?\s*[+\d\s()/.-]*$", re.IGNORECASE)
 
 
 PHONE = re.compile(r"^\+?[\d\s()/.-]{6,}$")
@@ -98,13 +85,13 @@ def _contact(sheet: Sheet, label: str, parts: list[str]) -> dict[str, Any] | Non
             token = token.replace(email.group(0), "").strip(" ,;:")
             if not token:
                 continue
-        if CONTACT_NOISE.match(token) or PHONE.match(token):
+        if contact_noise().match(token) or PHONE.match(token):
             continue  # "tel. 32 000 00 00", the "e-mail" label before the address
         token, named = _office_of(sheet, token)
         if named is not None:
             owner = owner or named
         body_name = looks_like_organisation(token) or organisation_type(token) is not None  # 'RWTH Aachen University'
-        participant = participant_named(sheet, token) if not PERSON.match(token) or body_name else None
+        participant = participant_named(sheet, token) if not person().match(token) or body_name else None
         if participant is None and len(token.split()) <= 4:  # 'CJ Călărași' for 'Consiliul Județean Călărași'
             participant = next((p for p in sheet.participants for n in p.org.names.values() if abbreviates(token, n)), None)
             if participant is not None:
@@ -113,7 +100,7 @@ def _contact(sheet: Sheet, label: str, parts: list[str]) -> dict[str, Any] | Non
         if participant is not None and len(token.split()) <= 6 and (looks_like_organisation(token) or words(token) in [words(n) for n in participant.org.names.values()]):
             owner = owner or participant
             continue
-        if "name" not in contact and PERSON.match(token) and not any(contains(words(token), w) for w in OFFICE_WORDS) \
+        if "name" not in contact and person().match(token) and not any(contains(words(token), w) for w in load("labels.yaml")["office_words"]) \
                 and not body_name:
             contact["name"] = token
             continue
@@ -137,7 +124,7 @@ def _contact(sheet: Sheet, label: str, parts: list[str]) -> dict[str, Any] | Non
 
 def _office_of(sheet: Sheet, token: str) -> tuple[str, Participant | None]:
     """'Service communication de la Ville de Versailles' -> the office and the participant it belongs to."""
-    joins = r"(?:de la|de l'|de l’|du|des|de|of the|of|del|della|dell'|dello|di|do|da|dos|das|der|des|din cadrul|din|al|ale|w|im|beim|bei der|at the|at)"
+    joins = office_joins()
     for match in re.finditer(rf"\s+{joins}\s*(?=[A-ZÀ-ÖØ-ÞĀ-Ž])", token):
         head, tail = token[: match.start()].strip(), token[match.end():].strip()
         if not head:

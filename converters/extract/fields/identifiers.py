@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from ..data import best_label, load, words
+from ..patterns import grant_number
 from ..sheet import Sheet
 
 
@@ -38,7 +39,7 @@ def labelled_identifier(label: str, value: str) -> dict[str, str] | None:
     if re.search(r"\bcup\b", words(label)):
         match = re.search(r"\b[A-Z0-9]{15}\b", value)
         return {"scheme": "national-cup", "value": match.group(0)} if match else None
-    number = re.fullmatch(r"(?:(?:nr|no|n|num|numero|número|nº|n\.º)\.?\s*)?(\d{5,10})", value, re.IGNORECASE)
+    number = grant_number().fullmatch(value)
     code_label = best_label(label, {"code": load("labels.yaml")["project_code_labels"]})[0] is not None
     if number:  # a bare number is a grant agreement unless the label names a programme's own code (Cod SMIS)
         return {"scheme": "project-code" if code_label else "eu-grant-agreement", "value": number.group(1)}

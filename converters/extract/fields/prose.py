@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 
 from ..data import best_label, contains, load, words
-from ..items import PARTICLES, add_item
+from ..items import add_item, particles
 from ..matching import cue_regex
 from ..parties import merge
+from ..patterns import alternation, lead_article, leading_article, prose_name
 from ..places import (
     Organisation,
     city,
@@ -43,7 +44,7 @@ def _lead(sheet: Sheet, sentence: str, numbers: list[int], lead: list[str],
     """The coordinator a lead cue names ('led by X (Ireland)', 'X, based in Vigo (ES)') and the spans of its seat."""
     seat_spans: list[tuple[int, int]] = []
     for cue in lead:
-        match = re.search(rf"\b{cue_regex(cue)}\s+(?:the\s+|il\s+|la\s+|le\s+|el\s+|o\s+|der\s+|die\s+|dem\s+|des\s+|a\s+|l['’]\s*)?({NAME})", sentence)
+        match = re.search(rf"\b{cue_regex(cue)}\s+{lead_article()}({prose_name()})", sentence)
         if not match:
             continue
         name = match.group(1)
@@ -53,7 +54,7 @@ def _lead(sheet: Sheet, sentence: str, numbers: list[int], lead: list[str],
         coordinator.lines.extend(numbers)
         after = sentence[match.end():]
         for seat_cue in seat:
-            where = re.search(rf"^[^.;]*?\b{cue_regex(seat_cue)}\s+({NAME})(?:\s*\(([^()]{{1,30}})\))?", after)
+            where = re.search(rf"^[^.;]*?\b{cue_regex(seat_cue)}\s+({prose_name()})(?:\s*\(([^()]{{1,30}})\))?", after)
             if where:
                 coordinator.city = where.group(1)
                 if where.group(2) and read_country(where.group(2)):
@@ -72,9 +73,9 @@ def _lead(sheet: Sheet, sentence: str, numbers: list[int], lead: list[str],
 def _bracketed(sheet: Sheet, sentence: str, number: int, coordinator: Organisation | None,
                seat_spans: list[tuple[int, int]]) -> None:
     """'A (RO), B (PL) and C (FR)': each name with a country in brackets is a partner, or has the role named after it."""
-    named = {m.end(): m for m in re.finditer(rf"({NAME})\s*\(([^()]{{1,30}})\)", sentence)}
+    named = {m.end(): m for m in re.finditer(rf"({prose_name()})\s*\(([^()]{{1,30}})\)", sentence)}
     # 'et la Mission opérationnelle transfrontalière (F)': after an article, a name with lower-case words
-    for m in re.finditer(r"(?<![\w'’])(?:la|le|les|il|lo|el|the)\s+([A-ZÀ-ÖØ-Þ][\w'’-]*(?:\s+[\w'’-]+){1,5}?)"
+    for m in re.finditer(rf"(?<![\w'’])(?:{alternation('bracket_articles')})\s+([A-ZÀ-ÖØ-Þ][\w'’-]*(?:\s+[\w'’-]+){{1,5}}?)"
                          r"\s*\(([^()]{1,30})\)", sentence):
         if m.end() not in named or named[m.end()].start(1) > m.start(1):
             named[m.end()] = m
@@ -84,7 +85,7 @@ def _bracketed(sheet: Sheet, sentence: str, number: int, coordinator: Organisati
         stated = match.group(2)
         if not read_country(stated):
             continue
-        name = re.sub(r"^(?:the|The|il|Il|la|La|le|Le|el|El|o|O|der|Der|die|Die)\s+", "", match.group(1)).strip()
+        name = leading_article().sub("", match.group(1)).strip()
         if not name or (coordinator is not None and words(name) in words(" ".join(coordinator.names.values()))):
             continue
         role = "partner"
@@ -161,11 +162,8 @@ def _capitalised_run(text: str, joiners: str) -> list[str]:
     for item in re.split(rf"\s*,\s*|\s+(?:{joiners})\s+", head):
         item = item.strip(" .,")
         tokens = item.split()
-        if not tokens or not all(t[:1].isupper() or t[:1].isdigit() or t in ("&", "+") or t.lower() in PARTICLES for t in tokens):
+        if not tokens or not all(t[:1].isupper() or t[:1].isdigit() or t in ("&", "+") or t.lower() in particles() for t in tokens):
             break
         names.append(item)
     return names
 
-
-# A body's name in prose: capitalised words, with the small words names carry ("of the", "de", "din").
-NAME = r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*)(?:\s+(?:(?:of|the|de|del|della|di|do|da|dos|das|du|des|la|le|los|las|von|van|der|den|din|al|sur|upon|für|for|and|y|e|et|und|i|și)\s+)*(?:[dl]['’])?[A-ZÀ-ÖØ-ÞĀ-Ž0-9][\w'’.-]*)*"

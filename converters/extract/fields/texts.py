@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from ..data import best_label, load, words
+from ..patterns import language_prefix
 from ..segments import blocks
 from ..sheet import Sheet
 from ..text import Line
@@ -53,7 +54,6 @@ def read(sheet: Sheet) -> None:
                 sheet.put("description", items[0][0], items[0][1])
 
 
-_LANGUAGE_PREFIX = re.compile(r"^(EN|IT|FR|ES|DE|PT|RO|PL|NL|CA|EL|CS|SK|SL|HR|HU|BG|DA|SV|FI|ET|LV|LT|MT|GA)\s*[:：]\s+(\S.*)$")
 
 
 def _language_pairs(items: list[tuple[Any, list[int], Line]]) -> list[tuple[Any, list[int], Line]]:
@@ -69,7 +69,7 @@ def _language_pairs(items: list[tuple[Any, list[int], Line]]) -> list[tuple[Any,
         run.clear()
 
     for text, numbers, line in items:
-        match = _LANGUAGE_PREFIX.match(text) if isinstance(text, str) else None
+        match = language_prefix().match(text) if isinstance(text, str) else None
         if match:
             run.append((match.group(1).lower(), match.group(2), numbers, line))
             continue

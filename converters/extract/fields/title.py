@@ -18,6 +18,7 @@ from .. import programmes as prog
 from ..data import load, words
 from ..dates import find_dates, fold
 from ..page import LABELISH, URL, about_name, furniture, generic_heading, page_meta
+from ..patterns import acronym_label
 from ..places import city, looks_like_organisation, organisation_type
 from ..segments import blocks
 from ..sheet import Sheet
@@ -90,7 +91,7 @@ def _labelled_name(sheet: Sheet) -> tuple[str | None, str | None, str | None, li
         sheet.release(rest)
         title, title_lines = value, seg.label_lines + lines
     if title:
-        match = re.search(r"\s*\b(?:acronym|acronim|acronimo|acrónimo|acronyme|sigle|akronym|akronim)\b\s*[:\-]?\s*(\S+)", title, re.IGNORECASE)
+        match = acronym_label().search(title)
         if match:
             acronym = match.group(1).strip("„”\"'“ ")
             title = title[: match.start()]
