@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from eulod.converters.extract.factsheet import _identifier, extract_document
+from eulod.converters.extract.factsheet import extract_document
+from eulod.converters.extract.fields.identifiers import labelled_identifier as _identifier
 from eulod.converters.extract.numbers import find_amounts
 from eulod.converters.extract.places import name_language, organisation
 from eulod.converters.extract.text import Document, clean_line, html_lines

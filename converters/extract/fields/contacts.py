@@ -1,0 +1,154 @@
+"""Contacts under a contact label: role (the label, or the block's first part), name, e-mail, office, organisation.
+
+A contact block is cut into parts; the e-mail and a person's name are patterns, a part naming a
+participant gives the organisation, and whatever is left is the office (a guess, so inferred).
+Honorifics, office words and the labels before phone numbers are data (patterns.yaml,
+labels.yaml ``office_words``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..data import contains, load, words
+from ..matching import abbreviates, declined, with_bare_forms
+from ..page import EMAIL, boilerplate
+from ..parties import participant_named
+from ..patterns import contact_noise, office_joins, person
+from ..places import looks_like_organisation, organisation, organisation_type
+from ..segments import blocks, classify
+from ..sheet import Participant, Sheet
+
+
+
+
+
+PHONE = re.compile(r"^\+?[\d\s()/.-]{6,}$")
+
+
+def read(sheet: Sheet) -> None:
+    contacts = []
+    for seg in sheet.of("contact"):
+        parts: list[str] = []
+        lines: list[int] = list(seg.label_lines)
+        found = blocks(seg.body)
+        complete = bool(found) and found[0][0].number in seg.label_lines and EMAIL.search(" ".join(l.text for l in found[0]))
+        for index, block in enumerate(found):
+            text = " ".join(line.text for line in block)
+            # a contact stated whole on its label line (with its e-mail) ends there; menus and footers are no contact
+            if index and (len(text.split()) > 20 or boilerplate(text) or complete or " | " in text):
+                sheet.release(block)
+                continue
+            lines.extend(line.number for line in block)
+            for line in block:
+                parts.extend(link[7:] for link in line.links if link.startswith("mailto:") and link[7:] not in text)
+            joined = block[0].text
+            for line in block[1:]:
+                joined += (" " if joined.endswith(",") else ", ") + line.text
+            parts.append(joined)
+        contact = _contact(sheet, seg.label, parts)
+        if contact:
+            contacts.append((contact, lines, seg.label))
+    if contacts:
+        sheet.put("contacts", [c for c, _, _ in contacts], [n for _, ns, _ in contacts for n in ns])
+    for index, (contact, lines, label) in enumerate(contacts):
+        # the e-mail and a name are patterns, the role is the label; an office is whatever part of the block is
+        # left over, and a role other than the label was picked from the block: both are guesses
+        guessed = ["office"] if contact.get("office") else []
+        if contact.get("role") and words(contact["role"]) != words(label.rstrip(":：")):
+            guessed.append("role")
+        for part in guessed:
+            sheet.provenance[f"contacts[{index}].{part}"] = {"file": sheet.source_file, "lines": sorted(set(lines)), "found": "inferred"}
+
+
+def _contact(sheet: Sheet, label: str, parts: list[str]) -> dict[str, Any] | None:
+    contact: dict[str, Any] = {}
+    office: list[str] = []
+    owner = participant_named(sheet, label)
+    named = [(n, p) for p in sheet.participants for n in p.org.names.values() if len(n.split()) >= 2]
+    for name, participant in sorted(named, key=lambda pair: -len(pair[0])):  # 'SPEA – Sociedade ...' whole, before it is cut
+        alone = re.compile(rf"(?:^|,\s*|\s[–—-]\s)\s*{re.escape(name)}(?=\s*(?:,|\s[–—-]\s|$))")  # a token of its own
+        if any(alone.search(part) for part in parts):
+            parts = [alone.sub(", ", part) for part in parts]
+            owner = owner or participant
+    tokens = [t.strip(" .;") for part in parts for t in re.split(r",\s+|\s+[–—]\s+|\s+-\s+|:\s+", part) if t.strip(" .;,")]
+    tokens = [t.strip(" ,–—-") for t in tokens if t.strip(" ,–—-")]
+    role = label.strip()
+    if tokens and classify(label) == "contact" and _only_label(label, "contact") and classify(tokens[0]) == "contact" \
+            and words(tokens[0]) != words(label) and not EMAIL.search(tokens[0]):
+        role = tokens.pop(0)  # 'Contacto: Coordenadora do projeto, ...': the role the bare label leaves out
+    for token in tokens:
+        email = EMAIL.search(token)
+        if email:
+            contact.setdefault("email", email.group(0))
+            token = token.replace(email.group(0), "").strip(" ,;:")
+            if not token:
+                continue
+        if contact_noise().match(token) or PHONE.match(token):
+            continue  # "tel. 32 000 00 00", the "e-mail" label before the address
+        token, named = _office_of(sheet, token)
+        if named is not None:
+            owner = owner or named
+        body_name = looks_like_organisation(token) or organisation_type(token) is not None  # 'RWTH Aachen University'
+        participant = participant_named(sheet, token) if not person().match(token) or body_name else None
+        if participant is None and len(token.split()) <= 4:  # 'CJ Călărași' for 'Consiliul Județean Călărași'
+            participant = next((p for p in sheet.participants for n in p.org.names.values() if abbreviates(token, n)), None)
+            if participant is not None:
+                owner = owner or participant
+                continue
+        if participant is not None and len(token.split()) <= 6 and (looks_like_organisation(token) or words(token) in [words(n) for n in participant.org.names.values()]):
+            owner = owner or participant
+            continue
+        if "name" not in contact and person().match(token) and not any(contains(words(token), w) for w in load("labels.yaml")["office_words"]) \
+                and not body_name:
+            contact["name"] = token
+            continue
+        office.append(token)
+    if office:
+        contact["office"] = ", ".join(office)
+    if "email" in contact and owner is None:
+        domain = contact["email"].split("@", 1)[1]
+        for participant in sheet.participants:
+            base = participant.org.id.replace("-municipality", "").replace("-", "")
+            if len(base) >= 4 and base in domain.replace("-", ""):
+                owner = participant
+                break
+    if not contact:
+        return None
+    contact = {"role": role, **contact} if classify(label) != "website" else contact  # 'More information: ...' names no role
+    if owner is not None:
+        contact["organisation"] = owner.org.id
+    return contact
+
+
+def _office_of(sheet: Sheet, token: str) -> tuple[str, Participant | None]:
+    """'Service communication de la Ville de Versailles' -> the office and the participant it belongs to."""
+    joins = office_joins()
+    for match in re.finditer(rf"\s+{joins}\s*(?=[A-ZÀ-ÖØ-ÞĀ-Ž])", token):
+        head, tail = token[: match.start()].strip(), token[match.end():].strip()
+        if not head:
+            continue
+        participant = None
+        if looks_like_organisation(tail):
+            org = organisation(tail, sheet.language)
+            participant = next((p for p in sheet.participants if p.org.id == org.id), None)
+        if participant is None and len(tail.split()) >= 2:  # '... din cadrul Inspectoratului General pentru Imigrări'
+            folded = words(tail)
+            participant = next((p for p in sheet.participants for n in with_bare_forms(p.org.names.values())
+                                if folded == words(n) or (len(folded.split()) == len(words(n).split()) and declined(folded, words(n)))), None)
+        if participant is not None:
+            return head, participant
+    tokens = token.split()
+    for participant in sheet.participants:  # 'Wydział Oceanografii i Geografii Uniwersytetu Gdańskiego': a genitive, no join word
+        for name in participant.org.names.values():
+            size = len(name.split())
+            if size >= 2 and len(tokens) > size + 1 and declined(words(" ".join(tokens[-size:])), words(name)) \
+                    and len(words(" ".join(tokens[-size:])).split()) == len(words(name).split()):
+                return " ".join(tokens[:-size]), participant
+    return token, None
+
+
+def _only_label(text: str, kind: str) -> bool:
+    """The text is one of the kind's labels and nothing more ('Contacto', not 'Contacto del socio principal')."""
+    return words(text) in {words(label) for label in load("labels.yaml")["fields"][kind]}

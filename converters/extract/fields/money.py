@@ -1,0 +1,201 @@
+"""The project's budget: total cost, EU contribution, co-financing, their rates, and the currency.
+
+Amounts under money labels belong to the project, or to the participant the label (or the short
+line above it) names; amounts in prose belong to the kind the nearest cue before them names.
+Cues are data (labels.yaml ``prose_money``, ``of_which``, ``fully_funded``, ``budget_scope``,
+``prose_share``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..data import best_label, contains, load, words
+from ..matching import cue_regex
+from ..numbers import find_amounts, find_percentages
+from ..parties import participant_named
+from ..sheet import Participant, Sheet
+
+
+Amounts = dict[str, list[tuple[Any, list[int], Any]]]  # the project's amounts by kind: (value, lines, rates)
+
+
+def read(sheet: Sheet) -> None:
+    """The project's amounts (rivals go to review) and the currency; participants' shares go to the participants."""
+    project: Amounts = {}
+    _labelled(sheet, project)
+    _rate_line(sheet, project)
+    _prose(sheet, project)
+    _settle(sheet, project)
+
+
+def _labelled(sheet: Sheet, project: Amounts) -> None:
+    """Amounts under money labels, with the parts an "of which" states; a participant's when the label names one."""
+    scoped: Participant | None = None
+    previous_line = -10
+    for seg in sheet.segments:
+        if seg.kind not in ("total_cost", "eu_contribution", "co_financing"):
+            if seg.kind is not None:
+                scoped = None
+            continue
+        value, lines, rest = sheet.first_block(seg)
+        sheet.release(rest)
+        amounts = find_amounts(value)
+        if not amounts:
+            continue
+        head, parts = money_parts(value)
+        amounts = find_amounts(head) or amounts
+        rates = find_percentages(seg.label) or find_percentages(head)
+        owner = participant_named(sheet, seg.label)
+        if owner is None and scoped is not None and seg.label_lines[0] == previous_line + 1:
+            owner = scoped
+        if owner is None and seg.label_lines[0] != previous_line + 1:
+            owner = _budget_block_owner(sheet, seg.label_lines[0])
+        scoped, previous_line = owner, seg.label_lines[-1]
+        note_currency(sheet, amounts[0])
+        found = [(seg.kind, amounts[0].value, rates)] + [p for p in parts if p[0] != seg.kind]
+        for kind, amount, kind_rates in found:
+            if owner is not None:
+                owner.budget.setdefault(kind, amount)
+                if kind_rates and kind != "total_cost":
+                    owner.budget.setdefault(f"{kind}_rate", kind_rates[0])
+                owner.budget.setdefault("_lines", []).extend(seg.label_lines + lines)
+            else:
+                project.setdefault(kind, []).append((amount, seg.label_lines + lines, kind_rates))
+
+
+def _rate_line(sheet: Sheet, project: Amounts) -> None:
+    """'Percentage of EU support: 30%': the EU contribution's rate on a line of its own."""
+    for seg in sheet.of("eu_rate"):  # 'Percentage of EU support: 30%': the EU contribution's rate on a line of its own
+        value, lines, rest = sheet.first_block(seg)
+        sheet.release(rest)
+        rates = find_percentages(value)
+        if rates and not any(kind == "eu_contribution" and found[0][2] for kind, found in project.items()):
+            project.setdefault("_eu_rate", []).append((rates[0], seg.label_lines + lines, []))
+
+
+def _prose(sheet: Sheet, project: Amounts) -> None:
+    """An amount in a sentence is of the kind the nearest cue before it names ('total budget of', 'ERDF contribution')."""
+    cues = load("labels.yaml")["prose_money"]
+    for sentence, numbers in sheet.sentences():
+        amounts = find_amounts(sentence)
+        if amounts and share_owner(sheet, sentence, amounts[0].start) is not None:
+            continue  # a participant's share, read by read_prose_shares
+        for index, amount in enumerate(amounts):
+            best = _nearest_cue(words(sentence[: amount.start]), cues)
+            if best and best not in project:
+                since = amounts[index - 1].end if index else 0  # '... financé à 80 % par le FEDER (400 000,00 €)'
+                rates = find_percentages(sentence[since: amount.start]) if best == "eu_contribution" else []
+                project[best] = [(amount.value, numbers, rates[:1])]
+                note_currency(sheet, amount)
+                if index == 0:  # "a total budget of X, of which Y (85%) comes from the ERDF"
+                    for kind, value, rates in money_parts(sentence[amount.start:])[1]:
+                        if kind not in project:
+                            project[kind] = [(value, numbers, rates)]
+                if best == "total_cost" and len(amounts) == 1 and "_eu_rate" not in project:
+                    share = _eu_share(sentence[amount.end:], cues["eu_contribution"])
+                    if share is not None:  # 'total budget was EUR 599,962.50, 85% of it from the ERDF'
+                        project["_eu_rate"] = [(share, numbers, [])]
+
+
+def _nearest_cue(before: str, cues: dict[str, list[str]]) -> str | None:
+    """The kind whose cue ends nearest the end of the folded text before an amount."""
+    best, where = None, -1
+    for kind, phrases in cues.items():
+        for phrase in phrases:
+            position = f" {before} ".rfind(f" {words(phrase)} ")
+            if position > where:
+                best, where = kind, position
+    return best
+
+
+def _settle(sheet: Sheet, project: Amounts) -> None:
+    """Put the first amount of each kind (asking when there are others), a stated EU rate, and the currency."""
+    stated_rate = project.pop("_eu_rate", None)
+    if stated_rate and "eu_contribution" in project:
+        amount, lines, _ = project["eu_contribution"][0]
+        project["eu_contribution"][0] = (amount, lines + stated_rate[0][1], [stated_rate[0][0]])
+    elif stated_rate:  # the EU's share is stated, its amount is not
+        sheet.put("budget.eu_contribution_rate", stated_rate[0][0], stated_rate[0][1])
+    for kind, found in project.items():
+        values = list(dict.fromkeys(v for v, _, _ in found))
+        if len(values) > 1:
+            sheet.ask(f"budget.{kind}", "more than one amount is given; the first is used", values, [n for _, ns, _ in found for n in ns])
+        value, lines, rates = found[0]
+        sheet.put(f"budget.{kind}", value, lines)
+        if rates and kind != "total_cost":
+            sheet.put(f"budget.{kind}_rate", rates[0], lines)
+    if "budget" in sheet.record or any(p.budget for p in sheet.participants):
+        stated = list(dict.fromkeys(sheet.currencies))
+        if len(stated) > 1:
+            sheet.ask("currency", "the amounts are in more than one currency; the first is used", stated)
+        sheet.put("currency", stated[0] if stated else "EUR", [], found="stated" if stated else "inferred")
+    if "total_cost" not in project:
+        sheet.ask("budget.total_cost", "no total cost found")
+
+
+def share_owner(sheet: Sheet, sentence: str, start: int) -> Participant | None:
+    """The participant whose share a sentence opening with a share cue states ("Riga's share of the budget is ...")."""
+    opening = sentence[:start]
+    if best_label(opening, {"s": load("labels.yaml")["prose_share"]})[0] is None:
+        return None
+    return participant_named(sheet, opening)
+
+
+def _budget_block_owner(sheet: Sheet, number: int) -> Participant | None:
+    """The participant a short line just above a money label names ('Budżet Miasta X', 'Orçamento do Município de X')."""
+    lines = sheet.doc.lines
+    index = next((i for i, line in enumerate(lines) if line.number == number and line.text), None)
+    if not index:
+        return None
+    above = lines[index - 1]
+    if not above.text or ":" in above.text or len(above.text.split()) > 8 or above.bullet:
+        return None
+    if best_label(above.text, {"scope": load("labels.yaml")["budget_scope"]})[0] is None:
+        return None
+    return participant_named(sheet, above.text)
+
+
+def note_currency(sheet: Sheet, amount: Any) -> None:
+    """Remember the currency an amount states (zł, lei, €); an unmarked amount is taken as EUR, for review."""
+    if amount.currency is None:
+        sheet.ask("currency", f"the amount {amount.text} states no currency; EUR assumed", ["EUR"])
+    else:
+        sheet.currencies.append(amount.currency)
+
+
+def _eu_share(text: str, cues: list[str]) -> int | float | None:
+    """'..., 85% of it from the European Regional Development Fund': a percentage the EU or one of its funds pays."""
+    match = re.search(r"(\d{1,3}(?:[.,]\d+)?)\s?%([^.;%]{0,60})", text)
+    if not match or not any(contains(words(match.group(2)), words(cue)) for cue in cues):
+        return None
+    rates = find_percentages(match.group(0))
+    return rates[0] if rates else None
+
+
+def money_parts(value: str) -> tuple[str, list[tuple[str, str, list]]]:
+    """'EUR 244,236.15, of which ERDF EUR 170,965.30 (70%)': the head amount's text and its named parts.
+
+    A part after an "of which" cue is the EU contribution or the co-financing, by the words
+    between the cue and its amount; "wholly funded by the EU" makes the EU contribution the
+    whole amount.
+    """
+    labels = load("labels.yaml")
+    cues = "|".join(cue_regex(words(c)) for c in sorted(labels["of_which"], key=len, reverse=True))
+    pieces = re.split(rf"(?:^|[\s,;(])(?:{cues})\b", value)
+    head, parts = pieces[0], []
+    kinds = {k: labels["fields"][k] for k in ("eu_contribution", "co_financing")}
+    for piece in pieces[1:]:
+        amounts = find_amounts(piece)
+        if not amounts:
+            continue
+        kind, _ = best_label(piece[: amounts[0].start] + " " + piece[amounts[0].end:], kinds)
+        if kind:
+            parts.append((kind, amounts[0].value, find_percentages(piece)))
+    folded = words(head)
+    amounts = find_amounts(head)
+    if amounts and any(contains(folded, words(c)) for c in labels["fully_funded"]):
+        rates = [r for r in find_percentages(head) if r == 100]
+        parts.append(("eu_contribution", amounts[0].value, rates))
+    return head, parts

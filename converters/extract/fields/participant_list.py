@@ -1,0 +1,66 @@
+"""The participants found by every earlier step written as the record's list, each with how it was found.
+
+A city listed bare takes the name the page gives its municipality; a body recognised by a
+pattern, a city or a type word under a partner label is stated, any other inferred; a type told
+by a word of the name is inferred.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..places import municipality_mentions
+from ..sheet import Sheet
+
+
+def _official_names(sheet: Sheet) -> None:
+    """A city listed bare ('Valladolid (España)') takes the name the page gives its municipality ('Ayuntamiento de Valladolid')."""
+    # prose and money labels name participants; a contact's employer line or a result's title does not
+    money = {n for seg in sheet.segments if seg.kind in ("total_cost", "eu_contribution", "co_financing") for n in seg.label_lines}
+    shown = [line for line in sheet.free if line.text and not line.bullet] + \
+            [line for line in sheet.doc.lines if line.number in money]
+    text = "\n".join(line.text for line in shown)
+    for participant in sheet.participants:
+        org = participant.org
+        bare = org.names.get(sheet.language)
+        if org.type != "municipality" or not bare or bare != org.city:
+            continue
+        for pattern in municipality_mentions(bare, sheet.language):
+            found = pattern.search(text)
+            if found:
+                org.names[sheet.language] = found.group(0)
+                org.lines.append(shown[text.count("\n", 0, found.start())].number)
+                break
+
+
+def read(sheet: Sheet) -> None:
+    """The record's ``participants`` with each one's provenance; a review item when there are none or no coordinator."""
+    _official_names(sheet)
+    out = []
+    for index, participant in enumerate(sheet.participants):
+        org = participant.org
+        data: dict[str, Any] = {"id": org.id, "name": org.names}
+        if org.type:
+            data["type"] = org.type
+        if org.city:
+            data["city"] = org.city
+        if org.country:
+            data["country"] = org.country.code
+            if org.country.corrected:
+                data["country_as_stated"] = org.country.stated
+        entry: dict[str, Any] = {"role": participant.role, "organisation": data}
+        budget = {k: v for k, v in participant.budget.items() if not k.startswith("_")}
+        if budget:
+            entry["budget"] = budget
+        out.append(entry)
+        lines = sorted(set(org.lines + participant.budget.get("_lines", [])))
+        found = sheet.found("participants", org.lines) if org.recognised else "inferred"
+        sheet.provenance[f"participants[{index}]"] = {"file": sheet.source_file, "lines": lines, "found": found}
+        if org.type and org.type_guessed and found == "stated":
+            sheet.provenance[f"participants[{index}].organisation.type"] = {"file": sheet.source_file, "lines": lines, "found": "inferred"}
+    if out:
+        sheet.record["participants"] = out
+    else:
+        sheet.ask("participants", "no coordinator, partner or beneficiary found")
+    if not any(p.role == "coordinator" for p in sheet.participants) and out:
+        sheet.ask("participants", "no coordinator or lead partner is named")

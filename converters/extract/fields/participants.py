@@ -1,0 +1,187 @@
+"""Participants under their labels: a coordinator, partner or beneficiary section as cards, bullets, table rows or lines.
+
+Which labels open such a section is data (labels.yaml ``fields``: ``coordinator``, ``partners``,
+``beneficiary``; ``city_words`` for a list of cities); roles within an item are
+``item_roles``, a table's columns ``table_columns``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..data import best_label, contains, load, words
+from ..items import add_item, country_list_text, is_place
+from ..numbers import find_amounts
+from ..parties import participant_with_line
+from ..places import city, read_country
+from ..segments import Segment, blocks, card_lines, place_and_country
+from ..sheet import Sheet
+from ..tables import column_kinds
+from ..text import Line
+
+PARTIES = {"coordinator", "partners", "beneficiary"}
+
+
+def read(sheet: Sheet) -> None:
+    for seg in sheet.segments:
+        kind = seg.kind
+        if kind is None and (best_label(seg.label, {"c": load("labels.yaml")["city_words"]})[0] or _all_places(seg)):
+            kind = "partners"
+            is_city = bool(best_label(seg.label, {"c": load("labels.yaml")["city_words"]})[0])
+        else:
+            is_city = False
+        if kind not in PARTIES:
+            continue
+        default = {"coordinator": "coordinator", "beneficiary": "beneficiary"}.get(kind, "partner")
+        _party_segment(sheet, seg, default, is_city)
+        members = [p for p in sheet.participants if set(p.org.lines) & set(seg.lines)]
+        if len(members) >= 2 and any(p.role == "coordinator" for p in members):
+            for member in members:  # a list of beneficiaries with its lead marked: the others are its partners
+                if member.role == "beneficiary":
+                    member.role = "partner"
+
+
+def _party_segment(sheet: Sheet, seg: Segment, default: str, is_city: bool) -> None:
+    """The bodies a coordinator, partner or beneficiary section lists: cards, bullets, table rows or lines."""
+    if any(line.heading for line in seg.body):
+        _cards(sheet, seg.body, default, is_city)
+        return
+    found = blocks(seg.body)
+    if found and all(2 <= len(b) <= 3 and not b[0].bullet and place_and_country(b[-1].text) for b in found):
+        _add_cards(sheet, [(b[0], b[1:]) for b in found], default, is_city)  # 'Province of Gelderland' over 'Gelderland, Netherlands'
+        return
+    if found and found[0][0].bullet:
+        items: list[Line] = []
+        rest: list[Line] = []
+        started = False
+        for block in found:
+            if all(line.bullet for line in block) or (started and block[0].bullet):
+                items.extend(line for line in block if line.bullet)
+                started = True
+            elif started:
+                rest.extend(block)
+            else:
+                rest.extend(block)
+        sheet.release(rest)
+    elif found and "|" in found[0][0].text:  # table rows, one block each
+        rows = [b for b in found if all("|" in line.text for line in b)]
+        items = [line for b in rows for line in b]
+        sheet.release([line for b in found if b not in rows for line in b])
+        columns = column_kinds(items[0].text) if items else {}
+        if columns:
+            for line in items[1:]:
+                _add_row(sheet, line, columns, default)
+            return
+    elif found:
+        items = found[0]
+        sheet.release([line for b in found[1:] for line in b])
+    else:
+        items = []
+    for line in items:
+        for part in _split_items(line.text):
+            add_item(sheet, part, default, line.number, is_city)
+
+
+def _cards(sheet: Sheet, body: list[Line], default: str, is_city: bool = False) -> None:
+    """Partner cards: a heading names the body, the short lines under it give its role, country and city."""
+    lines = [line for line in body if line.text]
+    cards = [(lines[i], card_lines(lines, i)) for i, line in enumerate(lines) if line.heading]
+    used = {id(line) for heading, card in cards for line in (heading, *card)}
+    sheet.release([line for line in lines if id(line) not in used])  # prose between or after the cards
+    _add_cards(sheet, cards, default, is_city)
+
+
+def _add_cards(sheet: Sheet, cards: list[tuple[Line, list[Line]]], default: str, is_city: bool) -> None:
+    """One participant per card (a name line and the short lines under it: role, 'Place, Country', country, city).
+
+    A 'Place, Country' line gives a city only when the places of the list are the cities the names
+    carry ('City of Dortmund' / 'Dortmund, DE'); lists whose places are regions ('Lombardy Region' /
+    'Lombardia, Italy') give no city.
+    """
+    item_roles = load("labels.yaml")["item_roles"]
+    stated = [(name, place_and_country(line.text)) for name, card in cards for line in card if place_and_country(line.text)]
+    towns = sum(1 for name, (place, _) in stated if city(place) or contains(words(name.text), words(place)))
+    cities_given = bool(stated) and towns * 2 > len(stated)
+    for name, card in cards:
+        role, country, town = default, "", ""
+        for line in card:
+            stated_role, _ = best_label(line.text, item_roles)
+            pair = place_and_country(line.text)
+            if stated_role and len(words(line.text).split()) <= 6:
+                role = stated_role if stated_role != "partner" or role == "partner" else role
+            elif pair and not country:
+                country = pair[1]
+                town = pair[0] if cities_given and not town else town
+            elif read_country(line.text) and not country:
+                country = line.text
+            elif is_place(line.text) and not town:
+                town = line.text
+        participant = add_item(sheet, f"{name.text} | {country}" if country else name.text, role, name.number, is_city, town=town)
+        if participant is not None:
+            participant.org.lines.extend(line.number for line in card)
+            if town:
+                participant.org.city = town  # the card states the city: it wins over one read from the name
+
+
+def _add_row(sheet: Sheet, line: Line, columns: dict[str, int], role: str) -> None:
+    """One row of a partner table whose header row names its columns (Partner | Città | Paese | Ruolo)."""
+    cells = [c.strip() for c in line.text.split("|")]
+    cell = lambda kind: cells[columns[kind]] if kind in columns and columns[kind] < len(cells) else ""  # noqa: E731
+    name = cell("name") or cells[0]
+    stated_role, _ = best_label(cell("role"), load("labels.yaml")["item_roles"])
+    if stated_role and (stated_role != "partner" or role == "partner"):
+        role = stated_role
+    rest = [cell(k) for k in ("country", "type") if cell(k)]
+    add_item(sheet, " | ".join([name, *rest]) if rest else name, role, line.number, False)
+    town = cell("city")
+    participant = participant_with_line(sheet, line.number)
+    if town and participant is not None:
+        participant.org.city = town  # the table states the city: it wins over one read from the name
+    for column, kind in (("budget", "total_cost"), ("eu_budget", "eu_contribution")):
+        amounts = find_amounts(cell(column)) if participant is not None else []
+        if amounts:  # a budget column: the row's body's share ("Presupuesto (€) | 12.104.650")
+            participant.budget.setdefault(kind, amounts[0].value)
+            participant.budget.setdefault("_lines", []).append(line.number)
+            if amounts[0].currency:
+                sheet.currencies.append(amounts[0].currency)
+
+
+def _split_items(text: str) -> list[str]:
+    """'orașele Torino (Italia), Gdansk (Polonia)' -> one item per place; table rows stay whole.
+
+    A line of three or more short parts separated by semicolons ('A; B; C.') is a delimited list:
+    one item per part.
+    """
+    if "|" not in text and text.count(";") >= 2:
+        parts = [p.strip().rstrip(".;").strip() for p in text.split(";")]
+        parts = [p for p in parts if p]
+        if len(parts) >= 3 and all(len(p.split()) <= 15 for p in parts):
+            return parts
+    if "|" in text or ("," not in text and text.count("(") < 2):
+        return [text]
+    parts, depth, current = [], 0, ""
+    for char in text:
+        depth += char == "("
+        depth -= char == ")"
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    parts = [p.strip().rstrip(".;") for p in parts if p.strip()]
+    if parts:  # "..., Radlin (Polska) i Valašské Meziříčí (Czechy)": the last two items share a conjunction
+        joiners = "|".join(re.escape(c) for c in sorted(load("labels.yaml")["conjunctions"], key=len, reverse=True))
+        last = re.split(rf"(?<=\))\s+(?:{joiners})\s+(?=[A-ZÀ-ÖØ-ÞĀ-Ž])", parts[-1], flags=re.IGNORECASE)
+        parts[-1:] = [p.strip() for p in last if p.strip()]
+    with_country = sum(1 for p in parts if re.search(r"\([^()]+\)\s*$", p))
+    if len(parts) > 1 and (with_country == len(parts) or (len(parts) >= 3 and with_country >= len(parts) - 1)):
+        return parts
+    return [text]
+
+
+def _all_places(seg: Segment) -> bool:
+    found = blocks(seg.body)
+    if not found:
+        return False
+    return country_list_text(" ".join(line.text for line in found[0]))

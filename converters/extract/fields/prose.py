@@ -1,0 +1,169 @@
+"""Participants named in the free text's sentences: 'led by X, based in Vigo (ES)', 'A (RO), B (PL) and C (FR)',
+'aziende olandesi X e Y', 'La Ville de Versailles a été retenue', a city benefiting.
+
+The cue words are data (labels.yaml ``lead_cues``, ``seat_cues``, ``participation_cues``,
+``prose_beneficiary``, ``conjunctions``); a body's name in prose is capitalised words with the
+small words names carry.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..data import best_label, contains, load, words
+from ..items import add_item, particles
+from ..matching import cue_regex
+from ..parties import merge
+from ..patterns import alternation, lead_article, leading_article, prose_name
+from ..places import (
+    Organisation,
+    city,
+    country_adjective,
+    looks_like_organisation,
+    municipality_in_text,
+    name_language,
+    organisation,
+    organisation_type,
+    read_country,
+)
+from ..sheet import Participant, Sheet
+
+
+def read_led_by(sheet: Sheet) -> None:
+    """Bodies named in sentences: 'led by X, ... based in Vigo (ES)', 'A (RO), B (PL) and C (FR)'."""
+    labels = load("labels.yaml")
+    lead = sorted((words(c) for c in labels["lead_cues"]), key=len, reverse=True)
+    seat = sorted((words(c) for c in labels["seat_cues"]), key=len, reverse=True)
+    for sentence, numbers in sheet.sentences():
+        coordinator, seat_spans = _lead(sheet, sentence, numbers, lead, seat)
+        _bracketed(sheet, sentence, numbers[0], coordinator, seat_spans)
+
+
+def _lead(sheet: Sheet, sentence: str, numbers: list[int], lead: list[str],
+          seat: list[str]) -> tuple[Organisation | None, list[tuple[int, int]]]:
+    """The coordinator a lead cue names ('led by X (Ireland)', 'X, based in Vigo (ES)') and the spans of its seat."""
+    seat_spans: list[tuple[int, int]] = []
+    for cue in lead:
+        match = re.search(rf"\b{cue_regex(cue)}\s+{lead_article()}({prose_name()})", sentence)
+        if not match:
+            continue
+        name = match.group(1)
+        coordinator = organisation(name, sheet.language)
+        if list(coordinator.names) == [sheet.language] and coordinator.type != "municipality":
+            coordinator.names = {name_language(name, sheet.language): name}  # 'Institute of Technology Sligo' in Polish prose
+        coordinator.lines.extend(numbers)
+        after = sentence[match.end():]
+        for seat_cue in seat:
+            where = re.search(rf"^[^.;]*?\b{cue_regex(seat_cue)}\s+({prose_name()})(?:\s*\(([^()]{{1,30}})\))?", after)
+            if where:
+                coordinator.city = where.group(1)
+                if where.group(2) and read_country(where.group(2)):
+                    coordinator.country = read_country(where.group(2), where.group(1))
+                seat_spans.append((match.end() + where.start(1), match.end() + where.end()))
+                break
+        stated = re.match(r"\s*\(([^()]{1,30})\)", after)
+        if stated and coordinator.country is None and read_country(stated.group(1)):
+            coordinator.country = read_country(stated.group(1), coordinator.city)  # "led by X (Ireland)"
+            seat_spans.append((match.start(1), match.end() + stated.end()))
+        merge(sheet, Participant("coordinator", coordinator))
+        return coordinator, seat_spans
+    return None, seat_spans
+
+
+def _bracketed(sheet: Sheet, sentence: str, number: int, coordinator: Organisation | None,
+               seat_spans: list[tuple[int, int]]) -> None:
+    """'A (RO), B (PL) and C (FR)': each name with a country in brackets is a partner, or has the role named after it."""
+    named = {m.end(): m for m in re.finditer(rf"({prose_name()})\s*\(([^()]{{1,30}})\)", sentence)}
+    # 'et la Mission opérationnelle transfrontalière (F)': after an article, a name with lower-case words
+    for m in re.finditer(rf"(?<![\w'’])(?:{alternation('bracket_articles')})\s+([A-ZÀ-ÖØ-Þ][\w'’-]*(?:\s+[\w'’-]+){{1,5}}?)"
+                         r"\s*\(([^()]{1,30})\)", sentence):
+        if m.end() not in named or named[m.end()].start(1) > m.start(1):
+            named[m.end()] = m
+    for match in sorted(named.values(), key=lambda m: m.start()):
+        if any(a <= match.start(1) < b for a, b in seat_spans):
+            continue
+        stated = match.group(2)
+        if not read_country(stated):
+            continue
+        name = leading_article().sub("", match.group(1)).strip()
+        if not name or (coordinator is not None and words(name) in words(" ".join(coordinator.names.values()))):
+            continue
+        role = "partner"
+        marker = re.match(r"\s*,?\s*([^,.;()]{3,40}?)\s*(?:[,.;]|$)", sentence[match.end():])
+        if marker and len(words(marker.group(1)).split()) <= 4:  # 'la Regione Liguria (I), chef de file, ...'
+            stated_role, length = best_label(marker.group(1), load("labels.yaml")["item_roles"])
+            if stated_role and length >= len(words(marker.group(1))) - 4:
+                role = stated_role
+        add_item(sheet, f"{name} ({stated})", role, number, False)
+
+
+def read_adjective_lists(sheet: Sheet) -> None:
+    """'hiszpańskie firmy ENT Environment & Management i Naider', 'aziende olandesi X e Y':
+    a country adjective and a plural type word (either order), then capitalised names joined by commas or a conjunction."""
+    joiners = "|".join(re.escape(c) for c in sorted(load("labels.yaml")["conjunctions"], key=len, reverse=True))
+    for sentence, numbers in sheet.sentences():
+        for match in re.finditer(r"(?<![\w-])([^\W\d_]{4,})\s+([^\W\d_]{3,})[\s,:]+(?=[A-ZÀ-ÖØ-ÞĀ-Ž])", sentence):
+            first, second = match.group(1), match.group(2)
+            reading, kind = country_adjective(first), organisation_type(second) if second.islower() else None
+            if reading is None or kind is None:  # 'aziende olandesi', 'firmes espagnoles': the type word first
+                reading, kind = country_adjective(second), organisation_type(first) if first.islower() else None
+            if reading is None or kind is None:
+                continue
+            for name in _capitalised_run(sentence[match.end():], joiners):
+                participant = add_item(sheet, name, "partner", numbers[0], False, stated_country=reading)
+                if participant is not None:
+                    if not participant.org.type or participant.org.type_guessed:
+                        participant.org.type, participant.org.type_guessed = kind, False
+                    participant.org.lines.extend(numbers)
+
+
+def read_participating_bodies(sheet: Sheet) -> None:
+    """'La Ville de Versailles a été retenue parmi ...', 'Miasto X uczestniczy w projekcie': a municipality the
+    prose says takes part is a partner (a body already listed keeps its role)."""
+    cues = [words(c) for c in load("labels.yaml")["participation_cues"]]
+    for sentence, numbers in sheet.sentences():
+        folded = words(sentence)
+        if not any(contains(folded, cue) for cue in cues):
+            continue
+        for pattern, _ in municipality_in_text():
+            found = pattern.search(sentence)
+            if found and found.start() < len(sentence) // 2:  # the sentence's subject, not a body named in passing
+                org = organisation(found.group(0), sheet.language)
+                if org.type == "municipality":
+                    org.lines.extend(numbers)
+                    merge(sheet, Participant("partner", org))
+                break
+
+
+def read_beneficiaries(sheet: Sheet) -> None:
+    """Beneficiaries named in prose, page-heading names, and the description."""
+    cues = [words(c) for c in load("labels.yaml")["prose_beneficiary"]]
+    for sentence, numbers in sheet.sentences():
+        folded = words(sentence)
+        if any(contains(folded, cue) for cue in cues):
+            for token in re.findall(r"\b[A-ZÀ-Ž][\w'’-]+(?:[ -][A-ZÀ-Ž][\w'’-]+)?", sentence):
+                if city(token):
+                    org = organisation(token, sheet.language, is_city=True)
+                    org.lines.extend(numbers)
+                    merge(sheet, Participant("beneficiary", org))
+    for line in sheet.free:
+        if line.text and looks_like_organisation(line.text) and len(line.text.split()) <= 6:
+            org = organisation(line.text, sheet.language)
+            for participant in sheet.participants:
+                if participant.org.id == org.id:
+                    for lang, name in org.names.items():
+                        participant.org.names.setdefault(lang, name)
+
+
+def _capitalised_run(text: str, joiners: str) -> list[str]:
+    """'ENT Environment & Management i Naider. Then ...' -> the names at the start, up to the first non-name."""
+    names = []
+    head = re.split(r"[.;:!?](?:\s|$)|\s[–—(]", text, maxsplit=1)[0]
+    for item in re.split(rf"\s*,\s*|\s+(?:{joiners})\s+", head):
+        item = item.strip(" .,")
+        tokens = item.split()
+        if not tokens or not all(t[:1].isupper() or t[:1].isdigit() or t in ("&", "+") or t.lower() in particles() for t in tokens):
+            break
+        names.append(item)
+    return names
+

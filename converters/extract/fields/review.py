@@ -1,0 +1,25 @@
+"""The last step: every inferred value not yet in the review list goes there with its value and lines.
+
+A draft may ask; it may not be confidently wrong (issue 16).
+"""
+
+from __future__ import annotations
+
+from ..sheet import Sheet
+from ..values import value_at
+
+
+def read(sheet: Sheet) -> None:
+    """Every inferred value not yet in the review list goes there, with its value and source lines."""
+    asked = {item["field"] for item in sheet.review}
+    for path, entry in sheet.provenance.items():
+        if entry.get("found") != "inferred" or path in asked:
+            continue
+        value = value_at(sheet.record, path) if path != "language" else None
+        if path == "language":
+            sheet.ask(path, "inferred (the language whose small words the sheet uses most): check it",
+                     sheet.language_candidates)
+            continue
+        how = entry.get("derived") or ("the type a word of the name suggests" if path.endswith(".organisation.type")
+                                       else "read from the page's layout or prose, not from a label naming the field")
+        sheet.ask(path, f"inferred ({how}): check it", [value] if value is not None else None, entry.get("lines"))

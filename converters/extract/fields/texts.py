@@ -1,0 +1,159 @@
+"""Sections of text under their labels: description, objectives, actions, expected results, results, themes.
+
+A section's items are its bullets, paragraphs or sentence-per-line lines; an item stated in two
+languages ('IT: ...' then 'EN: ...') is one item; a result is a titled product with a type told by
+a word of its title (labels.yaml ``result_types``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..data import best_label, load, words
+from ..patterns import language_prefix
+from ..segments import blocks
+from ..sheet import Sheet
+from ..text import Line
+
+
+def read(sheet: Sheet) -> None:
+    """Each text section's items as its field; an objectives section's long opening paragraph is also the description."""
+    for kind in ("description", "objectives", "actions", "expected_results", "results", "theme"):
+        items: list[tuple[str, list[int], Line]] = []
+        for seg in sheet.of(kind):
+            items.extend(_items(seg.body))
+        if not items:
+            continue
+        if kind in ("objectives", "actions", "expected_results"):
+            items = _language_pairs(items)
+        if kind == "objectives":  # 'Obiectiv specific: OS2 Integrare/Migrație legală': the programme's coded objective
+            items = [item for item in items if not (isinstance(item[0], str) and _PROGRAMME_CODE.match(item[0]))]
+            if not items:
+                continue
+        lines = [n for _, numbers, _ in items for n in numbers]
+        if kind == "theme":  # "Social cohesion · Housing · Poverty": one theme per separated part
+            parts = [p.strip(" .") for text, _, _ in items for p in re.split(r"\s+[·•|/]\s+|\s*;\s*", text) if p.strip(" .")]
+            sheet.put("themes", parts if len(items) == 1 else [text for text, _, _ in items], lines)
+        elif kind == "description":
+            sheet.put("description", "\n\n".join(text for text, _, _ in items), lines)
+        elif kind == "results" and _targets(items) and "expected_results" not in sheet.record:
+            sheet.put("expected_results", [text for text, _, _ in items], lines)  # '• ograniczenie emisji CO2 o ok. 180 ton'
+        elif kind == "results":
+            notes = {m.group(1): m.group(2) for line in sheet.doc.lines if (m := _NOTE.match(line.text))}
+            sheet.put("results", _results(items, notes), lines)
+            for index, result in enumerate(sheet.record["results"]):  # a result's type is told by a word of its title
+                if result.get("type"):
+                    sheet.infer(f"results[{index}].type", lines)
+        else:
+            sheet.put(kind, [text for text, _, _ in items], lines)
+            own_paragraph = len(items) > 1 and isinstance(items[0][0], str) and items[0][1] != items[1][1] \
+                and len(items[0][0].split()) >= 25 \
+                and not any(n in items[1][1] for n in items[0][1]) and items[0][1][-1] + 1 < items[1][1][0]
+            if kind == "objectives" and own_paragraph and not items[0][2].bullet and "description" not in sheet.record:
+                sheet.put("description", items[0][0], items[0][1])
+
+
+
+
+def _language_pairs(items: list[tuple[Any, list[int], Line]]) -> list[tuple[Any, list[int], Line]]:
+    """'IT: Trasferire ...' then 'EN: Transfer ...': one item stated in two languages, as {it: ..., en: ...}."""
+    out: list[tuple[Any, list[int], Line]] = []
+    run: list[tuple[str, str, list[int], Line]] = []
+
+    def close() -> None:
+        if len(run) >= 2 and len({lang for lang, _, _, _ in run}) == len(run):
+            out.append(({lang: text for lang, text, _, _ in run}, [n for _, _, ns, _ in run for n in ns], run[0][3]))
+        else:
+            out.extend((f"{lang.upper()}: {text}", numbers, line) for lang, text, numbers, line in run)
+        run.clear()
+
+    for text, numbers, line in items:
+        match = language_prefix().match(text) if isinstance(text, str) else None
+        if match:
+            run.append((match.group(1).lower(), match.group(2), numbers, line))
+            continue
+        close()
+        out.append((text, numbers, line))
+    close()
+    return out
+
+
+_NOTE = re.compile(r"^\[(\d{1,2})\]\s+(https?://\S+)$")  # a plain-text link note: '[1] https://...'
+
+
+_PROGRAMME_CODE = re.compile(r"^[A-Z]{1,4}\s?\d{1,2}(?:\.\d{1,2}){0,2}\b(?!\s*%)")  # 'OS2', 'ESO4.1', 'SO 2.1'
+
+
+def _items(body: list[Line]) -> list[tuple[str, list[int], Line]]:
+    """List items of a text section: bullets, paragraphs, or sentence-per-line lines."""
+    out: list[tuple[str, list[int], Line]] = []
+    boiler = [words(b) for b in load("labels.yaml")["boilerplate"]]
+    for block in blocks(body):
+        groups: list[list[Line]] = []
+        for line in block:
+            starts_new = not groups or line.bullet or (
+                groups[-1][-1].text.endswith((".", ";", "!", "?")) and line.text[:1].isupper())
+            if starts_new:
+                groups.append([line])
+            else:
+                groups[-1].append(line)
+        for group in groups:
+            text = " ".join(line.text for line in group).strip()
+            folded = words(text)
+            if not text or text.endswith(":") or any(f"{folded} ".startswith(f"{b} ") for b in boiler):  # whole words: not 'Proyectos'
+                continue
+            out.append((text, [line.number for line in group], group[0]))
+    return out
+
+
+def _targets(items: list[tuple[str, list[int], Line]]) -> bool:
+    """Items that are quantified targets ('reduction of CO2 emissions by 180 t a year'), not titled products.
+
+    Every item states a figure and none opens with a capital, as a document or tool's title would.
+    """
+    return bool(items) and all(isinstance(text, str) and re.search(r"\d", text) and not text[:1].isupper() for text, _, _ in items)
+
+
+def _results(items: list[tuple[str, list[int], Line]], notes: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Results of a section; a heading item followed by a plain paragraph is one result card (title, then summary)."""
+    out: list[dict[str, Any]] = []
+    index = 0
+    while index < len(items):
+        text, _, line = items[index]
+        result = _result(text, line, notes)
+        following = items[index + 1] if index + 1 < len(items) else None
+        if line.heading and following is not None and not following[2].heading and not following[2].bullet \
+                and "description" not in result:
+            result["description"] = following[0]
+            index += 1
+        out.append(result)
+        index += 1
+    return out
+
+
+def _result(text: str, line: Line, notes: dict[str, str] | None = None) -> dict[str, Any]:
+    reference = re.search(r"\s*\[(\d{1,2})\]$", text)
+    note = (notes or {}).get(reference.group(1)) if reference else None
+    if note:  # 'Guidelines for cities ... [2]' with '[2] https://...' further down: the reference is the link
+        text = text[: reference.start()]
+    title = line.link_texts[0] if line.link_texts and text.startswith(line.link_texts[0]) else None
+    if title:
+        description = text[len(title):].strip(" -–—:")
+    else:
+        title, description = text, ""
+        # "Integrated Action Plan of X, drawn up with the local group.": a clause after the comma describes the title
+        split = re.match(r"^([A-ZÀ-ÖØ-ÞĀ-Ž][^,]{10,120}),\s+([a-zà-öø-ÿā-ž][^,]*\S)$", text) \
+            or re.match(r"^([A-ZÀ-ÖØ-ÞĀ-Ž][^–—]{5,120}?)\s+[–—-]\s+([a-zà-öø-ÿā-ž].*\S)$", text)  # 'Study - how the practice ...'
+        quotes = len(re.findall(r"[\"«»„“”]", split.group(1))) if split else 0
+        if split and len(split.group(2).split()) >= 3 and quotes % 2 == 0:  # not a comma inside a quoted name
+            title, description = split.group(1), split.group(2)
+    result: dict[str, Any] = {"title": title}
+    kind, _ = best_label(title, load("labels.yaml")["result_types"])
+    result["type"] = kind or "other"  # a product of no listed kind (an app, a route, a building) is 'other'
+    if description:
+        result["description"] = description
+    urls = [l for l in line.links if l.startswith("http")] + ([note] if note else [])
+    if urls:
+        result["url"] = urls[0]
+    return result

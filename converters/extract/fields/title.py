@@ -1,0 +1,274 @@
+"""The title, subtitle and acronym, and the record's id made from them.
+
+In order: a project-name label; an 'About X' line; a name the text quotes after a project word;
+the first heading or free block that is not page furniture, a generic heading (never a title,
+labels/<lang>.yaml ``page_headings``), boilerplate or an organisation's name. A name line over a
+tagline gives both; 'CILIFO – Centro Ibérico ...' gives the acronym and the title.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from eulod.core.iris import slugify
+
+from .. import programmes as prog
+from ..data import load, words
+from ..dates import find_dates, fold
+from ..page import LABELISH, URL, about_name, furniture, generic_heading, page_meta
+from ..patterns import acronym_label
+from ..places import city, looks_like_organisation, organisation_type
+from ..segments import blocks
+from ..sheet import Sheet
+from ..text import Line
+from .language import tagged
+
+_QUOTED = re.compile(r"(\w+)\s*[«„“\"]\s*([^«»„“”\"]{3,200}?)\s*[»”“\"]")  # a word, then a name in quotes
+
+
+def read(sheet: Sheet) -> None:
+    """The title (the file name, asked, when there is none), subtitle and acronym; the record's id from them."""
+    about = about_name(sheet.doc.lines)
+    headline, subtitle_line = _headline(sheet, about)
+    title, subtitle, acronym, title_lines = _labelled_name(sheet)
+    if not title:
+        title, subtitle, acronym, title_lines = _unlabelled_name(sheet, about, headline, subtitle_line, title_lines)
+    if title and not acronym:
+        match = re.search(r"\b([A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*)\s*\(([^()]{5,80})\)", " ".join(l.text for l in sheet.doc.lines))
+        if match and words(match.group(1)) in words(title).split() and words(match.group(2)) in words(title):
+            acronym = match.group(1)
+    if title and generic_heading(title):
+        sheet.ask("title", "the only title candidate is a site section or generic page heading", [title], title_lines)
+        title, subtitle, title_lines = None, None, []
+    if not title:
+        if not any(item["field"] == "title" for item in sheet.review):
+            sheet.ask("title", "no title found; the file name stands in")
+        title = Path(sheet.source_file).stem
+    sheet.put("title", tagged(sheet, title), title_lines)
+    if subtitle:
+        sheet.put("subtitle", tagged(sheet, subtitle), title_lines)
+    if acronym:
+        sheet.put("acronym", acronym, title_lines)
+    sheet.title_lines, sheet.subtitle_line = title_lines, subtitle_line
+    sheet.record_id = _record_id(acronym or title)
+
+
+def _unlabelled_name(sheet: Sheet, about: tuple[str, list[int]] | None, headline: list[Line], subtitle_line: Line | None,
+                     title_lines: list[int]) -> tuple[str | None, str | None, str | None, list[int]]:
+    """A name no label states: the 'About X' line, a quoted name after a project word, or the headline."""
+    title = subtitle = acronym = None
+    if about and not any(line.heading for line in headline):
+        title, title_lines = about
+    elif _quoted_name(sheet) is not None:
+        quoted, title_lines, acronym = _quoted_name(sheet)
+        title = quoted  # 'le projet « AlcoTraité »', 'operação "Prolongamento ..."': the name the text quotes
+    elif about and len(headline) == 1 and headline[0].number in about[1]:
+        title, title_lines = about  # an 'About proGIreg' heading: the name, and the line under it its long form
+        if subtitle_line is not None:
+            subtitle = subtitle_line.text.rstrip(".")
+            title_lines = title_lines + [subtitle_line.number]
+    elif headline:
+        title, subtitle, acronym, title_lines = _from_headline(sheet, headline, subtitle_line)
+    return title, subtitle, acronym, title_lines
+
+
+def _record_id(key: str) -> str:
+    """The record's id: the acronym or title as a slug of whole words, at most 60 characters (ids allow 80)."""
+    slug = slugify(key.replace("@", " at ")) or "project"
+    while len(slug) > 60 and "-" in slug:  # ids are at most 80 characters; keep whole words
+        slug = slug.rsplit("-", 1)[0]
+    return slug
+
+
+def _labelled_name(sheet: Sheet) -> tuple[str | None, str | None, str | None, list[int]]:
+    """The name under a project-name label, with an acronym it states ('Acronym: X', '... – SIRT')."""
+    title = acronym = None
+    title_lines: list[int] = []
+    for seg in sheet.of("project_name"):
+        value, lines, rest = sheet.first_block(seg)
+        sheet.release(rest)
+        title, title_lines = value, seg.label_lines + lines
+    if title:
+        match = acronym_label().search(title)
+        if match:
+            acronym = match.group(1).strip("„”\"'“ ")
+            title = title[: match.start()]
+        title = title.strip(" „”\"'“")
+        tail = re.match(r"^(.+?)\s+[–—-]\s+([A-ZÀ-Þ][A-ZÀ-Þ0-9]{1,11})$", title)
+        if tail and not acronym and _spells(tail.group(2), tail.group(1)):
+            title, acronym = tail.group(1), tail.group(2)  # '„Sprijin pentru integrarea ... – SIRT”'
+    return title, None, acronym, title_lines
+
+
+def _headline(sheet: Sheet, about: tuple[str, list[int]] | None) -> tuple[list[Line], Line | None]:
+    """The lines that head the page's project (an <h1>, or the first free block that is not page header) and a tagline."""
+    boiler = [words(b) for b in load("labels.yaml")["boilerplate"]]
+    headline: list[Line] = []
+    subtitle_line: Line | None = None
+    free_blocks = [b for b in blocks(sheet.free)]
+    heading = next((line for line in sheet.free if line.heading and _title_candidate(line.text, boiler)), None)
+    if heading is not None:  # an <h1> / "# " heading names the page's project
+        after = [line for line in sheet.free if line.number > heading.number and line.text]
+        headline = [heading]
+        if after and not after[0].heading and not after[0].bullet and 3 <= len(after[0].text.split()) <= 30 \
+                and not URL.search(after[0].text) and not LABELISH.match(after[0].text) \
+                and after[0].text.count(". ") == 0:
+            subtitle_line = after[0]
+        free_blocks = []
+    for index, block in enumerate(free_blocks):
+        if _page_header(block, index, free_blocks, boiler):
+            continue
+        text = " ".join(line.text for line in block)
+        shortest = 2 if len(block[0].text.split()) <= 3 else 3  # "ROOF" over "Ending homelessness"
+        if len(block) == 2 and len(block[0].text.split()) <= 12 and shortest <= len(block[1].text.split()) <= 30 \
+                and not page_meta(block[1].text) \
+                and not block[0].text.endswith((".", ":")) and not looks_like_organisation(block[1].text) \
+                and not LABELISH.match(block[1].text) and not block[1].bullet and not URL.search(block[1].text):
+            headline, subtitle_line = [block[0]], block[1]  # a name line over its tagline
+            break
+        if len(text.split()) > 25:
+            break
+        if len(block) == 1 and index + 1 < len(free_blocks) and _name_over_tagline(free_blocks[index + 1]):
+            continue  # a section name over the project's name-and-tagline block: the block below names the project
+        if about and (len(text.split()) > 6 or find_dates(text, sheet.language)):
+            break  # a press-release headline: the project is the one the "About X" line names
+        headline = block
+        if index + 1 < len(free_blocks):
+            nxt = free_blocks[index + 1]
+            nxt_text = " ".join(line.text for line in nxt)
+            if len(nxt) == 1 and 3 <= len(nxt_text.split()) <= 25 and ":" not in nxt_text and not URL.search(nxt_text) \
+                    and nxt_text.count(". ") == 0 and not nxt[0].bullet and not page_meta(nxt_text) \
+                    and not (nxt_text.endswith(".") and len(nxt_text.split()) >= 12):  # a sentence, not a tagline
+                subtitle_line = nxt[0]
+        break
+    return headline, subtitle_line
+
+
+def _page_header(block: list[Line], index: int, free_blocks: list[list[Line]], boiler: list[str]) -> bool:
+    """A free block above the project's name that does not name it: site name, menu, section, owner, a fund's kicker."""
+    text = " ".join(line.text for line in block)
+    folded = words(text)
+    if any(furniture(line.text) for line in block) or all(generic_heading(line.text) for line in block):
+        return True  # the page header: site name, navigation, breadcrumb, a site section's heading
+    if not folded or any(folded == b or folded.startswith(b + " ") and len(folded.split()) <= len(b.split()) + 4 for b in boiler):
+        return True
+    if looks_like_organisation(text) or URL.fullmatch(text.strip("<>")) or block[0].bullet:
+        return True
+    if not re.search(r"[A-Za-zÀ-ɏ]", text):
+        return True  # 'Δήμος Αθηναίων': a name in another script heads the page, it does not title the project
+    if text.isupper() and len(block) == 1 and organisation_type(text) is not None:
+        return True  # 'CONSILIUL JUDEȚEAN CĂLĂRAȘI': the site owner's name as page header
+    if len(block) <= 4 and (prog.funds(text) or prog.programmes(text, None)) and index + 1 < len(free_blocks) \
+            and _title_line(free_blocks[index + 1]):
+        return True  # 'EFRE-Vorhaben im Leipziger Osten' over the operation's name: a kicker naming the fund
+    return False
+
+
+def _from_headline(sheet: Sheet, headline: list[Line],
+                   subtitle_line: Line | None) -> tuple[str | None, str | None, str | None, list[int]]:
+    """Title, subtitle and acronym from the heading lines: 'Athens – Curing the Limbo', 'CILIFO – Centro ...', 'X: tagline'."""
+    title = subtitle = acronym = None
+    text = " ".join(line.text for line in headline).rstrip(".")
+    title_lines = [line.number for line in headline]
+    parts = re.split(r"\s+[–—-]\s+|:\s+", text, maxsplit=1)
+    head = parts[0]
+    by_city = re.split(r"\s+[–—-]\s+", headline[0].text, maxsplit=1)
+    if len(by_city) == 2 and city(by_city[0]) and len(by_city[1].split()) <= 8:
+        title = by_city[1]  # 'Athens – Curing the Limbo': the city, then the project's name
+        below = " ".join(line.text for line in headline[1:])
+        if not below and subtitle_line is not None and 0 < subtitle_line.number - headline[-1].number <= 2:
+            below = subtitle_line.text
+            title_lines.append(subtitle_line.number)
+        subtitle = below.rstrip(".") or None
+    elif len(parts) == 2 and re.fullmatch(r"[A-ZÀ-Þ][A-ZÀ-Þ0-9]{1,11}", head) and _spells(head, parts[1]):
+        title, acronym = parts[1], head  # 'CILIFO – Centro Ibérico para la Investigación y Lucha contra Incendios Forestales'
+    elif len(parts) == 2 and len(head.split()) <= 3 and all(w[:1].isupper() or w[:1].isdigit() for w in head.split()):
+        title, subtitle = head, parts[1]
+    else:
+        title = text
+        if subtitle_line is not None and (len(text.split()) <= 3 or 0 < subtitle_line.number - headline[-1].number <= 2):
+            subtitle = subtitle_line.text.rstrip(".")
+            title_lines.append(subtitle_line.number)
+        else:
+            name = _name_token(sheet)
+            if name and words(name[0]) not in words(text):
+                title, subtitle = name[0], text
+                title_lines = name[1] + title_lines
+    return title, subtitle, acronym, title_lines
+
+
+def _quoted_name(sheet: Sheet) -> tuple[str, list[int], str | None] | None:
+    """The first name quoted after a project word ('projektu „…”', 'le projet « … »', 'operação "…"'), its line and
+    the acronym in brackets after it ('„Smart Control …” (SCORE)')."""
+    stems = {words(w)[:5] for w in load("labels.yaml")["project_scope"] if len(words(w)) >= 5}
+    for line in sheet.doc.lines:
+        for match in _QUOTED.finditer(line.text):
+            if fold(match.group(1)).lower()[:5] in stems and len(match.group(2).split()) <= 25:
+                short = re.match(r"\s*\(([A-Z][A-Za-z0-9&-]{1,11})\)", line.text[match.end():])
+                return match.group(2).strip(), [line.number], short.group(1) if short else None
+    return None
+
+
+def _name_token(sheet: Sheet) -> tuple[str, list[int]] | None:
+    """A project name opening the objectives or description ('Cities@Heart proposes ...')."""
+    for seg in sheet.of("objectives") + sheet.of("description"):
+        for line in seg.body:
+            match = re.match(r"^([A-Z][\w]*(?:[@&][\w]+|[a-z][A-Z][\w]*)+)\b", line.text)
+            if match:
+                return match.group(1), [line.number]
+            if line.text:
+                break
+    return None
+
+
+def _title_line(block: list[Line]) -> bool:
+    """A block that can be a project's name: one line of 3 to 25 words, not a sentence, label, link or page date."""
+    if len(block) != 1 or block[0].bullet:
+        return False
+    text = block[0].text
+    return 3 <= len(text.split()) <= 25 and not text.endswith((".", ":")) and not LABELISH.match(text) \
+        and not URL.search(text) and not page_meta(text) and not furniture(text)
+
+
+def _name_over_tagline(block: list[Line]) -> bool:
+    """'Playful Paradigm' over 'Il gioco per città inclusive / Games for inclusive cities': a short name and its tagline."""
+    if len(block) != 2 or block[0].bullet or block[1].bullet:
+        return False
+    name, tagline = block[0].text, block[1].text
+    return len(name.split()) <= 5 and not name.endswith((".", ":")) and 3 <= len(tagline.split()) <= 30 \
+        and not tagline.endswith(".") and not LABELISH.match(tagline) and not URL.search(tagline) \
+        and not looks_like_organisation(name) and not page_meta(tagline)
+
+
+def _spells(short: str, name: str) -> bool:
+    """An upper-case short name made of the starts of the name's words, in order ('CILIFO' from 'Centro Ibérico ...
+    Investigación ... Lucha ... Incendios FOrestales', 'SIRT' from 'Sprijin ... Integrarea Resortisanților ... Terțe').
+
+    The first word gives the first letter, a word gives one or two letters, words may be passed over.
+    """
+    letters = fold(short).lower()
+    tokens = [fold(t).lower() for t in re.findall(r"[^\W\d_]+", name)]
+    if len(tokens) < 2 or len(letters) < 2:
+        return False
+
+    @lru_cache(maxsize=None)
+    def match(i: int, j: int) -> bool:
+        if i == len(letters):
+            return True
+        if j == len(tokens):
+            return False
+        for take in (2, 1):
+            if tokens[j][:take] == letters[i:i + take] and len(letters[i:i + take]) == take and match(i + take, j + 1):
+                return True
+        return j > 0 and match(i, j + 1)
+
+    return match(0, 0)
+
+
+def _title_candidate(text: str, boiler: list[str]) -> bool:
+    folded = words(text)
+    if not folded or furniture(text) or looks_like_organisation(text) or len(text.split()) > 20 or generic_heading(text):
+        return False
+    return not any(folded == b or folded.startswith(b + " ") and len(folded.split()) <= len(b.split()) + 4 for b in boiler)

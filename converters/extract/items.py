@@ -1,0 +1,294 @@
+"""One participant from a list item, a table row's cells or a card: its name, role, country, city and type.
+
+Items carry more than a name: a role after a dash or a colon ('... – coordinator'), a country
+in brackets or after a comma, a legal form, an acronym, the same body named in two languages.
+:func:`add_item` reads them off and merges the body into the sheet's participants.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from .data import best_label, contains, load, word_set, words
+from .numbers import find_amounts
+from .parties import merge
+from .patterns import entries
+from .places import (
+    CountryReading,
+    Organisation,
+    city,
+    country_name,
+    looks_like_organisation,
+    name_language,
+    organisation,
+    organisation_type,
+    read_country,
+)
+from .sheet import Participant, Sheet
+from .tables import header_row, type_in_cell
+
+
+@dataclass
+class _Item:
+    """What an item states beside its name, read off it step by step."""
+
+    name: str
+    role: str
+    is_city: bool
+    country: str | None = None
+    kind: str | None = None  # the type a table column or a dash phrase gives
+    city_hint: str | None = None
+
+
+def add_item(sheet: Sheet, text: str, role: str, number: int, is_city: bool, town: str = "",
+             stated_country: CountryReading | None = None) -> Participant | None:
+    """One participant from a list item, table row or card; ``town`` is a city stated apart from the name,
+    ``stated_country`` a country read around it (an adjective in prose).
+
+    Returns the participant it was merged into, or None when the text names nobody.
+    """
+    cells = [c.strip() for c in text.split("|")] if "|" in text else [text]
+    item = _Item(cells[0], role, is_city)
+    if len(cells) > 1:
+        if header_row(cells):
+            return None
+        _read_cells(item, cells[1:])
+    _read_role(item)
+    name, dash_country, dash_type = _dash_attributes(item.name)
+    item.name, item.country, item.kind = name, item.country or dash_country, item.kind or dash_type
+    _read_country(item)
+    _read_city(item)
+    abbreviated = re.search(r"(?:^|[\s,])(?:[A-Za-z]{1,2}\.)+[A-Za-z]{1,2}\.$", item.name.strip(" „”\"'“;"))
+    item.name = item.name.strip(" „”\"'“.;") + ("." if abbreviated else "")  # 'S.L.', 'E.P.E.' keep their last point
+    if not item.name:
+        return None
+    names = _bilingual(item.name, sheet.language)
+    if names:
+        item.name = names[0]
+    org = _body(sheet, item, names, town)
+    if item.country or stated_country:
+        reading = stated_country or read_country(item.country, org.city)
+        org.country = reading
+        if reading and reading.warning:
+            sheet.warnings.append(f"{sheet.source_file} line {number}: {item.name}: {reading.warning}")
+    _name_languages(sheet, org, names, item.name)
+    org.lines.append(number)
+    return merge(sheet, Participant(item.role, org))
+
+
+def _read_cells(item: _Item, cells: list[str]) -> None:
+    """A table row's other cells: a role, a country, or a description that gives the body's type."""
+    item_roles = load("labels.yaml")["item_roles"]
+    for cell in cells:
+        stated_role, _ = best_label(cell, item_roles)
+        if stated_role and len(words(cell).split()) <= 3:
+            item.role = stated_role if stated_role != "partner" or item.role == "partner" else item.role
+        elif read_country(cell):
+            item.country = cell
+        elif not find_amounts(cell):
+            item.kind = item.kind or type_in_cell(cell)
+
+
+def _read_role(item: _Item) -> None:
+    """'Coordinator: X', 'Città di X' in a list of cities, 'X (ES) – coordinator': a role or a city prefix around the name."""
+    item_roles = load("labels.yaml")["item_roles"]
+    match = re.match(r"^([^:]{1,40}):\s*(.+)$", item.name)
+    if match:
+        stated_role, _ = best_label(match.group(1), item_roles)
+        if stated_role:
+            item.role, item.name = stated_role, match.group(2)
+    folded = words(item.name)
+    for prefix in sorted(load("labels.yaml")["city_list_prefixes"], key=len, reverse=True):
+        if folded.startswith(words(prefix) + " ") and not looks_like_organisation(item.name.split("(")[0].strip()):
+            item.name = item.name.split(None, len(words(prefix).split()))[-1]
+            item.is_city = True
+            break
+    dash_role = re.search(r"\s+[–—-]\s+([^–—-]{2,40})$", item.name)
+    if dash_role and len(words(dash_role.group(1)).split()) <= 3:
+        stated_role, _ = best_label(dash_role.group(1), item_roles)
+        if stated_role and len(words(dash_role.group(1))) <= len(words(stated_role)) + 4:
+            item.role, item.name = stated_role, item.name[: dash_role.start()].strip()  # 'Autoridad Portuaria de Vigo (ES) – coordinator'
+
+
+def _read_country(item: _Item) -> None:
+    """A country closing the name after a comma, or in brackets (which otherwise go, unless they name the body)."""
+    name = item.name
+    tail_country = re.search(r",\s*([^,()]{2,30})$", name)
+    if tail_country and item.country is None and "(" not in name[tail_country.start():] \
+            and (read_country(tail_country.group(1)) and (tail_country.group(1).isupper() or country_name(tail_country.group(1)))):
+        item.country = tail_country.group(1).strip()  # "University of X, Trondheim, NO": the country closes the item
+        name = name[: tail_country.start()].strip()
+    paren = re.search(r"\s*\(([^()]*)\)\s*$", name)
+    # 'Consejería de ... (Junta de Andalucía)', 'Comunidade ... (AMAL)' keep it; 'EUROCITIES (Rete di ...)' spells it out
+    kept = paren is not None and _names_body(paren.group(1)) and not name[: paren.start()].strip().isupper()
+    if paren and not _acronym_of(paren.group(1), name[: paren.start()]) and not kept:
+        name = name[: paren.start()].strip()
+        if read_country(paren.group(1)):
+            item.country = paren.group(1)
+    item.name = name
+
+
+def _read_city(item: _Item) -> None:
+    """'X, Trondheim': a short capitalised tail after a comma is the body's city (a grouping's territories stay in its name)."""
+    territorial = {"association-of-municipalities", "regional-authority", "metropolitan-authority"}
+    if "," in item.name and not looks_like_organisation(item.name):
+        head, tail = item.name.rsplit(",", 1)
+        # 'Communauté d'agglomération de Béthune-Bruay, Artois-Lys Romane': a grouping's name lists its territories
+        if len(tail.split()) <= 2 and tail.strip()[:1].isupper() and not tail.strip().isupper() \
+                and (organisation_type(head) not in territorial or city(tail.strip())):
+            item.name, item.city_hint = head.strip(), tail.strip()
+
+
+def _body(sheet: Sheet, item: _Item, names: list[str], town: str) -> Organisation:
+    """The organisation an item names: a city alone stands for its municipality; other-language names join it."""
+    name = item.name
+    is_city = item.is_city
+    if not is_city and is_place(name) and (item.country or city(name)) and organisation_type(name) is None \
+            and (not town or words(town) == words(name)):
+        is_city = True  # "Cork (IE)", "Madrid (Espanha)": a city named alone stands for its municipality
+    if is_city and town and contains(words(name), words(town)) and not looks_like_organisation(name):
+        org = organisation(town, sheet.language, is_city=True)  # 'Ningbo Municipal Government' in a list of cities
+        org.names = {sheet.language: name}
+    else:
+        org = organisation(name, sheet.language, is_city=is_city)
+    if names:
+        for other in names[1:]:
+            extra = organisation(other, sheet.language)
+            for lang, value in extra.names.items():
+                org.names.setdefault(lang, value)
+    if item.kind and (org.type is None or org.type == item.kind):
+        org.type, org.type_guessed, org.recognised = item.kind, False, True
+    if item.city_hint and not org.city:
+        org.city = item.city_hint
+    return org
+
+
+def _name_languages(sheet: Sheet, org: Organisation, names: list[str], name: str) -> None:
+    """Which language each of the body's names is in: the country's own language for the side not in the page's."""
+    own_language = load("places.yaml")["country_languages"].get(org.country.code if org.country else "")
+    if names and own_language and own_language != sheet.language:
+        foreign = [n for n in names if not page_words(n, sheet.language)]
+        if len(foreign) == 1:  # 'Budapesti ... Egyetem – ... Universität Budapest, Ungarn': the other side is Hungarian
+            other = next(n for n in names if n != foreign[0])
+            org.names = {own_language: foreign[0], sheet.language: other}
+    if not names and not looks_like_organisation(name) and org.type != "municipality" and list(org.names) == [sheet.language]:
+        own = name_language(name, sheet.language, org.country.code if org.country else None)
+        org.names = {own: org.names[sheet.language]}
+
+
+def _names_body(text: str) -> bool:
+    """'(Junta de Andalucía)', '(AMAL)': a parenthesis that names the body (its parent or short name), kept in the name.
+
+    A country ('(ES)', '(Portugal)') or a remark ('(lead partner)') is not; an upper-case short
+    name is, and so is a name with a body's type word ('Junta de', 'Universidad').
+    """
+    text = text.strip()
+    if not text or read_country(text) or best_label(text, load("labels.yaml")["item_roles"])[0]:
+        return False
+    if re.fullmatch(r"[A-ZÀ-Þ][A-ZÀ-Þ0-9&-]{1,9}", text):
+        return True
+    return text[:1].isupper() and len(text.split()) <= 6 and (looks_like_organisation(text) or organisation_type(text) is not None)
+
+
+
+@lru_cache(maxsize=1)
+def particles() -> frozenset[str]:
+    """The small words of place names (patterns.yaml ``place_particles``), which need not be capitalised."""
+    return frozenset(entries("place_particles"))
+
+
+def is_place(name: str) -> bool:
+    """A name that reads as a place alone: capitalised words (and particles), no acronym, digits or type words."""
+    tokens = re.split(r"[\s]+", name.strip())
+    if not 1 <= len(tokens) <= 5 or re.search(r"\d|[&/@]", name):
+        return False
+    if set(words(name).split()) & word_set("places.yaml", "not_place_words"):
+        return False
+    for token in tokens:
+        parts = [t for t in re.split(r"[-'’]", token) if t]
+        for part in parts:
+            if part.lower() in particles():
+                continue
+            if not part[:1].isupper() or (len(part) > 1 and part.isupper()):
+                return False
+    return True
+
+
+def _bilingual(name: str, language: str) -> list[str]:
+    """'Comune di Udine / Municipality of Udine' or 'X Egyetem – Y Universität': one body named in two languages.
+
+    Both sides must name a body by a pattern, or share its type (university, municipality ...),
+    so 'IHS – Institute for ...' (an acronym then its expansion) stays one name.
+    """
+    for separator in (r"\s+/\s+", r"\s+[–—-]\s+"):
+        parts = [p.strip() for p in re.split(separator, name) if p.strip()]
+        if len(parts) != 2 or any(len(p.split()) < 2 for p in parts):
+            continue
+        if all(looks_like_organisation(p) for p in parts):
+            return parts
+        types = [organisation_type(p) for p in parts]
+        if separator != r"\s+/\s+" and types[0] and types[0] == types[1] \
+                and sorted(bool(page_words(p, language)) for p in parts) == [False, True]:
+            return parts  # one side in the page's language, the other not: a translation
+    return []
+
+
+def page_words(name: str, language: str) -> set[str]:
+    """The name's words that are name words of the page's language ('und', 'di', 'de')."""
+    return set(words(name).split()) & set(load("places.yaml")["name_words"].get(language, []))
+
+
+_DASH = re.compile(r"\s+[–—-]\s+")
+
+
+def _type_phrase(text: str) -> bool:
+    """'NGO', 'Higher education and research', 'Agency, owned by ...': a type word phrase, not a proper name.
+
+    Its head (before any comma) has at most six words, no capitalised word after the first
+    (acronyms aside) and names a type; 'Basque Centre for Climate Change' is a name.
+    """
+    head = text.split(",")[0].strip()
+    tokens = head.split()
+    if not 1 <= len(tokens) <= 6 or looks_like_organisation(head):
+        return False
+    if any(not (t.islower() or t.isupper()) for t in tokens[1:]):
+        return False
+    return organisation_type(head) is not None
+
+
+def _dash_attributes(name: str) -> tuple[str, str | None, str | None]:
+    """'Stadt Komárno – Slowakei', 'Catholic Relief Services - NGO': the name and the country or type after a dash.
+
+    Trailing dash-separated parts are read from the end while each is a country name (or an
+    upper-case code) or a short organisation-type phrase; the first part is always kept.
+    """
+    country = kind = None
+    while True:
+        cuts = list(_DASH.finditer(name))
+        if not cuts:
+            break
+        last = name[cuts[-1].end():].strip()
+        if country is None and read_country(last) and (country_name(last) or last.isupper()):
+            country = last
+        elif kind is None and _type_phrase(last) and not re.fullmatch(r"[A-ZÀ-ÖØ-Þ0-9&-]{2,10}", name[: cuts[0].start()].strip()):
+            # after a lone acronym ('ENEA – Agenzia nazionale ...') the words are its expansion, not a type
+            kind = organisation_type(last.split(",")[0])
+        else:
+            break
+        name = name[: cuts[-1].start()].strip()
+    return name, country, kind
+
+
+def _acronym_of(short: str, name: str) -> bool:
+    """'NTNU' after 'Norwegian University of Science and Technology': a short form the name's capitals spell."""
+    short = short.strip()
+    if not re.fullmatch(r"[A-ZÀ-Þ][A-Za-zÀ-ž0-9&]{1,9}", short) or sum(c.isupper() for c in short) < 2:
+        return False
+    initials = "".join(w[0] for w in re.findall(r"[^\W\d_]+", name) if w[0].isupper())
+    return short.upper()[0] == initials[:1].upper() and all(c in initials.upper() for c in short.upper() if c.isalpha())
+
+
+def country_list_text(text: str) -> bool:
+    parts = re.findall(r"\(([^()]{1,25})\)", text)
+    return len(parts) >= 2 and all(read_country(p) for p in parts)

@@ -1,0 +1,71 @@
+"""What a line of a web page is when it is not a fact: site furniture, a generic heading, a page date, a label.
+
+Titles and descriptions are read from the free text, which also holds the page's header, menus,
+breadcrumbs and dates; these tests tell them apart. The words are data (labels.yaml,
+labels/<lang>.yaml: ``page_headings``, ``sheet_headings``, ``boilerplate``, ``page_meta``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .data import load, words
+from .segments import about_line
+from .text import Line
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+URL = re.compile(r"(?:https?://|www\.)[^\s<>()\"']+[^\s<>()\"'.,;:]", re.IGNORECASE)
+LABELISH = re.compile(r"^[^:]{1,40}:\s")  # 'Label: value'
+
+
+def boilerplate(text: str) -> bool:
+    """The text opens with one of the pages' stock phrases ('Back to', 'Share this', 'Read more')."""
+    folded = words(text)
+    return any(folded.startswith(words(b)) for b in load("labels.yaml")["boilerplate"])
+
+
+def page_meta(text: str) -> bool:
+    """A line or sentence that opens with a page-date cue ('Publié le', 'Last updated', 'Aktualisiert am')."""
+    folded = words(text)
+    return any(folded.startswith(words(cue) + " ") for cue in load("labels.yaml")["fields"]["page_meta"])
+
+
+_CRUMBS = re.compile(r"\s[›»>/|]\s.*\s[›»>/|]\s|^[^|]{1,60}\s\|\s[^|]{1,40}$|^[^>›»]{1,40}\s[›»>]\s[^>›»]{1,40}$")
+
+
+def furniture(text: str) -> bool:
+    """Site header lines: breadcrumbs ('Home > Projects > X'), menus ('Home | News | Contact'), cookie notices."""
+    folded = words(text)
+    return bool(_CRUMBS.search(text)) or any(w in folded.split() for w in load("patterns.yaml")["furniture_words"])
+
+
+def generic_heading(text: str) -> bool:
+    """A site section or generic page heading ('Aktuelles', 'NOTIZIE', 'Projets européens – Fiche projet',
+    'Comunicat'): only page-heading and sheet-heading phrases (labels/<lang>.yaml) and small words. Never a title."""
+    rest = f" {words(text)} "
+    if not rest.strip() or re.search(r"[a-z][A-Z]|[A-Z]{2,}[a-z]", text):
+        return False  # 'SEArch', 'CityxChange': a coined name's mixed case, whatever word it spells
+    phrases, small = _heading_words()
+    for phrase in phrases:
+        if phrase in rest:
+            rest = rest.replace(phrase, " ")
+    return all(token in small for token in rest.split())
+
+
+@lru_cache(maxsize=1)
+def _heading_words() -> tuple[list[str], frozenset[str]]:
+    """Page- and sheet-heading phrases (' news ', longest first) and every language's small words."""
+    labels = load("labels.yaml")
+    phrases = sorted({f" {words(p)} " for p in labels["page_headings"] + labels["sheet_headings"]}, key=len, reverse=True)
+    return phrases, frozenset(w for stop in labels["stopwords"].values() for w in stop)
+
+
+def about_name(lines: list[Line]) -> tuple[str, list[int]] | None:
+    """The project an 'About X' line names, and that line: a press release is about the project it closes on."""
+    for line in lines:
+        if line.text and len(line.text.split()) <= 6:
+            name = about_line(line.text)
+            if name:
+                return name, [line.number]
+    return None

@@ -1,0 +1,80 @@
+"""Regular expressions built from the language words of patterns.yaml.
+
+The words are data; the shapes around them (where a name starts, what may follow a label) are
+here. Each list is joined in its file's order, so an entry that is a prefix of another must
+come after it (``de la`` before ``de``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .data import load
+
+
+def alternation(key: str) -> str:
+    """The entries of ``patterns.yaml[key]`` as one regex alternation, in order."""
+    return "|".join(load("patterns.yaml")[key])
+
+
+def entries(key: str) -> list[str]:
+    return list(load("patterns.yaml")[key])
+
+
+@lru_cache(maxsize=1)
+def person() -> re.Pattern[str]:
+    """A person's name: honorifics, then two to four capitalised words or name particles ('Dr. Anna de Sousa')."""
+    return re.compile(rf"^(?:(?:{alternation('person_titles')})\.?\s+)*[A-ZÀ-ÖØ-Þ][\w'’-]+"
+                      rf"(?: (?:[A-ZÀ-ÖØ-Þ][\w'’.-]+|{alternation('person_particles')})){{1,3}}$")
+
+
+@lru_cache(maxsize=1)
+def contact_noise() -> re.Pattern[str]:
+    """A contact line's token that only labels what follows (a phone number, the e-mail's own label)."""
+    return re.compile(rf"^(?:{alternation('contact_noise')})\b[.:]?\s*[+\d\s()/.-]*$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def office_joins() -> str:
+    """The words joining an office to its body, as a group."""
+    return rf"(?:{alternation('office_joins')})"
+
+
+@lru_cache(maxsize=1)
+def prose_name() -> str:
+    """A body's name in prose: capitalised words, with the small words names carry ("of the", "de", "din")."""
+    return (r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*)(?:\s+(?:(?:" + alternation("name_joins") + r")\s+)*(?:[dl]['’])?"
+            r"[A-ZÀ-ÖØ-ÞĀ-Ž0-9][\w'’.-]*)*")
+
+
+@lru_cache(maxsize=1)
+def lead_article() -> str:
+    """An optional article after a lead cue ('led by the', "guidato dall'")."""
+    spaced = [rf"{a}\s+" for a in entries("lead_articles")] + [rf"{e}\s*" for e in entries("elided_articles")]
+    return "(?:" + "|".join(spaced) + ")?"
+
+
+@lru_cache(maxsize=1)
+def leading_article() -> re.Pattern[str]:
+    """An article opening a name read in prose, lower-case or capitalised."""
+    both = [form for a in entries("name_articles") for form in (a, a.capitalize())]
+    return re.compile(r"^(?:" + "|".join(both) + r")\s+")
+
+
+@lru_cache(maxsize=1)
+def acronym_label() -> re.Pattern[str]:
+    """'Acronym: X' inside a project-name value."""
+    return re.compile(rf"\s*\b(?:{alternation('acronym_labels')})\b\s*[:\-]?\s*(\S+)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def grant_number() -> re.Pattern[str]:
+    """A bare grant agreement number, perhaps after an abbreviation of 'number' ('Nr. 101033743')."""
+    return re.compile(rf"(?:(?:{alternation('number_prefixes')})\.?\s*)?(\d{{5,10}})", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def language_prefix() -> re.Pattern[str]:
+    """'IT: ...': an item opened by the code of the language it is in."""
+    return re.compile(rf"^({alternation('language_codes')})\s*[:：]\s+(\S.*)$")
