@@ -184,3 +184,20 @@ def test_the_organisation_pass_sees_every_record_and_names_them(tmp_path):
     found = list(organisation_results(store, batch_size=1))
     assert [(ids, r.path) for ids, r in found] == [(["one", "two"], "https://w3id.org/eulod/ontology#country")]
     assert found[0][1].severity == "violation"
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "sched_setaffinity") or len(__import__("os").sched_getaffinity(0)) < 2,
+                    reason="needs two CPUs and CPU affinity")
+def test_the_bulk_loader_sees_as_many_cpus_as_the_setting_says():
+    """pyoxigraph's bulk loader starts a thread (about 1 GB at scale) per CPU it may run on: the
+    build narrows that to build_load_threads while loading, and gives the CPUs back after."""
+    import os
+
+    from eulod.pipeline.bulk import loader_threads
+
+    before = os.sched_getaffinity(0)
+    with loader_threads(1):
+        assert len(os.sched_getaffinity(0)) == 1
+    assert os.sched_getaffinity(0) == before
+    with loader_threads(0):
+        assert os.sched_getaffinity(0) == before

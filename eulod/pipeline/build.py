@@ -56,6 +56,7 @@ from eulod.core.listing import write_listing
 from eulod.core.search import write_search
 from eulod.core.namespaces import EULOD, bind_prefixes
 from eulod.core.software import software
+from eulod.pipeline.bulk import loader_threads
 from eulod.pipeline.checks import OrganisationStore, confirmed_class_failures, organisation_results
 from eulod.pipeline.conflicts import conflict_warnings
 from eulod.pipeline.dumps import write_dumps
@@ -293,7 +294,8 @@ def load_spool(settings: Settings, generation: Generation, spool: Path, extra: I
     stage("loading the store")
     started = time.perf_counter()
     data = ox.NamedNode(data_graph_iri(settings))
-    store.bulk_load(path=str(spool), format=ox.RdfFormat.N_TRIPLES, to_graph=data)
+    with loader_threads(settings.build_load_threads):
+        store.bulk_load(path=str(spool), format=ox.RdfFormat.N_TRIPLES, to_graph=data)
     spool.unlink()
     store.extend(extra)
     log.info("bulk-loaded the data in %.2f s", time.perf_counter() - started)
@@ -542,7 +544,8 @@ def _build(settings: Settings, sources: list[Path] | None, fail_on: str, skip_in
         converter = Converter(settings, scanned, findings, spools)
         outcome.converted = converter.run(read, when, progress)
         stage("validating the organisations")
-        organisations = OrganisationStore(generation.path / ".organisations", spools.organisations)
+        with loader_threads(settings.build_load_threads):
+            organisations = OrganisationStore(generation.path / ".organisations", spools.organisations)
         try:
             for ids, result in organisation_results(organisations, settings.build_batch_records):
                 for record_id in ids:
