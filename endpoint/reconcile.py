@@ -37,6 +37,7 @@ from eulod.core.countries import EU_LANGUAGES, by_iri, countries
 from .caching import caching
 from .context import settings, store_handle
 from .i18n import in_language
+from .links import safe_href
 from .names import core, fold, similarity
 from .search_index import Entity, SearchIndex, search_cache
 from .search_api import json_response
@@ -301,8 +302,9 @@ def preview() -> Response:
     lang = lang if lang in EU_LANGUAGES else "en"
     name = html.escape(in_language(entity.labels, lang, entity.iri))
     others = sorted({text for _, text in entity.names} - {in_language(entity.labels, lang, entity.iri)})[:6]
-    body = [f'<p><strong><a href="{html.escape(entity.iri)}" target="_blank" rel="noopener">{name}</a></strong>'
-            f" ({KIND_TYPE[entity.kind][1]})</p>"]
+    target = safe_href(entity.iri)  # an IRI of the data, checked like every link eulod writes
+    link = f'<a href="{html.escape(target)}" target="_blank" rel="noopener">{name}</a>' if target else name
+    body = [f"<p><strong>{link}</strong> ({KIND_TYPE[entity.kind][1]})</p>"]
     if describe(entity, lang):
         body.append(f"<p>{html.escape(describe(entity, lang))}</p>")
     if others:
