@@ -311,6 +311,11 @@ def participant(row: dict[str, Any], problems: RowProblems, marks: DecimalMarks 
     if not organisation["id"]:
         problems.add("name", f"{name!r} gives no usable identifier")
         return None
+    former = organisation_id(name, kind=kind, city=city)
+    if former and former != organisation["id"]:
+        # Before organisations were identified by their PIC, this one was organisation/{slug of
+        # its name}: that IRI stays an alias, answered with a 301 to the PIC IRI (docs/mapping.md).
+        organisation["aliases"] = [former]
     if kind:
         organisation["type"] = kind
     if city:
