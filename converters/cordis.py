@@ -229,9 +229,19 @@ def _marks(table: Table, columns: tuple[str, ...]) -> DecimalMarks:
 # --- one row -> part of a record ------------------------------------------------------------
 
 
-def _nonzero(amount: str | None) -> str | None:
-    """CORDIS writes 0 where there is no contribution (third parties, partner organisations)."""
-    return None if amount is None or Decimal(amount) == 0 else amount
+def _cost(total: str | None, *contributions: str | None) -> str | None:
+    """A total cost as stated, except a 0 beside a positive EU contribution of the same row.
+
+    A stated 0 is an amount (an associated partner's share, a beneficiary that passes all of
+    its grant on); an empty cell is none. But CORDIS also writes a total cost of 0 where it
+    reports no costs at all (most Horizon Europe coordination and support actions, whose
+    ecMaxContribution is stated; linked third parties, whose costs are in their beneficiary's),
+    and a cost below the EU contribution it funds is not a cost: that 0 is left out
+    (docs/mapping.md, "Zero amounts").
+    """
+    if total is not None and Decimal(total) == 0 and any(c is not None and Decimal(c) > 0 for c in contributions):
+        return None
+    return total
 
 
 def _amount(row: dict[str, Any], column: str, marks: DecimalMarks, problems: RowProblems) -> str | None:
@@ -289,9 +299,9 @@ def participant(row: dict[str, Any], problems: RowProblems, marks: DecimalMarks 
     pic = _text(row, "organisationID")
     if pic and not pic.isdigit():
         problems.add("organisationID", f"{pic!r} is not a CORDIS organisation id (PIC: digits)")
-    gross = _nonzero(_amount(row, "ecContribution", marks, problems))
-    net = _nonzero(_amount(row, "netEcContribution", marks, problems))
-    total = _nonzero(_amount(row, "totalCost", marks, problems))
+    gross = _amount(row, "ecContribution", marks, problems)
+    net = _amount(row, "netEcContribution", marks, problems)
+    total = _cost(_amount(row, "totalCost", marks, problems), gross, net)
     if problems.items or not name or role is None:
         return None
     city = _text(row, "city") or None
@@ -301,6 +311,11 @@ def participant(row: dict[str, Any], problems: RowProblems, marks: DecimalMarks 
     if not organisation["id"]:
         problems.add("name", f"{name!r} gives no usable identifier")
         return None
+    former = organisation_id(name, kind=kind, city=city)
+    if former and former != organisation["id"]:
+        # Before organisations were identified by their PIC, this one was organisation/{slug of
+        # its name}: that IRI stays an alias, answered with a 301 to the PIC IRI (docs/mapping.md).
+        organisation["aliases"] = [former]
     if kind:
         organisation["type"] = kind
     if city:
@@ -325,6 +340,10 @@ def participant(row: dict[str, Any], problems: RowProblems, marks: DecimalMarks 
     # no net amount (older exports have no such column) states only the gross one, which is
     # then all there is to say of what the organisation receives.
     net_stated = not cells.blank(row.get("netEcContribution"))
+    if role == "third-party" and gross is not None and Decimal(gross) == 0:
+        # A linked third party signs no grant: CORDIS writes its gross contribution as 0, and
+        # its share is its net one. It has no gross amount ("Who receives what").
+        gross = None
     amounts = (("total_cost", total), ("eu_contribution", net if net_stated else gross),
                ("gross_eu_contribution", gross if net_stated else None))
     budget = {k: v for k, v in amounts if v is not None}
@@ -386,8 +405,8 @@ def project_record(row: dict[str, Any], source: str, problems: RowProblems, mark
         problems.add("title", "the project has no title")
     start = problems.read(row, "startDate", cells.iso_date)
     end = problems.read(row, "endDate", cells.iso_date)
-    total = _nonzero(_amount(row, "totalCost", marks, problems))
-    eu = _nonzero(_amount(row, "ecMaxContribution", marks, problems))
+    eu = _amount(row, "ecMaxContribution", marks, problems)
+    total = _cost(_amount(row, "totalCost", marks, problems), eu)
     if problems.items:
         return None
     record: dict[str, Any] = {

@@ -486,6 +486,12 @@ class RecordMapper:
             add(org, _skos.altLabel, label)
         if organisation.get("same_as"):
             add(org, _owl.sameAs, web_iri(organisation["same_as"], f"{field}.same_as"))
+        # An IRI an earlier build published for this organisation: replaced by the current one,
+        # which the endpoint answers with a 301 (docs/mapping.md, "Organisation").
+        for alias in organisation.get("aliases", []):
+            former = f"{self.options.base_iri}organisation/{alias}"
+            if former != org:
+                add(former, _dcterms.isReplacedBy, org)
         for predicate, value in organisation_facts(organisation, record.language, field):
             self._fact(add, org, predicate, value, record)
         # {organisation}/identifier/{scheme}: every record naming the organisation with the same

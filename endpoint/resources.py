@@ -21,10 +21,12 @@ from . import i18n, media, ontology_docs, pages
 from .caching import caching
 from .context import settings, store_handle
 from .media import EXTENSIONS
+from .pages.facts import local
 
 blueprint = Blueprint("resources", __name__)
 
 VOCAB_PREFIXES = ("ontology", "code/")
+IS_REPLACED_BY = "http://purl.org/dc/terms/isReplacedBy"
 
 # A resource's document: its own triples, those of its hash-IRI parts (amounts), and the
 # triples that point at it (an organisation's participations, a programme's projects).
@@ -104,6 +106,30 @@ def term_names(triples: list[ox.Triple], lang: str) -> dict[str, str]:
     return named
 
 
+def replaced_by(iri: str, triples: list[ox.Triple]) -> str | None:
+    """The one IRI that replaces ``iri``, when ``iri`` is only a former name of it.
+
+    An IRI an earlier build published (a CORDIS organisation's name slug, before organisations
+    were identified by their PIC) is kept in the data as ``<old> dcterms:isReplacedBy <new>``
+    and nothing else. Such an IRI answers with a 301 to the new one. One that is also a resource
+    of its own (it has other triples), or that names several replacements, is not redirected:
+    its document is served as usual.
+    """
+    own = [t for t in triples if t.subject.value == iri]
+    targets = {t.object.value for t in own if t.predicate.value == IS_REPLACED_BY and isinstance(t.object, ox.NamedNode)}
+    if len(targets) != 1 or any(t.predicate.value != IS_REPLACED_BY for t in own):
+        return None
+    return targets.pop()
+
+
+def moved(iri: str, target: str, suffix: str) -> Response:
+    """301 to ``target`` as served on this host, keeping an explicit format suffix and the query."""
+    location = local(target) + suffix
+    if request.query_string:
+        location += "?" + request.query_string.decode("latin-1")
+    return caching(Response(status=301, headers={"Location": location}), f"{iri}|moved|{location}")
+
+
 @blueprint.route("/dumps/<name>")
 def dump(name: str) -> Response:
     folder = store_handle().generation.dumps_path
@@ -126,6 +152,9 @@ def resource(path: str) -> Response:
     triples = describe(iri)
     if not triples:
         abort(404)
+    replacement = replaced_by(iri, triples)
+    if replacement is not None:
+        return moved(iri, replacement, f".{extension}" if override else "")
     offered = list(media.GRAPHS) + [media.HTML]
     chosen = override or media.negotiate(request.accept_mimetypes, offered, request.args.get("format"))
     if chosen is None:

@@ -252,18 +252,18 @@ def test_a_broken_workbook_is_one_error_and_exit_2(tmp_path):
     assert not (tmp_path / "out.jsonl").exists()
 
 
-@pytest.mark.parametrize(("gross", "net", "expected"), [
-    ("816250.0", "62500.0", {"eu_contribution": "62500.0", "gross_eu_contribution": "816250.0"}),  # a beneficiary with third parties
-    ("0.0", "753750.0", {"eu_contribution": "753750.0"}),  # its third party: no gross amount of its own
-    ("330000", "0.0", {"gross_eu_contribution": "330000"}),  # passes everything on
-    ("1217500", "", {"eu_contribution": "1217500"}),  # no net amount stated: the gross one is all there is
-    ("", "0.0", {}),  # an associated partner
+@pytest.mark.parametrize(("role", "gross", "net", "expected"), [
+    ("participant", "816250.0", "62500.0", {"eu_contribution": "62500.0", "gross_eu_contribution": "816250.0"}),  # a beneficiary with third parties
+    ("thirdParty", "0.0", "753750.0", {"eu_contribution": "753750.0"}),  # its third party: no gross amount of its own
+    ("participant", "330000", "0.0", {"eu_contribution": "0.0", "gross_eu_contribution": "330000"}),  # keeps 0, passes everything on
+    ("participant", "1217500", "", {"eu_contribution": "1217500"}),  # no net amount stated: the gross one is all there is
+    ("associatedPartner", "", "0.0", {"eu_contribution": "0.0"}),  # an associated partner: a share of 0 is stated
 ])
-def test_a_participation_states_net_and_gross_as_the_row_does(gross, net, expected):
+def test_a_participation_states_net_and_gross_as_the_row_does(role, gross, net, expected):
     from eulod.converters.cells import RowProblems
     from eulod.converters.cordis import participant
 
-    row = {"projectID": "1", "organisationID": "954616286", "name": "EIT DIGITAL", "role": "participant", "country": "BE",
+    row = {"projectID": "1", "organisationID": "954616286", "name": "EIT DIGITAL", "role": role, "country": "BE",
            "ecContribution": gross, "netEcContribution": net, "totalCost": ""}
     problems = RowProblems("organization.csv", 2)
     found = participant(row, problems)

@@ -61,11 +61,25 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def source_amount(text: str) -> Decimal | None:
-    """An amount of the source file as a number; CORDIS's 0 means no amount is stated."""
+    """An amount of the source file as a number, 0 included; an empty cell states none."""
     if not text.strip():
         return None
-    value = Decimal(text.strip().replace(",", "."))  # the file has no thousands separators
-    return None if value == 0 else value
+    return Decimal(text.strip().replace(",", "."))  # the file has no thousands separators
+
+
+def source_cost(text: str, *contributions: str) -> Decimal | None:
+    """A total cost of the source, but not a 0 beside a positive EU contribution of the same row:
+    CORDIS writes that where it reports no costs (docs/mapping.md, "Zero amounts")."""
+    cost = source_amount(text)
+    if cost == 0 and any((source_amount(c) or 0) > 0 for c in contributions):
+        return None
+    return cost
+
+
+def source_gross(row: dict[str, str]) -> Decimal | None:
+    """A participation's gross contribution; a linked third party signs none (CORDIS writes 0)."""
+    gross = source_amount(row["ecContribution"])
+    return None if row["role"] == "thirdParty" and gross == 0 else gross
 
 
 def country_iri(code: str) -> str:
@@ -105,7 +119,8 @@ def project_facts(row: dict[str, str]) -> list[tuple[str, Any, str]]:
          f"SELECT ?v {{ {project} adms:identifier ?i . ?i eulod:identifierScheme <https://w3id.org/eulod/code/identifier-scheme/cordis-rcn> ; skos:notation ?v }}"),
         ("startDate", row["startDate"], f"SELECT ?v {{ {project} eulod:startDate ?v }}"),
         ("endDate", row["endDate"], f"SELECT ?v {{ {project} eulod:endDate ?v }}"),
-        ("totalCost", source_amount(row["totalCost"]), f"SELECT ?v {{ {project} eulod:totalCost/eulod:amount ?v }}"),
+        ("totalCost", source_cost(row["totalCost"], row["ecMaxContribution"]),
+         f"SELECT ?v {{ {project} eulod:totalCost/eulod:amount ?v }}"),
         ("ecMaxContribution", source_amount(row["ecMaxContribution"]),
          f"SELECT ?v {{ {project} eulod:euContribution/eulod:amount ?v }}"),
         ("grantStatus", f"https://w3id.org/eulod/code/grant-status/{row['status'].lower()}",
@@ -129,9 +144,10 @@ def participation_facts(row: dict[str, str]) -> list[tuple[str, Any, str]]:
         ("netEcContribution", source_amount(row["netEcContribution"]),
          f"SELECT ?v {where} ?part eulod:euContribution/eulod:amount ?v }}"),
         # what the grant gives the beneficiary, its third parties' shares included
-        ("ecContribution", source_amount(row["ecContribution"]),
+        ("ecContribution", source_gross(row),
          f"SELECT ?v {where} ?part eulod:grossEuContribution/eulod:amount ?v }}"),
-        ("totalCost", source_amount(row["totalCost"]), f"SELECT ?v {where} ?part eulod:totalCost/eulod:amount ?v }}"),
+        ("totalCost", source_cost(row["totalCost"], row["ecContribution"], row["netEcContribution"]),
+         f"SELECT ?v {where} ?part eulod:totalCost/eulod:amount ?v }}"),
         ("name", row["name"], f"SELECT ?v {{ {org} skos:altLabel ?v }}"),
         ("country", country_iri(row["country"]), f"SELECT ?v {{ {org} eulod:country ?v }}"),
         ("city", row["city"] or None, f"SELECT ?v {{ {org} eulod:city ?v }}"),

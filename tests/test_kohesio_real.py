@@ -234,3 +234,32 @@ def test_an_unnamed_beneficiary_page_shows_its_iri(built, build_dir):
     html = page.get_data(as_text=True)
     assert f"<h1>{iri}</h1>" in html  # headed by the IRI, no invented name
     assert f'href="{iri}"' in html
+
+
+def test_the_rate_is_the_eu_share_of_the_total_and_the_six_polish_rows_that_disagree_warn(built, build_dir):
+    """Cofinancing_Rate is the EU co-financing rate of the operation: Project_EU_Budget as a
+    percentage of Total_Eligible_Expenditure_amount (docs/mapping.md, "Kohesio"). In 94 of the
+    100 rows it is that share to within rounding; in six rows of the Polish file the stated rate
+    is a round figure above the share (EU budget = rate x less than the stated total). Those six,
+    and only those, get the rate-mismatch warning, with the values published as the file states
+    them: the warning is the file's own disagreement, not the mapping's."""
+    import json
+
+    from eulod.core.generation import VALIDATION_FILE
+
+    result, _ = built
+    assert result.returncode == 0, result.stdout + result.stderr
+    agreeing, disagreeing = set(), {}
+    for country in COUNTRIES:
+        for row in rows(country):
+            share = 100 * Decimal(row["Project_EU_Budget"]) / Decimal(row["Total_Eligible_Expenditure_amount"])
+            project = f"kohesio-{row['Operation_Unique_Identifier'].rsplit('/', 1)[-1].lower()}"
+            (agreeing.add(project) if abs(Decimal(row["Cofinancing_Rate"]) - share) <= Decimal("0.5")
+             else disagreeing.setdefault(project, (country, Decimal(row["Cofinancing_Rate"]), share)))
+    assert len(agreeing) == 94 and len(disagreeing) == 6
+    assert {country for country, _, _ in disagreeing.values()} == {"PL"}
+    assert all(rate > share for _, rate, share in disagreeing.values())  # the rate is above the share, never below
+    results = json.loads((build_dir / "current" / VALIDATION_FILE).read_text("utf-8"))
+    warned = {record for record, found in results.items()
+              if any(r["severity"] == "warning" and "rate (eulod:rate)" in r["messages"]["en"] for r in found)}
+    assert warned == set(disagreeing)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Response
 
 from .. import i18n
-from .facts import DCT, EULOD, FOAF, SKOS, Facts, alternates, country, local, page_response, run
+from .facts import ADMS, DCT, EULOD, FOAF, SKOS, Facts, alternates, country, local, page_response, run
+from .project import BUDGET, gross
 
 OWL = "http://www.w3.org/2002/07/owl#"
-from .project import BUDGET
 
 
 def organisation_page(iri: str, path: str) -> Response:
@@ -17,7 +17,7 @@ def organisation_page(iri: str, path: str) -> Response:
     projects = []
     for part in facts.subjects(EULOD + "organisation", iri):
         for project in facts.subjects(EULOD + "hasParticipation", part):
-            programme = facts.iri(project, EULOD + "programme")
+            programme = facts.iri(project, EULOD + "programme") or facts.iri(project, EULOD + "operationalProgramme")
             projects.append({
                 "href": local(project),
                 "title": facts.text(project, DCT + "title"),
@@ -25,6 +25,7 @@ def organisation_page(iri: str, path: str) -> Response:
                 "programme": {"label": facts.label(programme), "href": local(programme)} if programme else None,
                 "dates": dates(facts, project),
                 "budget": {key: facts.amount(part, kind) for key, kind in BUDGET},
+                "gross": gross(facts, part),
             })
     projects.sort(key=lambda p: p["title"].lower())
     preferred = facts.text(iri, SKOS + "prefLabel")
@@ -41,6 +42,12 @@ def organisation_page(iri: str, path: str) -> Response:
         "city": facts.text(iri, EULOD + "city"),
         "country": country(facts.iri(iri, EULOD + "country"), lang),
         "website": facts.iri(iri, FOAF + "homepage"),
+        # The organisation's identifiers in other registers (CORDIS PIC, VAT number), by scheme.
+        "identifiers": sorted(
+            ({"scheme": facts.label(facts.iri(node, EULOD + "identifierScheme")),
+              "notation": facts.value(node, SKOS + "notation") or ""}
+             for node in facts.iris(iri, ADMS + "identifier")),
+            key=lambda i: (i["scheme"].lower(), i["notation"])),
         "projects": projects,
     }
     return page_response("organisation.html", iri, organisation=organisation, iri=iri, alternates=alternates(path))
