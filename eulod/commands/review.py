@@ -10,6 +10,7 @@ record file the review may not write over, or a port that cannot be had.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -51,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         print(f"eulod review: no such port: {args.port}", file=sys.stderr)
         return EXIT_ERROR
+    if not args.verbose:  # one line per request (with the page's key) is noise at the terminal
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
     state = ReviewState(sheets)
     try:
         server = make_server(HOST, args.port, create_app(state), threaded=True)

@@ -35,7 +35,7 @@ SECURITY_HEADERS = {
                                "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",  # the key is in the URL
+    "Referrer-Policy": "same-origin",  # the key is in the URL; no-referrer would make a form's Origin "null"
     "Cache-Control": "no-store",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
