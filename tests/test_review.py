@@ -304,3 +304,31 @@ def test_a_write_that_fails_leaves_the_old_file_and_no_temporary_file(tmp_path):
         locked.mkdir(mode=0o555)
         with pytest.raises(PermissionError):
             write_atomically(locked / "r.yaml", b"new")
+
+
+# --- in RDF ----------------------------------------------------------------------------------
+
+
+def test_a_curated_record_converts_with_its_review_as_prov_and_validates(review, folder):
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import PROV, RDF, RDFS, XSD
+
+    from eulod.converters.rdf import MappingOptions, RecordMapper
+    from test_emitted_terms import excerpts
+
+    state, client = review
+    form = form_of(page(client, state))
+    form["value.title"] = "Green Roofs for European Cities"
+    assert save(client, state, form).status_code == 303
+    [record] = load_sources([folder]).records
+    graph = RecordMapper(MappingOptions("http://example.org/t/")).graph(record)
+    node = URIRef(f"http://example.org/t/record/{record.id}")
+    activity = graph.value(node, PROV.wasGeneratedBy)
+    assert activity == URIRef(f"{node}/review") and (activity, RDF.type, PROV.Activity) in graph
+    assert graph.value(activity, PROV.used) == graph.value(node, PROV.wasDerivedFrom)
+    assert graph.value(activity, PROV.endedAtTime) == Literal(record.data["curation"]["reviewed"], datatype=XSD.dateTime)
+    for term in (PROV.wasGeneratedBy, PROV.used, PROV.endedAtTime, PROV.Activity):
+        assert excerpts().value(term, RDFS.label) is not None, term
+    # nothing of the decisions reaches RDF, and the shapes hold
+    assert not any("decision" in str(p) or "curation" in str(p) for p in graph.predicates())
+    assert main(["validate", str(folder)]) == 0
