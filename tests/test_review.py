@@ -165,6 +165,7 @@ def test_a_second_review_starts_from_the_saved_record_and_keeps_when_unchanged_f
     first = {d["field"]: d for d in saved_record(folder)["curation"]["decisions"]}
     again = page(client, state)
     assert 'value="Green Roofs for European Cities"' in again and "Starting from the record saved" in again
+    assert "saved: edited" in fieldset(again, "title") and "saved: accepted" in fieldset(again, "start_date")
     form = form_of(again)
     form["value.acronym"] = "GR"
     first["title"]["at"] = "2000-01-01T00:00:00Z"  # written back as if decided long ago
@@ -332,3 +333,12 @@ def test_a_curated_record_converts_with_its_review_as_prov_and_validates(review,
     # nothing of the decisions reaches RDF, and the shapes hold
     assert not any("decision" in str(p) or "curation" in str(p) for p in graph.predicates())
     assert main(["validate", str(folder)]) == 0
+
+
+def test_the_command_says_when_its_port_is_taken(folder):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        assert main(["review", "--port", str(taken.getsockname()[1]), str(folder / "green-roofs.txt")]) == 2

@@ -57,8 +57,9 @@ def run(args: argparse.Namespace) -> int:
     state = ReviewState(sheets)
     try:
         server = make_server(HOST, args.port, create_app(state), threaded=True)
-    except OSError as exc:
-        print(f"eulod review: cannot listen on {HOST}:{args.port}: {exc.strerror}", file=sys.stderr)
+    except (OSError, SystemExit) as exc:  # werkzeug says why on stderr and exits when the port is taken
+        reason = f": {exc.strerror}" if isinstance(exc, OSError) else ""
+        print(f"eulod review: cannot listen on {HOST}:{args.port}{reason}", file=sys.stderr)
         return EXIT_ERROR
     state.port = server.server_port
     url = f"http://{HOST}:{state.port}/{state.key}/"

@@ -141,6 +141,7 @@ class Field:
     provenance: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     questions: list[dict[str, Any]] = field(default_factory=list)  # the draft's review items
     accepted: bool = False  # a saved review accepted the value
+    decision: str | None = None  # what the saved review decided (accepted, edited, filled, removed, open)
 
     @property
     def name(self) -> str:
@@ -178,7 +179,8 @@ def fields_of(draft: dict[str, Any] | None, saved: dict[str, Any] | None = None)
     decided = {d["field"]: d for d in (saved or {}).get("curation", {}).get("decisions", [])}
     out = {name: Field(spec, draft.get(name), (saved if saved is not None else draft).get(name)) for name, spec in specs.items()}
     for name in out:
-        out[name].accepted = decided.get(name, {}).get("decision") == "accepted"
+        out[name].decision = decided.get(name, {}).get("decision")
+        out[name].accepted = out[name].decision == "accepted"
     for path, entry in (draft.get("provenance") or {}).items():
         if top_field(path) in out and isinstance(entry, dict):
             out[top_field(path)].provenance.append((path, entry))
