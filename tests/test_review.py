@@ -115,6 +115,24 @@ def test_the_page_shows_flagged_fields_first_with_their_lines_and_the_sheet_esca
     assert 'name="value.acronym"' in html and 'name="value.participants"' in html
 
 
+def test_values_read_from_a_hostile_sheet_stay_text_in_attributes_and_candidates(tmp_path):
+    sheet = tmp_path / "hostile.html"
+    sheet.write_text("""<html><body><main>
+<h1>Roofs "><img src=x onerror=alert(1)> '<svg/onload=alert(2)></h1>
+<p>Start date: 1 March 2021</p><p>End date: 28 February 2023</p><p>Programme: URBACT</p>
+<p><a href="javascript:alert(3)">site</a></p>
+</main></body></html>
+""", "utf-8")
+    state = ReviewState([make_sheet(sheet)], port=PORT)
+    client = create_app(state).test_client()
+    html = page(client, state)
+    assert "<img" not in html and "<svg" not in html and 'href="javascript' not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    title = form_of(html)["value.title"]
+    assert title.startswith('Roofs ">')  # the quote that would close the attribute is escaped in it
+    assert 'value="Roofs "' not in html and 'data-value="Roofs "' not in html
+
+
 def test_saving_writes_a_valid_curated_record_that_the_build_takes_in_place_of_the_sheet(review, folder):
     state, client = review
     form = form_of(page(client, state))

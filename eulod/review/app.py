@@ -73,6 +73,7 @@ class View:
 def create_app(state: ReviewState) -> Flask:
     app = Flask(__name__)
     app.config["REVIEW"] = state
+    app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024  # a record is a few kilobytes; a post this size is no review
 
     def allowed_host(host: str) -> bool:
         name, _, port = host.rpartition(":") if host.count(":") == 1 else (host, "", "")
