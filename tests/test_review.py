@@ -360,3 +360,26 @@ def test_the_command_says_when_its_port_is_taken(folder):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         assert main(["review", "--port", str(taken.getsockname()[1]), str(folder / "green-roofs.txt")]) == 2
+
+
+EXTRACTION_SHEETS = sorted(p for folder in (Path(__file__).parent / "data").glob("extraction*") for p in folder.iterdir()
+                           if p.suffix.lower() in (".txt", ".md", ".html", ".htm"))
+
+
+@pytest.mark.slow
+def test_every_labelled_sheet_saves_unchanged_as_a_valid_record_with_nothing_marked_edited(tmp_path):
+    """Each value kind the extractor gives (text maps, budgets, participants, numbers) goes into
+    its widget and comes back equal: saving the page untouched edits nothing and is valid."""
+    assert len(EXTRACTION_SHEETS) > 50
+    for number, original in enumerate(EXTRACTION_SHEETS):
+        folder = tmp_path / str(number) / original.parent.name
+        folder.mkdir(parents=True)
+        sheet = folder / original.name
+        sheet.write_bytes(original.read_bytes())
+        state = ReviewState([make_sheet(sheet)], port=PORT)
+        client = create_app(state).test_client()
+        response = save(client, state, form_of(page(client, state)))
+        assert response.status_code == 303, (original, re.findall(r'class="problem"[^>]*>([^<]*)', response.get_data(as_text=True)))
+        record = yaml.safe_load((folder / f"{sheet.stem}.yaml").read_text("utf-8"))
+        changed = [d["field"] for d in record["curation"]["decisions"] if d["decision"] not in ("accepted", "open")]
+        assert changed == [], (original, changed)
