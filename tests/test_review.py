@@ -133,6 +133,25 @@ def test_values_read_from_a_hostile_sheet_stay_text_in_attributes_and_candidates
     assert 'value="Roofs "' not in html and 'data-value="Roofs "' not in html
 
 
+def test_a_sheet_the_extractor_gives_no_draft_for_can_be_filled_by_hand(tmp_path):
+    sheet = tmp_path / "note.txt"
+    sheet.write_text("Just a note about lunch.\n", "utf-8")
+    state = ReviewState([make_sheet(sheet)], port=PORT)
+    client = create_app(state).test_client()
+    html = page(client, state)
+    assert "The extractor made no draft" in html
+    form = form_of(html)
+    response = save(client, state, form)
+    assert response.status_code == 422 and not (tmp_path / "note.yaml").exists()
+    for name in ("id", "language", "title"):
+        assert "is a required property" in fieldset(response.get_data(as_text=True), name)
+    form |= {"value.id": "lunch-note", "value.language": "en", "value.title": "Lunch", "value.programme": "URBACT"}
+    assert save(client, state, form).status_code == 303
+    record = yaml.safe_load((tmp_path / "note.yaml").read_text("utf-8"))
+    assert {d["field"]: d["decision"] for d in record["curation"]["decisions"]} == {
+        "id": "filled", "language": "filled", "title": "filled", "programme": "filled"}
+
+
 def test_saving_writes_a_valid_curated_record_that_the_build_takes_in_place_of_the_sheet(review, folder):
     state, client = review
     form = form_of(page(client, state))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import stat
 import tempfile
 from dataclasses import dataclass, field
@@ -242,6 +243,8 @@ def curated_record(sheet: Sheet, draft: dict[str, Any] | None, fields: list[Fiel
         return outcome  # a field that is no value at all: the schema check would only repeat it
     for problem in check_record(record, str(sheet.target)):
         name = problem.field.split(".")[0].split("[")[0] if problem.field and problem.field != "(record)" else ""
+        missing = re.fullmatch(r"'(\w+)' is a required property", problem.reason) if not name else None
+        name = missing.group(1) if missing else name
         shown_name = name if any(f.name == name for f in fields) else ""
         where = f"{problem.field}: " if problem.field and problem.field not in (name, "(record)") else ""
         outcome.add(shown_name, f"{where}{problem.reason}")
