@@ -402,3 +402,21 @@ def test_every_labelled_sheet_saves_unchanged_as_a_valid_record_with_nothing_mar
         record = yaml.safe_load((folder / f"{sheet.stem}.yaml").read_text("utf-8"))
         changed = [d["field"] for d in record["curation"]["decisions"] if d["decision"] not in ("accepted", "open")]
         assert changed == [], (original, changed)
+
+
+def test_several_sheets_each_have_a_page_and_may_not_share_a_record_file(folder, tmp_path):
+    other = tmp_path / "more"
+    other.mkdir()
+    (other / "canal-side.md").write_text(SHEET.replace("Green Roofs for Cities", "Canal Side"), "utf-8")
+    state = ReviewState([make_sheet(folder / "green-roofs.txt"), make_sheet(other / "canal-side.md")], port=PORT)
+    client = create_app(state).test_client()
+    index = client.get(f"/{state.key}/", base_url=BASE).get_data(as_text=True)
+    assert "green-roofs.txt" in index and "canal-side.md" in index
+    second = page(client, state, 1)
+    assert 'value="Canal Side"' in second and f"/{state.key}/sheet/0" in second  # the link back
+    assert save(client, state, form_of(second), 1).status_code == 303
+    assert (other / "canal-side.yaml").is_file() and not (folder / "green-roofs.yaml").exists()
+    (other / "green-roofs.txt").write_text(SHEET, "utf-8")
+    records = tmp_path / "records"
+    records.mkdir()
+    assert main(["review", "--records", str(records), str(folder / "green-roofs.txt"), str(other / "green-roofs.txt")]) == 2
