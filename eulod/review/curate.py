@@ -34,7 +34,6 @@ from .fields import BadValue, Field, parse, shown
 log = logging.getLogger(__name__)
 
 HTML_SUFFIXES = (".html", ".htm")
-DECISIONS = ("accepted", "edited", "filled", "removed", "open")
 
 
 class SheetProblem(Exception):
