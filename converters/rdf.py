@@ -565,6 +565,12 @@ class RecordMapper:
         add(node, _eulod.converterVersion, self._version)
         if data.get("notes"):
             add(node, _skos.editorialNote, Lit(data["notes"].strip(), "en"))
+        if data.get("curation"):  # a person reviewed the sheet's draft (eulod review): when, and from which sheet
+            review = f"{node}/review"
+            add(node, _prov.wasGeneratedBy, review)
+            add(review, _rdf.type, _prov.Activity)
+            add(review, _prov.used, source)
+            add(review, _prov.endedAtTime, Lit(data["curation"]["reviewed"], None, str(XSD.dateTime)))
         add(source, _rdf.type, _foaf.Document)
         add(source, _dcterms.title, Lit(data["source"]["file"].rsplit("/", 1)[-1]))
         if data["source"].get("url"):

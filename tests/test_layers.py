@@ -27,7 +27,7 @@ LAYERS = {
     "core": ("eulod", "eulod.core", "eulod.ontology", "eulod.data"),
     "pipeline": ("eulod.pipeline", "eulod.converters", "eulod.shapes"),
     "endpoint": ("eulod.endpoint",),
-    "cli": ("eulod.cli", "eulod.commands"),
+    "cli": ("eulod.cli", "eulod.commands", "eulod.review"),
 }
 BELOW = {"core": {"core"}, "pipeline": {"core", "pipeline"}, "endpoint": {"core", "endpoint"},
          "cli": {"core", "pipeline", "endpoint", "cli"}}
@@ -195,7 +195,7 @@ print(json.dumps({{"statuses": statuses, "modules": sorted(sys.modules)}}))
     loaded = json.loads(result.stdout.strip().splitlines()[-1])
     assert loaded["statuses"] == [200, 200]
     unwanted = [m for m in loaded["modules"]
-                if m.startswith(("eulod.pipeline", "eulod.converters", "eulod.shapes", "eulod.commands", "pyshacl"))]
+                if m.startswith(("eulod.pipeline", "eulod.converters", "eulod.shapes", "eulod.commands", "eulod.review", "pyshacl"))]
     assert unwanted == []
     assert "eulod.endpoint.pages" in loaded["modules"]
 

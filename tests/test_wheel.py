@@ -94,6 +94,7 @@ def test_the_wheel_and_sdist_carry_the_editor_its_licences_and_the_commit(wheel:
         names = set(archive.namelist())
         assert set(EDITOR_FILES) <= names
         assert "eulod/endpoint/static/js/sparql-editor.js" in names and "eulod/data/records/000-cities-at-heart.yaml" in names
+        assert {"eulod/review/templates/sheet.html", "eulod/review/static/review.js"} <= names  # eulod review's page
         assert json.loads(archive.read("eulod/core/build-info.json")) == {"commit": wheel["commit"]}
         notices = archive.read("eulod/endpoint/vendor/yasgui/THIRD-PARTY-LICENSES.txt").decode()
         assert "@zazuko/yasgui" in notices and "licence: MIT" in notices and "Permission is hereby granted" in notices
