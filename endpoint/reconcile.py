@@ -39,8 +39,8 @@ from .context import settings, store_handle
 from .i18n import in_language
 from .links import safe_href
 from .names import core, fold, similarity
-from .search_index import Entity, SearchIndex, search_cache
 from .search_api import json_response
+from .search_index import Entity, SearchIndex, search_cache
 
 blueprint = Blueprint("reconcile", __name__)
 

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import RECORDS
 from rdflib import Graph
 from rdflib.compare import to_isomorphic
 
-from conftest import RECORDS
 from eulod.converters.rdf import preferred_labels
 from eulod.converters.sources import load_sources
 from eulod.core.config import load_settings
@@ -90,10 +90,12 @@ def crossing(tmp_path_factory) -> Path:
     return write_crossing(tmp_path_factory.mktemp("crossing") / "records")
 
 
-@pytest.mark.parametrize("batch", [1, 2, 3, 2000])
-def test_streaming_results_are_the_whole_graph_results(tmp_path, crossing, batch):
+@pytest.mark.parametrize(("batch", "processes"), [(1, 1), (2, 0), (3, 1), (3, 0), (2000, 1)])
+def test_streaming_results_are_the_whole_graph_results(tmp_path, crossing, batch, processes):
+    """In the build's process or in a validation process beside it (processes 1, used when there
+    is more than one batch), the results are the same."""
     settings = load_settings(environ={}, build_dir=tmp_path / "build", records=(crossing,), personal_data="publish",
-                             build_batch_records=batch)
+                             build_batch_records=batch, build_check_processes=processes)
     expected = whole_graph(crossing, settings)
     assert {"d-disagrees", "f-invalid", "g-two-coordinators"} <= set(expected), expected  # the set proves something
     outcome = build(settings, skip_invalid=True)

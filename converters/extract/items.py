@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+
 from .data import best_label, contains, load, word_set, words
 from .numbers import find_amounts
 from .parties import merge

@@ -52,6 +52,7 @@ class Settings:
     max_record_file_mb: int = 64  # a YAML or JSON record file (of JSON Lines: each line) larger is refused
     max_text_kb: int = 1024  # one text value of a record, in UTF-8; a longer one is the record's problem
     build_batch_records: int = 2000  # records converted and validated together by `eulod build`: bounds its memory
+    build_check_processes: int = 1  # processes validating batches while `eulod build` converts the next; 0: none
     build_load_threads: int = 1  # threads of the store's bulk loader (about 1 GB each at scale); 0: one per CPU
     dataset_title: str = "EU-funded projects (eulod)"
     publisher_name: str = "eulod publisher"
@@ -112,6 +113,7 @@ _PARSERS: dict[str, Any] = {
     "max_text_kb": int,
     "build_batch_records": int,
     "build_load_threads": int,
+    "build_check_processes": int,
     "server": str,
     "dataset_title": str,
     "publisher_name": str,
@@ -159,6 +161,8 @@ def _check(settings: Settings) -> Settings:
             raise ConfigError(f"setting {name!r} ({ENV_PREFIX}{name.upper()}): must be at least 1")
     if settings.server not in SERVERS:
         raise ConfigError(f"setting 'server' ({ENV_PREFIX}SERVER): {settings.server!r} is not one of " + ", ".join(SERVERS))
+    if settings.build_check_processes < 0:
+        raise ConfigError(f"setting 'build_check_processes' ({ENV_PREFIX}BUILD_CHECK_PROCESSES): must be 0 (none) or more")
     if settings.build_load_threads < 0:
         raise ConfigError(f"setting 'build_load_threads' ({ENV_PREFIX}BUILD_LOAD_THREADS): must be 0 (one per CPU) or more")
     if settings.summary_collaborations < 0:

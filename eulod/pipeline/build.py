@@ -53,8 +53,8 @@ from eulod.core.generation import (
 )
 from eulod.core.iris import slugify_file
 from eulod.core.listing import write_listing
-from eulod.core.search import write_search
 from eulod.core.namespaces import EULOD, bind_prefixes
+from eulod.core.search import write_search
 from eulod.core.software import software
 from eulod.pipeline.bulk import loader_threads
 from eulod.pipeline.checks import OrganisationStore, confirmed_class_failures, organisation_results
@@ -552,7 +552,7 @@ def _build(settings: Settings, sources: list[Path] | None, fail_on: str, skip_in
                     ref = findings.file_of(record_id)
                     if ref is not None:
                         findings.results(ref, [result])
-            for holders, result in confirmed_class_failures(converter.checker.class_failures, organisations):
+            for holders, result in confirmed_class_failures(converter.class_failures, organisations):
                 for ref in holders:
                     findings.results(ref, [result])
         finally:

@@ -24,9 +24,11 @@ type is there. tests/test_streaming_build.py compares the results with whole-gra
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+import multiprocessing
+from collections import defaultdict, deque
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -85,6 +87,64 @@ class BatchChecker:
             for ref in holders:
                 found[ref].append(result)
         yield from found.items()
+
+
+_CHECKER: BatchChecker | None = None  # the one of a validation process
+
+
+def check_batch(batch: list[tuple[RecordRef, bytes]]) -> tuple[list[tuple[RecordRef, list[Result]]],
+                                                               list[tuple[list[RecordRef], Result]]]:
+    """One batch's results and its ``sh:class`` failures to check again: what a validation process returns."""
+    global _CHECKER
+    if _CHECKER is None:
+        _CHECKER = BatchChecker()
+    found = list(_CHECKER.check(batch))
+    failures, _CHECKER.class_failures = _CHECKER.class_failures, []
+    return found, failures
+
+
+Done = Callable[[list[tuple[RecordRef, list[Result]]], list[tuple[list[RecordRef], Result]]], None]
+
+
+class BatchQueue:
+    """Validates batches in the order given, in a process of its own when asked, so that the build
+    converts the next batch while one is validated (the machine's second core).
+
+    At most :data:`IN_FLIGHT` batches wait for their results, so memory stays bounded by the batch
+    size. A validation process that fails or dies fails the build, as a failure in the build's own
+    process does: the served generation is untouched.
+    """
+
+    IN_FLIGHT = 2
+
+    def __init__(self, processes: int) -> None:
+        self.pool = None
+        if processes > 0:
+            context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
+                                                  else "spawn")
+            self.pool = ProcessPoolExecutor(max_workers=processes, mp_context=context)
+        self.pending: deque = deque()
+
+    def submit(self, batch: list[tuple[RecordRef, bytes]], done: Done) -> None:
+        if self.pool is None:
+            done(*check_batch(batch))
+            return
+        self.pending.append((self.pool.submit(check_batch, batch), done))
+        while len(self.pending) > self.IN_FLIGHT:
+            self._finish_one()
+
+    def _finish_one(self) -> None:
+        future, done = self.pending.popleft()
+        done(*future.result())
+
+    def close(self) -> None:
+        """Wait for every batch's results, then stop the validation process."""
+        try:
+            while self.pending:
+                self._finish_one()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(cancel_futures=True)
 
 
 class OrganisationStore:

@@ -32,7 +32,7 @@ from eulod.converters.rdf import FieldError, LabelCounter, Lit, MappingOptions, 
 from eulod.converters.records import Record, RecordProblem
 from eulod.core.config import Settings
 from eulod.core.namespaces import EULOD
-from eulod.pipeline.checks import NAMED_BY, RDF_TYPE, BatchChecker
+from eulod.pipeline.checks import NAMED_BY, RDF_TYPE, BatchQueue
 from eulod.pipeline.conflicts import conflict_warnings
 from eulod.pipeline.findings import Findings, RecordRef
 
@@ -111,7 +111,10 @@ class Converter:
         self.findings = findings
         self.spools = spools
         self.labels = LabelCounter()
-        self.checker = BatchChecker()
+        self.class_failures: list = []  # sh:class failures of the batches, checked again by the organisation pass
+        # A second process validates while this one converts, when there is more than one batch.
+        many = scanned.records > settings.build_batch_records
+        self.queue = BatchQueue(settings.build_check_processes if many else 0)
         self.warnings = conflict_warnings(scanned.conflicts)
         self.preferred = preferred_values(scanned.conflicts)
         self.persons = scanned.persons
@@ -123,28 +126,36 @@ class Converter:
         mapper = RecordMapper(MappingOptions(self.settings.base_iri, self.settings.personal_data, persons=self.persons,
                                              generated_at=when, preferred=self.preferred))
         size = self.settings.build_batch_records
+        self.converted = 0
+        with open(self.spools.data, "wb") as data, open(self.spools.organisations, "wb") as organisations:
+            try:
+                self._convert_all(read, mapper, size, data, organisations, progress)
+            finally:
+                self.queue.close()
+            self.findings.flush()
+        return self.converted
+
+    def _convert_all(self, read: Records, mapper: RecordMapper, size: int, data, organisations,
+                     progress: Callable[[Iterable], Iterable]) -> None:
         batch: list[tuple[RecordRef, bytes]] = []
         rows: list[tuple[str, str, int, int, int]] = []
-        converted = 0
-        with open(self.spools.data, "wb") as data, open(self.spools.organisations, "wb") as organisations:
-            for item in progress(read()):
-                if isinstance(item, RecordProblem):
-                    continue  # reported by the first pass
-                text = self._convert(mapper, item)
-                if text is None:
-                    continue
-                ref = RecordRef(item.id, item.file, item.position)
-                offset = data.tell()
-                data.write(text)
-                organisations.write(self._organisation_lines(text, item.id))
-                rows.append((ref.id, ref.file, ref.position, offset, len(text)))
-                batch.append((ref, text))
-                converted += 1
-                if len(batch) >= size:
-                    self._check(batch, rows)
-                    batch, rows = [], []
-            self._check(batch, rows)
-        return converted
+        for item in progress(read()):
+            if isinstance(item, RecordProblem):
+                continue  # reported by the first pass
+            text = self._convert(mapper, item)
+            if text is None:
+                continue
+            ref = RecordRef(item.id, item.file, item.position)
+            offset = data.tell()
+            data.write(text)
+            organisations.write(self._organisation_lines(text, item.id))
+            rows.append((ref.id, ref.file, ref.position, offset, len(text)))
+            batch.append((ref, text))
+            self.converted += 1
+            if len(batch) >= size:
+                self._check(batch, rows)
+                batch, rows = [], []
+        self._check(batch, rows)
 
     def _convert(self, mapper: RecordMapper, record: Record) -> bytes | None:
         """One record's N-Triples; a record the mapping refuses is its problem, said once."""
@@ -177,13 +188,19 @@ class Converter:
         if not batch:
             return
         self.findings.converted(rows)
-        for ref, results in self.checker.check(batch):
-            self.findings.results(ref, results)
-        for ref, _text in batch:
-            warnings = self.warnings.get(ref.id)
-            if warnings:
-                self.findings.results(ref, warnings)
-        self.findings.flush()
+        refs = [ref for ref, _text in batch]
+
+        def done(found: list, failures: list) -> None:
+            for ref, results in found:
+                self.findings.results(ref, results)
+            for ref in refs:
+                warnings = self.warnings.get(ref.id)
+                if warnings:
+                    self.findings.results(ref, warnings)
+            self.class_failures.extend(failures)
+            self.findings.flush()
+
+        self.queue.submit(batch, done)
 
 
 def _escaped(text: str) -> str:

@@ -24,7 +24,17 @@ from flask import Flask, abort, redirect, render_template, request, url_for
 
 from eulod.converters.extract import extract_file
 
-from .curate import Sheet, SheetProblem, curated_record, digest, dump, read_saved, read_sheet, sheet_lines, write_atomically
+from .curate import (
+    Sheet,
+    SheetProblem,
+    curated_record,
+    digest,
+    dump,
+    read_saved,
+    read_sheet,
+    sheet_lines,
+    write_atomically,
+)
 from .fields import Field, fields_of, shown
 
 log = logging.getLogger(__name__)

@@ -20,10 +20,6 @@ from ..places import looks_like_organisation, organisation, organisation_type
 from ..segments import blocks, classify
 from ..sheet import Participant, Sheet
 
-
-
-
-
 PHONE = re.compile(r"^\+?[\d\s()/.-]{6,}$")
 
 

@@ -13,7 +13,6 @@ from ..dates import PartialDate, add_months, find_dates, find_duration, months_b
 from ..page import page_meta
 from ..sheet import Sheet
 
-
 Found = list[tuple[Any, list[int]]]  # values with their lines
 
 

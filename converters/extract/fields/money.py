@@ -17,7 +17,6 @@ from ..numbers import find_amounts, find_percentages
 from ..parties import participant_named
 from ..sheet import Participant, Sheet
 
-
 Amounts = dict[str, list[tuple[Any, list[int], Any]]]  # the project's amounts by kind: (value, lines, rates)
 
 
