@@ -7,7 +7,7 @@
    published), the values records disagree on about a shared organisation (one is published,
    converters/conflicts.py), and which records name which source document. Problems of
    records that cannot be read or checked are written to the build's report as they come.
-2. :func:`convert` reads them again and turns each record into N-Triples, appended to the
+2. :class:`Converter` reads them again and turns each record into N-Triples, appended to the
    generation's spool file (what the store is bulk-loaded from) with the organisations'
    triples also in a spool of their own; a batch of records at a time is validated
    (eulod/pipeline/checks.py) and its results written to the report.
