@@ -54,6 +54,7 @@ from eulod.core.generation import (
 from eulod.core.iris import slugify_file
 from eulod.core.listing import write_listing
 from eulod.core.namespaces import EULOD, bind_prefixes
+from eulod.pipeline.changes import publish_changes
 from eulod.pipeline.conflicts import conflict_warnings
 from eulod.pipeline.dumps import write_dumps
 from eulod.pipeline.generations import (
@@ -275,6 +276,7 @@ def load_generation(settings: Settings, graphs: Iterable[Graph | bytes],
         log.info("computed %d summary triples in %.2f s", added, time.perf_counter() - started)
         stage("writing the home page listing")
         write_listing(store, generation.listing_path, year, generation.id)
+        publish_changes(store, generation, settings, when or build_time(), stage)  # before the dumps: they carry dcterms:modified
         written: dict = {}
         if dumps:
             stage("writing the dumps")
