@@ -198,7 +198,10 @@ def stream_triples(base_iri: str, pages: list[Page]) -> Iterator[ox.Triple]:
 
 def page_links(base_iri: str, pages: list[Page], index: int) -> Iterator[ox.Triple]:
     """What page ``index`` links to: it is a tree:Node of the stream, and every member at or
-    after the next page was published at or after that page's time (tree:GreaterThanOrEqualToRelation)."""
+    after the next page was published at or after that page's time (tree:GreaterThanOrEqualToRelation).
+
+    Nothing here depends on pages after the next one (no tree:remainingItems), so a page that
+    has a next page never changes again: it is served as immutable."""
     page = _n(page_iri(base_iri, pages[index].name))
     yield ox.Triple(page, _n(RDF_TYPE), _n(TREE + "Node"))
     yield ox.Triple(_n(feed_iri(base_iri)), _n(TREE + "view"), _n(page_iri(base_iri, pages[0].name)))
@@ -210,9 +213,6 @@ def page_links(base_iri: str, pages: list[Page], index: int) -> Iterator[ox.Trip
         yield ox.Triple(relation, _n(TREE + "node"), _n(page_iri(base_iri, after.name)))
         yield ox.Triple(relation, _n(TREE + "path"), _n(AS + "published"))
         yield ox.Triple(relation, _n(TREE + "value"), _time(after.published))
-        yield ox.Triple(relation, _n(TREE + "remainingItems"),
-                        ox.Literal(str(sum(p.members for p in pages[index + 1:])),
-                                   datatype=_n("http://www.w3.org/2001/XMLSchema#integer")))
 
 
 def activity_triples(base_iri: str, page: str, number: int, action: str, entity: str,
