@@ -45,12 +45,9 @@ def project(name: str) -> str:
 
 # --- the diff, on its own -----------------------------------------------------------------
 
-def quads(text: str) -> list[ox.Quad]:
-    return list(ox.parse(text.encode(), ox.RdfFormat.N_TRIPLES))
-
-
 def hashes(text: str) -> tuple[dict[str, str], dict[str, str]]:
-    scan = scan_entities(quads(text), Owners(BASE), frozenset({MODIFIED}))
+    lines = [line.encode() for line in text.strip().splitlines() if line.strip()]
+    scan = scan_entities(lines, Owners(BASE), frozenset({MODIFIED}))
     return scan.hashes(), scan.kinds
 
 

@@ -66,7 +66,7 @@ FLUSH_LINES = 200_000  # description lines held for the pages before they are ap
 
 
 def triple_hash(line: str) -> int:
-    """A 128-bit hash of one triple's N-Triples line."""
+    """A 128-bit hash of one triple's N-Triples line (``<s> <p> <o> .``)."""
     return int.from_bytes(hashlib.blake2b(line.encode("utf-8"), digest_size=16).digest(), "big")
 
 
@@ -122,55 +122,72 @@ class BlankNames:
                 yield from self.closure(obj.value, seen)
 
 
-def scan_entities(quads: Iterable[ox.Quad], owners: Owners, volatile: frozenset[str]) -> Scan:
-    """Hash every entity of a stream of quads (one graph) in one pass: see the module's docstring."""
+def scan_entities(lines: Iterable[bytes], owners: Owners, volatile: frozenset[str]) -> Scan:
+    """Hash every entity of one graph's N-Triples lines in one pass: see the module's docstring.
+
+    Lines as the store writes them (``Store.dump``, in Rust): a line is hashed as it is, its
+    subject read up to the first space (an IRI has none); only lines with a blank node are parsed.
+    """
     scan = Scan()
     kinds, sums = scan.kinds, scan.sums
     blanks: dict[str, list[tuple[str, ox.Term]]] = {}
     pointing: list[tuple[str, str, str, str]] = []  # (entity, subject, predicate, blank object id)
-    owner_of: dict[str, tuple[str, str] | None] = {}
+    owner_of: dict[bytes, tuple[str, str] | None] = {}
+    skip = tuple(f"<{iri}>".encode() for iri in volatile)
+    digest = hashlib.blake2b
     rest = 0
-    for quad in quads:
+    for line in lines:
+        line = line.rstrip(b"\n")
+        if not line:
+            continue
         scan.triples += 1
-        subject, predicate, obj = quad.subject, quad.predicate, quad.object
-        if predicate.value in volatile:
+        subject, predicate, obj = line.split(b" ", 2)
+        if predicate in skip:
             continue
-        if isinstance(subject, ox.BlankNode):
-            blanks.setdefault(subject.value, []).append((str(predicate), obj))
-            continue
-        iri = subject.value
-        found = owner_of.get(iri, False)
+        if subject.startswith(b"_:") or obj.startswith(b"_:"):
+            triple = next(iter(ox.parse(line + b"\n", ox.RdfFormat.N_TRIPLES))).triple
+            if isinstance(triple.subject, ox.BlankNode):
+                blanks.setdefault(triple.subject.value, []).append((str(triple.predicate), triple.object))
+                continue
+        found = owner_of.get(subject, False)
         if found is False:
-            found = owner_of[iri] = owners.owner(iri)
+            found = owner_of[subject] = owners.owner(subject[1:-1].decode("utf-8"))
         if found is None:
-            rest += triple_hash(f"{subject} {predicate} {obj} .")
+            if not obj.startswith(b"_:"):
+                rest += int.from_bytes(digest(line, digest_size=16).digest(), "big")
             continue
         kind, entity = found
         kinds[entity] = kind
-        if isinstance(obj, ox.BlankNode):
-            pointing.append((entity, str(subject), str(predicate), obj.value))
+        if obj.startswith(b"_:"):
+            pointing.append((entity, subject.decode("utf-8"), predicate.decode("utf-8"), obj[2:].split(b" ")[0].decode()))
             continue
-        sums[entity] = sums.get(entity, 0) + triple_hash(f"{subject} {predicate} {obj} .")
+        sums[entity] = sums.get(entity, 0) + int.from_bytes(digest(line, digest_size=16).digest(), "big")
     if blanks or pointing:
         names = BlankNames(blanks)
         for entity, subject_text, predicate_text, node in pointing:
             total = triple_hash(f"{subject_text} {predicate_text} {names.name(node)} .")
-            for described, line in names.closure(node):
-                total += triple_hash(line)
+            for described, line_text in names.closure(node):
+                total += triple_hash(line_text)
                 scan.blank_owners.setdefault(described, set()).add(entity)
             sums[entity] = sums.get(entity, 0) + total
         for node in blanks:  # blank nodes no entity points to
             if node not in scan.blank_owners:
-                rest += sum(triple_hash(line) for _, line in names.closure(node, set()))
+                rest += sum(triple_hash(line_text) for _, line_text in names.closure(node, set()))
     for entity in kinds:
         sums.setdefault(entity, 0)
     scan.rest = rest
     return scan
 
 
+def dump_graph(store: ox.Store, graph: str, target: Path) -> Path:
+    """One graph's N-Triples, written by the store itself (no Python per triple): what both passes read."""
+    store.dump(output=str(target), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+    return target
+
+
 def graph_hash(store: ox.Store, graph: str) -> int:
     """A hash of a whole (small) graph's triples, in any order."""
-    return sum(triple_hash(str(q.triple) + " .") for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+    return sum(triple_hash(f"{q.triple} .") for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
 
 @dataclass(frozen=True)
@@ -283,50 +300,60 @@ def published_time(now: datetime, pages: list[Page]) -> str:
     return stamp
 
 
-def write_pages(store: ox.Store, graph: str, owners: Owners, scan: Scan, diff: Diff, generation: Generation,
+def write_pages(data: Path, owners: Owners, scan: Scan, diff: Diff, generation: Generation,
                 base_iri: str, published: str) -> list[Page]:
     """This build's pages: members in IRI order, ``page_size`` to a page, and beside each Create or
-    Update the entity's description as stored, gathered in a second streamed pass."""
+    Update the entity's description, gathered in a second pass over the graph's N-Triples
+    (``data``, as dumped before dcterms:modified was stated; that triple is added from ``diff``)."""
     size = rules().page_size
     events = sorted(diff.actions.items())
     if not events:
         return []
     folder = feed_folder(generation)
     names = [f"{generation.id}-{k + 1:05d}" for k in range((len(events) + size - 1) // size)]
+    carrying = {k.name for k in rules().kinds if k.modified}
     page_of: dict[str, int] = {}
+    buffers: dict[int, list[bytes]] = {}
     for number, (entity, action) in enumerate(events):
         index = number // size
-        lines = "".join(f"{t} .\n" for t in activity_triples(base_iri, names[index], number % size + 1, action,
-                                                            entity, published))
-        with open(folder / f"{names[index]}.nt.part", "a", encoding="utf-8") as handle:
-            handle.write(lines)
+        lines = buffers.setdefault(index, [])
+        lines.extend(f"{t} .\n".encode("utf-8") for t in activity_triples(base_iri, names[index], number % size + 1,
+                                                                          action, entity, published))
         if action != "delete" and entity in scan.kinds:
             page_of[entity] = index
-    buffers: dict[int, list[str]] = {}
+            kind, _digest, modified = diff.current[entity]
+            if kind in carrying:
+                lines.append(f'<{entity}> <{DCTERMS_MODIFIED}> "{modified}"^^<{XSD_DATETIME}> .\n'.encode("utf-8"))
     held = 0
 
     def flush() -> None:
         for index, lines in buffers.items():
-            with open(folder / f"{names[index]}.nt.part", "a", encoding="utf-8") as handle:
+            with open(folder / f"{names[index]}.nt.part", "ab") as handle:
                 handle.writelines(lines)
         buffers.clear()
 
+    flush()
     if page_of:
-        for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
-            subject = quad.subject
-            if isinstance(subject, ox.BlankNode):
-                entities = scan.blank_owners.get(subject.value, ())
-            else:
-                found = owners.owner(subject.value)
-                entities = (found[1],) if found else ()
-            for entity in entities:
-                index = page_of.get(entity)
-                if index is not None:
-                    buffers.setdefault(index, []).append(f"{quad.triple} .\n")
+        owner_of: dict[bytes, tuple[int, ...]] = {}
+        blank_pages = {node: tuple(page_of[e] for e in entities if e in page_of)
+                       for node, entities in scan.blank_owners.items()}
+        with open(data, "rb") as handle:
+            for line in handle:
+                subject = line[:line.index(b" ")]
+                targets = owner_of.get(subject)
+                if targets is None:
+                    if subject.startswith(b"_:"):
+                        targets = blank_pages.get(subject[2:].decode("utf-8"), ())
+                    else:
+                        found = owners.owner(subject[1:-1].decode("utf-8"))
+                        targets = (page_of[found[1]],) if found and found[1] in page_of else ()
+                    owner_of[subject] = targets
+                for index in targets:
+                    buffers.setdefault(index, []).append(line)
                     held += 1
-            if held >= FLUSH_LINES:
-                flush()
-                held = 0
+                if held >= FLUSH_LINES:
+                    flush()
+                    held = 0
         flush()
     pages = []
     for index, name in enumerate(names):
@@ -350,7 +377,9 @@ def publish_changes(store: ox.Store, generation: Generation, settings: Settings,
     current_rules = rules()
     owners = Owners(base, current_rules.kinds)
     previous = read_previous(settings.build_dir, generation, base)
-    scan = scan_entities(store.quads_for_pattern(None, None, None, ox.NamedNode(graph)), owners, current_rules.volatile)
+    data = dump_graph(store, graph, generation.path / ".feed-data.nt")
+    with open(data, "rb") as lines:
+        scan = scan_entities(lines, owners, current_rules.volatile)
     hashes = scan.hashes()
     content = hex128(sum(scan.sums.values()) + scan.rest + graph_hash(store, vocabulary_graph_iri(settings))
                      + triple_hash(__version__))
@@ -365,7 +394,8 @@ def publish_changes(store: ox.Store, generation: Generation, settings: Settings,
     folder.mkdir()
     write_changes(generation.path / CHANGES, diff)
     link_pages(previous, folder)
-    pages = previous.pages + write_pages(store, graph, owners, scan, diff, generation, base, published)
+    pages = previous.pages + write_pages(data, owners, scan, diff, generation, base, published)
+    data.unlink()
     (folder / PAGES_INDEX).write_text(json.dumps({"pages": [p.as_json() for p in pages]}, indent=1), "utf-8")
     counts = {action: diff.count(action) for action in ("create", "update", "delete")}
     log.info("compared %d entities (%d triples) with %s in %.2f s; wrote the change feed in %.2f s: "
