@@ -132,6 +132,11 @@ def test_modified_is_kept_for_unchanged_projects_and_set_for_changed_ones(tmp_pa
     dump = (current_generation(settings.build_dir).dumps_path / "eulod.nt").read_text("utf-8")
     assert f'<{project(CHANGED)}> <{MODIFIED}> "2026-02-01T00:00:00Z"' in dump
     assert (current_generation(settings.build_dir).path / CHANGES).is_file()
+    pages = read_pages(current_generation(settings.build_dir))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime(2026, 3, 1, tzinfo=timezone.utc).timestamp())))
+    assert build(settings).loaded  # the same records again: nothing changed, nothing to announce
+    assert modified_dates(settings.build_dir) == second
+    assert read_pages(current_generation(settings.build_dir)) == pages
 
 
 # --- following the feed over HTTP -----------------------------------------------------------
