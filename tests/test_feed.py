@@ -25,7 +25,7 @@ from rdflib.compare import isomorphic
 
 from eulod.core.config import load_settings
 from eulod.core.feed import AS, CHANGES, TREE, Owners, read_pages
-from eulod.core.generation import current_generation, data_graph_iri
+from eulod.core.generation import current_generation
 from eulod.pipeline.build import build
 from eulod.pipeline.changes import compare, scan_entities
 
