@@ -47,7 +47,8 @@ def test_build_of_the_sample_data_succeeds(tmp_path: Path):
 
 
 STEPS = ["validating against the shapes", "loading the store", "optimising the store", "computing the summaries",
-         "writing the home page listing", "writing the dumps"]
+         "writing the home page listing", "comparing with the previous build", "writing the change feed",
+         "writing the dumps"]
 
 
 @pytest.mark.slow

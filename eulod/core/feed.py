@@ -204,7 +204,6 @@ def page_links(base_iri: str, pages: list[Page], index: int) -> Iterator[ox.Trip
     has a next page never changes again: it is served as immutable."""
     page = _n(page_iri(base_iri, pages[index].name))
     yield ox.Triple(page, _n(RDF_TYPE), _n(TREE + "Node"))
-    yield ox.Triple(_n(feed_iri(base_iri)), _n(TREE + "view"), _n(page_iri(base_iri, pages[0].name)))
     if index + 1 < len(pages):
         after = pages[index + 1]
         relation = _n(f"{page_iri(base_iri, pages[index].name)}#next")
