@@ -14,7 +14,7 @@ from eulod.core.config import Settings, load_settings
 from eulod.core.handle import open_handle
 from eulod.core.remote.client import RemoteError
 
-from . import catalogue, errors, links, pages, reconcile, resources, search_api, security, sparql
+from . import catalogue, errors, feed, links, pages, reconcile, resources, search_api, security, sparql
 from .fastpath import ResponseCache
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(catalogue.blueprint)
     app.register_blueprint(search_api.blueprint)
     app.register_blueprint(reconcile.blueprint)
+    app.register_blueprint(feed.blueprint)
     app.register_blueprint(resources.blueprint)  # last: its catch-all route resolves data IRIs
     _cache_responses(app, settings)
 

@@ -23,6 +23,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XS
 
 from eulod.core.config import Settings
 from eulod.core.countries import EU_LANGUAGES, by_iri
+from eulod.core.feed import dump_distribution_iri, feed_distribution_iri, feed_iri
 from eulod.core.namespaces import AUTHORITY, VCARD, bind_prefixes
 from eulod.core.queryfiles import stored_query
 
@@ -42,6 +43,7 @@ AVAILABILITY = URIRef(AUTHORITY + "planned-availability")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
 KEYWORDS = ("EU funding", "projects", "partners", "linked data")
 SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
+LDES_SPECIFICATION = URIRef("https://w3id.org/ldes/specification")
 SUFFIXES = {"ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples",
             "rdf": "application/rdf+xml", "html": media.HTML}
 
@@ -227,6 +229,7 @@ def catalogue_graph(s: Settings, manifest: dict[str, Any], store) -> Graph:
     for name, facts in manifest.get("dumps", {}).items():
         _dump_distribution(graph, s, dataset, name, facts, licence, modified)
     _service(graph, s, dataset, service, publisher, contact, licence, themes)
+    _feed_distribution(graph, s, dataset, licence)
     return graph
 
 
@@ -250,6 +253,27 @@ def _provenance(graph: Graph, s: Settings, dataset: URIRef, manifest: dict[str, 
     graph.add((agent, FOAF.name, Literal("eulod")))
     graph.add((agent, RDFS.label, Literal(described)))
     graph.add((agent, OWL.versionInfo, Literal(version)))
+
+
+def _feed_distribution(graph: Graph, s: Settings, dataset: URIRef, licence: URIRef) -> None:
+    """The change feed (endpoint/feed.py): what each build created, updated and removed, as a
+    Linked Data Event Stream a harvester follows instead of fetching every dump again."""
+    node = URIRef(feed_distribution_iri(s.base_iri))
+    graph.add((dataset, DCAT.distribution, node))
+    graph.add((node, RDF.type, DCAT.Distribution))
+    graph.add((node, DCTERMS.title, Literal("Change feed (Linked Data Event Stream)", lang="en")))
+    graph.add((node, DCTERMS.description, Literal(
+        "The projects, organisations and catalogue entries each build created, updated or removed, as "
+        "ActivityStreams activities in a Linked Data Event Stream (LDES 1.0, TREE pages); Create and Update "
+        "carry the entity's description.", lang="en")))
+    graph.add((node, DCATAP.availability, _stable(graph)))
+    graph.add((node, DCAT.accessURL, URIRef(feed_iri(s.base_iri))))
+    graph.add((node, DCAT.mediaType, _media_type(graph, "text/turtle")))
+    graph.add((node, DCTERMS["format"], _concept(graph, URIRef(f"{AUTHORITY}file-type/RDF_TURTLE"), FILE_TYPE,
+                                                  DCTERMS.MediaTypeOrExtent)))
+    graph.add((node, DCTERMS.conformsTo, LDES_SPECIFICATION))
+    graph.add((LDES_SPECIFICATION, RDF.type, DCTERMS.Standard))
+    graph.add((node, DCTERMS.license, licence))
 
 
 def _publisher(graph: Graph, s: Settings) -> URIRef:
@@ -279,7 +303,7 @@ def _dump_distribution(graph: Graph, s: Settings, dataset: URIRef, name: str, fa
     if fmt is None:
         return
     url = URIRef(f"{s.base_iri}dumps/{name}")
-    node = URIRef(f"{s.base_iri}catalogue#dump-{name.replace('.', '-')}")
+    node = URIRef(dump_distribution_iri(s.base_iri, name))
     graph.add((dataset, DCAT.distribution, node))
     graph.add((node, RDF.type, DCAT.Distribution))
     graph.add((node, DCTERMS.title, Literal(f"Dump of all data, {fmt.label}", lang="en")))

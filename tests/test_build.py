@@ -46,8 +46,9 @@ def test_build_of_the_sample_data_succeeds(tmp_path: Path):
     assert not list((tmp_path / "build" / "current" / "dumps").glob(".*tmp"))
 
 
-STEPS = ["reading the records", "validating the organisations", "loading the store", "optimising the store", "computing the summaries",
-         "writing the home page listing", "writing the search index", "writing the dumps"]
+STEPS = ["reading the records", "validating the organisations", "loading the store", "optimising the store",
+         "computing the summaries", "writing the home page listing", "writing the search index",
+         "comparing with the previous build", "writing the change feed", "writing the dumps"]
 
 
 @pytest.mark.slow

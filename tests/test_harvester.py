@@ -17,10 +17,12 @@ import urllib.request
 
 import pytest
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCAT
+from rdflib.namespace import DCAT, DCTERMS, RDF
 
 FORMATS = {"application/n-triples": "nt", "text/turtle": "turtle", "application/ld+json": "json-ld"}
 IANA = "http://www.iana.org/assignments/media-types/"
+LDES = "https://w3id.org/ldes#"
+LDES_SPECIFICATION = URIRef("https://w3id.org/ldes/specification")
 
 pytestmark = [pytest.mark.server]
 
@@ -57,9 +59,12 @@ def test_harvester_follows_every_distribution(live_server, sample_settings):
     assert (URIRef(base + "catalogue"), DCAT.dataset, dataset) in catalogue
 
     counts: dict[str, int] = {}
-    services = []
+    services, feeds = [], []
     for distribution in catalogue.objects(dataset, DCAT.distribution):
         download = catalogue.value(distribution, DCAT.downloadURL)
+        if (distribution, DCTERMS.conformsTo, LDES_SPECIFICATION) in catalogue:  # the change feed
+            feeds.append(str(catalogue.value(distribution, DCAT.accessURL)))
+            continue
         if download is None:
             services.append(catalogue.value(distribution, DCAT.accessService))
             continue
@@ -81,6 +86,11 @@ def test_harvester_follows_every_distribution(live_server, sample_settings):
 
     assert {url.rsplit("/", 1)[-1] for url in counts} >= {"eulod.nt.gz", "eulod.ttl", "eulod.jsonld"}
     assert len(set(counts.values())) == 1, f"the dumps disagree: {counts}"
+
+    assert feeds == [base + "feed"], "the catalogue names the change feed"
+    with fetch(feeds[0], "text/turtle") as response:
+        stream = Graph().parse(data=response.read(), format="turtle")
+    assert (URIRef(feeds[0]), RDF.type, URIRef(LDES + "EventStream")) in stream
 
     assert services, "no distribution reaches the data through the SPARQL endpoint"
     for service in services:

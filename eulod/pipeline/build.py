@@ -57,6 +57,7 @@ from eulod.core.namespaces import EULOD, bind_prefixes
 from eulod.core.search import write_search
 from eulod.core.software import software
 from eulod.pipeline.bulk import loader_threads
+from eulod.pipeline.changes import publish_changes
 from eulod.pipeline.checks import OrganisationStore, confirmed_class_failures, organisation_results
 from eulod.pipeline.conflicts import conflict_warnings
 from eulod.pipeline.dumps import write_dumps
@@ -322,6 +323,7 @@ def load_spool(settings: Settings, generation: Generation, spool: Path, extra: I
     write_listing(store, generation.listing_path, year, generation.id)
     stage("writing the search index")
     write_search(store, generation.search_path, generation.id)
+    publish_changes(store, generation, settings, when or build_time(), stage)  # before the dumps: they carry dcterms:modified
     written: dict = {}
     if dumps:
         stage("writing the dumps")
