@@ -71,7 +71,7 @@ from eulod.pipeline.generations import (
     switch_to,
     write_manifest,
 )
-from eulod.pipeline.stream import Converter, SourceUse, Spools, filtered_spool, scan, uncount_labels
+from eulod.pipeline.stream import Converter, SourceUse, Spools, filtered_spool, scan, source_uses, uncount_labels
 from eulod.pipeline.summaries import add_summaries
 from eulod.shapes import Report, Result, validate_graphs
 
@@ -370,12 +370,12 @@ def source_file(record: Record, settings: Settings, roots: Sequence[Path] | None
     return locate_source(name, record.file, roots, settings.data_dir)
 
 
-def copy_sources(generation: Generation, uses: dict[tuple[Path, str], SourceUse], leave_out: set[str],
-                 settings: Settings, locator: SourceLocator, persons: frozenset[str]) -> dict[str, str]:
+def copy_sources(generation: Generation, uses: Iterable[tuple[Path, str, SourceUse]], settings: Settings,
+                 locator: SourceLocator, persons: frozenset[str]) -> dict[str, str]:
     """Copy each record's source document into the generation, named as its IRI's last segment.
 
-    ``uses`` are the documents the records name, per folder (eulod.pipeline.stream.scan);
-    records in ``leave_out`` are not published and do not count. Only what
+    ``uses`` are the documents the published records name, per folder, and who names them
+    (eulod.pipeline.stream.source_uses). Only what
     :func:`eulod.converters.sources.locate_source` locates and allows is copied. Each document
     is located, read and copied once, however many records name it (every record of an import
     names its export); a missing or withheld one is logged once, with the number of records
@@ -387,11 +387,7 @@ def copy_sources(generation: Generation, uses: dict[tuple[Path, str], SourceUse]
     folder.mkdir(exist_ok=True)
     found: dict[str, tuple[SourceDocument, list[SourceUse]]] = {}  # IRI name -> document, who names it
     unsaid = [0, 0, 0]  # documents not published and not said one by one, their records, those said
-    for (_folder, name), use in uses.items():
-        ids = [i for i in use.ids if i not in leave_out]
-        if not ids:
-            continue
-        named = SourceUse(ids, [r for r in use.sample if r.id not in leave_out] or use.sample, use.names, use.emails)
+    for _folder, name, named in uses:
         document = publishable_source(locator, name, named, unsaid)
         if document is None:
             continue
@@ -593,7 +589,7 @@ def _build(settings: Settings, sources: list[Path] | None, fail_on: str, skip_in
             "dumps": dumps,
         }
         write_validation(generation, findings.results_by_record(rejected))
-        outcome.manifest["sources"] = copy_sources(generation, scanned.sources, rejected, settings, locator,
+        outcome.manifest["sources"] = copy_sources(generation, source_uses(findings, rejected), settings, locator,
                                                    scanned.persons)
         write_manifest(generation, outcome.manifest)  # last: from here on the generation counts as complete
     except BaseException:

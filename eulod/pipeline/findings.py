@@ -7,7 +7,10 @@ written to a SQLite file in the build folder (``report.sqlite``) the moment it i
 with the record's file and position; the build's outcome, the CLI's report and the
 generation's ``validation.json`` are read back from it. Records with nothing to report cost
 one row in ``records`` (where their N-Triples sit in the build's spool, so that
-``--skip-invalid`` can leave them out), nothing else.
+``--skip-invalid`` can leave them out) and one in ``sources`` (the source document it names, so
+that each document is copied once, redacted of the names of the contacts of every record naming
+it, ``source_people``): a build of a million records, each naming a document of its own, keeps
+none of that in memory.
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ CREATE TABLE records (id TEXT PRIMARY KEY, file TEXT NOT NULL, position INTEGER 
 CREATE TABLE findings (seq INTEGER PRIMARY KEY, record TEXT NOT NULL, file TEXT NOT NULL,
                        stage TEXT NOT NULL, severity TEXT NOT NULL, payload TEXT NOT NULL);
 CREATE INDEX findings_record ON findings (record);
+CREATE TABLE sources (folder TEXT NOT NULL, name TEXT NOT NULL, record TEXT NOT NULL, file TEXT NOT NULL,
+                      position INTEGER NOT NULL);
+CREATE TABLE source_people (folder TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL);
 """
 
 
@@ -62,6 +68,8 @@ class Findings:
         self.db = sqlite3.connect(path)
         self.db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + SCHEMA)
         self._pending: list[tuple] = []
+        self._sources: list[tuple] = []
+        self._people: list[tuple] = []
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -81,12 +89,26 @@ class Findings:
         """(id, file, position, offset, length) of converted records: where their N-Triples are in the spool."""
         self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)", rows)
 
+    def source_use(self, folder: str, name: str, record: RecordRef, names: Iterable[str], emails: Iterable[str]) -> None:
+        """A record names a source document (``name`` as its ``source.file``, in ``folder``)."""
+        self._sources.append((folder, name, record.id, record.file, record.position))
+        self._people.extend((folder, name, "name", value) for value in names)
+        self._people.extend((folder, name, "email", value) for value in emails)
+        if len(self._sources) >= 1000:
+            self.flush()
+
     def _add(self, record: str, file: str, stage: str, severity: str, payload: dict) -> None:
         self._pending.append((record, file, stage, severity, json.dumps(payload, ensure_ascii=False)))
         if len(self._pending) >= 1000:
             self.flush()
 
     def flush(self) -> None:
+        if self._sources:
+            self.db.executemany("INSERT INTO sources VALUES (?, ?, ?, ?, ?)", self._sources)
+            self._sources.clear()
+        if self._people:
+            self.db.executemany("INSERT INTO source_people VALUES (?, ?, ?, ?)", self._people)
+            self._people.clear()
         if self._pending:
             self.db.executemany("INSERT INTO findings (record, file, stage, severity, payload) VALUES (?, ?, ?, ?, ?)",
                                 self._pending)
@@ -120,6 +142,28 @@ class Findings:
     def published(self, leave_out: set[str]) -> Iterator[str]:
         for record_id, _offset, _length in self.converted_spans(leave_out):
             yield record_id
+
+    def source_documents(self) -> Iterator[tuple[str, str]]:
+        """(folder, name) of every source document records name, in the order first named."""
+        self.flush()
+        self.db.execute("CREATE INDEX IF NOT EXISTS sources_document ON sources (folder, name)")
+        self.db.execute("CREATE INDEX IF NOT EXISTS source_people_document ON source_people (folder, name)")
+        yield from self.db.execute("SELECT folder, name FROM sources GROUP BY folder, name ORDER BY min(rowid)").fetchall()
+
+    def naming(self, folder: str, name: str) -> list[RecordRef]:
+        """The records naming one source document, in the order read."""
+        rows = self.db.execute("SELECT record, file, position FROM sources WHERE folder = ? AND name = ? ORDER BY rowid",
+                               (folder, name))
+        return [RecordRef(*row) for row in rows]
+
+    def people(self, folder: str, name: str) -> tuple[set[str], set[str]]:
+        """(contact names, e-mail addresses) of the records naming one source document."""
+        names: set[str] = set()
+        emails: set[str] = set()
+        for kind, value in self.db.execute("SELECT kind, value FROM source_people WHERE folder = ? AND name = ?",
+                                           (folder, name)):
+            (names if kind == "name" else emails).add(value)
+        return names, emails
 
     def load_problems(self) -> list[RecordProblem]:
         self.flush()

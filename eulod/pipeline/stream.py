@@ -44,19 +44,23 @@ Records = Callable[[], Iterable[Record | RecordProblem]]  # one read of the buil
 
 @dataclass
 class SourceUse:
-    """The records of one folder naming one source document: enough to copy it once, redacted."""
+    """The records of one folder naming one source document: enough to copy it once, redacted.
+
+    Read back from the build's report file (eulod.pipeline.findings) one document at a time."""
 
     ids: list[str] = field(default_factory=list)
     sample: list[RecordRef] = field(default_factory=list)  # the first few, for messages
     names: set[str] = field(default_factory=set)  # their contact persons' names
     emails: set[str] = field(default_factory=set)
 
-    def add(self, record: Record) -> None:
-        self.ids.append(record.id)
-        if len(self.sample) < 3:
-            self.sample.append(RecordRef(record.id, record.file, record.position))
-        self.names.update(contact_names([record.data]))
-        self.emails.update(contact_emails([record.data]))
+
+def source_uses(findings: Findings, leave_out: set[str]) -> Iterator[tuple[Path, str, SourceUse]]:
+    """(folder, name, who names it) of each source document the records not in ``leave_out`` name."""
+    for folder, name in findings.source_documents():
+        refs = [ref for ref in findings.naming(folder, name) if ref.id not in leave_out]
+        if refs:
+            names, emails = findings.people(folder, name)
+            yield Path(folder), name, SourceUse([ref.id for ref in refs], refs[:3], names, emails)
 
 
 @dataclass
@@ -66,7 +70,6 @@ class Scan:
     records: int = 0
     persons: frozenset[str] = frozenset()
     conflicts: list[Conflict] = field(default_factory=list)
-    sources: dict[tuple[Path, str], SourceUse] = field(default_factory=dict)
 
 
 def scan(read: Records, settings: Settings, findings: Findings,
@@ -84,7 +87,9 @@ def scan(read: Records, settings: Settings, findings: Findings,
             persons.update(contact_names([item.data]))
         finder.see(item)
         name = (item.data.get("source") or {}).get("file")
-        out.sources.setdefault((Path(item.file).parent, str(name) if name else ""), SourceUse()).add(item)
+        findings.source_use(str(Path(item.file).parent), str(name) if name else "",
+                            RecordRef(item.id, item.file, item.position), contact_names([item.data]),
+                            contact_emails([item.data]))
     if finder.disputed:  # a second read only when records disagree, to count who says what
         for item in read():
             if not isinstance(item, RecordProblem):
