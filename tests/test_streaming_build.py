@@ -204,3 +204,20 @@ def test_the_bulk_loader_sees_as_many_cpus_as_the_setting_says():
     assert os.sched_getaffinity(0) == before
     with loader_threads(0):
         assert os.sched_getaffinity(0) == before
+
+
+def test_the_dump_holds_exactly_the_stores_triples(tmp_path, crossing):
+    """The N-Triples dump is the data graph the change step read out of the store (with the
+    dcterms:modified it added) and the store's other graphs: every triple of the store, no other,
+    on a first build and on the next one (where dcterms:modified is kept or renewed)."""
+    settings = load_settings(environ={}, build_dir=tmp_path / "build", records=(crossing,), personal_data="publish")
+    for _ in range(2):
+        outcome = build(settings, skip_invalid=True)
+        store = ox.Store.read_only(str(outcome.generation.store_path))
+        in_store = Counter(str(q.triple) for q in store.quads_for_pattern(None, None, None, None))
+        del store
+        dumped = Counter(str(t) for t in ox.parse(path=str(outcome.generation.dumps_path / "eulod.nt"),
+                                                  format=ox.RdfFormat.N_TRIPLES))
+        assert dumped == in_store
+        assert any("http://purl.org/dc/terms/modified" in t for t in dumped)
+        assert not list(outcome.generation.path.glob(".feed-data*"))

@@ -57,6 +57,7 @@ from eulod.core.namespaces import EULOD, bind_prefixes
 from eulod.core.search import write_search
 from eulod.core.software import software
 from eulod.pipeline.bulk import loader_threads
+from eulod.pipeline.changes import DATA_FILE as CHANGED_DATA
 from eulod.pipeline.changes import publish_changes
 from eulod.pipeline.checks import OrganisationStore, confirmed_class_failures, organisation_results
 from eulod.pipeline.conflicts import conflict_warnings
@@ -323,12 +324,13 @@ def load_spool(settings: Settings, generation: Generation, spool: Path, extra: I
     write_listing(store, generation.listing_path, year, generation.id)
     stage("writing the search index")
     write_search(store, generation.search_path, generation.id)
-    publish_changes(store, generation, settings, when or build_time(), stage)  # before the dumps: they carry dcterms:modified
+    # Before the dumps: they carry dcterms:modified, and take the data graph's N-Triples the change step read.
+    publish_changes(store, generation, settings, when or build_time(), stage, keep_data=dumps)
     written: dict = {}
     if dumps:
         stage("writing the dumps")
         started = time.perf_counter()
-        written = write_dumps(store, generation)
+        written = write_dumps(store, generation, (generation.path / CHANGED_DATA, data_graph_iri(settings)))
         log.info("wrote the dumps in %.2f s", time.perf_counter() - started)
     stats = _statistics(store)
     del store  # closes the database so readers can open it

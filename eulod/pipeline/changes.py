@@ -179,6 +179,9 @@ def scan_entities(lines: Iterable[bytes], owners: Owners, volatile: frozenset[st
     return scan
 
 
+DATA_FILE = ".feed-data.nt"  # the data graph's N-Triples, in the generation while it is built
+
+
 def dump_graph(store: ox.Store, graph: str, target: Path) -> Path:
     """One graph's N-Triples, written by the store itself (no Python per triple): what both passes read."""
     store.dump(output=str(target), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
@@ -365,11 +368,14 @@ def write_pages(data: Path, owners: Owners, scan: Scan, diff: Diff, generation: 
 
 
 def publish_changes(store: ox.Store, generation: Generation, settings: Settings, when: datetime,
-                    stage: Callable[[str], None] = lambda name: None) -> dict[str, int]:
+                    stage: Callable[[str], None] = lambda name: None, keep_data: bool = False) -> dict[str, int]:
     """Compare this build with the previous generation, state dcterms:modified, write the change feed.
 
-    The build's one hook (eulod.pipeline.build.load_generation), called after the store is
-    loaded and before the dumps are written. Returns the number of members by action.
+    The build's one hook (eulod.pipeline.build.load_spool), called after the store is loaded and
+    before the dumps are written. Returns the number of members by action. With ``keep_data``
+    the data graph's N-Triples this step read out of the store, with the dcterms:modified it
+    added, stay in :data:`DATA_FILE` for the dumps (eulod.pipeline.dumps), which then need not
+    read the data graph a second time: at 100 000 projects each full read costs minutes.
     """
     stage("comparing with the previous build")
     started = time.perf_counter()
@@ -377,7 +383,7 @@ def publish_changes(store: ox.Store, generation: Generation, settings: Settings,
     current_rules = rules()
     owners = Owners(base, current_rules.kinds)
     previous = read_previous(settings.build_dir, generation, base)
-    data = dump_graph(store, graph, generation.path / ".feed-data.nt")
+    data = dump_graph(store, graph, generation.path / DATA_FILE)
     with open(data, "rb") as lines:
         scan = scan_entities(lines, owners, current_rules.volatile)
     hashes = scan.hashes()
@@ -390,12 +396,16 @@ def publish_changes(store: ox.Store, generation: Generation, settings: Settings,
     stage("writing the change feed")
     store.extend(modified_quads(diff, graph))
     store.flush()
+    if keep_data:  # the file is the data graph again, as the store now holds it
+        with open(data, "ab") as out:
+            ox.serialize((q.triple for q in modified_quads(diff, graph)), output=out, format=ox.RdfFormat.N_TRIPLES)
     folder = feed_folder(generation)
     folder.mkdir()
     write_changes(generation.path / CHANGES, diff)
     link_pages(previous, folder)
     pages = previous.pages + write_pages(data, owners, scan, diff, generation, base, published)
-    data.unlink()
+    if not keep_data:
+        data.unlink()
     (folder / PAGES_INDEX).write_text(json.dumps({"pages": [p.as_json() for p in pages]}, indent=1), "utf-8")
     counts = {action: diff.count(action) for action in ("create", "update", "delete")}
     log.info("compared %d entities (%d triples) with %s in %.2f s; wrote the change feed in %.2f s: "
