@@ -221,3 +221,16 @@ def test_the_dump_holds_exactly_the_stores_triples(tmp_path, crossing):
         assert dumped == in_store
         assert any("http://purl.org/dc/terms/modified" in t for t in dumped)
         assert not list(outcome.generation.path.glob(".feed-data*"))
+
+
+def test_typed_subjects_are_read_from_the_lines_that_type_them():
+    """Which record types which node is read from the bytes of its N-Triples; a literal that
+    spells a type statement is not a typed subject."""
+    from eulod.pipeline.checks import typed_subjects
+
+    rdf_type = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    text = (f'<{BASE}project/a> {rdf_type} <https://w3id.org/eulod/ontology#Project> .\n'
+            f'<{BASE}project/a> <http://purl.org/dc/terms/title> "x {rdf_type} y"@en .\n'
+            f'<{BASE}project/a> <http://purl.org/dc/terms/description> "<{BASE}z> {rdf_type} <q>" .\n'
+            f'<{BASE}organisation/o> {rdf_type} <https://w3id.org/eulod/ontology#Organisation> .\n').encode()
+    assert list(typed_subjects(text)) == [f"{BASE}project/a", f"{BASE}organisation/o"]

@@ -56,6 +56,21 @@ def shared_shapes(classes: list) -> bool:
     return any(str(c) in SHARED_CLASSES for c in classes)
 
 
+TYPE_MARK = f" <{RDF.type}> ".encode()
+
+
+def typed_subjects(text: bytes) -> Iterator[str]:
+    """The subjects of the ``rdf:type`` lines of a record's N-Triples (as converters/rdf.py writes
+    them: one triple a line, IRIs in brackets), found by searching the bytes: parsing each record
+    apart to learn which record types a node cost a third of a batch's validation."""
+    at = text.find(TYPE_MARK)
+    while at != -1:
+        start = text.rfind(b"\n", 0, at) + 1
+        if text[start:start + 1] == b"<" and text.find(b"> ", start) == at - 1:  # the mark follows the subject
+            yield text[start + 1:at - 1].decode("utf-8")
+        at = text.find(TYPE_MARK, at + 1)
+
+
 class BatchChecker:
     """Validates batches of converted records and says which record each result belongs to."""
 
@@ -68,13 +83,12 @@ class BatchChecker:
 
         A result belongs to every record of the batch whose triples type its focus node.
         """
-        triples: list = []
         owners: dict[str, list[RecordRef]] = defaultdict(list)
         for ref, text in batch:
-            for quad in ox.parse(text, ox.RdfFormat.N_TRIPLES):
-                triples.append((quad.subject, quad.predicate, quad.object))
-                if quad.predicate == RDF_TYPE:
-                    owners[quad.subject.value].append(ref)
+            for subject in typed_subjects(text):
+                owners[subject].append(ref)
+        triples = [(q.subject, q.predicate, q.object)
+                   for q in ox.parse(b"".join(text for _ref, text in batch), ox.RdfFormat.N_TRIPLES)]
         if not triples:
             return
         report = validate_part(triples, self.namespaces, record_shapes)
