@@ -21,7 +21,6 @@ object with pyoxigraph's ``query``), so there is one reader and one definition.
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 import time
 from collections import Counter, defaultdict
@@ -34,6 +33,7 @@ import pyoxigraph as ox
 
 from eulod.core.iris import last_segment
 from eulod.core.queryfiles import stored_query
+from eulod.core.sqlitefiles import written_whole
 from eulod.core.years import DATE_PICK, project_years
 
 log = logging.getLogger(__name__)
@@ -192,27 +192,15 @@ def write_listing(store: Any, target: Path, current_year: int, generation: str =
     started = time.perf_counter()
     projects = _read_projects(store)
     partners, participations = _read_partners(store)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    temporary.unlink(missing_ok=True)
-    try:
-        db = sqlite3.connect(temporary)
-        try:
-            db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + SCHEMA)
-            funding = _write_projects(db, projects, partners, current_year)
-            db.executemany("INSERT INTO funding VALUES (?, ?, ?)",
-                           ((p, c, str(v)) for (p, c), v in sorted(funding.items()) if v))
-            db.executemany("INSERT INTO participations VALUES (?, ?)", sorted(participations.items()))
-            db.executemany("INSERT INTO meta VALUES (?, ?)",
-                           [("format", FORMAT), ("generation", generation), ("current_year", str(current_year))])
-            db.executescript(INDEXES)
-            db.commit()
-            count = db.execute("SELECT COUNT(*) FROM project").fetchone()[0]
-        finally:
-            db.close()
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    with written_whole(target, SCHEMA) as db:
+        funding = _write_projects(db, projects, partners, current_year)
+        db.executemany("INSERT INTO funding VALUES (?, ?, ?)",
+                       ((p, c, str(v)) for (p, c), v in sorted(funding.items()) if v))
+        db.executemany("INSERT INTO participations VALUES (?, ?)", sorted(participations.items()))
+        db.executemany("INSERT INTO meta VALUES (?, ?)",
+                       [("format", FORMAT), ("generation", generation), ("current_year", str(current_year))])
+        db.executescript(INDEXES)
+        count = db.execute("SELECT COUNT(*) FROM project").fetchone()[0]
     log.info("wrote the home page listing of %d projects in %.2f s", count, time.perf_counter() - started)
     return count
 

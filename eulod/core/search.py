@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import sqlite3
 import time
@@ -48,6 +47,7 @@ import yaml
 
 from eulod.core.listing import paged
 from eulod.core.queryfiles import stored_query
+from eulod.core.sqlitefiles import written_whole
 
 log = logging.getLogger(__name__)
 
@@ -278,52 +278,40 @@ def write_search(store: Any, target: Path, generation: str = "") -> int:
     started = time.perf_counter()
     entities, members = _read(store)
     read = time.perf_counter() - started
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    temporary.unlink(missing_ok=True)
     seen_languages: set[str] = set()
-    try:
-        db = sqlite3.connect(temporary)
-        try:
-            db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + SCHEMA)
-            rows, docs = [], []
-            names_of: dict[str, list[tuple[str, str]]] = {}
-            for iri, item in entities.items():
-                names_of[iri] = _unique(item.names)
-            for position, iri in enumerate(sorted(entities)):
-                item = entities[iri]
-                names = names_of[iri]
-                body = _unique(item.body)
-                tags = {primary(tag) for tag, _ in names + body + item.cities if tag}
-                seen_languages |= tags
-                related = [text for organisation in members.get(iri, ()) for _, text in names_of.get(organisation, ())]
-                related += [city for _, city in item.cities]
-                descriptions: dict[str, str] = {}
-                for tag, text in body:
-                    descriptions.setdefault(tag, text[:DESCRIPTION_KEPT])
-                rows.append((position, iri, item.kind, _json(_labels(item)), _json(names),
-                             _json(sorted(set(item.identifiers))), item.country, _json(_unique(item.cities)),
-                             _json(descriptions)))
-                docs.append((position,
-                             "\n".join(text for _, text in names) + "\n" + " ".join(item.identifiers),
-                             "\n".join(text for _, text in body),
-                             "\n".join(dict.fromkeys(related)),
-                             "\n".join(stemmed(text, tag) for tag, text in names),
-                             "\n".join(stemmed(text, tag) for tag, text in body),
-                             " ".join(sorted(tags)), item.kind))
-            db.executemany("INSERT INTO entity VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            db.executemany(f"INSERT INTO doc (rowid, {', '.join(name for name, _ in COLUMNS)}) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", docs)
-            db.execute("INSERT INTO doc (doc) VALUES ('optimize')")
-            db.executemany("INSERT INTO meta VALUES (?, ?)", [
-                ("format", FORMAT), ("generation", generation),
-                ("languages", _json(sorted(seen_languages))), ("tokenizer", TOKENIZER)])
-            db.commit()
-        finally:
-            db.close()
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    with written_whole(target, SCHEMA) as db:
+        rows, docs = [], []
+        names_of: dict[str, list[tuple[str, str]]] = {}
+        for iri, item in entities.items():
+            names_of[iri] = _unique(item.names)
+        for position, iri in enumerate(sorted(entities)):
+            item = entities[iri]
+            names = names_of[iri]
+            body = _unique(item.body)
+            tags = {primary(tag) for tag, _ in names + body + item.cities if tag}
+            seen_languages |= tags
+            related = [text for organisation in members.get(iri, ()) for _, text in names_of.get(organisation, ())]
+            related += [city for _, city in item.cities]
+            descriptions: dict[str, str] = {}
+            for tag, text in body:
+                descriptions.setdefault(tag, text[:DESCRIPTION_KEPT])
+            rows.append((position, iri, item.kind, _json(_labels(item)), _json(names),
+                         _json(sorted(set(item.identifiers))), item.country, _json(_unique(item.cities)),
+                         _json(descriptions)))
+            docs.append((position,
+                         "\n".join(text for _, text in names) + "\n" + " ".join(item.identifiers),
+                         "\n".join(text for _, text in body),
+                         "\n".join(dict.fromkeys(related)),
+                         "\n".join(stemmed(text, tag) for tag, text in names),
+                         "\n".join(stemmed(text, tag) for tag, text in body),
+                         " ".join(sorted(tags)), item.kind))
+        db.executemany("INSERT INTO entity VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        db.executemany(f"INSERT INTO doc (rowid, {', '.join(name for name, _ in COLUMNS)}) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", docs)
+        db.execute("INSERT INTO doc (doc) VALUES ('optimize')")
+        db.executemany("INSERT INTO meta VALUES (?, ?)", [
+            ("format", FORMAT), ("generation", generation),
+            ("languages", _json(sorted(seen_languages))), ("tokenizer", TOKENIZER)])
     log.info("wrote the search index of %d projects and organisations in %.2f s (%.2f s reading the store)",
              len(entities), time.perf_counter() - started, read)
     return len(entities)
