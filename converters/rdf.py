@@ -663,6 +663,11 @@ class LabelCounter:
                 best = min(used, key=lambda item: (-item[1], item[0]))[0]
                 yield org, Lit(best, language or None)
 
+    def emit_preferred(self, sink: Sink) -> None:
+        """Send one skos:prefLabel per organisation and language (:meth:`preferred`) to ``sink``."""
+        for org, label in self.preferred():
+            sink.add(org, _PREF_LABEL, label)
+
 
 def preferred_labels(graphs: Iterable[Graph]) -> Graph:
     """One skos:prefLabel per organisation and language, chosen across all records.
@@ -676,9 +681,7 @@ def preferred_labels(graphs: Iterable[Graph]) -> Graph:
             for label in graph.objects(org, SKOS.altLabel):
                 counter.count(org, Lit(str(label), label.language))
     out = bind_prefixes(Graph())
-    sink = GraphSink(out)
-    for org, label in counter.preferred():
-        sink.add(org, _PREF_LABEL, label)
+    counter.emit_preferred(GraphSink(out))
     return out
 
 
@@ -696,6 +699,5 @@ def ntriples_stream(
         mapper.emit(sink, record)
         if number % chunk_records == 0:
             yield sink.take().encode("utf-8")
-    for org, label in labels.preferred():
-        sink.add(org, _PREF_LABEL, label)
+    labels.emit_preferred(sink)
     yield sink.take().encode("utf-8")

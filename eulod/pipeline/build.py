@@ -27,7 +27,7 @@ from eulod.converters.conflicts import organisation_conflicts, preferred_values
 from eulod.converters.extract import extract_file
 from eulod.converters.extract.text import UnreadableFile, decode
 from eulod.converters.personal import Redactor, contact_emails, contact_names
-from eulod.converters.rdf import FieldError, Lit, MappingOptions, RecordMapper
+from eulod.converters.rdf import FieldError, MappingOptions, RecordMapper
 from eulod.converters.records import Record, RecordProblem
 from eulod.converters.sources import (
     SOURCE_FIELD,
@@ -59,12 +59,13 @@ from eulod.core.software import software
 from eulod.pipeline.bulk import loader_threads
 from eulod.pipeline.changes import DATA_FILE as CHANGED_DATA
 from eulod.pipeline.changes import publish_changes
-from eulod.pipeline.checks import OrganisationStore, confirmed_class_failures, organisation_results
+from eulod.pipeline.checks import check_organisations
 from eulod.pipeline.conflicts import conflict_warnings
 from eulod.pipeline.dumps import write_dumps
 from eulod.pipeline.findings import REPORT_FILE, Findings, RecordOutcome
 from eulod.pipeline.generations import (
     atomic_write_bytes,
+    atomic_writer,
     build_lock,
     discard,
     new_generation,
@@ -72,13 +73,20 @@ from eulod.pipeline.generations import (
     switch_to,
     write_manifest,
 )
-from eulod.pipeline.stream import Converter, SourceUse, Spools, filtered_spool, scan, source_uses, uncount_labels
+from eulod.pipeline.stream import (
+    Converter,
+    SourceUse,
+    Spools,
+    append_preferred_labels,
+    filtered_spool,
+    scan,
+    source_uses,
+    uncount_labels,
+)
 from eulod.pipeline.summaries import add_summaries
 from eulod.shapes import Report, Result, validate_graphs
 
 log = logging.getLogger(__name__)
-
-PREF_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
 
 
 @dataclass
@@ -278,10 +286,10 @@ def load_generation(settings: Settings, graphs: Iterable[Graph | bytes],
     return generation, stats, written
 
 
-def load_spool(settings: Settings, generation: Generation, spool: Path, extra: Iterable[ox.Quad] = (),
+def load_spool(settings: Settings, generation: Generation, spool: Path,
                stage: Callable[[str], None] = lambda name: None, dumps: bool = True,
                when: datetime | None = None) -> tuple[dict, dict]:
-    """Bulk-load an N-Triples file (then ``extra`` quads) and the vocabulary into ``generation``'s store;
+    """Bulk-load an N-Triples file and the vocabulary into ``generation``'s store;
     write its summaries, listing and dumps. The spool is removed once loaded.
 
     Returns the statistics and the description of the dumps. ``stage`` is told the name of
@@ -299,7 +307,6 @@ def load_spool(settings: Settings, generation: Generation, spool: Path, extra: I
     with loader_threads(settings.build_load_threads):
         store.bulk_load(path=str(spool), format=ox.RdfFormat.N_TRIPLES, to_graph=data)
     spool.unlink()
-    store.extend(extra)
     log.info("bulk-loaded the data in %.2f s", time.perf_counter() - started)
     vocabulary = ox.NamedNode(vocabulary_graph_iri(settings))
     for entry in vocabulary_files():
@@ -346,15 +353,12 @@ def write_validation(generation: Generation, results: Iterable[tuple[str, list[d
     ``results`` are (record id, results) in id order, as eulod.pipeline.findings gives them;
     they are written as they come (a record without results has no entry).
     """
-    target = generation.path / VALIDATION_FILE
-    partial = target.with_name(target.name + ".part")
-    with open(partial, "w", encoding="utf-8") as out:
-        out.write("{")
+    with atomic_writer(generation.path / VALIDATION_FILE) as out:
+        out.write(b"{")
         for number, (record_id, found) in enumerate(results):
-            out.write("," if number else "")
-            out.write(f"\n{json.dumps(record_id)}: {json.dumps(found, sort_keys=True, ensure_ascii=False)}")
-        out.write("\n}\n")
-    partial.replace(target)
+            entry = f"{',' if number else ''}\n{json.dumps(record_id)}: {json.dumps(found, sort_keys=True, ensure_ascii=False)}"
+            out.write(entry.encode("utf-8"))
+        out.write(b"\n}\n")
 
 
 def source_file(record: Record, settings: Settings, roots: Sequence[Path] | None = None) -> SourceDocument | None:
@@ -388,9 +392,9 @@ def copy_sources(generation: Generation, uses: Iterable[tuple[Path, str, SourceU
     folder = generation.path / SOURCES_DIR
     folder.mkdir(exist_ok=True)
     found: dict[str, tuple[SourceDocument, list[SourceUse]]] = {}  # IRI name -> document, who names it
-    unsaid = [0, 0, 0]  # documents not published and not said one by one, their records, those said
+    warnings = SourceWarnings()
     for _folder, name, named in uses:
-        document = publishable_source(locator, name, named, unsaid)
+        document = publishable_source(locator, name, named, warnings)
         if document is None:
             continue
         iri_name = slugify_file(name)  # as converters.rdf names its IRI
@@ -399,9 +403,7 @@ def copy_sources(generation: Generation, uses: Iterable[tuple[Path, str, SourceU
                         found[iri_name][0].path)
             continue
         found.setdefault(iri_name, (document, []))[1].append(named)
-    if unsaid[0]:
-        log.warning("%d more source documents, named by %d records, not published (not found or not fact "
-                    "sheets); the first %d are named above", unsaid[0], unsaid[1], SAID_ONE_BY_ONE)
+    warnings.say_the_rest()
     copied = {}
     for name, (document, owners) in found.items():
         try:
@@ -430,22 +432,38 @@ def named_by(name: str, use: SourceUse) -> str:
 SAID_ONE_BY_ONE = 20  # documents not published that are named one by one; the others are counted in one line
 
 
-def publishable_source(locator: SourceLocator, name: str, records: SourceUse,
-                       unsaid: list[int] | None = None) -> SourceDocument | None:
-    """The document ``records`` (of one folder) name, if it may be published; else None, said once for them all.
+@dataclass
+class SourceWarnings:
+    """The warnings about source documents left out, said one by one up to :data:`SAID_ONE_BY_ONE`,
+    then counted, so that a million records each naming a document of their own that is not
+    there do not print a million lines."""
 
-    ``unsaid`` counts what was not said: after :data:`SAID_ONE_BY_ONE` warnings, the others
-    add to it (documents, records) and the caller says them in one line, so that a million
-    records each naming a document of its own do not print a million lines.
-    """
+    said: int = 0
+    documents: int = 0  # left out and not said
+    records: int = 0  # naming those
+
+    def warn(self, use: SourceUse, text: str, *args: object) -> None:
+        if self.said < SAID_ONE_BY_ONE:
+            self.said += 1
+            log.warning(text, *args)
+        else:
+            self.documents += 1
+            self.records += len(use.ids)
+
+    def say_the_rest(self) -> None:
+        if self.documents:
+            log.warning("%d more source documents, named by %d records, not published (not found or not fact "
+                        "sheets); the first %d are named above", self.documents, self.records, SAID_ONE_BY_ONE)
+
+
+def publishable_source(locator: SourceLocator, name: str, records: SourceUse,
+                       warnings: SourceWarnings | None = None) -> SourceDocument | None:
+    """The document ``records`` (of one folder) name, if it may be published; else None, said
+    once for them all (through ``warnings``, the build's count of what it said)."""
+    warnings = warnings or SourceWarnings()
+
     def warn(text: str, *args: object) -> None:
-        if unsaid is not None:
-            if unsaid[0] + unsaid[2] >= SAID_ONE_BY_ONE:
-                unsaid[0] += 1
-                unsaid[1] += len(records.ids)
-                return
-            unsaid[2] += 1
-        log.warning(text, *args)
+        warnings.warn(records, text, *args)
 
     if not name:
         warn("%s: no source document named", named_by(name, records))
@@ -544,21 +562,8 @@ def _build(settings: Settings, sources: list[Path] | None, fail_on: str, skip_in
         converter = Converter(settings, scanned, findings, spools)
         outcome.converted = converter.run(read, when, progress)
         stage("validating the organisations")
-        with loader_threads(settings.build_load_threads):
-            organisations = OrganisationStore(generation.path / ".organisations", spools.organisations)
-        try:
-            for ids, result in organisation_results(organisations, settings.build_batch_records):
-                for record_id in ids:
-                    ref = findings.file_of(record_id)
-                    if ref is not None:
-                        findings.results(ref, [result])
-            for holders, result in confirmed_class_failures(converter.class_failures, organisations):
-                for ref in holders:
-                    findings.results(ref, [result])
-        finally:
-            organisations.close()
-            shutil.rmtree(generation.path / ".organisations", ignore_errors=True)
-            spools.organisations.unlink(missing_ok=True)
+        check_organisations(spools.organisations, generation.path / ".organisations", converter.class_failures,
+                            findings, settings)
         rejected = findings.rejected(fail_on)
         if rejected and not skip_invalid:
             log.warning("not loading: %d records rejected", len(rejected))
@@ -574,10 +579,8 @@ def _build(settings: Settings, sources: list[Path] | None, fail_on: str, skip_in
             spool = generation.path / ".published.nt"
             filtered_spool(spools.data, spool, findings.converted_spans(rejected))
             spools.data.unlink()
-        labels = ox.NamedNode(data_graph_iri(settings))
-        preferred = (ox.Quad(ox.NamedNode(org), PREF_LABEL, _literal(label), labels)
-                     for org, label in converter.labels.preferred())
-        stats, dumps = load_spool(settings, generation, spool, preferred, stage, when=when)
+        append_preferred_labels(converter.labels, spool)
+        stats, dumps = load_spool(settings, generation, spool, stage, when=when)
         outcome.manifest = {
             "generation": generation.id,
             "built": when.isoformat(),
@@ -602,10 +605,6 @@ def _build(settings: Settings, sources: list[Path] | None, fail_on: str, skip_in
     switch_to(settings.build_dir, generation)
     outcome.generation = generation
     return outcome
-
-
-def _literal(label: Lit) -> ox.Literal:
-    return ox.Literal(label.lexical, language=label.language) if label.language else ox.Literal(label.lexical)
 
 
 def clean(settings: Settings) -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import shutil
 from collections import defaultdict, deque
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -34,8 +35,10 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
+from eulod.core.config import Settings
 from eulod.core.namespaces import EULOD, bind_prefixes
-from eulod.pipeline.findings import RecordRef
+from eulod.pipeline.bulk import loader_threads
+from eulod.pipeline.findings import Findings, RecordRef
 from eulod.shapes import Result, shapes_graph, validate_part
 
 log = logging.getLogger(__name__)
@@ -223,3 +226,25 @@ def confirmed_class_failures(failures: Iterable[tuple[list[RecordRef], Result]],
         if result.value and classes and all(organisations.typed(result.value, c) for c in classes):
             continue
         yield holders, result
+
+
+def check_organisations(spool: Path, folder: Path, class_failures: list[tuple[list[RecordRef], Result]],
+                        findings: Findings, settings: Settings) -> None:
+    """The organisation pass of a build: load the organisations' spool into a store in ``folder``,
+    write the results of the organisation shapes to every record naming the organisation, and
+    those of the batches' ``sh:class`` failures that hold over all records; then remove both."""
+    with loader_threads(settings.build_load_threads):
+        organisations = OrganisationStore(folder, spool)
+    try:
+        for ids, result in organisation_results(organisations, settings.build_batch_records):
+            for record_id in ids:
+                ref = findings.file_of(record_id)
+                if ref is not None:
+                    findings.results(ref, [result])
+        for holders, result in confirmed_class_failures(class_failures, organisations):
+            for ref in holders:
+                findings.results(ref, [result])
+    finally:
+        organisations.close()
+        shutil.rmtree(folder, ignore_errors=True)
+        spool.unlink(missing_ok=True)

@@ -26,7 +26,7 @@ import threading
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, BinaryIO, Iterator
 
 from eulod.core.generation import CURRENT, GENERATIONS, LOCK, MANIFEST, STORE_DIR, Generation, current_generation
 
@@ -138,12 +138,24 @@ def write_manifest(generation: Generation, manifest: dict[str, Any]) -> None:
 
 def atomic_write_bytes(target: Path, payload: bytes) -> None:
     """Write via a temporary file in the same folder and rename: readers never see half a file."""
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with open(temporary, "wb") as handle:
+    with atomic_writer(target) as handle:
         handle.write(payload)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, target)
+
+
+@contextmanager
+def atomic_writer(target: Path) -> Iterator[BinaryIO]:
+    """A file to write ``target``'s content into as it comes: a temporary file in the same
+    folder, flushed to disk and renamed to ``target`` when the block ends, removed if it fails."""
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def _fsync_folder(folder: Path) -> None:

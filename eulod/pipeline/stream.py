@@ -224,6 +224,15 @@ def uncount_labels(labels: LabelCounter, spool: Path, spans: Iterator[tuple[str,
             labels.add_record(record, sign=-1)
 
 
+def append_preferred_labels(labels: LabelCounter, spool: Path) -> None:
+    """End the spool with one skos:prefLabel per organisation and language, chosen across the
+    published records (converters/rdf.py ``LabelCounter.preferred``), so they load with the data."""
+    sink = NTriplesSink()
+    labels.emit_preferred(sink)
+    with open(spool, "ab") as out:
+        out.write(sink.take().encode("utf-8"))
+
+
 def filtered_spool(spool: Path, target: Path, spans: Iterator[tuple[str, int, int]]) -> None:
     """Copy the N-Triples of the records in ``spans`` from ``spool`` to ``target``."""
     with open(spool, "rb") as source, open(target, "wb") as out:
