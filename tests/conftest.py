@@ -173,13 +173,18 @@ class LiveServer:
         self._handle = handle
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
         self._handle.close()
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 15) -> None:
+    """Ask a server process to end (SIGTERM), and kill it if it has not within ``timeout`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def start_server(build_dir: Path, log: Path, env_extra: dict[str, str] | None = None) -> LiveServer:

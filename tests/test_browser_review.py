@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import EULOD, start_server
+from conftest import EULOD, start_server, stop_process
 
 SHEET = """# Green Roofs for Cities
 
@@ -63,12 +63,7 @@ def review_server(tmp_path: Path):
             pytest.fail(f"eulod review printed no URL:\n{''.join(said)}{(tmp_path / 'review.log').read_text()}")
         yield ReviewServer(process, url, folder)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         process.stdout.close()
         log.close()
 

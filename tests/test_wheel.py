@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, free_port
+from conftest import ROOT, free_port, stop_process
 from test_init import run_workflow
 
 pytestmark = pytest.mark.slow  # builds a wheel, installs it with its dependencies: a minute or more
@@ -162,12 +162,7 @@ def wheel_server(installed: Path, tmp_path_factory: pytest.TempPathFactory):
         process.kill()
         pytest.fail(f"eulod serve from the wheel did not answer:\n{log.read_text()}")
     yield server
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop_process(process)
 
 
 def get(url: str, accept: str = "text/html") -> tuple[int, str, bytes]:
