@@ -10,6 +10,9 @@ load_generation, dumps included), reading from the build's log how long the sear
 - as the SPARQL people write today without it, in the same process on the same store:
   ``?p dcterms:description ?d FILTER(regex(?d, "word", "i"))`` for every word (all matches,
   as the search counts them all): p50 and p99 over a few runs;
+- through ``/api/search`` of a running ``eulod serve`` on that generation (HTTP on
+  127.0.0.1, a new connection per request as curl makes, the same count and best 20 with
+  labels as JSON, no conditional request so every answer is computed): p50 and p99;
 - as SPARQL with the ``eulod:search`` function (endpoint/search_function.py): all projects
   matching, through the custom function, with a fresh function each run (no kept answer);
 
@@ -22,12 +25,16 @@ and prints the ratios against the regex baseline measured in this run.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import re
 import statistics
+import subprocess
 import sys
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +101,8 @@ def measure(size: int, work: Path) -> dict[str, Any]:
             times.append(1000 * (time.perf_counter() - started))
         search_ms[question] = times
 
+    http_ms = http_search(build_dir)
+
     store = ox.Store.read_only(str(generation.store_path))
     regex_ms: dict[str, list[float]] = {}
     regex_rows: dict[str, int] = {}
@@ -127,15 +136,48 @@ def measure(size: int, work: Path) -> dict[str, Any]:
         "size": size, "map_s": converted["map_s"], "load_s": loaded["total_s"], "build_s": build_s,
         "index_s": handler.seconds, "index_read_s": handler.read, "steps": loaded["steps"],
         "index_bytes": generation.search_path.stat().st_size, "store_bytes": loaded["store_bytes"],
-        "search_ms": search_ms, "totals": totals, "regex_ms": regex_ms, "regex_rows": regex_rows,
+        "search_ms": search_ms, "http_ms": http_ms, "totals": totals, "regex_ms": regex_ms, "regex_rows": regex_rows,
         "function_ms": function_ms, "function_rows": function_rows,
         "load_average": os.getloadavg(),
     }
 
 
+def http_search(build_dir: Path) -> dict[str, list[float]]:
+    """Each question asked RUNS times of ``/api/search`` on a running ``eulod serve``, in milliseconds."""
+    port = scale._free_port()
+    command = [sys.executable, "-m", "eulod.cli", "serve", "--build-dir", str(build_dir), "--port", str(port),
+               "--base-iri", scale.BASE, "--workers", str(scale.WORKERS)]
+    log_file = build_dir.parent / f"serve-search-{build_dir.name}.log"
+    started = time.monotonic()
+    with log_file.open("w") as sink:
+        server = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
+    try:
+        scale.wait_for_warmup(log_file, started)
+        times: dict[str, list[float]] = {}
+        for question in QUESTIONS:
+            url = f"http://127.0.0.1:{port}/api/search?" + urllib.parse.urlencode({"q": question, "type": "project"})
+            for _ in range(scale.WORKERS):  # each worker opens the index and reads its pages once
+                _get(url)
+            times[question] = []
+            for _ in range(RUNS):
+                began = time.perf_counter()
+                _get(url)
+                times[question].append(1000 * (time.perf_counter() - began))
+        return times
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _get(url: str) -> None:
+    with urllib.request.urlopen(url, timeout=60) as response:
+        json.load(response)
+
+
 def report(result: dict[str, Any], command: str) -> str:
     size = result["size"]
     all_search = [t for times in result["search_ms"].values() for t in times]
+    all_http = [t for times in result["http_ms"].values() for t in times]
     all_regex = [t for times in result["regex_ms"].values() for t in times]
     all_function = [t for times in result["function_ms"].values() for t in times]
     index_s = result["index_s"] or 0.0
@@ -154,24 +196,27 @@ def report(result: dict[str, Any], command: str) -> str:
         "",
         f"Index file {result['index_bytes'] / 2**20:.1f} MiB beside a store of {result['store_bytes'] / 2**20:.0f} MiB.",
         "",
-        f"| question | matching projects | search p50 ms | search p99 ms | regex p50 ms | regex matches | "
-        f"eulod:search in SPARQL p50 ms | regex p50 / search p50 |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| question | matching projects | search p50 ms | search p99 ms | /api/search p50 ms | /api/search p99 ms | "
+        "regex p50 ms | regex matches | eulod:search in SPARQL p50 ms | regex p50 / search p50 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for question in QUESTIONS:
         search_p50 = statistics.median(result["search_ms"][question])
         regex_p50 = statistics.median(result["regex_ms"][question])
         lines.append(f"| `{question}` | {result['totals'][question]} | {search_p50:.2f} | "
-                     f"{percentile(result['search_ms'][question], 0.99):.2f} | {regex_p50:.0f} | "
+                     f"{percentile(result['search_ms'][question], 0.99):.2f} | "
+                     f"{statistics.median(result['http_ms'][question]):.2f} | "
+                     f"{percentile(result['http_ms'][question], 0.99):.2f} | {regex_p50:.0f} | "
                      f"{result['regex_rows'][question]} | {statistics.median(result['function_ms'][question]):.0f} | "
                      f"{regex_p50 / search_p50:.0f}x |")
     lines += [
         f"| **all questions** | | **{statistics.median(all_search):.2f}** | **{percentile(all_search, 0.99):.2f}** | "
+        f"**{statistics.median(all_http):.2f}** | **{percentile(all_http, 0.99):.2f}** | "
         f"{statistics.median(all_regex):.0f} | | {statistics.median(all_function):.0f} | "
         f"{statistics.median(all_regex) / statistics.median(all_search):.0f}x |",
         "",
         f"Search: {RUNS} runs per question after one warm-up run (count of matches + best 20 with labels, as "
-        f"/api/search asks; projects only). Regex: {BASELINE_RUNS} runs per question, every matching project. "
+        f"/api/search asks; projects only), in the process and through `eulod serve` over HTTP (a new connection per request). Regex: {BASELINE_RUNS} runs per question, every matching project. "
         "The regex finds the words as written in descriptions only (no stems, no titles, no ranking), so its "
         "matches differ from the search's; the ratio compares the time to answer the same question.",
         "",
