@@ -20,6 +20,7 @@ pattern. A web address must be:
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -63,6 +64,13 @@ def web_address_problem(value: Any) -> str | None:
     """Why ``value`` cannot be published as a web address (link and IRI), or None when it can."""
     if not isinstance(value, str):
         return f"{value!r} is not a web address (text expected)"
+    return _web_text_problem(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _web_text_problem(value: str) -> str | None:
+    """:func:`web_address_problem` of a text, kept: an organisation's website is checked once
+    per build, not once per record naming it (a tenth of the mapping's time, issue 15)."""
     shown = _shown(value)
     if not value.startswith(WEB_SCHEMES):
         return f"{shown} is not an absolute http:// or https:// address"

@@ -227,3 +227,46 @@ def test_a_part_of_a_name_goes_only_where_the_person_is_a_contact(name: str, oth
     untouched = f"{other} wrote"
     if not {w.casefold() for w in other.split()} & {w.casefold() for w in name.split()}:
         assert Redactor([name]).redact(untouched) == untouched
+
+
+def every_free_text_record(name: str, email: str) -> dict:
+    """A record whose every free-text field, result and contact text names ``name`` and ``email``."""
+    from eulod.converters import rdf
+
+    says = f"Ask {name} ({email}) for details."
+    data = {"id": "every-free-text", "language": "en", "source": {"file": f"{name}.txt"}, "notes": says,
+            "contacts": [{"name": name, "email": email, "role": f"press, {says}", "office": says}],
+            "results": [{"title": says, "description": says}]}
+    for key, _, convert in rdf.PROJECT_FIELDS:
+        if key in rdf._FREE_FIELDS:
+            data[key] = [says] if convert is not rdf._texts else says
+    return data
+
+
+@pytest.mark.parametrize("mode", ["role-only", "omit"])
+def test_every_free_text_predicate_is_redacted_in_the_mapping(mode: str):
+    """The mapping sends only free texts through the redactor (issue 15: wrapping every triple cost a
+    quarter of its time); every predicate of ``_FREE_TEXT`` must therefore be reached by a field this
+    record fills, and none of its literals may keep the contact's name or e-mail."""
+    from eulod.converters import rdf
+    from eulod.converters.records import Record
+
+    name, email = "Ottavia Quirini", "o.quirini@example.org"
+    mapper = rdf.RecordMapper(rdf.MappingOptions("http://127.0.0.1:5000/", mode, persons=frozenset({name})))
+    sink = rdf.NTriplesSink()
+    captured: list[tuple[str, object]] = []
+
+    class Capture:
+        def add(self, subject: str, predicate: str, obj: object) -> None:
+            captured.append((str(predicate), obj))
+            sink.add(subject, predicate, obj)
+
+    mapper.emit(Capture(), Record(every_free_text_record(name, email), "every.yaml", 1))
+    texts = {(predicate, obj.lexical) for predicate, obj in captured if isinstance(obj, rdf.Lit)}
+    reached = {predicate for predicate, _ in texts}
+    expected = set(rdf._FREE_TEXT) - ({str(rdf._vcard.role), str(rdf._vcard["organization-unit"])}
+                                      if mode == "omit" else set())
+    assert expected <= reached, f"free-text predicates no field of the test record fills: {expected - reached}"
+    leaks = sorted(text for _, text in texts if name.split()[1] in text or email in text)
+    assert leaks == []
+    assert any("[personal data removed]" in text for _, text in texts)
