@@ -316,6 +316,10 @@ def value_problems(document: Any, limits: Limits | None = None, most: int = 10) 
         if size > limits.text_bytes:
             found.append((list(path), f"{what} is {_size(size)} long; a text may be at most "
                                       f"{_size(limits.text_bytes)} (setting max_text_kb)"))
+            return
+        not_xml = _not_xml(value)
+        if not_xml:
+            found.append((list(path), f"{what} {not_xml}"))
 
     def visit(value: Any, depth: int) -> None:
         if len(found) >= most:
@@ -356,6 +360,21 @@ def value_problems(document: Any, limits: Limits | None = None, most: int = 10) 
     return found
 
 
+# Characters XML 1.0 cannot carry, escaped or not: a literal holding one makes every SPARQL XML
+# result and RDF/XML answer that shows it unreadable to the client (SPARQLWrapper asks for XML by
+# default), so no record may hold one. Tab, line feed and carriage return are allowed.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _not_xml(text: str) -> str | None:
+    """Why ``text`` cannot appear in XML, or None: the first such character and where it is."""
+    found = _NOT_XML.search(text)
+    if found is None:
+        return None
+    return (f"holds the control character U+{ord(found.group()):04X} (at character {found.start() + 1}), "
+            "which XML cannot carry (SPARQL XML results, RDF/XML): remove it, or write a line break or a space")
+
+
 def _text_fits(text: str, limit: int) -> bool:
     """Whether ``text`` is Unicode (no lone surrogate) of at most ``limit`` bytes in UTF-8."""
     if text.isascii():
@@ -375,6 +394,7 @@ def _plain(document: Any, limits: Limits) -> bool:
     A value inside itself is not looked for here: it nests past the depth limit, so it is rejected.
     """
     text_limit, depth_limit = limits.text_bytes, limits.depth
+    texts: list[str] = []  # searched once, joined, for characters XML cannot carry: one call per record
     stack = [(document, 0)]
     while stack:
         value, depth = stack.pop()
@@ -382,6 +402,7 @@ def _plain(document: Any, limits: Limits) -> bool:
         if kind is str:
             if not _text_fits(value, text_limit):
                 return False
+            texts.append(value)
             continue
         if kind is dict:
             if depth >= depth_limit:
@@ -389,6 +410,7 @@ def _plain(document: Any, limits: Limits) -> bool:
             for key in value:
                 if type(key) is not str or not _text_fits(key, text_limit):
                     return False
+            texts.extend(value)
             items = value.values()
         elif kind is list:
             if depth >= depth_limit:
@@ -402,9 +424,10 @@ def _plain(document: Any, limits: Limits) -> bool:
             if type(item) is str:
                 if not _text_fits(item, text_limit):
                     return False
+                texts.append(item)
             elif item is not None and type(item) not in (int, float, bool):
                 stack.append((item, depth + 1))
-    return True
+    return _NOT_XML.search("\n".join(texts)) is None
 
 
 def _shown(value: Any) -> str:

@@ -361,3 +361,50 @@ def test_generated_values_in_a_record_never_escape_as_exceptions(small_limits, v
         problems = check_record(minimal(record_id, description=extra, **{"x": value}), "f.json")
         assert problems and all(p.file == "f.json" and len(str(p)) < 2000 for p in problems)
         "\n".join(map(str, problems)).encode("utf-8")
+
+
+# --- characters XML cannot carry -------------------------------------------------------------
+
+NOT_XML = [chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]] + ["\ufffe", "\uffff"]
+XML_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="".join(NOT_XML)), max_size=40)
+
+
+def _record_with(where: str, text: str) -> dict:
+    record = {"id": "xml-check", "language": "en", "title": "A project", "source": {"file": "sheet.txt"},
+              "participants": [{"role": "partner", "organisation": {"id": "an-org", "name": "An org"}}]}
+    if where == "title":
+        record["title"] = text
+    elif where == "description":
+        record["description"] = {"en": text}
+    elif where == "participants[0].organisation.name":
+        record["participants"][0]["organisation"]["name"] = text
+    else:  # a key: the schema refuses unknown keys too, but the character is what is named first
+        record[text] = "value"
+    return record
+
+
+@settings(max_examples=150, deadline=None)
+@given(before=XML_TEXT, bad=st.sampled_from(NOT_XML), after=XML_TEXT,
+       where=st.sampled_from(["title", "description", "participants[0].organisation.name", "key"]))
+def test_a_character_xml_cannot_carry_is_the_field_problem(before: str, bad: str, after: str, where: str):
+    """A literal holding U+000B (a vertical tab from a word processor) or U+0000 made every SPARQL
+    XML result and RDF/XML answer showing it unreadable (SPARQLWrapper's default format); such a
+    record is now refused naming the field and the character, wherever the character is."""
+    from eulod.converters.records import check_record
+
+    problems = check_record(_record_with(where, before + bad + after), "hostile.yaml")
+    named = [p for p in problems if f"U+{ord(bad):04X}" in p.reason]
+    assert named, problems
+    if where != "key":
+        assert named[0].field == {"description": "description.en"}.get(where, where)
+        assert f"at character {len(before) + 1}" in named[0].reason
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=XML_TEXT.filter(lambda t: t.strip()))
+def test_text_xml_can_carry_is_never_refused_for_it(text: str):
+    """Tabs, line breaks and every other character (any script, emoji, C1 controls) stay allowed."""
+    from eulod.converters.records import check_record
+
+    problems = check_record(_record_with("title", text + "\t\n\r" + text), "fine.yaml")
+    assert not [p for p in problems if "XML cannot carry" in p.reason], problems
