@@ -29,6 +29,7 @@ import socket
 import threading
 import time
 import urllib.parse
+from xml.etree import ElementTree
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -272,6 +273,8 @@ def problems_of(spec: dict, response: Response | None, error: str | None, values
         found.append(f"expected a refusal (4xx), got {status}")
     elif expect == "ok" and not (200 <= status < 300):
         found.append(f"expected an answer (2xx), got {status}")
+    elif spec.get("status") and status not in spec["status"]:
+        found.append(f"expected status {' or '.join(map(str, spec['status']))}, got {status}")
     elif status == 0:
         found.append("no HTTP status line")
     text = response.text
@@ -292,6 +295,11 @@ def problems_of(spec: dict, response: Response | None, error: str | None, values
             found.append(f"redirects to {location!r}")
     if "javascript" in content_type:
         found.append(f"script response ({content_type}): JSONP")
+    if spec.get("well_formed_xml") and "xml" in content_type and 200 <= status < 300:
+        try:
+            ElementTree.fromstring(response.body)
+        except ElementTree.ParseError as exc:
+            found.append(f"{content_type} answer is not well-formed XML: {exc}")
     return found
 
 
