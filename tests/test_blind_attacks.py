@@ -293,6 +293,9 @@ def problems_of(spec: dict, response: Response | None, error: str | None, values
     for needle in spec.get("forbid_location") or []:
         if needle in location:
             found.append(f"redirects to {location!r}")
+    for kind in spec.get("forbid_content_type") or []:
+        if kind in content_type:
+            found.append(f"answered as {content_type}")
     if "javascript" in content_type:
         found.append(f"script response ({content_type}): JSONP")
     if spec.get("well_formed_xml") and "xml" in content_type and 200 <= status < 300:
@@ -370,6 +373,25 @@ def attacked_server(sample_build, sample_settings, tmp_path_factory: pytest.Temp
     server.stop()
 
 
+HOSTILE_RECORDS = ATTACKS_FILE.parent / "hostile" / "records"
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory: pytest.TempPathFactory):
+    """`eulod serve` over a build of hostile/records: markup in every text, name and address of a
+    record, and an HTML fact sheet with scripts (the stored-XSS attacks)."""
+    from eulod.core.config import load_settings
+    from eulod.pipeline.build import build
+
+    settings = load_settings(environ={}, build_dir=tmp_path_factory.mktemp("hostile-build"), records=(HOSTILE_RECORDS,),
+                             personal_data="publish")
+    outcome = build(settings)
+    assert outcome.loaded, "the hostile record did not build: " + "; ".join(map(str, outcome.problems))
+    server = start_server(settings.build_dir, tmp_path_factory.mktemp("hostile-logs") / "serve.log")
+    yield server
+    server.stop()
+
+
 def cases() -> list:
     params = []
     for attack in ATTACKS:
@@ -381,8 +403,10 @@ def cases() -> list:
 
 
 @pytest.mark.parametrize("attack", cases())
-def test_attack_is_held(attack: dict, attacked_server, canary: Canary, canary_file: Path) -> None:
-    port = int(attacked_server.url.rsplit(":", 1)[1])
+def test_attack_is_held(attack: dict, attacked_server, canary: Canary, canary_file: Path,
+                        request: pytest.FixtureRequest) -> None:
+    server = request.getfixturevalue("hostile_server") if attack.get("server") == "hostile" else attacked_server
+    port = int(server.url.rsplit(":", 1)[1])
     outcomes = run_attack(attack, port, canary, canary_file)
     report = [f"step {n}: status {o.status}, {o.seconds:.1f} s: {p}" for n, o in enumerate(outcomes) for p in o.problems]
     assert not report, "\n".join(report) + f"\nfirst answer begins: {outcomes[0].excerpt!r}"
