@@ -150,8 +150,11 @@ class Response:
 
 
 def send(port: int, method: str, target: bytes, headers: list[tuple[str, str]], body: bytes | None,
-         chunked: bool, timeout: float, secrets_: list[bytes]) -> Response:
-    """One request, written byte for byte; the answer read to its end (Connection: close)."""
+         chunked: bool, timeout: float, secrets_: list[bytes], raw_request: bytes | None = None,
+         source: str = "127.0.0.1") -> Response:
+    """One request, written byte for byte (or ``raw_request`` as it is: smuggling attempts); the
+    answer read to its end (Connection: close). ``source`` is the client address to send from
+    (any 127.x address is this machine's loopback, so two "clients" can be told apart)."""
     lines = [method.encode() + b" " + target + b" HTTP/1.1"]
     names = {name.lower() for name, _ in headers}
     if "host" not in names:
@@ -169,7 +172,9 @@ def send(port: int, method: str, target: bytes, headers: list[tuple[str, str]], 
             payload += b"0\r\n\r\n"
         else:
             payload += body
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+    if raw_request is not None:
+        payload = raw_request
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout, source_address=(source, 0)) as sock:
         try:
             sock.sendall(payload)
         except (BrokenPipeError, ConnectionResetError):
@@ -324,9 +329,10 @@ def run_attack(spec: dict, port: int, canary: Canary, canary_file: Path) -> list
         before = canary.count()
         started = time.monotonic()
         response, error = None, None
+        raw = fill(step["raw_request"], values).replace("\n", "\r\n").encode() if "raw_request" in step else None
         try:
             response = send(port, method, target, headers, body, bool(step.get("chunked")),
-                            QUERY_TIMEOUT + QUERY_WAIT + SLACK, secrets_)
+                            QUERY_TIMEOUT + QUERY_WAIT + SLACK, secrets_, raw)
         except (TimeoutError, socket.timeout) as exc:
             error = f"timed out after {time.monotonic() - started:.0f} s ({exc})"
         except OSError as exc:
@@ -451,3 +457,44 @@ def test_the_judge_reports_leaks_scripts_headers_and_errors() -> None:
     assert problems_of({"expect": "safe"}, None, "timed out after 35 s", {}, []) == ["no answer: timed out after 35 s"]
     good = Response(400, [("Content-Type", "text/plain")], b"&lt;svg/onload=blindxss&gt;", 30, [])
     assert problems_of(spec, good, None, {}, []) == []
+
+
+def test_one_client_flooding_does_not_shut_out_another(attacked_server) -> None:
+    """Resource abuse by one client: while 127.0.0.1 keeps a dozen cross-join queries going
+    (each held until the query timeout), a cheap query from another address (127.0.0.2, the same
+    loopback) is still answered, not refused with 503 or 429. No time is asserted: the flood
+    lasts as long as it takes the other client's queries to be answered."""
+    port = int(attacked_server.url.rsplit(":", 1)[1])
+    done = threading.Event()
+    flood_statuses: list[int] = []
+
+    def flood(n: int) -> None:
+        k = 0
+        while not done.is_set():
+            k += 1
+            query = f"SELECT (COUNT(*) AS ?n{n}x{k}) WHERE {{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }}"
+            try:
+                answer = send(port, "GET", b"/sparql?query=" + quote(query).encode(), [], None, False,
+                              QUERY_TIMEOUT + QUERY_WAIT + SLACK, [])
+                flood_statuses.append(answer.status)
+            except OSError:
+                pass
+
+    threads = [threading.Thread(target=flood, args=(n,), daemon=True) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    try:
+        while len(flood_statuses) < 12:  # the flood is in full swing: its first answers are back
+            time.sleep(0.2)
+        statuses = []
+        for n in range(5):
+            query = f"SELECT ?t WHERE {{ ?s a ?t }} LIMIT {n + 1}"
+            answer = send(port, "GET", b"/sparql?query=" + quote(query).encode(), [], None, False,
+                          QUERY_TIMEOUT + QUERY_WAIT + SLACK, [], source="127.0.0.2")
+            statuses.append(answer.status)
+    finally:
+        done.set()
+        for thread in threads:
+            thread.join()
+    assert set(flood_statuses) <= {200, 429, 503, 504}, flood_statuses
+    assert statuses == [200] * 5, f"the other client got {statuses} while the flood got {sorted(set(flood_statuses))}"
