@@ -14,7 +14,7 @@ from eulod.core.config import Settings, load_settings
 from eulod.core.handle import open_handle
 from eulod.core.remote.client import RemoteError
 
-from . import catalogue, errors, feed, links, pages, reconcile, resources, search_api, security, sparql
+from . import body, catalogue, errors, feed, links, pages, reconcile, resources, search_api, security, sparql
 from .fastpath import ResponseCache
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024  # queries and forms beyond 1 MiB get 413
     app.extensions["eulod_store"] = open_handle(settings)
 
+    body.install(app)
     security.install(app)
     links.install(app)
     errors.install(app)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from multiprocessing.connection import Connection
@@ -118,6 +119,8 @@ def run(store: Any, job: Job, prepared: guard.Prepared | None = None, functions:
         return Outcome(status=400, message=f"malformed query: {exc}")
     except ValueError as exc:  # an invalid IRI among the dataset parameters
         return Outcome(status=400, message=f"bad request: {exc}")
+    except RuntimeError as exc:  # the engine refuses the query as planned: a function it does not know (<urn:x:f>(1))
+        return Outcome(status=400, message=f"query evaluation failed: {exc}")
     try:
         if isinstance(result, ox.QueryTriples):
             return _graph(result, job)
@@ -133,7 +136,26 @@ def _graph(triples: ox.QueryTriples, job: Job) -> Outcome:
     truncated = len(kept) > job.max_rows
     kept = kept[: job.max_rows]
     body = serialize_triples(kept, ox.RdfFormat.from_media_type(job.graph_format), job.prefixes)
-    return Outcome(body=body, form="graph", truncated=truncated, rows=len(kept))
+    return _xml_checked(Outcome(body=body, form="graph", truncated=truncated, rows=len(kept)), job.graph_format)
+
+
+# What XML 1.0 cannot carry, in UTF-8: C0 controls but tab, line feed and carriage return, and
+# U+FFFE / U+FFFF. Records cannot hold them (converters/documents.py), but a query can make them
+# ("a\u0000b"), and an XML answer holding one is unreadable to every client.
+_NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+XML_TYPES = frozenset({"application/sparql-results+xml", "application/rdf+xml"})
+
+
+def _xml_checked(outcome: Outcome, media_type: str) -> Outcome:
+    """``outcome``, or a 406 saying why when its XML body holds a character XML cannot carry."""
+    if media_type not in XML_TYPES:
+        return outcome
+    found = _NOT_XML.search(outcome.body)
+    if found is None:
+        return outcome
+    character = found.group().decode("utf-8")
+    return Outcome(form=outcome.form, status=406,
+                   message=f"the answer holds U+{ord(character):04X}, which XML cannot carry; ask for another format")
 
 
 def _results(result: Any, job: Job) -> Outcome:
@@ -141,7 +163,7 @@ def _results(result: Any, job: Job) -> Outcome:
         return Outcome(form="results", status=406)
     fmt = ox.QueryResultsFormat.from_media_type(job.results_format)
     if isinstance(result, ox.QueryBoolean):
-        return Outcome(body=result.serialize(format=fmt), form="results", rows=1)
+        return Outcome(body=result.serialize(format=fmt), form="results", rows=1)  # true or false: nothing to check
     names = [variable.value for variable in result.variables]
     solutions = list(islice(result, job.max_rows + 1))
     truncated = len(solutions) > job.max_rows
@@ -154,7 +176,8 @@ def _results(result: Any, job: Job) -> Outcome:
     if fmt != ox.QueryResultsFormat.JSON:
         # pyoxigraph's own writers, fed the capped solutions through its JSON reader
         body = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(format=fmt)
-    return Outcome(body=body, form="results", truncated=truncated, rows=len(solutions))
+    return _xml_checked(Outcome(body=body, form="results", truncated=truncated, rows=len(solutions)),
+                        job.results_format)
 
 
 def _binding(names: list[str], solution: ox.QuerySolution) -> dict[str, Any]:

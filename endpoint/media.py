@@ -75,7 +75,9 @@ def negotiate(accept: MIMEAccept, offered: list[str], override: str | None = Non
         return None
     if not accept or not list(accept.values()):
         return offered[0]
-    return accept.best_match(offered)
+    # Media-type parameters (charset=utf-8, a JSON-LD profile) name nothing these answers vary by,
+    # but Werkzeug matches them exactly: without them, "text/turtle; charset=utf-8" gets Turtle, not 406.
+    return MIMEAccept([(value.split(";", 1)[0].strip(), quality) for value, quality in accept]).best_match(offered)
 
 
 # Formats whose writers shorten IRIs with prefixes.

@@ -118,6 +118,8 @@ def parse_batch(raw: str) -> dict[str, dict[str, Any]]:
         batch = json.loads(raw)
     except ValueError:
         raise BadBatch("queries is not JSON") from None
+    except RecursionError:  # "[[[[..." thousands deep: Python's parser recurses per level
+        raise BadBatch("queries nests too deeply") from None
     if not isinstance(batch, dict) or not batch:
         raise BadBatch("queries must be a JSON object of queries, each named by a key")
     if len(batch) > MAX_QUERIES:

@@ -145,11 +145,16 @@ def dump(name: str) -> Response:
 @blueprint.route("/<path:path>", methods=["GET", "HEAD"])
 def resource(path: str) -> Response:
     override = None
+    whole = path
     stem, dot, extension = path.rpartition(".")
     if dot and extension in EXTENSIONS and "/" not in extension:
         path, override = stem, EXTENSIONS[extension]
     iri = resolve(path)
     triples = describe(iri)
+    if not triples and override:  # an IRI may itself end like a format suffix: a fact sheet source/sheet.html
+        path, override = whole, None
+        iri = resolve(path)
+        triples = describe(iri)
     if not triples:
         abort(404)
     replacement = replaced_by(iri, triples)

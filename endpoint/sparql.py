@@ -295,7 +295,8 @@ def respond(outcome: evaluate.Outcome, chosen: str | None) -> Response:
     if outcome.status == 406 or chosen is None:
         offered = media.RESULTS if outcome.form == "results" else media.GRAPHS
         kind = "SELECT and ASK give" if outcome.form == "results" else "CONSTRUCT and DESCRIBE give"
-        raise ProtocolError(406, f"no acceptable format; {kind}: " + ", ".join(offered))
+        reason = outcome.message or "no acceptable format"  # an answer the chosen format cannot carry says why
+        raise ProtocolError(406, f"{reason}; {kind}: " + ", ".join(offered))
     response = Response(outcome.body, mimetype=chosen)
     if chosen.startswith("text/"):
         response.charset = "utf-8"
