@@ -27,6 +27,7 @@ from eulod.core.countries import by_alpha2
 from .documents import (
     LimitExceeded,
     bounded_lines,
+    json_plain,
     load_json,
     printable,
     read_text,
@@ -161,12 +162,16 @@ def _negative_amount(error: ValidationError) -> str | None:
     return f"{printable(repr(error.instance), 80)} is negative: an amount is zero or more" if negative else None
 
 
-def check_record(data: Any, file: str, position: int = 1) -> list[RecordProblem]:
-    """Every schema problem of one record, plus the checks a schema cannot express."""
+def check_record(data: Any, file: str, position: int = 1, plain: bool = False) -> list[RecordProblem]:
+    """Every schema problem of one record, plus the checks a schema cannot express.
+
+    ``plain``: the record's JSON text already proved it holds nothing :func:`value_problems`
+    reports (:func:`converters.documents.json_plain`), so its values are not walked again.
+    """
     name = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else f"#{position}"
     if not isinstance(data, dict):
         return [RecordProblem(file, name, "", f"a record must be a mapping, not {type(data).__name__}")]
-    unsafe = value_problems(data)
+    unsafe = [] if plain else value_problems(data)
     if unsafe:  # the schema check and the converter would fail on these values, or take too long
         return [RecordProblem(file, name, field_path(path) or "(record)", reason) for path, reason in unsafe]
     problems = []
@@ -238,8 +243,8 @@ class _Unparsable(ValueError):
     """A YAML file that cannot be read past some point; the message says where and why."""
 
 
-def _documents(path: Path, found: list[tuple[int, Any]]) -> None:
-    """Append (position, document) for each document of a YAML or JSON file to ``found``.
+def _documents(path: Path, found: list[tuple[int, Any, bool]]) -> None:
+    """Append (position, document, False) for each document of a YAML or JSON file to ``found``.
 
     A JSON file may hold one record or a list. YAML documents are appended as they are read,
     so those before a document that cannot be read are kept when the error is raised.
@@ -247,20 +252,22 @@ def _documents(path: Path, found: list[tuple[int, Any]]) -> None:
     text = read_text(path)
     if path.suffix == ".json":
         document = load_json(text)
-        found.extend(enumerate(document if isinstance(document, list) else [document], start=1))
+        found.extend((position, item, False) for position, item in
+                     enumerate(document if isinstance(document, list) else [document], start=1))
         return
     try:
         for position, document in enumerate(yaml_documents(text), start=1):
-            found.append((position, document))
+            found.append((position, document, False))
     except yaml.YAMLError as exc:
         raise _Unparsable(yaml_reason(exc, text)) from None
 
 
-def _jsonl_documents(path: Path, shown: str) -> Iterator[tuple[int, Any]]:
-    """(line number, record or problem) for each line: one bad line never hides the others."""
+def _jsonl_documents(path: Path, shown: str) -> Iterator[tuple[int, Any, bool]]:
+    """(line number, record or problem, whether its text proved it plain) for each line:
+    one bad line never hides the others."""
 
-    def problem(number: int, reason: str) -> tuple[int, RecordProblem]:
-        return number, RecordProblem(shown, f"line {number}", "", reason)
+    def problem(number: int, reason: str) -> tuple[int, RecordProblem, bool]:
+        return number, RecordProblem(shown, f"line {number}", "", reason), False
 
     with path.open("rb") as handle:
         for number, raw in bounded_lines(handle):
@@ -270,7 +277,8 @@ def _jsonl_documents(path: Path, shown: str) -> Iterator[tuple[int, Any]]:
             if not raw.strip():
                 continue
             try:
-                yield number, load_json(raw.decode("utf-8-sig"))
+                text = raw.decode("utf-8-sig")
+                yield number, load_json(text), json_plain(text, len(raw))
             except UnicodeDecodeError as exc:
                 yield problem(number, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
             except json.JSONDecodeError as exc:
@@ -283,9 +291,9 @@ def _file_problem(shown: str, reason: str) -> RecordProblem:
     return RecordProblem(shown, "(file)", "", reason)
 
 
-def _read_documents(path: Path, shown: str) -> tuple[list[tuple[int, Any]], RecordProblem | None]:
-    """The file's (position, document or line problem) pairs, and what stopped the reading, if anything."""
-    documents: list[tuple[int, Any]] = []
+def _read_documents(path: Path, shown: str) -> tuple[list[tuple[int, Any, bool]], RecordProblem | None]:
+    """The file's (position, document or line problem, plain) triples, and what stopped the reading, if anything."""
+    documents: list[tuple[int, Any, bool]] = []
     try:
         if path.suffix == ".jsonl":
             documents.extend(_jsonl_documents(path, shown))
@@ -305,10 +313,10 @@ def _read_documents(path: Path, shown: str) -> tuple[list[tuple[int, Any]], Reco
     return documents, None
 
 
-def _check_document(document: Any, shown: str, position: int) -> list[RecordProblem]:
+def _check_document(document: Any, shown: str, position: int, plain: bool = False) -> list[RecordProblem]:
     """check_record, with any failure of the checks themselves as this record's problem."""
     try:
-        return check_record(document, shown, position)
+        return check_record(document, shown, position, plain)
     except Exception as exc:  # a value no check foresaw must not stop the other records
         log.debug("checking %s #%d failed", shown, position, exc_info=True)
         return [RecordProblem(shown, f"#{position}", "", f"cannot be checked: {type(exc).__name__}: {exc}")]
@@ -330,14 +338,14 @@ def iter_file(path: Path, display: str | None = None) -> Iterator[Record | Recor
     shown = display or str(path)
     empty = True
     try:
-        for position, document in _jsonl_documents(path, shown):
+        for position, document, plain in _jsonl_documents(path, shown):
             if document is None:
                 continue
             empty = False
             if isinstance(document, RecordProblem):
                 yield document
                 continue
-            problems = _check_document(document, shown, position)
+            problems = _check_document(document, shown, position, plain)
             if problems:
                 yield from problems
             else:
@@ -363,20 +371,20 @@ def load_file(path: Path, display: str | None = None) -> LoadResult:
     shown = display or str(path)
     result = LoadResult()
     documents, stopped = _read_documents(path, shown)
-    for position, document in documents:
+    for position, document, plain in documents:
         if document is None:
             continue
         if isinstance(document, RecordProblem):
             result.problems.append(document)
             continue
-        problems = _check_document(document, shown, position)
+        problems = _check_document(document, shown, position, plain)
         if problems:
             result.problems.extend(problems)
         else:
             result.records.append(Record(document, shown, position))
     if stopped is not None:
         result.problems.append(stopped)
-    elif all(document is None for _position, document in documents):  # empty, or only `null` / `---`
+    elif all(document is None for _position, document, _plain in documents):  # empty, or only `null` / `---`
         result.problems.append(_file_problem(shown, "holds no record"))
     return result
 

@@ -408,3 +408,31 @@ def test_text_xml_can_carry_is_never_refused_for_it(text: str):
 
     problems = check_record(_record_with("title", text + "\t\n\r" + text), "fine.yaml")
     assert not [p for p in problems if "XML cannot carry" in p.reason], problems
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=json_values, ascii_only=st.booleans(), depth=st.integers(0, 40))
+def test_a_json_line_judged_plain_from_its_text_needs_no_walk(small_limits, value, ascii_only: bool, depth: int):
+    """JSON Lines records skip the walk of their values when their text proves them plain
+    (converters.documents.json_plain): that proof must never pass what the walk would report,
+    whatever the text holds (controls, surrogates, \\b and \\f escapes, deep nesting, long texts)."""
+    from eulod.converters.documents import json_plain, value_problems
+
+    for _ in range(depth):
+        value = [value]
+    try:
+        text = json.dumps(value, ensure_ascii=ascii_only)
+    except ValueError:  # a float json cannot write
+        return
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if json_plain(text, size):
+        assert value_problems(json.loads(text)) == []
+
+
+def test_json_plain_proves_ordinary_records_plain():
+    """The fast path is taken: the sample records written as JSON Lines all count as plain."""
+    from eulod.converters.documents import json_plain
+
+    lines = [json.dumps(yaml.safe_load(path.read_text("utf-8")), ensure_ascii=False, default=str)
+             for path in sorted(RECORDS.glob("*.yaml"))]
+    assert lines and all(json_plain(line, len(line.encode("utf-8"))) for line in lines)
