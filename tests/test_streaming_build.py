@@ -194,3 +194,62 @@ def test_typed_subjects_are_read_from_the_lines_that_type_them():
             f'<{BASE}project/a> <http://purl.org/dc/terms/description> "<{BASE}z> {rdf_type} <q>" .\n'
             f'<{BASE}organisation/o> {rdf_type} <https://w3id.org/eulod/ontology#Organisation> .\n').encode()
     assert list(typed_subjects(text)) == [f"{BASE}project/a", f"{BASE}organisation/o"]
+
+
+# Found by tests/test_streaming_property.py, each minimised to a plain case.
+
+def test_a_name_holding_a_unicode_line_separator_is_one_line(tmp_path):
+    """N-Triples leaves U+2028 (and U+0085, a form feed ...) unescaped in a literal; the
+    organisations' spool once cut its lines there, and the organisation pass failed to parse it."""
+    folder = tmp_path / "records"
+    write_jsonl(folder / "r.jsonl", [
+        record("a", participants=[participant("org", "coordinator", name="Line\u2028break\x85here",
+                                              identifiers=[{"scheme": "vat-number", "value": "IT\u20280002"}])]),
+        record("b", participants=[participant("org", "coordinator", name="Other")])])
+    settings = load_settings(environ={}, build_dir=tmp_path / "build", records=(folder,), personal_data="publish",
+                             build_batch_records=1, build_check_processes=0)
+    expected = whole_graph(folder, settings)
+    outcome = build(settings)
+    assert streamed(outcome) == expected
+    names = {t[2] for t in published_graph(outcome, settings)
+             if str(t[1]) == "http://www.w3.org/2004/02/skos/core#altLabel"}
+    assert {str(n) for n in names} == {"Line\u2028break\x85here", "Other"}
+
+
+def test_records_giving_an_organisation_two_pics_are_told_in_any_batch(tmp_path):
+    """{organisation}/identifier/eu-pic is one node whichever record states it: two PICs give it
+    two notations (a violation of both records stating one), also when the records are in
+    different batches; a record naming the organisation without a PIC is not concerned."""
+    folder = tmp_path / "records"
+    write_jsonl(folder / "r.jsonl", [
+        record("a", participants=[participant("org", "coordinator", name="Org",
+                                              identifiers=[{"scheme": "eu-pic", "value": "111"}])]),
+        record("b", participants=[participant("other", "coordinator", name="Other")]),
+        record("c", participants=[participant("org", "coordinator", name="Org",
+                                              identifiers=[{"scheme": "eu-pic", "value": "222"}])]),
+        record("d", participants=[participant("org", "coordinator", name="Org")])])
+    for batch in (1, 2, 4):
+        settings = load_settings(environ={}, build_dir=tmp_path / f"build-{batch}", records=(folder,),
+                                 personal_data="publish", build_batch_records=batch, build_check_processes=0)
+        expected = whole_graph(folder, settings)
+        outcome = build(settings, skip_invalid=True)
+        assert streamed(outcome) == expected
+        assert sorted(outcome.manifest["rejected"]) == ["a", "c"]
+
+
+def test_a_repeated_id_refuses_the_later_record_only(tmp_path):
+    """The loader refuses a record whose id an earlier one has; the earlier one is published with
+    --skip-invalid (the refusal once left both out), and without it nothing is loaded."""
+    folder = tmp_path / "records"
+    write_jsonl(folder / "r.jsonl", [record("same", title="First"), record("same", title="Second"),
+                                     record("other")])
+    settings = load_settings(environ={}, build_dir=tmp_path / "build", records=(folder,), personal_data="publish",
+                             build_batch_records=1, build_check_processes=0)
+    outcome = build(settings, skip_invalid=True)
+    assert [p.field for p in outcome.problems] == ["id"]
+    assert outcome.manifest["records"] == ["same", "other"]
+    assert outcome.manifest["rejected"] == ["same"]  # as before streaming: the refused record's id
+    titles = {str(o) for s, p, o in published_graph(outcome, settings)
+              if str(p) == "http://purl.org/dc/terms/title" and str(s).endswith("/project/same")}
+    assert titles == {"First"}
+    assert not build(settings).loaded
