@@ -47,9 +47,20 @@ def key(result) -> tuple:
     return result.severity, result.focus, result.path, result.value, result.source_shape, result.constraint
 
 
-def results_by_record(outcomes: Iterable) -> dict[str, Counter]:
-    """record id -> its results, for the records that have any (ConvertedRecord or the build's RecordOutcome)."""
-    return {o.record.id: Counter(map(key, o.report.results)) for o in outcomes if o.report.results}
+def key_and_messages(result) -> tuple:
+    """:func:`key` and the words of the result's messages in each language, in sorted order: a
+    message listing values (eulodsh:Project-multipleCoordinators names the organisations with
+    GROUP_CONCAT, whose order SPARQL leaves open) lists them in the order the store holds the
+    triples, which differs between a batch and the whole graph; what it says must not."""
+    return *key(result), tuple(sorted((language, tuple(sorted(text.rstrip(".").replace(",", " ").split())))
+                                      for language, text in result.messages.items()))
+
+
+def results_by_record(outcomes: Iterable, by=key) -> dict[str, Counter]:
+    """record id -> its results, for the records that have any (ConvertedRecord or the build's
+    RecordOutcome), each as ``by`` gives it (:func:`key`, or :func:`key_and_messages` to compare
+    what the report says too)."""
+    return {o.record.id: Counter(map(by, o.report.results)) for o in outcomes if o.report.results}
 
 
 def problem_key(problem: RecordProblem) -> tuple:

@@ -23,7 +23,8 @@ results about them out, and the organisation pass validates them with their orga
 One more shared case: ``sh:class`` on a value another record types (a contact's organisation
 that only another record lists as a participant). A batch cannot see that type, so a batch's
 ``sh:class`` failures are checked again against the organisations' store and dropped when the
-type is there. tests/test_streaming_build.py compares the results with whole-graph validation.
+type is there. tests/test_streaming_build.py and tests/test_streaming_property.py (on generated
+records) compare the results with whole-graph validation.
 """
 
 from __future__ import annotations
