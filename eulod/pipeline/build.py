@@ -564,9 +564,10 @@ def _build(settings: Settings, sources: list[Path] | None, fail_on: str, skip_in
         stage("validating the organisations")
         check_organisations(spools.organisations, generation.path / ".organisations", converter.class_failures,
                             findings, settings)
-        rejected = findings.rejected(fail_on)
-        if rejected and not skip_invalid:
-            log.warning("not loading: %d records rejected", len(rejected))
+        rejected = findings.rejected(fail_on)  # converted records left out; the loader's refusals also stop a build
+        refused = findings.count_load_problems()
+        if (rejected or refused) and not skip_invalid:
+            log.warning("not loading: %d records rejected, %d problems of records not converted", len(rejected), refused)
             discard(generation)
             return outcome
         if not any(True for _ in findings.converted_spans(rejected)):  # nothing valid to publish

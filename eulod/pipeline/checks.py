@@ -15,10 +15,16 @@ triple in memory. The streaming build validates instead:
    organisation sees what all records say of it, as whole-graph validation does; the results
    go to every record naming the organisation, as they did.
 
+The nodes minted under an organisation's IRI (``{organisation}/identifier/eu-pic``: its PIC,
+its VAT number) are shared as well: every record naming the organisation with that identifier
+states the same node, so two records giving two PICs give it two notations. A batch leaves the
+results about them out, and the organisation pass validates them with their organisation.
+
 One more shared case: ``sh:class`` on a value another record types (a contact's organisation
 that only another record lists as a participant). A batch cannot see that type, so a batch's
 ``sh:class`` failures are checked again against the organisations' store and dropped when the
-type is there. tests/test_streaming_build.py compares the results with whole-graph validation.
+type is there. tests/test_streaming_build.py and tests/test_streaming_property.py (on generated
+records) compare the results with whole-graph validation.
 """
 
 from __future__ import annotations
@@ -54,9 +60,13 @@ def record_shapes(classes: list) -> bool:
     return not any(str(c) in SHARED_CLASSES for c in classes)
 
 
-def shared_shapes(classes: list) -> bool:
-    """The shapes of the organisation pass."""
-    return any(str(c) in SHARED_CLASSES for c in classes)
+def shared_nodes(triples: list[tuple]) -> set[str]:
+    """The nodes of ``triples`` that records share: the organisations, and the nodes minted under
+    an organisation that it points to (what :meth:`OrganisationStore.description` gives with it)."""
+    organisations = {s.value for s, p, o in triples if p == RDF_TYPE and o.value in SHARED_CLASSES}
+    inner = {o.value for s, p, o in triples
+             if s.value in organisations and isinstance(o, ox.NamedNode) and o.value.startswith(s.value + "/")}
+    return organisations | inner
 
 
 TYPE_MARK = f" <{RDF.type}> ".encode()
@@ -84,7 +94,9 @@ class BatchChecker:
     def check(self, batch: list[tuple[RecordRef, bytes]]) -> Iterator[tuple[RecordRef, list[Result]]]:
         """(record, its results) for each record of the batch that has any.
 
-        A result belongs to every record of the batch whose triples type its focus node.
+        A result belongs to every record of the batch whose triples type its focus node. A result
+        about a node records share (:func:`shared_nodes`) is left to the organisation pass, which
+        sees what every record says of it.
         """
         owners: dict[str, list[RecordRef]] = defaultdict(list)
         for ref, text in batch:
@@ -95,8 +107,11 @@ class BatchChecker:
         if not triples:
             return
         report = validate_part(triples, self.namespaces, record_shapes)
+        shared = shared_nodes(triples)
         found: dict[RecordRef, list[Result]] = defaultdict(list)
         for result in report.results:
+            if result.focus in shared:
+                continue
             holders = list(dict.fromkeys(owners.get(result.focus, ())))
             if result.constraint == CLASS_CONSTRAINT:
                 self.class_failures.append((holders, result))
@@ -176,7 +191,7 @@ class OrganisationStore:
         return any(True for _ in self.store.quads_for_pattern(ox.NamedNode(node), RDF_TYPE, ox.NamedNode(cls)))
 
     def naming(self, organisation: ox.NamedNode) -> list[str]:
-        """Ids of the records that name an organisation."""
+        """Ids of the records that name an organisation (or type a node minted under it)."""
         return sorted(q.object.value for q in self.store.quads_for_pattern(organisation, NAMED_BY, None))
 
     def organisations(self) -> Iterator[ox.NamedNode]:
@@ -193,7 +208,8 @@ class OrganisationStore:
             yield quad.subject, quad.predicate, quad.object
             if isinstance(quad.object, ox.NamedNode) and quad.object.value.startswith(node.value + "/"):
                 for inner in self.store.quads_for_pattern(quad.object, None, None):
-                    yield inner.subject, inner.predicate, inner.object
+                    if inner.predicate != NAMED_BY:
+                        yield inner.subject, inner.predicate, inner.object
 
     def close(self) -> None:
         del self.store
@@ -206,7 +222,12 @@ def organisation_results(organisations: OrganisationStore, batch_size: int) -> I
 
     def run(nodes: list[ox.NamedNode]) -> Iterator[tuple[list[str], Result]]:
         triples = [t for node in nodes for t in organisations.description(node)]
-        for result in validate_part(triples, namespaces, shared_shapes).results:
+        present = {o.value for _s, p, o in triples if p == RDF_TYPE}
+
+        def described(classes: list) -> bool:  # the organisations' shapes and those of the nodes minted under them
+            return any(str(c) in present for c in classes)
+
+        for result in validate_part(triples, namespaces, described).results:
             yield organisations.naming(ox.NamedNode(result.focus)), result
 
     for node in organisations.organisations():

@@ -125,13 +125,23 @@ class Findings:
         return self.db.execute("SELECT count(*) FROM records").fetchone()[0]
 
     def rejected(self, fail_on: str) -> set[str]:
-        """Ids of the records that are not published: any problem, or a result at or above ``fail_on``."""
+        """Ids of the converted records that are not published: a conversion problem, or a result
+        at or above ``fail_on``.
+
+        Not the records the loader refused (:meth:`load_problem`): they were never converted, and
+        the id of one may be that of a valid record read before it (a repeated id refuses the
+        later record only), which is published, as whole-graph validation publishes it.
+        """
         self.flush()
         severities = [s for s, rank in SEVERITY_RANK.items() if rank >= SEVERITY_RANK[fail_on]]
         marks = ", ".join("?" * len(severities))
-        rows = self.db.execute(
-            f"SELECT DISTINCT record FROM findings WHERE stage != 'shapes' OR severity IN ({marks})", severities)
+        rows = self.db.execute("SELECT DISTINCT record FROM findings "
+                               f"WHERE stage = 'convert' OR (stage = 'shapes' AND severity IN ({marks}))", severities)
         return {row[0] for row in rows}
+
+    def count_load_problems(self) -> int:
+        self.flush()
+        return self.db.execute("SELECT count(*) FROM findings WHERE stage = 'load'").fetchone()[0]
 
     def converted_spans(self, leave_out: set[str]) -> Iterator[tuple[str, int, int]]:
         """(id, offset, length) of the converted records not in ``leave_out``, in spool order."""

@@ -31,7 +31,6 @@ from eulod.converters.personal import contact_emails, contact_names
 from eulod.converters.rdf import FieldError, LabelCounter, Lit, MappingOptions, NTriplesSink, RecordMapper
 from eulod.converters.records import Record, RecordProblem
 from eulod.core.config import Settings
-from eulod.core.namespaces import EULOD
 from eulod.pipeline.checks import NAMED_BY, RDF_TYPE, BatchQueue
 from eulod.pipeline.conflicts import conflict_warnings
 from eulod.pipeline.findings import Findings, RecordRef
@@ -123,8 +122,8 @@ class Converter:
         self.warnings = conflict_warnings(scanned.conflicts)
         self.preferred = preferred_values(scanned.conflicts)
         self.persons = scanned.persons
-        self._organisation_prefix = f"<{settings.base_iri}organisation/"
-        self._typed_organisation = f"> <{RDF_TYPE.value}> <{EULOD.Organisation}> .\n"
+        self._organisation_prefix = f"<{settings.base_iri}organisation/".encode()
+        self._typing = f" <{RDF_TYPE.value}> <".encode()
 
     def run(self, read: Records, when, progress: Callable[[Iterable], Iterable] = lambda x: x) -> int:
         """Convert and validate every record; returns how many were converted."""
@@ -179,15 +178,22 @@ class Converter:
         return sink.take().encode("utf-8")
 
     def _organisation_lines(self, text: bytes, record_id: str) -> bytes:
-        """The record's triples about organisations, and which organisations it names."""
+        """The record's triples about organisations and the nodes minted under them (their
+        identifiers), and which of those nodes the record types (``NAMED_BY``: a result about
+        one goes to every record typing it, as in whole-graph validation).
+
+        Lines are cut at line feeds only: N-Triples escapes a line feed and a carriage return
+        in a literal but leaves the other line breaks Unicode knows (U+2028, U+0085, a form
+        feed), at which ``str.splitlines`` would cut a name in two.
+        """
         out = []
-        for line in text.decode("utf-8").splitlines(keepends=True):
+        for line in text.split(b"\n"):
             if line.startswith(self._organisation_prefix):
-                out.append(line)
-                if line.endswith(self._typed_organisation):
-                    subject = line[: line.index(">") + 1]
-                    out.append(f'{subject} <{NAMED_BY.value}> "{_escaped(record_id)}" .\n')
-        return "".join(out).encode("utf-8")
+                out.append(line + b"\n")
+                subject_end = line.index(b">") + 1
+                if line.startswith(self._typing, subject_end):
+                    out.append(line[:subject_end] + f' <{NAMED_BY.value}> "{_escaped(record_id)}" .\n'.encode())
+        return b"".join(out)
 
     def _check(self, batch: list[tuple[RecordRef, bytes]], rows: list[tuple[str, str, int, int, int]]) -> None:
         if not batch:
