@@ -119,7 +119,10 @@ def run(store: Any, job: Job, prepared: guard.Prepared | None = None, functions:
         return Outcome(status=400, message=f"malformed query: {exc}")
     except ValueError as exc:  # an invalid IRI among the dataset parameters
         return Outcome(status=400, message=f"bad request: {exc}")
-    except RuntimeError as exc:  # the engine refuses the query as planned: a function it does not know (<urn:x:f>(1))
+    except RuntimeError as exc:
+        if not isinstance(store, ox.Store):  # a remote store's failure (RemoteError): the app answers 502
+            raise
+        # pyoxigraph refuses the query as planned: a function it does not know (<urn:x:f>(1))
         return Outcome(status=400, message=f"query evaluation failed: {exc}")
     try:
         if isinstance(result, ox.QueryTriples):
