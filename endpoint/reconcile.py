@@ -70,7 +70,9 @@ def index() -> SearchIndex:
 
 
 def root() -> str:
-    return request.url_root
+    """The service's own address: the configured base IRI, never the request's Host header (which a
+    client chooses, and a shared cache would keep for everyone)."""
+    return settings().base_iri
 
 
 def manifest() -> dict[str, Any]:

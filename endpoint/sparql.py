@@ -349,7 +349,9 @@ def without_query() -> Response:
                 yasgui=(YASGUI_BUILD / "yasgui.min.js").is_file(),
             ), mimetype=media.HTML)
     else:
-        graph = service_description(settings(), request.base_url, store_handle().manifest,
+        # The configured base IRI, never the request's Host header: an attacker's Host must not end up in
+        # an answer a shared cache may keep for everyone (found by the blind attack set).
+        graph = service_description(settings(), settings().base_iri + "sparql", store_handle().manifest,
                                     search_function=isinstance(store_handle(), StoreHandle))
         response = Response(media.serialize_graph(graph, chosen), mimetype=chosen)
     response.headers["Vary"] = "Accept"

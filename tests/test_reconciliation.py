@@ -93,6 +93,16 @@ def test_manifest_is_valid_and_cors(live_server) -> None:
     assert {t["id"] for t in manifest["defaultTypes"]} == {ORGANISATION, PROJECT}
 
 
+def test_manifest_names_the_base_iri_whatever_the_host(live_server, sample_settings) -> None:
+    """The manifest's URLs (view, preview, suggest) come from the configured base IRI: a client's Host
+    header must not reach an answer a shared cache keeps for everyone (found by the blind attack set)."""
+    request = urllib.request.Request(live_server.url + "/reconcile", headers={"Host": "evil.example"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        body = response.read()
+    assert b"evil.example" not in body
+    assert json.loads(body)["view"]["url"].startswith(sample_settings.base_iri)
+
+
 def test_batch_of_names_as_people_write_them(live_server, sample_settings) -> None:
     batch = {f"q{n}": as_query(name, properties) for n, (name, properties, _, _) in enumerate(BATCH)}
     status, headers, body = fetch(live_server.url + "/reconcile",

@@ -157,9 +157,13 @@ def test_service_description_returns_rdf(live_server):
         assert len(list(ox.parse(body, format=ox.RdfFormat.from_media_type(accept)))) > 10
 
 
-def test_service_description_has_endpoint_triple_and_void(live_server):
-    graph = Graph().parse(data=fetch(live_server.url + "/sparql", headers={"Accept": "text/turtle"})[2], format="turtle")
-    endpoint = URIRef(live_server.url + "/sparql")
+def test_service_description_has_endpoint_triple_and_void(live_server, sample_settings):
+    """The endpoint is named by the configured base IRI, whatever Host the request carried (a client's
+    Host header must not reach an answer a shared cache keeps; the blind attack set)."""
+    answer = fetch(live_server.url + "/sparql", headers={"Accept": "text/turtle", "Host": "evil.example"})[2]
+    graph = Graph().parse(data=answer, format="turtle")
+    assert b"evil.example" not in answer
+    endpoint = URIRef(sample_settings.base_iri + "sparql")
     assert (endpoint, URIRef(SD + "endpoint"), endpoint) in graph
     assert (endpoint, URIRef(SD + "supportedLanguage"), URIRef(SD + "SPARQL11Query")) in graph
     dataset = next(graph.subjects(URIRef("http://rdfs.org/ns/void#sparqlEndpoint"), endpoint))
