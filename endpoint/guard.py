@@ -57,6 +57,8 @@ PARSED_KEYWORDS = ("service", "from")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 FORMS = {"SelectQuery": "results", "AskQuery": "results", "ConstructQuery": "graph", "DescribeQuery": "graph"}
 BRACKETS = {"(": ")", "{": "}", "[": "]"}
+MAX_OPERATORS = 2_000  # operator characters in one query (oxigraph overflowed its stack at 10 000 in a chain)
+_IRI_REF = re.compile(r"<[^<>\s]*>")  # what SPARQL allows between < and >, near enough: slashes there are no path steps
 PARSE_RECURSION = 50_000  # Python's recursion limit while rdflib parses: about 3 000 triple patterns in one group
 
 
@@ -86,12 +88,21 @@ class Prepared:
 
 
 def screen(query: str, max_depth: int) -> None:
-    """The serving thread's cheap check: brackets nested deeper than ``max_depth`` are refused.
+    """The serving thread's cheap check: brackets nested deeper than ``max_depth`` are refused,
+    and so are longer chains of operators than :data:`MAX_OPERATORS`.
 
     Both parsers recurse per bracket: pyparsing raises RecursionError, and oxigraph's
     parser could exhaust a query process's stack. Counting brackets inside strings too
     overcounts only for pathological text, which is refused with a message that says so.
+    Oxigraph also recurses per operator of a chain without brackets (``!!!...!true``, ``a || b
+    || ...``, a path ``p/p/p/...``): 10 000 of them overflowed a query process's stack (a
+    crash, answered 503, found by the blind attack set), so the operator characters are
+    counted too, slashes outside IRIs only.
     """
+    operators = sum(query.count(char) for char in "!|&^")
+    if operators > MAX_OPERATORS or _IRI_REF.sub("", query).count("/") > MAX_OPERATORS:
+        raise Refused(400, f"the query chains more than {MAX_OPERATORS} operators (!, ||, &&, |, ^ or /); this endpoint "
+                           "does not run queries that long: use VALUES or IN for long lists of alternatives")
     if query.count("(") + query.count("{") + query.count("[") <= max_depth:
         return  # cannot nest deeper than it has brackets
     depth = 0

@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from conftest import start_server
 from test_query_walls import Listener
 
+from eulod.endpoint import guard
+
 PREFIX = "PREFIX eulod: <https://w3id.org/eulod/ontology#>\n"
 ALL_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -239,3 +241,29 @@ def test_any_post_is_handled(client, body, media, accept):
     if media:
         headers["Content-Type"] = media
     assert_handled(client.post("/sparql", data=body, headers=headers))
+
+
+@settings(max_examples=60, deadline=None)
+@given(iris=st.integers(0, 3000), chain=st.integers(0, 3000),
+       operator=st.sampled_from(["!", " || true", " && true", "/<urn:p>", "^"]))
+def test_operator_chains_are_screened_and_iri_slashes_are_not_counted(iris: int, chain: int, operator: str):
+    """A chain of operators longer than guard.MAX_OPERATORS is refused before a query process sees it
+    (oxigraph overflowed a query process's stack at 10 000: a crash); slashes inside IRIs are no path
+    steps and never count, so a long VALUES list of IRIs passes."""
+    values = " ".join(f"<http://example.org/a/b/c/{i}>" for i in range(iris))
+    if operator == "!":
+        body = f"FILTER({'!' * chain}true)"
+    elif operator == "^":
+        body = f"?s {'^' * chain}<urn:p> ?o"
+    elif operator.startswith("/"):
+        body = "?s <urn:p>" + operator * chain + " ?o"
+    else:
+        body = f"FILTER(true{operator * chain})"
+    query = f"SELECT * WHERE {{ VALUES ?x {{ {values} }} {body} }}"
+    counted = chain * (2 if operator.strip().startswith(("||", "&&")) else 1)
+    if counted > guard.MAX_OPERATORS:
+        with pytest.raises(guard.Refused) as refused:
+            guard.screen(query, 64)
+        assert refused.value.status == 400 and "operators" in refused.value.message
+    else:
+        guard.screen(query, 64)  # no refusal, however many IRIs with slashes
