@@ -1196,3 +1196,42 @@ Le partenariat réunit la Ville de Briançon (F) et la Unione montana valle Susa
     assert "briancon-municipality" in parties
     susa = parties["unione-montana-valle-susa"]["organisation"]
     assert susa["country"] == "IT" and list(susa["name"].values()) == ["Unione montana valle Susa"]
+
+
+# -- co-financing by an EU fund ------------------------------------------------------------------
+
+def test_co_financing_by_an_eu_fund_is_the_eu_contribution() -> None:
+    """'ERAF līdzfinansējums' (the ERDF co-finances): the fund's share, not national co-financing."""
+    record = _text("""
+Projekta nosaukums: Dabas takas visiem
+Kopējās izmaksas: 2 055 930,00 EUR
+ERAF līdzfinansējums: 1 644 744,00 EUR (80 %)
+""", language="lv")
+    assert record["budget"]["eu_contribution"] == "1644744.00"
+    assert record["budget"].get("eu_contribution_rate") == 80
+    assert "co_financing" not in record["budget"]
+    assert record.get("funds") == ["ERDF"]
+
+
+def test_co_financing_that_names_no_fund_stays_co_financing() -> None:
+    record = _text("""
+Projekta nosaukums: Dabas takas visiem
+Kopējās izmaksas: 2 055 930,00 EUR
+Valsts līdzfinansējums: 411 186,00 EUR
+""", language="lv")
+    assert record["budget"]["co_financing"] == "411186.00"
+    assert "eu_contribution" not in record["budget"]
+
+
+def test_funds_are_named_in_every_official_language() -> None:
+    """The ERDF, ESF+, Cohesion Fund and JTF by their names and abbreviations (programmes.yaml)."""
+    from eulod.converters.extract.programmes import funds
+
+    assert funds("Evropski sklad za regionalni razvoj (ESRR)") == ["ERDF"]
+    assert funds("Ευρωπαϊκό Ταμείο Περιφερειακής Ανάπτυξης (ΕΤΠΑ)") == ["ERDF"]
+    assert funds("Европейски фонд за регионално развитие") == ["ERDF"]
+    assert funds("Euroopan aluekehitysrahasto (EAKR)") == ["ERDF"]
+    assert funds("Europees Sociaal Fonds Plus") == ["ESF-PLUS"]
+    assert funds("Kohezijski fond") == ["CF"]
+    assert funds("Õiglase ülemineku fond") == ["JTF"]
+    assert funds("ERF funding for refugees") == []  # Estonian ERDF, English European Refugee Fund: not taken

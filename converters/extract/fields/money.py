@@ -15,6 +15,7 @@ from ..data import best_label, contains, load, words
 from ..matching import cue_regex
 from ..numbers import find_amounts, find_percentages
 from ..parties import participant_named
+from ..programmes import funds
 from ..sheet import Participant, Sheet
 
 Amounts = dict[str, list[tuple[Any, list[int], Any]]]  # the project's amounts by kind: (value, lines, rates)
@@ -53,7 +54,8 @@ def _labelled(sheet: Sheet, project: Amounts) -> None:
             owner = _budget_block_owner(sheet, seg.label_lines[0])
         scoped, previous_line = owner, seg.label_lines[-1]
         note_currency(sheet, amounts[0])
-        found = [(seg.kind, amounts[0].value, rates)] + [p for p in parts if p[0] != seg.kind]
+        kind = _fund_share(seg.kind, seg.label)
+        found = [(kind, amounts[0].value, rates)] + [p for p in parts if p[0] != kind]
         for kind, amount, kind_rates in found:
             if owner is not None:
                 owner.budget.setdefault(kind, amount)
@@ -62,6 +64,19 @@ def _labelled(sheet: Sheet, project: Amounts) -> None:
                 owner.budget.setdefault("_lines", []).extend(seg.label_lines + lines)
             else:
                 project.setdefault(kind, []).append((amount, seg.label_lines + lines, kind_rates))
+
+
+def _fund_share(kind: str, label: str) -> str:
+    """``kind``, except that co-financing *by an EU fund* is the EU contribution.
+
+    "ERAF līdzfinansējums" (Latvian) and "Sofinanciranje Evropskega sklada za regionalni razvoj"
+    (Slovenian) say that the fund co-finances the project: the amount is the fund's share, not
+    the national or the beneficiary's co-financing (docs/extraction.md). Found on the blind
+    seventh set, where such amounts were the commonest silent error.
+    """
+    if kind == "co_financing" and funds(label):
+        return "eu_contribution"
+    return kind
 
 
 def _rate_line(sheet: Sheet, project: Amounts) -> None:
