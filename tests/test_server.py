@@ -142,10 +142,10 @@ def test_updates_are_refused(live_server):
 
 
 @pytest.mark.server
-def test_service_description_without_a_query(live_server):
+def test_service_description_without_a_query(live_server, sample_settings):
     status, headers, body = fetch(live_server.url + "/sparql", "text/turtle")
     assert status == 200
     graph = Graph().parse(data=body, format="turtle")
     sd = "http://www.w3.org/ns/sparql-service-description#"
-    endpoint = URIRef(live_server.url + "/sparql")
+    endpoint = URIRef(sample_settings.base_iri + "sparql")  # the configured base IRI, not the Host asked
     assert (endpoint, URIRef(sd + "endpoint"), endpoint) in graph
