@@ -34,6 +34,8 @@ import yaml
 from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError, SafeConstructor
 
+from eulod.core.xmlchars import NOT_XML
+
 MIB = 1024 * 1024
 MAX_DEPTH = 32  # lists and mappings inside each other; a record needs 5 (participants[0].organisation.name.en)
 MAX_ALIASES = 1_000  # YAML aliases (*name) per document
@@ -201,7 +203,8 @@ def load_yaml(text: str, limits: Limits | None = None) -> Any:
 
 # --- JSON ----------------------------------------------------------------------------------
 
-_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+_JSON_STRING = r'"(?:[^"\\]|\\.)*"'  # any JSON string, escapes and all
+_JSON_TOKENS = re.compile(_JSON_STRING + r"|[\[\]{}]", re.DOTALL)
 _LONG_NUMBER = re.compile(r"\d{%d,}" % (MAX_INT_DIGITS + 1))
 
 
@@ -224,19 +227,19 @@ def too_deep_at(text: str, depth: int) -> int | None:
     return None
 
 
-# What in a JSON text may decode to a character a record may not hold (one XML cannot carry, a
-# surrogate): \b, \f, and \u escapes of C0 controls, surrogates and U+FFFE/U+FFFF, or those two
-# written raw. May also match what is harmless ("\\b", an escaped backslash before b, or an emoji
-# written as a surrogate pair): then the document is walked, which decides exactly.
 _PLAIN_STRING = re.compile(r'"[^"]*"')  # a JSON string holding no backslash
-_ESCAPED_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)  # any JSON string
+_ESCAPED_STRING = re.compile(_JSON_STRING, re.DOTALL)
 _JSON_BRACKETS = re.compile(r"[\[\]{}]")
 _BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+# What in a JSON text may decode to a character a record may not hold (one XML cannot carry, a
+# surrogate): \b, \f, and \u escapes of C0 controls, surrogates and U+FFFE/U+FFFF (written raw,
+# those two are looked for apart). May also match what is harmless ("\\b", an escaped backslash
+# before b, or an emoji written as a surrogate pair): then the document is walked, which decides exactly.
 _JSON_SUSPECT = re.compile(r"\\[bf]|\\u(?:00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F])|[dD][89a-fA-F]|[fF]{3}[eEfF])")
 
 
 def json_plain(text: str, size: int, limits: Limits | None = None) -> bool:
-    """Whether the document JSON ``text`` (``size`` bytes as read) parses to certainly needs no report.
+    """Whether JSON ``text`` (``size`` bytes as read) certainly parses to a document needing no report.
 
     True only when the text alone proves what :func:`value_problems` would walk the document
     to find: no text can be over the limit (none is longer than the whole line), no more
@@ -395,15 +398,9 @@ def value_problems(document: Any, limits: Limits | None = None, most: int = 10) 
     return found
 
 
-# Characters XML 1.0 cannot carry, escaped or not: a literal holding one makes every SPARQL XML
-# result and RDF/XML answer that shows it unreadable to the client (SPARQLWrapper asks for XML by
-# default), so no record may hold one. Tab, line feed and carriage return are allowed.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
 def _not_xml(text: str) -> str | None:
     """Why ``text`` cannot appear in XML, or None: the first such character and where it is."""
-    found = _NOT_XML.search(text)
+    found = NOT_XML.search(text)
     if found is None:
         return None
     return (f"holds the control character U+{ord(found.group()):04X} (at character {found.start() + 1}), "
@@ -471,7 +468,7 @@ def _plain(document: Any, limits: Limits) -> bool:
     if len(joined) > text_limit // 4:  # some text may be over the limit (UTF-8 takes at most 4 bytes a character)
         if not all(_text_fits(text, text_limit) for text in texts if len(text) > text_limit // 4):
             return False
-    return _NOT_XML.search(joined) is None
+    return NOT_XML.search(joined) is None
 
 
 def _shown(value: Any) -> str:

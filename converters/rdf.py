@@ -386,24 +386,16 @@ class RecordMapper:
             return add
         everyone = self._everyone
         names, emails = contact_names([data]), contact_emails([data])
-        if not names and not emails:  # most exported records name no contact: the data set's redactor alone
-            def add_redacted(subject: str, predicate: str, obj: Term) -> None:
-                if isinstance(obj, Lit):
-                    text = everyone.redact(obj.lexical)
-                    if text != obj.lexical:  # most texts name no one: no new literal for them
-                        obj = Lit(text, obj.language, obj.datatype)
-                add(subject, predicate, obj)
-
-            return add_redacted
-        own = Redactor(names, emails=emails, patterns=False)
-        own_parts = Redactor(parts_of=names, patterns=False)
+        # Most exported records name no contact: then the data set's redactor alone, no redactors of their own.
+        own = Redactor(names, emails=emails, patterns=False) if names or emails else None
+        own_parts = Redactor(parts_of=names, patterns=False) if names else None
 
         def add_public(subject: str, predicate: str, obj: Term) -> None:
             if isinstance(obj, Lit):
-                text = everyone.redact(own.redact(obj.lexical))
-                if predicate == _NOTE:
+                text = everyone.redact(obj.lexical if own is None else own.redact(obj.lexical))
+                if own_parts is not None and predicate == _NOTE:
                     text = own_parts.redact(text)
-                if text != obj.lexical:
+                if text != obj.lexical:  # most texts name no one: no new literal for them
                     obj = Lit(text, obj.language, obj.datatype)
             add(subject, predicate, obj)
 

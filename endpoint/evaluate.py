@@ -14,13 +14,14 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from multiprocessing.connection import Connection
 from typing import Any
 
 import pyoxigraph as ox
+
+from eulod.core.xmlchars import NOT_XML_UTF8
 
 from . import guard, sandbox, search_function
 from .media import serialize_triples
@@ -142,10 +143,7 @@ def _graph(triples: ox.QueryTriples, job: Job) -> Outcome:
     return _xml_checked(Outcome(body=body, form="graph", truncated=truncated, rows=len(kept)), job.graph_format)
 
 
-# What XML 1.0 cannot carry, in UTF-8: C0 controls but tab, line feed and carriage return, and
-# U+FFFE / U+FFFF. Records cannot hold them (converters/documents.py), but a query can make them
-# ("a\u0000b"), and an XML answer holding one is unreadable to every client.
-_NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+# Records cannot hold what XML cannot carry, but a query can make it ("a\u0000b"): eulod.core.xmlchars.
 XML_TYPES = frozenset({"application/sparql-results+xml", "application/rdf+xml"})
 
 
@@ -153,7 +151,7 @@ def _xml_checked(outcome: Outcome, media_type: str) -> Outcome:
     """``outcome``, or a 406 saying why when its XML body holds a character XML cannot carry."""
     if media_type not in XML_TYPES:
         return outcome
-    found = _NOT_XML.search(outcome.body)
+    found = NOT_XML_UTF8.search(outcome.body)
     if found is None:
         return outcome
     character = found.group().decode("utf-8")

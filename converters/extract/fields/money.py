@@ -54,8 +54,8 @@ def _labelled(sheet: Sheet, project: Amounts) -> None:
             owner = _budget_block_owner(sheet, seg.label_lines[0])
         scoped, previous_line = owner, seg.label_lines[-1]
         note_currency(sheet, amounts[0])
-        kind = _fund_share(seg.kind, seg.label)
-        found = [(kind, amounts[0].value, rates)] + [p for p in parts if p[0] != kind]
+        stated = _fund_share(seg.kind, seg.label)
+        found = [(stated, amounts[0].value, rates)] + [p for p in parts if p[0] != stated]
         for kind, amount, kind_rates in found:
             if owner is not None:
                 owner.budget.setdefault(kind, amount)
