@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Container, Iterable, Iterator
 
 import jsonschema
 import jsonschema_rs
@@ -262,15 +262,18 @@ def _documents(path: Path, found: list[tuple[int, Any, bool]]) -> None:
         raise _Unparsable(yaml_reason(exc, text)) from None
 
 
-def _jsonl_documents(path: Path, shown: str) -> Iterator[tuple[int, Any, bool]]:
+def _jsonl_documents(path: Path, shown: str, only: Container[int] | None = None) -> Iterator[tuple[int, Any, bool]]:
     """(line number, record or problem, whether its text proved it plain) for each line:
-    one bad line never hides the others."""
+    one bad line never hides the others. With ``only``, the lines of those numbers alone are
+    decoded (an incremental build reads the lines that changed)."""
 
     def problem(number: int, reason: str) -> tuple[int, RecordProblem, bool]:
         return number, RecordProblem(shown, f"line {number}", "", reason), False
 
     with path.open("rb") as handle:
         for number, raw in bounded_lines(handle):
+            if only is not None and number not in only:
+                continue
             if raw is None:
                 yield problem(number, "the line is longer than a record file may be (setting max_record_file_mb)")
                 continue
@@ -322,13 +325,14 @@ def _check_document(document: Any, shown: str, position: int, plain: bool = Fals
         return [RecordProblem(shown, f"#{position}", "", f"cannot be checked: {type(exc).__name__}: {exc}")]
 
 
-def iter_file(path: Path, display: str | None = None) -> Iterator[Record | RecordProblem]:
+def iter_file(path: Path, display: str | None = None, lines: Container[int] | None = None,
+              ) -> Iterator[Record | RecordProblem]:
     """The records and problems of one file, as they are read.
 
     A JSON Lines file is read line by line, so a file of any size costs the memory of one
     line (the streaming build reads exports of a million rows this way); a YAML or JSON file
     is one document tree and is read whole (:func:`load_file`). Same records, problems and
-    positions as :func:`load_file`.
+    positions as :func:`load_file`. ``lines`` reads only those lines of a JSON Lines file.
     """
     if path.suffix != ".jsonl":
         result = load_file(path, display)
@@ -338,7 +342,7 @@ def iter_file(path: Path, display: str | None = None) -> Iterator[Record | Recor
     shown = display or str(path)
     empty = True
     try:
-        for position, document, plain in _jsonl_documents(path, shown):
+        for position, document, plain in _jsonl_documents(path, shown, lines):
             if document is None:
                 continue
             empty = False
@@ -356,7 +360,7 @@ def iter_file(path: Path, display: str | None = None) -> Iterator[Record | Recor
     except OSError as exc:
         yield _file_problem(shown, f"cannot be read: {exc.strerror or exc}")
         return
-    if empty:
+    if empty and lines is None:
         yield _file_problem(shown, "holds no record")
 
 

@@ -25,6 +25,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--skip-invalid", action="store_true", help="load the valid records even when others are rejected (still exits 1)"
     )
+    parser.add_argument(
+        "--full", action="store_true",
+        help="convert and validate every record, even when the served generation's checkpoint would let the "
+             "build redo only the records that changed")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the summary line")
     parser.set_defaults(handler=run)
 
@@ -68,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
             skip_invalid=args.skip_invalid,
             progress=progress(not args.quiet and sys.stderr.isatty(), "converting"),
             stage=stages(not args.quiet and sys.stderr.isatty(), "eulod build"),
+            full=args.full,
         )
     except BuildBusy as busy:
         print(f"eulod build: {busy}; nothing was changed", file=sys.stderr)
@@ -79,8 +84,10 @@ def run(args: argparse.Namespace) -> int:
     counts = count(grouped.values())
     if outcome.loaded:
         stats = outcome.manifest["statistics"]
+        changed = outcome.manifest.get("incremental")
+        how = f" ({changed['converted']} changed, {changed['removed']} removed since {changed['from']})" if changed else ""
         print(
-            f"built {len(outcome.manifest['records'])} records ({stats['projects']} projects, "
+            f"built {len(outcome.manifest['records'])} records{how} ({stats['projects']} projects, "
             f"{stats['triples']} triples) into {settings.build_dir / 'current'} -> {outcome.generation.id}; "
             f"{summary(counts)}"
         )

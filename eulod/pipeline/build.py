@@ -59,6 +59,7 @@ from eulod.core.software import software
 from eulod.pipeline.bulk import loader_threads
 from eulod.pipeline.changes import DATA_FILE as CHANGED_DATA
 from eulod.pipeline.changes import publish_changes
+from eulod.pipeline.checkpoint import CHECKPOINT, RECORDS_NT, CheckpointWriter
 from eulod.pipeline.checks import check_organisations
 from eulod.pipeline.conflicts import conflict_warnings
 from eulod.pipeline.dumps import write_dumps
@@ -73,6 +74,7 @@ from eulod.pipeline.generations import (
     switch_to,
     write_manifest,
 )
+from eulod.pipeline.incremental import Fallback, build_incremental
 from eulod.pipeline.stream import (
     Converter,
     SourceUse,
@@ -288,9 +290,10 @@ def load_generation(settings: Settings, graphs: Iterable[Graph | bytes],
 
 def load_spool(settings: Settings, generation: Generation, spool: Path,
                stage: Callable[[str], None] = lambda name: None, dumps: bool = True,
-               when: datetime | None = None) -> tuple[dict, dict]:
+               when: datetime | None = None, keep: Path | None = None) -> tuple[dict, dict]:
     """Bulk-load an N-Triples file and the vocabulary into ``generation``'s store;
-    write its summaries, listing and dumps. The spool is removed once loaded.
+    write its summaries, listing and dumps. The spool is removed once loaded, or renamed to
+    ``keep`` (the generation's checkpoint of the records' triples, eulod/pipeline/checkpoint.py).
 
     Returns the statistics and the description of the dumps. ``stage`` is told the name of
     each step as it starts (minutes each at 100 000 projects), so a CLI can say what it is
@@ -306,7 +309,10 @@ def load_spool(settings: Settings, generation: Generation, spool: Path,
     data = ox.NamedNode(data_graph_iri(settings))
     with loader_threads(settings.build_load_threads):
         store.bulk_load(path=str(spool), format=ox.RdfFormat.N_TRIPLES, to_graph=data)
-    spool.unlink()
+    if keep is not None:
+        spool.rename(keep)
+    else:
+        spool.unlink()
     log.info("bulk-loaded the data in %.2f s", time.perf_counter() - started)
     vocabulary = ox.NamedNode(vocabulary_graph_iri(settings))
     for entry in vocabulary_files():
@@ -528,8 +534,13 @@ def build(
     skip_invalid: bool = False,
     progress: Callable[[Iterable], Iterable] = lambda x: x,
     stage: Callable[[str], None] = lambda name: None,
+    full: bool = False,
 ) -> BuildOutcome:
     """Run the whole pipeline; switch the store only when the outcome allows it.
+
+    When the served generation has a checkpoint and ``full`` is not asked for, only what changed
+    since it is converted and validated (eulod/pipeline/incremental.py); when that cannot be done
+    (the reason is logged), every record is.
 
     ``progress`` wraps the records as they are converted (a progress bar); ``stage`` hears
     the name of each later step as it starts. The build folder is locked from start to end
@@ -538,6 +549,15 @@ def build(
     """
     with build_lock(settings.build_dir):
         remove_interrupted(settings.build_dir)
+        if not full:
+            outcome = BuildOutcome()
+            try:
+                if build_incremental(settings, sources or list(settings.records), fail_on, skip_invalid, build_time(),
+                                     stage, outcome):
+                    switch_to(settings.build_dir, outcome.generation)
+                return outcome
+            except Fallback as exc:
+                log.info("building every record: %s", exc)
         return _build(settings, sources, fail_on, skip_invalid, progress, stage)
 
 
@@ -559,7 +579,8 @@ def _build(settings: Settings, sources: list[Path] | None, fail_on: str, skip_in
     generation = new_generation(settings.build_dir)
     try:
         spools = Spools(generation.path / ".data.nt", generation.path / ".organisations.nt")
-        converter = Converter(settings, scanned, findings, spools)
+        checkpoint = CheckpointWriter(generation.path / CHECKPOINT, settings)
+        converter = Converter(settings, scanned, findings, spools, checkpoint)
         outcome.converted = converter.run(read, when, progress)
         stage("validating the organisations")
         check_organisations(spools.organisations, generation.path / ".organisations", converter.class_failures,
@@ -581,7 +602,10 @@ def _build(settings: Settings, sources: list[Path] | None, fail_on: str, skip_in
             filtered_spool(spools.data, spool, findings.converted_spans(rejected))
             spools.data.unlink()
         append_preferred_labels(converter.labels, spool)
-        stats, dumps = load_spool(settings, generation, spool, stage, when=when)
+        # A checkpoint for the next build only when every record read is published: then the spool is theirs.
+        whole = not rejected and not refused
+        stats, dumps = load_spool(settings, generation, spool, stage, when=when,
+                                  keep=generation.path / RECORDS_NT if whole else None)
         outcome.manifest = {
             "generation": generation.id,
             "built": when.isoformat(),
@@ -597,6 +621,11 @@ def _build(settings: Settings, sources: list[Path] | None, fail_on: str, skip_in
         write_validation(generation, findings.results_by_record(rejected))
         outcome.manifest["sources"] = copy_sources(generation, source_uses(findings, rejected), settings, locator,
                                                    scanned.persons)
+        findings.flush()
+        if whole:
+            checkpoint.finish(inputs, findings.path, {"built": when.isoformat()})
+        else:
+            checkpoint.discard()
         write_manifest(generation, outcome.manifest)  # last: from here on the generation counts as complete
     except BaseException:
         discard(generation)

@@ -31,6 +31,7 @@ from eulod.converters.personal import contact_emails, contact_names
 from eulod.converters.rdf import FieldError, LabelCounter, Lit, MappingOptions, NTriplesSink, RecordMapper
 from eulod.converters.records import Record, RecordProblem
 from eulod.core.config import Settings
+from eulod.pipeline.checkpoint import CheckpointWriter
 from eulod.pipeline.checks import NAMED_BY, RDF_TYPE, BatchQueue
 from eulod.pipeline.conflicts import conflict_warnings
 from eulod.pipeline.findings import Findings, RecordRef
@@ -110,8 +111,10 @@ class Spools:
 class Converter:
     """Second pass: records -> N-Triples spools, validated a batch at a time."""
 
-    def __init__(self, settings: Settings, scanned: Scan, findings: Findings, spools: Spools) -> None:
+    def __init__(self, settings: Settings, scanned: Scan, findings: Findings, spools: Spools,
+                 checkpoint: CheckpointWriter | None = None) -> None:
         self.settings = settings
+        self.checkpoint = checkpoint  # told each converted record, for the next build to redo only what changes
         self.findings = findings
         self.spools = spools
         self.labels = LabelCounter()
@@ -137,6 +140,8 @@ class Converter:
             finally:
                 self.queue.close()
             self.findings.flush()
+        if self.checkpoint is not None:
+            self.checkpoint.flush()
         return self.converted
 
     def _convert_all(self, read: Records, mapper: RecordMapper, size: int, data, organisations,
@@ -152,7 +157,9 @@ class Converter:
             ref = RecordRef(item.id, item.file, item.position)
             offset = data.tell()
             data.write(text)
-            organisations.write(self._organisation_lines(text, item.id))
+            organisations.write(organisation_lines(text, item.id, self._organisation_prefix, self._typing))
+            if self.checkpoint is not None:
+                self.checkpoint.record(item, text)
             rows.append((ref.id, ref.file, ref.position, offset, len(text)))
             batch.append((ref, text))
             self.converted += 1
@@ -177,24 +184,6 @@ class Converter:
         self.labels.add_record(labels)
         return sink.take().encode("utf-8")
 
-    def _organisation_lines(self, text: bytes, record_id: str) -> bytes:
-        """The record's triples about organisations and the nodes minted under them (their
-        identifiers), and which of those nodes the record types (``NAMED_BY``: a result about
-        one goes to every record typing it, as in whole-graph validation).
-
-        Lines are cut at line feeds only: N-Triples escapes a line feed and a carriage return
-        in a literal but leaves the other line breaks Unicode knows (U+2028, U+0085, a form
-        feed), at which ``str.splitlines`` would cut a name in two.
-        """
-        out = []
-        for line in text.split(b"\n"):
-            if line.startswith(self._organisation_prefix):
-                out.append(line + b"\n")
-                subject_end = line.index(b">") + 1
-                if line.startswith(self._typing, subject_end):
-                    out.append(line[:subject_end] + f' <{NAMED_BY.value}> "{_escaped(record_id)}" .\n'.encode())
-        return b"".join(out)
-
     def _check(self, batch: list[tuple[RecordRef, bytes]], rows: list[tuple[str, str, int, int, int]]) -> None:
         if not batch:
             return
@@ -212,6 +201,26 @@ class Converter:
             self.findings.flush()
 
         self.queue.submit(batch, done)
+
+
+def organisation_lines(text: bytes, record_id: str, prefix: bytes, typing: bytes) -> bytes:
+    """The record's triples about organisations and the nodes minted under them (their
+    identifiers), and which of those nodes the record types (``NAMED_BY``: a result about
+    one goes to every record typing it, as in whole-graph validation). ``prefix`` is
+    ``<{base}organisation/`` and ``typing`` `` <rdf:type> <`` as N-Triples bytes.
+
+    Lines are cut at line feeds only: N-Triples escapes a line feed and a carriage return
+    in a literal but leaves the other line breaks Unicode knows (U+2028, U+0085, a form
+    feed), at which ``str.splitlines`` would cut a name in two.
+    """
+    out = []
+    for line in text.split(b"\n"):
+        if line.startswith(prefix):
+            out.append(line + b"\n")
+            subject_end = line.index(b">") + 1
+            if line.startswith(typing, subject_end):
+                out.append(line[:subject_end] + f' <{NAMED_BY.value}> "{_escaped(record_id)}" .\n'.encode())
+    return b"".join(out)
 
 
 def _escaped(text: str) -> str:
