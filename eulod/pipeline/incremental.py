@@ -48,13 +48,17 @@ from eulod.converters.records import Record, RecordProblem, iter_file
 from eulod.converters.sources import SourceLocator, source_files, source_roots
 from eulod.core.config import Settings
 from eulod.core.generation import Generation, current_generation, data_graph_iri, dataset_graphs, summary_graph_iri
+from eulod.core.listing import write_listing
+from eulod.core.search import write_search
 from eulod.core.software import software
+from eulod.pipeline.changes import DATA_FILE, publish_changes
 from eulod.pipeline.checkpoint import (
     CHECKPOINT,
     INDEXES,
     RECORDS_NT,
     copy_report,
     fact_rows,
+    file_hash,
     fingerprint,
     line_hashes,
     person_rows,
@@ -63,9 +67,12 @@ from eulod.pipeline.checkpoint import (
 )
 from eulod.pipeline.checks import RDF_TYPE, BatchChecker, check_organisations
 from eulod.pipeline.delta import Delta, apply, copy_store
+from eulod.pipeline.dumps import write_dumps
 from eulod.pipeline.findings import REPORT_FILE, Findings, RecordRef
 from eulod.pipeline.generations import discard, new_generation, write_manifest
+from eulod.pipeline.publication import copy_sources, statistics, write_validation
 from eulod.pipeline.stream import organisation_lines, source_uses
+from eulod.pipeline.summaries import add_summaries
 
 log = logging.getLogger(__name__)
 
@@ -138,8 +145,6 @@ def detect(db: sqlite3.Connection, inputs: list[Path]) -> Changes:
 
 def _changed(path: Path, old: tuple) -> bool:
     """Whether a file differs from the checkpoint's: size and time first, the hash when they differ."""
-    from eulod.pipeline.checkpoint import file_hash
-
     stat = path.stat()
     if stat.st_size == old[1] and stat.st_mtime_ns == old[2]:
         return False
@@ -448,8 +453,6 @@ def build_incremental(settings: Settings, inputs: list[Path], fail_on: str, skip
                       stage: Callable[[str], None], outcome) -> bool:
     """Publish the change since the served generation's checkpoint; False when there is nothing to
     publish or the build is rejected. Raises :class:`Fallback` when only a full build can do it."""
-    from eulod.pipeline import build as full  # the full build's helpers (load_spool's later steps, sources)
-
     started = time.perf_counter()
     served, db = previous(settings)
     try:
@@ -474,13 +477,14 @@ def build_incremental(settings: Settings, inputs: list[Path], fail_on: str, skip
         log.info("incremental build: %d records changed or added, %d removed (%.2f s to find and convert)",
                  len(changes.changed), len(changes.gone - changed_ids), time.perf_counter() - started)
         return _publish(settings, served, db, context, changes, texts, inputs, fail_on, skip_invalid, when, stage,
-                        outcome, full)
+                        outcome)
     finally:
         db.close()
 
 
-def _publish(settings, served, db, context, changes, texts, inputs, fail_on, skip_invalid, when, stage, outcome,
-             full) -> bool:
+def _publish(settings: Settings, served: Generation, db: sqlite3.Connection, context: Context, changes: Changes,
+             texts: dict[str, bytes], inputs: list[Path], fail_on: str, skip_invalid: bool, when: datetime,
+             stage: Callable[[str], None], outcome) -> bool:
     graph = data_graph_iri(settings)
     findings = Findings(settings.build_dir / REPORT_FILE)
     outcome.findings = findings
@@ -514,7 +518,7 @@ def _publish(settings, served, db, context, changes, texts, inputs, fail_on, ski
             return False
         stage("applying the change to the store")
         apply(store, plan_.delta, graph)
-        stats, dumps = derived(settings, generation, store, plan_.delta, when, stage, full)
+        stats, dumps = derived(settings, generation, store, plan_.delta, when, stage)
         del store
         outcome.manifest = {
             "generation": generation.id,
@@ -531,11 +535,11 @@ def _publish(settings, served, db, context, changes, texts, inputs, fail_on, ski
                             "removed": len(changes.gone - set(texts)),
                             "triples_removed": len(plan_.delta.removed), "triples_added": len(plan_.delta.added)},
         }
-        full.write_validation(generation, findings.results_by_record(set()))
+        write_validation(generation, findings.results_by_record(set()))
         locator = SourceLocator(source_roots(inputs, settings.data_dir), settings.data_dir)
         persons = frozenset(v for (v,) in db.execute("SELECT DISTINCT value FROM persons WHERE kind = 'name'")) \
             if settings.personal_data != "publish" else frozenset()
-        outcome.manifest["sources"] = full.copy_sources(generation, source_uses(findings, set()), settings, locator,
+        outcome.manifest["sources"] = copy_sources(generation, source_uses(findings, set()), settings, locator,
                                                         persons)
         findings.flush()
         write_checkpoint(served.path / CHECKPOINT, generation.path / CHECKPOINT, changes.gone, changes.changed, texts,
@@ -551,17 +555,11 @@ def _publish(settings, served, db, context, changes, texts, inputs, fail_on, ski
 
 
 def derived(settings: Settings, generation: Generation, store: ox.Store, delta: Delta, when: datetime,
-            stage: Callable[[str], None], full) -> tuple[dict, dict]:
+            stage: Callable[[str], None]) -> tuple[dict, dict]:
     """Summaries, listing, search index, change feed and dumps of the patched store.
 
     Each is computed again from the store for now (correct whatever changed, but its cost follows
     the data, not the change)."""
-    from eulod.core.listing import write_listing
-    from eulod.core.search import write_search
-    from eulod.pipeline.changes import DATA_FILE, publish_changes
-    from eulod.pipeline.dumps import write_dumps
-    from eulod.pipeline.summaries import add_summaries
-
     graph = data_graph_iri(settings)
     stage("computing the summaries")
     store.clear_graph(ox.NamedNode(summary_graph_iri(settings)))
@@ -578,6 +576,6 @@ def derived(settings: Settings, generation: Generation, store: ox.Store, delta: 
     publish_changes(store, generation, settings, when, stage, keep_data=True)
     stage("writing the dumps")
     written = write_dumps(store, generation, (generation.path / DATA_FILE, graph))
-    stats = full._statistics(store)
+    stats = statistics(store)
     return stats, written
 
