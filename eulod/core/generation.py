@@ -28,6 +28,7 @@ DUMP_NAME = "eulod"  # dumps/eulod.nt, eulod.nt.gz, eulod.ttl, eulod.jsonld
 MANIFEST = "manifest.json"  # written last: a generation without it is incomplete
 LISTING = "listing.sqlite"  # the home page's listing (eulod.core.listing)
 SEARCH = "search.sqlite"  # the full-text search index (eulod.core.search)
+SUMMARY_COUNTS = "summaries.sqlite"  # every pair of organisations' shared projects (eulod.pipeline.paircounts)
 LOCK = ".lock"  # flock'ed by the one build writing in a build folder
 VALIDATION_FILE = "validation.json"  # per-record SHACL results of the loaded records, for the pages
 SOURCES_DIR = "sources"  # copies of the source fact sheets, named as their {base}source/{name} IRIs
@@ -64,6 +65,12 @@ class Generation:
     def search_path(self) -> Path:
         """The full-text search index (eulod.core.search), absent from generations built before it existed."""
         return self.path / SEARCH
+
+    @property
+    def summary_counts_path(self) -> Path:
+        """The counts the summaries were chosen from (eulod.pipeline.paircounts), which the next
+        generation's summaries update instead of counting again; absent from generations built before it."""
+        return self.path / SUMMARY_COUNTS
 
     @property
     def manifest_path(self) -> Path:

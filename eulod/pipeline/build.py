@@ -307,7 +307,8 @@ def load_spool(settings: Settings, generation: Generation, spool: Path,
     started = time.perf_counter()
     year = (when or build_time()).year  # ends the years of projects that state no end
     added = add_summaries(store, data_graph_iri(settings), summary_graph_iri(settings), settings.base_iri,
-                          settings.summary_collaborations, current_year=year)
+                          settings.summary_collaborations, current_year=year,
+                          counts=generation.summary_counts_path)
     store.flush()
     log.info("computed %d summary triples in %.2f s", added, time.perf_counter() - started)
     stage("writing the home page listing")

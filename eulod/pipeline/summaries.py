@@ -27,6 +27,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -34,6 +36,7 @@ from eulod.core.iris import last_segment
 from eulod.core.namespaces import EULOD
 from eulod.core.queryfiles import stored_query
 from eulod.core.years import DATE_PICK, project_years
+from eulod.pipeline.paircounts import write_counts
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,7 @@ XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 XSD_GYEAR = ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")
 
 
+@cache  # rdflib checks the IRI each time: a tenth of a second per 8 000 quads made
 def _p(name: str) -> ox.NamedNode:
     return ox.NamedNode(str(EULOD[name]))
 
@@ -58,15 +62,25 @@ def country_totals(store: ox.Store, graph: ox.NamedNode, base_iri: str) -> Itera
     EU contribution, or whose organisation has no country, is not counted.
     """
     for row in _query(store, "summary-country-totals.rq", graph):
-        country, currency = row["country"], row["currency"]
-        node = ox.NamedNode(f"{base_iri}summary/country-total/{last_segment(country.value)}/{last_segment(currency.value)}")
-        yield from (
-            ox.Quad(node, RDF_TYPE, _p("CountryTotal")),
-            ox.Quad(node, _p("totalFor"), country),
-            ox.Quad(node, _p("totalCurrency"), currency),
-            ox.Quad(node, _p("totalAmount"), ox.Literal(_decimal(Decimal(row["total"].value)), datatype=XSD_DECIMAL)),
-            ox.Quad(node, _p("participationCount"), ox.Literal(row["participations"].value, datatype=XSD_INTEGER)),
-        )
+        yield from country_total(base_iri, row["country"], row["currency"], Decimal(row["total"].value),
+                                 int(row["participations"].value))
+
+
+def country_total_node(base_iri: str, country: ox.Term, currency: ox.Term) -> ox.NamedNode:
+    return ox.NamedNode(f"{base_iri}summary/country-total/{last_segment(country.value)}/{last_segment(currency.value)}")
+
+
+def country_total(base_iri: str, country: ox.Term, currency: ox.Term, total: Decimal,
+                  participations: int) -> tuple[ox.Quad, ...]:
+    """The eulod:CountryTotal of one (country, currency): ``total`` over ``participations`` solutions."""
+    node = country_total_node(base_iri, country, currency)
+    return (
+        ox.Quad(node, RDF_TYPE, _p("CountryTotal")),
+        ox.Quad(node, _p("totalFor"), country),
+        ox.Quad(node, _p("totalCurrency"), currency),
+        ox.Quad(node, _p("totalAmount"), ox.Literal(_decimal(total), datatype=XSD_DECIMAL)),
+        ox.Quad(node, _p("participationCount"), ox.Literal(str(participations), datatype=XSD_INTEGER)),
+    )
 
 
 def _decimal(value: Decimal) -> str:
@@ -101,16 +115,40 @@ def most_frequent(pairs: Counter, keep: int) -> list[tuple[tuple[ox.NamedNode, o
     return sorted(kept, key=lambda item: (-item[1], item[0][0].value, item[0][1].value))
 
 
-def collaborations(store: ox.Store, graph: ox.NamedNode, base_iri: str, keep: int) -> Iterator[ox.Quad]:
-    """One eulod:Collaboration per frequent pair of organisations, with the projects they share."""
-    for (first, second), count in most_frequent(shared_projects(store, graph), keep):
-        node = ox.NamedNode(f"{base_iri}summary/collaboration/{last_segment(first.value)}/{last_segment(second.value)}")
-        yield from (
-            ox.Quad(node, RDF_TYPE, _p("Collaboration")),
-            ox.Quad(node, _p("collaborator"), first),
-            ox.Quad(node, _p("collaborator"), second),
-            ox.Quad(node, _p("sharedProjects"), ox.Literal(str(count), datatype=XSD_INTEGER)),
-        )
+def collaboration_node(base_iri: str, first: str, second: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{base_iri}summary/collaboration/{last_segment(first)}/{last_segment(second)}")
+
+
+def collaboration(first: ox.NamedNode, second: ox.NamedNode, count: int, base_iri: str) -> tuple[ox.Quad, ...]:
+    """The eulod:Collaboration of one pair of organisations (``first`` sorts first), with the projects they share."""
+    node = collaboration_node(base_iri, first.value, second.value)
+    return (
+        ox.Quad(node, RDF_TYPE, _p("Collaboration")),
+        ox.Quad(node, _p("collaborator"), first),
+        ox.Quad(node, _p("collaborator"), second),
+        ox.Quad(node, _p("sharedProjects"), ox.Literal(str(count), datatype=XSD_INTEGER)),
+    )
+
+
+def collaborations(pairs: Counter, base_iri: str, keep: int) -> Iterator[ox.Quad]:
+    """One eulod:Collaboration per frequent pair of organisations (:func:`most_frequent`)."""
+    for (first, second), count in most_frequent(pairs, keep):
+        yield from collaboration(first, second, count, base_iri)
+
+
+def write_pair_counts(target: Path, pairs: Counter[tuple[ox.NamedNode, ox.NamedNode]], meta: dict[str, str]) -> None:
+    """Keep every pair's count for the next build's :func:`eulod.pipeline.summaries_update.update_summaries`.
+
+    Only IRIs can be kept as text and read back as the same terms: the shapes require
+    organisations to be IRIs, and if one is not, no file is written (the next build then
+    counts again rather than guess).
+    """
+    keyed = {(first.value, second.value): count for (first, second), count in pairs.items()}
+    if not all(type(t) is ox.NamedNode for t in {t for pair in pairs for t in pair}):
+        log.warning("not keeping the pair counts: an organisation taking part is not an IRI")
+        target.unlink(missing_ok=True)
+        return
+    write_counts(target, keyed, meta)
 
 
 def _dates(store: ox.Store, graph: ox.NamedNode, predicate: str, pick: Callable[[str, str], str]) -> dict[ox.Term, str]:
@@ -149,22 +187,35 @@ def activity(store: ox.Store, graph: ox.NamedNode, target: ox.NamedNode, current
             yield ox.Quad(project, active_in, literal, target)
 
 
+KEPT = "collaborations_kept"  # in a pair-counts file's meta: how many pairs its generation's summary kept
+
+
+def counts_meta(data_graph: str, base_iri: str, current_year: int) -> dict[str, str]:
+    """What a pair-counts file was computed for: an update of it must be for the same."""
+    return {"data_graph": data_graph, "base_iri": base_iri, "current_year": str(current_year)}
+
+
 def add_summaries(store: ox.Store, data_graph: str, summary_graph: str, base_iri: str, collaborations_kept: int,
-                  current_year: int | None = None) -> int:
+                  current_year: int | None = None, counts: Path | None = None) -> int:
     """Compute every summary from ``data_graph`` into ``summary_graph``; returns the triples added.
 
     ``current_year`` ends the activity of projects without an end date (default: this
-    year, by the clock of the build).
+    year, by the clock of the build). With ``counts`` (the generation's
+    ``summary_counts_path``), every pair's count is kept there, for the next build to update.
     """
     source, target = ox.NamedNode(data_graph), ox.NamedNode(summary_graph)
     year = current_year if current_year is not None else datetime.now(timezone.utc).year
+    pairs = shared_projects(store, source)
     quads = [
         ox.Quad(q.subject, q.predicate, q.object, target)
         for q in itertools.chain(
             country_totals(store, source, base_iri),
-            collaborations(store, source, base_iri, collaborations_kept),
+            collaborations(pairs, base_iri, collaborations_kept),
         )
     ]
+    if counts is not None:
+        write_pair_counts(counts, pairs, {**counts_meta(data_graph, base_iri, year), KEPT: str(collaborations_kept)})
+    del pairs
     quads.extend(activity(store, source, target, year))
     # the store is a new generation no reader has opened yet: no transaction needed
     store.bulk_extend(quads)
