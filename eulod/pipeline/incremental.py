@@ -72,7 +72,7 @@ from eulod.pipeline.findings import REPORT_FILE, Findings, RecordRef
 from eulod.pipeline.generations import discard, new_generation, write_manifest
 from eulod.pipeline.publication import copy_sources, statistics, write_validation
 from eulod.pipeline.stream import organisation_lines, source_uses
-from eulod.pipeline.summaries import add_summaries
+from eulod.pipeline.summaries_update import update_summaries
 
 log = logging.getLogger(__name__)
 
@@ -518,7 +518,7 @@ def _publish(settings: Settings, served: Generation, db: sqlite3.Connection, con
             return False
         stage("applying the change to the store")
         apply(store, plan_.delta, graph)
-        stats, dumps = derived(settings, generation, store, plan_.delta, when, stage)
+        stats, dumps = derived(settings, served, generation, store, plan_.delta, when, stage)
         del store
         outcome.manifest = {
             "generation": generation.id,
@@ -554,17 +554,17 @@ def _publish(settings: Settings, served: Generation, db: sqlite3.Connection, con
     return True
 
 
-def derived(settings: Settings, generation: Generation, store: ox.Store, delta: Delta, when: datetime,
-            stage: Callable[[str], None]) -> tuple[dict, dict]:
+def derived(settings: Settings, served: Generation, generation: Generation, store: ox.Store, delta: Delta,
+            when: datetime, stage: Callable[[str], None]) -> tuple[dict, dict]:
     """Summaries, listing, search index, change feed and dumps of the patched store.
 
-    Each is computed again from the store for now (correct whatever changed, but its cost follows
-    the data, not the change)."""
+    The summaries are updated from the served generation's by the delta
+    (eulod.pipeline.summaries_update); the others are computed again from the store for now
+    (correct whatever changed, but their cost follows the data, not the change)."""
     graph = data_graph_iri(settings)
     stage("computing the summaries")
-    store.clear_graph(ox.NamedNode(summary_graph_iri(settings)))
-    add_summaries(store, graph, summary_graph_iri(settings), settings.base_iri, settings.summary_collaborations,
-                  current_year=when.year)
+    update_summaries(store, graph, summary_graph_iri(settings), settings.base_iri, settings.summary_collaborations,
+                     when.year, delta, served, generation)
     store.flush()
     stage("writing the home page listing")
     write_listing(store, generation.listing_path, when.year, generation.id)
