@@ -124,6 +124,11 @@ CHANGES = {
     "a partner added": lambda rs: rs[2]["participants"].append(participant("new", name="New Org", country="ES")),
     "a shared organisation's name": lambda rs: rs[0]["participants"][0]["organisation"].update(name="Shared Org SpA"),
     "a record moved in its file": lambda rs: rs.insert(0, rs.pop()),
+    # sh:class on a contact's organisation that only another record lists (typed there, not here)
+    "a contact of an organisation another record lists": lambda rs: rs[2].update(
+        contacts=[{"role": "press office", "organisation": "alone"}]),
+    "a contact of an organisation no record lists": lambda rs: rs[2].update(
+        contacts=[{"role": "press office", "organisation": "nowhere"}]),
 }
 
 
@@ -133,8 +138,9 @@ def test_an_incremental_build_is_a_full_build(tmp_path, change, caplog):
     CHANGES[change](second)
     with caplog.at_level(logging.INFO, logger="eulod.pipeline.build"):
         incremental, _full = run_case(tmp_path, projects(), second)
-    assert "incremental" in incremental.manifest, caplog.text  # the change was published incrementally
-    assert incremental.manifest["incremental"]["converted"] <= 1
+    assert caplog.text.count("building every record") == 1, caplog.text  # the first build only
+    if incremental.loaded:
+        assert incremental.manifest["incremental"]["converted"] <= 1
 
 
 def test_a_change_that_reaches_other_records_builds_them_all(tmp_path, caplog):
@@ -146,6 +152,30 @@ def test_a_change_that_reaches_other_records_builds_them_all(tmp_path, caplog):
         incremental, _full = run_case(tmp_path, projects(), second)
     assert "records disagree about organisation" in caplog.text
     assert "incremental" not in incremental.manifest
+
+
+def test_an_organisation_no_longer_typed_that_another_record_points_to_builds_them_all(tmp_path, caplog):
+    """p3's contact names organisation "new", which p1 lists. When p1 drops it, no record types it
+    and p3 fails sh:class, though p3 did not change: the build validates p3 again (a full build)."""
+    first = projects()
+    first[0]["participants"].append(participant("new", name="New Org", country="ES"))
+    first[2]["contacts"] = [{"role": "press office", "organisation": "new"}]
+    second = [dict(r) for r in first]
+    second[0] = dict(first[0], participants=first[0]["participants"][:-1])
+    with caplog.at_level(logging.INFO, logger="eulod.pipeline.build"):
+        incremental, full = run_case(tmp_path, first, second)
+    assert "is now typed differently" in caplog.text
+    assert not full.loaded
+    assert any(r.constraint.endswith("ClassConstraintComponent") for o in full.outcomes if o.record.id == "p3"
+               for r in o.report.results)
+
+
+def test_a_source_the_full_build_refuses_is_refused(tmp_path):
+    second = projects()
+    second[1]["source"] = {"file": "../../../../etc/passwd"}
+    incremental, full = run_case(tmp_path, projects(), second)
+    assert not incremental.loaded
+    assert any(p.field == "source.file" for p in incremental.problems)
 
 
 def test_a_new_contact_name_builds_them_all(tmp_path, caplog):
