@@ -18,6 +18,9 @@ dumps are written (eulod.pipeline.build.load_generation). It
    pages linked in, then this build's pages, whose Create and Update members carry the
    entity's description as stored (a second streamed pass, over the changed entities' triples).
 
+``changes.sqlite`` also keeps the data graph's hash (its ``totals``), so that an incremental
+build (eulod/pipeline/incremental_changes.py) can move it by the triples it changed alone.
+
 The format of the log is eulod.core.feed's, shared with the endpoint that serves it.
 """
 
@@ -202,10 +205,13 @@ class Previous:
     pages: list[Page]
 
 
-def read_previous(build_dir: Path, this: Generation, base_iri: str) -> Previous:
+def read_previous(build_dir: Path, this: Generation, base_iri: str, generation: Generation | None = None) -> Previous:
     """The state the previous generation stored; an empty one when there is none, when it was built
-    without a feed, or for another base IRI (then this build starts a new log)."""
-    previous = current_generation(build_dir)
+    without a feed, or for another base IRI (then this build starts a new log).
+
+    The previous generation is ``generation`` when given (an incremental build names the one it
+    patched), else the build folder's current one."""
+    previous = generation if generation is not None and generation.complete else current_generation(build_dir)
     if previous is None or previous.path.resolve() == this.path.resolve():
         return Previous(None, {}, [])
     database = previous.path / CHANGES
@@ -272,13 +278,32 @@ def modified_quads(diff: Diff, graph: str) -> Iterator[ox.Quad]:
             yield ox.Quad(ox.NamedNode(entity), predicate, ox.Literal(modified, datatype=datatype), target)
 
 
-def write_changes(path: Path, diff: Diff) -> None:
-    """The entities' kinds, hashes and modified times: what the next build compares with."""
+FORMAT = 1  # of changes.sqlite and its hashes: raise it when either changes, so no build trusts an older file's totals
+
+
+def rules_fingerprint(base_iri: str) -> str:
+    """What the hashes of a changes.sqlite depend on besides the data: its format, the base IRI and
+    feed.yaml's kinds and volatile predicates. An incremental build (eulod.pipeline.incremental_changes)
+    updates a previous file only when its fingerprint is this one."""
+    current = rules()
+    text = json.dumps([FORMAT, base_iri, [[k.name, k.path, k.modified] for k in current.kinds],
+                       sorted(current.volatile)])
+    return hex128(triple_hash(text))
+
+
+def write_changes(path: Path, diff: Diff, data_hash: str, fingerprint: str) -> None:
+    """The entities' kinds, hashes and modified times: what the next build compares with.
+
+    ``totals`` keeps the data graph's hash (the sum over all its triples but the volatile ones,
+    of which the catalogue's content hash is made) and :func:`rules_fingerprint`, so that an
+    incremental build can update the content hash from the triples it changed alone."""
     with sqlite3.connect(path) as connection:
         connection.execute("CREATE TABLE entities (iri TEXT PRIMARY KEY, kind TEXT NOT NULL, hash TEXT NOT NULL,"
                            " modified TEXT NOT NULL) WITHOUT ROWID")
         connection.executemany("INSERT INTO entities VALUES (?, ?, ?, ?)",
                                ((iri, *state) for iri, state in sorted(diff.current.items())))
+        connection.execute("CREATE TABLE totals (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+        connection.executemany("INSERT INTO totals VALUES (?, ?)", (("data", data_hash), ("format", fingerprint)))
     connection.close()
 
 
@@ -367,8 +392,15 @@ def write_pages(data: Path, owners: Owners, scan: Scan, diff: Diff, generation: 
     return pages
 
 
+def content_hash(store: ox.Store, settings: Settings, data: int) -> str:
+    """The catalogue's content hash: the data graph's (``data``, volatile triples left out), the
+    vocabulary graph's and eulod's version, so a new release announces a new dataset version."""
+    return hex128(data + graph_hash(store, vocabulary_graph_iri(settings)) + triple_hash(__version__))
+
+
 def publish_changes(store: ox.Store, generation: Generation, settings: Settings, when: datetime,
-                    stage: Callable[[str], None] = lambda name: None, keep_data: bool = False) -> dict[str, int]:
+                    stage: Callable[[str], None] = lambda name: None, keep_data: bool = False,
+                    previous_generation: Generation | None = None) -> dict[str, int]:
     """Compare this build with the previous generation, state dcterms:modified, write the change feed.
 
     The build's one hook (eulod.pipeline.build.load_spool), called after the store is loaded and
@@ -376,19 +408,20 @@ def publish_changes(store: ox.Store, generation: Generation, settings: Settings,
     the data graph's N-Triples this step read out of the store, with the dcterms:modified it
     added, stay in :data:`DATA_FILE` for the dumps (eulod.pipeline.dumps), which then need not
     read the data graph a second time: at 100 000 projects each full read costs minutes.
+    ``previous_generation`` is the generation compared with (default: the build folder's current one).
     """
     stage("comparing with the previous build")
     started = time.perf_counter()
     base, graph = settings.base_iri, data_graph_iri(settings)
     current_rules = rules()
     owners = Owners(base, current_rules.kinds)
-    previous = read_previous(settings.build_dir, generation, base)
+    previous = read_previous(settings.build_dir, generation, base, previous_generation)
     data = dump_graph(store, graph, generation.path / DATA_FILE)
     with open(data, "rb") as lines:
         scan = scan_entities(lines, owners, current_rules.volatile)
     hashes = scan.hashes()
-    content = hex128(sum(scan.sums.values()) + scan.rest + graph_hash(store, vocabulary_graph_iri(settings))
-                     + triple_hash(__version__))
+    data_hash = sum(scan.sums.values()) + scan.rest
+    content = content_hash(store, settings, data_hash)
     entries, entry_kinds = catalogue_hashes(base, content)
     published = published_time(when, previous.pages)
     diff = compare({**hashes, **entries}, {**scan.kinds, **entry_kinds}, previous.entities, published)
@@ -401,7 +434,7 @@ def publish_changes(store: ox.Store, generation: Generation, settings: Settings,
             ox.serialize((q.triple for q in modified_quads(diff, graph)), output=out, format=ox.RdfFormat.N_TRIPLES)
     folder = feed_folder(generation)
     folder.mkdir()
-    write_changes(generation.path / CHANGES, diff)
+    write_changes(generation.path / CHANGES, diff, hex128(data_hash), rules_fingerprint(base))
     link_pages(previous, folder)
     pages = previous.pages + write_pages(data, owners, scan, diff, generation, base, published)
     if not keep_data:
