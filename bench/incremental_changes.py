@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import shutil
 import sqlite3
 import sys
 import time
@@ -66,11 +65,11 @@ def first_generation(size: int, work: Path):
 
 def one_record_delta(size: int, work: Path, number: int = 9):
     """The delta of changing record ``number``'s title: its triples before and after."""
+    import pyoxigraph as ox
+
     from eulod.converters.rdf import MappingOptions, RecordMapper, ntriples_stream
     from eulod.converters.records import Record
     from eulod.pipeline.delta import Delta
-
-    import pyoxigraph as ox
 
     records = generate(size, work, invalid_every=0)
     with open(records, "rb") as handle:

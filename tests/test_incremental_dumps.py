@@ -18,9 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from eulod.core.config import load_settings
+from eulod.core.feed import CHANGES, Owners
 from eulod.core.generation import Generation
 from eulod.pipeline import incremental_dumps
-from eulod.pipeline.dumps import INDEX, read_index
+from eulod.pipeline.dumps import INDEX, Keys, read_index
 from eulod.pipeline.generations import discard, switch_to
 from eulod.pipeline.incremental_changes import update_changes
 from eulod.pipeline.incremental_dumps import update_dumps
@@ -96,6 +97,40 @@ def test_dumps_without_an_index_are_written_in_full(sample_builds, tmp_path, cap
     finally:
         del store
         discard(generation)
+
+
+def test_modified_renewed_outside_the_delta_is_in_the_dumps(sample_builds, tmp_path, caplog):
+    """A previous generation without changes.sqlite: the change step starts a new log and states
+    this build's time on every project, not only on those the delta touches; the dumps follow
+    this build's feed members, so no section keeps a project's previous dcterms:modified."""
+    settings_, g1, full = sample_builds["settings"], sample_builds["g1"], sample_builds["g2"]
+    older = Generation(tmp_path / g1.id)
+    shutil.copytree(g1.path, older.path, symlinks=True)
+    (older.path / CHANGES).unlink()
+    generation, store, delta = patch(settings_, older, full)
+    try:
+        update_changes(store, older, generation, delta, settings_, SECOND)
+        with caplog.at_level(logging.INFO, logger=incremental_dumps.__name__):
+            described = update_dumps(store, older, generation, delta, settings_)
+        assert IN_FULL not in caplog.text
+        assert_dumps_hold(generation, store, described)
+    finally:
+        del store
+        discard(generation)
+
+
+segments = st.sampled_from(["project", "organisation", "projects", "record", "", "a.b", "é"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(base=st.sampled_from([BASE, "https://w3id.org/eulod/", "http://x/"]), first=segments,
+       rest=st.lists(st.sampled_from(["/", "#", "x", "1", "/y", "#z", "-", ""]), max_size=5))
+def test_a_sections_key_is_the_owning_entity_as_the_feed_finds_it(base, first, rest):
+    """Keys (one regular expression on the N-Triples subject) agree with eulod.core.feed.Owners."""
+    iri = base + first + "/" + "".join(rest) if first else base + "".join(rest)
+    owner = Owners(base).owner(iri)
+    expected = f"<{owner[1]}>" if owner else f"<{iri}>"
+    assert Keys(base).key(f"<{iri}>".encode()) == expected.encode()
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -109,11 +109,14 @@ def rebuilt(previous: list[bytes], changed: dict[bytes, set[bytes]], keys: Keys,
     triples of every subject of a changed key (those in the previous section, those the delta names)."""
     kept: list[bytes] = []
     subjects: set[bytes] = set().union(*changed.values())
+    last, dropped = b"\0", False
     for line in previous:
-        subject = subject_of(line)
-        if keys.key(subject) in changed:
-            subjects.add(subject)
-        else:
+        if not line.startswith(last):
+            subject = subject_of(line)
+            last, dropped = subject + b" ", keys.key(subject) in changed
+            if dropped:
+                subjects.add(subject)
+        if not dropped:
             kept.append(line)
     for subject in sorted(subjects):
         if not subject.startswith(b"<"):
