@@ -35,6 +35,7 @@ import re
 import shutil
 import time
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -167,28 +168,71 @@ def _temporary(target: Path) -> Path:
 
 
 class Output:
-    """One dump file being written: its temporary file, its sha256 and size so far."""
+    """One dump file being written: its temporary file, its sha256 and size so far.
 
-    def __init__(self, target: Path) -> None:
+    ``deferred``: writes and copies are queued (the size still grows) and done by :meth:`run`,
+    so the four files of an incremental build are copied and hashed at once, in threads (both
+    release the interpreter's lock: two cores hash twice as much)."""
+
+    def __init__(self, target: Path, deferred: bool = False) -> None:
         self.target = target
         self.temporary = _temporary(target)
-        self.handle = open(self.temporary, "wb")
+        self.handle = open(self.temporary, "wb", buffering=0)  # unbuffered: copies write to the descriptor itself
         self.digest = hashlib.sha256()
         self.size = 0
+        self.queue: list[tuple[bytes | int, int, int]] | None = [] if deferred else None
 
     def write(self, data: bytes) -> None:
-        if data:
-            self.handle.write(data)
-            self.digest.update(data)
-            self.size += len(data)
+        if not data:
+            return
+        self.size += len(data)
+        if self.queue is not None:
+            self.queue.append((data, 0, 0))
+        else:
+            self._write(data)
 
     def copy(self, source: int, offset: int, length: int) -> None:
         """``length`` bytes of the open file ``source`` from ``offset``, hashed on the way."""
+        if length <= 0:
+            return
+        self.size += length
+        if self.queue is None:
+            self._copy(source, offset, length)
+        elif self.queue and self.queue[-1][0] == source and sum(self.queue[-1][1:]) == offset:
+            self.queue[-1] = (source, self.queue[-1][1], self.queue[-1][2] + length)  # contiguous: one copy
+        else:
+            self.queue.append((source, offset, length))
+
+    def run(self) -> None:
+        """What was queued, in order."""
+        for item, offset, length in self.queue or []:
+            if isinstance(item, bytes):
+                self._write(item)
+            else:
+                self._copy(item, offset, length)
+        self.queue = None if self.queue is None else []
+
+    def _write(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:  # an unbuffered write may take part of it
+            view = view[self.handle.write(view):]
+        self.digest.update(data)
+
+    def _copy(self, source: int, offset: int, length: int) -> None:
+        """Copied by the kernel (``copy_file_range``: no pass through Python, and on a file system
+        with reflinks, XFS or btrfs, no bytes written at all), then hashed from the source."""
+        target, done = self.handle.fileno(), 0
+        while done < length:
+            try:
+                copied = os.copy_file_range(source, target, length - done, offset + done)
+            except OSError:  # not between these two files (another file system on an old kernel)
+                copied = os.write(target, os.pread(source, min(CHUNK, length - done), offset + done))
+            if copied <= 0:
+                raise ValueError(f"{self.target.name}: the previous file ends before its index says")
+            done += copied
         while length > 0:
             block = os.pread(source, min(CHUNK, length), offset)
-            if not block:
-                raise ValueError(f"{self.target.name}: the previous file ends before its index says")
-            self.write(block)
+            self.digest.update(block)
             offset += len(block)
             length -= len(block)
 
@@ -212,9 +256,10 @@ class Dumps:
     items: int = 0  # JSON-LD sections written (the ones after the first get a comma)
 
     @classmethod
-    def open(cls, folder: Path) -> "Dumps":
+    def open(cls, folder: Path, deferred: bool = False) -> "Dumps":
+        """The four files, written as sections come, or with ``deferred`` all at :meth:`close` (see :class:`Output`)."""
         dumps = cls(folder)
-        dumps.outputs = {suffix: Output(folder / f"{DUMP_NAME}{suffix}") for suffix in FILES}
+        dumps.outputs = {suffix: Output(folder / f"{DUMP_NAME}{suffix}", deferred) for suffix in FILES}
         dumps.outputs[".ttl"].write(turtle_header())
         dumps.outputs[".jsonld"].write(b"[")
         return dumps
@@ -249,6 +294,9 @@ class Dumps:
         self.outputs[".jsonld"].write(b"]\n")
         if self.outputs[GZ].size == 0:  # no triples at all: still a valid gzip file
             self.outputs[GZ].write(gzip_member(b""))
+        with ThreadPoolExecutor(len(self.outputs)) as pool:
+            for done in [pool.submit(output.run) for output in self.outputs.values()]:
+                done.result()
         described = {output.target.name: output.close() for output in self.outputs.values()}
         index = {"format": INDEX_FORMAT, "base_iri": base_iri, "graphs": [list(g) for g in graphs],
                  "sections": self.sections, "files": {name: facts["bytes"] for name, facts in described.items()}}

@@ -180,7 +180,7 @@ def _update(store: ox.Store, previous: Generation, generation: Generation, delta
     folder = generation.dumps_path
     folder.mkdir()
     handles = {suffix: os.open(previous.dumps_path / f"{DUMP_NAME}{suffix}", os.O_RDONLY) for suffix in FILES}
-    dumps = Dumps.open(folder)
+    dumps = Dumps.open(folder, deferred=True)
     copied = written = 0
     before = {name: (index.first_section(name), chunks) for name, chunks in index.graphs}
     graphs: list[tuple[str, int]] = []
