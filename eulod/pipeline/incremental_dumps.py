@@ -148,9 +148,16 @@ def compared(store: ox.Store, name: str, index: Index, chunks: int, first: int, 
 def update_dumps(store: ox.Store, previous: Generation, generation: Generation, delta: Delta, settings: Settings,
                  graph_deltas: dict[str, Delta] | None = None) -> dict[str, dict]:
     """The dumps of ``generation``, whose store is ``previous``'s with ``delta`` applied to the data
-    graph and the later steps run (summaries, change step: call this after them). ``graph_deltas``
-    may give the change of other graphs (the summaries'); the others are compared. Returns what
-    :func:`eulod.pipeline.dumps.write_dumps` returns, for the manifest."""
+    graph and the later steps run (summaries, change step: call this after them, it reads this
+    build's pages). Returns what :func:`eulod.pipeline.dumps.write_dumps` returns, for the manifest.
+
+    ``graph_deltas`` gives the change of other graphs, graph IRI -> Delta (only its subjects
+    matter, so the summaries step's quads taken out and put in will do, net or not); ``Delta()``
+    for a graph known unchanged (the vocabulary: the store is a copy of the previous one). A graph
+    without one is read whole from the store and compared section by section: at 100 000
+    projects the summary graph's 360 000 triples cost seconds (each term is a look-up), so pass
+    its delta whenever the summaries step has one.
+    """
     started = time.perf_counter()
     try:
         described, copied, written = _update(store, previous, generation, delta, settings, graph_deltas or {})
