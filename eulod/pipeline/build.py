@@ -321,7 +321,8 @@ def load_spool(settings: Settings, generation: Generation, spool: Path,
     if dumps:
         stage("writing the dumps")
         started = time.perf_counter()
-        written = write_dumps(store, generation, (generation.path / CHANGED_DATA, data_graph_iri(settings)))
+        written = write_dumps(store, generation, (generation.path / CHANGED_DATA, data_graph_iri(settings)),
+                              settings.base_iri)
         log.info("wrote the dumps in %.2f s", time.perf_counter() - started)
     stats = statistics(store)
     del store  # closes the database so readers can open it
