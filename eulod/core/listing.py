@@ -5,7 +5,9 @@ listing costs a minute per server process at 100 000 projects (the rows' terms c
 into Python, not the queries) and a few hundred megabytes in each process. Its content
 changes only when the data does, so the build writes it beside the store as
 ``listing.sqlite``: one row per project, the project-country pairs the country filter
-needs, and the two aggregates behind the charts. Server processes open the file read-only
+needs, and the two aggregates behind the charts, with each project's part in them (so that
+eulod/core/listing_update.py can rewrite the rows of a few changed projects and redo the
+aggregates they are part of, without reading the whole store). Server processes open the file read-only
 and ask it for one page at a time; its pages live in the system's page cache, shared by
 every process, instead of in each process's heap.
 
@@ -27,7 +29,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 
@@ -38,12 +40,12 @@ from eulod.core.years import DATE_PICK, project_years
 
 log = logging.getLogger(__name__)
 
-FORMAT = "1"  # bumped when the schema changes; a reader ignores a file of another format (endpoint.listing)
+FORMAT = "2"  # bumped when the schema changes; a reader ignores a file of another format (endpoint.listing)
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE project (
-    id INTEGER PRIMARY KEY,          -- a position, stable within this file only
+    id INTEGER PRIMARY KEY,          -- a handle within this file only (in IRI order when written whole)
     iri TEXT NOT NULL UNIQUE,
     programme TEXT,                  -- programme IRI
     start TEXT,                      -- ISO date as stated (day, month or year precision)
@@ -55,7 +57,7 @@ CREATE TABLE project (
 );
 CREATE TABLE title (
     project INTEGER NOT NULL REFERENCES project (id),
-    position INTEGER NOT NULL,       -- order the store gave the titles in (the fallback title is the first)
+    position INTEGER NOT NULL,       -- titles in order of language tag, then text (the fallback title is the first)
     lang TEXT NOT NULL,              -- language tag, '' for none
     title TEXT NOT NULL,
     PRIMARY KEY (project, position)
@@ -63,7 +65,15 @@ CREATE TABLE title (
 CREATE TABLE project_country (
     country TEXT NOT NULL,
     project INTEGER NOT NULL REFERENCES project (id),
+    organisations INTEGER NOT NULL,  -- the project's partners in that country (participations sums them)
     PRIMARY KEY (country, project)
+) WITHOUT ROWID;
+CREATE TABLE project_funding (       -- what each project adds to funding: its stated EU contribution, else
+                                     -- its partners'
+    project INTEGER NOT NULL REFERENCES project (id),
+    currency TEXT NOT NULL,
+    amount TEXT NOT NULL,            -- decimal, exact, as stated or summed
+    PRIMARY KEY (project, currency)
 ) WITHOUT ROWID;
 CREATE TABLE funding (               -- EU contribution per programme and currency (never added across currencies)
     programme TEXT NOT NULL,         -- '' for projects without a programme
@@ -131,30 +141,45 @@ def paged(store: Any, text: str, size: int) -> Iterator[Any]:
 
 
 def _read_projects(store: Any) -> dict[str, dict[str, Any]]:
-    """Per project: titles by language, programme, dates, duration, EU contribution."""
+    """Per project: titles by language, programme, dates, duration, EU contribution.
+
+    Where a project states several values, the choice is made here from the values, not from
+    the order of the store's answer (which differs from store to store; an incremental update
+    reads a few projects from another store than the full write): titles in order of language
+    and text, the first per language kept; the earliest start and latest end (eulod:activeInYear's
+    choice), else the greatest value.
+    """
     projects: dict[str, dict[str, Any]] = {row["project"].value: {"titles": {}}
                                            for row in _run(store, "listing-projects.rq")}
+    titles: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for row in _run(store, "listing-titles.rq"):
-        item = projects.get(row["project"].value)
-        if item is not None:
+        if row["project"].value in projects:
             title = row["title"]
-            item["titles"].setdefault(title.language or "", title.value)
+            titles[row["project"].value].append((title.language or "", title.value))
+    for iri, stated in titles.items():
+        for lang, text in sorted(stated):
+            projects[iri]["titles"].setdefault(lang, text)
+    facts: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for row in _run(store, "listing-facts.rq"):
-        item = projects.get(row["project"].value)
-        if item is None:
-            continue
-        fact, value = row["fact"].value, row["value"].value
-        if fact == "months":
-            if value.isdigit():
-                item["months"] = int(value)
-        elif fact in item and fact in DATE_PICK:  # several dates stated: the ones eulod:activeInYear uses
-            item[fact] = DATE_PICK[fact](item[fact], value)
-        else:
-            item[fact] = value
+        if row["project"].value in projects:
+            facts[row["project"].value].append((row["fact"].value, row["value"].value))
+    for iri, stated in facts.items():
+        item = projects[iri]
+        for fact, value in sorted(stated):
+            if fact == "months":
+                if value.isdigit():
+                    item["months"] = int(value)
+            elif fact in item and fact in DATE_PICK:  # several dates stated: the ones eulod:activeInYear uses
+                item[fact] = DATE_PICK[fact](item[fact], value)
+            else:
+                item[fact] = value
+    contributions: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for row in _run(store, "listing-eu.rq"):
-        item = projects.get(row["project"].value)
-        if item is not None:
-            item["eu"] = {last_segment(row["currency"].value): Decimal(row["eu"].value)}
+        if row["project"].value in projects:
+            contributions[row["project"].value].append((last_segment(row["currency"].value), row["eu"].value))
+    for iri, stated in contributions.items():
+        currency, amount = max(stated)  # one by the shapes
+        projects[iri]["eu"] = {currency: Decimal(amount)}
     for row in _run(store, "listing-partner-funding.rq"):
         item = projects.get(row["project"].value)
         if item is not None and "eu" not in item and row["total"]:
@@ -162,24 +187,21 @@ def _read_projects(store: Any) -> dict[str, dict[str, Any]]:
     return projects
 
 
-def _read_partners(store: Any) -> tuple[dict[str, tuple[int, list[str]]], Counter[str]]:
-    """Per project: how many organisations take part and their countries; per country: its participations.
-
-    A participation of a country counts each organisation once per project.
+def _read_partners(store: Any) -> dict[str, tuple[int, Counter[str]]]:
+    """Per project: how many organisations take part, and how many of them per country (a
+    country's participations, summed over the projects, count each organisation once per project).
     """
     shared: dict[str, str] = {}  # one copy of each organisation's IRI, however many projects it is in
     members: dict[str, set[str]] = defaultdict(set)
     for row in _run(store, "listing-members.rq"):
         organisation = row["organisation"].value
         members[row["project"].value].add(shared.setdefault(organisation, organisation))
-    located = {row["organisation"].value: row["country"].value for row in _run(store, "listing-countries.rq")}
-    partners: dict[str, tuple[int, list[str]]] = {}
-    participations: Counter[str] = Counter()
-    for project, organisations in members.items():
-        countries = [located[o] for o in organisations if o in located]
-        participations.update(countries)
-        partners[project] = (len(organisations), sorted(set(countries)))
-    return partners, participations
+    located: dict[str, str] = {}
+    for row in _run(store, "listing-countries.rq"):  # one by the shapes; the greatest if not, whatever the order
+        organisation, country = row["organisation"].value, row["country"].value
+        located[organisation] = max(located.get(organisation, ""), country)
+    return {project: (len(organisations), Counter(located[o] for o in organisations if o in located))
+            for project, organisations in members.items()}
 
 
 def write_listing(store: Any, target: Path, current_year: int, generation: str = "") -> int:
@@ -191,9 +213,18 @@ def write_listing(store: Any, target: Path, current_year: int, generation: str =
     """
     started = time.perf_counter()
     projects = _read_projects(store)
-    partners, participations = _read_partners(store)
+    partners = _read_partners(store)
     with written_whole(target, SCHEMA) as db:
-        funding = _write_projects(db, projects, partners, current_year)
+        funding: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+        participations: Counter[str] = Counter()  # of the listed projects only
+        rows = [project_rows(position, iri, projects[iri], partners.get(iri), current_year)
+                for position, iri in enumerate(sorted(projects))]  # IRI order: a file is the same for the same data
+        insert_rows(db, rows)
+        for row in rows:
+            for currency, amount in row.amounts:
+                funding[(row.project[2] or "", currency)] += Decimal(amount)
+            for country, _, organisations in row.places:
+                participations[country] += organisations
         db.executemany("INSERT INTO funding VALUES (?, ?, ?)",
                        ((p, c, str(v)) for (p, c), v in sorted(funding.items()) if v))
         db.executemany("INSERT INTO participations VALUES (?, ?)", sorted(participations.items()))
@@ -205,25 +236,35 @@ def write_listing(store: Any, target: Path, current_year: int, generation: str =
     return count
 
 
-def _write_projects(db: sqlite3.Connection, projects: dict[str, dict[str, Any]],
-                    partners: dict[str, tuple[int, list[str]]], current_year: int) -> dict[tuple[str, str], Decimal]:
-    """Insert one row per project (in IRI order, so a file is the same for the same data); returns the funding sums."""
-    funding: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    rows: list[tuple] = []
-    titles: list[tuple] = []
-    places: list[tuple] = []
-    for position, iri in enumerate(sorted(projects)):
-        item = projects[iri]
-        # The stated total, else the sum the partners state.
-        for currency, amount in (item.get("eu") or item.get("partner_eu") or {}).items():
-            funding[(item.get("programme") or "", currency)] += amount
-        count, countries = partners.get(iri, (0, []))  # countries sorted, each once (_read_partners)
-        years = project_years(item.get("start"), item.get("end"), item.get("months"), current_year)
-        rows.append((position, iri, item.get("programme"), item.get("start"), item.get("end"),
-                     years[0] if years else None, years[-1] if years else None, count, " ".join(countries)))
-        titles.extend((position, n, lang, text) for n, (lang, text) in enumerate(item["titles"].items()))
-        places.extend((country, position) for country in countries)
-    db.executemany("INSERT INTO project VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    db.executemany("INSERT INTO title VALUES (?, ?, ?, ?)", titles)
-    db.executemany("INSERT INTO project_country VALUES (?, ?)", sorted(places))
-    return funding
+class ProjectRows(NamedTuple):
+    """The rows of one project in the listing's tables (``amounts``: what it adds to funding)."""
+
+    project: tuple
+    titles: list[tuple]
+    places: list[tuple]
+    amounts: list[tuple[str, str]]
+
+
+def project_rows(position: int, iri: str, item: dict[str, Any], partner: tuple[int, Counter[str]] | None,
+                 current_year: int) -> ProjectRows:
+    """One project's rows, ``item`` as :func:`_read_projects` gives it and ``partner`` as :func:`_read_partners`."""
+    count, located = partner or (0, Counter())
+    countries = sorted(located)
+    years = project_years(item.get("start"), item.get("end"), item.get("months"), current_year)
+    # The stated total, else the sum the partners state.
+    amounts = [(currency, str(amount)) for currency, amount in (item.get("eu") or item.get("partner_eu") or {}).items()]
+    return ProjectRows(
+        (position, iri, item.get("programme"), item.get("start"), item.get("end"),
+         years[0] if years else None, years[-1] if years else None, count, " ".join(countries)),
+        [(position, n, lang, text) for n, (lang, text) in enumerate(item["titles"].items())],
+        [(country, position, located[country]) for country in countries],
+        amounts)
+
+
+def insert_rows(db: sqlite3.Connection, rows: list[ProjectRows]) -> None:
+    db.executemany("INSERT INTO project VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (row.project for row in rows))
+    db.executemany("INSERT INTO title VALUES (?, ?, ?, ?)", (title for row in rows for title in row.titles))
+    db.executemany("INSERT INTO project_country VALUES (?, ?, ?)",
+                   sorted(place for row in rows for place in row.places))
+    db.executemany("INSERT INTO project_funding VALUES (?, ?, ?)",
+                   ((row.project[0], currency, amount) for row in rows for currency, amount in row.amounts))

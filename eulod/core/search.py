@@ -51,8 +51,14 @@ from eulod.core.sqlitefiles import written_whole
 
 log = logging.getLogger(__name__)
 
-FORMAT = "2"  # bumped when the schema or the tokenising changes; a reader refuses another format
+FORMAT = "3"  # bumped when the schema or the tokenising changes; a reader refuses another format
 KINDS = ("project", "organisation")
+# The rowids of each kind (meta "kinds"), the same in every index: [first, end). In each, the full
+# write numbers the documents in IRI order, GAP apart, so that an incremental update
+# (search_update.py) can put a new document between its neighbours, in IRI order too (bm25 ties
+# are ranked by rowid), without renumbering the others.
+KIND_ROWIDS = {"project": (0, 1 << 50), "organisation": (1 << 50, 1 << 51)}
+GAP = 1024  # 10 documents can come between two neighbours before the update writes the index whole
 DESCRIPTION_KEPT = 600  # characters of a description kept per language, for previews and answers
 TOKENIZER = "unicode61 remove_diacritics 2"
 
@@ -61,6 +67,8 @@ TOKENIZER = "unicode61 remove_diacritics 2"
 # is not a column: projects and organisations hold rowids of their own (meta "kinds"), so a
 # question for one kind is a rowid range, which FTS5 seeks to, instead of one more phrase
 # that bm25 would score in every match (a fifth of a frequent word's time at 100 000).
+# FTS5 keeps the documents' texts (not contentless): an update deletes a document by its rowid,
+# and FTS5 takes its words out of the index and out of bm25's statistics with the stored text.
 COLUMNS = (("names", 10.0), ("body", 1.0), ("related", 2.0), ("names_stem", 5.0), ("body_stem", 0.5),
            ("langs", 0.0))
 WEIGHTS = ", ".join(str(weight) for _, weight in COLUMNS)
@@ -68,7 +76,7 @@ WEIGHTS = ", ".join(str(weight) for _, weight in COLUMNS)
 SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE entity (
-    id INTEGER PRIMARY KEY,          -- the FTS5 rowid of its document; stable within this file only
+    id INTEGER PRIMARY KEY,          -- the FTS5 rowid of its document (KIND_ROWIDS); stable within this file only
     iri TEXT NOT NULL UNIQUE,
     kind TEXT NOT NULL,              -- 'project' or 'organisation'
     labels TEXT NOT NULL,            -- JSON {{language tag: the name to show}} ('' for none)
@@ -78,8 +86,7 @@ CREATE TABLE entity (
     cities TEXT NOT NULL,            -- JSON [[language tag, city], ...]
     descriptions TEXT NOT NULL       -- JSON {{language tag: the description's first {DESCRIPTION_KEPT} characters}}
 );
-CREATE VIRTUAL TABLE doc USING fts5({", ".join(name for name, _ in COLUMNS)}, content='',
-                                    tokenize='{TOKENIZER}');
+CREATE VIRTUAL TABLE doc USING fts5({", ".join(name for name, _ in COLUMNS)}, tokenize='{TOKENIZER}');
 """
 
 _TOKEN = re.compile(r"[^\W_]+")  # what unicode61 keeps as a token, near enough: letters and digits
@@ -242,36 +249,55 @@ class _Entity:
 
 
 def _read(store: Any) -> tuple[dict[str, _Entity], dict[str, list[str]]]:
+    """Every project and organisation with its texts and facts, and each project's partners.
+
+    Where an entity has several values, their order is made here (texts by kind of text, then
+    language and text; a project's own texts before its results', results in IRI order; a
+    partner's names as the partner's), never taken from the store's answer: the order differs
+    from store to store (pyoxigraph orders by hashes of long texts, a remote store as it likes),
+    and an incremental update (search_update.py) reads a few entities from another store than
+    the full write. Which name is shown, the description kept and the document's text are then
+    the same however the index is made.
+    """
     entities: dict[str, _Entity] = {}
     for row in _run(store, "search-entities.rq"):
         entities.setdefault(row["entity"].value, _Entity(row["kind"].value, [], [], [], [], None, {}))
-    results: dict[str, str] = {}  # result IRI -> project IRI
+    results: dict[str, list[str]] = defaultdict(list)  # result IRI -> the projects it is a result of
     for row in _run(store, "search-facts.rq"):
         entity, fact, value = row["entity"].value, row["fact"].value, row["value"]
         item = entities.get(entity)
         if item is None:
             continue
         if fact == "result":
-            results[value.value] = entity
+            results[value.value].append(entity)
         elif fact == "country":
-            item.country = value.value
+            item.country = max(item.country or "", value.value)  # one by the shapes; the same one if not
         elif fact == "city":
             item.cities.append((getattr(value, "language", None) or "", value.value))
         elif fact in ("identifier", "same_as"):
             item.identifiers.append(value.value)
+    own: dict[str, list[tuple[int, str, str, str]]] = defaultdict(list)  # (rank, tag, text, field)
+    of_results: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
     for row in _run(store, "search-texts.rq"):
-        entity, field, literal = row["entity"].value, row["field"].value, row["text"]
-        tag = getattr(literal, "language", None) or ""
-        item = entities.get(entity)
-        if item is None:
-            owner = results.get(entity)  # a result's title and description are its project's
-            if owner is None:
-                continue
-            entities[owner].body.append((tag, literal.value))
-            continue
-        if field == "label":
-            item.pref.setdefault(tag, literal.value)
-        (item.body if field == "body" else item.names).append((tag, literal.value))
+        entity, literal = row["entity"].value, row["text"]
+        key = (int(row["rank"].value), getattr(literal, "language", None) or "", literal.value)
+        if entity in entities:
+            own[entity].append((*key, row["field"].value))
+        elif entity in results:  # a result's title and description are its project's
+            of_results[entity].append(key)
+    shown: dict[str, list[str]] = defaultdict(list)  # project -> its results, in IRI order
+    for result in sorted(of_results):
+        for project in results[result]:
+            shown[project].append(result)
+    for iri, item in entities.items():
+        for _, tag, text, field in sorted(own.get(iri, ())):
+            if field == "label":
+                item.pref.setdefault(tag, text)
+            (item.body if field == "body" else item.names).append((tag, text))
+        for result in shown.get(iri, ()):
+            item.body.extend((tag, text) for _, tag, text in sorted(of_results[result]))
+        item.cities.sort()
+        item.identifiers.sort()
     members: dict[str, list[str]] = defaultdict(list)
     for row in _run(store, "listing-members.rq", "eulod.core"):
         members[row["project"].value].append(row["organisation"].value)
@@ -295,47 +321,70 @@ def write_search(store: Any, target: Path, generation: str = "") -> int:
     started = time.perf_counter()
     entities, members = _read(store)
     read = time.perf_counter() - started
+    names_of = {iri: _unique(item.names) for iri, item in entities.items()}
     seen_languages: set[str] = set()
     with written_whole(target, SCHEMA) as db:
-        rows, docs = [], []
-        names_of: dict[str, list[tuple[str, str]]] = {}
-        for iri, item in entities.items():
-            names_of[iri] = _unique(item.names)
-        kinds: dict[str, list[int]] = {}
-        ordered = sorted(entities, key=lambda iri: (KINDS.index(entities[iri].kind), iri))
-        for position, iri in enumerate(ordered):
-            item = entities[iri]
-            kinds.setdefault(item.kind, [position, position])[1] = position + 1
-            names = names_of[iri]
-            body = _unique(item.body)
-            tags = {primary(tag) for tag, _ in names + body + item.cities if tag}
-            seen_languages |= tags
-            related = [text for organisation in members.get(iri, ()) for _, text in names_of.get(organisation, ())]
-            related += [city for _, city in item.cities]
-            descriptions: dict[str, str] = {}
-            for tag, text in body:
-                descriptions.setdefault(tag, text[:DESCRIPTION_KEPT])
-            rows.append((position, iri, item.kind, _json(_labels(item)), _json(names),
-                         _json(sorted(set(item.identifiers))), item.country, _json(_unique(item.cities)),
-                         _json(descriptions)))
-            docs.append((position,
-                         "\n".join(text for _, text in names) + "\n" + " ".join(item.identifiers),
-                         "\n".join(text for _, text in body),
-                         "\n".join(dict.fromkeys(related)),
-                         "\n".join(stemmed(text, tag) for tag, text in names),
-                         "\n".join(stemmed(text, tag) for tag, text in body),
-                         " ".join(sorted(tags))))
-        db.executemany("INSERT INTO entity VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        db.executemany(f"INSERT INTO doc (rowid, {', '.join(name for name, _ in COLUMNS)}) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?)", docs)
+        documents = []
+        for kind in KINDS:
+            first = KIND_ROWIDS[kind][0]
+            of_kind = sorted(iri for iri, item in entities.items() if item.kind == kind)
+            for position, iri in enumerate(of_kind, start=1):
+                document = Document.of(first + position * GAP, iri, entities[iri], names_of, members)
+                seen_languages.update(document.languages)
+                documents.append(document)
+        insert_documents(db, documents)
         db.execute("INSERT INTO doc (doc) VALUES ('optimize')")
         db.executemany("INSERT INTO meta VALUES (?, ?)", [
             ("format", FORMAT), ("generation", generation),
             ("languages", _json(sorted(seen_languages))), ("tokenizer", TOKENIZER),
-            ("kinds", _json(kinds))])
+            ("kinds", _json(KIND_ROWIDS))])
     log.info("wrote the search index of %d projects and organisations in %.2f s (%.2f s reading the store)",
              len(entities), time.perf_counter() - started, read)
     return len(entities)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One project's or organisation's rows: its ``entity`` row and the FTS5 columns of its document."""
+
+    entity: tuple
+    columns: tuple[str, ...]
+    languages: frozenset[str]
+
+    @property
+    def id(self) -> int:
+        return self.entity[0]
+
+    @classmethod
+    def of(cls, id_: int, iri: str, item: _Entity, names_of: dict[str, list[tuple[str, str]]],
+           members: dict[str, list[str]]) -> "Document":
+        """The rows of ``iri`` as ``_read`` gave it (``names_of``: every entity's names, for the partners')."""
+        names = names_of[iri]
+        body = _unique(item.body)
+        tags = {primary(tag) for tag, _ in names + body + item.cities if tag}
+        # Partners in IRI order and identifiers sorted, not in the order of a join's answer, which
+        # may differ from one store to another: the document is then the same however it is read.
+        related = [text for organisation in sorted(set(members.get(iri, ())))
+                   for _, text in names_of.get(organisation, ())]
+        related += [city for _, city in item.cities]
+        descriptions: dict[str, str] = {}
+        for tag, text in body:
+            descriptions.setdefault(tag, text[:DESCRIPTION_KEPT])
+        return cls((id_, iri, item.kind, _json(_labels(item)), _json(names), _json(sorted(set(item.identifiers))),
+                    item.country, _json(_unique(item.cities)), _json(descriptions)),
+                   ("\n".join(text for _, text in names) + "\n" + " ".join(sorted(item.identifiers)),
+                    "\n".join(text for _, text in body),
+                    "\n".join(dict.fromkeys(related)),
+                    "\n".join(stemmed(text, tag) for tag, text in names),
+                    "\n".join(stemmed(text, tag) for tag, text in body),
+                    " ".join(sorted(tags))),
+                   frozenset(tags))
+
+
+def insert_documents(db: sqlite3.Connection, documents: list[Document]) -> None:
+    db.executemany("INSERT INTO entity VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (d.entity for d in documents))
+    db.executemany(f"INSERT INTO doc (rowid, {', '.join(name for name, _ in COLUMNS)}) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)", ((d.id, *d.columns) for d in documents))
 
 
 def _unique(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:

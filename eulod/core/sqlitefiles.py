@@ -8,6 +8,7 @@ when complete, so a reader never opens half of one, and a failed write leaves no
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,31 @@ def written_whole(target: Path, schema: str) -> Iterator[sqlite3.Connection]:
         db = sqlite3.connect(temporary)
         try:
             db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + schema)
+            yield db
+            db.commit()
+        finally:
+            db.close()
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def patched_copy(previous: Path, target: Path) -> Iterator[sqlite3.Connection]:
+    """A connection to a copy of ``previous`` (the previous generation's file), renamed to
+    ``target`` once the block ends without an exception, as :func:`written_whole` does.
+
+    An incremental step changes a few rows of a copy instead of writing the file again; the
+    previous file is never written to (a server may be reading it).
+    """
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    try:
+        shutil.copyfile(previous, temporary)
+        db = sqlite3.connect(temporary)
+        try:
+            db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
             yield db
             db.commit()
         finally:
