@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
-from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from derived_files import listing_contents, search_contents
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from streaming import participant, problems, published_graph, record, results_by_record, write_jsonl
@@ -39,34 +38,6 @@ def summary_graph(outcome, settings) -> set[str]:
         del store
 
 
-def table(path: Path, query: str) -> Counter:
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        try:
-            return Counter(tuple(row) for row in db.execute(query))
-        except sqlite3.OperationalError:  # a table WITHOUT ROWID
-            return Counter(tuple(row) for row in db.execute(query.replace("rowid, ", "")))
-    finally:
-        db.close()
-
-
-SHADOW = ("_data", "_idx", "_docsize", "_config", "_content")  # FTS5's own tables: compared through the index
-
-
-def tables(path: Path) -> dict[str, Counter]:
-    """Every table's rows with their rowids (the search index's kinds are rowid ranges), the
-    generation's id left out of the meta table (it names the generation)."""
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        names = [n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-                 if not n.startswith("sqlite_") and not n.endswith(SHADOW)]
-    finally:
-        db.close()
-    out = {name: table(path, f'SELECT rowid, * FROM "{name}"') for name in names if name != "meta"}
-    out["meta"] = table(path, "SELECT key, value FROM meta WHERE key != 'generation'")
-    return out
-
-
 def compare(incremental, full, settings_a, settings_b) -> None:
     """Everything a reader or the CLI sees of the two builds is the same."""
     assert incremental.loaded == full.loaded
@@ -79,9 +50,9 @@ def compare(incremental, full, settings_a, settings_b) -> None:
     assert set(a) == set(b), (sorted(set(a) - set(b))[:5], sorted(set(b) - set(a))[:5])
     assert summary_graph(incremental, settings_a) == summary_graph(full, settings_b)
     assert incremental.manifest["statistics"]["projects"] == full.manifest["statistics"]["projects"]
-    for name in ("listing_path", "search_path"):
-        left, right = getattr(incremental.generation, name), getattr(full.generation, name)
-        assert tables(left) == tables(right), name
+    assert listing_contents(incremental.generation.listing_path) == listing_contents(full.generation.listing_path)
+    assert search_contents(incremental.generation.search_path, integrity=True) == search_contents(
+        full.generation.search_path)
     validation = [json.loads((o.generation.path / "validation.json").read_text("utf-8")) for o in (incremental, full)]
     assert validation[0] == validation[1]
 

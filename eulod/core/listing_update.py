@@ -103,7 +103,9 @@ def _update(store: ox.Store, previous: Path, target: Path, change: TripleChange,
                                      lambda part: (_read_projects(part), _read_partners(part)))
     with patched_copy(previous, target) as db:
         gone, funding_keys, countries = _remove(db, (node.value for node in owners))
-        top = db.execute("SELECT COALESCE(MAX(id), -1) FROM project").fetchone()[0]
+        # New projects number on from the highest id, counting those of the touched projects taken
+        # out (they come back with their own id; one of them may have held the highest).
+        top = max([db.execute("SELECT COALESCE(MAX(id), -1) FROM project").fetchone()[0], *gone.values()])
         ids = dict(gone)
         rows = []
         for iri in sorted(present):

@@ -41,6 +41,7 @@ from eulod.pipeline.changes import publish_changes
 from eulod.pipeline.checkpoint import CHECKPOINT, RECORDS_NT, CheckpointWriter
 from eulod.pipeline.checks import check_organisations
 from eulod.pipeline.conflicts import conflict_warnings
+from eulod.pipeline.delta import settle
 from eulod.pipeline.dumps import write_dumps
 from eulod.pipeline.findings import REPORT_FILE, Findings, RecordOutcome
 from eulod.pipeline.generations import (
@@ -325,7 +326,9 @@ def load_spool(settings: Settings, generation: Generation, spool: Path,
                               settings.base_iri)
         log.info("wrote the dumps in %.2f s", time.perf_counter() - started)
     stats = statistics(store)
+    store.flush()
     del store  # closes the database so readers can open it
+    settle(generation.store_path)
     return stats, written
 
 

@@ -82,6 +82,15 @@ def apply(store: ox.Store, delta: Delta, graph: str) -> None:
     store.flush()
 
 
+def settle(path: Path) -> None:
+    """Leave a closed store with no write-ahead log to copy: opening it once more makes RocksDB
+    drop the logs whose writes a flush already put in table files (a build's last writes leave
+    about 100 MB of them at 100 000 projects, which :func:`copy_store` would otherwise copy)."""
+    store = ox.Store(str(path))
+    store.flush()
+    del store
+
+
 def copy_store(source: Path, target: Path) -> None:
     """A private, writable copy of a closed store folder (the previous generation's), in moments.
 

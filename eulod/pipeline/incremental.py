@@ -48,11 +48,17 @@ from eulod.converters.rdf import FieldError, LabelCounter, Lit, MappingOptions, 
 from eulod.converters.records import Record, RecordProblem, iter_file
 from eulod.converters.sources import SourceLocator, UnsafeSource, source_files, source_roots
 from eulod.core.config import Settings
-from eulod.core.generation import Generation, current_generation, data_graph_iri, dataset_graphs, summary_graph_iri
-from eulod.core.listing import write_listing
-from eulod.core.search import write_search
+from eulod.core.generation import (
+    Generation,
+    current_generation,
+    data_graph_iri,
+    dataset_graphs,
+    summary_graph_iri,
+    vocabulary_graph_iri,
+)
+from eulod.core.listing_update import update_listing
+from eulod.core.search_update import update_search
 from eulod.core.software import software
-from eulod.pipeline.changes import DATA_FILE, publish_changes
 from eulod.pipeline.checkpoint import (
     CHECKPOINT,
     INDEXES,
@@ -67,10 +73,11 @@ from eulod.pipeline.checkpoint import (
     write_inputs,
 )
 from eulod.pipeline.checks import RDF_TYPE, BatchChecker, check_organisations
-from eulod.pipeline.delta import Delta, apply, copy_store
-from eulod.pipeline.dumps import write_dumps
+from eulod.pipeline.delta import Delta, apply, copy_store, settle
 from eulod.pipeline.findings import REPORT_FILE, Findings, RecordRef
 from eulod.pipeline.generations import discard, new_generation, write_manifest
+from eulod.pipeline.incremental_changes import update_changes
+from eulod.pipeline.incremental_dumps import update_dumps
 from eulod.pipeline.publication import copy_sources, statistics, write_validation
 from eulod.pipeline.stream import organisation_lines, source_uses
 from eulod.pipeline.summaries_update import update_summaries
@@ -574,6 +581,7 @@ def _publish(settings: Settings, served: Generation, db: sqlite3.Connection, con
             return False
         stats, dumps = derived(settings, served, generation, store, plan_.delta, when, stage)
         del store
+        settle(generation.store_path)
         outcome.manifest = {
             "generation": generation.id,
             "built": when.isoformat(),
@@ -610,26 +618,21 @@ def _publish(settings: Settings, served: Generation, db: sqlite3.Connection, con
 
 def derived(settings: Settings, served: Generation, generation: Generation, store: ox.Store, delta: Delta,
             when: datetime, stage: Callable[[str], None]) -> tuple[dict, dict]:
-    """Summaries, listing, search index, change feed and dumps of the patched store.
-
-    The summaries are updated from the served generation's by the delta
-    (eulod.pipeline.summaries_update); the others are computed again from the store for now
-    (correct whatever changed, but their cost follows the data, not the change)."""
+    """Summaries, listing, search index, change feed and dumps of the patched store, each updated
+    from the served generation's by the delta; each falls back to its full computation, with a
+    log line, where it cannot be sure (an older file format, a change too large)."""
     graph = data_graph_iri(settings)
     stage("computing the summaries")
+    changed = {vocabulary_graph_iri(settings): Delta()}  # the vocabulary graph is the served one's
     update_summaries(store, graph, summary_graph_iri(settings), settings.base_iri, settings.summary_collaborations,
-                     when.year, delta, served, generation)
+                     when.year, delta, served, generation, changed)
     store.flush()
     stage("writing the home page listing")
-    write_listing(store, generation.listing_path, when.year, generation.id)
+    update_listing(store, served.listing_path, generation.listing_path, delta, when.year, generation.id)
     stage("writing the search index")
-    write_search(store, generation.search_path, generation.id)
-    modified = ox.NamedNode(DCTERMS_MODIFIED)
-    for quad in list(store.quads_for_pattern(None, modified, None, ox.NamedNode(graph))):
-        store.remove(quad)
-    publish_changes(store, generation, settings, when, stage, keep_data=True)
+    update_search(store, served.search_path, generation.search_path, delta, generation.id)
+    update_changes(store, served, generation, delta, settings, when, stage)
     stage("writing the dumps")
-    written = write_dumps(store, generation, (generation.path / DATA_FILE, graph))
-    stats = statistics(store)
-    return stats, written
-
+    written = update_dumps(store, served, generation, delta, settings, changed)
+    store.flush()
+    return statistics(store), written

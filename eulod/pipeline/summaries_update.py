@@ -127,14 +127,17 @@ class Patch:
 
 
 def update_summaries(store: ox.Store, data_graph: str, summary_graph: str, base_iri: str, collaborations_kept: int,
-                     current_year: int, delta: Delta, previous: Generation, target: Generation) -> int:
+                     current_year: int, delta: Delta, previous: Generation, target: Generation,
+                     changed: dict[str, Delta] | None = None) -> int:
     """Bring ``summary_graph`` from ``previous``'s summaries to those of the data graph now in ``store``.
 
     ``store``'s data graph is the previous one with ``delta`` applied, its summary graph still
     the previous generation's; ``target`` is the generation being made, where the updated pair
     counts go. Leaves exactly the triples :func:`eulod.pipeline.summaries.add_summaries` would
     compute from the new data (falling back to it when unsure). Returns the summary triples
-    written: those taken out and put in, or on a fallback those of the whole graph.
+    written: those taken out and put in, or on a fallback those of the whole graph. When updated,
+    ``changed`` (if given) gets the summary graph's own delta under its IRI, for the dumps
+    (eulod.pipeline.incremental_dumps); after a fallback it gets nothing.
     """
     started = time.perf_counter()
     data, summaries = ox.NamedNode(data_graph), ox.NamedNode(summary_graph)
@@ -157,6 +160,8 @@ def update_summaries(store: ox.Store, data_graph: str, summary_graph: str, base_
         return add_summaries(store, data_graph, summary_graph, base_iri, collaborations_kept, current_year,
                              counts=target.summary_counts_path)
     written = patch.apply(store)
+    if changed is not None:
+        changed[summary_graph] = Delta(frozenset(q.triple for q in patch.remove), frozenset(q.triple for q in patch.add))
     log.info("summaries: updated from %d changed triples: %d summary triples out, %d in, in %.2f s",
              len(delta.removed) + len(delta.added), len(patch.remove), len(patch.add), time.perf_counter() - started)
     return written
