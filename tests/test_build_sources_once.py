@@ -15,10 +15,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import EULOD
 
 import eulod.converters.sources as sources_module
 import eulod.pipeline.build as build_module
-from conftest import EULOD
+import eulod.pipeline.publication as publication_module
 from eulod.core.config import load_settings
 from eulod.pipeline.build import build
 
@@ -81,7 +82,7 @@ def located_and_read(tmp_path: Path, count: int, monkeypatch: pytest.MonkeyPatch
     (folder / "in" / "sheet.txt").write_text(SHEET, "utf-8")
     locate = Counting(sources_module.locate_source)
     read = Counting(sources_module.read_source)
-    for module in (sources_module, build_module):
+    for module in (sources_module, build_module, publication_module):
         if hasattr(module, "locate_source"):
             monkeypatch.setattr(module, "locate_source", locate)
         if hasattr(module, "read_source"):

@@ -160,8 +160,16 @@ class CheckpointWriter:
         self.db.commit()
 
     def finish(self, inputs: Iterable[Path], report: Path, meta: dict[str, str]) -> None:
-        """Write the inputs' hashes, the build's report rows and the fingerprint; index; close."""
+        """Write the inputs' hashes, the build's report rows and the fingerprint; index; close.
+
+        Unless personal data is published, a checkpoint naming contact persons is not kept
+        (:func:`holds_people`): the generation must not hold what the build took out of it."""
         self.flush()
+        if holds_people(self.db, self.settings):
+            log.info("no checkpoint for the next build: it would keep the contact persons' names and e-mail "
+                     "addresses (personal_data = %s); the next build converts every record", self.settings.personal_data)
+            self.discard()
+            return
         write_inputs(self.db, inputs)
         copy_report(self.db, report)
         self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
@@ -175,6 +183,13 @@ class CheckpointWriter:
         """No checkpoint after all (a build that left records out): the next build is a full one."""
         self.db.close()
         self.path.unlink(missing_ok=True)
+
+
+def holds_people(db: sqlite3.Connection, settings: Settings) -> bool:
+    """Whether a checkpoint would keep personal data the generation does not publish."""
+    if settings.personal_data == "publish":
+        return False
+    return db.execute("SELECT 1 FROM persons LIMIT 1").fetchone() is not None
 
 
 def write_inputs(db: sqlite3.Connection, inputs: Iterable[Path]) -> None:

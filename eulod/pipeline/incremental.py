@@ -67,6 +67,7 @@ from eulod.pipeline.checkpoint import (
     fact_rows,
     file_hash,
     fingerprint,
+    holds_people,
     line_hashes,
     person_rows,
     shared_subjects,
@@ -488,8 +489,12 @@ def write_checkpoint(previous: Path, target: Path, gone: set[str], changed: list
         db.execute("INSERT OR REPLACE INTO meta VALUES ('built', ?)", (when.isoformat(),))
         db.executescript(INDEXES)
         db.commit()
+        people = holds_people(db, settings)
     finally:
         db.close()
+    if people:  # a changed record names a contact person: no checkpoint (checkpoint.CheckpointWriter.finish)
+        log.info("no checkpoint for the next build: it would keep contact persons' names")
+        target.unlink()
 
 
 def source_people(findings: Findings, checkpoint: sqlite3.Connection, changed: list[Record]) -> None:
@@ -597,6 +602,7 @@ def _publish(settings: Settings, served: Generation, db: sqlite3.Connection, con
                             "removed": len(changes.gone - set(texts)),
                             "triples_removed": len(plan_.delta.removed), "triples_added": len(plan_.delta.added)},
         }
+        stage("writing the validation results and source documents")
         write_validation(generation, findings.results_by_record(set()))
         locator = SourceLocator(source_roots(inputs, settings.data_dir), settings.data_dir)
         persons = frozenset(v for (v,) in db.execute("SELECT DISTINCT value FROM persons WHERE kind = 'name'")) \
@@ -604,6 +610,7 @@ def _publish(settings: Settings, served: Generation, db: sqlite3.Connection, con
         outcome.manifest["sources"] = copy_sources(generation, source_uses(findings, set()), settings, locator,
                                                         persons)
         findings.flush()
+        stage("writing the checkpoint")
         write_checkpoint(served.path / CHECKPOINT, generation.path / CHECKPOINT, changes.gone, changes.changed, texts,
                          inputs, findings.path, settings, when)
         write_manifest(generation, outcome.manifest)
