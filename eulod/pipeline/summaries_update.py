@@ -40,6 +40,7 @@ from functools import reduce
 import pyoxigraph as ox
 
 from eulod.core.generation import Generation
+from eulod.core.queryfiles import stored_query
 from eulod.core.years import DATE_PICK, project_years
 from eulod.pipeline.delta import Delta
 from eulod.pipeline.paircounts import FORMAT, CountsBroken, Pair, pair_changes, read_meta, updated_counts
@@ -47,6 +48,7 @@ from eulod.pipeline.summaries import (
     KEPT,
     XSD_DECIMAL,
     XSD_GYEAR,
+    XSD_INTEGER,
     _p,
     add_summaries,
     collaboration,
@@ -195,18 +197,23 @@ def _changed(delta: Delta, predicates: Iterable[ox.NamedNode]) -> set[ox.Term]:
 
 # -- country totals -------------------------------------------------------------------------
 
+def _contributions(view: DataView, participation: ox.Term) -> list[tuple[ox.Term, ox.Term]]:
+    """(currency, amount) of each EU contribution a participation states, every combination of them."""
+    found = []
+    for money in view.objects(participation, EU_CONTRIBUTION):
+        amounts = view.objects(money, AMOUNT)
+        found.extend((currency, amount) for currency in view.objects(money, CURRENCY) for amount in amounts)
+    return found
+
+
 def _solutions(view: DataView, participation: ox.Term) -> list[tuple[ox.Term, ox.Term, ox.Term]]:
     """(country, currency, amount) of each solution of summary-country-totals.rq for one participation:
     the join's every combination, so an organisation with two countries counts twice, as there."""
     countries = [c for o in view.objects(participation, ORGANISATION) for c in view.objects(o, COUNTRY)]
     if not countries:
         return []
-    found = []
-    for money in view.objects(participation, EU_CONTRIBUTION):
-        amounts, currencies = view.objects(money, AMOUNT), view.objects(money, CURRENCY)
-        found.extend((country, currency, amount) for country in countries for currency in currencies
-                     for amount in amounts)
-    return found
+    return [(country, currency, amount) for currency, amount in _contributions(view, participation)
+            for country in countries]
 
 
 def _exact(amount: ox.Term) -> Decimal:
@@ -219,41 +226,84 @@ def _exact(amount: ox.Term) -> Decimal:
     return value
 
 
+Groups = dict[tuple, list]  # (country, currency) -> [change of the total, change of the count]
+
+
 def _country_totals(store: ox.Store, summaries: ox.NamedNode, base_iri: str, before: DataView, after: DataView,
                     delta: Delta, patch: Patch) -> None:
-    """Change the totals of the (country, currency) groups whose solutions the delta changes."""
-    participations = _changed(delta, (EU_CONTRIBUTION, ORGANISATION))
+    """Change the totals of the (country, currency) groups whose solutions the delta changes.
+
+    The participations the delta reaches (their contribution, amount, currency or
+    organisation) are compared one by one, before and after. An organisation that moved
+    country takes the solutions of its other participations along: hundreds at 100 000
+    projects for a busy one, so they are summed in the store (:func:`_moved`).
+    """
+    direct = _changed(delta, (EU_CONTRIBUTION, ORGANISATION))
     for money in _changed(delta, (AMOUNT, CURRENCY)):
-        participations |= before.subjects(EU_CONTRIBUTION, money) | after.subjects(EU_CONTRIBUTION, money)
-    for organisation in _changed(delta, (COUNTRY,)):  # every participation of an organisation that moved
-        participations |= before.subjects(ORGANISATION, organisation) | after.subjects(ORGANISATION, organisation)
-    sums: dict[tuple[ox.Term, ox.Term], Decimal] = defaultdict(Decimal)
-    counts: dict[tuple[ox.Term, ox.Term], int] = defaultdict(int)
+        direct |= before.subjects(EU_CONTRIBUTION, money) | after.subjects(EU_CONTRIBUTION, money)
+    groups: Groups = defaultdict(lambda: [Decimal(0), 0])
     with localcontext() as context:
         context.prec = 80  # exact for any sum of amounts the store holds
-        for participation in participations:
+        for participation in direct:
             for sign, view in ((-1, before), (1, after)):
                 for country, currency, amount in _solutions(view, participation):
-                    sums[country, currency] += sign * _exact(amount)
-                    counts[country, currency] += sign
+                    group = groups[country, currency]
+                    group[0] += sign * _exact(amount)
+                    group[1] += sign
+        for organisation in _changed(delta, (COUNTRY,)):
+            _moved(store, before, after, organisation, direct, groups)
         nodes: set[ox.NamedNode] = set()
-        for (country, currency), step in counts.items():
-            if not step and not sums[country, currency]:
+        for (country, currency), (change, step) in groups.items():
+            if not step and not change:
                 continue
             node = country_total_node(base_iri, country, currency)
             if node in nodes:
                 raise NotSure(f"two country totals named {node.value}")
             nodes.add(node)
             old = list(store.quads_for_pattern(node, None, None, summaries))
-            total, participations_now = _previous_total(old, country, currency)
-            total, participations_now = total + sums[country, currency], participations_now + step
-            if participations_now < 0 or (participations_now == 0 and total != 0) or abs(total) >= DECIMAL_LIMIT:
-                raise NotSure(f"the totals of {node.value} do not add up ({total} over {participations_now})")
+            total, participations = _previous_total(old, country, currency)
+            total, participations = total + change, participations + step
+            if participations < 0 or (participations == 0 and total != 0) or abs(total) >= DECIMAL_LIMIT:
+                raise NotSure(f"the totals of {node.value} do not add up ({total} over {participations})")
             patch.remove.extend(old)
-            if participations_now:
+            if participations:
                 total = Decimal(0) if total == 0 else total.normalize()  # the store's canonical form: no -0, no 1.50
                 patch.add.extend(ox.Quad(q.subject, q.predicate, q.object, summaries)
-                                 for q in country_total(base_iri, country, currency, total, participations_now))
+                                 for q in country_total(base_iri, country, currency, total, participations))
+
+
+def _moved(store: ox.Store, before: DataView, after: DataView, organisation: ox.Term, direct: set[ox.Term],
+           groups: Groups) -> None:
+    """Move the solutions of an organisation's participations that the delta left as they were
+    (those in ``direct`` are compared on their own) from its previous countries to its new ones.
+
+    Their contributions are the same before and after, so the store sums them as they are
+    now (summary-organisation-contributions.rq), less those of the participations in ``direct``.
+    The sum is exact when it is an xsd:decimal or xsd:integer (a double among the amounts
+    would make it a double).
+    """
+    old, new = before.objects(organisation, COUNTRY), after.objects(organisation, COUNTRY)
+    if old == new:
+        return
+    moving: Groups = defaultdict(lambda: [Decimal(0), 0])
+    rows = store.query(stored_query(__package__, "summary-organisation-contributions.rq"), default_graph=after.graph,
+                       substitutions={ox.Variable("organisation"): organisation})
+    for row in rows:
+        total = row["total"]
+        if not isinstance(total, ox.Literal) or total.datatype not in (XSD_DECIMAL, XSD_INTEGER):
+            raise NotSure(f"the contributions of {organisation} do not sum as decimals: {total}")
+        moving[row["currency"]][0] += Decimal(total.value)
+        moving[row["currency"]][1] += int(row["solutions"].value)
+    for participation in direct:
+        if organisation in after.objects(participation, ORGANISATION):
+            for currency, amount in _contributions(after, participation):
+                moving[currency][0] -= _exact(amount)
+                moving[currency][1] -= 1
+    for currency, (total, count) in moving.items():
+        for sign, countries in ((-1, old), (1, new)):
+            for country in countries:
+                groups[country, currency][0] += sign * total
+                groups[country, currency][1] += sign * count
 
 
 def _previous_total(quads: list[ox.Quad], country: ox.Term, currency: ox.Term) -> tuple[Decimal, int]:
