@@ -250,8 +250,7 @@ def _country_totals(store: ox.Store, summaries: ox.NamedNode, base_iri: str, bef
                     group = groups[country, currency]
                     group[0] += sign * _exact(amount)
                     group[1] += sign
-        for organisation in _changed(delta, (COUNTRY,)):
-            _moved(store, before, after, organisation, direct, groups)
+        _moved(store, before, after, _changed(delta, (COUNTRY,)), direct, groups)
         nodes: set[ox.NamedNode] = set()
         for (country, currency), (change, step) in groups.items():
             if not step and not change:
@@ -272,36 +271,41 @@ def _country_totals(store: ox.Store, summaries: ox.NamedNode, base_iri: str, bef
                                  for q in country_total(base_iri, country, currency, total, participations))
 
 
-def _moved(store: ox.Store, before: DataView, after: DataView, organisation: ox.Term, direct: set[ox.Term],
+def _moved(store: ox.Store, before: DataView, after: DataView, organisations: set[ox.Term], direct: set[ox.Term],
            groups: Groups) -> None:
-    """Move the solutions of an organisation's participations that the delta left as they were
-    (those in ``direct`` are compared on their own) from its previous countries to its new ones.
+    """Move the solutions of the participations of organisations that changed country, but
+    that the delta left as they were (those in ``direct`` are compared on their own), from
+    each organisation's previous countries to its new ones.
 
     Their contributions are the same before and after, so the store sums them as they are
-    now (summary-organisation-contributions.rq), less those of the participations in ``direct``.
-    The sum is exact when it is an xsd:decimal or xsd:integer (a double among the amounts
-    would make it a double).
+    now (summary-organisation-contributions.rq), less those of the participations in
+    ``direct``. The sums are exact when they are xsd:decimal or xsd:integer (a double among
+    the amounts would make one a double).
     """
-    old, new = before.objects(organisation, COUNTRY), after.objects(organisation, COUNTRY)
-    if old == new:
+    countries = {o: (before.objects(o, COUNTRY), after.objects(o, COUNTRY)) for o in organisations}
+    moved = sorted((o for o, (old, new) in countries.items() if old != new), key=lambda o: o.value)
+    if not moved:
         return
-    moving: Groups = defaultdict(lambda: [Decimal(0), 0])
-    rows = store.query(stored_query(__package__, "summary-organisation-contributions.rq"), default_graph=after.graph,
-                       substitutions={ox.Variable("organisation"): organisation})
-    for row in rows:
+    if any(type(o) is not ox.NamedNode for o in moved):
+        raise NotSure("an organisation that moved country is not an IRI")
+    moving: Groups = defaultdict(lambda: [Decimal(0), 0])  # (organisation, currency) -> [total, solutions]
+    text = stored_query(__package__, "summary-organisation-contributions.rq").replace(
+        "$organisations", " ".join(str(o) for o in moved))
+    for row in store.query(text, default_graph=after.graph):
         total = row["total"]
         if not isinstance(total, ox.Literal) or total.datatype not in (XSD_DECIMAL, XSD_INTEGER):
-            raise NotSure(f"the contributions of {organisation} do not sum as decimals: {total}")
-        moving[row["currency"]][0] += Decimal(total.value)
-        moving[row["currency"]][1] += int(row["solutions"].value)
+            raise NotSure(f"the contributions of {row['organisation']} do not sum as decimals: {total}")
+        moving[row["organisation"], row["currency"]][0] += Decimal(total.value)
+        moving[row["organisation"], row["currency"]][1] += int(row["solutions"].value)
     for participation in direct:
-        if organisation in after.objects(participation, ORGANISATION):
+        for organisation in after.objects(participation, ORGANISATION) & set(moved):
             for currency, amount in _contributions(after, participation):
-                moving[currency][0] -= _exact(amount)
-                moving[currency][1] -= 1
-    for currency, (total, count) in moving.items():
-        for sign, countries in ((-1, old), (1, new)):
-            for country in countries:
+                moving[organisation, currency][0] -= _exact(amount)
+                moving[organisation, currency][1] -= 1
+    for (organisation, currency), (total, count) in moving.items():
+        old, new = countries[organisation]
+        for sign, places in ((-1, old), (1, new)):
+            for country in places:
                 groups[country, currency][0] += sign * total
                 groups[country, currency][1] += sign * count
 
