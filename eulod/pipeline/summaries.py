@@ -102,13 +102,16 @@ class SharedProjects:
 
     organisations: list[ox.Term]  # by number, in IRI order
     counts: Counter[tuple[int, int]]
+    memberships: int = 0  # (project, organisation) pairs: what counting the pairs again would read
 
 
 def shared_projects(store: ox.Store, graph: ox.NamedNode) -> SharedProjects:
     """How many projects each pair of organisations shares, each pair once (ordered by IRI)."""
     numbers: dict[ox.Term, int] = {}
     members: dict[ox.Term, set[int]] = defaultdict(set)
+    memberships = 0
     for row in _query(store, "summary-project-members.rq", graph):
+        memberships += 1
         organisation = row["organisation"]
         number = numbers.get(organisation)
         if number is None:
@@ -121,7 +124,7 @@ def shared_projects(store: ox.Store, graph: ox.NamedNode) -> SharedProjects:
     counts: Counter[tuple[int, int]] = Counter()
     for found in members.values():
         counts.update(itertools.combinations(sorted(rank[n] for n in found), 2))
-    return SharedProjects(organisations, counts)
+    return SharedProjects(organisations, counts, memberships)
 
 
 def most_frequent(pairs: Counter, keep: int) -> list[tuple[tuple[Any, Any], int]]:
@@ -211,7 +214,9 @@ def activity(store: ox.Store, graph: ox.NamedNode, target: ox.NamedNode, current
             yield ox.Quad(project, active_in, literal, target)
 
 
-KEPT = "collaborations_kept"  # in a pair-counts file's meta: how many pairs its generation's summary kept
+# In a pair-counts file's meta: how many pairs its generation's summary kept, and the (project,
+# organisation) pairs it counted from (the size of the data, for eulod.pipeline.summaries_update).
+KEPT, MEMBERSHIPS = "collaborations_kept", "memberships"
 
 
 def counts_meta(data_graph: str, base_iri: str, current_year: int) -> dict[str, str]:
@@ -238,7 +243,8 @@ def add_summaries(store: ox.Store, data_graph: str, summary_graph: str, base_iri
         )
     ]
     if counts is not None:
-        write_pair_counts(counts, pairs, {**counts_meta(data_graph, base_iri, year), KEPT: str(collaborations_kept)})
+        write_pair_counts(counts, pairs, {**counts_meta(data_graph, base_iri, year), KEPT: str(collaborations_kept),
+                                          MEMBERSHIPS: str(pairs.memberships)})
     del pairs
     quads.extend(activity(store, source, target, year))
     # the store is a new generation no reader has opened yet: no transaction needed
