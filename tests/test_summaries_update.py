@@ -133,6 +133,8 @@ def incremental(first: Generation, second: Generation, config, folder: Path, pre
 
 def test_an_update_leaves_the_summaries_of_a_full_build(builds, tmp_path, caplog):
     first, second, config = builds
+    if built_year(first) != built_year(second):
+        pytest.skip("the two builds straddle a new year: the update computes everything again, rightly")
     graph = summary_graph_iri(config)
     expected = summary(ox.Store.read_only(str(second.store_path)), graph)
     assert expected != summary(ox.Store.read_only(str(first.store_path)), graph), "the change shows in the summaries"

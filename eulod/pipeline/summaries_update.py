@@ -8,13 +8,15 @@ graph and still the previous summary graph:
 
 - a country total (per country and currency) changes by the solutions of its join that the
   delta adds or takes away: those of the participations whose contribution, amount,
-  currency or organisation changed, and of every participation of an organisation whose
-  country changed. The data graph as it was before is the store's less the delta's added
-  triples plus its removed ones (:class:`DataView`), so both sides are read from the store
-  by index, and the new total is the old one (read from the summary graph) plus the
-  difference. The amounts are xsd:decimal (the shapes' violation) and the store sums them
-  exactly (fixed point, 18 decimal places), so exact decimal arithmetic here gives the total
-  a full computation would; anything else (another datatype, more places) counts again.
+  currency or organisation changed, compared one by one (the data graph as it was before
+  is the store's less the delta's added triples plus its removed ones, :class:`DataView`,
+  so both sides are read from the store by index), and those of every other participation
+  of an organisation whose country changed, summed in the store by one query and moved
+  from the old country to the new. The new total is the old one (read from the summary
+  graph) plus the difference. The amounts are xsd:decimal (the shapes' violation) and the
+  store sums them exactly (fixed point, 18 decimal places), so exact decimal arithmetic
+  here gives the total a full computation would; anything else (another datatype, more
+  places) counts again.
 - the years of activity change for the projects whose dates or duration changed.
 - the collaborations are a top list over every pair's count, which the full computation
   keeps in the generation (eulod.pipeline.paircounts); the counts change by the pairs of
@@ -24,7 +26,8 @@ graph and still the previous summary graph:
 When it cannot be sure, it computes everything again and says why in the log: no counts in
 the previous generation (or of another format, data graph or base IRI), another current
 year than the previous generation's (every project without an end runs one year longer),
-a very large change, or counts and summaries that do not add up.
+a change as large as the data (:data:`LARGE_DELTA_SHARE`), or counts and summaries that do
+not add up.
 """
 
 from __future__ import annotations
