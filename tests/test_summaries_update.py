@@ -32,7 +32,7 @@ from eulod.core.namespaces import EULOD
 from eulod.pipeline import summaries_update
 from eulod.pipeline.build import build
 from eulod.pipeline.delta import Delta, apply, copy_store, difference, graph_triples
-from eulod.pipeline.paircounts import read_pairs
+from eulod.pipeline.paircounts import read_meta, read_pairs
 from eulod.pipeline.summaries import add_summaries
 from eulod.pipeline.summaries_update import update_summaries
 
@@ -111,6 +111,12 @@ def summary(store: ox.Store, graph: str) -> set[ox.Triple]:
     return graph_triples(store, graph, frozenset())
 
 
+def same_counts(updated: Path, counted: Path) -> None:
+    """The pair counts and what they were counted for, as a full build keeps them."""
+    assert read_pairs(updated) == read_pairs(counted)
+    assert read_meta(updated) == read_meta(counted)
+
+
 def incremental(first: Generation, second: Generation, config, folder: Path, previous: Generation | None = None,
                 year: int | None = None) -> tuple[ox.Store, Generation, Delta, int]:
     """G1's store copied, patched with the difference to G2, and its summaries updated."""
@@ -127,6 +133,8 @@ def incremental(first: Generation, second: Generation, config, folder: Path, pre
 
 def test_an_update_leaves_the_summaries_of_a_full_build(builds, tmp_path, caplog):
     first, second, config = builds
+    if built_year(first) != built_year(second):
+        pytest.skip("the two builds straddle a new year: the update computes everything again, rightly")
     graph = summary_graph_iri(config)
     expected = summary(ox.Store.read_only(str(second.store_path)), graph)
     assert expected != summary(ox.Store.read_only(str(first.store_path)), graph), "the change shows in the summaries"
@@ -136,7 +144,7 @@ def test_an_update_leaves_the_summaries_of_a_full_build(builds, tmp_path, caplog
     changed_predicates = {t.predicate.value.rsplit("#", 1)[-1] for t in delta.removed | delta.added}
     assert {"country", "amount", "organisation", "hasParticipation", "startDate", "currency"} <= changed_predicates
     assert summary(store, graph) == expected
-    assert read_pairs(target.summary_counts_path) == read_pairs(second.summary_counts_path)
+    same_counts(target.summary_counts_path, second.summary_counts_path)
     assert 0 < written < len(expected) // 4, "the update writes what changed, not the whole graph"
 
 
@@ -165,13 +173,14 @@ def test_an_update_that_cannot_be_sure_computes_everything(builds, tmp_path, cap
             elif spoil == "broken counts":
                 db.execute("DELETE FROM pair")  # the changed projects' pairs would count below zero
     if spoil == "large":
-        monkeypatch.setattr(summaries_update, "LARGE_DELTA", 10)
+        monkeypatch.setattr(summaries_update, "LARGE_DELTA_FLOOR", 10)
+        monkeypatch.setattr(summaries_update, "LARGE_DELTA_SHARE", 0.01)
     with caplog.at_level(logging.INFO, logger="eulod.pipeline.summaries_update"):
         store, target, _delta, _written = incremental(first, second, config, tmp_path, previous)
     assert "computing them all again" in caplog.text
     assert summary(store, summary_graph_iri(config)) == summary(ox.Store.read_only(str(second.store_path)),
                                                                  summary_graph_iri(config))
-    assert read_pairs(target.summary_counts_path) == read_pairs(second.summary_counts_path)
+    same_counts(target.summary_counts_path, second.summary_counts_path)
 
 
 def test_another_year_computes_everything_for_that_year(builds, tmp_path, caplog):
@@ -263,7 +272,8 @@ def triples(world: dict) -> set[ox.Triple]:
     for project, about in world["projects"].items():
         for number, (organisation, money) in enumerate(about["partners"]):
             node = n(f"{project}/participation/{number}")  # its organisation can change; one can take part twice
-            found |= {ox.Triple(n(project), e("hasParticipation"), node), ox.Triple(node, e("organisation"), n(organisation))}
+            found |= {ox.Triple(n(project), e("hasParticipation"), node),
+                      ox.Triple(node, e("organisation"), n(organisation))}
             if money is not None:
                 amount = ox.NamedNode(node.value + "#eu")
                 found |= {ox.Triple(node, e("euContribution"), amount),
@@ -302,4 +312,4 @@ def test_updates_of_hand_made_graphs_equal_their_full_summaries(change, keep):
         expected.extend(in_graph(triples(after)))
         add_summaries(expected, DATA, SUMMARIES, BASE, keep, YEAR, counts=Path(folder) / "full.sqlite")
         assert summary(store, SUMMARIES) == summary(expected, SUMMARIES)
-        assert read_pairs(second.summary_counts_path) == read_pairs(Path(folder) / "full.sqlite")
+        same_counts(second.summary_counts_path, Path(folder) / "full.sqlite")

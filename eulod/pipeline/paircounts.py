@@ -22,7 +22,7 @@ import shutil
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -38,11 +38,15 @@ CREATE TABLE organisation (id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE);
 CREATE TABLE pair (
     first INTEGER NOT NULL REFERENCES organisation (id),   -- the IRI that sorts first (Python's str order)
     second INTEGER NOT NULL REFERENCES organisation (id),
-    shared INTEGER NOT NULL,                                -- projects both take part in, never 0 (no row then)
-    PRIMARY KEY (first, second)
-) WITHOUT ROWID;
+    shared INTEGER NOT NULL                                 -- projects both take part in, never 0 (no row then)
+);
 """
-INDEXES = "CREATE INDEX pair_shared ON pair (shared);"  # the cut of the top list, and the pairs above it
+# Made once the rows are in: sorting 900 000 pairs into a key is faster in one go than row by row
+# (4 s against 9 s for a table keyed on the pair, measured on a busy machine).
+INDEXES = """
+CREATE UNIQUE INDEX pair_key ON pair (first, second);
+CREATE INDEX pair_shared ON pair (shared);  -- the cut of the top list, and the pairs above it
+"""
 
 Pair = tuple[str, str]  # organisation IRIs, the smaller first
 
@@ -51,26 +55,21 @@ class CountsBroken(RuntimeError):
     """The counts cannot be the data's (a count would drop below zero): the caller counts again."""
 
 
-def write_counts(target: Path, pairs: Mapping[Pair, int], meta: Mapping[str, str]) -> int:
+def write_counts(target: Path, organisations: Sequence[str], pairs: Mapping[tuple[int, int], int],
+                 meta: Mapping[str, str]) -> int:
     """Write every pair's count, and ``meta`` (what the counts were computed for), to ``target``.
 
+    ``pairs`` are of positions in ``organisations`` (IRIs), the one whose IRI sorts first first.
     Written whole or not at all (eulod.core.sqlitefiles). Returns the number of pairs.
     """
     started = time.perf_counter()
-    ids: dict[str, int] = {}
-    rows = []
-    for (first, second), shared in pairs.items():
-        a = ids.setdefault(first, len(ids))
-        b = ids.setdefault(second, len(ids))
-        rows.append((a, b, shared))
-    rows.sort()  # a WITHOUT ROWID table fills fastest in key order
     with written_whole(target, SCHEMA) as db:
-        db.executemany("INSERT INTO organisation VALUES (?, ?)", ((n, iri) for iri, n in ids.items()))
-        db.executemany("INSERT INTO pair VALUES (?, ?, ?)", rows)
+        db.executemany("INSERT INTO organisation VALUES (?, ?)", enumerate(organisations))
+        db.executemany("INSERT INTO pair VALUES (?, ?, ?)", ((a, b, n) for (a, b), n in pairs.items()))
         db.executemany("INSERT INTO meta VALUES (?, ?)", [("format", FORMAT), *sorted(meta.items())])
         db.executescript(INDEXES)
-    log.info("wrote the counts of %d pairs of organisations in %.2f s", len(rows), time.perf_counter() - started)
-    return len(rows)
+    log.info("wrote the counts of %d pairs of organisations in %.2f s", len(pairs), time.perf_counter() - started)
+    return len(pairs)
 
 
 def read_meta(path: Path) -> dict[str, str]:
