@@ -226,6 +226,18 @@ def test_fallbacks_write_the_files_whole(generations, tmp_path, caplog):
     assert listing_contents(tmp_path / "a.sqlite") == listing_contents(tmp_path / "full.sqlite")
     assert listing_contents(tmp_path / "b.sqlite") == listing_contents(tmp_path / "full-next.sqlite")
     assert search_contents(tmp_path / "c.sqlite") == search_contents(g2.search_path)
+    # Rows made by another eulod (or stemmer), or a change naming blank nodes: written whole too.
+    other = tmp_path / "other-software.sqlite"
+    shutil.copyfile(g1.listing_path, other)
+    with sqlite3.connect(other) as db:
+        db.execute("UPDATE meta SET value = 'eulod 0.0.1' WHERE key = 'software'")
+    blank = Delta(delta.removed, delta.added | {ox.Triple(ox.BlankNode(), TITLE, ox.Literal("x"))})
+    caplog.clear()
+    with patched(generations, delta) as store, caplog.at_level(logging.INFO, logger="eulod.core"):
+        update_listing(store, other, tmp_path / "e.sqlite", delta, year, g2.id)
+        update_search(store, g1.search_path, tmp_path / "f.sqlite", blank, g2.id)
+    assert "written by eulod 0.0.1" in caplog.text and "blank nodes" in caplog.text
+    assert listing_contents(tmp_path / "e.sqlite") == listing_contents(tmp_path / "full.sqlite")
 
 
 @pytest.mark.slow
@@ -242,6 +254,22 @@ def test_a_result_of_two_projects_is_in_both_documents(generations, tmp_path, ca
     with sqlite3.connect(tmp_path / "search.sqlite") as db:
         found = search.ranked(db, search.question("result of two projects", search.languages(db)))
     assert len(found) == 2
+
+
+@pytest.mark.slow
+def test_a_new_project_beside_the_touched_project_of_the_highest_id(generations, tmp_path):
+    """The project of the highest id changed and a new one come in the same change: the new one
+    must not take the id the changed one comes back with (its row is out while ids are chosen)."""
+    g1, year = generations["g1"], generations["year"]
+    with sqlite3.connect(g1.listing_path) as db:
+        (last,) = db.execute("SELECT iri FROM project ORDER BY id DESC LIMIT 1").fetchone()
+    last_node, new = ox.NamedNode(last), ox.NamedNode(last[:-1])  # sorts just before it
+    change = Delta(added=frozenset({ox.Triple(last_node, TITLE, ox.Literal("Retitled", language="it")),
+                                    ox.Triple(new, TYPE, e("Project")), ox.Triple(new, TITLE, ox.Literal("New"))}))
+    with patched(generations, change) as store:
+        update_listing(store, g1.listing_path, tmp_path / "listing.sqlite", change, year, "g")
+        write_listing(store, tmp_path / "full.sqlite", year, "g")
+    assert listing_contents(tmp_path / "listing.sqlite") == listing_contents(tmp_path / "full.sqlite")
 
 
 @pytest.mark.slow

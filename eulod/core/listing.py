@@ -35,7 +35,7 @@ import pyoxigraph as ox
 
 from eulod.core.iris import last_segment
 from eulod.core.queryfiles import stored_query
-from eulod.core.sqlitefiles import written_whole
+from eulod.core.sqlitefiles import writer, written_whole
 from eulod.core.years import DATE_PICK, project_years
 
 log = logging.getLogger(__name__)
@@ -229,7 +229,8 @@ def write_listing(store: Any, target: Path, current_year: int, generation: str =
                        ((p, c, str(v)) for (p, c), v in sorted(funding.items()) if v))
         db.executemany("INSERT INTO participations VALUES (?, ?)", sorted(participations.items()))
         db.executemany("INSERT INTO meta VALUES (?, ?)",
-                       [("format", FORMAT), ("generation", generation), ("current_year", str(current_year))])
+                       [("format", FORMAT), ("generation", generation), ("current_year", str(current_year)),
+                        ("software", writer())])
         db.executescript(INDEXES)
         count = db.execute("SELECT COUNT(*) FROM project").fetchone()[0]
     log.info("wrote the home page listing of %d projects in %.2f s", count, time.perf_counter() - started)

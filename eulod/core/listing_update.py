@@ -15,8 +15,9 @@ project share and the endpoint never orders by): a project keeps its number, a n
 the next free one, where the full write numbers the projects in IRI order. Renumbering them
 all after a project came in the middle took longer than the rest of the update (2 s at 20 000
 projects). The full write is used instead, with a log line, whenever the update cannot be sure:
-no previous file or one of another format, another current year (it ends the projects that
-state no end), or a change touching so many projects that reading them all is as quick.
+no previous file, or one of another format or written by another version
+(eulod.core.sqlitefiles.writer), another current year (it ends the projects that state no end),
+a change naming blank nodes, or one touching so many projects that reading them all is as quick.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from eulod.core.listing import FORMAT, _read_partners, _read_projects, insert_rows, project_rows, write_listing
-from eulod.core.sqlitefiles import patched_copy
-from eulod.core.touched import EULOD, Reach, TripleChange, instances, read_excerpt, touched
+from eulod.core.sqlitefiles import patched_copy, writer
+from eulod.core.touched import EULOD, Reach, TripleChange, blank_nodes, instances, read_excerpt, touched
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,10 @@ def _update(store: ox.Store, previous: Path, target: Path, change: TripleChange,
     meta, total = _meta(previous)
     if meta.get("format") != FORMAT:
         raise _Unsure(f"the previous listing is of format {meta.get('format')!r}, this eulod writes {FORMAT!r}")
+    if meta.get("software") != writer():
+        raise _Unsure(f"the previous listing was written by {meta.get('software')}, this is {writer()}")
+    if blank_nodes(change):
+        raise _Unsure("the change holds blank nodes")
     if meta.get("current_year") != str(current_year):
         raise _Unsure(f"the previous listing ends open projects in {meta.get('current_year')}, now {current_year}")
     owners = touched(store, change, REACH)

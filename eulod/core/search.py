@@ -18,7 +18,8 @@ How it matches (the same functions build the index and the question, so they agr
   possible and only adds a match, ranked low;
 - ranking: FTS5's bm25, names weighing more than descriptions, exact words more than stems.
 
-Built once per generation by the build (``search.sqlite`` beside ``listing.sqlite``), and
+Built once per generation by the build (``search.sqlite`` beside ``listing.sqlite``), or
+updated from the previous generation's after a change of a few records (search_update.py), and
 by a server from the store for a generation without one (a remote store, an older build);
 server processes and query processes open it read-only, and its pages live in the page
 cache they all share.
@@ -47,7 +48,7 @@ import yaml
 
 from eulod.core.listing import paged
 from eulod.core.queryfiles import stored_query
-from eulod.core.sqlitefiles import written_whole
+from eulod.core.sqlitefiles import writer, written_whole
 
 log = logging.getLogger(__name__)
 
@@ -262,14 +263,14 @@ def _read(store: Any) -> tuple[dict[str, _Entity], dict[str, list[str]]]:
     entities: dict[str, _Entity] = {}
     for row in _run(store, "search-entities.rq"):
         entities.setdefault(row["entity"].value, _Entity(row["kind"].value, [], [], [], [], None, {}))
-    results: dict[str, list[str]] = defaultdict(list)  # result IRI -> the projects it is a result of
+    results: dict[str, set[str]] = defaultdict(set)  # result IRI -> the projects it is a result of
     for row in _run(store, "search-facts.rq"):
         entity, fact, value = row["entity"].value, row["fact"].value, row["value"]
         item = entities.get(entity)
         if item is None:
             continue
         if fact == "result":
-            results[value.value].append(entity)
+            results[value.value].add(entity)
         elif fact == "country":
             item.country = max(item.country or "", value.value)  # one by the shapes; the same one if not
         elif fact == "city":
@@ -335,7 +336,7 @@ def write_search(store: Any, target: Path, generation: str = "") -> int:
         insert_documents(db, documents)
         db.execute("INSERT INTO doc (doc) VALUES ('optimize')")
         db.executemany("INSERT INTO meta VALUES (?, ?)", [
-            ("format", FORMAT), ("generation", generation),
+            ("format", FORMAT), ("generation", generation), ("software", writer()),
             ("languages", _json(sorted(seen_languages))), ("tokenizer", TOKENIZER),
             ("kinds", _json(KIND_ROWIDS))])
     log.info("wrote the search index of %d projects and organisations in %.2f s (%.2f s reading the store)",

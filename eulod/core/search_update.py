@@ -16,9 +16,10 @@ rowid between those of its neighbours in IRI order (the full write leaves
 The result equals the full write's up to the rowid numbers: the same rows in the same order,
 the same answers.
 
-Written whole instead, with a log line: without a previous file of this format, when a new
-document finds no free rowid between its neighbours (after ten updates put documents in the
-same gap), and when the change touches a large share of the documents.
+Written whole instead, with a log line: without a previous file of this format and of this
+eulod's and stemmer's versions (eulod.core.sqlitefiles.writer), when a new document finds no
+free rowid between its neighbours (after ten updates put documents in the same gap), when the
+change names blank nodes, and when it touches a large share of the documents.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from eulod.core import search
-from eulod.core.sqlitefiles import patched_copy
-from eulod.core.touched import EULOD, RDF_TYPE, Reach, TripleChange, instances, read_excerpt, touched
+from eulod.core.sqlitefiles import patched_copy, writer
+from eulod.core.touched import EULOD, RDF_TYPE, Reach, TripleChange, blank_nodes, instances, read_excerpt, touched
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,10 @@ def _update(store: ox.Store, previous: Path, target: Path, change: TripleChange,
     meta, total = _meta(previous)
     if meta.get("format") != search.FORMAT:
         raise _Unsure(f"the previous index is of format {meta.get('format')!r}, this eulod writes {search.FORMAT!r}")
+    if meta.get("software") != writer():
+        raise _Unsure(f"the previous index was written by {meta.get('software')}, this is {writer()}")
+    if blank_nodes(change):
+        raise _Unsure("the change holds blank nodes")
     if meta.get("kinds") != search._json(search.KIND_ROWIDS):
         raise _Unsure(f"the previous index numbers its documents otherwise ({meta.get('kinds')})")
     owners = touched(store, change, REACH)

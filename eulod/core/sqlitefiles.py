@@ -11,8 +11,26 @@ import os
 import shutil
 import sqlite3
 from contextlib import contextmanager
+from functools import cache
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Iterator
+
+from eulod.core.software import version
+
+
+@cache
+def writer() -> str:
+    """What writes a file's rows (its meta "software"): eulod's and the stemmer's versions. An
+    incremental update keeps the rows of the previous file it does not touch, so it writes the
+    file whole when another version made them. (Not the git commit: every commit would then write
+    them whole; a change of what a row holds within one version bumps the file's FORMAT.)"""
+    try:
+        stemmer = package_version("snowballstemmer")
+    except PackageNotFoundError:
+        stemmer = "unknown"
+    return f"eulod {version()}; snowballstemmer {stemmer}"
 
 
 @contextmanager

@@ -101,6 +101,12 @@ def touched(store: ox.Store, change: TripleChange, reach: Reach) -> set[ox.Named
     return found
 
 
+def blank_nodes(change: TripleChange) -> bool:
+    """Whether a changed triple has a blank node: one from another store, which names nothing
+    here (the data has none; an update is then not sure what it touches)."""
+    return any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in _changed(change))
+
+
 def _changed(change: TripleChange) -> Iterator[ox.Triple]:
     yield from change.removed
     yield from change.added
