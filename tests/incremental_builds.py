@@ -10,6 +10,7 @@ import re
 from collections import Counter
 import shutil
 import sqlite3
+import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -93,6 +94,10 @@ def assert_dumps_hold(generation: Generation, store: ox.Store, described: dict[s
     in_store = Counter(str(q.triple) for q in store.quads_for_pattern(None, None, None, None))
     for name, triples in parsed_dumps(generation).items():
         assert triples == in_store, f"{name}: {len(triples - in_store)} triples too many, {len(in_store - triples)} missing"
+    packed = zlib.decompressobj(wbits=31)  # one gzip member, as readers that stop after the first one read it
+    assert packed.decompress((generation.dumps_path / "eulod.nt.gz").read_bytes()) == \
+        (generation.dumps_path / "eulod.nt").read_bytes()
+    assert packed.eof and not packed.unused_data
     assert sorted(described) == sorted(p.name for p in generation.dumps_path.iterdir())
     for name, facts in described.items():
         data = (generation.dumps_path / name).read_bytes()
