@@ -115,3 +115,141 @@ Kontakt: Ana Primjer, Zeleni Vrt Novalja, ana.primjer@example.org
 """, language="hr")
     assert record["contacts"][0]["organisation"] == "zeleni-vrt-novalja"
     assert _flagged(record, "participants[0]") and _flagged(record, "contacts[0].organisation")
+
+
+# -- partner tables ---------------------------------------------------------------------------
+
+def test_a_partner_table_header_in_another_language_with_a_row_number_column() -> None:
+    record = _html("""
+<h1>Rohelised koolihoovid</h1>
+<p>Eelarve: 120 000 €</p>
+<h2>Partnerid</h2>
+<table>
+<tr><th>Nr</th><th>Organisatsioon</th><th>Linn</th><th>Riik</th><th>Roll</th></tr>
+<tr><td>1</td><td>Tartu Ülikool</td><td>Tartu</td><td>Eesti</td><td>koordinaator</td></tr>
+<tr><td>2</td><td>Rīgas Tehniskā universitāte</td><td>Rīga</td><td>Läti</td><td>partner</td></tr>
+</table>
+""", language="et")
+    parties = _parties(record)
+    assert set(parties) == {"tartu-ulikool", "rigas-tehniska-universitate"}
+    assert parties["tartu-ulikool"]["role"] == "coordinator"
+    assert parties["rigas-tehniska-universitate"]["organisation"]["city"] == "Rīga"
+    assert parties["rigas-tehniska-universitate"]["organisation"]["country"] == "LV"
+
+
+def test_rows_of_a_table_whose_header_is_unknown_are_asked_and_a_row_number_is_no_name() -> None:
+    record = _text("""
+Projekti nimi: Rohelised koolihoovid
+Eelarve: 120 000 €
+
+Partnerid
+
+| Nr | Asutus ja üksus | Asukohamaa |
+|---|---|---|
+| 1 | Tartu Ülikool | Eesti |
+| 2 | Rīgas Tehniskā universitāte | Läti |
+""", language="et")
+    names = [p["organisation"]["name"] for p in record["participants"]]
+    assert all(not any(v.strip(".").isdigit() for v in n.values()) for n in names)
+    assert all(_flagged(record, f"participants[{i}]") for i in range(len(names)))
+
+
+def test_a_total_row_is_no_body_and_a_short_row_is_asked() -> None:
+    record = _text("""
+Projektnamn: Gröna tak i Luleå
+Totalbudget: 1 200 000 EUR
+
+Partner
+
+| Organisation | Ort | Land | Roll |
+|---|---|---|---|
+| Luleå tekniska universitet | Luleå | Sverige | Koordinator |
+| Oulun yliopisto | Oulu | Finland |
+| Totalt | | | |
+""", language="sv")
+    parties = _parties(record)
+    assert "totalt" not in parties
+    assert not _flagged(record, "participants[0]")
+    assert _flagged(record, "participants[1]")
+
+
+def test_a_fund_column_holds_each_bodys_eu_share_and_a_markdown_rule_with_colons_is_no_row() -> None:
+    record = _text("""
+# Zoet water
+
+Totaal budget: € 900.000,00
+
+## Partners
+
+| Partner | Land | Rol | Budget | FEDER |
+|---|:-:|---|--:|--:|
+| Gemeente Terneuzen | NL | Leadpartner | € 500.000,00 | € 300.000,00 |
+| Stad Gent | BE | Partner | € 400.000,00 | € 240.000,00 |
+""", language="nl")
+    parties = _parties(record)
+    assert set(parties) == {"terneuzen-municipality", "gent-municipality"}
+    assert parties["gent-municipality"]["budget"]["eu_contribution"] == "240000.00"
+
+
+def test_several_capitalised_words_in_a_tables_name_column_are_no_city() -> None:
+    record = _text("""
+Projektnamn: Gröna tak i Luleå
+Totalbudget: 1 200 000 EUR
+
+Partner
+
+| Organisation | Land | Roll |
+|---|---|---|
+| Norrbottens Energikontor | Sverige | Koordinator |
+""", language="sv")
+    party = record["participants"][0]["organisation"]
+    assert party["id"] == "norrbottens-energikontor" and party.get("type") != "municipality"
+
+
+def test_a_role_cell_no_role_label_names_and_a_names_language_without_a_sign_are_asked() -> None:
+    record = _text("""
+Projektnavn: Grønne tage i Aalborg
+Samlet budget: 900.000 EUR
+
+Partnere
+
+| Partner | Land | Rolle |
+|---|---|---|
+| Aalborg Universitet | Danmark | Koordinator |
+| Tartu Ülikool | Estland | Tilknyttet tredjepart |
+""", language="da")
+    parties = _parties(record)
+    tartu = list(parties).index("tartu-ulikool")
+    assert _flagged(record, f"participants[{tartu}].role")
+    assert _flagged(record, f"participants[{tartu}].organisation.name")
+    assert not _flagged(record, "participants[0]")
+
+
+def test_a_quote_closing_part_of_a_name_stays_and_a_short_name_in_capitals_too() -> None:
+    record = _text("""
+Projekta nosaukums: Zaļie jumti
+Kopējais budžets: 900 000 EUR
+
+Partneri
+
+| Partneris | Valsts | Loma |
+|---|---|---|
+| Rīgas Tehniskā universitāte (RIGA TECH) | LV | Koordinators |
+| SIA „Rīgas ūdens” | LV | Partneris |
+""", language="lv")
+    names = [next(iter(p["organisation"]["name"].values())) for p in record["participants"]]
+    assert names == ["Rīgas Tehniskā universitāte (RIGA TECH)", "SIA „Rīgas ūdens”"]
+
+
+def test_a_listed_name_of_several_words_read_as_a_city_no_list_knows_is_asked() -> None:
+    record = _text("""
+Nome do projeto: Telhados verdes
+Orçamento total: 900.000 EUR
+
+Parceiros:
+- Vale do Sousa (Portugal)
+- Ville de Nantes (France) – coordenador
+""", language="pt")
+    ids = [p["organisation"]["id"] for p in record["participants"]]
+    assert _flagged(record, f"participants[{ids.index('vale-do-sousa-municipality')}]")
+    assert not _flagged(record, f"participants[{ids.index('nantes-municipality')}]")
