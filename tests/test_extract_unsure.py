@@ -253,3 +253,77 @@ Parceiros:
     ids = [p["organisation"]["id"] for p in record["participants"]]
     assert _flagged(record, f"participants[{ids.index('vale-do-sousa-municipality')}]")
     assert not _flagged(record, f"participants[{ids.index('nantes-municipality')}]")
+
+
+# -- lists under text labels ------------------------------------------------------------------
+
+def test_a_bullet_list_ends_at_a_paragraph_and_a_line_under_a_bullet_continues_it() -> None:
+    record = _text("""
+Projekt címe: Zöld tetők Pécsen
+Teljes költség: 120 000 000 Ft
+
+Célok:
+- A városi hősziget csökkentése a belvárosban.
+  Reducing the urban heat island downtown.
+- Esővíz visszatartása a tetőkön.
+
+A projekt teljes költségéből 85 % az Európai Regionális Fejlesztési Alap támogatása.
+""", language="hu")
+    assert len(record["objectives"]) == 2
+    assert record["objectives"][0].endswith("downtown.")
+
+
+def test_a_section_of_paragraphs_ends_at_an_unmarked_heading() -> None:
+    record = _text("""
+Názov projektu: Zelené strechy v Trnave
+Celkové náklady: 120 000,00 EUR
+
+Cieľ projektu
+Cieľom projektu je znížiť teplotu v centre mesta a zadržať dažďovú vodu na strechách verejných budov v Trnave.
+
+Údaje o projekte
+
+Prijímateľ: Mesto Trnava
+""", language="sk")
+    assert len(record["objectives"]) == 1
+
+
+def test_table_rows_under_a_list_label_are_asked() -> None:
+    record = _html("""
+<h1>Zaļie jumti Liepājā</h1>
+<p>Kopējās izmaksas: 900 000 EUR</p>
+<h2>Plānotie rezultāti</h2>
+<table><tr><th>Rādītājs</th><th>Vērtība</th></tr>
+<tr><td>Zaļo jumtu platība</td><td>4 000 m2</td></tr></table>
+""", language="lv")
+    field = "expected_results" if "expected_results" in record else "results"
+    assert _flagged(record, field)
+
+
+def test_result_phrases_that_may_be_planned_and_a_title_cut_at_a_comma_are_asked() -> None:
+    record = _html("""
+<h1>Zelené střechy v Olomouci</h1>
+<p>Celkové výdaje projektu: 900 000 Kč</p>
+<h2>Výsledky</h2>
+<ul><li>zelené střechy na školách,</li><li>kapacita nádrží 40 m3.</li></ul>
+""", language="cs")
+    assert _flagged(record, "results[0].title")
+    record = _html("""
+<h1>Telhados verdes em Évora</h1>
+<p>Custo total: 900.000 EUR</p>
+<h2>Resultados</h2>
+<ul><li><a href="https://example.org/guia.pdf">Guia de telhados verdes, em quatro línguas</a></li></ul>
+""", language="pt")
+    assert _flagged(record, "results[0].title")
+
+
+def test_a_programmes_coded_objective_with_a_dotted_number_is_no_objective() -> None:
+    record = _text("""
+Projekto pavadinimas: Žali stogai
+Projekto vertė: 900 000 Eur
+
+Konkretus tikslas: 2.1.4. Skatinti prisitaikymą prie klimato kaitos
+Tikslai:
+- Sumažinti karščio salas mieste.
+""", language="lt")
+    assert record["objectives"] == ["Sumažinti karščio salas mieste."]
