@@ -327,3 +327,40 @@ Tikslai:
 - Sumažinti karščio salas mieste.
 """, language="lt")
     assert record["objectives"] == ["Sumažinti karščio salas mieste."]
+
+
+# -- money ------------------------------------------------------------------------------------
+
+def test_a_grant_split_into_a_funds_part_and_a_national_one_gives_the_eu_contribution_and_the_co_financing() -> None:
+    record = _text("""
+Naziv projekta: Zeleni krovovi Splita
+Ukupna vrijednost projekta: 1.200.000,00 EUR
+Bespovratna sredstva: 1.000.000,00 EUR, od čega: 850.000,00 EUR iz EFRR-a (85 %), 150.000,00 EUR iz državnog proračuna (15 %)
+""", language="hr")
+    budget = record["budget"]
+    assert (budget["eu_contribution"], budget["eu_contribution_rate"]) == ("850000.00", 85)
+    assert (budget["co_financing"], budget["co_financing_rate"]) == ("150000.00", 15)
+
+
+def test_an_of_which_line_below_a_money_label_is_a_part_of_its_amount() -> None:
+    record = _text("""
+Názov projektu: Zelené strechy Nitry
+Celkové oprávnené výdavky: 1 000 000,00 €
+Výška NFP: 950 000,00 €
+z toho EFRR: 850 000,00 € (85 %)
+z toho štátny rozpočet: 100 000,00 € (10 %)
+""", language="sk")
+    budget = record["budget"]
+    assert (budget["eu_contribution"], budget["eu_contribution_rate"]) == ("850000.00", 85)
+    assert budget["co_financing"] == "100000.00"
+
+
+def test_the_beneficiarys_own_resources_and_a_grant_as_large_as_the_total_are_asked() -> None:
+    record = _text("""
+Projekta nosaukums: Zaļie jumti Cēsīs
+Kopējās izmaksas: 500 000 EUR
+Atbalsts: 500 000 EUR
+Pašu līdzekļi: 75 000 EUR
+""", language="lv")
+    assert record["budget"]["eu_contribution"] == "500000"
+    assert _flagged(record, "budget.eu_contribution") and _flagged(record, "budget.co_financing")

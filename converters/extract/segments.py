@@ -194,6 +194,10 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
             current.body.append(line)  # 'Tel.: ...', 'E-mail: ...' under a contact: its phone and address, not a new label
             previous = line
             continue
+        if match and current is not None and current.kind in _MONEY_KINDS and _of_which(match.group("label")):
+            current.body.append(line)  # '  ebből ERFA: 265 608 000 Ft (85 %)': a part of the amount above, not a new label
+            previous = line
+            continue
         if match:
             kind = classify(match.group("label"))
             if kind is None and words(match.group("label")) in word_set("labels.yaml", "project_scope"):
@@ -267,6 +271,13 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
 
 
 _PARTY_KINDS = {"coordinator", "partners", "beneficiary"}
+_MONEY_KINDS = {"total_cost", "eu_contribution", "co_financing"}
+
+
+def _of_which(label: str) -> bool:
+    """'| ebből Európai Regionális Fejlesztési Alap', 'davon EFRE': a label opening with an "of which" cue."""
+    folded = words(label)
+    return any(f"{folded} ".startswith(f"{cue} ") for cue in word_set("labels.yaml", "of_which"))
 
 
 def _next_text(lines: list[Line], index: int) -> Line | None:
