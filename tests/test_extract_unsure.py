@@ -364,3 +364,34 @@ Pašu līdzekļi: 75 000 EUR
 """, language="lv")
     assert record["budget"]["eu_contribution"] == "500000"
     assert _flagged(record, "budget.eu_contribution") and _flagged(record, "budget.co_financing")
+
+
+# -- identifiers ------------------------------------------------------------------------------
+
+def test_an_identifiers_scheme_follows_its_label_and_shape_and_is_asked_when_neither_tells() -> None:
+    record = _text("""
+Projekti nimi: Vihreät katot
+Kokonaisbudjetti: 100 000 €
+Avustussopimus: 4412345
+""", language="fi")
+    assert record["identifiers"] == [{"scheme": "eu-grant-agreement", "value": "4412345"}]
+    assert not _flagged(record, "identifiers")
+    record = _text("""
+Projekti nimi: Vihreät katot
+Kokonaisbudjetti: 100 000 €
+Projektinumero: 101187654
+""", language="fi")
+    assert record["identifiers"] == [{"scheme": "eu-grant-agreement", "value": "101187654"}]
+    record = _text("""
+Projekti nimi: Vihreät katot
+Kokonaisbudjetti: 100 000 €
+Projektinumero: 4412345
+""", language="fi")
+    assert record["identifiers"] == [{"scheme": "project-code", "value": "4412345"}]
+    assert _flagged(record, "identifiers")
+    record = _text("""
+Projekti nimi: Vihreät katot
+Kokonaisbudjetti: 100 000 €
+Projektinumero: 2024/01234
+""", language="fi")
+    assert record["identifiers"] == [{"scheme": "project-code", "value": "2024/01234"}]
