@@ -9,9 +9,10 @@ the rules were found on. Each assertion fails without its rule.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from eulod.converters.extract.factsheet import extract_document
+from eulod.converters.extract.factsheet import extract_document, extract_file
 from eulod.converters.extract.text import Document, clean_line, html_lines
 
 
@@ -395,3 +396,32 @@ Kokonaisbudjetti: 100 000 €
 Projektinumero: 2024/01234
 """, language="fi")
     assert record["identifiers"] == [{"scheme": "project-code", "value": "2024/01234"}]
+
+
+# -- title ------------------------------------------------------------------------------------
+
+def test_a_front_matter_title_stops_at_its_line(tmp_path: Path) -> None:
+    sheet = tmp_path / "zold-tetok.md"
+    sheet.write_text("""
+---
+title: "Zöld tetők Pécsen"
+layout: projekt
+permalink: /projektek/zold-tetok/
+---
+
+# Zöld tetők Pécsen
+
+Teljes költség: 120 000 000 Ft
+""".lstrip("\n"), "utf-8")
+    record = extract_file(sheet, language="hu").record
+    assert record is not None and record["title"] == "Zöld tetők Pécsen"
+
+
+def test_a_name_labelled_as_given_in_another_language_pairs_with_the_heading() -> None:
+    record = _html("""
+<h1>Zelené strechy Nitry – voda pre mesto</h1>
+<p>Celkové náklady: 120 000,00 EUR</p>
+<p>Názov projektu v anglickom jazyku: Green Roofs of Nitra – Water for the Town</p>
+""", language="sk")
+    assert record["title"] == {"sk": "Zelené strechy Nitry – voda pre mesto", "en": "Green Roofs of Nitra – Water for the Town"}
+    assert _flagged(record, "title")

@@ -311,5 +311,22 @@ def read_document(path: Path, shown: str | None = None) -> Document:
     if path.suffix.lower() in HTML_SUFFIXES or text.lstrip()[:200].lower().startswith(("<!doctype html", "<html")):
         lines = html_lines(text)
     else:
-        lines = [clean_line(raw, number) for number, raw in aligned_tables(text.splitlines())]
+        lines = _front_matter_apart([clean_line(raw, number) for number, raw in aligned_tables(text.splitlines())],
+                                    text.splitlines())
     return Document(shown, lines, warnings)
+
+
+def _front_matter_apart(lines: list[Line], raw: list[str]) -> list[Line]:
+    """A Markdown file's front matter ('---', 'title: "X"', 'layout: project', '---'): one fact per line, each its
+    own block, so a value never runs on into the next key's line."""
+    if not raw or raw[0].strip() != "---":
+        return lines
+    end = next((i for i, r in enumerate(raw[1:40], start=1) if r.strip() == "---"), None)
+    if end is None:
+        return lines
+    out: list[Line] = []
+    for line in lines:
+        out.append(line)
+        if 1 < line.number <= end and line.text:
+            out.append(Line(line.number, ""))
+    return out
