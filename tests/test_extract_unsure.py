@@ -425,3 +425,35 @@ def test_a_name_labelled_as_given_in_another_language_pairs_with_the_heading() -
 """, language="sk")
     assert record["title"] == {"sk": "Zelené strechy Nitry – voda pre mesto", "en": "Green Roofs of Nitra – Water for the Town"}
     assert _flagged(record, "title")
+
+
+def test_lines_under_a_coordinator_that_are_its_record_are_no_more_bodies() -> None:
+    record = _text("""
+Project title: Green Roofs Lab
+Total cost: € 2 000 000,00
+
+Coordinator
+HÖGSKOLAN I GÄVLE
+Net EU contribution
+€ 1 041 250,00
+Address
+Kungsbäcksvägen 47
+801 76 Gävle
+Sweden
+""", language="en")
+    assert [p["organisation"]["id"] for p in record["participants"]] == ["hogskolan-i-gavle"]
+    assert record["participants"][0]["organisation"]["country"] == "SE"
+
+
+def test_an_objective_paragraph_ends_at_a_facts_label_over_its_values() -> None:
+    record = _text("""
+Project title: Green Roofs Lab
+Total cost: € 2 000 000,00
+
+Objective
+The project will develop green roofs on public buildings in three cities and measure how much rain water and heat they keep.
+
+Funding scheme
+IA - Innovation action
+""", language="en")
+    assert len(record["objectives"]) == 1

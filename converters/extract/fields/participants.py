@@ -82,6 +82,13 @@ def _party_segment(sheet: Sheet, seg: Segment, default: str, is_city: bool) -> N
             if not total_row(cells[0]):
                 add_item(sheet, " | ".join(cells), default, line.number, is_city, confirmed=False)
         return
+    elif found and _record_card(found[0]):
+        # 'TEKNOLOGIAN TUTKIMUSKESKUS VTT OY' over 'Net EU contribution', '€ 2 041 250,00', 'Address', '02150 Espoo',
+        # 'Finland': one body's record, not a list of bodies; its country or role lines stay with it
+        card = [line for line in found[0][1:] if read_country(line.text) or best_label(line.text, load("labels.yaml")["item_roles"])[0]]
+        _add_cards(sheet, [(found[0][0], card)], default, is_city)
+        sheet.release([line for b in found[1:] for line in b])
+        return
     elif found:
         items = found[0]
         sheet.release([line for b in found[1:] for line in b])
@@ -163,6 +170,14 @@ def _add_row(sheet: Sheet, line: Line, columns: dict[str, int], role: str, width
             participant.budget.setdefault("_lines", []).append(line.number)
             if amounts[0].currency:
                 sheet.currencies.append(amounts[0].currency)
+
+
+def _record_card(block: list[Line]) -> bool:
+    """Lines under one body's name that are its record, not more bodies: an amount, or two lines with figures
+    (an address, a postcode)."""
+    rest = block[1:]
+    return len(rest) >= 2 and (any(find_amounts(line.text) for line in rest)
+                               or sum(bool(re.search(r"\d", line.text)) for line in rest) >= 2)
 
 
 def _split_items(text: str) -> list[str]:

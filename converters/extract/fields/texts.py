@@ -132,10 +132,12 @@ def _items(body: list[Line]) -> tuple[list[tuple[str, list[int], Line]], list[Li
 
 
 def _unmarked_heading(block: list[Line]) -> bool:
-    """A lone short capitalised line without a closing stop or digits: a section's title in plain text."""
+    """A short capitalised line without a closing stop or digits, alone or over a few values that are no sentences
+    ('Fields of science (EuroSciVoc)' over its terms): a section's title, or a fact's label, in plain text."""
     text = block[0].text
-    return len(block) == 1 and 1 <= len(text.split()) <= 6 and text[:1].isupper() and not re.search(r"\d", text) \
-        and not text.endswith((".", ";", ":", ",", "!", "?"))
+    return len(block) <= 4 and 1 <= len(text.split()) <= 6 and text[:1].isupper() and not re.search(r"\d", text) \
+        and not text.endswith((".", ";", ":", ",", "!", "?")) and not any(line.bullet for line in block) \
+        and not any(line.text.endswith(".") for line in block[1:])
 
 
 def _targets(items: list[tuple[str, list[int], Line]]) -> bool:
