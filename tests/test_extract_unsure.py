@@ -457,3 +457,45 @@ Funding scheme
 IA - Innovation action
 """, language="en")
     assert len(record["objectives"]) == 1
+
+
+# -- dates, website, programme and funds ------------------------------------------------------
+
+def test_a_day_joined_to_its_month_by_a_particle_keeps_its_day() -> None:
+    record = _text("""
+Isem tal-proġett: Bjut ħodor
+Data tal-bidu: 15 ta' Ottubru 2024
+Spiża totali: €500,000.00
+""", language="mt")
+    assert record["start_date"] == "2024-10-15"
+
+
+def test_a_url_after_a_label_naming_the_programme_is_not_the_projects_website() -> None:
+    record = _text("""
+Nazwa projektu: Zielone dachy
+Budżet: 100 000 EUR
+Więcej informacji: Wydział Rozwoju, zielone@example.org. Strona programu: www.interreg-central.eu
+""", language="pl")
+    assert record.get("website") != "https://www.interreg-central.eu"
+
+
+def test_a_breadcrumb_under_a_contact_menu_item_is_no_contact() -> None:
+    record = _html("""
+<ul><li>Начало</li><li>Контакти</li></ul>
+<div>Начало » Проекти » Еразъм+</div>
+<h1>Зелени покриви</h1>
+<p>Обща стойност на проекта: 100 000 лв.</p>
+""", language="bg")
+    assert not record.get("contacts")
+
+
+def test_a_fund_named_only_in_a_list_of_other_projects_and_a_contradicted_generation_are_asked() -> None:
+    record = _html("""
+<h1>Kotona Oulussa</h1>
+<p>Rahoitus: Asylum, Migration and Integration Fund (AMIF) 2021–2027</p>
+<p>Toteutusaika: 1.9.2023–31.8.2026</p>
+<h2>Muita hankkeita</h2>
+<ul><li>Työtä Oulussa (ESR+), 1,2 milj. €</li></ul>
+""", language="fi")
+    assert "ESF-PLUS" in record["funds"] and _flagged(record, "funds")
+    assert record.get("programme") != "AMIF-2014-2020" or _flagged(record, "programme")

@@ -70,12 +70,15 @@ def _month_regex(language: str) -> str:
 
 @lru_cache(maxsize=None)
 def _patterns(language: str) -> list[tuple[re.Pattern[str], str]]:
+    from .patterns import alternation  # here, not above: patterns reads data, which reads this module
+
     months = _month_regex(language)
     day = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|º|°|\.)?"
+    between = alternation("day_month_particles")  # '1 de marzo', '1st of March', "1 ta' Marzu"
     return [
         (re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b"), "ymd"),
         (re.compile(r"\b(?P<d>[0-3]?\d)[/.\-](?P<m>[01]?\d)[/.\-](?P<y>(?:19|20)\d\d)\b"), "dmy"),
-        (re.compile(rf"\b{day}\s+(?:de\s+|of\s+)?(?P<mn>{months})\.?,?\s+(?:de\s+|del\s+)?(?P<y>(?:19|20)\d\d)\b"), "dMy"),
+        (re.compile(rf"\b{day}\s+(?:(?:{between})\s*)?(?P<mn>{months})\.?,?\s+(?:de\s+|del\s+)?(?P<y>(?:19|20)\d\d)\b"), "dMy"),
         (re.compile(rf"\b(?P<mn>{months})\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,\s*(?P<y>(?:19|20)\d\d)\b"), "Mdy"),
         (re.compile(rf"\b(?P<mn>{months})\.?,?\s+(?:de\s+|del\s+)?(?P<y>(?:19|20)\d\d)\b"), "My"),
         # year first, as Hungarian, Lithuanian and Latvian write it: '2021. március 1.', '2021 m. kovo 1 d.'

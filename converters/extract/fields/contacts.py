@@ -21,6 +21,7 @@ from ..segments import blocks, classify
 from ..sheet import Participant, Sheet
 
 PHONE = re.compile(r"^\+?[\d\s()/.-]{6,}$")
+_CRUMBS = re.compile(r"\s[›»>]\s.*\s[›»>]\s")
 
 
 def read(sheet: Sheet) -> None:
@@ -31,6 +32,9 @@ def read(sheet: Sheet) -> None:
         found = blocks(seg.body)
         complete = bool(found) and found[0][0].number in seg.label_lines and EMAIL.search(" ".join(l.text for l in found[0]))
         for index, block in enumerate(found):
+            block = [line for line in block if not _CRUMBS.search(line.text)]  # 'Начало » Проекти » Еразъм+': a breadcrumb
+            if not block:
+                continue
             text = " ".join(line.text for line in block)
             # a contact stated whole on its label line (with its e-mail) ends there; menus and footers are no contact
             if index and (len(text.split()) > 20 or boilerplate(text) or complete or " | " in text):
