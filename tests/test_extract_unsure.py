@@ -499,3 +499,34 @@ def test_a_fund_named_only_in_a_list_of_other_projects_and_a_contradicted_genera
 """, language="fi")
     assert "ESF-PLUS" in record["funds"] and _flagged(record, "funds")
     assert record.get("programme") != "AMIF-2014-2020" or _flagged(record, "programme")
+
+
+def test_a_position_beside_a_contact_label_with_more_words_is_the_role_and_a_bilingual_label_is_asked() -> None:
+    record = _text("""
+Denumirea proiectului: Acoperișuri verzi
+Valoarea totală: 100.000,00 lei
+
+Date de contact: Ioana Exemplu, manager de proiect, ioana.exemplu@example.org
+""", language="ro")
+    assert record["contacts"][0]["role"] == "manager de proiect"
+    record = _text("""
+Ainm an tionscadail: Díonta glasa
+Buiséad iomlán: €100,000
+
+Teagmháil / Contact: Oifig Forbartha Pobail – glas@example.org
+""", language="ga")
+    assert _flagged(record, "contacts[0].role")
+
+
+def test_a_short_heading_line_over_its_paragraph_ends_the_section_above() -> None:
+    record = _text("""
+Naziv projekta: Zeleni krovovi
+Ukupna vrijednost: 100.000,00 EUR
+
+Opis projekta
+Projektom će se urediti zeleni krovovi na tri škole u gradu i mjeriti koliko kišnice i topline zadržavaju tijekom godine.
+
+Glavni cilj
+Glavni cilj projekta je smanjiti toplinske otoke u središtu grada i zadržati oborinske vode.
+""", language="hr")
+    assert "Glavni cilj" not in record["description"]

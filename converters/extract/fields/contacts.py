@@ -71,7 +71,8 @@ def read(sheet: Sheet) -> None:
 def _role_stated(role: str, label: str) -> bool:
     """The role is the block's label when that names a contact, or a contact label standing alone in the block."""
     if words(role) == words(label.rstrip(":：")):
-        return classify(label) == "contact"
+        # 'Teagmháil / Contact': which half a record keeps, or both, the label does not say
+        return classify(label) == "contact" and not re.search(r"\s/\s", label)
     return _only_label(role, "contact")
 
 
@@ -112,10 +113,12 @@ def _contact(sheet: Sheet, label: str, parts: list[str]) -> dict[str, Any] | Non
         split.extend(pair if pair else [token])
     tokens = split
     role = label.strip()
-    if tokens and classify(label) == "contact" and _only_label(label, "contact"):
-        # 'Contacto: Coordenadora do projeto, ...', 'Kontakt: Mette Eksempel, projektleder': the role the bare label leaves out
+    if tokens and classify(label) == "contact":
+        # 'Contacto: Coordenadora do projeto, ...', 'Date de contact: Maria Exemplu, manager de proiect': the role the
+        # contact label leaves out
         stated = next((t for t in tokens if _only_label(t, "contact") and words(t) != words(label)), None)
-        if stated is None and classify(tokens[0]) == "contact" and words(tokens[0]) != words(label) and not EMAIL.search(tokens[0]):
+        if stated is None and _only_label(label, "contact") and classify(tokens[0]) == "contact" \
+                and words(tokens[0]) != words(label) and not EMAIL.search(tokens[0]):
             stated = tokens[0]
         if stated is not None:
             role = stated

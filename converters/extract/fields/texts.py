@@ -135,9 +135,15 @@ def _unmarked_heading(block: list[Line]) -> bool:
     """A short capitalised line without a closing stop or digits, alone or over a few values that are no sentences
     ('Fields of science (EuroSciVoc)' over its terms): a section's title, or a fact's label, in plain text."""
     text = block[0].text
-    return len(block) <= 4 and 1 <= len(text.split()) <= 6 and text[:1].isupper() and not re.search(r"\d", text) \
-        and not text.endswith((".", ";", ":", ",", "!", "?")) and not any(line.bullet for line in block) \
-        and not any(line.text.endswith(".") for line in block[1:])
+    title_like = 1 <= len(text.split()) <= 6 and text[:1].isupper() and not re.search(r"\d", text) \
+        and not text.endswith((".", ";", ":", ",", "!", "?")) and not any(line.bullet for line in block)
+    if not title_like:
+        return False
+    over_values = len(block) <= 4 and not any(line.text.endswith(".") for line in block[1:])
+    # 'Основна цел' over the paragraph it heads, with no blank line between: a short line, then a new sentence
+    over_paragraph = len(block) >= 2 and len(text.split()) <= 5 and block[1].text[:1].isupper() \
+        and len(block[1].text.split()) >= 8
+    return over_values or over_paragraph
 
 
 def _targets(items: list[tuple[str, list[int], Line]]) -> bool:
