@@ -530,3 +530,18 @@ Glavni cilj
 Glavni cilj projekta je smanjiti toplinske otoke u središtu grada i zadržati oborinske vode.
 """, language="hr")
     assert "Glavni cilj" not in record["description"]
+
+
+def test_a_place_no_list_knows_among_listed_municipalities_is_a_city_after_all() -> None:
+    record = _text("""
+Nome do projeto: Telhados verdes
+Orçamento total: 900.000 EUR
+
+Parceiros:
+- Ville de Nantes (France) – coordenador
+- Porto (Portugal)
+- Braga (Portugal)
+- Vale do Sousa (Portugal)
+""", language="pt")
+    ids = [p["organisation"]["id"] for p in record["participants"]]
+    assert not _flagged(record, f"participants[{ids.index('vale-do-sousa-municipality')}]")

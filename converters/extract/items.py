@@ -174,7 +174,7 @@ def _body(sheet: Sheet, item: _Item, names: list[str], town: str) -> Organisatio
     if item.city_hint and not org.city:
         org.city = item.city_hint
     if guessed_city:
-        org.recognised = False
+        org.recognised, org.city_guessed = False, True
     return org
 
 

@@ -133,6 +133,9 @@ class Organisation:
     # The language its name is tagged with is the page's only for want of a sign, though the body's
     # country speaks another ('Tartu Ülikool | EE' on a Lithuanian page): the draft asks about it.
     name_guessed: bool = False
+    # Read as a city though no city list knows the name (several capitalised words with a country): asked,
+    # unless the list it stands in is a list of municipalities (fields/participants.py).
+    city_guessed: bool = False
 
 
 @lru_cache(maxsize=1)

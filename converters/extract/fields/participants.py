@@ -35,10 +35,22 @@ def read(sheet: Sheet) -> None:
         default = {"coordinator": "coordinator", "beneficiary": "beneficiary"}.get(kind, "partner")
         _party_segment(sheet, seg, default, is_city)
         members = [p for p in sheet.participants if set(p.org.lines) & set(seg.lines)]
+        _cities_among_cities(members)
         if len(members) >= 2 and any(p.role == "coordinator" for p in members):
             for member in members:  # a list of beneficiaries with its lead marked: the others are its partners
                 if member.role == "beneficiary":
                     member.role = "partner"
+
+
+def _cities_among_cities(members: list) -> None:
+    """'San Donà di Piave (Italia)' in a list of municipalities ('Radlin (Polska)', 'Comune di Udine'): a place no city
+    list knows, read as a city like the others around it, is confirmed; among other bodies it stays asked."""
+    guessed = [p for p in members if p.org.city_guessed and not p.org.recognised]
+    others = [p for p in members if p not in guessed]
+    towns = [p for p in others if p.org.type == "municipality" and p.org.recognised]
+    if guessed and len(others) >= 2 and len(towns) * 3 >= len(others) * 2:
+        for member in guessed:
+            member.org.recognised = True
 
 
 def _party_segment(sheet: Sheet, seg: Segment, default: str, is_city: bool) -> None:
