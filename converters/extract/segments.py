@@ -194,8 +194,11 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
             current.body.append(line)  # 'Tel.: ...', 'E-mail: ...' under a contact: its phone and address, not a new label
             previous = line
             continue
-        if match and current is not None and current.kind in _MONEY_KINDS and _of_which(match.group("label")):
-            current.body.append(line)  # '  ebből ERFA: 265 608 000 Ft (85 %)': a part of the amount above, not a new label
+        if match and current is not None and current.kind in _MONEY_KINDS and not _of_which(current.label) \
+                and _of_which(match.group("label")):
+            # '  ebből ERFA: 265 608 000 Ft (85 %)' under 'Szerződött támogatás összege: ...': a part of that amount,
+            # not a new label (under an unknown label, 'Zuwendung: ...', parts stay labels of their own)
+            current.body.append(line)
             previous = line
             continue
         if match:

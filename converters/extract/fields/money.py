@@ -67,6 +67,8 @@ def _labelled(sheet: Sheet, project: Amounts) -> None:
         if stated == "co_financing" and best_label(seg.label, {"own": load("labels.yaml")["own_contribution"]})[0] and owner is None:
             project.setdefault("_unsure", []).append(("co_financing", [], []))
         for kind, amount, kind_rates in found:
+            if owner is None and (kind, amount) != (stated, amounts[0].value):
+                project.setdefault("_parts", []).append((kind, amount, []))  # stated by the "of which" its label opens
             if owner is not None:
                 owner.budget.setdefault(kind, amount)
                 if kind_rates and kind != "total_cost":
@@ -150,6 +152,7 @@ def _settle(sheet: Sheet, project: Amounts) -> None:
     total cost (a public grant may be national money too).
     """
     unsure = {kind for kind, _, _ in project.pop("_unsure", [])}
+    parts = {(kind, value) for kind, value, _ in project.pop("_parts", [])}
     generic = project.pop("_generic_eu", [])
     totals = {v for v, _, _ in project.get("total_cost", [])}
     if generic and "eu_contribution" in project and project["eu_contribution"][0][0] in totals \
@@ -167,9 +170,10 @@ def _settle(sheet: Sheet, project: Amounts) -> None:
             sheet.ask(f"budget.{kind}", "more than one amount is given; the first is used", values, [n for _, ns, _ in found for n in ns])
         value, lines, rates = found[0]
         why = _UNSURE.get(kind) if kind in unsure else None
-        sheet.put(f"budget.{kind}", value, lines, derived=why)
+        found_as = "stated" if (kind, value) in parts and why is None else None
+        sheet.put(f"budget.{kind}", value, lines, derived=why, found=found_as)
         if rates and kind != "total_cost":
-            sheet.put(f"budget.{kind}_rate", rates[0], lines, derived=why)
+            sheet.put(f"budget.{kind}_rate", rates[0], lines, derived=why, found=found_as)
     if "budget" in sheet.record or any(p.budget for p in sheet.participants):
         stated = list(dict.fromkeys(sheet.currencies))
         if len(stated) > 1:
