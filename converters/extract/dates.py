@@ -12,7 +12,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
+import yaml
 from babel.dates import get_month_names
 
 LANGUAGES = ("en", "it", "fr", "es", "de", "pt", "ro", "pl", "nl", "sv", "da", "fi", "cs", "sk", "sl",
@@ -68,14 +70,21 @@ def _month_regex(language: str) -> str:
     return "|".join(re.escape(n) for n in names)
 
 
+@lru_cache(maxsize=1)
+def _particles() -> list[str]:
+    """patterns.yaml ``day_month_particles``, read here: data.py and patterns.py read this module, so it reads none of them."""
+    return list(yaml.safe_load(resources.files(__package__).joinpath("patterns.yaml").read_text("utf-8"))["day_month_particles"])
+
+
 @lru_cache(maxsize=None)
 def _patterns(language: str) -> list[tuple[re.Pattern[str], str]]:
     months = _month_regex(language)
     day = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th|er|º|°|\.)?"
+    between = "|".join(_particles())  # '1 de marzo', '1st of March', "1 ta' Marzu"
     return [
         (re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b"), "ymd"),
         (re.compile(r"\b(?P<d>[0-3]?\d)[/.\-](?P<m>[01]?\d)[/.\-](?P<y>(?:19|20)\d\d)\b"), "dmy"),
-        (re.compile(rf"\b{day}\s+(?:de\s+|of\s+)?(?P<mn>{months})\.?,?\s+(?:de\s+|del\s+)?(?P<y>(?:19|20)\d\d)\b"), "dMy"),
+        (re.compile(rf"\b{day}\s+(?:(?:{between})\s*)?(?P<mn>{months})\.?,?\s+(?:de\s+|del\s+)?(?P<y>(?:19|20)\d\d)\b"), "dMy"),
         (re.compile(rf"\b(?P<mn>{months})\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,\s*(?P<y>(?:19|20)\d\d)\b"), "Mdy"),
         (re.compile(rf"\b(?P<mn>{months})\.?,?\s+(?:de\s+|del\s+)?(?P<y>(?:19|20)\d\d)\b"), "My"),
         # year first, as Hungarian, Lithuanian and Latvian write it: '2021. március 1.', '2021 m. kovo 1 d.'

@@ -40,17 +40,20 @@ class _Item:
     country: str | None = None
     kind: str | None = None  # the type a table column or a dash phrase gives
     city_hint: str | None = None
+    in_table: bool = False  # a table row's cells, whose name column holds any kind of body
 
 
 def add_item(sheet: Sheet, text: str, role: str, number: int, is_city: bool, town: str = "",
-             stated_country: CountryReading | None = None) -> Participant | None:
+             stated_country: CountryReading | None = None, confirmed: bool = True) -> Participant | None:
     """One participant from a list item, table row or card; ``town`` is a city stated apart from the name,
-    ``stated_country`` a country read around it (an adjective in prose).
+    ``stated_country`` a country read around it (an adjective in prose). ``confirmed`` False: the item
+    comes from a structure the extractor cannot confirm (a table with an unknown header), so the body
+    is not recognised, whatever its name says, and the draft asks about it.
 
     Returns the participant it was merged into, or None when the text names nobody.
     """
     cells = [c.strip() for c in text.split("|")] if "|" in text else [text]
-    item = _Item(cells[0], role, is_city)
+    item = _Item(cells[0], role, is_city, in_table=len(cells) > 1)
     if len(cells) > 1:
         if header_row(cells):
             return None
@@ -61,7 +64,7 @@ def add_item(sheet: Sheet, text: str, role: str, number: int, is_city: bool, tow
     _read_country(item)
     _read_city(item)
     abbreviated = re.search(r"(?:^|[\s,])(?:[A-Za-z]{1,2}\.)+[A-Za-z]{1,2}\.$", item.name.strip(" „”\"'“;"))
-    item.name = item.name.strip(" „”\"'“.;") + ("." if abbreviated else "")  # 'S.L.', 'E.P.E.' keep their last point
+    item.name = _unquoted(item.name.strip(" .;")) + ("." if abbreviated else "")  # 'S.L.', 'E.P.E.' keep their last point
     if not item.name:
         return None
     names = _bilingual(item.name, sheet.language)
@@ -75,6 +78,8 @@ def add_item(sheet: Sheet, text: str, role: str, number: int, is_city: bool, tow
             sheet.warnings.append(f"{sheet.source_file} line {number}: {item.name}: {reading.warning}")
     _name_languages(sheet, org, names, item.name)
     org.lines.append(number)
+    if not confirmed:
+        org.recognised = False
     return merge(sheet, Participant(item.role, org))
 
 
@@ -145,9 +150,15 @@ def _body(sheet: Sheet, item: _Item, names: list[str], town: str) -> Organisatio
     """The organisation an item names: a city alone stands for its municipality; other-language names join it."""
     name = item.name
     is_city = item.is_city
-    if not is_city and is_place(name) and (item.country or city(name)) and organisation_type(name) is None \
-            and (not town or words(town) == words(name)):
-        is_city = True  # "Cork (IE)", "Madrid (Espanha)": a city named alone stands for its municipality
+    # "Cork (IE)", "Viana do Castelo (Portugal)": a city named alone stands for its municipality; in a table's
+    # name column, several capitalised words that name no known city ('Provincie Oost-Vlaanderen | BE',
+    # 'Tallinna Tehnikaülikool | Estland') may be any body
+    guessed_city = False
+    if not is_city and is_place(name) and (city(name) or (item.country and (len(name.split()) == 1 or not item.in_table))) \
+            and organisation_type(name) is None and (not town or words(town) == words(name)):
+        is_city = True
+        # a name of several words that no city list knows may be a body named like a place ('Principado de Asturias')
+        guessed_city = not city(name) and len(name.split()) > 1 and not looks_like_organisation(name)
     if is_city and town and contains(words(name), words(town)) and not looks_like_organisation(name):
         org = organisation(town, sheet.language, is_city=True)  # 'Ningbo Municipal Government' in a list of cities
         org.names = {sheet.language: name}
@@ -162,6 +173,8 @@ def _body(sheet: Sheet, item: _Item, names: list[str], town: str) -> Organisatio
         org.type, org.type_guessed, org.recognised = item.kind, False, True
     if item.city_hint and not org.city:
         org.city = item.city_hint
+    if guessed_city:
+        org.recognised, org.city_guessed = False, True
     return org
 
 
@@ -176,6 +189,8 @@ def _name_languages(sheet: Sheet, org: Organisation, names: list[str], name: str
     if not names and not looks_like_organisation(name) and org.type != "municipality" and list(org.names) == [sheet.language]:
         own = name_language(name, sheet.language, org.country.code if org.country else None)
         org.names = {own: org.names[sheet.language]}
+        # nothing in the name says it is in the page's language, and its country speaks another: a guess
+        org.name_guessed = own == sheet.language and own_language not in (None, sheet.language) and not page_words(name, sheet.language)
 
 
 def _names_body(text: str) -> bool:
@@ -187,10 +202,25 @@ def _names_body(text: str) -> bool:
     text = text.strip()
     if not text or read_country(text) or best_label(text, load("labels.yaml")["item_roles"])[0]:
         return False
-    if re.fullmatch(r"[A-ZÀ-Þ][A-ZÀ-Þ0-9&-]{1,9}", text):
-        return True
+    if re.fullmatch(r"[A-ZÀ-Þ][A-ZÀ-Þ0-9&-]{1,9}(?: [A-ZÀ-Þ0-9&-]{2,9})?", text):
+        return True  # 'AMAL', 'VILNIUS TECH': a short name in capitals
     return text[:1].isupper() and len(text.split()) <= 6 and (looks_like_organisation(text) or organisation_type(text) is not None)
 
+
+
+_OPENING, _CLOSING = "„“”\"'«‚", "”“\"'»‘’"
+
+
+def _unquoted(name: str) -> str:
+    """Quotes around the whole name go; a quote closing a quoted part stays ('UAB „Vilniaus vystymo kompanija“')."""
+    name = name.strip()
+    while len(name) >= 2 and name[0] in _OPENING and name[-1] in _CLOSING:
+        name = name[1:-1].strip()
+    if name[:1] in _OPENING and not any(c in _CLOSING for c in name[1:]):
+        name = name[1:].strip()  # an opening quote never closed
+    if name[-1:] in _CLOSING and not any(c in _OPENING for c in name[:-1]):
+        name = name[:-1].strip()  # a closing quote never opened
+    return name.strip(" .;")
 
 
 @lru_cache(maxsize=1)

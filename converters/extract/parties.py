@@ -28,10 +28,10 @@ def merge(sheet: Sheet, new: Participant) -> Participant:
     for old in sheet.participants:
         if old.org.id == new.org.id:
             if ROLE_ORDER[new.role] < ROLE_ORDER[old.role]:
-                old.role = new.role
+                old.role, old.role_guessed = new.role, new.role_guessed
                 names = dict(new.org.names)
                 names.update({k: v for k, v in old.org.names.items() if k not in names})
-                old.org.names = names
+                old.org.names, old.org.name_guessed = names, new.org.name_guessed
             else:
                 for lang, value in new.org.names.items():
                     old.org.names.setdefault(lang, value)

@@ -30,6 +30,12 @@ def person() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
+def dropped_titles() -> re.Pattern[str]:
+    """Degrees before a person's name that a record leaves out ('Ing. ', 'Mgr. '), as one leading group."""
+    return re.compile(rf"^(?:(?:{alternation('dropped_titles')})\.?\s+)+")
+
+
+@lru_cache(maxsize=1)
 def contact_noise() -> re.Pattern[str]:
     """A contact line's token that only labels what follows (a phone number, the e-mail's own label)."""
     return re.compile(rf"^(?:{alternation('contact_noise')})\b[.:]?\s*[+\d\s()/.-]*$", re.IGNORECASE)

@@ -130,6 +130,12 @@ class Organisation:
     type_guessed: bool = False
     # The name was recognised as a body: a legal-form pattern, a known city, a city list, or a type word.
     recognised: bool = False
+    # The language its name is tagged with is the page's only for want of a sign, though the body's
+    # country speaks another ('Tartu Ülikool | EE' on a Lithuanian page): the draft asks about it.
+    name_guessed: bool = False
+    # Read as a city though no city list knows the name (several capitalised words with a country): asked,
+    # unless the list it stands in is a list of municipalities (fields/participants.py).
+    city_guessed: bool = False
 
 
 @lru_cache(maxsize=1)

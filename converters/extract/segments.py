@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from .data import best_label, load, word_set, words
 from .dates import fold
+from .patterns import contact_noise
 from .places import read_country
 from .text import Line
 
@@ -168,6 +169,8 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
                 current is not None and current.kind in _SCALAR_KINDS and _foreign_label(cells[0]))):
             text = f"{cells[0]}: {cells[1]}"  # a two-column fact table row (an unknown label in a fact table too)
         match = _LABEL_VALUE.match(text)
+        if match and match.group("value").startswith("//"):
+            match = None  # '[1] https://...': a link cut at its scheme's colon, not a label
         if match and not line.bullet and current is not None and _foreign_label(match.group("label")) and (
                 current.kind in _ENDED_BY_UNKNOWN_LABEL
                 or (current.kind != "contact" and current.body and current.body[0].number == current.label_lines[-1])
@@ -187,6 +190,17 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
                                        and not (inline and stated in _SCALAR_KINDS | _PARTY_KINDS))
                                       or stated not in _SCALAR_KINDS | (_PARTY_KINDS if facts else set())):
             match = None  # "* Coordinatore: Città di Berlino" is an item of a list, not a label
+        if match and current is not None and current.kind == "contact" and contact_noise().match(match.group("label").strip()):
+            current.body.append(line)  # 'Tel.: ...', 'E-mail: ...' under a contact: its phone and address, not a new label
+            previous = line
+            continue
+        if match and current is not None and current.kind in _MONEY_KINDS and not _of_which(current.label) \
+                and _of_which(match.group("label")):
+            # '  ebből ERFA: 265 608 000 Ft (85 %)' under 'Szerződött támogatás összege: ...': a part of that amount,
+            # not a new label (under an unknown label, 'Zuwendung: ...', parts stay labels of their own)
+            current.body.append(line)
+            previous = line
+            continue
         if match:
             kind = classify(match.group("label"))
             if kind is None and words(match.group("label")) in word_set("labels.yaml", "project_scope"):
@@ -260,6 +274,13 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
 
 
 _PARTY_KINDS = {"coordinator", "partners", "beneficiary"}
+_MONEY_KINDS = {"total_cost", "eu_contribution", "co_financing"}
+
+
+def _of_which(label: str) -> bool:
+    """'| ebből Európai Regionális Fejlesztési Alap', 'davon EFRE': a label opening with an "of which" cue."""
+    folded = words(label)
+    return any(f"{folded} ".startswith(f"{cue} ") for cue in word_set("labels.yaml", "of_which"))
 
 
 def _next_text(lines: list[Line], index: int) -> Line | None:

@@ -28,6 +28,7 @@ class Participant:
     role: str
     org: Organisation
     budget: dict[str, Any] = field(default_factory=dict)
+    role_guessed: bool = False  # a role cell said something no role label names: the role is the default, asked
 
 
 class Sheet:

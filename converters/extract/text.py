@@ -41,7 +41,7 @@ class Document:
 
 
 _BULLET = re.compile(r"^\s*(?:[-*•●▪◦‣–—](?!\*)\s+)+(?:\d{1,2}[.)]\s+)?|^\s*\d{1,2}[.)]\s+|^\s*\(?[a-h]\)\s+")
-_TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
+_TABLE_RULE = re.compile(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?$")
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
 _MD_IMAGE = re.compile(r"\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)|!\[[^\]]*\]\([^)]*\)")  # badges and pictures: no text
@@ -57,7 +57,7 @@ _BOX = re.compile(r"^[\s\u2500-\u257f]*$|^[\s\u2502\u2503\u2551]+|[\s\u2502\u250
 def clean_line(raw: str, number: int) -> Line:
     """One Markdown or text line, without list markers, emphasis, link syntax or box-drawing frames."""
     text = _BOX.sub("", _SPACES.sub(" ", raw).strip()) if re.search("[\u2500-\u257f]", raw) else _SPACES.sub(" ", raw).strip()
-    if _TABLE_RULE.match(text) and "-" in text:  # a Markdown table's header rule: no content
+    if _TABLE_RULE.match(text) and text.count("-") >= 3:  # a Markdown table's header rule ('|---|:-:|--:|'): no content
         return Line(number, "")
     if re.fullmatch(r"[=_~]{3,}", text):  # a plain-text rule under or between sections
         return Line(number, "")
@@ -311,5 +311,22 @@ def read_document(path: Path, shown: str | None = None) -> Document:
     if path.suffix.lower() in HTML_SUFFIXES or text.lstrip()[:200].lower().startswith(("<!doctype html", "<html")):
         lines = html_lines(text)
     else:
-        lines = [clean_line(raw, number) for number, raw in aligned_tables(text.splitlines())]
+        lines = _front_matter_apart([clean_line(raw, number) for number, raw in aligned_tables(text.splitlines())],
+                                    text.splitlines())
     return Document(shown, lines, warnings)
+
+
+def _front_matter_apart(lines: list[Line], raw: list[str]) -> list[Line]:
+    """A Markdown file's front matter ('---', 'title: "X"', 'layout: project', '---'): one fact per line, each its
+    own block, so a value never runs on into the next key's line."""
+    if not raw or raw[0].strip() != "---":
+        return lines
+    end = next((i for i, r in enumerate(raw[1:40], start=1) if r.strip() == "---"), None)
+    if end is None:
+        return lines
+    out: list[Line] = []
+    for line in lines:
+        out.append(line)
+        if 1 < line.number <= end and line.text:
+            out.append(Line(line.number, ""))
+    return out

@@ -15,12 +15,13 @@ from ..data import contains, load, words
 from ..matching import abbreviates, declined, with_bare_forms
 from ..page import EMAIL, boilerplate
 from ..parties import participant_named
-from ..patterns import contact_noise, office_joins, person
+from ..patterns import contact_noise, dropped_titles, office_joins, person
 from ..places import looks_like_organisation, organisation, organisation_type
 from ..segments import blocks, classify
 from ..sheet import Participant, Sheet
 
 PHONE = re.compile(r"^\+?[\d\s()/.-]{6,}$")
+_CRUMBS = re.compile(r"\s[›»>]\s.*\s[›»>]\s")
 
 
 def read(sheet: Sheet) -> None:
@@ -31,6 +32,9 @@ def read(sheet: Sheet) -> None:
         found = blocks(seg.body)
         complete = bool(found) and found[0][0].number in seg.label_lines and EMAIL.search(" ".join(l.text for l in found[0]))
         for index, block in enumerate(found):
+            block = [line for line in block if not _CRUMBS.search(line.text)]  # 'Начало » Проекти » Еразъм+': a breadcrumb
+            if not block:
+                continue
             text = " ".join(line.text for line in block)
             # a contact stated whole on its label line (with its e-mail) ends there; menus and footers are no contact
             if index and (len(text.split()) > 20 or boilerplate(text) or complete or " | " in text):
@@ -44,18 +48,49 @@ def read(sheet: Sheet) -> None:
                 joined += (" " if joined.endswith(",") else ", ") + line.text
             parts.append(joined)
         contact = _contact(sheet, seg.label, parts)
+        if contact and classify(seg.label) is None and "email" not in contact:
+            continue  # 'Sdílet: Facebook | X', 'Senest opdateret: ...' under a contact: an unknown label with no address is no contact
         if contact:
             contacts.append((contact, lines, seg.label))
     if contacts:
         sheet.put("contacts", [c for c, _, _ in contacts], [n for _, ns, _ in contacts for n in ns])
     for index, (contact, lines, label) in enumerate(contacts):
-        # the e-mail and a name are patterns, the role is the label; an office is whatever part of the block is
-        # left over, and a role other than the label was picked from the block: both are guesses
+        # the e-mail and a name are patterns, the role is a contact label (the block's own, or one standing alone
+        # in the block: 'Mette Eksempel, projektleder'); an office is whatever part of the block is left over, and
+        # a role that is no known label (an unknown label inside a contact section) is a guess
         guessed = ["office"] if contact.get("office") else []
-        if contact.get("role") and words(contact["role"]) != words(label.rstrip(":：")):
+        if contact.get("role") and not _role_stated(contact["role"], label):
             guessed.append("role")
+        owner = next((p for p in sheet.participants if p.org.id == contact.get("organisation")), None)
+        if owner is not None and not owner.org.recognised:
+            guessed.append("organisation")  # the body the contact works for is itself unconfirmed: so is its id
         for part in guessed:
             sheet.provenance[f"contacts[{index}].{part}"] = {"file": sheet.source_file, "lines": sorted(set(lines)), "found": "inferred"}
+
+
+def _role_stated(role: str, label: str) -> bool:
+    """The role is the block's label when that names a contact, or a contact label standing alone in the block."""
+    if words(role) == words(label.rstrip(":：")):
+        # 'Teagmháil / Contact': which half a record keeps, or both, the label does not say
+        return classify(label) == "contact" and not re.search(r"\s/\s", label)
+    return _only_label(role, "contact")
+
+
+def _position_and_name(token: str) -> tuple[str, str] | None:
+    """'Hankepäällikkö Aino Esimerkki', 'Tóth Eszter projektmenedzser': a contact label (a position) beside a person's name."""
+    cuts = token.split()
+    for index in range(1, len(cuts)):
+        head, tail = " ".join(cuts[:index]), " ".join(cuts[index:])
+        if _only_label(head, "contact") and person().match(tail):
+            return head, tail
+        if _only_label(tail, "contact") and person().match(head):
+            return tail, head
+    return None
+
+
+def _without_degree(name: str) -> str:
+    """'Ing. Tomáš Příkladný' -> 'Tomáš Příkladný': degrees a record leaves out (patterns.yaml ``dropped_titles``)."""
+    return dropped_titles().sub("", name).strip() or name
 
 
 def _contact(sheet: Sheet, label: str, parts: list[str]) -> dict[str, Any] | None:
@@ -68,12 +103,26 @@ def _contact(sheet: Sheet, label: str, parts: list[str]) -> dict[str, Any] | Non
         if any(alone.search(part) for part in parts):
             parts = [alone.sub(", ", part) for part in parts]
             owner = owner or participant
-    tokens = [t.strip(" .;") for part in parts for t in re.split(r",\s+|\s+[–—]\s+|\s+-\s+|:\s+", part) if t.strip(" .;,")]
+    # 'voditeljica projekta (Općina Čepin)': a bracket is a part of its own
+    tokens = [t.strip(" .;") for part in parts for t in re.split(r",\s+|\s+[–—]\s+|\s+-\s+|:\s+|\s+\((?=[^()]{3,}\)\s*(?:,|$))|(?<=\w)\)(?=\s*(?:,|$))", part)
+              if t.strip(" .;,")]
     tokens = [t.strip(" ,–—-") for t in tokens if t.strip(" ,–—-")]
+    split: list[str] = []
+    for token in tokens:
+        pair = _position_and_name(token)
+        split.extend(pair if pair else [token])
+    tokens = split
     role = label.strip()
-    if tokens and classify(label) == "contact" and _only_label(label, "contact") and classify(tokens[0]) == "contact" \
-            and words(tokens[0]) != words(label) and not EMAIL.search(tokens[0]):
-        role = tokens.pop(0)  # 'Contacto: Coordenadora do projeto, ...': the role the bare label leaves out
+    if tokens and classify(label) == "contact":
+        # 'Contacto: Coordenadora do projeto, ...', 'Date de contact: Maria Exemplu, manager de proiect': the role the
+        # contact label leaves out
+        stated = next((t for t in tokens if _only_label(t, "contact") and words(t) != words(label)), None)
+        if stated is None and _only_label(label, "contact") and classify(tokens[0]) == "contact" \
+                and words(tokens[0]) != words(label) and not EMAIL.search(tokens[0]):
+            stated = tokens[0]
+        if stated is not None:
+            role = stated
+            tokens.remove(stated)
     for token in tokens:
         email = EMAIL.search(token)
         if email:
@@ -98,7 +147,7 @@ def _contact(sheet: Sheet, label: str, parts: list[str]) -> dict[str, Any] | Non
             continue
         if "name" not in contact and person().match(token) and not any(contains(words(token), w) for w in load("labels.yaml")["office_words"]) \
                 and not body_name:
-            contact["name"] = token
+            contact["name"] = _without_degree(token)
             continue
         office.append(token)
     if office:

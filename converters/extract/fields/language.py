@@ -9,7 +9,12 @@ map (``{en: ...}``), and so are both halves of a bilingual 'A / B' title (``engl
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
+
+from babel import Locale
+
+from eulod.core.countries import EU_LANGUAGES
 
 from ..data import load, words
 from ..sheet import Sheet
@@ -38,6 +43,24 @@ def text_language(sheet: Sheet, text: str) -> str | None:
     best = max(scores.values())
     leaders = [lang for lang, score in scores.items() if score == best]
     return (sheet.language if sheet.language in leaders else leaders[0]) if best else None
+
+
+@lru_cache(maxsize=None)
+def _language_names(language: str) -> tuple[tuple[str, str], ...]:
+    """(code, folded name) of the official EU languages as the page's language names them (CLDR through Babel)."""
+    names = Locale.parse(language).languages
+    return tuple((code, words(names[code]).split()[0]) for code in EU_LANGUAGES if code != language and names.get(code))
+
+
+def named_language(sheet: Sheet, label: str) -> str | None:
+    """The language a label says its value is in ('Наименование на английски език', 'Hankkeen nimi englanniksi',
+    'Titre en anglais'), when it is not the page's: a word of the label starting as the language's name does."""
+    for token in words(label).split():
+        for code, name in _language_names(sheet.language):
+            stem = min(len(name), 5)
+            if len(token) >= min(len(name), 4) and token[:stem] == name[:stem]:
+                return code
+    return None
 
 
 def tagged(sheet: Sheet, text: str) -> Any:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..data import best_label, contains, load, words
+from ..data import best_label, contains, load, word_set, words
 from ..matching import cue_regex
 from ..numbers import find_amounts, find_percentages
 from ..parties import participant_named
+from ..patterns import alternation
 from ..programmes import funds
 from ..sheet import Participant, Sheet
 
@@ -55,8 +56,19 @@ def _labelled(sheet: Sheet, project: Amounts) -> None:
         scoped, previous_line = owner, seg.label_lines[-1]
         note_currency(sheet, amounts[0])
         stated = _fund_share(seg.kind, seg.label)
-        found = [(stated, amounts[0].value, rates)] + [p for p in parts if p[0] != stated]
+        if stated == "eu_contribution" and not names_eu(seg.label) and any(p[0] == "eu_contribution" for p in parts):
+            # 'Безвъзмездна финансова помощ: X, от които: Y от ЕФРР, Z национално': the grant is public support,
+            # the fund's part is the EU's
+            found = list(parts)
+        else:
+            found = [(stated, amounts[0].value, rates)] + [p for p in parts if p[0] != stated]
+            if stated == "eu_contribution" and not names_eu(seg.label) and owner is None:
+                project.setdefault("_generic_eu", []).append((amounts[0].value, [], []))
+        if stated == "co_financing" and best_label(seg.label, {"own": load("labels.yaml")["own_contribution"]})[0] and owner is None:
+            project.setdefault("_unsure", []).append(("co_financing", [], []))
         for kind, amount, kind_rates in found:
+            if owner is None and (kind, amount) != (stated, amounts[0].value):
+                project.setdefault("_parts", []).append((kind, amount, []))  # stated by the "of which" its label opens
             if owner is not None:
                 owner.budget.setdefault(kind, amount)
                 if kind_rates and kind != "total_cost":
@@ -64,6 +76,14 @@ def _labelled(sheet: Sheet, project: Amounts) -> None:
                 owner.budget.setdefault("_lines", []).extend(seg.label_lines + lines)
             else:
                 project.setdefault(kind, []).append((amount, seg.label_lines + lines, kind_rates))
+
+
+def names_eu(label: str) -> bool:
+    """'EU-Förderung', 'ES fondų lėšos', 'Příspěvek EU (FST)', 'Montant FEDER': the label names the EU or one of its funds."""
+    if funds(label) or re.search(rf"(?<!\w)(?:{alternation('eu_abbreviations')})(?!\w)", label):
+        return True
+    folded = words(label)
+    return any(contains(folded, name) for name in word_set("labels.yaml", "eu_names"))
 
 
 def _fund_share(kind: str, label: str) -> str:
@@ -125,7 +145,19 @@ def _nearest_cue(before: str, cues: dict[str, list[str]]) -> str | None:
 
 
 def _settle(sheet: Sheet, project: Amounts) -> None:
-    """Put the first amount of each kind (asking when there are others), a stated EU rate, and the currency."""
+    """Put the first amount of each kind (asking when there are others), a stated EU rate, and the currency.
+
+    Unsure, so inferred: co-financing under a label naming the beneficiary's own resources (some records
+    keep it, others leave it out), and a grant under a label that names no EU fund when it is the whole
+    total cost (a public grant may be national money too).
+    """
+    unsure = {kind for kind, _, _ in project.pop("_unsure", [])}
+    parts = {(kind, value) for kind, value, _ in project.pop("_parts", [])}
+    generic = project.pop("_generic_eu", [])
+    totals = {v for v, _, _ in project.get("total_cost", [])}
+    if generic and "eu_contribution" in project and project["eu_contribution"][0][0] in totals \
+            and project["eu_contribution"][0][0] == generic[0][0]:
+        unsure.add("eu_contribution")
     stated_rate = project.pop("_eu_rate", None)
     if stated_rate and "eu_contribution" in project:
         amount, lines, _ = project["eu_contribution"][0]
@@ -137,9 +169,11 @@ def _settle(sheet: Sheet, project: Amounts) -> None:
         if len(values) > 1:
             sheet.ask(f"budget.{kind}", "more than one amount is given; the first is used", values, [n for _, ns, _ in found for n in ns])
         value, lines, rates = found[0]
-        sheet.put(f"budget.{kind}", value, lines)
+        why = _UNSURE.get(kind) if kind in unsure else None
+        found_as = "stated" if (kind, value) in parts and why is None else None
+        sheet.put(f"budget.{kind}", value, lines, derived=why, found=found_as)
         if rates and kind != "total_cost":
-            sheet.put(f"budget.{kind}_rate", rates[0], lines)
+            sheet.put(f"budget.{kind}_rate", rates[0], lines, derived=why, found=found_as)
     if "budget" in sheet.record or any(p.budget for p in sheet.participants):
         stated = list(dict.fromkeys(sheet.currencies))
         if len(stated) > 1:
@@ -147,6 +181,12 @@ def _settle(sheet: Sheet, project: Amounts) -> None:
         sheet.put("currency", stated[0] if stated else "EUR", [], found="stated" if stated else "inferred")
     if "total_cost" not in project:
         sheet.ask("budget.total_cost", "no total cost found")
+
+
+_UNSURE = {
+    "co_financing": "the beneficiary's own resources: co-financing, or no field?",
+    "eu_contribution": "a grant as large as the total cost under a label that names no EU fund: the EU's, or public money?",
+}
 
 
 def share_owner(sheet: Sheet, sentence: str, start: int) -> Participant | None:
@@ -188,6 +228,35 @@ def _eu_share(text: str, cues: list[str]) -> int | float | None:
     return rates[0] if rates else None
 
 
+def _part_contexts(piece: str, amounts: list[Any]) -> list[tuple[Any, str, list]]:
+    """Each amount of an "of which" list with the words that say whose it is and its rate.
+
+    '2 113 874,81 лв. европейско съфинансиране от ЕФРР (85 %) 373 036,73 лв. национално ...': the words
+    follow their amounts when nothing but punctuation comes before the first; else they precede them
+    ('ERDF EUR 170,965.30 (70%), national EUR 73,270.85 (30%)').
+    """
+    after = not words(piece[: amounts[0].start])
+    out = []
+    for index, amount in enumerate(amounts):
+        following = amounts[index + 1].start if index + 1 < len(amounts) else len(piece)
+        if after:
+            text = piece[amount.end: following]
+            out.append((amount, text, find_percentages(text)))
+        else:
+            start = amounts[index - 1].end if index else 0
+            bracket = re.match(r"\s*\([^()]*%[^()]*\)", piece[amount.end: following])
+            out.append((amount, piece[start: amount.start], find_percentages(bracket.group(0)) if bracket else []))
+    return out
+
+
+def _part_kind(context: str, kinds: dict[str, list[str]]) -> str | None:
+    """Whose an "of which" part is: a fund's or the EU's by name, else by the money labels its words hold."""
+    if funds(context) or names_eu(context):
+        return "eu_contribution"
+    kind, _ = best_label(context, kinds)
+    return kind
+
+
 def money_parts(value: str) -> tuple[str, list[tuple[str, str, list]]]:
     """'EUR 244,236.15, of which ERDF EUR 170,965.30 (70%)': the head amount's text and its named parts.
 
@@ -204,9 +273,14 @@ def money_parts(value: str) -> tuple[str, list[tuple[str, str, list]]]:
         amounts = find_amounts(piece)
         if not amounts:
             continue
-        kind, _ = best_label(piece[: amounts[0].start] + " " + piece[amounts[0].end:], kinds)
-        if kind:
-            parts.append((kind, amounts[0].value, find_percentages(piece)))
+        if len(amounts) == 1:
+            contexts = [(amounts[0], piece[: amounts[0].start] + " " + piece[amounts[0].end:], find_percentages(piece))]
+        else:
+            contexts = _part_contexts(piece, amounts)
+        for amount, context, rates in contexts:
+            kind = _part_kind(context, kinds)
+            if kind:
+                parts.append((kind, amount.value, rates))
     folded = words(head)
     amounts = find_amounts(head)
     if amounts and any(contains(folded, words(c)) for c in labels["fully_funded"]):

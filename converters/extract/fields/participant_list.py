@@ -58,6 +58,12 @@ def read(sheet: Sheet) -> None:
         sheet.provenance[f"participants[{index}]"] = {"file": sheet.source_file, "lines": lines, "found": found}
         if org.type and org.type_guessed and found == "stated":
             sheet.provenance[f"participants[{index}].organisation.type"] = {"file": sheet.source_file, "lines": lines, "found": "inferred"}
+        if org.name_guessed and found == "stated":
+            sheet.provenance[f"participants[{index}].organisation.name"] = {"file": sheet.source_file, "lines": lines, "found": "inferred",
+                                                                           "derived": "the name's language: the page's, for want of a sign"}
+        if participant.role_guessed and found == "stated":
+            sheet.provenance[f"participants[{index}].role"] = {"file": sheet.source_file, "lines": lines, "found": "inferred",
+                                                              "derived": "a role the row states in words no role label has"}
     if out:
         sheet.record["participants"] = out
     else:

@@ -16,7 +16,7 @@ from ..parties import participant_with_line
 from ..places import city, read_country
 from ..segments import Segment, blocks, card_lines, place_and_country
 from ..sheet import Sheet
-from ..tables import column_kinds
+from ..tables import column_kinds, row_number, total_row
 from ..text import Line
 
 PARTIES = {"coordinator", "partners", "beneficiary"}
@@ -35,10 +35,22 @@ def read(sheet: Sheet) -> None:
         default = {"coordinator": "coordinator", "beneficiary": "beneficiary"}.get(kind, "partner")
         _party_segment(sheet, seg, default, is_city)
         members = [p for p in sheet.participants if set(p.org.lines) & set(seg.lines)]
+        _cities_among_cities(members)
         if len(members) >= 2 and any(p.role == "coordinator" for p in members):
             for member in members:  # a list of beneficiaries with its lead marked: the others are its partners
                 if member.role == "beneficiary":
                     member.role = "partner"
+
+
+def _cities_among_cities(members: list) -> None:
+    """'San Donà di Piave (Italia)' in a list of municipalities ('Radlin (Polska)', 'Comune di Udine'): a place no city
+    list knows, read as a city like the others around it, is confirmed; among other bodies it stays asked."""
+    guessed = [p for p in members if p.org.city_guessed and not p.org.recognised]
+    others = [p for p in members if p not in guessed]
+    towns = [p for p in others if p.org.type == "municipality" and p.org.recognised]
+    if guessed and len(others) >= 2 and len(towns) * 3 >= len(others) * 2:
+        for member in guessed:
+            member.org.recognised = True
 
 
 def _party_segment(sheet: Sheet, seg: Segment, default: str, is_city: bool) -> None:
@@ -69,9 +81,26 @@ def _party_segment(sheet: Sheet, seg: Segment, default: str, is_city: bool) -> N
         sheet.release([line for b in found if b not in rows for line in b])
         columns = column_kinds(items[0].text) if items else {}
         if columns:
+            width = len(items[0].text.split("|"))
             for line in items[1:]:
-                _add_row(sheet, line, columns, default)
+                _add_row(sheet, line, columns, default, width)
             return
+        # a table whose header names no column the extractor knows: which cell is the name, the country or
+        # the role is a guess, so every row's body is unconfirmed (inferred, asked); a row's number is no name
+        for line in items:
+            cells = [c.strip() for c in line.text.split("|")]
+            while len(cells) > 1 and row_number(cells[0]):
+                cells.pop(0)
+            if not total_row(cells[0]):
+                add_item(sheet, " | ".join(cells), default, line.number, is_city, confirmed=False)
+        return
+    elif found and _record_card(found[0]):
+        # 'TEKNOLOGIAN TUTKIMUSKESKUS VTT OY' over 'Net EU contribution', '€ 2 041 250,00', 'Address', '02150 Espoo',
+        # 'Finland': one body's record, not a list of bodies; its country or role lines stay with it
+        card = [line for line in found[0][1:] if read_country(line.text) or best_label(line.text, load("labels.yaml")["item_roles"])[0]]
+        _add_cards(sheet, [(found[0][0], card)], default, is_city)
+        sheet.release([line for b in found[1:] for line in b])
+        return
     elif found:
         items = found[0]
         sheet.release([line for b in found[1:] for line in b])
@@ -123,20 +152,29 @@ def _add_cards(sheet: Sheet, cards: list[tuple[Line, list[Line]]], default: str,
                 participant.org.city = town  # the card states the city: it wins over one read from the name
 
 
-def _add_row(sheet: Sheet, line: Line, columns: dict[str, int], role: str) -> None:
-    """One row of a partner table whose header row names its columns (Partner | Città | Paese | Ruolo)."""
+def _add_row(sheet: Sheet, line: Line, columns: dict[str, int], role: str, width: int) -> None:
+    """One row of a partner table whose header row names its columns (Partner | Città | Paese | Ruolo).
+
+    A row with another number of cells than the header does not parse like the others: which cell
+    is which is a guess, so its body is unconfirmed. A row whose name cell is empty, a number or a
+    total ('Total', 'Yhteensä') names no body.
+    """
     cells = [c.strip() for c in line.text.split("|")]
     cell = lambda kind: cells[columns[kind]] if kind in columns and columns[kind] < len(cells) else ""  # noqa: E731
     name = cell("name") or cells[0]
+    if not re.search(r"[^\W\d_]", name) or total_row(name) or total_row(cells[0]):
+        return
     stated_role, _ = best_label(cell("role"), load("labels.yaml")["item_roles"])
     if stated_role and (stated_role != "partner" or role == "partner"):
         role = stated_role
     rest = [cell(k) for k in ("country", "type") if cell(k)]
-    add_item(sheet, " | ".join([name, *rest]) if rest else name, role, line.number, False)
+    add_item(sheet, " | ".join([name, *rest]) if rest else name, role, line.number, False, confirmed=len(cells) == width)
     town = cell("city")
     participant = participant_with_line(sheet, line.number)
     if town and participant is not None:
         participant.org.city = town  # the table states the city: it wins over one read from the name
+    if participant is not None and words(cell("role")) and not stated_role and participant.role == role:
+        participant.role_guessed = True  # 'Susijęs trečiasis subjektas': a role no role label names
     for column, kind in (("budget", "total_cost"), ("eu_budget", "eu_contribution")):
         amounts = find_amounts(cell(column)) if participant is not None else []
         if amounts:  # a budget column: the row's body's share ("Presupuesto (€) | 12.104.650")
@@ -144,6 +182,14 @@ def _add_row(sheet: Sheet, line: Line, columns: dict[str, int], role: str) -> No
             participant.budget.setdefault("_lines", []).append(line.number)
             if amounts[0].currency:
                 sheet.currencies.append(amounts[0].currency)
+
+
+def _record_card(block: list[Line]) -> bool:
+    """Lines under one body's name that are its record, not more bodies: an amount, or two lines with figures
+    (an address, a postcode)."""
+    rest = block[1:]
+    return len(rest) >= 2 and (any(find_amounts(line.text) for line in rest)
+                               or sum(bool(re.search(r"\d", line.text)) for line in rest) >= 2)
 
 
 def _split_items(text: str) -> list[str]:

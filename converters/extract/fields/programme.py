@@ -5,8 +5,12 @@ Programme names, codes and funds are data (programmes.yaml, read by ``..programm
 
 from __future__ import annotations
 
+import re
+
 from .. import programmes as prog
 from ..sheet import Sheet
+
+_PERIOD = re.compile(r"\b((?:19|20)\d\d)\s*[-–—/]\s*((?:19|20)\d\d)\b")
 
 
 def read(sheet: Sheet) -> None:
@@ -32,8 +36,13 @@ def read(sheet: Sheet) -> None:
     distinct = list(dict.fromkeys(p for p, _ in found))
     if distinct:
         where = next(lines for p, lines in found if p == distinct[0])
-        # a programme's name is stated under its label, or when it is the only programme the page names
-        sheet.put("programme", distinct[0], where, found="stated" if from_label or len(distinct) == 1 else "inferred")
+        # a programme's name is stated under its label, or when it is the only programme the page names; a
+        # generation told by the start year ('AMIF' -> AMIF-2014-2020) that another period on the page
+        # contradicts ('... (AMIF) 2021–2027') is a guess
+        if _other_period(distinct[0], whole):
+            sheet.put("programme", distinct[0], where, derived="the page names another programming period than this programme's")
+        else:
+            sheet.put("programme", distinct[0], where, found="stated" if from_label or len(distinct) == 1 else "inferred")
         if len(distinct) > 1 and labelled == []:
             sheet.ask("programme", "the text names more than one programme; the first is used", distinct,
                      [n for _, ls in found for n in ls])
@@ -41,4 +50,20 @@ def read(sheet: Sheet) -> None:
         sheet.ask("programme", "no programme of the code list is named")
     fund_list = prog.funds(whole)
     if fund_list:
-        sheet.put("funds", fund_list, [])
+        # a fund named only in a list no label claims ('Other EU projects: ... (ESF+)') may be another project's
+        listed = {line.number for line in sheet.free if line.bullet}
+        own = prog.funds("\n".join(line.text for line in sheet.doc.lines if line.number not in listed))
+        if set(fund_list) - set(own):
+            sheet.put("funds", fund_list, [], derived="a fund named only in a list no label claims, perhaps another project's")
+        else:
+            sheet.put("funds", fund_list, [])
+
+
+def _other_period(notation: str, text: str) -> bool:
+    """The programme's notation names a period ('AMIF-2014-2020') and the page names only other seven-year
+    programming periods ('2021–2027')."""
+    own = _PERIOD.search(notation)
+    if not own:
+        return False
+    periods = {(a, b) for a, b in _PERIOD.findall(text) if int(b) - int(a) == 6}
+    return bool(periods) and (own.group(1), own.group(2)) not in periods

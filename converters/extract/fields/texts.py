@@ -22,9 +22,14 @@ def read(sheet: Sheet) -> None:
     for kind in ("description", "objectives", "actions", "expected_results", "results", "theme"):
         items: list[tuple[str, list[int], Line]] = []
         for seg in sheet.of(kind):
-            items.extend(_items(seg.body))
+            found, rest = _items(seg.body)
+            items.extend(found)
+            sheet.release(rest)
         if not items:
             continue
+        # rows of a table under a list label ('Indicator | Value'): which cell says what is a guess
+        unsure = "table rows under the label, read as items" if kind != "description" and any(
+            isinstance(text, str) and " | " in text for text, _, _ in items) else None
         if kind in ("objectives", "actions", "expected_results"):
             items = _language_pairs(items)
         if kind == "objectives":  # 'Obiectiv specific: OS2 Integrare/Migrație legală': the programme's coded objective
@@ -38,15 +43,19 @@ def read(sheet: Sheet) -> None:
         elif kind == "description":
             sheet.put("description", "\n\n".join(text for text, _, _ in items), lines)
         elif kind == "results" and _targets(items) and "expected_results" not in sheet.record:
-            sheet.put("expected_results", [text for text, _, _ in items], lines)  # '• ograniczenie emisji CO2 o ok. 180 ton'
+            sheet.put("expected_results", [text for text, _, _ in items], lines, derived=unsure)  # '• ograniczenie emisji CO2 o ok. 180 ton'
         elif kind == "results":
             notes = {m.group(1): m.group(2) for line in sheet.doc.lines if (m := _NOTE.match(line.text))}
-            sheet.put("results", _results(items, notes), lines)
+            if _phrases(items) and not unsure:
+                unsure = "phrases, not titles: achieved results or expected ones, the list does not say"
+            sheet.put("results", _results(items, notes), lines, derived=unsure)
             for index, result in enumerate(sheet.record["results"]):  # a result's type is told by a word of its title
-                if result.get("type"):
+                if result.pop("_split", False):  # a title cut from a clause after its comma or dash: a guess
+                    sheet.infer(f"results[{index}]", lines)
+                elif result.get("type"):
                     sheet.infer(f"results[{index}].type", lines)
         else:
-            sheet.put(kind, [text for text, _, _ in items], lines)
+            sheet.put(kind, [text for text, _, _ in items], lines, derived=unsure)
             own_paragraph = len(items) > 1 and isinstance(items[0][0], str) and items[0][1] != items[1][1] \
                 and len(items[0][0].split()) >= 25 \
                 and not any(n in items[1][1] for n in items[0][1]) and items[0][1][-1] + 1 < items[1][1][0]
@@ -82,18 +91,33 @@ def _language_pairs(items: list[tuple[Any, list[int], Line]]) -> list[tuple[Any,
 _NOTE = re.compile(r"^\[(\d{1,2})\]\s+(https?://\S+)$")  # a plain-text link note: '[1] https://...'
 
 
-_PROGRAMME_CODE = re.compile(r"^[A-Z]{1,4}\s?\d{1,2}(?:\.\d{1,2}){0,2}\b(?!\s*%)")  # 'OS2', 'ESO4.1', 'SO 2.1'
+_PROGRAMME_CODE = re.compile(r"^(?:[A-Z]{1,4}\s?\d{1,2}(?:\.\d{1,2}){0,2}|\d{1,2}(?:\.\d{1,2}){2,3})\b(?!\s*%)")  # 'OS2', 'ESO4.1', '2.1.3.'
 
 
-def _items(body: list[Line]) -> list[tuple[str, list[int], Line]]:
-    """List items of a text section: bullets, paragraphs, or sentence-per-line lines."""
+def _items(body: list[Line]) -> tuple[list[tuple[str, list[int], Line]], list[Line]]:
+    """List items of a text section (bullets, paragraphs, or sentence-per-line lines), and the lines after its end.
+
+    A bulleted list ends at the first block that does not open with a bullet (a paragraph after the
+    list, 'Fakta om projektet', a table of facts); a non-bullet line under a bullet continues its item
+    (a wrapped line, the item's translation). A section of paragraphs ends at a short line with no
+    closing stop between blank lines (an unmarked heading, 'Základní údaje o projektu'). A heading
+    line below items that are no headings opens the next section.
+    """
     out: list[tuple[str, list[int], Line]] = []
     boiler = [words(b) for b in load("labels.yaml")["boilerplate"]]
-    for block in blocks(body):
+    found = blocks(body)
+    bulleted = bool(found) and found[0][0].bullet
+    for index, block in enumerate(found):
+        ended = index > 0 and out and (
+            (bulleted and not block[0].bullet)
+            or (block[0].heading and not found[0][0].heading)
+            or (not bulleted and _unmarked_heading(block) and len(out[-1][0].split()) >= 12))
+        if ended:
+            return out, [line for b in found[index:] for line in b]
         groups: list[list[Line]] = []
         for line in block:
-            starts_new = not groups or line.bullet or (
-                groups[-1][-1].text.endswith((".", ";", "!", "?")) and line.text[:1].isupper())
+            starts_new = not groups or line.bullet or (not groups[-1][0].bullet and
+                                                      groups[-1][-1].text.endswith((".", ";", "!", "?")) and line.text[:1].isupper())
             if starts_new:
                 groups.append([line])
             else:
@@ -104,7 +128,22 @@ def _items(body: list[Line]) -> list[tuple[str, list[int], Line]]:
             if not text or text.endswith(":") or any(f"{folded} ".startswith(f"{b} ") for b in boiler):  # whole words: not 'Proyectos'
                 continue
             out.append((text, [line.number for line in group], group[0]))
-    return out
+    return out, []
+
+
+def _unmarked_heading(block: list[Line]) -> bool:
+    """A short capitalised line without a closing stop or digits, alone or over a few values that are no sentences
+    ('Fields of science (EuroSciVoc)' over its terms): a section's title, or a fact's label, in plain text."""
+    text = block[0].text
+    title_like = 1 <= len(text.split()) <= 6 and text[:1].isupper() and not re.search(r"\d", text) \
+        and not text.endswith((".", ";", ":", ",", "!", "?")) and not any(line.bullet for line in block)
+    if not title_like:
+        return False
+    over_values = len(block) <= 4 and not any(line.text.endswith(".") for line in block[1:])
+    # 'Основна цел' over the paragraph it heads, with no blank line between: a short line, then a new sentence
+    over_paragraph = len(block) >= 2 and len(text.split()) <= 5 and block[1].text[:1].isupper() \
+        and len(block[1].text.split()) >= 8
+    return over_values or over_paragraph
 
 
 def _targets(items: list[tuple[str, list[int], Line]]) -> bool:
@@ -113,6 +152,12 @@ def _targets(items: list[tuple[str, list[int], Line]]) -> bool:
     Every item states a figure and none opens with a capital, as a document or tool's title would.
     """
     return bool(items) and all(isinstance(text, str) and re.search(r"\d", text) and not text[:1].isupper() for text, _, _ in items)
+
+
+def _phrases(items: list[tuple[str, list[int], Line]]) -> bool:
+    """Items that are phrases of a sentence, not titles ('kopīgs pieejamības standarts ...;'): whether they were
+    achieved (results) or are planned (expected results) the list does not say."""
+    return bool(items) and all(isinstance(text, str) and not text[:1].isupper() for text, _, _ in items)
 
 
 def _results(items: list[tuple[str, list[int], Line]], notes: dict[str, str] | None = None) -> list[dict[str, Any]]:
@@ -138,6 +183,7 @@ def _result(text: str, line: Line, notes: dict[str, str] | None = None) -> dict[
     if note:  # 'Guidelines for cities ... [2]' with '[2] https://...' further down: the reference is the link
         text = text[: reference.start()]
     title = line.link_texts[0] if line.link_texts and text.startswith(line.link_texts[0]) else None
+    split_off = False
     if title:
         description = text[len(title):].strip(" -–—:")
     else:
@@ -148,7 +194,10 @@ def _result(text: str, line: Line, notes: dict[str, str] | None = None) -> dict[
         quotes = len(re.findall(r"[\"«»„“”]", split.group(1))) if split else 0
         if split and len(split.group(2).split()) >= 3 and quotes % 2 == 0:  # not a comma inside a quoted name
             title, description = split.group(1), split.group(2)
+            split_off = True
     result: dict[str, Any] = {"title": title}
+    if split_off:
+        result["_split"] = True
     kind, _ = best_label(title, load("labels.yaml")["result_types"])
     result["type"] = kind or "other"  # a product of no listed kind (an app, a route, a building) is 'other'
     if description:

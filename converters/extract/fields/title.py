@@ -23,8 +23,9 @@ from ..places import city, looks_like_organisation, organisation_type
 from ..segments import blocks
 from ..sheet import Sheet
 from ..text import Line
-from .language import tagged
+from .language import named_language, tagged
 
+_DASHED = re.compile(r"\s[–—-]\s")
 _QUOTED = re.compile(r"(\w+)\s*[«„“\"]\s*([^«»„“”\"]{3,200}?)\s*[»”“\"]")  # a word, then a name in quotes
 
 
@@ -33,6 +34,15 @@ def read(sheet: Sheet) -> None:
     about = about_name(sheet.doc.lines)
     headline, subtitle_line = _headline(sheet, about)
     title, subtitle, acronym, title_lines = _labelled_name(sheet)
+    other = next((named_language(sheet, seg.label) for seg in sheet.of("project_name")), None) if title else None
+    pair: dict[str, str] | None = None
+    if other:  # 'Hankkeen nimi englanniksi: X' beside the page's heading: the name in two languages
+        own, _, _, own_lines = _unlabelled_name(sheet, about, headline, subtitle_line, [])
+        whole = " ".join(line.text for line in headline).rstrip(".")
+        if own and headline and _DASHED.search(title) and _DASHED.search(whole) and words(own) in words(whole):
+            own = whole  # 'Kotona Turussa – kotoutumisen polut perheille' beside 'At Home in Turku – Integration ...'
+        pair = {sheet.language: own, other: title} if own and words(own) != words(title) else {other: title}
+        title_lines = own_lines + title_lines if own else title_lines
     if not title:
         title, subtitle, acronym, title_lines = _unlabelled_name(sheet, about, headline, subtitle_line, title_lines)
     if title and not acronym:
@@ -46,7 +56,11 @@ def read(sheet: Sheet) -> None:
         if not any(item["field"] == "title" for item in sheet.review):
             sheet.ask("title", "no title found; the file name stands in")
         title = Path(sheet.source_file).stem
-    sheet.put("title", tagged(sheet, title), title_lines)
+    if pair is not None and title:
+        # the page's half is its heading, taken by position: the pair is a guess
+        sheet.put("title", pair, title_lines, derived="the name the label gives in another language, beside the page's heading")
+    else:
+        sheet.put("title", tagged(sheet, title), title_lines)
     if subtitle:
         sheet.put("subtitle", tagged(sheet, subtitle), title_lines)
     if acronym:

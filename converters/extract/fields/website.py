@@ -1,18 +1,30 @@
-"""The project's website: under its label (a link or a URL), else a free line that is only a URL."""
+"""The project's website: under its label (a link or a URL), else a free line that is only a URL.
+
+A website label that also names another field's subject ('Spletna stran programa', 'Partner website')
+gives that one's page, not the project's.
+"""
 
 from __future__ import annotations
 
+from ..data import best_label, load, words
 from ..page import URL
 from ..segments import blocks
 from ..sheet import Sheet
+
+_OTHERS = ("programme", "fund", "coordinator", "partners", "beneficiary")
 
 
 def read(sheet: Sheet) -> None:
     for seg in sheet.of("website"):
         value, lines, rest = sheet.first_block(seg)
         sheet.release(rest)
+        if _names_another(seg.label):
+            continue  # the programme's or a partner's page
+        shown = URL.search(value)
+        if shown and _names_another(value[max(0, shown.start() - 40): shown.start()].rsplit(".", 1)[-1]):
+            continue  # '..., tel. 03 000 00 00. Spletna stran programa: www.interregeurope.eu': another's page
         links = [l for line in seg.body for l in line.links if l.startswith("http")]
-        match = links[0] if links else (URL.search(value).group(0) if URL.search(value) else None)
+        match = links[0] if links else (shown.group(0) if shown else None)
         if match:
             sheet.put("website", _absolute(match), seg.label_lines + lines)
             return
@@ -21,6 +33,16 @@ def read(sheet: Sheet) -> None:
         if URL.fullmatch(text):
             sheet.put("website", _absolute(text), [line.number for line in block])
             return
+
+
+def _names_another(label: str) -> bool:
+    """The label names a programme, fund or partner, declined too ('Strona programu', 'Website of the lead partner')."""
+    fields = load("labels.yaml")["fields"]
+    others = {kind: fields[kind] for kind in _OTHERS}
+    if best_label(label, others)[0]:
+        return True
+    stems = {words(l) for kind in _OTHERS for l in fields[kind] if " " not in words(l) and len(words(l)) >= 6}
+    return any(token.startswith(stem) and len(token) - len(stem) <= 3 for token in words(label).split() for stem in stems)
 
 
 def _absolute(url: str) -> str:
