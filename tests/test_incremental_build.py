@@ -158,6 +158,45 @@ def test_a_new_contact_name_builds_them_all(tmp_path, caplog):
     assert "incremental" not in incremental.manifest
 
 
+def named_contacts() -> list[dict]:
+    """The projects with contact persons, whose names are not published by default (personal_data)."""
+    named = projects()
+    named[0]["contacts"] = [{"name": "Ann Example", "role": "project manager", "email": "ann@example.org"}]
+    named[2]["contacts"] = [{"name": "Bo Ekström", "role": "press"}]
+    named[2]["description"] = "Bo Ekström and Ann Example lead it."
+    return named
+
+
+def test_contact_persons_keep_their_checkpoint_out_of_the_generation(tmp_path, caplog):
+    second = named_contacts()
+    CHANGES["a title"](second)
+    with caplog.at_level(logging.INFO, logger="eulod.pipeline"):
+        incremental, _full = run_case(tmp_path, named_contacts(), second)
+    assert incremental.manifest["incremental"]["converted"] == 1
+    build_dir = tmp_path / "a" / "build"
+    private = build_dir / ".private"
+    kept = sorted(p.name for p in private.iterdir())
+    assert kept == [f"{incremental.generation.id}.checkpoint.sqlite"] or len(kept) == 2  # the previous one's too
+    assert f"{incremental.generation.id}.checkpoint.sqlite" in kept
+    assert private.stat().st_mode & 0o077 == 0
+    assert all((private / name).stat().st_mode & 0o077 == 0 for name in kept)
+    for generation in (build_dir / "generations").iterdir():  # names nowhere in what is published
+        for path in generation.rglob("*"):
+            if path.is_file():
+                data = path.read_bytes()
+                assert b"Ekstr" not in data and b"Ann Example" not in data and b"ann@example" not in data, path
+    assert "names changed" not in caplog.text
+    records = tmp_path / "a" / "records" / "projects.jsonl"
+    third = [dict(r) for r in second]
+    third[1] = dict(third[1], title="A third title")
+    write_jsonl(records, third)
+    after = build(settings_for(tmp_path / "a", records.parent))
+    assert after.manifest["incremental"]["from"] == incremental.generation.id
+    generations = {p.name for p in (build_dir / "generations").iterdir()}
+    assert {p.name.split(".")[0] for p in private.iterdir()} <= generations  # pruned with their generation
+    assert f"{incremental.generation.id}.checkpoint.sqlite" in {p.name for p in private.iterdir()}
+
+
 def test_a_rejected_change_leaves_the_served_generation(tmp_path):
     records = tmp_path / "records" / "projects.jsonl"
     settings_ = settings_for(tmp_path, records.parent)

@@ -32,6 +32,7 @@ SUMMARY_COUNTS = "summaries.sqlite"  # every pair of organisations' shared proje
 LOCK = ".lock"  # flock'ed by the one build writing in a build folder
 VALIDATION_FILE = "validation.json"  # per-record SHACL results of the loaded records, for the pages
 SOURCES_DIR = "sources"  # copies of the source fact sheets, named as their {base}source/{name} IRIs
+PRIVATE_DIR = ".private"  # beside generations/, mode 0700: what a build keeps for the next one but never publishes
 
 
 class StoreMissing(RuntimeError):

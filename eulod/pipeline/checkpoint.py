@@ -14,6 +14,12 @@ A generation built with a checkpoint holds, beside its store:
 - the build's findings (problems, SHACL results) per record, so the next build reports them
   for the records it does not validate again.
 
+Unless personal data is published, a checkpoint whose records name contact persons holds
+what the generation must not (the names are taken out of every published file), so it is
+kept outside the generation, in the build folder's ``.private/`` (mode 0700, the file 0600),
+named for its generation, and removed with it (eulod.pipeline.generations.prune). A
+generation can then be copied or served whole without the names.
+
 eulod/pipeline/incremental.py reads it. A checkpoint describes one build's settings and
 software; the next build uses it only when they are the same (:data:`FORMAT`, the eulod
 version, the settings that change conversion or validation).
@@ -24,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import sqlite3
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -35,6 +42,7 @@ from eulod.converters.personal import contact_emails, contact_names
 from eulod.converters.records import Record
 from eulod.converters.sources import source_files
 from eulod.core.config import Settings
+from eulod.core.generation import PRIVATE_DIR, Generation
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +147,8 @@ class CheckpointWriter:
         self.path = path
         self.settings = settings
         self.db = sqlite3.connect(path)
+        if settings.personal_data != "publish":
+            os.chmod(path, 0o600)  # it may come to name contact persons
         self.db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + SCHEMA)
         self._rows: dict[str, list[tuple]] = {"persons": [], "facts": [], "subjects": []}
 
@@ -162,27 +172,52 @@ class CheckpointWriter:
     def finish(self, inputs: Iterable[Path], report: Path, meta: dict[str, str]) -> None:
         """Write the inputs' hashes, the build's report rows and the fingerprint; index; close.
 
-        Unless personal data is published, a checkpoint naming contact persons is not kept
-        (:func:`holds_people`): the generation must not hold what the build took out of it."""
+        Unless personal data is published, a checkpoint naming contact persons goes to the private
+        folder (:func:`keep_private`): the generation must not hold what the build took out of it."""
         self.flush()
-        if holds_people(self.db, self.settings):
-            log.info("no checkpoint for the next build: it would keep the contact persons' names and e-mail "
-                     "addresses (personal_data = %s); the next build converts every record", self.settings.personal_data)
-            self.discard()
-            return
         write_inputs(self.db, inputs)
         copy_report(self.db, report)
         self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
                             list({**fingerprint(self.settings), **meta}.items()))
         self.db.executescript(INDEXES)
         self.db.commit()
+        people = holds_people(self.db, self.settings)
         self.db.close()
-
+        if people:
+            keep_private(self.path)
 
     def discard(self) -> None:
         """No checkpoint after all (a build that left records out): the next build is a full one."""
         self.db.close()
         self.path.unlink(missing_ok=True)
+
+
+def private_checkpoint(generation: Generation) -> Path:
+    """Where a generation's checkpoint is kept when it names contact persons the generation does not publish."""
+    return generation.path.parent.parent / PRIVATE_DIR / f"{generation.id}.{CHECKPOINT}"
+
+
+def locate(generation: Generation) -> Path | None:
+    """The generation's checkpoint, in the generation or (naming contact persons) in the private folder."""
+    for path in (generation.path / CHECKPOINT, private_checkpoint(generation)):
+        if path.is_file():
+            return path
+    return None
+
+
+def keep_private(path: Path) -> None:
+    """Move a checkpoint written in its generation (``path``) to the build folder's private folder.
+
+    Why not keep none, as before: then no build with contact persons, the common case, could be
+    incremental. Why not in the generation: it is what gets served, copied and archived, and the
+    names were taken out of everything else in it."""
+    target = private_checkpoint(Generation(path.parent))
+    target.parent.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(target.parent, 0o700)
+    os.chmod(path, 0o600)
+    os.replace(path, target)
+    log.info("the checkpoint names contact persons, which this build does not publish: kept in %s, not in the "
+             "generation", target.parent)
 
 
 def holds_people(db: sqlite3.Connection, settings: Settings) -> bool:

@@ -28,7 +28,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
-from eulod.core.generation import CURRENT, GENERATIONS, LOCK, MANIFEST, STORE_DIR, Generation, current_generation
+from eulod.core.generation import (
+    CURRENT,
+    GENERATIONS,
+    LOCK,
+    MANIFEST,
+    PRIVATE_DIR,
+    STORE_DIR,
+    Generation,
+    current_generation,
+)
 
 log = logging.getLogger(__name__)
 
@@ -233,8 +242,17 @@ def prune(build_dir: Path, previous: Generation | None = None) -> None:
                 continue
             log.info("removing %s generation %s", "old" if Generation(path).complete else "interrupted", path.name)
             shutil.rmtree(path, ignore_errors=True)
+        remove_private(build_dir)
         for leftover in build_dir.glob(f".{CURRENT}.*.tmp"):  # a switch killed before its rename
             leftover.unlink(missing_ok=True)
+
+
+def remove_private(build_dir: Path) -> None:
+    """Remove what the private folder keeps for generations that are gone (their checkpoints)."""
+    for path in (build_dir / PRIVATE_DIR).glob("*"):
+        if not (build_dir / GENERATIONS / path.name.split(".", 1)[0]).is_dir():
+            log.info("removing %s, kept for a generation that is gone", path.name)
+            path.unlink(missing_ok=True)
 
 
 def remove_interrupted(build_dir: Path) -> None:
@@ -244,6 +262,7 @@ def remove_interrupted(build_dir: Path) -> None:
             if not Generation(path).complete and path.resolve() not in _pending:
                 log.info("removing interrupted generation %s", path.name)
                 shutil.rmtree(path, ignore_errors=True)
+        remove_private(build_dir)
 
 
 def _newest_complete(build_dir: Path, but: Generation) -> Generation | None:

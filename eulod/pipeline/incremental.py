@@ -27,6 +27,7 @@ again (tests/test_incremental_build.py compares them).
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 import sqlite3
@@ -68,7 +69,9 @@ from eulod.pipeline.checkpoint import (
     file_hash,
     fingerprint,
     holds_people,
+    keep_private,
     line_hashes,
+    locate,
     person_rows,
     shared_subjects,
     write_inputs,
@@ -113,8 +116,8 @@ def previous(settings: Settings) -> tuple[Generation, sqlite3.Connection]:
     generation = current_generation(settings.build_dir)
     if generation is None:
         raise Fallback("no generation is published yet")
-    path = generation.path / CHECKPOINT
-    if not path.is_file() or not (generation.path / RECORDS_NT).is_file():
+    path = locate(generation)
+    if path is None or not (generation.path / RECORDS_NT).is_file():
         raise Fallback(f"generation {generation.id} has no checkpoint")
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
@@ -472,6 +475,8 @@ def write_checkpoint(previous: Path, target: Path, gone: set[str], changed: list
                      inputs: list[Path], report: Path, settings: Settings, when: datetime) -> None:
     """The previous checkpoint with the rows of the records gone replaced by the changed ones'."""
     shutil.copyfile(previous, target)
+    if settings.personal_data != "publish":
+        os.chmod(target, 0o600)  # it may name contact persons
     db = sqlite3.connect(target)
     try:
         db.execute("CREATE TEMP TABLE gone (id TEXT PRIMARY KEY)")
@@ -492,9 +497,8 @@ def write_checkpoint(previous: Path, target: Path, gone: set[str], changed: list
         people = holds_people(db, settings)
     finally:
         db.close()
-    if people:  # a changed record names a contact person: no checkpoint (checkpoint.CheckpointWriter.finish)
-        log.info("no checkpoint for the next build: it would keep contact persons' names")
-        target.unlink()
+    if people:  # records name contact persons: out of the generation (checkpoint.keep_private)
+        keep_private(target)
 
 
 def source_people(findings: Findings, checkpoint: sqlite3.Connection, changed: list[Record]) -> None:
@@ -560,7 +564,7 @@ def _publish(settings: Settings, served: Generation, db: sqlite3.Connection, con
         copy_store(served.store_path, generation.store_path)
         store = ox.Store(str(generation.store_path))
         plan_ = plan(context, store, changes.gone, texts, graph)
-        carry_findings(findings, served.path / CHECKPOINT, changes.gone | set(texts), plan_.organisations,
+        carry_findings(findings, locate(served), changes.gone | set(texts), plan_.organisations,
                        changes.positions)
         for record in changes.changed:
             name = (record.data.get("source") or {}).get("file")
@@ -611,7 +615,7 @@ def _publish(settings: Settings, served: Generation, db: sqlite3.Connection, con
                                                         persons)
         findings.flush()
         stage("writing the checkpoint")
-        write_checkpoint(served.path / CHECKPOINT, generation.path / CHECKPOINT, changes.gone, changes.changed, texts,
+        write_checkpoint(locate(served), generation.path / CHECKPOINT, changes.gone, changes.changed, texts,
                          inputs, findings.path, settings, when)
         write_manifest(generation, outcome.manifest)
     except BaseException:
