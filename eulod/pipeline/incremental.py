@@ -446,8 +446,14 @@ def carry_findings(findings: Findings, checkpoint: Path, leave_out: set[str], or
 
 def write_records(previous: Path, target: Path, texts: dict[str, bytes], findings: Findings,
                   changed: list[Record]) -> None:
-    """This generation's records.nt: the previous one's bytes (copied in the kernel) and the
-    converted records' N-Triples after them; compacted when more than half of it is dead."""
+    """This generation's records.nt: the previous one's file, hard-linked, with the converted
+    records' N-Triples appended; compacted into a new file when more than half of it is dead.
+
+    Appending to the file the served generation also names is safe because only builds read it,
+    one at a time, through their checkpoint's offsets: the served generation's checkpoint covers
+    the bytes it was built with and never reads past them. A build that fails after appending
+    leaves a dead tail, which the next compaction drops. Linking instead of copying is what keeps
+    this step from growing with the data (a 1.3 GB copy at 100 000 projects)."""
     db = findings.db
     findings.flush()
     live = db.execute("SELECT coalesce(sum(length), 0) FROM records").fetchone()[0]
@@ -460,7 +466,10 @@ def write_records(previous: Path, target: Path, texts: dict[str, bytes], finding
                 out.write(source.read(length))
         db.executemany("UPDATE records SET offset = ? WHERE id = ?", moved)
     else:
-        shutil.copyfile(previous, target)
+        try:
+            os.link(previous, target)
+        except OSError:  # a file system without hard links
+            shutil.copyfile(previous, target)
     with open(target, "ab") as out:
         rows = []
         for record in changed:
