@@ -26,7 +26,7 @@ import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .extract import extract_file
 from .extract.text import MAX_BYTES as MAX_SOURCE_BYTES
@@ -113,7 +113,8 @@ def _inside(path: Path, roots: Sequence[Path]) -> bool:
 
 
 def locate_source(name: Any, record_file: str | Path, roots: Sequence[Path],
-                  data_dir: Path | None = None) -> SourceDocument | None:
+                  data_dir: Path | None = None, exists: Callable[[Path], bool] = os.path.lexists
+                  ) -> SourceDocument | None:
     """The document a record's ``source.file`` names, looked for beside the record, one folder
     up and in the data folder; None when it is in none of them.
 
@@ -127,7 +128,7 @@ def locate_source(name: Any, record_file: str | Path, roots: Sequence[Path],
     folder = Path(record_file).parent
     candidates = [folder / name, folder.parent / name] + ([data_dir / name] if data_dir is not None else [])
     for candidate in candidates:
-        if not os.path.lexists(candidate):
+        if not exists(candidate):
             continue
         try:
             resolved = candidate.resolve(strict=True)
@@ -168,13 +169,29 @@ class SourceLocator:
         self.roots = tuple(roots)
         self.data_dir = data_dir
         self._answers: dict[tuple[Path, str], SourceDocument | None | str] = {}
+        self._folders: dict[str, frozenset[str] | None] = {}  # folder -> the names in it, listed once
+
+    def _exists(self, candidate: Path) -> bool:
+        """``os.path.lexists``, from one listing per folder: a build whose records each name a
+        document of their own looked three paths up per record (100 000 records, 300 000 calls)."""
+        folder, entry = os.path.split(str(candidate))
+        folder = folder or "."
+        if folder not in self._folders:
+            try:
+                self._folders[folder] = frozenset(os.listdir(folder))
+            except (FileNotFoundError, NotADirectoryError):  # as lexists: nothing in it
+                self._folders[folder] = frozenset()
+            except OSError:  # a folder that may be searched but not listed: ask each time
+                self._folders[folder] = None
+        names = self._folders[folder]
+        return os.path.lexists(candidate) if names is None else entry in names
 
     def locate(self, name: Any, record_file: str | Path) -> SourceDocument | None:
         """As :func:`locate_source` (raises :class:`UnsafeSource`), looked up once per folder and name."""
         key = (Path(record_file).parent, str(name))
         if key not in self._answers:
             try:
-                self._answers[key] = locate_source(name, record_file, self.roots, self.data_dir)
+                self._answers[key] = locate_source(name, record_file, self.roots, self.data_dir, self._exists)
             except UnsafeSource as exc:
                 self._answers[key] = str(exc)
         answer = self._answers[key]

@@ -15,6 +15,7 @@ none of that in memory.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 from dataclasses import asdict, dataclass, field
@@ -153,27 +154,33 @@ class Findings:
         for record_id, _offset, _length in self.converted_spans(leave_out):
             yield record_id
 
-    def source_documents(self) -> Iterator[tuple[str, str]]:
-        """(folder, name) of every source document records name, in the order first named."""
+    def documents_named(self) -> Iterator[tuple[str, str, list[RecordRef], set[str], set[str]]]:
+        """(folder, name, records naming it, their contact names, their e-mail addresses) of every
+        source document, in the order first named, in two ordered reads rather than two queries
+        per document (a build of 100 000 records each naming its own document made 200 000)."""
         self.flush()
         self.db.execute("CREATE INDEX IF NOT EXISTS sources_document ON sources (folder, name)")
         self.db.execute("CREATE INDEX IF NOT EXISTS source_people_document ON source_people (folder, name)")
-        yield from self.db.execute("SELECT folder, name FROM sources GROUP BY folder, name ORDER BY min(rowid)").fetchall()
+        first = "(SELECT folder, name, min(rowid) AS first FROM sources GROUP BY folder, name)"
+        uses = self.db.execute(f"SELECT d.first, s.folder, s.name, s.record, s.file, s.position FROM sources s "
+                               f"JOIN {first} d ON d.folder = s.folder AND d.name = s.name ORDER BY d.first, s.rowid")
+        people = self.db.cursor().execute(
+            f"SELECT d.first, p.kind, p.value FROM source_people p JOIN {first} d "
+            f"ON d.folder = p.folder AND d.name = p.name ORDER BY d.first")
+        pending = next(people, None)
 
-    def naming(self, folder: str, name: str) -> list[RecordRef]:
-        """The records naming one source document, in the order read."""
-        rows = self.db.execute("SELECT record, file, position FROM sources WHERE folder = ? AND name = ? ORDER BY rowid",
-                               (folder, name))
-        return [RecordRef(*row) for row in rows]
+        def people_of(order: int) -> tuple[set[str], set[str]]:
+            nonlocal pending
+            names: set[str] = set()
+            emails: set[str] = set()
+            while pending is not None and pending[0] == order:
+                (names if pending[1] == "name" else emails).add(pending[2])
+                pending = next(people, None)
+            return names, emails
 
-    def people(self, folder: str, name: str) -> tuple[set[str], set[str]]:
-        """(contact names, e-mail addresses) of the records naming one source document."""
-        names: set[str] = set()
-        emails: set[str] = set()
-        for kind, value in self.db.execute("SELECT kind, value FROM source_people WHERE folder = ? AND name = ?",
-                                           (folder, name)):
-            (names if kind == "name" else emails).add(value)
-        return names, emails
+        for order, group in itertools.groupby(uses, key=lambda row: row[0]):
+            rows = list(group)
+            yield rows[0][1], rows[0][2], [RecordRef(*row[3:]) for row in rows], *people_of(order)
 
     def load_problems(self) -> list[RecordProblem]:
         self.flush()

@@ -56,10 +56,9 @@ class SourceUse:
 
 def source_uses(findings: Findings, leave_out: set[str]) -> Iterator[tuple[Path, str, SourceUse]]:
     """(folder, name, who names it) of each source document the records not in ``leave_out`` name."""
-    for folder, name in findings.source_documents():
-        refs = [ref for ref in findings.naming(folder, name) if ref.id not in leave_out]
+    for folder, name, named, names, emails in findings.documents_named():
+        refs = [ref for ref in named if ref.id not in leave_out] if leave_out else named
         if refs:
-            names, emails = findings.people(folder, name)
             yield Path(folder), name, SourceUse([ref.id for ref in refs], refs[:3], names, emails)
 
 

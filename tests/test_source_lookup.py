@@ -1,0 +1,61 @@
+"""The build's source-document look-up answers as ``os.path.lexists`` would (converters/sources.py).
+
+SourceLocator lists each folder once instead of asking the file system for every record's
+document; whatever the tree holds (files, folders, symlinks to folders, broken symlinks, names
+that differ only in case), the listing must say what lexists says.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from converters.sources import SourceLocator
+
+NAMES = st.sampled_from(["a.html", "A.html", "b.txt", "sub", "Sub", "link", "gone", "x y.md", "é.html"])
+ENTRY = st.tuples(st.sampled_from(["", "sub", "sub/deeper", "other"]), NAMES,
+                  st.sampled_from(["file", "folder", "link-to-folder", "broken-link"]))
+
+
+def make(root: Path, entries: list[tuple[str, str, str]]) -> None:
+    for folder, name, kind in entries:
+        parent = root / folder
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            path = parent / name
+            if os.path.lexists(path):
+                continue
+            if kind == "file":
+                path.write_text("x")
+            elif kind == "folder":
+                path.mkdir()
+            elif kind == "link-to-folder":
+                path.symlink_to(root / "sub", target_is_directory=True)
+            else:
+                path.symlink_to(root / "nowhere")
+        except (FileExistsError, NotADirectoryError):
+            continue  # a file where a folder was wanted: the tree keeps what it has
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(entries=st.lists(ENTRY, max_size=12),
+       asked=st.lists(st.tuples(st.sampled_from(["", "sub", "sub/deeper", "link", "other", "missing"]), NAMES),
+                      min_size=1, max_size=10))
+def test_the_listing_says_what_lexists_says(tmp_path_factory, entries, asked):
+    root = tmp_path_factory.mktemp("tree")
+    make(root, entries)
+    (root / "sub").mkdir(exist_ok=True)
+    locator = SourceLocator([root])
+    for folder, name in asked:
+        candidate = root / folder / name if folder else root / name
+        assert locator._exists(candidate) == os.path.lexists(candidate), candidate
+
+
+def test_a_relative_path_is_looked_up_in_the_working_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sheet.html").write_text("x")
+    locator = SourceLocator([tmp_path])
+    assert locator._exists(Path("sheet.html")) and not locator._exists(Path("other.html"))
