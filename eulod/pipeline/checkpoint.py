@@ -82,7 +82,12 @@ def line_hash(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
+_read: dict[tuple, tuple[str, list[tuple[int, str]]]] = {}  # the JSON Lines files hashed last, by identity
+
+
 def file_hash(path: Path) -> str:
+    if path.suffix == ".jsonl":
+        return _hashed(path)[0]
     digest = hashlib.blake2b(digest_size=16)
     with open(path, "rb") as handle:
         while block := handle.read(1 << 20):
@@ -90,14 +95,43 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def line_hashes(path: Path) -> Iterator[tuple[int, str]]:
+def line_hashes(path: Path) -> list[tuple[int, str]]:
     """(line number, hash) of each non-blank line of a JSON Lines file, numbered as the reader numbers them."""
+    return _hashed(path)[1]
+
+
+def _hashed(path: Path) -> tuple[str, list[tuple[int, str]]]:
+    """A JSON Lines file's hash and its lines' hashes, from one read.
+
+    A build asks for both twice (to find what changed, then for the next checkpoint): the last
+    few files' answers are kept while a file's size, time and inode stay the same."""
+    info = path.stat()
+    key = (str(path), info.st_size, info.st_mtime_ns, info.st_ino)
+    if key in _read:
+        return _read[key]
+    whole = hashlib.blake2b(digest_size=16)
+    lines: list[tuple[int, str]] = []
+    skipped = False
     with open(path, "rb") as handle:
         for number, raw in bounded_lines(handle):
             if raw is None:
-                yield number, "too-long"
-            elif raw.strip():
-                yield number, line_hash(raw)
+                skipped = True
+                lines.append((number, "too-long"))
+                continue
+            whole.update(raw)
+            if raw.strip():
+                lines.append((number, line_hash(raw)))
+    digest = whole.hexdigest()
+    if skipped:  # the over-long line's bytes were not seen: hash the file itself
+        digest = hashlib.blake2b(digest_size=16)
+        with open(path, "rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+        digest = digest.hexdigest()
+    while len(_read) >= 4:  # a few files' lines, not every file's: memory stays bounded
+        _read.pop(next(iter(_read)))
+    _read[key] = (digest, lines)
+    return digest, lines
 
 
 def fingerprint(settings: Settings) -> dict[str, str]:
