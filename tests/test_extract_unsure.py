@@ -545,3 +545,26 @@ Parceiros:
 """, language="pt")
     ids = [p["organisation"]["id"] for p in record["participants"]]
     assert not _flagged(record, f"participants[{ids.index('vale-do-sousa-municipality')}]")
+
+
+def test_two_project_name_labels_in_two_languages_give_the_title_in_both():
+    record = _html("""<html lang="it"><body><h1>Scheda progetto</h1>
+<table><tr><th>Titolo del progetto</th><td>Riqualificazione energetica della palestra comunale di Lugo</td></tr>
+<tr><th>Codice</th><td>FESR-2024-0031</td></tr></table>
+<h2>English</h2>
+<table><tr><th>Project title</th><td>Energy retrofit of the municipal gym of Lugo</td></tr></table>
+</body></html>""")
+    assert record["title"] == {"it": "Riqualificazione energetica della palestra comunale di Lugo",
+                               "en": "Energy retrofit of the municipal gym of Lugo"}
+    assert not _flagged(record, "title")
+
+
+def test_two_project_name_labels_in_one_language_are_a_question():
+    record = _text("""Município de Viana do Castelo
+Nome do projeto: Requalificação da escola básica de Monserrate
+Código do projeto: NORTE2030-FEDER-00458700
+Data de início: 01-03-2024
+Designação do projeto: Reabilitação do pavilhão desportivo de Darque
+Entidade beneficiária: Município de Viana do Castelo
+""")
+    assert _flagged(record, "title")

@@ -23,7 +23,7 @@ from ..places import city, looks_like_organisation, organisation_type
 from ..segments import blocks
 from ..sheet import Sheet
 from ..text import Line
-from .language import named_language, tagged
+from .language import named_language, tagged, text_language
 
 _DASHED = re.compile(r"\s[–—-]\s")
 _QUOTED = re.compile(r"(\w+)\s*[«„“\"]\s*([^«»„“”\"]{3,200}?)\s*[»”“\"]")  # a word, then a name in quotes
@@ -43,6 +43,17 @@ def read(sheet: Sheet) -> None:
             own = whole  # 'Kotona Turussa – kotoutumisen polut perheille' beside 'At Home in Turku – Integration ...'
         pair = {sheet.language: own, other: title} if own and words(own) != words(title) else {other: title}
         title_lines = own_lines + title_lines if own else title_lines
+    rivals = _rival_names(sheet) if title and pair is None else []
+    if len(rivals) == 2:  # 'Designação do projeto' and 'Project title' on one sheet
+        languages = [text_language(sheet, name) for name, _lines in rivals]
+        lines = [n for _name, numbers in rivals for n in numbers]
+        if None not in languages and languages[0] != languages[1]:
+            pair, title_lines = {languages[0]: rivals[0][0], languages[1]: rivals[1][0]}, lines
+        else:
+            sheet.ask("title", "two project-name labels give different names", [name for name, _ in rivals], lines)
+    elif len(rivals) > 2:
+        sheet.ask("title", "project-name labels give different names", [name for name, _ in rivals],
+                  [n for _name, numbers in rivals for n in numbers])
     if not title:
         title, subtitle, acronym, title_lines = _unlabelled_name(sheet, about, headline, subtitle_line, title_lines)
     if title and not acronym:
@@ -56,7 +67,9 @@ def read(sheet: Sheet) -> None:
         if not any(item["field"] == "title" for item in sheet.review):
             sheet.ask("title", "no title found; the file name stands in")
         title = Path(sheet.source_file).stem
-    if pair is not None and title:
+    if pair is not None and title and len(rivals) == 2:  # both halves under labels
+        sheet.put("title", pair, title_lines)
+    elif pair is not None and title:
         # the page's half is its heading, taken by position: the pair is a guess
         sheet.put("title", pair, title_lines, derived="the name the label gives in another language, beside the page's heading")
     else:
@@ -94,6 +107,18 @@ def _record_id(key: str) -> str:
     while len(slug) > 60 and "-" in slug:  # ids are at most 80 characters; keep whole words
         slug = slug.rsplit("-", 1)[0]
     return slug
+
+
+def _rival_names(sheet: Sheet) -> list[tuple[str, list[int]]]:
+    """The different names project-name labels give, in order, with their lines: two in two
+    languages are the title in both; otherwise rivals are a question, not a choice."""
+    found: dict[str, tuple[str, list[int]]] = {}
+    for seg in sheet.of("project_name"):
+        value, lines, _rest = sheet.first_block(seg)
+        value = value.strip(" „”\"'“")
+        if value and words(value) not in found:
+            found[words(value)] = (value, seg.label_lines + lines)
+    return list(found.values())
 
 
 def _labelled_name(sheet: Sheet) -> tuple[str | None, str | None, str | None, list[int]]:
