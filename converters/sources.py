@@ -93,7 +93,9 @@ def source_name_problem(name: Any) -> str | None:
     if not isinstance(name, str) or not name.strip():
         return "the source document's path is empty"
     shown = repr(name) if len(name) <= 80 else repr(name[:77] + "...")
-    hidden = next((c for c in name if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp")), None)
+    # isprintable() is False for every such character (and for other spaces, looked at one by one)
+    hidden = None if name.isprintable() else next(
+        (c for c in name if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp")), None)
     if hidden is not None:
         return f"{shown} holds the control character U+{ord(hidden):04X}"
     if "\\" in name:
@@ -113,7 +115,7 @@ def _inside(path: Path, roots: Sequence[Path]) -> bool:
 
 
 def locate_source(name: Any, record_file: str | Path, roots: Sequence[Path],
-                  data_dir: Path | None = None, exists: Callable[[Path], bool] = os.path.lexists
+                  data_dir: Path | None = None, exists: Callable[[str], bool] = os.path.lexists
                   ) -> SourceDocument | None:
     """The document a record's ``source.file`` names, looked for beside the record, one folder
     up and in the data folder; None when it is in none of them.
@@ -125,11 +127,14 @@ def locate_source(name: Any, record_file: str | Path, roots: Sequence[Path],
     problem = source_name_problem(name)
     if problem:
         raise UnsafeSource(problem)
-    folder = Path(record_file).parent
-    candidates = [folder / name, folder.parent / name] + ([data_dir / name] if data_dir is not None else [])
-    for candidate in candidates:
-        if not exists(candidate):
+    folder = os.path.dirname(str(record_file)) or "."  # strings until one exists: 100 000 records, 300 000 paths
+    candidates = [os.path.join(folder, name), os.path.join(os.path.dirname(folder) or ".", name)]  # as Path.parent
+    if data_dir is not None:
+        candidates.append(os.path.join(str(data_dir), name))
+    for found in candidates:
+        if not exists(found):
             continue
+        candidate = Path(found)
         try:
             resolved = candidate.resolve(strict=True)
         except FileNotFoundError:  # a symlink to nothing: where it points cannot be checked
@@ -168,10 +173,10 @@ class SourceLocator:
     def __init__(self, roots: Sequence[Path], data_dir: Path | None = None) -> None:
         self.roots = tuple(roots)
         self.data_dir = data_dir
-        self._answers: dict[tuple[Path, str], SourceDocument | None | str] = {}
+        self._answers: dict[tuple[str, str], SourceDocument | None | str] = {}
         self._folders: dict[str, frozenset[str] | None] = {}  # folder -> the names in it, listed once
 
-    def _exists(self, candidate: Path) -> bool:
+    def _exists(self, candidate: str | Path) -> bool:
         """``os.path.lexists``, from one listing per folder: a build whose records each name a
         document of their own looked three paths up per record (100 000 records, 300 000 calls)."""
         folder, entry = os.path.split(str(candidate))
@@ -188,7 +193,7 @@ class SourceLocator:
 
     def locate(self, name: Any, record_file: str | Path) -> SourceDocument | None:
         """As :func:`locate_source` (raises :class:`UnsafeSource`), looked up once per folder and name."""
-        key = (Path(record_file).parent, str(name))
+        key = (os.path.dirname(str(record_file)), str(name))
         if key not in self._answers:
             try:
                 self._answers[key] = locate_source(name, record_file, self.roots, self.data_dir, self._exists)
