@@ -175,6 +175,13 @@ class SourceLocator:
         self.data_dir = data_dir
         self._answers: dict[tuple[str, str], SourceDocument | None | str] = {}
         self._folders: dict[str, frozenset[str] | None] = {}  # folder -> the names in it, listed once
+        self._mtimes: dict[str, int | None] = {}  # absolute folder -> its time when listed (-1: none; None: unlisted)
+
+    def listings(self) -> dict[str, int | None]:
+        """The folders looked in, each with its modification time when listed (-1: there was no
+        such folder; None: it could not be listed). While none of them changes, a document that
+        was not found is still not there: an incremental build relies on it."""
+        return dict(self._mtimes)
 
     def _exists(self, candidate: str | Path) -> bool:
         """``os.path.lexists``, from one listing per folder: a build whose records each name a
@@ -182,11 +189,15 @@ class SourceLocator:
         folder, entry = os.path.split(str(candidate))
         folder = folder or "."
         if folder not in self._folders:
+            where = os.path.abspath(folder)
             try:
+                self._mtimes[where] = os.stat(folder).st_mtime_ns  # before the listing: a change after it shows
                 self._folders[folder] = frozenset(os.listdir(folder))
             except (FileNotFoundError, NotADirectoryError):  # as lexists: nothing in it
+                self._mtimes[where] = -1
                 self._folders[folder] = frozenset()
             except OSError:  # a folder that may be searched but not listed: ask each time
+                self._mtimes[where] = None
                 self._folders[folder] = None
         names = self._folders[folder]
         return os.path.lexists(candidate) if names is None else entry in names

@@ -55,6 +55,13 @@ def compare(incremental, full, settings_a, settings_b) -> None:
         full.generation.search_path)
     validation = [json.loads((o.generation.path / "validation.json").read_text("utf-8")) for o in (incremental, full)]
     assert validation[0] == validation[1]
+    assert incremental.manifest["sources"] == full.manifest["sources"]
+    assert published_sources(incremental) == published_sources(full)
+
+
+def published_sources(outcome) -> dict[str, bytes]:
+    folder = outcome.generation.path / "sources"
+    return {p.name: p.read_bytes() for p in folder.iterdir()} if folder.is_dir() else {}
 
 
 def run_case(tmp_path: Path, first: list[dict], second: list[dict], **overrides):
@@ -195,6 +202,64 @@ def test_contact_persons_keep_their_checkpoint_out_of_the_generation(tmp_path, c
     generations = {p.name for p in (build_dir / "generations").iterdir()}
     assert {p.name.split(".")[0] for p in private.iterdir()} <= generations  # pruned with their generation
     assert f"{incremental.generation.id}.checkpoint.sqlite" in {p.name for p in private.iterdir()}
+
+
+SHEET = """<html lang="en"><body><h1>{title}</h1><p>Fact sheet of {title}. Contact: Ann Example,
+ann@example.org, +39 051 123 4567.</p></body></html>"""
+
+
+def with_documents(folder: Path, names: dict[str, str]) -> None:
+    """Source documents one folder above the records (where a record's source.file is looked for)."""
+    for name, title in names.items():
+        path = folder / "a" / "docs" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(SHEET.format(title=title), "utf-8")
+
+
+def documented() -> list[dict]:
+    named = named_contacts()
+    for index, data in enumerate(named):
+        data["source"] = {"file": f"docs/sheet{index}.html"}
+    named.append(record("p9", source={"file": "docs/missing.html"}))
+    return named
+
+
+@pytest.mark.parametrize("case", ["a record changed", "a document changed", "a missing document added",
+                                  "a record names another document", "a record naming a document removed"])
+def test_source_documents_are_published_as_a_full_build_publishes_them(tmp_path, case, caplog):
+    with_documents(tmp_path, {"sheet0.html": "Sheet zero", "sheet1.html": "Sheet one", "sheet2.html": "Sheet two"})
+    records = tmp_path / "a" / "records" / "projects.jsonl"
+    settings_a = settings_for(tmp_path / "a", records.parent)
+    write_jsonl(records, documented())
+    first = build(settings_a)
+    assert set(first.manifest["sources"].values()) == {"sheet0.html", "sheet1.html", "sheet2.html"}
+    second = documented()
+    if case == "a record changed":
+        CHANGES["a title"](second)
+    elif case == "a document changed":
+        CHANGES["a title"](second)
+        (tmp_path / "a" / "docs" / "sheet2.html").write_text(SHEET.format(title="Sheet two, revised"), "utf-8")
+    elif case == "a missing document added":
+        CHANGES["a title"](second)
+        with_documents(tmp_path, {"missing.html": "Found at last"})
+    elif case == "a record names another document":
+        second[0]["source"] = {"file": "docs/sheet2.html"}
+    else:
+        second.pop(1)
+    write_jsonl(records, second)
+    with caplog.at_level(logging.INFO, logger="eulod.pipeline"):
+        incremental = build(settings_a)
+    assert "incremental" in incremental.manifest, caplog.text
+    settings_b = settings_for(tmp_path / "b", records.parent)
+    full = build(settings_b, full=True)
+    compare(incremental, full, settings_a, settings_b)
+    if case == "a missing document added":
+        assert incremental.manifest["sources"]["p9"] == "missing.html"
+        assert "all copied again" in caplog.text  # its folder changed
+    elif case == "a record changed":
+        assert "2 kept from the previous build, 1 looked at again" in caplog.text  # p2 names sheet1
+    if case == "a document changed":
+        assert b"revised" in published_sources(incremental)["sheet2.html"]
 
 
 def test_a_rejected_change_leaves_the_served_generation(tmp_path):

@@ -53,7 +53,13 @@ from eulod.pipeline.generations import (
     write_manifest,
 )
 from eulod.pipeline.incremental import Fallback, build_incremental
-from eulod.pipeline.publication import SAID_ONE_BY_ONE, copy_sources, statistics, write_validation  # noqa: F401 - SAID_ONE_BY_ONE: tests read it here
+from eulod.pipeline.publication import (
+    SAID_ONE_BY_ONE,  # noqa: F401 - tests read it here
+    Located,
+    copy_sources,
+    statistics,
+    write_validation,
+)
 from eulod.pipeline.stream import (
     Converter,
     Spools,
@@ -440,10 +446,12 @@ def _build(settings: Settings, sources: list[Path] | None, fail_on: str, skip_in
             "dumps": dumps,
         }
         write_validation(generation, findings.results_by_record(rejected))
+        located: list[Located] = []
         outcome.manifest["sources"] = copy_sources(generation, source_uses(findings, rejected), settings, locator,
-                                                   scanned.persons)
+                                                   scanned.persons, located)
         findings.flush()
         if whole:
+            checkpoint.documents(located, locator.listings(), locator.roots)
             checkpoint.finish(inputs, findings.path, {"built": when.isoformat()})
         else:
             checkpoint.discard()

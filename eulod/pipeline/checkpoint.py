@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 CHECKPOINT = "checkpoint.sqlite"
 RECORDS_NT = "records.nt"
-FORMAT = 1
+FORMAT = 2  # 2: the source documents found and the folders looked in
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -65,6 +65,9 @@ CREATE TABLE findings (record TEXT NOT NULL, file TEXT NOT NULL, stage TEXT NOT 
 CREATE TABLE sources (folder TEXT NOT NULL, name TEXT NOT NULL, record TEXT NOT NULL, file TEXT NOT NULL,
                       position INTEGER NOT NULL);
 CREATE TABLE source_people (folder TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL);
+CREATE TABLE documents (folder TEXT NOT NULL, name TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL,
+                        mtime INTEGER NOT NULL, inode INTEGER NOT NULL, file TEXT, PRIMARY KEY (folder, name));
+CREATE TABLE listings (folder TEXT PRIMARY KEY, mtime INTEGER);
 """
 INDEXES = """
 CREATE INDEX IF NOT EXISTS persons_record ON persons (record);
@@ -203,6 +206,11 @@ class CheckpointWriter:
                 rows.clear()
         self.db.commit()
 
+    def documents(self, located: Iterable, listings: dict[str, int | None], roots: Iterable[Path]) -> None:
+        """The source documents the build found, the folders it looked in and where it may look."""
+        write_documents(self.db, located, listings, replace_all=True)
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('source_roots', ?)", (roots_key(roots),))
+
     def finish(self, inputs: Iterable[Path], report: Path, meta: dict[str, str]) -> None:
         """Write the inputs' hashes, the build's report rows and the fingerprint; index; close.
 
@@ -254,6 +262,18 @@ def keep_private(path: Path) -> None:
              "generation", target.parent)
 
 
+def write_documents(db: sqlite3.Connection, located: Iterable, listings: dict[str, int | None],
+                    replace_all: bool) -> None:
+    """The source documents a build found (eulod.pipeline.publication.Located) and the folders it
+    looked in, for the next build's eulod/pipeline/incremental_sources.py."""
+    if replace_all:
+        db.execute("DELETE FROM documents")
+        db.execute("DELETE FROM listings")
+    db.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   ((d.folder, d.name, d.path, d.size, d.mtime, d.inode, d.file) for d in located))
+    db.executemany("INSERT OR REPLACE INTO listings VALUES (?, ?)", listings.items())
+
+
 def holds_people(db: sqlite3.Connection, settings: Settings) -> bool:
     """Whether a checkpoint would keep personal data the generation does not publish."""
     if settings.personal_data == "publish":
@@ -300,6 +320,10 @@ def read_meta(path: Path) -> dict[str, str]:
         return dict(db.execute("SELECT key, value FROM meta"))
     finally:
         db.close()
+
+
+def roots_key(roots: Iterable[Path]) -> str:
+    return json.dumps(sorted(str(r) for r in roots))
 
 
 def meta_json(value: object) -> str:

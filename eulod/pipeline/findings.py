@@ -154,7 +154,8 @@ class Findings:
         for record_id, _offset, _length in self.converted_spans(leave_out):
             yield record_id
 
-    def documents_named(self) -> Iterator[tuple[str, str, list[RecordRef], set[str], set[str]]]:
+    def documents_named(self, only: Iterable[tuple[str, str]] | None = None
+                        ) -> Iterator[tuple[str, str, list[RecordRef], set[str], set[str]]]:
         """(folder, name, records naming it, their contact names, their e-mail addresses) of every
         source document, in the order first named, in two ordered reads rather than two queries
         per document (a build of 100 000 records each naming its own document made 200 000)."""
@@ -162,6 +163,12 @@ class Findings:
         self.db.execute("CREATE INDEX IF NOT EXISTS sources_document ON sources (folder, name)")
         self.db.execute("CREATE INDEX IF NOT EXISTS source_people_document ON source_people (folder, name)")
         first = "(SELECT folder, name, min(rowid) AS first FROM sources GROUP BY folder, name)"
+        if only is not None:  # these documents alone (an incremental build's)
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS only_documents (folder TEXT, name TEXT)")
+            self.db.execute("DELETE FROM temp.only_documents")
+            self.db.executemany("INSERT INTO temp.only_documents VALUES (?, ?)", only)
+            first = ("(SELECT folder, name, min(rowid) AS first FROM sources WHERE (folder, name) IN "
+                     "(SELECT folder, name FROM temp.only_documents) GROUP BY folder, name)")
         uses = self.db.execute(f"SELECT d.first, s.folder, s.name, s.record, s.file, s.position FROM sources s "
                                f"JOIN {first} d ON d.folder = s.folder AND d.name = s.name ORDER BY d.first, s.rowid")
         people = self.db.cursor().execute(

@@ -73,7 +73,9 @@ from eulod.pipeline.checkpoint import (
     line_hashes,
     locate,
     person_rows,
+    roots_key,
     shared_subjects,
+    write_documents,
     write_inputs,
 )
 from eulod.pipeline.checks import RDF_TYPE, BatchChecker, check_organisations
@@ -82,8 +84,9 @@ from eulod.pipeline.findings import REPORT_FILE, Findings, RecordRef
 from eulod.pipeline.generations import discard, new_generation, write_manifest
 from eulod.pipeline.incremental_changes import update_changes
 from eulod.pipeline.incremental_dumps import update_dumps
-from eulod.pipeline.publication import copy_sources, statistics, write_validation
-from eulod.pipeline.stream import organisation_lines, source_uses
+from eulod.pipeline.incremental_sources import copy_sources_since
+from eulod.pipeline.publication import statistics, write_validation
+from eulod.pipeline.stream import organisation_lines
 from eulod.pipeline.summaries_update import update_summaries
 from eulod.shapes import shapes_graph
 
@@ -481,7 +484,8 @@ def write_records(previous: Path, target: Path, texts: dict[str, bytes], finding
 
 
 def write_checkpoint(previous: Path, target: Path, gone: set[str], changed: list[Record], texts: dict[str, bytes],
-                     inputs: list[Path], report: Path, settings: Settings, when: datetime) -> None:
+                     inputs: list[Path], report: Path, settings: Settings, when: datetime,
+                     documents: tuple[list, dict, tuple] | None = None) -> None:
     """The previous checkpoint with the rows of the records gone replaced by the changed ones'."""
     shutil.copyfile(previous, target)
     if settings.personal_data != "publish":
@@ -500,6 +504,10 @@ def write_checkpoint(previous: Path, target: Path, gone: set[str], changed: list
                            ((record.id, s) for s in shared_subjects(texts[record.id], base, record.id)))
         write_inputs(db, inputs)
         copy_report(db, report)
+        if documents is not None:
+            located, listings, roots = documents
+            write_documents(db, located, listings, replace_all=True)
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('source_roots', ?)", (roots_key(roots),))
         db.execute("INSERT OR REPLACE INTO meta VALUES ('built', ?)", (when.isoformat(),))
         db.executescript(INDEXES)
         db.commit()
@@ -620,12 +628,13 @@ def _publish(settings: Settings, served: Generation, db: sqlite3.Connection, con
         locator = SourceLocator(source_roots(inputs, settings.data_dir), settings.data_dir)
         persons = frozenset(v for (v,) in db.execute("SELECT DISTINCT value FROM persons WHERE kind = 'name'")) \
             if settings.personal_data != "publish" else frozenset()
-        outcome.manifest["sources"] = copy_sources(generation, source_uses(findings, set()), settings, locator,
-                                                        persons)
+        copied, located, listings = copy_sources_since(served, generation, db, findings, changes.gone | set(texts),
+                                                       settings, locator, persons)
+        outcome.manifest["sources"] = copied
         findings.flush()
         stage("writing the checkpoint")
         write_checkpoint(locate(served), generation.path / CHECKPOINT, changes.gone, changes.changed, texts,
-                         inputs, findings.path, settings, when)
+                         inputs, findings.path, settings, when, (located, listings, locator.roots))
         write_manifest(generation, outcome.manifest)
     except BaseException:
         discard(generation)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable
 
@@ -46,8 +46,25 @@ def write_validation(generation: Generation, results: Iterable[tuple[str, list[d
         out.write(b"\n}\n")
 
 
+@dataclass(frozen=True)
+class Located:
+    """A source document a build found for the records of a folder, and what it made of it: the
+    file it published (None: withheld, unreadable, not redactable) and the file's state then, so
+    that the next build can tell it is the same file without reading it
+    (eulod/pipeline/incremental_sources.py)."""
+
+    folder: str
+    name: str
+    path: str
+    size: int
+    mtime: int
+    inode: int
+    file: str | None
+
+
 def copy_sources(generation: Generation, uses: Iterable[tuple[Path, str, SourceUse]], settings: Settings,
-                 locator: SourceLocator, persons: frozenset[str]) -> dict[str, str]:
+                 locator: SourceLocator, persons: frozenset[str], located: list[Located] | None = None,
+                 taken: set[str] = frozenset()) -> dict[str, str]:
     """Copy each record's source document into the generation, named as its IRI's last segment.
 
     ``uses`` are the documents the published records name, per folder, and who names them
@@ -57,24 +74,31 @@ def copy_sources(generation: Generation, uses: Iterable[tuple[Path, str, SourceU
     names its export); a missing or withheld one is logged once, with the number of records
     naming it, and skipped: their data stands without it. Without personal_data = publish the
     copy is redacted (:func:`public_source_text`); ``persons`` are the build's contact names.
-    Returns record id -> copied file name.
+    Returns record id -> copied file name; ``located`` (when given) gets every document found,
+    copied or not. ``taken`` are file names already in the folder (an incremental build's
+    documents kept): a document that would take one is :class:`NameTaken`.
     """
     folder = generation.path / SOURCES_DIR
     folder.mkdir(exist_ok=True)
     found: dict[str, tuple[SourceDocument, list[SourceUse]]] = {}  # IRI name -> document, who names it
+    where: dict[str, list[tuple[str, str]]] = {}  # IRI name -> (folder, name) of the uses copied under it
     warnings = SourceWarnings()
-    for _folder, name, named in uses:
-        document = publishable_source(locator, name, named, warnings)
+    for use_folder, name, named in uses:
+        document = publishable_source(locator, name, named, warnings, located, str(use_folder))
         if document is None:
             continue
         iri_name = slugify_file(name)  # as converters.rdf names its IRI
+        if iri_name in taken:
+            raise NameTaken(f"{iri_name} is the name of a document kept from the previous build")
         if iri_name in found and found[iri_name][0].path != document.path:
             log.warning("%s: %s is also the name of %s; that one is published", named_by(name, named), iri_name,
                         found[iri_name][0].path)
             continue
         found.setdefault(iri_name, (document, []))[1].append(named)
+        where.setdefault(iri_name, []).append((str(use_folder), name))
     warnings.say_the_rest()
     copied = {}
+    published: dict[tuple[str, str], str] = {}
     for name, (document, owners) in found.items():
         try:
             data = read_source(document)
@@ -87,7 +111,14 @@ def copy_sources(generation: Generation, uses: Iterable[tuple[Path, str, SourceU
                 continue
         atomic_write_bytes(folder / name, data)
         copied.update((record_id, name) for use in owners for record_id in use.ids)
+        published.update((use, name) for use in where[name])
+    if located is not None:  # the documents published under a name
+        located[:] = [replace(entry, file=published.get((entry.folder, entry.name))) for entry in located]
     return copied
+
+
+class NameTaken(Exception):
+    """A document would be published under the name of one an incremental build kept."""
 
 
 def named_by(name: str, use: SourceUse) -> str:
@@ -127,7 +158,8 @@ class SourceWarnings:
 
 
 def publishable_source(locator: SourceLocator, name: str, records: SourceUse,
-                       warnings: SourceWarnings | None = None) -> SourceDocument | None:
+                       warnings: SourceWarnings | None = None, located: list[Located] | None = None,
+                       folder: str = "") -> SourceDocument | None:
     """The document ``records`` (of one folder) name, if it may be published; else None, said
     once for them all (through ``warnings``, the build's count of what it said)."""
     warnings = warnings or SourceWarnings()
@@ -146,6 +178,13 @@ def publishable_source(locator: SourceLocator, name: str, records: SourceUse,
     if document is None:
         warn("%s: not found", named_by(name, records))
         return None
+    if located is not None:
+        try:
+            info = document.path.stat()
+        except OSError:  # gone since it was found: the next build looks again
+            info = None
+        if info is not None:
+            located.append(Located(folder, name, str(document.path), info.st_size, info.st_mtime_ns, info.st_ino, None))
     if document.withheld:
         warn("%s: not published: %s", named_by(name, records), document.withheld)
         return None
