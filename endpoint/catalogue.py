@@ -59,10 +59,9 @@ class DumpFormat:
 
 
 DUMP_FORMATS: dict[str, DumpFormat] = {
-    ".nt": DumpFormat("application/n-triples", "RDF_N_TRIPLES", "N-Triples"),
     ".nt.gz": DumpFormat("application/n-triples", "RDF_N_TRIPLES", "N-Triples, gzip", compress="application/gzip"),
-    ".ttl": DumpFormat("text/turtle", "RDF_TURTLE", "Turtle"),
-    ".jsonld": DumpFormat("application/ld+json", "JSON_LD", "JSON-LD"),
+    ".ttl.gz": DumpFormat("text/turtle", "RDF_TURTLE", "Turtle, gzip", compress="application/gzip"),
+    ".jsonld.gz": DumpFormat("application/ld+json", "JSON_LD", "JSON-LD, gzip", compress="application/gzip"),
 }
 
 
@@ -308,7 +307,9 @@ def _dump_distribution(graph: Graph, s: Settings, dataset: URIRef, name: str, fa
     graph.add((node, RDF.type, DCAT.Distribution))
     graph.add((node, DCTERMS.title, Literal(f"Dump of all data, {fmt.label}", lang="en")))
     graph.add((node, DCTERMS.description, Literal(
-        f"Every triple of the current build (data, ontology and code lists) in one {fmt.label} file.", lang="en")))
+        f"Every triple of the current build (data, ontology and code lists) in one {fmt.label} file"
+        + (f"; uncompressed at {url.removesuffix('.gz')}." if fmt.compress and url.endswith(".gz") else "."),
+        lang="en")))
     graph.add((node, DCATAP.availability, _stable(graph)))
     graph.add((node, DCAT.accessURL, url))
     graph.add((node, DCAT.downloadURL, url))

@@ -8,8 +8,10 @@ are explicit alternatives to content negotiation.
 
 from __future__ import annotations
 
+import gzip
 from functools import lru_cache
 from importlib import resources
+from typing import Iterator
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request, send_file
@@ -130,16 +132,37 @@ def moved(iri: str, target: str, suffix: str) -> Response:
     return caching(Response(status=301, headers={"Location": location}), f"{iri}|moved|{location}")
 
 
+DUMP_TYPES = {".nt": "application/n-triples", ".ttl": "text/turtle", ".jsonld": "application/ld+json"}
+INFLATED_BLOCK = 1 << 20
+
+
 @blueprint.route("/dumps/<name>")
 def dump(name: str) -> Response:
-    folder = store_handle().generation.dumps_path
-    path = folder / name
-    if "/" in name or name.startswith(".") or not path.is_file():
+    """A dump file as built (``eulod.nt.gz``), or its content uncompressed (``eulod.nt``), inflated
+    as it is sent: a build keeps the compressed files only (eulod/pipeline/dumps.py says why)."""
+    handle = store_handle()
+    folder = handle.generation.dumps_path
+    if "/" in name or "\\" in name or name.startswith("."):
         abort(404)
-    kinds = {".nt": "application/n-triples", ".ttl": "text/turtle", ".gz": "application/gzip",
-             ".jsonld": "application/ld+json"}
-    response = send_file(path, mimetype=kinds.get(path.suffix, "application/octet-stream"), conditional=False)
+    path = folder / name
+    if path.suffix == ".gz" and path.is_file():
+        response = send_file(path, mimetype="application/gzip", conditional=False)
+        return caching(response, f"dump:{name}")
+    facts = handle.manifest.get("dumps", {}).get(f"{name}.gz")
+    packed = folder / f"{name}.gz"
+    kind = DUMP_TYPES.get("." + name.rpartition(".")[2])
+    if kind is None or facts is None or not packed.is_file():
+        abort(404)
+    response = Response(_inflated(packed), mimetype=kind, direct_passthrough=True)
+    response.headers["Content-Length"] = str(facts["uncompressed_bytes"])
     return caching(response, f"dump:{name}")
+
+
+def _inflated(path) -> Iterator[bytes]:
+    """The file's content in blocks of a megabyte; opened when the first block is asked for."""
+    with gzip.open(path, "rb") as stream:
+        while block := stream.read(INFLATED_BLOCK):
+            yield block
 
 
 @blueprint.route("/<path:path>", methods=["GET", "HEAD"])

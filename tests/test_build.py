@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
@@ -39,10 +40,11 @@ def test_build_of_the_sample_data_succeeds(tmp_path: Path):
     _, manifest, count = snapshot(tmp_path / "build")
     assert count == 5
     dumps = json.loads(manifest)["dumps"]
-    assert {"eulod.nt", "eulod.ttl", "eulod.nt.gz"} <= set(dumps)
-    for name in ("eulod.nt", "eulod.ttl"):
+    assert set(dumps) == {"eulod.nt.gz", "eulod.ttl.gz", "eulod.jsonld.gz"}
+    for name in dumps:
         path = tmp_path / "build" / "dumps" / name
         assert path.stat().st_size == dumps[name]["bytes"]
+        assert len(gzip.decompress(path.read_bytes())) == dumps[name]["uncompressed_bytes"]
     assert not list((tmp_path / "build" / "current" / "dumps").glob(".*tmp"))
 
 
@@ -167,10 +169,10 @@ def test_two_builds_of_the_same_input_give_byte_identical_dumps(tmp_path: Path):
         assert result.returncode == 0, result.stdout + result.stderr
         folder = (tmp_path / name / "current" / "dumps").resolve()
         dumps.append({path.name: path.read_bytes() for path in sorted(folder.iterdir())})
-    assert sorted(dumps[0]) == ["eulod.jsonld", "eulod.nt", "eulod.nt.gz", "eulod.ttl"]
+    assert sorted(dumps[0]) == ["eulod.jsonld.gz", "eulod.nt.gz", "eulod.ttl.gz"]
     for name in dumps[0]:
         assert dumps[0][name] == dumps[1][name], f"{name} differs between two builds of the same input"
-    plain = dumps[0]["eulod.nt"].decode()
+    plain = gzip.decompress(dumps[0]["eulod.nt.gz"]).decode()
     assert '"2026-05-28T20:26:40Z"^^<http://www.w3.org/2001/XMLSchema#dateTime>' in plain
     assert "_:" in plain  # the vocabulary's blank nodes are there, named the same both times
 

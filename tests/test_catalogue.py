@@ -83,7 +83,7 @@ def test_catalogue_describes_every_dump_with_its_size(client, sample_build):
                 "http://publications.europa.eu/resource/authority/file-type/")
     expected = {f"{base}dumps/{name}": facts["bytes"] for name, facts in sample_build.manifest["dumps"].items()}
     assert {url: int(size) for url, size in downloads.items()} == expected
-    assert {"eulod.nt.gz", "eulod.ttl", "eulod.jsonld"} <= set(sample_build.manifest["dumps"])
+    assert set(sample_build.manifest["dumps"]) == {"eulod.nt.gz", "eulod.ttl.gz", "eulod.jsonld.gz"}
 
 
 def test_sparql_endpoint_is_a_data_service(client):

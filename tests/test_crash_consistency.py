@@ -40,7 +40,7 @@ COUNT_PROJECTS = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a <https://w3id.org/eulod/
 # them: the store (while loading), the listing (then the dumps start), the dumps folder (while
 # the N-Triples dump streams), the first dump, the validation results, the manifest (last
 # before the switch).
-KILL_POINTS = ["store", "listing.sqlite", "dumps", "dumps/eulod.nt", "validation.json", "manifest.json"]
+KILL_POINTS = ["store", "listing.sqlite", "dumps", "dumps/eulod.nt.gz", "validation.json", "manifest.json"]
 
 
 def environment() -> dict[str, str]:

@@ -9,6 +9,7 @@ build's projects and organisations, triple for triple.
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import shutil
@@ -129,7 +130,7 @@ def test_modified_is_kept_for_unchanged_projects_and_set_for_changed_ones(tmp_pa
     second = modified_dates(settings.build_dir)
     assert second == {**{iri: stamp for iri, stamp in first.items() if iri != project(REMOVED)},
                       project(CHANGED): "2026-02-01T00:00:00Z", project(ADDED): "2026-02-01T00:00:00Z"}
-    dump = (current_generation(settings.build_dir).dumps_path / "eulod.nt").read_text("utf-8")
+    dump = gzip.decompress((current_generation(settings.build_dir).dumps_path / "eulod.nt.gz").read_bytes()).decode()
     assert f'<{project(CHANGED)}> <{MODIFIED}> "2026-02-01T00:00:00Z"' in dump
     assert (current_generation(settings.build_dir).path / CHANGES).is_file()
     pages = read_pages(current_generation(settings.build_dir))

@@ -83,7 +83,7 @@ def test_init_writes_a_repository_that_validates_builds_and_runs_its_workflow(tm
     commands = run_workflow(repository, BIN, install=False)
     assert any("eulod validate records/" in c for c in commands) and any("eulod build" in c for c in commands)
     dumps = sorted(p.name for p in (repository / "eulod-dumps").iterdir())
-    assert "manifest.json" in dumps and "eulod.nt.gz" in dumps and "eulod.ttl" in dumps, dumps
+    assert "manifest.json" in dumps and "eulod.nt.gz" in dumps and "eulod.ttl.gz" in dumps, dumps
     assert (repository / "eulod-validation.xml").read_text("utf-8").lstrip().startswith("<?xml")
 
 

@@ -105,7 +105,7 @@ def pages(url: str, generation: Path) -> dict[str, str]:
         paths += [f"/project/{record_id}", f"/project/{record_id}.ttl", f"/record/{record_id}", f"/record/{record_id}.ttl"]
     for name in sorted(set(manifest["sources"].values())):
         paths += [f"/source/{name}", f"/source/{name}.ttl"]
-    paths += [f"/dumps/{name}" for name in manifest["dumps"] if not name.endswith(".gz")]
+    paths += [f"/dumps/{name.removesuffix('.gz')}" for name in manifest["dumps"]]  # served uncompressed
     texts = {path: fetch(url + path) for path in paths}
     query = urllib.parse.urlencode({"query": CONSTRUCT_ALL})
     texts["/sparql CONSTRUCT"] = fetch(f"{url}/sparql?{query}", "application/n-triples")

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import gzip
 import pyoxigraph as ox
 import pytest
 from conftest import RECORDS
@@ -176,8 +177,8 @@ def test_the_dump_holds_exactly_the_stores_triples(tmp_path, crossing):
         store = ox.Store.read_only(str(outcome.generation.store_path))
         in_store = Counter(str(q.triple) for q in store.quads_for_pattern(None, None, None, None))
         del store
-        dumped = Counter(str(t) for t in ox.parse(path=str(outcome.generation.dumps_path / "eulod.nt"),
-                                                  format=ox.RdfFormat.N_TRIPLES))
+        dumped = Counter(str(t) for t in ox.parse(gzip.decompress((outcome.generation.dumps_path / "eulod.nt.gz")
+                                                                  .read_bytes()), format=ox.RdfFormat.N_TRIPLES))
         assert dumped == in_store
         assert any("http://purl.org/dc/terms/modified" in t for t in dumped)
         assert not list(outcome.generation.path.glob(".feed-data*"))

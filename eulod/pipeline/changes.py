@@ -61,7 +61,7 @@ from eulod.core.feed import (
     sparql_distribution_iri,
 )
 from eulod.core.generation import DUMP_NAME, Generation, current_generation, data_graph_iri, vocabulary_graph_iri
-from eulod.pipeline.dumps import FORMATS
+from eulod.pipeline.dumps import FILES
 
 log = logging.getLogger(__name__)
 
@@ -264,7 +264,7 @@ def compare(hashes: dict[str, str], kinds: dict[str, str], previous: dict[str, t
 def catalogue_hashes(base_iri: str, content: str) -> tuple[dict[str, str], dict[str, str]]:
     """The catalogue's entries and their hashes: the dataset and its dumps change with the content
     (``content`` hashes the data and the vocabulary), the SPARQL and feed distributions never do."""
-    dumps = [f"{DUMP_NAME}{suffix}" for suffix in FORMATS] + [f"{DUMP_NAME}.nt.gz"]
+    dumps = [f"{DUMP_NAME}{suffix}" for suffix in FILES]
     entries = {dataset_iri(base_iri): ("dataset", content)}
     for name in dumps:
         entries[dump_distribution_iri(base_iri, name)] = ("distribution", hex128(triple_hash(f"{content} {name}")))

@@ -206,10 +206,10 @@ def _update(store: ox.Store, previous: Generation, generation: Generation, delta
                 changed = changed_keys(deltas[name], members if name == data else set(), keys, chunks)
                 sections: list[bytes | None] = [None] * chunks
                 for chunk, named in changed.items():
-                    sections[chunk] = rebuilt(section_lines(handles[".nt"], index.sections[first + chunk]), named,
+                    sections[chunk] = rebuilt(section_lines(handles[FILES[0]], index.sections[first + chunk]), named,
                                               keys, store, ox.NamedNode(name))
             else:
-                sections = compared(store, name, index, chunks, first, handles[".nt"], keys)
+                sections = compared(store, name, index, chunks, first, handles[FILES[0]], keys)
             for number, section in enumerate(sections):
                 if section is None:
                     dumps.copy(handles, index.sections[first + number])

@@ -1,0 +1,103 @@
+"""The dumps as files: gzip streams made of separately compressed segments whose trailer CRC is
+combined, never recomputed (eulod/pipeline/gzipped.py), and their uncompressed content served
+by the endpoint, inflated as it is sent (endpoint/resources.py)."""
+
+from __future__ import annotations
+
+import gzip
+import subprocess
+import urllib.error
+import urllib.request
+import zlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from eulod.pipeline import gzipped
+
+CONTENTS = st.lists(st.binary(max_size=3000) | st.text(max_size=500).map(str.encode), max_size=8)
+
+
+@given(st.binary(max_size=2000), st.binary(max_size=5000))
+def test_combined_crcs_are_the_crc_of_the_whole(first: bytes, second: bytes):
+    whole = zlib.crc32(first + second)
+    assert gzipped.crc32_combine(zlib.crc32(first), zlib.crc32(second), len(second)) == whole
+    if second:  # the Python fallback, for where zlib's own cannot be loaded
+        assert gzipped._python_combine(zlib.crc32(first), zlib.crc32(second), len(second)) == whole
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(0, 2**32 - 1), st.integers(1, 2**40))
+def test_the_fallback_agrees_with_zlib_at_any_length(first: int, second: int, size: int):
+    assert gzipped._python_combine(first, second, size) == gzipped.crc32_combine(first, second, size)
+
+
+@settings(max_examples=60)
+@given(CONTENTS)
+def test_segments_make_one_gzip_member_any_reader_reads(contents: list[bytes]):
+    crc, size, parts = 0, 0, [gzipped.header("eulod.nt")]
+    for content in contents:
+        part = gzipped.segment(content)
+        assert gzipped.inflate(part.data) == content
+        crc, size = gzipped.crc32_combine(crc, part.crc, part.size), size + part.size
+        parts.append(part.data)
+    parts.append(gzipped.trailer(crc, size))
+    data = b"".join(parts)
+    whole = b"".join(contents)
+    assert gzip.decompress(data) == whole
+    single = zlib.decompressobj(wbits=31)  # a reader that stops after the first member
+    assert single.decompress(data) == whole and single.eof and not single.unused_data
+    assert subprocess.run(["gzip", "-dc"], input=data, capture_output=True, check=True).stdout == whole
+
+
+def test_a_wrong_crc_is_caught_by_readers():
+    """The trailer is checked: a combination that were wrong would not go unnoticed."""
+    part = gzipped.segment(b"<a> <b> <c> .\n")
+    data = gzipped.header("x") + part.data + gzipped.trailer(part.crc ^ 1, part.size)
+    with pytest.raises(gzip.BadGzipFile):
+        gzip.decompress(data)
+
+
+# --- served ------------------------------------------------------------------------------------
+
+def test_each_dump_is_served_compressed_and_uncompressed(client, sample_build):
+    folder = sample_build.generation.dumps_path
+    for name, facts in sample_build.manifest["dumps"].items():
+        packed = client.get(f"/dumps/{name}")
+        packed.get_data()
+        packed.close()  # the file send_file opened (a server closes it when the response is sent)
+        assert packed.status_code == 200 and packed.mimetype == "application/gzip"
+        assert len(packed.data) == facts["bytes"]
+        plain = client.get(f"/dumps/{name.removesuffix('.gz')}")
+        assert plain.status_code == 200, name
+        assert plain.data == gzip.decompress(packed.data), name
+        assert int(plain.headers["Content-Length"]) == facts["uncompressed_bytes"] == len(plain.data)
+        assert plain.headers["ETag"] != packed.headers["ETag"] and "Accept" in plain.headers["Vary"]
+        again = client.get(f"/dumps/{name.removesuffix('.gz')}", headers={"If-None-Match": plain.headers["ETag"]})
+        assert again.status_code == 304 and not again.data
+        assert (folder / name).read_bytes() == packed.data
+    assert client.get("/dumps/eulod.ttl").mimetype == "text/turtle"
+    assert client.get("/dumps/eulod.jsonld").mimetype == "application/ld+json"
+    assert client.get("/dumps/eulod.nt").mimetype == "application/n-triples"
+
+
+@pytest.mark.parametrize("name", ["eulod.rdf", "eulod.nt.gz.gz", "eulod", "other.nt", ".eulod.nt.gz", "eulod.NT",
+                                  "eulod.nt%00", "..%2Feulod.nt", "manifest.json", "eulod.gz"])
+def test_other_dump_names_are_not_found(client, name):
+    assert client.get(f"/dumps/{name}").status_code == 404
+
+
+@pytest.mark.server
+def test_curl_downloads_the_plain_dump_whole_and_a_head_request_gets_its_length(live_server):
+    url = f"{live_server.url}/dumps/eulod.nt"
+    body = subprocess.run(["curl", "-sS", "--fail", url], capture_output=True, check=True, timeout=60).stdout
+    with urllib.request.urlopen(f"{url}.gz", timeout=60) as response:
+        assert body == gzip.decompress(response.read())
+    head = subprocess.run(["curl", "-sS", "--fail", "-I", url], capture_output=True, text=True, check=True,
+                          timeout=60).stdout.lower()
+    assert f"content-length: {len(body)}" in head
+    try:
+        urllib.request.urlopen(f"{live_server.url}/dumps/eulod.xml", timeout=60)
+        raise AssertionError("an unknown dump format should be 404")
+    except urllib.error.HTTPError as error:
+        assert error.code == 404
