@@ -212,11 +212,21 @@ class Findings:
                 outcome.problems.append(RecordProblem(**data))
         return list(found.values())
 
-    def results_by_record(self, leave_out: set[str]) -> Iterator[tuple[str, list[dict]]]:
-        """(record id, its SHACL results as validation.json holds them), for published records with results."""
+    def results_by_record(self, leave_out: set[str], only: Iterable[str] | None = None
+                          ) -> Iterator[tuple[str, list[dict]]]:
+        """(record id, its SHACL results as validation.json holds them), for published records with
+        results; with ``only``, for those of these records (an incremental build's, whose results may
+        have changed)."""
         self.flush()
         current, results = None, []
-        rows = self.db.execute("SELECT record, payload FROM findings WHERE stage = 'shapes' ORDER BY record, seq")
+        if only is None:
+            rows = self.db.execute("SELECT record, payload FROM findings WHERE stage = 'shapes' ORDER BY record, seq")
+        else:
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS only_records (id TEXT PRIMARY KEY)")
+            self.db.execute("DELETE FROM temp.only_records")
+            self.db.executemany("INSERT OR IGNORE INTO temp.only_records VALUES (?)", ((i,) for i in only))
+            rows = self.db.execute("SELECT record, payload FROM findings WHERE stage = 'shapes' "
+                                   "AND record IN (SELECT id FROM temp.only_records) ORDER BY record, seq")
         for record_id, payload in rows:
             if record_id in leave_out:
                 continue

@@ -79,13 +79,14 @@ from eulod.pipeline.checkpoint import (
     write_inputs,
 )
 from eulod.pipeline.checks import RDF_TYPE, BatchChecker, check_organisations
+from eulod.pipeline.counted import CountedStore
 from eulod.pipeline.delta import Delta, apply, copy_store, settle
 from eulod.pipeline.findings import REPORT_FILE, Findings, RecordRef
 from eulod.pipeline.generations import discard, new_generation, write_manifest
 from eulod.pipeline.incremental_changes import update_changes
 from eulod.pipeline.incremental_dumps import update_dumps
 from eulod.pipeline.incremental_sources import copy_sources_since
-from eulod.pipeline.publication import statistics, write_validation
+from eulod.pipeline.publication import statistics, update_validation, write_validation
 from eulod.pipeline.stream import organisation_lines
 from eulod.pipeline.summaries_update import update_summaries
 from eulod.shapes import shapes_graph
@@ -611,7 +612,8 @@ def _publish(settings: Settings, served: Generation, db: sqlite3.Connection, con
     try:
         stage("copying the store")
         copy_store(served.store_path, generation.store_path)
-        store = ox.Store(str(generation.store_path))
+        counted = served.manifest().get("statistics", {}).get("triples")
+        store = CountedStore(ox.Store(str(generation.store_path)), counted)
         plan_ = plan(context, store, changes.gone, texts, graph)
         carry_findings(findings, locate(served), changes.gone | set(texts), plan_.organisations,
                        changes.positions)
@@ -656,7 +658,11 @@ def _publish(settings: Settings, served: Generation, db: sqlite3.Connection, con
                             "triples_removed": len(plan_.delta.removed), "triples_added": len(plan_.delta.added)},
         }
         stage("writing the validation results and source documents")
-        write_validation(generation, findings.results_by_record(set()))
+        # Results change for the records converted or gone and those naming a subject they share
+        # (an organisation validated again gives its results to every record naming it).
+        touched = changes.gone | set(texts) | {r for named in plan_.naming.values() for r in named}
+        if not update_validation(served, generation, touched, findings.results_by_record(set(), only=touched)):
+            write_validation(generation, findings.results_by_record(set()))
         locator = SourceLocator(source_roots(inputs, settings.data_dir), settings.data_dir)
         persons = frozenset(v for (v,) in db.execute("SELECT DISTINCT value FROM persons WHERE kind = 'name'")) \
             if settings.personal_data != "publish" else frozenset()

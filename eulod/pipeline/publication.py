@@ -41,9 +41,53 @@ def write_validation(generation: Generation, results: Iterable[tuple[str, list[d
     with atomic_writer(generation.path / VALIDATION_FILE) as out:
         out.write(b"{")
         for number, (record_id, found) in enumerate(results):
-            entry = f"{',' if number else ''}\n{json.dumps(record_id)}: {json.dumps(found, sort_keys=True, ensure_ascii=False)}"
-            out.write(entry.encode("utf-8"))
+            out.write((b",\n" if number else b"\n") + _entry(record_id, found))
         out.write(b"\n}\n")
+
+
+def update_validation(previous: Generation, generation: Generation, changed: set[str],
+                      results: Iterable[tuple[str, list[dict]]]) -> bool:
+    """validation.json of an incremental build: the previous file's entries of the records not in
+    ``changed`` copied as they are, and ``results`` (those of the ``changed`` records, in id order)
+    in their place. Rewriting every entry cost 2.5 s at 100 000 projects for one changed record.
+    False when the previous file is not one :func:`write_validation` wrote (nothing written then)."""
+    path = previous.path / VALIDATION_FILE
+    try:
+        with open(path, "rb") as handle:
+            lines = handle.read().split(b"\n")
+    except OSError:
+        return False
+    if len(lines) < 3 or lines[0] != b"{" or lines[-2:] != [b"}", b""]:
+        return False
+    decoder = json.JSONDecoder()
+    new = iter(results)
+    waiting = next(new, None)
+    with atomic_writer(generation.path / VALIDATION_FILE) as out:
+        out.write(b"{")
+        number = 0
+
+        def entry(text: bytes) -> None:
+            nonlocal number
+            out.write((b",\n" if number else b"\n") + text)
+            number += 1
+
+        for line in lines[1:-2]:
+            line = line.removesuffix(b",")
+            record_id, _end = decoder.raw_decode(line.decode("utf-8"))
+            while waiting is not None and waiting[0] < record_id:
+                entry(_entry(*waiting))
+                waiting = next(new, None)
+            if record_id not in changed:
+                entry(line)
+        while waiting is not None:
+            entry(_entry(*waiting))
+            waiting = next(new, None)
+        out.write(b"\n}\n")
+    return True
+
+
+def _entry(record_id: str, found: list[dict]) -> bytes:
+    return f"{json.dumps(record_id)}: {json.dumps(found, sort_keys=True, ensure_ascii=False)}".encode("utf-8")
 
 
 @dataclass(frozen=True)
