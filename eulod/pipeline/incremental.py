@@ -551,21 +551,29 @@ def write_checkpoint(previous: Path, target: Path, gone: set[str], changed: list
         keep_private(target)
 
 
-def source_people(findings: Findings, checkpoint: sqlite3.Connection, changed: list[Record]) -> None:
-    """Who each source document's records name (for its redacted copy), from every record naming it."""
-    people: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for record_id, kind, value in checkpoint.execute("SELECT record, kind, value FROM persons"):
-        people[record_id].append((kind, value))
-    for record in changed:
-        people[record.id] = [(kind, value) for _r, kind, value in person_rows(record)]
-    rows = findings.db.execute("SELECT DISTINCT folder, name, record FROM sources").fetchall()
-    seen = set()
-    for folder, name, record_id in rows:
-        for kind, value in people.get(record_id, ()):
-            if (folder, name, kind, value) not in seen:
-                seen.add((folder, name, kind, value))
-                findings.db.execute("INSERT INTO source_people VALUES (?, ?, ?, ?)", (folder, name, kind, value))
-    findings.db.commit()
+def source_people(findings: Findings, checkpoint: Path, changed: list[Record]) -> None:
+    """Who each source document's records name (for its redacted copy), from every record naming it:
+    the checkpoint's persons of the records not converted again, the converted ones' own. One SQL
+    statement (a Python loop over every person and document took 0.5 s at 100 000 projects)."""
+    db = findings.db
+    findings.flush()
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS changed_people (record TEXT, kind TEXT, value TEXT)")
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS changed_ids (id TEXT PRIMARY KEY)")
+    db.execute("DELETE FROM temp.changed_people")
+    db.execute("DELETE FROM temp.changed_ids")
+    db.executemany("INSERT OR IGNORE INTO temp.changed_ids VALUES (?)", ((r.id,) for r in changed))
+    db.executemany("INSERT INTO temp.changed_people VALUES (?, ?, ?)", (row for r in changed for row in person_rows(r)))
+    db.execute("ATTACH DATABASE ? AS previous", (f"file:{checkpoint}?mode=ro",))
+    try:
+        db.execute("""INSERT INTO source_people
+                      SELECT DISTINCT s.folder, s.name, p.kind, p.value
+                      FROM (SELECT DISTINCT folder, name, record FROM sources) s
+                      JOIN (SELECT record, kind, value FROM previous.persons
+                            WHERE record NOT IN (SELECT id FROM temp.changed_ids)
+                            UNION ALL SELECT record, kind, value FROM temp.changed_people) p ON p.record = s.record""")
+        db.commit()
+    finally:
+        db.execute("DETACH DATABASE previous")
 
 
 def build_incremental(settings: Settings, inputs: list[Path], fail_on: str, skip_invalid: bool, when: datetime,
@@ -623,7 +631,7 @@ def _publish(settings: Settings, served: Generation, db: sqlite3.Connection, con
                                 RecordRef(record.id, record.file, record.position), contact_names([record.data]),
                                 contact_emails([record.data]))
         findings.flush()
-        source_people(findings, db, changes.changed)
+        source_people(findings, locate(served), changes.changed)
         write_records(served.path / RECORDS_NT, generation.path / RECORDS_NT, texts, findings, changes.changed)
         stage("applying the change to the store")
         apply(store, plan_.delta, graph)
