@@ -257,9 +257,19 @@ def keep_private(path: Path) -> None:
     target.parent.mkdir(mode=0o700, exist_ok=True)
     os.chmod(target.parent, 0o700)
     os.chmod(path, 0o600)
+    _fsync(path)  # written without a journal or syncs, and outside the generation its manifest seals
     os.replace(path, target)
+    _fsync(target.parent)
     log.info("the checkpoint names contact persons, which this build does not publish: kept in %s, not in the "
              "generation", target.parent)
+
+
+def _fsync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def write_documents(db: sqlite3.Connection, located: Iterable, listings: dict[str, int | None],
