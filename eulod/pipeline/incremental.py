@@ -227,7 +227,7 @@ class Context:
         handle = os.open(self.data, os.O_RDONLY)
         try:
             for record_id, offset, length in rows:
-                found[record_id] = b"".join(pattern.findall(os.pread(handle, length, offset)))
+                found[record_id] = matching_lines(pattern, os.pread(handle, length, offset))
         finally:
             os.close(handle)
         return found
@@ -241,10 +241,17 @@ class Context:
 
 def lines_of(subjects: Iterable[str], below: bool = False) -> re.Pattern[bytes]:
     """The N-Triples lines whose subject is one of ``subjects`` (``<iri>``), or with ``below``
-    also an IRI under one (``<iri/...>``, ``<iri#...>``)."""
+    also an IRI under one (``<iri/...>``, ``<iri#...>``), for :func:`matching_lines`. The pattern
+    starts with a line feed: the engine searches for it, where ``^`` in multi-line mode is tried
+    at every byte (five times slower over the 13 000 records naming a popular organisation)."""
     heads = b"|".join(re.escape(s[:-1].encode("utf-8")) for s in sorted(subjects)) or b"(?!)"
     end = rb"(?:>|[/#][^>]*>)" if below else rb">"
-    return re.compile(rb"^(?:" + heads + rb")" + end + rb" [^\n]*\n?", re.M)
+    return re.compile(rb"\n((?:" + heads + rb")" + end + rb" [^\n]*)")
+
+
+def matching_lines(pattern: re.Pattern[bytes], text: bytes) -> bytes:
+    """The lines of ``text`` that a :func:`lines_of` pattern matches, in order, each ending in a line feed."""
+    return b"".join(line + b"\n" for line in pattern.findall(b"\n" + text))
 
 
 def _triples(text: bytes) -> Iterator[ox.Triple]:
