@@ -271,12 +271,55 @@ def serve_and_query(build_dir: Path, texts: dict[str, str], limit: float = 60) -
                 times[name] = (time.perf_counter() - started, rows)
             except Exception as exc:  # report, go on with the other queries
                 times[name] = (None, f"error: {exc}")
+        pages = time_pages(f"http://127.0.0.1:{port}", url, limit)
         pids = [server.pid, *_children(server.pid)]
         rss = {pid: _rss_kib(pid) for pid in pids}
-        return {"times": times, "rss_kib": rss, "warmup_s": warmup}
+        return {"times": times, "pages": pages, "rss_kib": rss, "warmup_s": warmup}
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+PROJECT = "https://w3id.org/eulod/ontology#Project"
+# The organisation most projects name: its page lists the most (not timed: it only picks the page).
+BUSIEST = ("SELECT ?o (COUNT(?p) AS ?n) WHERE { ?p <https://w3id.org/eulod/ontology#hasParticipation> ?r . "
+           "?r <https://w3id.org/eulod/ontology#organisation> ?o } GROUP BY ?o ORDER BY DESC(?n) LIMIT 1")
+
+
+def _first(url: str, query: str, limit: float) -> str | None:
+    request = urllib.request.Request(url, data=urllib.parse.urlencode({"query": query}).encode(),
+                                     headers={"Accept": "application/sparql-results+json"})
+    try:
+        with urllib.request.urlopen(request, timeout=limit + 30) as response:
+            rows = json.load(response)["results"]["bindings"]
+    except Exception as exc:  # report without that page
+        log.warning("picking a page to time: %s", exc)
+        return None
+    return next(iter(rows[0].values()))["value"] if rows else None
+
+
+def time_pages(root: str, sparql: str, limit: float) -> dict[str, Any]:
+    """Seconds for each page a visitor opens first (issue 19: every page < 1 s at 1 000 000 projects):
+    home, a later page of the list, a project (HTML and Turtle), the busiest organisation, search,
+    the catalogue, the change feed. Each is fetched twice; the first (uncached) time is reported."""
+    paths = ["/", "/?page=2", "/api/search?q=energy", "/catalogue", "/feed"]
+    project = _first(sparql, f"SELECT ?p WHERE {{ ?p a <{PROJECT}> }} LIMIT 1 OFFSET 100", limit)
+    if project:
+        local = "/" + project.split("/", 3)[3]
+        paths += [local, local + ".ttl"]
+    busiest = _first(sparql, BUSIEST, limit)
+    if busiest:
+        paths.append("/" + busiest.split("/", 3)[3])
+    found: dict[str, Any] = {}
+    for path in paths:
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(root + path, timeout=limit + 30) as response:
+                size = len(response.read())
+            found[path] = (time.perf_counter() - started, f"{size:,} bytes")
+        except Exception as exc:
+            found[path] = (None, f"error: {exc}")
+    return found
 
 
 def _rdflib_worker(nt_file: str, texts: dict[str, str], skip: list[str], out: Any) -> None:
@@ -424,6 +467,12 @@ def report(results: list[dict[str, Any]], command: str) -> str:
             value = rd["times"].get(name, (None, "-"))
             lines.append(f"| query {name}: rdflib in memory | "
                          + (_s(value[0]) if value[0] is not None else str(value[1])) + " |" + " - |" * (len(results) - 1 + ratio))
+    if all("pages" in r["serve"] for r in results):
+        for path in results[-1]["serve"]["pages"]:
+            pairs = [r["serve"]["pages"].get(path, (None, "-")) for r in results]
+            label = path if not path.startswith(("/project/", "/organisation/")) else path.split("/")[1] + " page" + (
+                " (Turtle)" if path.endswith(".ttl") else "")
+            query_row(f"page {label}: eulod serve (HTTP)", pairs)
     rd = results[0].get("rdflib")
     if rd and rd["parse"]:
         lines.append(f"| rdflib parse of the N-Triples ({results[0]['size']}) | {_s(rd['parse'][0])} |" + " - |" * (len(results) - 1 + ratio))
