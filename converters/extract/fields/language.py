@@ -1,8 +1,12 @@
 """The sheet's language, and the language of a short text such as a title.
 
-Told by counting each language's small words (labels.yaml ``stopwords``, one list per language
-in labels/<lang>.yaml), so an inferred language is always in the review list; a caller's
-``--language`` is stated. A title in English words on a sheet in another language is a language
+The sheet's language is told by py3langid (langid.py's character n-gram model, limited to the
+official EU languages): counting each language's small words, as before, took Slovak for
+Portuguese and Slovenian for Romanian (their lists share the short words that diacritics folding
+makes alike); the model names all 101 labelled sheets right, the word counts 98. A short text
+is still told by its small words (labels.yaml ``stopwords``, one list per language in
+labels/<lang>.yaml): a model of character sequences needs more text than a title. Either way an
+inferred language is in the review list; a caller's ``--language`` is stated. A title in English words on a sheet in another language is a language
 map (``{en: ...}``), and so are both halves of a bilingual 'A / B' title (``english_words``).
 """
 
@@ -26,20 +30,42 @@ def read(sheet: Sheet) -> None:
     sheet.provenance["language"] = {"file": sheet.source_file, "found": "stated" if sheet.stated_language else "inferred"}
 
 
+SHORT = 60  # words: below this a sheet is told by its small words, as a short text is
+
+
 def _detect(sheet: Sheet) -> str:
-    """The language whose small words the sheet uses most; told by counting, so always in review."""
+    """The sheet's language by the model (its three likeliest are the review's candidates), or by
+    its small words when it is too short for the model; English when neither tells. Inferred, so
+    always in review."""
     text = " ".join(line.text for line in sheet.doc.lines)
     tokens = words(text).split()
-    scores = {lang: sum(1 for t in tokens if t in set(stop)) for lang, stop in load("labels.yaml")["stopwords"].items()}
-    ranked = sorted(scores, key=lambda k: -scores[k])
-    sheet.language_candidates = [k for k in ranked[:3] if scores[k]] or ["en"]
-    return ranked[0] if scores[ranked[0]] else "en"
+    if len(tokens) < SHORT:
+        scores = _stopword_scores(tokens)
+        ranked = sorted(scores, key=lambda k: -scores[k])
+        sheet.language_candidates = [k for k in ranked[:3] if scores[k]] or ["en"]
+        return ranked[0] if scores[ranked[0]] else "en"
+    ranked = [language for language, _score in _identifier().rank(text)]
+    sheet.language_candidates = ranked[:3]
+    return ranked[0]
+
+
+def _stopword_scores(tokens: list[str]) -> dict[str, int]:
+    return {lang: sum(1 for t in tokens if t in set(stop)) for lang, stop in load("labels.yaml")["stopwords"].items()}
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> Any:
+    """py3langid's model, limited to the official EU languages (loaded once: about 0.1 s)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
+    identifier.set_languages(sorted(EU_LANGUAGES))
+    return identifier
 
 
 def text_language(sheet: Sheet, text: str) -> str | None:
     """The language whose small words a short text uses most (None when it uses none)."""
-    tokens = words(text).split()
-    scores = {lang: sum(1 for t in tokens if t in set(stop)) for lang, stop in load("labels.yaml")["stopwords"].items()}
+    scores = _stopword_scores(words(text).split())
     best = max(scores.values())
     leaders = [lang for lang, score in scores.items() if score == best]
     return (sheet.language if sheet.language in leaders else leaders[0]) if best else None
