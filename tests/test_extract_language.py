@@ -68,3 +68,24 @@ def test_every_labelled_sheet_is_in_its_language(sheet: Path):
     if not expected.get("language"):
         pytest.skip("no language expected")
     assert extract_file(sheet).record["language"] == expected["language"]
+
+
+def _page(tmp_path: Path, declared: str, language: str) -> Path:
+    page = tmp_path / "page.html"
+    page.write_text(f'<!doctype html>\n<html class="no-js" LANG="{declared}">\n<body><main><h1>Zelené námestie 2030</h1>'
+                    f"<p>Interreg Europe</p><p>01.03.2024 – 28.02.2027</p><p>{FILLER[language]}</p></main></body></html>",
+                    "utf-8")
+    return page
+
+
+def test_a_page_declaring_the_language_its_text_reads_as_states_it(tmp_path: Path):
+    draft = extract_file(_page(tmp_path, "sk-SK", "sk"))
+    assert draft.record["language"] == "sk"
+    assert "language" not in {item["field"] for item in draft.record.get("review", [])}
+
+
+def test_a_template_declaring_another_language_leaves_it_inferred(tmp_path: Path):
+    draft = extract_file(_page(tmp_path, "en", "sl"))
+    assert draft.record["language"] == "sl"
+    asked = [item for item in draft.record.get("review", []) if item["field"] == "language"]
+    assert asked and "en" in asked[0]["candidates"] and "'en'" in asked[0]["reason"]

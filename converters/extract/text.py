@@ -38,6 +38,7 @@ class Document:
     file: str
     lines: list[Line]
     warnings: list[str] = field(default_factory=list)
+    declared_language: str | None = None  # a web page's own <html lang="..."> (primary subtag, lower case)
 
 
 _BULLET = re.compile(r"^\s*(?:[-*•●▪◦‣–—](?!\*)\s+)+(?:\d{1,2}[.)]\s+)?|^\s*\d{1,2}[.)]\s+|^\s*\(?[a-h]\)\s+")
@@ -308,12 +309,19 @@ def read_document(path: Path, shown: str | None = None) -> Document:
     except OSError as exc:
         raise UnreadableFile(f"cannot be read: {exc.strerror}") from None
     text, warnings = decode(data, shown)
+    declared = None
     if path.suffix.lower() in HTML_SUFFIXES or text.lstrip()[:200].lower().startswith(("<!doctype html", "<html")):
         lines = html_lines(text)
+        found = _HTML_LANG.search(text)
+        declared = found.group(1).lower() if found else None
     else:
         lines = _front_matter_apart([clean_line(raw, number) for number, raw in aligned_tables(text.splitlines())],
                                     text.splitlines())
-    return Document(shown, lines, warnings)
+    return Document(shown, lines, warnings, declared)
+
+
+# The page's language as its root element declares it: <html lang="sk"> or <html xml:lang="sk-SK">.
+_HTML_LANG = re.compile(r"<html\b[^>]*?\b(?:xml:)?lang\s*=\s*[\"']?\s*([A-Za-z]{2,3})(?![A-Za-z])", re.IGNORECASE)
 
 
 def _front_matter_apart(lines: list[Line], raw: list[str]) -> list[Line]:

@@ -25,9 +25,18 @@ from ..sheet import Sheet
 
 
 def read(sheet: Sheet) -> None:
-    """The language the caller stated, else the one the sheet's small words tell (inferred)."""
-    sheet.language = sheet.stated_language or _detect(sheet)
-    sheet.provenance["language"] = {"file": sheet.source_file, "found": "stated" if sheet.stated_language else "inferred"}
+    """The language the caller stated; else the one the page declares (``<html lang>``) when the
+    model finds it too (stated: a declaration, checked, since templates declare a default language
+    whatever a page holds); else the one the model tells (inferred)."""
+    if sheet.stated_language:
+        sheet.language, found = sheet.stated_language, "stated"
+    else:
+        sheet.language = _detect(sheet)
+        declared = sheet.doc.declared_language
+        found = "stated" if declared == sheet.language else "inferred"
+        if declared in EU_LANGUAGES and declared not in sheet.language_candidates:
+            sheet.language_candidates = [*sheet.language_candidates[:2], declared]
+    sheet.provenance["language"] = {"file": sheet.source_file, "found": found}
 
 
 SHORT = 60  # words: below this a sheet is told by its small words, as a short text is

@@ -17,8 +17,9 @@ def read(sheet: Sheet) -> None:
             continue
         value = value_at(sheet.record, path) if path != "language" else None
         if path == "language":
-            sheet.ask(path, "inferred (the language whose small words the sheet uses most): check it",
-                     sheet.language_candidates)
+            why = ("the language the text reads as; the page declares "
+                   f"{sheet.doc.declared_language!r}" if sheet.doc.declared_language else "the language the text reads as")
+            sheet.ask(path, f"inferred ({why}): check it", sheet.language_candidates)
             continue
         how = entry.get("derived") or ("the type a word of the name suggests" if path.endswith(".organisation.type")
                                        else "read from the page's layout or prose, not from a label naming the field")
