@@ -171,6 +171,12 @@ def compare(expected: dict[str, Any], got: dict[str, Any] | None) -> Score:
     ident = lambda r: {f"{i['scheme']}:{i['value']}" for i in r.get("identifiers") or []}  # noqa: E731
     for value in ident(expected) | ident(got):
         _one(score, "identifiers", value if value in ident(expected) else None, value if value in ident(got) else None)
+    codes = lambda r: {f["code"] for f in r.get("intervention_fields") or []}  # noqa: E731
+    got_codes = [f.get("code") for f in got.get("intervention_fields") or []]
+    for code in sorted(codes(expected) | codes(got)):
+        at = f"intervention_fields[{got_codes.index(code)}]" if code in got_codes else "intervention_fields"
+        _one(score, "intervention_fields", code if code in codes(expected) else None, code if code in codes(got) else None,
+             path=at)
     for key in BUDGET:
         _one(score, f"budget.{key}", (expected.get("budget") or {}).get(key), (got.get("budget") or {}).get(key))
     e_parts = {p["organisation"].get("id"): p for p in expected.get("participants") or []}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .data import best_label, load, word_set, words
+from .data import best_label, contains, load, word_set, words
 from .dates import fold
 from .patterns import contact_noise
 from .places import read_country
@@ -36,7 +36,8 @@ class Segment:
 
 # Fields a bulleted "Label: value" line can state (a fact sheet as a bullet list); other bullets are list items.
 _SCALAR_KINDS = {"period", "start_date", "end_date", "duration", "total_cost", "eu_contribution", "co_financing", "eu_rate",
-                 "programme", "fund", "programme_reference", "grant_id", "website", "project_name", "acronym", "page_meta", "status", "country"}
+                 "programme", "fund", "programme_reference", "grant_id", "website", "project_name", "acronym", "page_meta", "status", "country",
+                 "intervention_field"}
 _TEXT_KINDS = {"objectives", "actions", "expected_results", "results"}
 _LIST_KINDS = {"coordinator", "partners", "beneficiary", "objectives", "actions", "expected_results", "results"}
 
@@ -56,6 +57,8 @@ def classify(label: str) -> str | None:
         return None  # 'The consortium counts 35 partners': a count in a sentence, not a list's label
     if kind in _PARTY_KINDS and best_label(label, {"contact": fields["contact"]})[0]:
         return "contact"  # 'Lead partner contact', 'Coordinator contact': a contact, not the partner list
+    if kind in _PARTY_KINDS and any(contains(words(label), a) for a in word_set("labels.yaml", "party_attributes")):
+        return None  # 'IČO příjemce', 'Partner address': one of the party's attributes, not a list of parties
     if kind in _TEXT_KINDS:  # "Objectives, activities and results": a label naming several sections is a description
         named = {k for k in _TEXT_KINDS if best_label(label, {k: fields[k]})[0]}
         if len(named) >= 2 and not {"expected_results", "results"} >= named:
@@ -143,7 +146,7 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
     current: Segment | None = None
     previous: Line | None = None
     before_previous_blank = True
-    lines = _split_joined_labels(lines)
+    lines = _split_joined_labels(_other_separators(lines))
     mail = _mail_header_lines(lines)
     members: set[int] = set()  # lines of partner cards: 'Partner' under a card heading is its role, not a label
     for index, line in enumerate(lines):
@@ -332,6 +335,41 @@ def _mail_header_lines(lines: list[Line]) -> set[int]:
     if len(found) >= 2 and len(found) >= len(first) - 1 and any(_EMAIL.search(line.text) for line in found):
         return {id(line) for line in first}
     return set()
+
+
+# 'Titel = Grenzeloos Zorgen' (a form pasted into an e-mail), 'Název projektu;Rekonstrukce…' (an
+# export's 'field;value' rows, the value quoted when it holds the separator).
+_OTHER_SEPARATOR = re.compile(r'^(?P<label>[^=;:"]{1,70}?)\s*(?P<separator>\s=\s|;)\s*(?P<value>\S.*)$')
+OTHER_SEPARATOR_LINES = 3  # a sheet states at least this many facts so before its lines are read so
+
+
+def _other_separators(lines: list[Line]) -> list[Line]:
+    """``Label = value`` and ``Label;value`` lines as ``Label: value``, when the sheet uses that
+    separator after at least :data:`OTHER_SEPARATOR_LINES` labels naming a field: prose uses ';'
+    and '=' too, but not after a field's label at the start of line after line. Then every line
+    so cut is a labelled one, the labels naming no field too (they end the value above them, as
+    an unknown 'Label:' does)."""
+    found: dict[str, list[int]] = {}
+    named: dict[str, int] = {}
+    for index, line in enumerate(lines):
+        match = _OTHER_SEPARATOR.match(line.text) if line.text and not line.heading else None
+        if match:
+            separator = match.group("separator").strip()
+            found.setdefault(separator, []).append(index)
+            named[separator] = named.get(separator, 0) + bool(classify(match.group("label")))
+    chosen = {i for separator, indexes in found.items() if named[separator] >= OTHER_SEPARATOR_LINES for i in indexes}
+    if not chosen:
+        return lines
+    out = list(lines)
+    for index in chosen:
+        line = lines[index]
+        match = _OTHER_SEPARATOR.match(line.text)
+        value = match.group("value").strip()
+        if match.group("separator") == ";" and len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1].replace('""', '"')  # a quoted CSV field
+        out[index] = Line(line.number, f"{match.group('label').strip()}: {value}", line.bullet, line.heading,
+                          line.links, line.link_texts)
+    return out
 
 
 def _split_joined_labels(lines: list[Line]) -> list[Line]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .fields import (
+    coded,
     contacts,
     country,
     dates,
@@ -55,6 +56,7 @@ STEPS: tuple[tuple[str, Callable[[Sheet], None]], ...] = (
     ("contacts", contacts.read),
     ("website", website.read),
     ("status", status.read),
+    ("fields of intervention", coded.read),
     ("participant list", participant_list.read),
     ("review", review.read),
 )

@@ -195,13 +195,14 @@ def _record_card(block: list[Line]) -> bool:
 def _split_items(text: str) -> list[str]:
     """'orașele Torino (Italia), Gdansk (Polonia)' -> one item per place; table rows stay whole.
 
-    A line of three or more short parts separated by semicolons ('A; B; C.') is a delimited list:
-    one item per part.
+    A line of three or more short parts separated by semicolons ('A; B; C.'), or of parts that
+    each end in a country ('A (DE); B (NL)'), is a delimited list: one item per part.
     """
-    if "|" not in text and text.count(";") >= 2:
+    if "|" not in text and text.count(";") >= 1:
         parts = [p.strip().rstrip(".;").strip() for p in text.split(";")]
         parts = [p for p in parts if p]
-        if len(parts) >= 3 and all(len(p.split()) <= 15 for p in parts):
+        placed = len(parts) >= 2 and all(re.search(r"\([^()]+\)$", p) for p in parts)  # 'A (DE); B (NL)'
+        if (len(parts) >= 3 or placed) and all(len(p.split()) <= 15 for p in parts):
             return parts
     if "|" in text or ("," not in text and text.count("(") < 2):
         return [text]

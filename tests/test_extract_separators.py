@@ -1,0 +1,80 @@
+"""Facts stated with other separators than a colon: a form pasted into an e-mail ('Titel = X'),
+an export's 'field;value' rows, and what such rows say about a beneficiary besides its name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from eulod.converters.extract import extract_file
+
+MAIL = """Hello Mark,
+
+here are the final figures for the project page.
+
+Project name = Cross-Border Care
+Programme = Interreg VI A Germany-Netherlands
+Start date = 1 April 2024
+End date = 30 June 2027
+Total cost = EUR 4,312,800
+Lead partner = Municipality of Emmen (NL)
+Partners = Landkreis Emsland (DE); Hanzehogeschool Groningen (NL)
+Field of intervention = 149 Support for labour market institutions
+
+Kind regards,
+Sanne
+"""
+
+EXPORT = """Field;Value
+Project name;Kindergarten Klosterstrasse, Liberec
+Programme;Integrated Regional Operational Programme 2021-2027
+Summary;"The kindergarten is rebuilt and extended; two new classes, a lift and a garden."
+Beneficiary name;Statutory City of Liberec
+Beneficiary VAT number;CZ00262999
+Beneficiary address;Square 1, 460 01 Liberec
+Start date;01.03.2024
+End date;30.09.2025
+"""
+
+PROSE = """Rebuilding the square
+
+The works begin in spring; the square stays open. Start date = unknown; the council decides in May.
+The budget = EUR 2 million; the region pays half.
+"""
+
+
+def _draft(tmp_path: Path, text: str):
+    sheet = tmp_path / "sheet.txt"
+    sheet.write_text(text, "utf-8")
+    draft = extract_file(sheet)
+    assert draft.record is not None, draft.problems
+    return draft.record
+
+
+def test_a_form_pasted_into_a_mail_states_its_facts(tmp_path: Path):
+    record = _draft(tmp_path, MAIL)
+    assert record["title"] == "Cross-Border Care"
+    assert record["start_date"] == "2024-04-01" and record["end_date"] == "2027-06-30"
+    assert record["budget"]["total_cost"] in ("4312800", "4312800.00")
+    names = {p["organisation"]["name"] if isinstance(p["organisation"]["name"], str)
+             else next(iter(p["organisation"]["name"].values())) for p in record["participants"]}
+    assert {"Landkreis Emsland", "Hanzehogeschool Groningen"} <= names
+    assert record["intervention_fields"] == [{"code": "149", "label": "Support for labour market institutions"}]
+    assert record["provenance"]["start_date"]["found"] == "stated"
+
+
+def test_an_exports_field_value_rows_state_their_facts_and_a_beneficiarys_attributes_are_not_beneficiaries(
+        tmp_path: Path):
+    record = _draft(tmp_path, EXPORT)
+    assert record["title"] == "Kindergarten Klosterstrasse, Liberec"
+    assert record["start_date"] == "2024-03-01" and record["end_date"] == "2025-09-30"
+    assert "two new classes" in str(record.get("description"))
+    names = [p["organisation"]["name"] for p in record.get("participants", [])]
+    assert all("00262999" not in str(n) and "460 01" not in str(n) for n in names), names
+
+
+def test_semicolons_and_equals_signs_in_prose_state_nothing(tmp_path: Path):
+    sheet = tmp_path / "prose.txt"
+    sheet.write_text(PROSE, "utf-8")
+    record = extract_file(sheet).record or {}
+    assert record.get("provenance", {}).get("start_date", {}).get("found") != "stated"
+    assert (record.get("provenance", {}).get("budget.total_cost") or {}).get("found") != "stated"
