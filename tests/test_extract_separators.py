@@ -24,7 +24,8 @@ Kind regards,
 Sanne
 """
 
-EXPORT = """Field;Value
+EXPORT = """Export of the list of operations, one record, decimal comma, amounts in CZK
+Field;Value
 Project name;Kindergarten Klosterstrasse, Liberec
 Programme;Integrated Regional Operational Programme 2021-2027
 Summary;"The kindergarten is rebuilt and extended; two new classes, a lift and a garden."
@@ -33,6 +34,8 @@ Beneficiary VAT number;CZ00262999
 Beneficiary address;Square 1, 460 01 Liberec
 Start date;01.03.2024
 End date;30.09.2025
+Total cost;38412650,00
+Number of records;1
 """
 
 PROSE = """Rebuilding the square
@@ -70,6 +73,8 @@ def test_an_exports_field_value_rows_state_their_facts_and_a_beneficiarys_attrib
     assert "two new classes" in str(record.get("description"))
     names = [p["organisation"]["name"] for p in record.get("participants", [])]
     assert all("00262999" not in str(n) and "460 01" not in str(n) for n in names), names
+    assert record["budget"]["total_cost"] in ("38412650", "38412650.00")  # an ungrouped number under its label
+    assert record["currency"] == "CZK" and record["provenance"]["currency"]["found"] == "stated"
 
 
 def test_semicolons_and_equals_signs_in_prose_state_nothing(tmp_path: Path):

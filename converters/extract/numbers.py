@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Callable
 
 # Currency signs and names as fact sheets write them, by ISO 4217 code (the euro first).
 CURRENCIES: dict[str, list[str]] = {
@@ -96,6 +97,39 @@ def find_amounts(text: str, *, need_currency: bool = False, min_value: int = 100
         code = _SIGN.get(currency.strip().lower()) if currency else None
         found.append(Amount(_plain(value), code, match.start(), match.end(), match.group(0).strip()))
     return found
+
+
+_BARE = re.compile(r"^\s*(\d{3,}(?:[.,]\d{1,2})?)\s*$")
+
+
+def bare_amount(text: str, min_value: int = 100) -> Amount | None:
+    """A value that is one ungrouped number ('38412650,00'), as an export's money column writes it:
+    an amount only where a money label stands over it (find_amounts takes no ungrouped bare number)."""
+    match = _BARE.match(text)
+    if not match or re.fullmatch(r"(19|20)\d\d", match.group(1)):
+        return None
+    try:
+        value = parse_number(match.group(1))
+    except InvalidOperation:
+        return None
+    if value < min_value:
+        return None
+    return Amount(_plain(value), None, match.start(1), match.end(1), match.group(1))
+
+
+def declared_currency(text: str, phrases: list[str], fold: Callable[[str], str]) -> str | None:
+    """The currency a sheet declares for its amounts ('amounts in CZK', 'částky v CZK'): one of ``phrases``
+    (folded: lower case, no accents) followed by a currency's code or sign. ``fold`` folds the text
+    only where a phrase may start, keeping the currency as written."""
+    folded = fold(text)
+    if len(folded) != len(text):  # a letter that folds to two: look in the folded text alone
+        text = folded
+    for phrase in sorted(phrases, key=len, reverse=True):
+        for found in re.finditer(rf"(?<!\w){re.escape(phrase)}\s+", folded):
+            currency = re.match(_CURRENCY, text[found.end():], re.IGNORECASE)
+            if currency:
+                return _SIGN.get(currency.group(0).strip().lower())
+    return None
 
 
 def find_percentages(text: str) -> list[float | int]:

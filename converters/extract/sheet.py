@@ -44,6 +44,7 @@ class Sheet:
         self.warnings: list[str] = list(document.warnings)
         self.participants: list[Participant] = []
         self.currencies: list[str] = []
+        self.declared_currency: str | None = None  # 'amounts in CZK': the currency of unmarked amounts
         self.acronym_table: dict[str, str] | None = None  # parties.acronyms, read once
         self.segments, free = segment(document.lines)
         self.free: list[Line] = free

@@ -12,8 +12,9 @@ import re
 from typing import Any
 
 from ..data import best_label, contains, load, word_set, words
+from ..dates import fold
 from ..matching import cue_regex
-from ..numbers import find_amounts, find_percentages
+from ..numbers import bare_amount, declared_currency, find_amounts, find_percentages
 from ..parties import participant_named
 from ..patterns import alternation
 from ..programmes import funds
@@ -25,6 +26,8 @@ Amounts = dict[str, list[tuple[Any, list[int], Any]]]  # the project's amounts b
 def read(sheet: Sheet) -> None:
     """The project's amounts (rivals go to review) and the currency; participants' shares go to the participants."""
     project: Amounts = {}
+    text = "\n".join(line.text for line in sheet.doc.lines)
+    sheet.declared_currency = declared_currency(text, load("labels.yaml")["currency_declarations"], fold)
     _labelled(sheet, project)
     _rate_line(sheet, project)
     _prose(sheet, project)
@@ -44,7 +47,10 @@ def _labelled(sheet: Sheet, project: Amounts) -> None:
         sheet.release(rest)
         amounts = find_amounts(value)
         if not amounts:
-            continue
+            bare = bare_amount(value)  # an export's column: '38412650,00' under its label
+            if bare is None:
+                continue
+            amounts = [bare]
         head, parts = money_parts(value)
         amounts = find_amounts(head) or amounts
         rates = find_percentages(seg.label) or find_percentages(head)
@@ -213,7 +219,9 @@ def _budget_block_owner(sheet: Sheet, number: int) -> Participant | None:
 
 def note_currency(sheet: Sheet, amount: Any) -> None:
     """Remember the currency an amount states (zł, lei, €); an unmarked amount is taken as EUR, for review."""
-    if amount.currency is None:
+    if amount.currency is None and sheet.declared_currency:
+        sheet.currencies.append(sheet.declared_currency)  # 'amounts in CZK' at the top of an export
+    elif amount.currency is None:
         sheet.ask("currency", f"the amount {amount.text} states no currency; EUR assumed", ["EUR"])
     else:
         sheet.currencies.append(amount.currency)
