@@ -179,7 +179,8 @@ def organisation(name: str, language: str, *, is_city: bool = False) -> Organisa
             city_id = _city_id(city_name)
             suffix = entry.get("suffix", "municipality")
             return Organisation(f"{city_id}-{suffix}", {lang: name}, entry["type"], city_name, recognised=True)
-        return Organisation(slugify(name), {lang: name}, entry["type"], recognised=True)
+        recognised = entry.get("recognised", True)
+        return Organisation(slugify(name), {lang: name}, entry["type"], type_guessed=not recognised, recognised=recognised)
     known = city(name)
     if known or is_city:
         city_id = _city_id(name)
