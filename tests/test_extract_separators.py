@@ -83,3 +83,27 @@ def test_semicolons_and_equals_signs_in_prose_state_nothing(tmp_path: Path):
     record = extract_file(sheet).record or {}
     assert record.get("provenance", {}).get("start_date", {}).get("found") != "stated"
     assert (record.get("provenance", {}).get("budget.total_cost") or {}).get("found") != "stated"
+
+
+GRID = """Project memoria
+
+Beneficiary: Ayuntamiento de Cáceres
+
+Partners:
+
++-------------------------------+------------------+
+| Entity                        | Role             |
++===============================+==================+
+| Diputación de Cáceres         | Partner          |
++-------------------------------+------------------+
+
+Start date: 01/02/2024
+"""
+
+
+def test_a_grid_tables_borders_are_no_participants(tmp_path: Path):
+    """A pandoc grid table's '+---+' lines name no body (a blind sheet had one as a participant with an empty id)."""
+    record = _draft(tmp_path, GRID)
+    names = [str(p["organisation"]["name"]) for p in record.get("participants", [])]
+    assert names and not any("---" in n or not any(c.isalpha() for c in n) for n in names), names
+    assert all(p["organisation"]["id"] for p in record["participants"])

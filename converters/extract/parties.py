@@ -24,7 +24,10 @@ def participant_with_line(sheet: Sheet, number: int) -> Participant | None:
 
 
 def merge(sheet: Sheet, new: Participant) -> Participant:
-    """Add a participant, or fold it into the one with the same id: the stronger role wins, names and facts add up."""
+    """Add a participant, or fold it into the one with the same id: the stronger role wins, names and facts add up.
+    A name without a letter ('+-----+', '00262999') names no body: it is returned, not added."""
+    if not new.org.id or not any(c.isalpha() for name in new.org.names.values() for c in name):
+        return new
     for old in sheet.participants:
         if old.org.id == new.org.id:
             if ROLE_ORDER[new.role] < ROLE_ORDER[old.role]:

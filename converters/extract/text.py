@@ -62,6 +62,8 @@ def clean_line(raw: str, number: int) -> Line:
         return Line(number, "")
     if re.fullmatch(r"[=_~]{3,}", text):  # a plain-text rule under or between sections
         return Line(number, "")
+    if re.fullmatch(r"\+(?:[-=:]{2,}\+)+", text):  # a grid table's border (pandoc, psql): '+-----+-----+'
+        return Line(number, "")
     if text.startswith("|") and text.endswith("|") and len(text) > 2:  # a Markdown table row: cells as " | "
         text = " | ".join(cell.strip() for cell in text[1:-1].split("|"))
     text = _QUOTE.sub("", _MD_IMAGE.sub("", text)).strip()  # a blockquote's text is text; images say nothing
