@@ -107,3 +107,34 @@ def test_a_grid_tables_borders_are_no_participants(tmp_path: Path):
     names = [str(p["organisation"]["name"]) for p in record.get("participants", [])]
     assert names and not any("---" in n or not any(c.isalpha() for c in n) for n in names), names
     assert all(p["organisation"]["id"] for p in record["participants"])
+
+
+NOTICE = """Contract award notice - results of the procurement procedure
+Services
+Legal basis: Directive 2014/24/EU
+
+Section I: Contracting authority
+Official name: Example Municipality
+
+Section II: Object
+Title: Advice on nature-based coastal protection
+Main CPV code: 71313000 Environmental engineering consultancy services
+Start date: 01/09/2024
+End date: 31/12/2025
+Total cost: EUR 412,000
+Contact: Procurement Office, procurement@example.org
+"""
+
+
+def test_a_procurement_notices_labels_state_the_contracts_facts_and_are_asked(tmp_path: Path):
+    """A notice's 'Title:' is the contract's, not necessarily the project's (a blind sheet had it silently)."""
+    record = _draft(tmp_path, NOTICE)
+    asked = {item["field"] for item in record.get("review", [])}
+    assert "title" in asked and "budget.total_cost" in asked
+    assert all(entry.get("found") != "stated" for path, entry in record["provenance"].items()
+               if path not in ("language", "funds", "programme_reference"))
+
+
+def test_a_project_sheet_that_mentions_a_tender_is_no_notice(tmp_path: Path):
+    record = _draft(tmp_path, MAIL.replace("Kind regards", "The tender for the works closes in May.\n\nKind regards"))
+    assert record["provenance"]["start_date"]["found"] == "stated"

@@ -5,12 +5,19 @@ A draft may ask; it may not be confidently wrong (issue 16).
 
 from __future__ import annotations
 
+from ..data import word_set, words
 from ..sheet import Sheet
 from ..values import value_at
 
 
 def read(sheet: Sheet) -> None:
     """Every inferred value not yet in the review list goes there, with its value and source lines."""
+    if procurement_notice(sheet):
+        for path, entry in sheet.provenance.items():
+            if entry.get("found") == "stated" and path not in ("language", "funds", "programme_reference"):
+                entry["found"] = "inferred"
+                entry["derived"] = ("a public procurement notice: its labels state the contract's title, contacts and "
+                                    "values, which need not be the project's")
     asked = {item["field"] for item in sheet.review}
     for path, entry in sheet.provenance.items():
         if entry.get("found") != "inferred" or path in asked:
@@ -24,3 +31,13 @@ def read(sheet: Sheet) -> None:
         how = entry.get("derived") or ("the type a word of the name suggests" if path.endswith(".organisation.type")
                                        else "read from the page's layout or prose, not from a label naming the field")
         sheet.ask(path, f"inferred ({how}): check it", [value] if value is not None else None, entry.get("lines"))
+
+
+PROCUREMENT_MARKERS = 3  # distinct markers a page needs to be taken for a procurement notice
+
+
+def procurement_notice(sheet: Sheet) -> bool:
+    """Whether the page is a public procurement notice (TED's structure: a contracting authority, CPV
+    codes, the procurement directive, an award): words in labels.yaml ``procurement_markers``."""
+    text = f" {words(' '.join(line.text for line in sheet.doc.lines[:400]))} "
+    return sum(1 for marker in word_set("labels.yaml", "procurement_markers") if f" {marker} " in text) >= PROCUREMENT_MARKERS
