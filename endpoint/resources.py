@@ -145,16 +145,17 @@ def dump(name: str) -> Response:
     if "/" in name or "\\" in name or name.startswith("."):
         abort(404)
     path = folder / name
-    if path.suffix == ".gz" and path.is_file():
-        response = send_file(path, mimetype="application/gzip", conditional=False)
+    kind = DUMP_TYPES.get("." + name.rpartition(".")[2])
+    if path.is_file() and (path.suffix == ".gz" or kind is not None):  # plain files: a generation an older eulod built
+        response = send_file(path, mimetype=kind or "application/gzip", conditional=False)
         return caching(response, f"dump:{name}")
     facts = handle.manifest.get("dumps", {}).get(f"{name}.gz")
     packed = folder / f"{name}.gz"
-    kind = DUMP_TYPES.get("." + name.rpartition(".")[2])
     if kind is None or facts is None or not packed.is_file():
         abort(404)
     response = Response(_inflated(packed), mimetype=kind, direct_passthrough=True)
-    response.headers["Content-Length"] = str(facts["uncompressed_bytes"])
+    if "uncompressed_bytes" in facts:
+        response.headers["Content-Length"] = str(facts["uncompressed_bytes"])
     return caching(response, f"dump:{name}")
 
 

@@ -101,3 +101,19 @@ def test_curl_downloads_the_plain_dump_whole_and_a_head_request_gets_its_length(
         raise AssertionError("an unknown dump format should be 404")
     except urllib.error.HTTPError as error:
         assert error.code == 404
+
+
+def test_a_generation_an_older_eulod_built_serves_its_plain_files(client, sample_build):
+    """Such a generation holds eulod.ttl beside eulod.nt.gz, and its manifest has no uncompressed sizes."""
+    plain = sample_build.generation.dumps_path / "eulod.ttl"
+    plain.write_bytes(b"@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\n")
+    try:
+        response = client.get("/dumps/eulod.ttl")
+        response.get_data()
+        response.close()
+        assert response.status_code == 200 and response.mimetype == "text/turtle"
+        assert response.data == plain.read_bytes()
+    finally:
+        plain.unlink()
+    assert client.get("/dumps/eulod.ttl").data == gzip.decompress(
+        (sample_build.generation.dumps_path / "eulod.ttl.gz").read_bytes())

@@ -127,7 +127,7 @@ def dataset_iri(base_iri: str) -> str:
 
 
 def dump_distribution_iri(base_iri: str, dump_name: str) -> str:
-    """The catalogue's distribution of one dump file (``eulod.nt`` -> ``catalogue#dump-eulod-nt``)."""
+    """The catalogue's distribution of one dump file (``eulod.nt.gz`` -> ``catalogue#dump-eulod-nt-gz``)."""
     return f"{base_iri}catalogue#dump-{dump_name.replace('.', '-')}"
 
 
