@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Callable
+
+from .dates import fold
 
 # Currency signs and names as fact sheets write them, by ISO 4217 code (the euro first).
 CURRENCIES: dict[str, list[str]] = {
@@ -117,10 +118,9 @@ def bare_amount(text: str, min_value: int = 100) -> Amount | None:
     return Amount(_plain(value), None, match.start(1), match.end(1), match.group(1))
 
 
-def declared_currency(text: str, phrases: list[str], fold: Callable[[str], str]) -> str | None:
+def declared_currency(text: str, phrases: list[str]) -> str | None:
     """The currency a sheet declares for its amounts ('amounts in CZK', 'částky v CZK'): one of ``phrases``
-    (folded: lower case, no accents) followed by a currency's code or sign. ``fold`` folds the text
-    only where a phrase may start, keeping the currency as written."""
+    (folded: lower case, no accents) followed by a currency's code or sign, read as written."""
     folded = fold(text)
     if len(folded) != len(text):  # a letter that folds to two: look in the folded text alone
         text = folded

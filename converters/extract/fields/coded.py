@@ -22,6 +22,7 @@ def read(sheet: Sheet) -> None:
     for seg in sheet.of("intervention_field"):
         value, value_lines, rest = sheet.first_block(seg)
         sheet.release(rest)
+        before = len(found)
         for part in re.split(r"\s*;\s*", value):
             match = _CODED.match(part.strip())
             if not match or any(f["code"] == match.group("code").zfill(3) for f in found):
@@ -30,6 +31,7 @@ def read(sheet: Sheet) -> None:
             if match.group("label").strip():
                 entry["label"] = match.group("label").strip()
             found.append(entry)
+        if len(found) > before:
             lines += seg.label_lines + value_lines
     if found:
         sheet.put("intervention_fields", found, lines)

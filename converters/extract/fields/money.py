@@ -12,7 +12,6 @@ import re
 from typing import Any
 
 from ..data import best_label, contains, load, word_set, words
-from ..dates import fold
 from ..matching import cue_regex
 from ..numbers import bare_amount, declared_currency, find_amounts, find_percentages
 from ..parties import participant_named
@@ -27,7 +26,7 @@ def read(sheet: Sheet) -> None:
     """The project's amounts (rivals go to review) and the currency; participants' shares go to the participants."""
     project: Amounts = {}
     text = "\n".join(line.text for line in sheet.doc.lines)
-    sheet.declared_currency = declared_currency(text, load("labels.yaml")["currency_declarations"], fold)
+    sheet.declared_currency = declared_currency(text, load("labels.yaml")["currency_declarations"])
     _labelled(sheet, project)
     _rate_line(sheet, project)
     _prose(sheet, project)

@@ -5,7 +5,7 @@ A draft may ask; it may not be confidently wrong (issue 16).
 
 from __future__ import annotations
 
-from ..data import word_set, words
+from ..data import contains, word_set, words
 from ..sheet import Sheet
 from ..values import value_at
 
@@ -39,5 +39,5 @@ PROCUREMENT_MARKERS = 3  # distinct markers a page needs to be taken for a procu
 def procurement_notice(sheet: Sheet) -> bool:
     """Whether the page is a public procurement notice (TED's structure: a contracting authority, CPV
     codes, the procurement directive, an award): words in labels.yaml ``procurement_markers``."""
-    text = f" {words(' '.join(line.text for line in sheet.doc.lines[:400]))} "
-    return sum(1 for marker in word_set("labels.yaml", "procurement_markers") if f" {marker} " in text) >= PROCUREMENT_MARKERS
+    text = words(" ".join(line.text for line in sheet.doc.lines[:400]))
+    return sum(1 for marker in word_set("labels.yaml", "procurement_markers") if contains(text, marker)) >= PROCUREMENT_MARKERS
