@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
@@ -25,12 +25,12 @@ from eulod.core.config import Settings
 from eulod.core.countries import EU_LANGUAGES, by_iri
 from eulod.core.feed import dump_distribution_iri, feed_distribution_iri, feed_iri
 from eulod.core.namespaces import AUTHORITY, VCARD, bind_prefixes
-from eulod.core.queryfiles import stored_query
 
 from . import media
 from .caching import caching
 from .context import settings, store_handle
 from .i18n import language
+from .listing import Listing, listing_cache
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("catalogue", __name__)
@@ -72,10 +72,6 @@ def dump_format(name: str) -> DumpFormat | None:
     return None
 
 
-def query(name: str) -> str:
-    return stored_query(__package__, name)
-
-
 def catalogue_iri(s: Settings) -> URIRef:
     return URIRef(f"{s.base_iri}catalogue")
 
@@ -105,16 +101,25 @@ def period_bounds(value: str) -> tuple[date, date] | None:
         return None
 
 
-def coverage(store) -> tuple[list[str], date | None, date | None]:
-    """Countries of the partners, earliest project start and latest project end."""
-    countries = [row["country"].value for row in store.query(query("catalogue-countries.rq"), use_default_graph_as_union=True)]
-    starts, ends = [], []
-    for row in store.query(query("catalogue-dates.rq"), use_default_graph_as_union=True):
-        for key, out, pick in (("start", starts, 0), ("end", ends, 1)):
-            bounds = period_bounds(row[key].value) if row[key] is not None else None
-            if bounds:
-                out.append(bounds[pick])
-    return countries, min(starts, default=None), max(ends, default=None)
+class Coverage(NamedTuple):
+    """Where and when the data set's projects take place: the catalogue's dct:spatial and dct:temporal."""
+
+    countries: list[str]  # country IRIs of the partners, sorted
+    first: date | None  # earliest project start
+    last: date | None  # latest project end
+
+
+def coverage(index: Listing) -> Coverage:
+    """The coverage of the projects in the generation's listing (eulod.core.listing).
+
+    Read from the listing rather than the store: the partners' countries took 29 s at
+    100 000 projects as a query over every participation, the listing's table of project
+    countries a millisecond. The listing keeps each project's earliest start and latest end
+    as stated (day, month or year), so the bounds of the periods they name are the same.
+    """
+    starts = [bounds[0] for bounds in map(period_bounds, index.starts) if bounds]
+    ends = [bounds[1] for bounds in map(period_bounds, index.ends) if bounds]
+    return Coverage(sorted(index.countries), min(starts, default=None), max(ends, default=None))
 
 
 @lru_cache(maxsize=1)
@@ -164,7 +169,7 @@ def known_themes(codes: Iterable[str]) -> list[URIRef]:
     return themes
 
 
-def catalogue_graph(s: Settings, manifest: dict[str, Any], store) -> Graph:
+def catalogue_graph(s: Settings, manifest: dict[str, Any], covered: Coverage) -> Graph:
     """The whole catalogue: catalogue, dataset, one distribution per dump and one for SPARQL."""
     graph = bind_prefixes(Graph())
     catalogue, dataset, service = catalogue_iri(s), dataset_iri(s), sparql_iri(s)
@@ -208,7 +213,7 @@ def catalogue_graph(s: Settings, manifest: dict[str, Any], store) -> Graph:
         graph.add((dataset, DCTERMS.issued, issued))
     if modified is not None:
         graph.add((dataset, DCTERMS.modified, modified))
-    countries, first, last = coverage(store)
+    countries, first, last = covered
     for country in countries:
         place = _concept(graph, URIRef(country), COUNTRY_TABLE, DCTERMS.Location)
         graph.add((dataset, DCTERMS.spatial, place))
@@ -367,7 +372,7 @@ def _service(graph: Graph, s: Settings, dataset: URIRef, service: URIRef, publis
 
 def current_catalogue() -> Graph:
     handle = store_handle()
-    return catalogue_graph(settings(), handle.manifest, handle.store)
+    return catalogue_graph(settings(), handle.manifest, coverage(listing_cache(current_app).get(handle)))
 
 
 def _serve(override: str | None = None) -> Response:

@@ -99,6 +99,9 @@ class Listing:
             "SELECT DISTINCT first_year, last_year FROM project WHERE first_year IS NOT NULL"))
         self.funding = {(p, c): Decimal(v) for p, c, v in self._all("SELECT programme, currency, amount FROM funding")}
         self.participations = Counter(dict(self._all("SELECT country, count FROM participations")))
+        # Every stated start and end (a few thousand distinct values): the catalogue's period.
+        self.starts = frozenset(d for (d,) in self._all("SELECT DISTINCT start FROM project WHERE start IS NOT NULL"))
+        self.ends = frozenset(d for (d,) in self._all("SELECT DISTINCT end FROM project WHERE end IS NOT NULL"))
         self._memo: dict[Any, Any] = {}
         self._filtered: OrderedDict[tuple[str, Filter], array] = OrderedDict()
 

@@ -18,7 +18,8 @@ from pathlib import Path
 from eulod.core import search
 
 # The listing's tables whose rows name a project by its id, and the column that does.
-_BY_PROJECT = {"title": "project", "project_country": "project", "project_funding": "project"}
+_BY_PROJECT = {"title": "project", "project_country": "project", "project_funding": "project",
+               "project_amount": "project"}
 
 
 def listing_contents(path: Path) -> dict[str, list[tuple]]:
@@ -27,14 +28,17 @@ def listing_contents(path: Path) -> dict[str, list[tuple]]:
     db = sqlite3.connect(path)
     try:
         iri_of = dict(db.execute("SELECT id, iri FROM project"))
+        organisation_of = dict(db.execute("SELECT id, iri FROM organisation"))
         tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         found: dict[str, list[tuple]] = {}
         for table in tables:
             cursor = db.execute(f"SELECT * FROM {table}")
             columns = [d[0] for d in cursor.description]
             rows = cursor.fetchall()
-            if table == "project":
+            if table in ("project", "organisation"):
                 rows = [row[1:] for row in rows]
+            elif table == "membership":  # KeyError: a membership of no organisation or project
+                rows = [(organisation_of[o], iri_of[p]) for o, p in rows]
             elif table in _BY_PROJECT:
                 at = columns.index(_BY_PROJECT[table])
                 rows = [(*row[:at], iri_of[row[at]], *row[at + 1:]) for row in rows]  # KeyError: a row of no project

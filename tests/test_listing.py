@@ -8,10 +8,13 @@ import logging
 import shutil
 import sqlite3
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eulod.core.config import load_settings
 from eulod.endpoint.listing import Filter, Listing
@@ -159,3 +162,62 @@ def test_several_stated_dates_give_the_years_the_activity_index_gives(tmp_path):
     write_listing(store, tmp_path / "listing.sqlite", 2025)
     assert table(tmp_path / "listing.sqlite", "SELECT first_year, last_year FROM project") == [(indexed[0], indexed[-1])]
     assert (indexed[0], indexed[-1]) == (2018, 2022)
+
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PRECISIONS = {4: "gYear", 7: "gYearMonth", 10: "date"}
+
+
+def _dated(draw_date, precision: int) -> ox.Literal:
+    text = draw_date.isoformat()[:precision]
+    return ox.Literal(text, datatype=ox.NamedNode(XSD + PRECISIONS[precision]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(
+    st.one_of(st.none(), st.tuples(st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31)),
+                                   st.sampled_from(sorted(PRECISIONS)))),
+    st.one_of(st.none(), st.tuples(st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31)),
+                                   st.sampled_from(sorted(PRECISIONS)))),
+    st.lists(st.sampled_from(["AT", "BE", "CZ", "EL", "FI", "MT", None]), max_size=3)), max_size=8))
+def test_the_catalogue_coverage_read_from_the_listing_is_the_data_s(projects):
+    """The catalogue's countries and period, read from the listing, against the values stated:
+    every partner country of a project, the first day of the earliest start's period and the
+    last day of the latest end's (a year ends on 31 December, a month on its last day)."""
+    import calendar
+
+    from eulod.endpoint.catalogue import coverage
+
+    eulod = "https://w3id.org/eulod/ontology#"
+    graph = ox.NamedNode("http://example.org/graph/data")
+    store = ox.Store()
+    countries, starts, ends = set(), [], []
+    for n, (start, end, partners) in enumerate(projects):
+        project = ox.NamedNode(f"http://example.org/project/p{n}")
+        store.add(ox.Quad(project, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                          ox.NamedNode(eulod + "Project"), graph))
+        for key, stated, out in (("startDate", start, starts), ("endDate", end, ends)):
+            if stated:
+                day, precision = stated
+                store.add(ox.Quad(project, ox.NamedNode(eulod + key), _dated(day, precision), graph))
+                first = date(day.year, day.month if precision > 4 else 1, day.day if precision > 7 else 1)
+                last_month = day.month if precision > 4 else 12
+                last = date(day.year, last_month, day.day if precision > 7 else
+                            calendar.monthrange(day.year, last_month)[1])
+                out.append(first if key == "startDate" else last)
+        for m, code in enumerate(partners):
+            part = ox.NamedNode(f"http://example.org/participation/p{n}-{m}")
+            organisation = ox.NamedNode(f"http://example.org/organisation/o{n}-{m}")
+            store.add(ox.Quad(project, ox.NamedNode(eulod + "hasParticipation"), part, graph))
+            store.add(ox.Quad(part, ox.NamedNode(eulod + "organisation"), organisation, graph))
+            if code:
+                country = f"http://publications.europa.eu/resource/authority/country/{code}"
+                store.add(ox.Quad(organisation, ox.NamedNode(eulod + "country"), ox.NamedNode(country), graph))
+                countries.add(country)
+    with tempfile.TemporaryDirectory() as folder:
+        write_listing(store, Path(folder) / "listing.sqlite", 2025)
+        listing = Listing(Path(folder) / "listing.sqlite", "test")
+        covered = coverage(listing)
+    assert covered.countries == sorted(countries)
+    assert covered.first == min(starts, default=None)
+    assert covered.last == max(ends, default=None)

@@ -22,6 +22,7 @@ object with pyoxigraph's ``query``), so there is one reader and one definition.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import time
@@ -40,7 +41,7 @@ from eulod.core.years import DATE_PICK, project_years
 
 log = logging.getLogger(__name__)
 
-FORMAT = "2"  # bumped when the schema changes; a reader ignores a file of another format (endpoint.listing)
+FORMAT = "3"  # bumped when the schema changes; a reader ignores a file of another format (endpoint.listing)
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -85,10 +86,35 @@ CREATE TABLE participations (        -- organisations taking part, counted per p
     country TEXT PRIMARY KEY,
     count INTEGER NOT NULL
 );
+CREATE TABLE organisation (          -- the organisations taking part in listed projects
+    id INTEGER PRIMARY KEY,          -- a handle within this file only (in IRI order when written whole)
+    iri TEXT NOT NULL UNIQUE
+);
+CREATE TABLE membership (            -- which projects each organisation takes part in: its page's list
+    organisation INTEGER NOT NULL REFERENCES organisation (id),
+    project INTEGER NOT NULL REFERENCES project (id),
+    PRIMARY KEY (organisation, project)
+) WITHOUT ROWID;
+CREATE TABLE project_amount (        -- the totals a project states, as stated (not its partners' sums)
+    project INTEGER NOT NULL REFERENCES project (id),
+    kind TEXT NOT NULL,              -- totalCost, euContribution or coFinancing (eulod properties)
+    currency TEXT NOT NULL,          -- ISO 4217 code
+    amount TEXT NOT NULL,            -- decimal, exact
+    PRIMARY KEY (project, kind, currency)
+) WITHOUT ROWID;
+CREATE TABLE programme_amount (      -- those summed per programme, its own projects only (a programme
+                                     -- page adds its narrower programmes' sums); never across currencies
+    programme TEXT NOT NULL,         -- '' for projects without a programme
+    kind TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    amount TEXT NOT NULL,
+    PRIMARY KEY (programme, kind, currency)
+);
 """
 INDEXES = """
 CREATE INDEX project_years ON project (first_year, last_year);
 CREATE INDEX project_programme ON project (programme);
+CREATE INDEX membership_project ON membership (project);
 """
 
 
@@ -173,13 +199,16 @@ def _read_projects(store: Any) -> dict[str, dict[str, Any]]:
                 item[fact] = DATE_PICK[fact](item[fact], value)
             else:
                 item[fact] = value
-    contributions: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for row in _run(store, "listing-eu.rq"):
+    stated: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
+    for row in _run(store, "listing-amounts.rq"):
         if row["project"].value in projects:
-            contributions[row["project"].value].append((last_segment(row["currency"].value), row["eu"].value))
-    for iri, stated in contributions.items():
-        currency, amount = max(stated)  # one by the shapes
-        projects[iri]["eu"] = {currency: Decimal(amount)}
+            stated[row["project"].value][row["kind"].value.rsplit("#", 1)[-1]].append(
+                (last_segment(row["currency"].value), row["amount"].value))
+    for iri, kinds in stated.items():  # one per kind by the shapes; the greatest if not, whatever the order
+        projects[iri]["amounts"] = {kind: max(values) for kind, values in kinds.items()}
+        if "euContribution" in kinds:
+            currency, amount = projects[iri]["amounts"]["euContribution"]
+            projects[iri]["eu"] = {currency: Decimal(amount)}
     for row in _run(store, "listing-partner-funding.rq"):
         item = projects.get(row["project"].value)
         if item is not None and "eu" not in item and row["total"]:
@@ -187,8 +216,16 @@ def _read_projects(store: Any) -> dict[str, dict[str, Any]]:
     return projects
 
 
-def _read_partners(store: Any) -> dict[str, tuple[int, Counter[str]]]:
-    """Per project: how many organisations take part, and how many of them per country (a
+class Partners(NamedTuple):
+    """The organisations taking part in one project."""
+
+    count: int
+    located: Counter[str]  # how many of them per country
+    organisations: tuple[str, ...]  # their IRIs, sorted
+
+
+def _read_partners(store: Any) -> dict[str, Partners]:
+    """Per project: the organisations taking part, and how many of them per country (a
     country's participations, summed over the projects, count each organisation once per project).
     """
     shared: dict[str, str] = {}  # one copy of each organisation's IRI, however many projects it is in
@@ -200,7 +237,8 @@ def _read_partners(store: Any) -> dict[str, tuple[int, Counter[str]]]:
     for row in _run(store, "listing-countries.rq"):  # one by the shapes; the greatest if not, whatever the order
         organisation, country = row["organisation"].value, row["country"].value
         located[organisation] = max(located.get(organisation, ""), country)
-    return {project: (len(organisations), Counter(located[o] for o in organisations if o in located))
+    return {project: Partners(len(organisations), Counter(located[o] for o in organisations if o in located),
+                              tuple(sorted(organisations)))
             for project, organisations in members.items()}
 
 
@@ -219,7 +257,15 @@ def write_listing(store: Any, target: Path, current_year: int, generation: str =
         participations: Counter[str] = Counter()  # of the listed projects only
         rows = [project_rows(position, iri, projects[iri], partners.get(iri), current_year)
                 for position, iri in enumerate(sorted(projects))]  # IRI order: a file is the same for the same data
+        db.executemany("INSERT INTO organisation VALUES (?, ?)",
+                       enumerate(sorted({o for row in rows for o in row.organisations})))
         insert_rows(db, rows)
+        sums: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
+        for row in rows:
+            for kind, currency, amount in row.stated:
+                sums[(row.project[2] or "", kind, currency)] += Decimal(amount)
+        db.executemany("INSERT INTO programme_amount VALUES (?, ?, ?, ?)",
+                       ((*key, str(total)) for key, total in sorted(sums.items()) if total))
         for row in rows:
             for currency, amount in row.amounts:
                 funding[(row.project[2] or "", currency)] += Decimal(amount)
@@ -244,12 +290,14 @@ class ProjectRows(NamedTuple):
     titles: list[tuple]
     places: list[tuple]
     amounts: list[tuple[str, str]]
+    organisations: tuple[str, ...]  # IRIs of the organisations taking part
+    stated: list[tuple[str, str, str]]  # (kind, currency, amount) of the totals the project states
 
 
-def project_rows(position: int, iri: str, item: dict[str, Any], partner: tuple[int, Counter[str]] | None,
+def project_rows(position: int, iri: str, item: dict[str, Any], partner: Partners | None,
                  current_year: int) -> ProjectRows:
     """One project's rows, ``item`` as :func:`_read_projects` gives it and ``partner`` as :func:`_read_partners`."""
-    count, located = partner or (0, Counter())
+    count, located, organisations = partner or Partners(0, Counter(), ())
     countries = sorted(located)
     years = project_years(item.get("start"), item.get("end"), item.get("months"), current_year)
     # The stated total, else the sum the partners state.
@@ -259,7 +307,9 @@ def project_rows(position: int, iri: str, item: dict[str, Any], partner: tuple[i
          years[0] if years else None, years[-1] if years else None, count, " ".join(countries)),
         [(position, n, lang, text) for n, (lang, text) in enumerate(item["titles"].items())],
         [(country, position, located[country]) for country in countries],
-        amounts)
+        amounts,
+        organisations,
+        [(kind, currency, amount) for kind, (currency, amount) in sorted(item.get("amounts", {}).items())])
 
 
 def insert_rows(db: sqlite3.Connection, rows: list[ProjectRows]) -> None:
@@ -269,3 +319,38 @@ def insert_rows(db: sqlite3.Connection, rows: list[ProjectRows]) -> None:
                    sorted(place for row in rows for place in row.places))
     db.executemany("INSERT INTO project_funding VALUES (?, ?, ?)",
                    ((row.project[0], currency, amount) for row in rows for currency, amount in row.amounts))
+    db.executemany("INSERT INTO project_amount VALUES (?, ?, ?, ?)",
+                   ((row.project[0], *stated) for row in rows for stated in row.stated))
+    organisation_ids = _organisation_ids(db, {o for row in rows for o in row.organisations})
+    db.executemany("INSERT INTO membership VALUES (?, ?)",
+                   sorted((organisation_ids[o], row.project[0]) for row in rows for o in row.organisations))
+
+
+def _organisation_ids(db: sqlite3.Connection, iris: set[str]) -> dict[str, int]:
+    """The ids of the organisations ``iris``; one not yet in the file takes the next free id."""
+    found = dict(db.execute("SELECT o.iri, o.id FROM json_each(?) AS j JOIN organisation AS o ON o.iri = j.value",
+                            (json.dumps(sorted(iris)),)))
+    (top,) = db.execute("SELECT COALESCE(MAX(id), -1) FROM organisation").fetchone()
+    for iri in sorted(iris - found.keys()):
+        top += 1
+        found[iri] = top
+        db.execute("INSERT INTO organisation VALUES (?, ?)", (top, iri))
+    return found
+
+
+def programme_amount_keys(row: ProjectRows) -> set[tuple[str, str, str]]:
+    """The (programme, kind, currency) sums ``row``'s project is part of."""
+    return {(row.project[2] or "", kind, currency) for kind, currency, _ in row.stated}
+
+
+def redo_programme_amounts(db: sqlite3.Connection, keys: set[tuple[str, str, str]]) -> None:
+    """Sum again each (programme, kind, currency) in ``keys`` from the projects' stated totals, exactly."""
+    for programme, kind, currency in sorted(keys):
+        total = sum((Decimal(amount) for (amount,) in db.execute(
+            "SELECT a.amount FROM project AS p JOIN project_amount AS a ON a.project = p.id "
+            "WHERE p.programme IS ? AND a.kind = ? AND a.currency = ?", (programme or None, kind, currency))),
+            Decimal())
+        db.execute("DELETE FROM programme_amount WHERE programme = ? AND kind = ? AND currency = ?",
+                   (programme, kind, currency))
+        if total:
+            db.execute("INSERT INTO programme_amount VALUES (?, ?, ?, ?)", (programme, kind, currency, str(total)))

@@ -31,7 +31,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from eulod.core.listing import FORMAT, _read_partners, _read_projects, insert_rows, project_rows, write_listing
+from eulod.core.listing import (FORMAT, _read_partners, _read_projects, insert_rows, programme_amount_keys, project_rows,
+                                redo_programme_amounts, write_listing)
 from eulod.core.sqlitefiles import patched_copy, writer
 from eulod.core.touched import EULOD, Reach, TripleChange, blank_nodes, instances, read_excerpt, touched
 
@@ -39,20 +40,22 @@ log = logging.getLogger(__name__)
 
 PROJECT = EULOD + "Project"
 _EU, _MEMBER, _ORGANISATION = EULOD + "euContribution", EULOD + "hasParticipation", EULOD + "organisation"
+_TOTAL, _COFINANCING = EULOD + "totalCost", EULOD + "coFinancing"
+_MONEY = ((_EU,), (_EU, _MEMBER), (_TOTAL,), (_COFINANCING,))
 
 # What a project's row reads besides the project's own triples (eulod/core/queries/listing-*.rq):
-# the amount and currency of its EU contribution or of its partners', which organisation each
-# participation names, and that organisation's country.
+# the amount and currency of its stated totals and of its partners' EU contributions, which
+# organisation each participation names, and that organisation's country.
 REACH = Reach(
     owners=frozenset({PROJECT}),
     up={
-        EULOD + "amount": ((_EU,), (_EU, _MEMBER)),
-        EULOD + "currency": ((_EU,), (_EU, _MEMBER)),
+        EULOD + "amount": _MONEY,
+        EULOD + "currency": _MONEY,
         _EU: ((_MEMBER,),),
         _ORGANISATION: ((_MEMBER,),),
         EULOD + "country": ((_ORGANISATION, _MEMBER),),
     },
-    down=frozenset({_EU, _MEMBER, _ORGANISATION}),
+    down=frozenset({_EU, _MEMBER, _ORGANISATION, _TOTAL, _COFINANCING}),
 )
 # Share of the projects beyond which the full write is about as quick (bench/incremental_index.py).
 TOUCHED_AT_MOST = 0.05
@@ -107,7 +110,7 @@ def _update(store: ox.Store, previous: Path, target: Path, change: TripleChange,
     projects, partners = read_excerpt(store, (ox.NamedNode(iri) for iri in sorted(present)), REACH,
                                      lambda part: (_read_projects(part), _read_partners(part)))
     with patched_copy(previous, target) as db:
-        gone, funding_keys, countries = _remove(db, (node.value for node in owners))
+        gone, funding_keys, countries, amount_keys, organisations = _remove(db, (node.value for node in owners))
         # New projects number on from the highest id, counting those of the touched projects taken
         # out (they come back with their own id; one of them may have held the highest).
         top = max([db.execute("SELECT COALESCE(MAX(id), -1) FROM project").fetchone()[0], *gone.values()])
@@ -123,18 +126,25 @@ def _update(store: ox.Store, previous: Path, target: Path, change: TripleChange,
         countries |= {place[0] for row in rows for place in row.places}
         _redo_funding(db, funding_keys)
         _redo_participations(db, countries)
+        redo_programme_amounts(db, amount_keys | {key for row in rows for key in programme_amount_keys(row)})
+        # An organisation no listed project names any more leaves the file, as in a full write.
+        db.executemany("DELETE FROM organisation WHERE id = ? AND NOT EXISTS "
+                       "(SELECT 1 FROM membership WHERE organisation = ?)", ((o, o) for o in sorted(organisations)))
         db.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (generation,))
         count = db.execute("SELECT COUNT(*) FROM project").fetchone()[0]
     return count, len(present)
 
 
 def _remove(db: sqlite3.Connection, iris: Iterable[str]) -> tuple[dict[str, int], set[tuple[str | None, str]],
-                                                                  set[str]]:
-    """Delete the rows of the projects ``iris``; returns the ids they had, and the funding keys
-    and countries whose aggregates they were part of."""
+                                                                  set[str], set[tuple[str, str, str]], set[int]]:
+    """Delete the rows of the projects ``iris``; returns the ids they had, the funding keys,
+    countries and programme sums whose aggregates they were part of, and the organisations
+    they named."""
     gone: dict[str, int] = {}
     funding: set[tuple[str | None, str]] = set()
     countries: set[str] = set()
+    amounts: set[tuple[str, str, str]] = set()
+    organisations: set[int] = set()
     for iri in iris:
         found = db.execute("SELECT id, programme, countries FROM project WHERE iri = ?", (iri,)).fetchone()
         if found is None:
@@ -146,9 +156,13 @@ def _remove(db: sqlite3.Connection, iris: Iterable[str]) -> tuple[dict[str, int]
         for country in located.split():  # project_country is keyed by country first
             countries.add(country)
             db.execute("DELETE FROM project_country WHERE country = ? AND project = ?", (country, id_))
-        for table, column in (("title", "project"), ("project_funding", "project"), ("project", "id")):
+        amounts |= {(programme or "", kind, currency) for kind, currency in
+                    db.execute("SELECT kind, currency FROM project_amount WHERE project = ?", (id_,))}
+        organisations |= {o for (o,) in db.execute("SELECT organisation FROM membership WHERE project = ?", (id_,))}
+        for table, column in (("title", "project"), ("project_funding", "project"), ("project_amount", "project"),
+                              ("membership", "project"), ("project", "id")):
             db.execute(f"DELETE FROM {table} WHERE {column} = ?", (id_,))
-    return gone, funding, countries
+    return gone, funding, countries, amounts, organisations
 
 
 def _redo_funding(db: sqlite3.Connection, keys: set[tuple[str | None, str]]) -> None:
