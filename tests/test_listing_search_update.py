@@ -3,7 +3,7 @@ equal what the full writes give on the changed data.
 
 Two generations are built in full, G1 from records R1 and G2 from R2 (R1 with a shared
 organisation renamed, another moved to another country, a project's partners, amounts and
-dates changed, a result retitled, a record deleted and one added in the middle of the IRI
+total cost and dates changed, a result retitled, a record deleted and one added in the middle of the IRI
 order). G1's store, copied and patched with the difference, must give from G1's files what G2's
 full build wrote. Then, on the same stores, changes drawn at random (parts of that difference,
 and triples made up to reach the corners: new projects between others, a shared result, a new
@@ -95,6 +95,7 @@ def changed(records: list[dict]) -> list[dict]:
                                       "type": "ngo", "city": "Valletta", "country": "MT"}, "role": "partner",
                      "budget": {"total_cost": "1000.00", "eu_contribution": "800.00"}})
     records[5]["budget"]["eu_contribution"] = "123456.78"  # an amount
+    records[5]["budget"]["total_cost"] = "234567.89"  # a stated total the programme page sums
     records[6]["budget"].pop("eu_contribution", None)  # the partners' sum instead
     records[6]["budget"].pop("eu_contribution_rate", None)
     records[7]["start_date"], records[7]["end_date"] = "2011-02-01", "2013-01-31"  # dates
