@@ -36,15 +36,16 @@ def query_text(name: str) -> str:
     return stored_query("eulod.endpoint", name)  # endpoint/queries/
 
 
-def run(name: str, **bindings: str) -> Any:
-    """Run a stored query with ``$name`` placeholders filled by IRIs.
+def run(name: str, **bindings: str | list[str]) -> Any:
+    """Run a stored query with ``$name`` placeholders filled by IRIs (a list: by its IRIs, for VALUES).
 
-    The IRI goes through ``ox.NamedNode`` first, which rejects anything that is not an IRI,
+    Each IRI goes through ``ox.NamedNode`` first, which rejects anything that is not an IRI,
     so what is written into the query text is always a well-formed ``<...>`` term.
     """
     text = query_text(name)
-    for key, value in bindings.items():
-        text = text.replace(f"${key}", str(ox.NamedNode(value)))
+    for key, value in sorted(bindings.items(), key=lambda item: -len(item[0])):  # $projects before $project
+        terms = value if isinstance(value, list) else [value]
+        text = text.replace(f"${key}", " ".join(str(ox.NamedNode(iri)) for iri in terms))
     return store_handle().store.query(text, use_default_graph_as_union=True)
 
 

@@ -24,6 +24,7 @@ from ..context import settings, store_handle
 from ..listing import Filter, Listing, Row, listing_cache
 from ..search_index import search_cache
 from .facts import COUNTRY, country, local, page_response, run
+from .paging import BadPage, Pager, bad_page, requested_page
 
 PAGE_SIZE = 50  # projects per page of the home list
 
@@ -74,25 +75,6 @@ def lineage(programme: str | None, broader: dict[str, str]) -> list[str]:
     return chain
 
 
-class BadPage(ValueError):
-    """``?page=`` is not a whole number from 1 up."""
-
-
-def requested_page(raw: str) -> int:
-    """The 1-based page asked for; no ``page`` (or an empty one) is the first page."""
-    if raw == "":
-        return 1
-    if not (raw.isascii() and raw.isdigit()):
-        raise BadPage(raw)
-    try:
-        number = int(raw)
-    except ValueError:  # more digits than Python converts: not a page anyone means
-        raise BadPage(raw) from None
-    if number < 1:
-        raise BadPage(raw)
-    return number
-
-
 def page_link(number: int) -> str:
     """The home page at page ``number`` with the active filters and language kept."""
     kept = [(key, value) for key, value in request.args.items() if key in (*FILTERS, SEARCH, "lang") and value]
@@ -106,11 +88,7 @@ def home() -> Response:
     try:
         number = requested_page(request.args.get("page", ""))
     except BadPage as bad:
-        message = i18n.translate("home.bad_page", lang, page=str(bad)[:40])
-        response = Response(message + "\n", status=400, mimetype="text/plain")
-        response.headers["Content-Language"] = lang
-        response.headers["Vary"] = "Accept-Language"
-        return response
+        return bad_page(bad, lang)
     handle = store_handle()
     index = listing()
     view = language_view(index, lang)
@@ -122,22 +100,15 @@ def home() -> Response:
     else:
         found = index.matching(lang, selected)
     wanted[SEARCH] = question
-    pages = max(1, -(-len(found) // PAGE_SIZE))
-    first = (number - 1) * PAGE_SIZE
-    shown = index.rows(found[first:first + PAGE_SIZE])
-    past_end = number > pages
+    pager = Pager(len(found), number, PAGE_SIZE, page_link)
+    shown = index.rows(found[pager.first:pager.first + PAGE_SIZE])
+    paging = pager.context(len(shown), lang)
+    paging["count"]["total"] = i18n.number(index.total, lang)
     context = {
         "projects": [present_listing(row, lang, view["labels"]) for row in shown],
         "filtered": any(wanted.values()),
         "ranked": bool(question),
-        "count": {key: i18n.number(value, lang) for key, value in (
-            ("first", first + 1), ("last", first + len(shown)), ("matching", len(found)),
-            ("total", index.total), ("page", number), ("pages", pages))},
-        "pages": pages,
-        "past_end": past_end,
-        "previous_href": page_link(min(number, pages + 1) - 1) if number > 1 else None,
-        "next_href": page_link(number + 1) if number < pages else None,
-        "last_href": page_link(pages),
+        **paging,
         "filters": view["filters"],
         "wanted": wanted,
         "figures": figures(index, handle.manifest, lang),
@@ -149,7 +120,7 @@ def home() -> Response:
     # A page past the end is Not Found (the pager never links there); it still shows the
     # filters and a link back, and is not cached.
     return page_response("home.html", "home|" + request.query_string.decode("latin-1"),
-                         status=404 if past_end else 200, **context)
+                         status=404 if pager.past_end else 200, **context)
 
 
 def as_filter(wanted: dict[str, str], lineages: dict[str, frozenset[str]]) -> Filter:

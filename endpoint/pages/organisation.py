@@ -1,33 +1,51 @@
-"""The organisation page: its names, type, place, and the projects it takes part in."""
+"""The organisation page: its names, type, place, and the projects it takes part in, a page at a time.
+
+The projects come from the generation's listing (which organisation takes part in which
+project, each project's title and dates), ordered by title in the reader's language; only
+the page shown is read from the store, for the participations' roles and amounts. Read from
+the store whole, the busiest of 100 000 generated organisations' pages took 33 s.
+"""
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, request
 
 from .. import i18n
-from .facts import ADMS, DCT, EULOD, FOAF, SKOS, Facts, alternates, country, local, page_response, run
+from .facts import ADMS, EULOD, FOAF, SKOS, Facts, alternates, country, local, page_response, run
+from .home import language_view, listing, present_listing
+from .paging import BadPage, Pager, bad_page, page_of, requested_page
 from .project import BUDGET, gross
 
 OWL = "http://www.w3.org/2002/07/owl#"
+PAGE_SIZE = 100  # projects per page of an organisation's list
 
 
 def organisation_page(iri: str, path: str) -> Response:
     lang = i18n.language()
-    facts = Facts(run("page-organisation.rq", this=iri), lang)
+    try:
+        number = requested_page(request.args.get("page", ""))
+    except BadPage as bad:
+        return bad_page(bad, lang)
+    index = listing()
+    ids = index.organisation_projects(iri, lang)
+    pager = Pager(len(ids), number, PAGE_SIZE, page_of(path))
+    rows = index.rows(ids[pager.first:pager.first + PAGE_SIZE])
+    facts = Facts(run("page-organisation.rq", this=iri, projects=[row.iri for row in rows]), lang)
+    labels = language_view(index, lang)["labels"]
     projects = []
-    for part in facts.subjects(EULOD + "organisation", iri):
-        for project in facts.subjects(EULOD + "hasParticipation", part):
-            programme = facts.iri(project, EULOD + "programme") or facts.iri(project, EULOD + "operationalProgramme")
+    for row in rows:
+        listed = present_listing(row, lang, labels)
+        programme = facts.iri(row.iri, EULOD + "programme") or facts.iri(row.iri, EULOD + "operationalProgramme")
+        for part in facts.iris(row.iri, EULOD + "hasParticipation"):
+            if iri not in facts.iris(part, EULOD + "organisation"):
+                continue
             projects.append({
-                "href": local(project),
-                "title": facts.text(project, DCT + "title"),
+                **listed,
                 "role": facts.label(facts.iri(part, EULOD + "role")),
                 "programme": {"label": facts.label(programme), "href": local(programme)} if programme else None,
-                "dates": dates(facts, project),
                 "budget": {key: facts.amount(part, kind) for key, kind in BUDGET},
                 "gross": gross(facts, part),
             })
-    projects.sort(key=lambda p: p["title"].lower())
     preferred = facts.text(iri, SKOS + "prefLabel")
     names = sorted({o.value for o in facts.objects(iri, SKOS + "altLabel")} - {preferred})
     # An organisation a source gives only by its IRI elsewhere (a Kohesio beneficiary) has no
@@ -50,10 +68,6 @@ def organisation_page(iri: str, path: str) -> Response:
             key=lambda i: (i["scheme"].lower(), i["notation"])),
         "projects": projects,
     }
-    return page_response("organisation.html", iri, organisation=organisation, iri=iri, alternates=alternates(path))
-
-
-def dates(facts: Facts, project: str) -> str:
-    start = i18n.date_text(facts.value(project, EULOD + "startDate"), facts.lang)
-    end = i18n.date_text(facts.value(project, EULOD + "endDate"), facts.lang)
-    return f"{start} – {end}" if start and end else start or end
+    return page_response("organisation.html", f"{iri}|{pager.number}", status=404 if pager.past_end else 200,
+                         organisation=organisation, iri=iri, alternates=alternates(path),
+                         **pager.context(len(rows), lang))

@@ -31,8 +31,16 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from eulod.core.listing import (FORMAT, _read_partners, _read_projects, insert_rows, programme_amount_keys, project_rows,
-                                redo_programme_amounts, write_listing)
+from eulod.core.listing import (
+    FORMAT,
+    _read_partners,
+    _read_projects,
+    insert_rows,
+    programme_amount_keys,
+    project_rows,
+    redo_programme_amounts,
+    write_listing,
+)
 from eulod.core.sqlitefiles import patched_copy, writer
 from eulod.core.touched import EULOD, Reach, TripleChange, blank_nodes, instances, read_excerpt, touched
 
