@@ -15,7 +15,7 @@ from functools import cache
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from eulod.core.software import version
 
@@ -76,3 +76,19 @@ def patched_copy(previous: Path, target: Path) -> Iterator[sqlite3.Connection]:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def temporary_table(db: sqlite3.Connection, name: str, columns: str, rows: Iterable[tuple]) -> str:
+    """Fill the connection's temporary table ``name`` with ``rows`` (duplicates kept once when the
+    columns declare a key); returns the name to join with, ``temp.name``.
+
+    A set of ids or names (the records an incremental build converts again, the documents they
+    name) joined in SQL rather than bound as parameters: they can be tens of thousands. The
+    table is created on first use and emptied each time, so a connection asking twice never
+    mixes two sets.
+    """
+    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({columns})")
+    db.execute(f"DELETE FROM temp.{name}")
+    marks = ", ".join("?" * len(columns.split(",")))
+    db.executemany(f"INSERT OR IGNORE INTO temp.{name} VALUES ({marks})", rows)
+    return f"temp.{name}"

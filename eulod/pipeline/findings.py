@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from eulod.converters.records import RecordProblem
+from eulod.core.sqlitefiles import temporary_table
 from eulod.shapes import SEVERITY_RANK, Report, Result
 
 REPORT_FILE = "report.sqlite"
@@ -164,11 +165,9 @@ class Findings:
         self.db.execute("CREATE INDEX IF NOT EXISTS source_people_document ON source_people (folder, name)")
         first = "(SELECT folder, name, min(rowid) AS first FROM sources GROUP BY folder, name)"
         if only is not None:  # these documents alone (an incremental build's)
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS only_documents (folder TEXT, name TEXT)")
-            self.db.execute("DELETE FROM temp.only_documents")
-            self.db.executemany("INSERT INTO temp.only_documents VALUES (?, ?)", only)
+            table = temporary_table(self.db, "only_documents", "folder TEXT, name TEXT", only)
             first = ("(SELECT folder, name, min(rowid) AS first FROM sources WHERE (folder, name) IN "
-                     "(SELECT folder, name FROM temp.only_documents) GROUP BY folder, name)")
+                     f"(SELECT folder, name FROM {table}) GROUP BY folder, name)")
         uses = self.db.execute(f"SELECT d.first, s.folder, s.name, s.record, s.file, s.position FROM sources s "
                                f"JOIN {first} d ON d.folder = s.folder AND d.name = s.name ORDER BY d.first, s.rowid")
         people = self.db.cursor().execute(
@@ -222,11 +221,9 @@ class Findings:
         if only is None:
             rows = self.db.execute("SELECT record, payload FROM findings WHERE stage = 'shapes' ORDER BY record, seq")
         else:
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS only_records (id TEXT PRIMARY KEY)")
-            self.db.execute("DELETE FROM temp.only_records")
-            self.db.executemany("INSERT OR IGNORE INTO temp.only_records VALUES (?)", ((i,) for i in only))
+            table = temporary_table(self.db, "only_records", "id TEXT PRIMARY KEY", ((i,) for i in only))
             rows = self.db.execute("SELECT record, payload FROM findings WHERE stage = 'shapes' "
-                                   "AND record IN (SELECT id FROM temp.only_records) ORDER BY record, seq")
+                                   f"AND record IN (SELECT id FROM {table}) ORDER BY record, seq")
         for record_id, payload in rows:
             if record_id in leave_out:
                 continue

@@ -47,6 +47,7 @@ from eulod import __version__
 from eulod.core.config import Settings
 from eulod.core.feed import CHANGES, DCTERMS_MODIFIED, PAGES_INDEX, XSD_DATETIME, Owners, feed_folder, read_pages, rules
 from eulod.core.generation import Generation, data_graph_iri, vocabulary_graph_iri
+from eulod.core.sqlitefiles import temporary_table
 from eulod.pipeline.changes import (
     MODULUS,
     Diff,
@@ -102,10 +103,9 @@ def read_state(database: Path, base_iri: str, wanted: Iterable[str]) -> Previous
             raise Unsure(f"the previous {CHANGES} is of an older format (no totals)") from None
         if stored.get("format") != rules_fingerprint(base_iri) or "data" not in stored:
             raise Unsure(f"the previous {CHANGES} was made with other feed rules, format or base IRI")
-        connection.execute("CREATE TEMP TABLE wanted (iri TEXT PRIMARY KEY) WITHOUT ROWID")
-        connection.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((iri,) for iri in wanted))
+        table = temporary_table(connection, "wanted", "iri TEXT PRIMARY KEY", ((iri,) for iri in wanted))
         rows = {iri: (kind, digest, modified) for iri, kind, digest, modified in connection.execute(
-            "SELECT iri, kind, hash, modified FROM entities JOIN wanted USING (iri)")}
+            f"SELECT iri, kind, hash, modified FROM entities JOIN {table} USING (iri)")}
     connection.close()
     return PreviousState(rows, stored)
 
