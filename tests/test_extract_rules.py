@@ -1235,3 +1235,24 @@ def test_funds_are_named_in_every_official_language() -> None:
     assert funds("Kohezijski fond") == ["CF"]
     assert funds("Õiglase ülemineku fond") == ["JTF"]
     assert funds("ERF funding for refugees") == []  # Estonian ERDF, English European Refugee Fund: not taken
+
+
+def test_a_decorative_badge_is_no_part_of_a_name_and_a_place_after_a_dash_is_the_city() -> None:
+    """A partner list whose roles are visually hidden labels, with a badge screen readers skip
+    (``aria-hidden``) and the place after a dash: 'Name [LP] – City, Country'."""
+    page = """<html lang="en"><body><main><h1>Harbour Futures</h1>
+<p>Harbour Futures renews three working harbours along the Atlantic coast of Europe.</p>
+<h2>Partners</h2>
+<ul>
+<li><span class="visually-hidden">Lead partner: </span>Bord Iascaigh Mhara <span class="badge" aria-hidden="true">LP</span> – Dún Laoghaire, Ireland</li>
+<li><span class="visually-hidden">Partner: </span>University of Oviedo – Gijón, Spain</li>
+</ul>
+</main></body></html>"""
+    draft = extract_document(Document("inline.html", html_lines(page)), "inline.html", language="en")
+    assert draft.record is not None
+    parties = _parties(draft.record)
+    assert set(parties) == {"bord-iascaigh-mhara", "university-of-oviedo"}, set(parties)
+    lead = parties["bord-iascaigh-mhara"]
+    assert lead["role"] == "coordinator"
+    assert lead["organisation"]["city"] == "Dún Laoghaire" and lead["organisation"]["country"] == "IE"
+    assert parties["university-of-oviedo"]["organisation"]["city"] == "Gijón"

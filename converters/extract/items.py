@@ -138,6 +138,13 @@ def _read_country(item: _Item) -> None:
 def _read_city(item: _Item) -> None:
     """'X, Trondheim': a short capitalised tail after a comma is the body's city (a grouping's territories stay in its name)."""
     territorial = {"association-of-municipalities", "regional-authority", "metropolitan-authority"}
+    # 'Bord Iascaigh Mhara – Dún Laoghaire, Éire': a place after a spaced dash, where a country closed the item
+    dash = re.search(r"\s+[–—-]\s+([^–—,()]{2,40})$", item.name)
+    if dash and item.country and is_place(dash.group(1)) and not looks_like_organisation(dash.group(1)) \
+            and organisation_type(dash.group(1)) is None \
+            and len(dash.group(1).split()) <= 3 and item.name[: dash.start()].strip():
+        item.name, item.city_hint = item.name[: dash.start()].strip(), dash.group(1).strip()
+        return
     if "," in item.name and not looks_like_organisation(item.name):
         head, tail = item.name.rsplit(",", 1)
         # 'Communauté d'agglomération de Béthune-Bruay, Artois-Lys Romane': a grouping's name lists its territories
@@ -155,7 +162,8 @@ def _body(sheet: Sheet, item: _Item, names: list[str], town: str) -> Organisatio
     # 'Tallinna Tehnikaülikool | Estland') may be any body
     guessed_city = False
     if not is_city and is_place(name) and (city(name) or (item.country and (len(name.split()) == 1 or not item.in_table))) \
-            and organisation_type(name) is None and (not town or words(town) == words(name)):
+            and organisation_type(name) is None and (not town or words(town) == words(name)) \
+            and (not item.city_hint or words(item.city_hint) == words(name)):  # a body in another place is no city
         is_city = True
         # a name of several words that no city list knows may be a body named like a place ('Principado de Asturias')
         guessed_city = not city(name) and len(name.split()) > 1 and not looks_like_organisation(name)

@@ -154,8 +154,13 @@ class _HtmlLines(HTMLParser):
         if tag in ("main", "article") and not self.skip:
             self.flush()
             self.content += 1
-        if tag not in self.VOID and (tag in self.SKIP or self.FURNITURE.search(marks)) and tag not in ("main", "article", "body", "html"):
-            self.flush()
+        # An inline element hidden from screen readers is decoration beside text that says the same
+        # (a "PP" badge after a visually hidden "Lead partner:", an icon): not part of the value.
+        decoration = tag not in self.BLOCK and dict(attrs).get("aria-hidden") == "true"
+        if tag not in self.VOID and (tag in self.SKIP or self.FURNITURE.search(marks) or decoration) \
+                and tag not in ("main", "article", "body", "html"):
+            if not decoration:  # a badge inside a line leaves the line whole
+                self.flush()
             self.skip += 1
             self.stack.append((tag, True))
             return
