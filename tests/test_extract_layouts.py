@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from eulod.converters.extract.factsheet import extract_document
 from eulod.converters.extract.fields.identifiers import labelled_identifier as _identifier
 from eulod.converters.extract.text import Document, clean_line, html_lines
@@ -390,3 +393,51 @@ Schwerpunkte:
 """, language="de")
     assert record["duration_months"] == 30
     assert record["actions"] == ["Kartierung der Uferwege", "Gemeinsame Besucherinformation"]
+
+
+# -- two-column pages as pdftotext -layout writes them --------------------------------------------
+
+def _two_column_page(left: list[str], right: list[str], gutter: int) -> list[str]:
+    return [f"{a:<{gutter}}{b}".rstrip() for a, b in zip(left + [""] * (len(right) - len(left)),
+                                                        right + [""] * (len(left) - len(right)))]
+
+
+def test_a_two_column_page_is_read_column_by_column() -> None:
+    from eulod.converters.extract.text import columns_apart
+
+    left = ["ABOUT THE PROJECT", "", "Harbours on the Atlantic coast will test",
+            "low-cost ways to cut the noise of their", "ports at night, with residents, schools",
+            "and the businesses that work there. The", "partners share what they learn in a", "toolkit.",
+            "", "OBJECTIVES", "", "• Map the noise of every harbour.", "• Test three quieter ways of loading."]
+    right = ["KEY FACTS", "", "Lead partner: Cork City Council (IE)", "Total budget: €855,000",
+             "Start date: 1 June 2023", "End date: 31 December 2025", "", "PARTNERS", "",
+             "Bergamo (IT)", "Leiden (NL)", "Braga (PT)"]
+    footer = "Harbour Quiet, an Interreg Atlantic Area project, page 1 / 1"  # across the gutter: ends the run
+    page = ["HARBOUR QUIET", ""] + _two_column_page(left, right, 47) + ["", footer]
+    read = columns_apart(page)
+    texts = [text.strip() for _, text in read if text.strip()]
+    assert texts == ["HARBOUR QUIET"] + [t for t in left if t] + [t for t in right if t] + [footer]
+    numbers = {text.strip(): number for number, text in read if text.strip()}
+    assert numbers["Lead partner: Cork City Council (IE)"] == page.index(_two_column_page(left, right, 47)[2]) + 1
+    record = extract_document(Document("inline.txt", [clean_line(raw, n) for n, raw in read]), "inline.txt",
+                              language="en").record
+    assert record["budget"]["total_cost"] == "855000" and record["start_date"] == "2023-06-01"
+    cities = {p["organisation"].get("city") for p in record["participants"]}
+    assert {"Bergamo", "Leiden", "Braga"} <= cities
+
+
+LABELS = st.sampled_from(["Programme", "Total budget", "Start date", "End date", "Lead partner", "Fund",
+                          "Project code", "Duration", "EU contribution", "Priority axis", "Website"])
+VALUES = st.text(alphabet="abcdefghij ABCDEFG0123456789.,€-", min_size=1, max_size=40).map(str.strip).filter(bool)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(LABELS, VALUES), min_size=2, max_size=14), st.integers(min_value=20, max_value=40),
+       st.lists(st.sampled_from(["", "PARTNERS", "Budget in euro, as signed."]), max_size=3))
+def test_a_space_aligned_table_of_facts_is_never_read_as_two_columns(rows, width, extra):
+    """Key facts padded into a label column ('Total budget        €855,000'), with headings or
+    notes between them, are one table: no gutter splits them, whatever their widths."""
+    from eulod.converters.extract.text import columns_apart
+
+    page = [f"{label:<{width}}{value}" for label, value in rows] + extra
+    assert columns_apart(page) == list(enumerate(page, start=1))

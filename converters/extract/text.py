@@ -281,7 +281,75 @@ def _aligned_rows(rows: list[tuple[int, str]]) -> list[tuple[int, str]]:
     return out
 
 
-def aligned_tables(raw_lines: list[str]) -> list[tuple[int, str]]:
+# A page laid out in two columns, as pdftotext -layout writes it: a gutter of spaces at one position
+# down a run of lines, prose on its left. What makes it prose rather than a space-aligned table.
+GUTTER_LINES = 6  # lines with text on both sides of the gutter, at least
+GUTTER_LEFT_WORDS = 4  # words in the left part of such a line, on average
+GUTTER_ALONE = 3  # lines with text on one side only (a paragraph's last line, a list running on)
+
+
+def _gutter_ok(raw: str, column: int) -> bool:
+    """Whether no text crosses ``column``: the line ends before it or has two spaces just before it."""
+    return len(raw.rstrip()) <= column - 2 or raw[column - 2:column] == "  "
+
+
+def _two_columns(rows: list[str], column: int) -> bool:
+    both = [raw for raw in rows if raw[:column].strip() and raw[column:].strip()]
+    alone = [raw for raw in rows if raw.strip() and not (raw[:column].strip() and raw[column:].strip())]
+    if len(both) < GUTTER_LINES or len(alone) < GUTTER_ALONE:
+        return False
+    left_words = sum(len(raw[:column].split()) for raw in both) / len(both)
+    starts = sum(1 for raw in both if raw[column] != " ")  # the right column's text starts at the gutter
+    return left_words >= GUTTER_LEFT_WORDS and starts >= len(both) * 0.6
+
+
+def columns_apart(raw_lines: list[str]) -> list[tuple[int, str]]:
+    """Numbered lines, with each run laid out in two columns read column by column: its left
+    halves, then its right halves (each keeping its line number).
+
+    pdftotext -layout keeps a two-column page's columns side by side, so a line holds the
+    end of one paragraph and a key fact of the other column ('bourhoods where noise, heat
+    and poverty    ERDF co-financing: €598,500'). The gutter is the position where the right
+    column's lines start, with no text crossing it down the run; a space-aligned table of key
+    facts is no such run (its left cells are labels of a word or two, aligned_tables reads it).
+    """
+    lines = [raw.replace("\t", "    ") for raw in raw_lines]
+    starts: dict[int, int] = {}
+    for raw in lines:
+        for found in re.finditer(r"(?:\S {3,}|^ {20,})(\S)", raw):  # text after a wide gap, or indented far
+            starts[found.start(1)] = starts.get(found.start(1), 0) + 1
+    out: list[tuple[int, str]] = list(enumerate(raw_lines, start=1))
+    for column in sorted(starts, key=lambda c: -starts[c]):
+        if starts[column] < GUTTER_LINES or column < 20:
+            break
+        runs, current = [], []
+        for index, raw in enumerate(lines):
+            if _gutter_ok(raw, column):
+                current.append(index)
+            elif current:
+                runs.append(current)
+                current = []
+        if current:
+            runs.append(current)
+        chosen = [run for run in runs if _two_columns([lines[i] for i in run], column)]
+        if not chosen:
+            continue
+        taken = {i for run in chosen for i in run}
+        out = []
+        for index, raw in enumerate(raw_lines):
+            if index not in taken:
+                out.append((index + 1, raw))
+                continue
+            run = next(r for r in chosen if index in r)
+            if index == run[0]:
+                out.extend((i + 1, lines[i][:column].rstrip()) for i in run)
+                out.append((run[-1] + 1, ""))
+                out.extend((i + 1, lines[i][column:].rstrip()) for i in run)
+        return out
+    return out
+
+
+def aligned_tables(raw_lines: list[str], numbers: list[int] | None = None) -> list[tuple[int, str]]:
     """Numbered lines of a plain-text sheet, with space-aligned tables turned into Markdown table rows.
 
     Text fact sheets lay key facts and partner lists out in columns padded with spaces
@@ -296,7 +364,7 @@ def aligned_tables(raw_lines: list[str]) -> list[tuple[int, str]]:
         out.extend(_aligned_rows(run) if _table_run([raw for _, raw in run]) else run)
         run.clear()
 
-    for number, raw in enumerate(raw_lines, start=1):
+    for number, raw in zip(numbers or range(1, len(raw_lines) + 1), raw_lines):
         if _FENCE.match(raw):
             fenced = not fenced
         if fenced or _FENCE.match(raw) or not raw.strip() or _RULE.match(raw):
@@ -322,8 +390,9 @@ def read_document(path: Path, shown: str | None = None) -> Document:
         found = _HTML_LANG.search(text)
         declared = found.group(1).lower() if found else None
     else:
-        lines = _front_matter_apart([clean_line(raw, number) for number, raw in aligned_tables(text.splitlines())],
-                                    text.splitlines())
+        numbered = columns_apart(text.splitlines())
+        read = aligned_tables([raw for _, raw in numbered], [number for number, _ in numbered])
+        lines = _front_matter_apart([clean_line(raw, number) for number, raw in read], text.splitlines())
     return Document(shown, lines, warnings, declared)
 
 
