@@ -56,11 +56,12 @@ def _keep_warm(app: Any, interval: float) -> None:
 
 def warm(app: Any, cache: ListingCache, handle: Any) -> Listing:
     """Start the query processes on the store, then open the listing and prepare every
-    interface language's view of it (title order, labels, charts)."""
+    interface language's view of it (title order, labels, charts, the rank an organisation's
+    projects are ordered by)."""
     with app.app_context():
         warm_query_processes()
         index = cache.get(handle, reason="warm-up")
         for lang in i18n.LANGUAGES:
-            index.order(lang)
+            index.rank(lang)  # the title order, and each project's place in it (organisation pages)
             language_view(index, lang)
     return index
