@@ -441,3 +441,67 @@ def test_a_space_aligned_table_of_facts_is_never_read_as_two_columns(rows, width
 
     page = [f"{label:<{width}}{value}" for label, value in rows] + extra
     assert columns_apart(page) == list(enumerate(page, start=1))
+
+
+# -- news feeds saved as they were fetched ----------------------------------------------------------
+
+RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel>
+  <title>City of Example – EU projects</title>
+  <language>sk</language>
+  <generator>https://wordpress.org/?v=6.4.2</generator>
+  <item>
+    <title>Works on the school began</title>
+    <guid isPermaLink="false">https://example.org/?p=1</guid>
+    <category><![CDATA[EU funds]]></category>
+    <content:encoded><![CDATA[<p>The works began in January.</p>
+<ul><li><strong>Total cost:</strong> 3 184 600,00 EUR</li></ul>]]></content:encoded>
+  </item>
+  <item>
+    <title>Contract signed</title>
+    <description>&lt;p&gt;The grant agreement was signed on 10 April 2024.&lt;/p&gt;</description>
+  </item>
+</channel>
+</rss>"""
+
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="pt">
+  <title>Notícias</title>
+  <id>urn:uuid:1</id>
+  <entry>
+    <title>Obra concluída</title>
+    <link href="https://example.org/obra"/>
+    <content type="html">&lt;p&gt;A obra foi concluída em março.&lt;/p&gt;</content>
+  </entry>
+</feed>"""
+
+
+def test_an_rss_feed_reads_as_the_page_it_stands_for(tmp_path) -> None:
+    from eulod.converters.extract.text import read_document
+
+    path = tmp_path / "feed.txt"
+    path.write_text(RSS, "utf-8")
+    document = read_document(path)
+    lines = [(line.number, line.text, line.heading) for line in document.lines if line.text]
+    source = RSS.splitlines()
+    for number, text, _ in lines:  # every line keeps the number of the line it comes from
+        assert text.split(":")[0].strip("*") in source[number - 1].replace("&lt;", "<").replace("&gt;", ">"), (number, text)
+    texts = [text for _, text, _ in lines]
+    assert "City of Example – EU projects" in texts
+    assert not any("wordpress" in t or "?p=1" in t or "EU funds" in t or "<" in t for t in texts), texts
+    assert ("Works on the school began", True) in [(t, h) for _, t, h in lines]  # an item's title heads it
+    assert "Total cost: 3 184 600,00 EUR" in texts
+    assert "The grant agreement was signed on 10 April 2024." in texts  # escaped HTML read as HTML
+    assert document.declared_language == "sk"
+
+
+def test_an_atom_feed_reads_as_the_page_it_stands_for(tmp_path) -> None:
+    from eulod.converters.extract.text import read_document
+
+    path = tmp_path / "feed.xml"
+    path.write_text(ATOM, "utf-8")
+    document = read_document(path)
+    texts = [line.text for line in document.lines if line.text]
+    assert texts == ["Notícias", "Obra concluída", "A obra foi concluída em março."]
+    assert document.declared_language == "pt"

@@ -8,6 +8,7 @@ footers dropped), one block per line, table cells joined with `` | ``.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -214,6 +215,52 @@ class _HtmlLines(HTMLParser):
             self.parts.append(data.replace("\n", " "))
 
 
+# A news feed (RSS 1.0 or 2.0, Atom) saved as it was fetched: items of a project's news, the
+# feed's title often the site's. Read as the page it stands for, each element as the HTML element
+# it plays (an item a section, its title a heading, its HTML content as HTML), everything else
+# (ids, categories, generator, build dates) left out; tags are replaced where they stand, so every
+# line keeps its number.
+_FEED = re.compile(r"^\ufeff?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF)\b", re.S)
+_FEED_AS = {"item": "section", "entry": "section", "title": "h2", "link": "p", "description": "div",
+            "summary": "div", "content:encoded": "div", "content": "div", "pubdate": "p", "published": "p",
+            "updated": "p", "dc:date": "p", "dc:creator": "p", "author": "p", "name": "span", "channel": "div",
+            "rss": "div", "feed": "div", "rdf:rdf": "div"}
+_FEED_TAG = re.compile(r"<(/?)([A-Za-z][\w.:-]*)([^<>]*?)(/?)>")
+_FEED_ESCAPED = re.compile(r"(<(description|summary|content(?::encoded)?)\b[^<>]*>)(?!<!\[CDATA\[)(.*?)(</\2>)",
+                           re.S | re.IGNORECASE)
+_FEED_LANGUAGE = re.compile(r"<language>\s*([A-Za-z]{2,3})|xml:lang=[\"']([A-Za-z]{2,3})")
+
+
+def is_feed(text: str) -> bool:
+    return bool(_FEED.match(text[:2000]))
+
+
+def feed_as_html(text: str) -> str:
+    """An RSS or Atom document as the HTML page it stands for, line for line."""
+    # HTML content given escaped ('&lt;p&gt;...') rather than in CDATA: the markup it stands for
+    text = _FEED_ESCAPED.sub(lambda m: m.group(1) + html.unescape(m.group(3)) + m.group(4), text)
+    text = text.replace("<![CDATA[", "").replace("]]>", "")
+    state = {"items": 0}
+
+    def tag(found: re.Match[str]) -> str:
+        closing, name, rest, empty = found.groups()
+        key = name.lower()
+        if key in ("item", "entry") and not closing:
+            state["items"] += 1
+        if key == "title" and not state["items"]:  # the feed's own title: the site's, not a heading
+            return f"<{closing}p>"
+        element = _FEED_AS.get(key)
+        if element is None:
+            inside_html = key in {"p", "br", "li", "ul", "ol", "em", "strong", "a", "b", "i", "span", "div", "h1", "h2",
+                                  "h3", "h4", "h5", "h6", "table", "tr", "td", "th", "img", "blockquote", "dl", "dt", "dd"}
+            if inside_html:
+                return found.group(0)
+            return "" if empty else f"<{closing}template>"
+        return "" if empty else f"<{closing}{element}>"
+
+    return _FEED_TAG.sub(tag, text)
+
+
 def html_lines(text: str) -> list[Line]:
     """Visible blocks of a page; only <main>/<article> when the page marks its content so."""
     parser = _HtmlLines(content_only=bool(re.search(r"<(?:main|article)[\s>]", text, re.IGNORECASE)))
@@ -385,7 +432,11 @@ def read_document(path: Path, shown: str | None = None) -> Document:
         raise UnreadableFile(f"cannot be read: {exc.strerror}") from None
     text, warnings = decode(data, shown)
     declared = None
-    if path.suffix.lower() in HTML_SUFFIXES or text.lstrip()[:200].lower().startswith(("<!doctype html", "<html")):
+    if is_feed(text):
+        lines = html_lines(feed_as_html(text))
+        found = _FEED_LANGUAGE.search(text[:5000])
+        declared = (found.group(1) or found.group(2)).lower() if found else None
+    elif path.suffix.lower() in HTML_SUFFIXES or text.lstrip()[:200].lower().startswith(("<!doctype html", "<html")):
         lines = html_lines(text)
         found = _HTML_LANG.search(text)
         declared = found.group(1).lower() if found else None
