@@ -37,6 +37,7 @@ class Settings:
     personal_data: str = "role-only"
     query_timeout: float = 30.0
     max_rows: int = 10000
+    document_links: int = 10000  # links pointing at a resource in one page of its data document (rel="next" for more)
     query_processes: int = 4  # query processes per server process (the time limit kills one)
     result_cache_mb: int = 64  # answers cached per server process, per store generation; 0: off
     # Admission (endpoint/executor.py): how query processes are shared between clients.
@@ -99,6 +100,7 @@ _PARSERS: dict[str, Any] = {
     "personal_data": str,
     "query_timeout": float,
     "max_rows": int,
+    "document_links": int,
     "query_processes": int,
     "result_cache_mb": int,
     "query_wait": float,
@@ -155,7 +157,7 @@ def _check(settings: Settings) -> Settings:
         )
     if not 0 < settings.port < 65536:
         raise ConfigError(f"setting 'port' ({ENV_PREFIX}PORT): {settings.port} is not a TCP port")
-    for name in ("workers", "threads", "max_rows", "query_processes", "long_queries", "client_queries",
+    for name in ("workers", "threads", "max_rows", "document_links", "query_processes", "long_queries", "client_queries",
                  "max_query_depth", "max_record_file_mb", "max_text_kb", "build_batch_records"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"setting {name!r} ({ENV_PREFIX}{name.upper()}): must be at least 1")
