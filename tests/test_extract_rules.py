@@ -1256,3 +1256,21 @@ def test_a_decorative_badge_is_no_part_of_a_name_and_a_place_after_a_dash_is_the
     assert lead["role"] == "coordinator"
     assert lead["organisation"]["city"] == "Dún Laoghaire" and lead["organisation"]["country"] == "IE"
     assert parties["university-of-oviedo"]["organisation"]["city"] == "Gijón"
+
+
+def test_a_coordinator_label_beside_a_name_in_a_contact_block_is_the_position() -> None:
+    """'Contact: Aoife Example, Project Coordinator, ...': the person's position is the role, not
+    the bare 'Contact' (a coordinator label elsewhere heads the coordinating body)."""
+    record = _text("""
+Harbour Quiet
+
+Harbour Quiet renews three working harbours along the Atlantic coast of Ireland, with the city council and the port.
+
+Lead partner: Cork City Council (IE)
+Total budget: €855,000
+
+Contact: Aoife Example, Project Coordinator, aoife.example@example.org
+""", language="en")
+    assert record["contacts"] == [{"role": "Project Coordinator", "name": "Aoife Example",
+                                   "email": "aoife.example@example.org"}]
+    assert _parties(record)["cork-municipality"]["role"] == "coordinator"

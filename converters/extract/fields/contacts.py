@@ -73,7 +73,15 @@ def _role_stated(role: str, label: str) -> bool:
     if words(role) == words(label.rstrip(":：")):
         # 'Teagmháil / Contact': which half a record keeps, or both, the label does not say
         return classify(label) == "contact" and not re.search(r"\s/\s", label)
-    return _only_label(role, "contact")
+    return _only_label(role, "contact") or _only_label(role, "coordinator")  # the latter only beside a name (_position)
+
+
+def _position(token: str, tokens: list[str]) -> bool:
+    """A position standing alone in a contact block: a contact label ('projektleder'), or a coordinator
+    label ('Project Coordinator', which heads a coordinating body elsewhere) beside a person's name."""
+    if _only_label(token, "contact"):
+        return True
+    return _only_label(token, "coordinator") and any(person().match(t) for t in tokens if t != token)
 
 
 def _position_and_name(token: str) -> tuple[str, str] | None:
@@ -116,7 +124,7 @@ def _contact(sheet: Sheet, label: str, parts: list[str]) -> dict[str, Any] | Non
     if tokens and classify(label) == "contact":
         # 'Contacto: Coordenadora do projeto, ...', 'Date de contact: Maria Exemplu, manager de proiect': the role the
         # contact label leaves out
-        stated = next((t for t in tokens if _only_label(t, "contact") and words(t) != words(label)), None)
+        stated = next((t for t in tokens if _position(t, tokens) and words(t) != words(label)), None)
         if stated is None and _only_label(label, "contact") and classify(tokens[0]) == "contact" \
                 and words(tokens[0]) != words(label) and not EMAIL.search(tokens[0]):
             stated = tokens[0]
