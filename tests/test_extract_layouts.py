@@ -505,3 +505,25 @@ def test_an_atom_feed_reads_as_the_page_it_stands_for(tmp_path) -> None:
     texts = [line.text for line in document.lines if line.text]
     assert texts == ["Notícias", "Obra concluída", "A obra foi concluída em março."]
     assert document.declared_language == "pt"
+
+
+def test_a_value_wrapped_under_its_column_runs_on_and_a_numbered_item_does_not() -> None:
+    """A space-aligned fact whose value wraps onto the next line under the value column is one value;
+    the next numbered partner under it is a line of its own, and a title's language is the page's
+    when its few small words say otherwise ('od' is Polish too) but its letters do not."""
+    from eulod.converters.extract.text import aligned_tables
+
+    rows = ["  Naziv projekta:        Sava bez granica – zajednička zaštita od poplava",
+            "                         Slavonskog Broda i Broda",
+            "  Akronim:               SAVA-SAFE",
+            "  Partneri:              1. Grad Slavonski Brod",
+            "                         2. Grad Brod"]
+    read = [raw for _, raw in aligned_tables(rows)]
+    assert read[0] == "| Naziv projekta: | Sava bez granica – zajednička zaštita od poplava Slavonskog Broda i Broda |"
+    assert read[1] == "| Akronim: | SAVA-SAFE |"
+    assert read[3].strip() == "2. Grad Brod"
+    record = _aligned("\n".join(["ZAPISNIK", "", *rows[:3], "",
+                                 "Projekt financira Europska unija iz programa Interreg VI-A IPA Hrvatska – Bosna i "
+                                 "Hercegovina – Crna Gora. Grad Slavonski Brod i Grad Brod zajedno grade nasipe uz "
+                                 "rijeku Savu, a projekt traje dvije godine i uključuje sustav ranog upozoravanja."]))
+    assert record["title"] == "Sava bez granica – zajednička zaštita od poplava Slavonskog Broda i Broda"

@@ -277,6 +277,7 @@ def html_lines(text: str) -> list[Line]:
 
 
 _CHUNK = re.compile(r"\S+(?: \S+)*")  # a cell of a space-aligned table: words apart by single spaces
+_ITEM_START = re.compile(r"^(?:\d{1,2}[.)]|[–•*-])\s")  # '2. Hrvatski zavod ...': a list's next item, no run-on
 _RULE = re.compile(r"^\s*[-=_~*]{3,}\s*$")
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
 
@@ -305,12 +306,21 @@ def _aligned_rows(rows: list[tuple[int, str]]) -> list[tuple[int, str]]:
     starts[0] = 0
     out: list[tuple[int, str]] = []
     pending: tuple[int, str] | None = None
+    last: list[str] | None = None  # the cells of the row just written, while a value may run on under it
     for number, raw in rows:
         chunks = _chunks(raw)
         cells = [""] * len(starts)
         for start, end, text in chunks:
             column = max(i for i, s in enumerate(starts) if s <= end - 1) if end - 1 >= starts[0] else 0
             cells[column] = f"{cells[column]} {text}".strip()
+        if len(chunks) == 1 and last is not None and pending is None and len(starts) > 1 \
+                and chunks[0][0] >= starts[-1] - 1 and last[-1] and not _ITEM_START.match(chunks[0][2]):
+            # 'Naziv projekta:   Sava bez granica – zajednička zaštita od poplava' over '   Slavonskog Broda
+            # i Broda' under its value: the value wrapped onto the next line
+            last[-1] = f"{last[-1]} {chunks[0][2]}"
+            out[-1] = (out[-1][0], "| " + " | ".join(last) + " |")
+            continue
+        last = None
         if len(chunks) == 1:  # a heading line, or the first line of a wrapped name
             if pending is not None:
                 out.append(pending)
@@ -323,6 +333,7 @@ def _aligned_rows(rows: list[tuple[int, str]]) -> list[tuple[int, str]]:
             out.append(pending)
             pending = None
         out.append((number, "| " + " | ".join(cells) + " |"))
+        last = cells
     if pending is not None:
         out.append(pending)
     return out

@@ -73,11 +73,25 @@ def _identifier() -> Any:
 
 
 def text_language(sheet: Sheet, text: str) -> str | None:
-    """The language whose small words a short text uses most (None when it uses none)."""
-    scores = _stopword_scores(words(text).split())
+    """The language whose small words a short text uses most (None when it uses none).
+
+    One or two small words against the page's own language ('Sava bez granica – zajednička
+    zaštita od poplava' has Polish 'od' and no Croatian one the list holds) are weak: the model,
+    whose letters tell č and š apart from Polish, chooses between the two.
+    """
+    tokens = words(text).split()
+    scores = _stopword_scores(tokens)
     best = max(scores.values())
+    if not best:
+        return None
     leaders = [lang for lang, score in scores.items() if score == best]
-    return (sheet.language if sheet.language in leaders else leaders[0]) if best else None
+    if sheet.language in leaders:
+        return sheet.language
+    if best <= 2 and len(tokens) >= 4 and sheet.language in EU_LANGUAGES:
+        order = [language for language, _score in _identifier().rank(text)]
+        if order.index(sheet.language) < order.index(leaders[0]):
+            return sheet.language
+    return leaders[0]
 
 
 @lru_cache(maxsize=None)
