@@ -1274,3 +1274,23 @@ Contact: Aoife Example, Project Coordinator, aoife.example@example.org
     assert record["contacts"] == [{"role": "Project Coordinator", "name": "Aoife Example",
                                    "email": "aoife.example@example.org"}]
     assert _parties(record)["cork-municipality"]["role"] == "coordinator"
+
+
+def test_a_job_advert_asks_for_its_contacts_dates_and_description() -> None:
+    """A vacancy for the project's leader states the job's start, its contacts and what the job is:
+    none of them is the project's for sure, so each is asked, never stated."""
+    page = """<html lang="en"><body><main>
+<h1>Vacancy: Project Leader, Cool City Centre (ERDF)</h1>
+<ul><li>Salary: €4,500 – €6,110 a month</li><li>Start date: 1 November 2025</li><li>Closing date: 5 October 2025</li></ul>
+<h2>About the project</h2>
+<p>Cool City Centre makes the centre of Arnhem greener and cooler, with a total budget of €3,200,000 from 2025 to 2027.</p>
+<h2>How to apply</h2>
+<p>Contact: Sanne Example, recruiter, jobs@example.org</p>
+</main></body></html>"""
+    draft = extract_document(Document("inline.html", html_lines(page)), "inline.html", language="en")
+    assert draft.record is not None
+    asked = {item["field"] for item in draft.record.get("review", [])}
+    provenance = draft.record["provenance"]
+    assert "contacts" in draft.record and "start_date" in draft.record  # found, but not stated
+    for field in ("contacts", "start_date"):
+        assert provenance[field]["found"] == "inferred" and field in asked, field

@@ -18,6 +18,12 @@ def read(sheet: Sheet) -> None:
                 entry["found"] = "inferred"
                 entry["derived"] = ("a public procurement notice: its labels state the contract's title, contacts and "
                                     "values, which need not be the project's")
+    if job_advert(sheet):
+        for path, entry in sheet.provenance.items():
+            if entry.get("found") == "stated" and path.split("[")[0].split(".")[0] in JOB_FIELDS:
+                entry["found"] = "inferred"
+                entry["derived"] = ("a job advertisement: its contacts, dates and text are the job's (who to ask, when it "
+                                    "starts), which need not be the project's")
     asked = {item["field"] for item in sheet.review}
     for path, entry in sheet.provenance.items():
         if entry.get("found") != "inferred" or path in asked:
@@ -34,6 +40,8 @@ def read(sheet: Sheet) -> None:
 
 
 PROCUREMENT_MARKERS = 3  # distinct markers a page needs to be taken for a procurement notice
+VACANCY_MARKERS = 3  # distinct markers a page needs to be taken for a job advertisement
+JOB_FIELDS = frozenset({"contacts", "start_date", "end_date", "duration_months", "description"})
 
 
 def procurement_notice(sheet: Sheet) -> bool:
@@ -41,3 +49,10 @@ def procurement_notice(sheet: Sheet) -> bool:
     codes, the procurement directive, an award): words in labels.yaml ``procurement_markers``."""
     text = words(" ".join(line.text for line in sheet.doc.lines[:400]))
     return sum(1 for marker in word_set("labels.yaml", "procurement_markers") if contains(text, marker)) >= PROCUREMENT_MARKERS
+
+
+def job_advert(sheet: Sheet) -> bool:
+    """Whether the page advertises a job on the project (a vacancy, its salary and how to apply): words
+    in labels.yaml ``vacancy_markers``."""
+    text = words(" ".join(line.text for line in sheet.doc.lines[:400]))
+    return sum(1 for marker in word_set("labels.yaml", "vacancy_markers") if contains(text, marker)) >= VACANCY_MARKERS
