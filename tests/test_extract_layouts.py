@@ -527,3 +527,12 @@ def test_a_value_wrapped_under_its_column_runs_on_and_a_numbered_item_does_not()
                                  "Hercegovina – Crna Gora. Grad Slavonski Brod i Grad Brod zajedno grade nasipe uz "
                                  "rijeku Savu, a projekt traje dvije godine i uključuje sustav ranog upozoravanja."]))
     assert record["title"] == "Sava bez granica – zajednička zaštita od poplava Slavonskog Broda i Broda"
+
+
+def test_a_wiki_s_edit_links_beside_headings_are_furniture() -> None:
+    page = """<html><body><main><h1>Green Banks</h1>
+<h2><span class="mw-headline">Objectives</span><span class="mw-editsection"><span class="mw-editsection-bracket">[</span>
+<a href="#">edit</a> | <a href="#">edit source</a><span class="mw-editsection-bracket">]</span></span></h2>
+<p>To protect the river banks of both towns.</p></main></body></html>"""
+    texts = [line.text for line in html_lines(page) if line.text]
+    assert texts == ["Green Banks", "Objectives", "To protect the river banks of both towns."]

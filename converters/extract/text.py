@@ -111,8 +111,9 @@ class _HtmlLines(HTMLParser):
              "article", "table", "ul", "ol", "dl", "blockquote", "main", "header", "title", "hr"}
     SKIP = {"script", "style", "nav", "footer", "head", "noscript", "template", "svg", "form", "button"}
 
-    # Page furniture marked by its id or class: cookie and consent banners, sharing bars, breadcrumbs stay.
-    FURNITURE = re.compile(r"cookie|consent|gdpr|share|social|skip-link", re.IGNORECASE)
+    # Page furniture marked by its id or class: cookie and consent banners, sharing bars, a wiki's
+    # "[edit | edit source]" beside each heading; breadcrumbs stay.
+    FURNITURE = re.compile(r"cookie|consent|gdpr|share|social|skip-link|editsection", re.IGNORECASE)
     # An inline element marked as a field's label ('<span class="label">Budget</span><span class="value">…'):
     # its text is the label of the text after it, as in 'Budget: €14,797,415.00'.
     LABEL = re.compile(r"(?:^|[\s_-])(?:label|key|term|field-name|field-label)(?:$|[\s_-])", re.IGNORECASE)
