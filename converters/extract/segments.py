@@ -15,7 +15,7 @@ from .data import best_label, contains, load, word_set, words
 from .dates import fold
 from .patterns import contact_noise
 from .places import read_country
-from .text import Line
+from .text import Line, runs
 
 _LABEL_VALUE = re.compile(r"^(?P<label>[^:：]{1,70}?)\s*[:：]\s*(?:\|\s+)?(?P<value>\S.*)$")  # "Label: | value": a table row
 _URL = re.compile(r"https?://|www\.", re.IGNORECASE)
@@ -68,17 +68,7 @@ def classify(label: str) -> str | None:
 
 def blocks(lines: list[Line]) -> list[list[Line]]:
     """Runs of non-blank lines."""
-    out: list[list[Line]] = []
-    current: list[Line] = []
-    for line in lines:
-        if line.text:
-            current.append(line)
-        elif current:
-            out.append(current)
-            current = []
-    if current:
-        out.append(current)
-    return out
+    return runs(lines, lambda line: bool(line.text))
 
 
 def _is_heading(line: Line, kind: str | None, alone: bool) -> bool:

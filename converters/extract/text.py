@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Callable, TypeVar
 
 MAX_BYTES = 2_000_000  # a fact sheet is a page or two; anything far larger is not one
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
@@ -340,11 +341,28 @@ def _aligned_rows(rows: list[tuple[int, str]]) -> list[tuple[int, str]]:
     return out
 
 
+T = TypeVar("T")
+
 # A page laid out in two columns, as pdftotext -layout writes it: a gutter of spaces at one position
 # down a run of lines, prose on its left. What makes it prose rather than a space-aligned table.
 GUTTER_LINES = 6  # lines with text on both sides of the gutter, at least
 GUTTER_LEFT_WORDS = 4  # words in the left part of such a line, on average
 GUTTER_ALONE = 3  # lines with text on one side only (a paragraph's last line, a list running on)
+
+
+def runs(items: list[T], keep: Callable[[T], bool]) -> list[list[T]]:
+    """The runs of consecutive items ``keep`` accepts (the items between them left out)."""
+    out: list[list[T]] = []
+    current: list[T] = []
+    for item in items:
+        if keep(item):
+            current.append(item)
+        elif current:
+            out.append(current)
+            current = []
+    if current:
+        out.append(current)
+    return out
 
 
 def _gutter_ok(raw: str, column: int) -> bool:
@@ -381,16 +399,8 @@ def columns_apart(raw_lines: list[str]) -> list[tuple[int, str]]:
     for column in sorted(starts, key=lambda c: -starts[c]):
         if starts[column] < GUTTER_LINES or column < 20:
             break
-        runs, current = [], []
-        for index, raw in enumerate(lines):
-            if _gutter_ok(raw, column):
-                current.append(index)
-            elif current:
-                runs.append(current)
-                current = []
-        if current:
-            runs.append(current)
-        chosen = [run for run in runs if _two_columns([lines[i] for i in run], column)]
+        found = runs(list(range(len(lines))), lambda index: _gutter_ok(lines[index], column))
+        chosen = [run for run in found if _two_columns([lines[i] for i in run], column)]
         if not chosen:
             continue
         taken = {i for run in chosen for i in run}
