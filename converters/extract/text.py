@@ -227,6 +227,8 @@ _FEED_AS = {"item": "section", "entry": "section", "title": "h2", "link": "p", "
             "summary": "div", "content:encoded": "div", "content": "div", "pubdate": "p", "published": "p",
             "updated": "p", "dc:date": "p", "dc:creator": "p", "author": "p", "name": "span", "channel": "div",
             "rss": "div", "feed": "div", "rdf:rdf": "div"}
+_FEED_HTML = frozenset({"p", "br", "li", "ul", "ol", "em", "strong", "a", "b", "i", "span", "div", "h1", "h2", "h3",
+                        "h4", "h5", "h6", "table", "tr", "td", "th", "img", "blockquote", "dl", "dt", "dd"})
 _FEED_TAG = re.compile(r"<(/?)([A-Za-z][\w.:-]*)([^<>]*?)(/?)>")
 _FEED_ESCAPED = re.compile(r"(<(description|summary|content(?::encoded)?)\b[^<>]*>)(?!<!\[CDATA\[)(.*?)(</\2>)",
                            re.S | re.IGNORECASE)
@@ -253,9 +255,7 @@ def feed_as_html(text: str) -> str:
             return f"<{closing}p>"
         element = _FEED_AS.get(key)
         if element is None:
-            inside_html = key in {"p", "br", "li", "ul", "ol", "em", "strong", "a", "b", "i", "span", "div", "h1", "h2",
-                                  "h3", "h4", "h5", "h6", "table", "tr", "td", "th", "img", "blockquote", "dl", "dt", "dd"}
-            if inside_html:
+            if key in _FEED_HTML:  # markup of the content itself
                 return found.group(0)
             return "" if empty else f"<{closing}template>"
         return "" if empty else f"<{closing}{element}>"
@@ -404,16 +404,16 @@ def columns_apart(raw_lines: list[str]) -> list[tuple[int, str]]:
         if not chosen:
             continue
         taken = {i for run in chosen for i in run}
+        first = {run[0]: run for run in chosen}
         out = []
         for index, raw in enumerate(raw_lines):
-            if index not in taken:
-                out.append((index + 1, raw))
-                continue
-            run = next(r for r in chosen if index in r)
-            if index == run[0]:
+            run = first.get(index)
+            if run is not None:  # the whole run, its left halves then its right halves
                 out.extend((i + 1, lines[i][:column].rstrip()) for i in run)
                 out.append((run[-1] + 1, ""))
                 out.extend((i + 1, lines[i][column:].rstrip()) for i in run)
+            elif index not in taken:
+                out.append((index + 1, raw))
         return out
     return out
 

@@ -5,6 +5,8 @@ A draft may ask; it may not be confidently wrong (issue 16).
 
 from __future__ import annotations
 
+from typing import Callable, NamedTuple
+
 from ..data import contains, word_set, words
 from ..sheet import Sheet
 from ..values import value_at
@@ -12,18 +14,7 @@ from ..values import value_at
 
 def read(sheet: Sheet) -> None:
     """Every inferred value not yet in the review list goes there, with its value and source lines."""
-    if procurement_notice(sheet):
-        for path, entry in sheet.provenance.items():
-            if entry.get("found") == "stated" and path not in ("language", "funds", "programme_reference"):
-                entry["found"] = "inferred"
-                entry["derived"] = ("a public procurement notice: its labels state the contract's title, contacts and "
-                                    "values, which need not be the project's")
-    if job_advert(sheet):
-        for path, entry in sheet.provenance.items():
-            if entry.get("found") == "stated" and path.split("[")[0].split(".")[0] in JOB_FIELDS:
-                entry["found"] = "inferred"
-                entry["derived"] = ("a job advertisement: its contacts, dates and text are the job's (who to ask, when it "
-                                    "starts), which need not be the project's")
+    _other_documents(sheet)
     asked = {item["field"] for item in sheet.review}
     for path, entry in sheet.provenance.items():
         if entry.get("found") != "inferred" or path in asked:
@@ -39,20 +30,36 @@ def read(sheet: Sheet) -> None:
         sheet.ask(path, f"inferred ({how}): check it", [value] if value is not None else None, entry.get("lines"))
 
 
-PROCUREMENT_MARKERS = 3  # distinct markers a page needs to be taken for a procurement notice
-VACANCY_MARKERS = 3  # distinct markers a page needs to be taken for a job advertisement
-JOB_FIELDS = frozenset({"contacts", "start_date", "end_date", "duration_months", "description"})
+class OtherDocument(NamedTuple):
+    """A kind of page that states the facts of something beside the project, in the project's words."""
+
+    markers: str  # the labels.yaml word list that tells it
+    needed: int  # distinct markers a page needs to be taken for one
+    states: Callable[[str], bool]  # which provenance paths it states for that other thing
+    why: str
 
 
-def procurement_notice(sheet: Sheet) -> bool:
-    """Whether the page is a public procurement notice (TED's structure: a contracting authority, CPV
-    codes, the procurement directive, an award): words in labels.yaml ``procurement_markers``."""
+OTHER_DOCUMENTS = (
+    # TED's structure: a contracting authority, CPV codes, the procurement directive, an award
+    OtherDocument("procurement_markers", 3, lambda path: path not in ("language", "funds", "programme_reference"),
+                  "a public procurement notice: its labels state the contract's title, contacts and values, which "
+                  "need not be the project's"),
+    # a post on the project: a vacancy, its salary and how to apply
+    OtherDocument("vacancy_markers", 3,
+                  lambda path: path.split("[")[0].split(".")[0] in {"contacts", "start_date", "end_date",
+                                                                    "duration_months", "description"},
+                  "a job advertisement: its contacts, dates and text are the job's (who to ask, when it starts), which "
+                  "need not be the project's"),
+)
+
+
+def _other_documents(sheet: Sheet) -> None:
+    """On a page of a kind in :data:`OTHER_DOCUMENTS`, what it states for the other thing is inferred (asked)."""
     text = words(" ".join(line.text for line in sheet.doc.lines[:400]))
-    return sum(1 for marker in word_set("labels.yaml", "procurement_markers") if contains(text, marker)) >= PROCUREMENT_MARKERS
-
-
-def job_advert(sheet: Sheet) -> bool:
-    """Whether the page advertises a job on the project (a vacancy, its salary and how to apply): words
-    in labels.yaml ``vacancy_markers``."""
-    text = words(" ".join(line.text for line in sheet.doc.lines[:400]))
-    return sum(1 for marker in word_set("labels.yaml", "vacancy_markers") if contains(text, marker)) >= VACANCY_MARKERS
+    for kind in OTHER_DOCUMENTS:
+        if sum(1 for marker in word_set("labels.yaml", kind.markers) if contains(text, marker)) < kind.needed:
+            continue
+        for path, entry in sheet.provenance.items():
+            if entry.get("found") == "stated" and kind.states(path):
+                entry["found"] = "inferred"
+                entry["derived"] = kind.why
