@@ -257,9 +257,7 @@ def write_listing(store: Any, target: Path, current_year: int, generation: str =
         participations: Counter[str] = Counter()  # of the listed projects only
         rows = [project_rows(position, iri, projects[iri], partners.get(iri), current_year)
                 for position, iri in enumerate(sorted(projects))]  # IRI order: a file is the same for the same data
-        db.executemany("INSERT INTO organisation VALUES (?, ?)",
-                       enumerate(sorted({o for row in rows for o in row.organisations})))
-        insert_rows(db, rows)
+        insert_rows(db, rows)  # numbers the organisations in IRI order, the file being empty
         sums: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
         for row in rows:
             for kind, currency, amount in row.stated:
@@ -327,15 +325,13 @@ def insert_rows(db: sqlite3.Connection, rows: list[ProjectRows]) -> None:
 
 
 def _organisation_ids(db: sqlite3.Connection, iris: set[str]) -> dict[str, int]:
-    """The ids of the organisations ``iris``; one not yet in the file takes the next free id."""
+    """The ids of the organisations ``iris``; those not yet in the file take the next free ids, in IRI order."""
     found = dict(db.execute("SELECT o.iri, o.id FROM json_each(?) AS j JOIN organisation AS o ON o.iri = j.value",
                             (json.dumps(sorted(iris)),)))
     (top,) = db.execute("SELECT COALESCE(MAX(id), -1) FROM organisation").fetchone()
-    for iri in sorted(iris - found.keys()):
-        top += 1
-        found[iri] = top
-        db.execute("INSERT INTO organisation VALUES (?, ?)", (top, iri))
-    return found
+    new = {iri: top + n for n, iri in enumerate(sorted(iris - found.keys()), start=1)}
+    db.executemany("INSERT INTO organisation VALUES (?, ?)", ((id_, iri) for iri, id_ in new.items()))
+    return found | new
 
 
 def programme_amount_keys(row: ProjectRows) -> set[tuple[str, str, str]]:
