@@ -13,7 +13,6 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlencode
 
 from flask import Response, current_app, request
 
@@ -24,7 +23,7 @@ from ..context import settings, store_handle
 from ..listing import Filter, Listing, Row, listing_cache
 from ..search_index import search_cache
 from .facts import COUNTRY, country, local, page_response, run
-from .paging import BadPage, Pager, bad_page, requested_page
+from .paging import BadPage, Pager, bad_page, page_of, requested_page
 
 PAGE_SIZE = 50  # projects per page of the home list
 
@@ -75,14 +74,6 @@ def lineage(programme: str | None, broader: dict[str, str]) -> list[str]:
     return chain
 
 
-def page_link(number: int) -> str:
-    """The home page at page ``number`` with the active filters and language kept."""
-    kept = [(key, value) for key, value in request.args.items() if key in (*FILTERS, SEARCH, "lang") and value]
-    if number > 1:
-        kept.append(("page", str(number)))
-    return "/?" + urlencode(kept) if kept else "/"
-
-
 def home() -> Response:
     lang = i18n.language()
     try:
@@ -100,7 +91,7 @@ def home() -> Response:
     else:
         found = index.matching(lang, selected)
     wanted[SEARCH] = question
-    pager = Pager(len(found), number, PAGE_SIZE, page_link)
+    pager = Pager(len(found), number, PAGE_SIZE, page_of("", (*FILTERS, SEARCH, "lang")))
     shown = index.rows(found[pager.first:pager.first + PAGE_SIZE])
     paging = pager.context(len(shown), lang)
     paging["count"]["total"] = i18n.number(index.total, lang)

@@ -82,12 +82,13 @@ class Pager:
         }
 
 
-def page_of(path: str) -> Callable[[int], str]:
-    """Links to the pages of a resource page at ``/path``, keeping the reader's language."""
+def page_of(path: str, kept: tuple[str, ...] = ("lang",)) -> Callable[[int], str]:
+    """Links to the pages of the page at ``/path``, keeping the query parameters ``kept`` (the
+    reader's language; the home page's filters and search too)."""
     def link(number: int) -> str:
-        kept = [(key, value) for key, value in request.args.items() if key == "lang" and value]
+        found = [(key, value) for key, value in request.args.items() if key in kept and value]
         if number > 1:
-            kept.append(("page", str(number)))
-        return f"/{path}?" + urlencode(kept) if kept else f"/{path}"
+            found.append(("page", str(number)))
+        return f"/{path}?" + urlencode(found) if found else f"/{path}"
 
     return link
