@@ -339,14 +339,17 @@ def programme_amount_keys(row: ProjectRows) -> set[tuple[str, str, str]]:
     return {(row.project[2] or "", kind, currency) for kind, currency, _ in row.stated}
 
 
-def redo_programme_amounts(db: sqlite3.Connection, keys: set[tuple[str, str, str]]) -> None:
-    """Sum again each (programme, kind, currency) in ``keys`` from the projects' stated totals, exactly."""
-    for programme, kind, currency in sorted(keys):
+def resum(db: sqlite3.Connection, sums: str, parts: str, columns: tuple[str, ...], keys: set[tuple]) -> None:
+    """Sum again, exactly, each (programme, *``columns``) in ``keys`` of the table ``sums`` from the
+    projects' parts in ``parts`` (funding from project_funding, programme_amount from project_amount).
+    A key's programme is None or '' for projects without one; a sum of nothing is no row."""
+    match = " AND ".join(f"a.{column} = ?" for column in columns)
+    same = " AND ".join(f"{column} = ?" for column in ("programme", *columns))
+    marks = ", ".join("?" * (len(columns) + 2))
+    for programme, *rest in sorted(keys, key=lambda key: (key[0] or "", *key[1:])):
         total = sum((Decimal(amount) for (amount,) in db.execute(
-            "SELECT a.amount FROM project AS p JOIN project_amount AS a ON a.project = p.id "
-            "WHERE p.programme IS ? AND a.kind = ? AND a.currency = ?", (programme or None, kind, currency))),
-            Decimal())
-        db.execute("DELETE FROM programme_amount WHERE programme = ? AND kind = ? AND currency = ?",
-                   (programme, kind, currency))
+            f"SELECT a.amount FROM project AS p JOIN {parts} AS a ON a.project = p.id "
+            f"WHERE p.programme IS ? AND {match}", (programme or None, *rest))), Decimal())
+        db.execute(f"DELETE FROM {sums} WHERE {same}", (programme or "", *rest))
         if total:
-            db.execute("INSERT INTO programme_amount VALUES (?, ?, ?, ?)", (programme, kind, currency, str(total)))
+            db.execute(f"INSERT INTO {sums} VALUES ({marks})", (programme or "", *rest, str(total)))

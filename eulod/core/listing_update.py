@@ -26,7 +26,6 @@ import logging
 import sqlite3
 import time
 from collections.abc import Iterable
-from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -38,7 +37,7 @@ from eulod.core.listing import (
     insert_rows,
     programme_amount_keys,
     project_rows,
-    redo_programme_amounts,
+    resum,
     write_listing,
 )
 from eulod.core.sqlitefiles import patched_copy, writer
@@ -132,9 +131,10 @@ def _update(store: ox.Store, previous: Path, target: Path, change: TripleChange,
         insert_rows(db, rows)
         funding_keys |= {(row.project[2], currency) for row in rows for currency, _ in row.amounts}
         countries |= {place[0] for row in rows for place in row.places}
-        _redo_funding(db, funding_keys)
+        resum(db, "funding", "project_funding", ("currency",), funding_keys)
         _redo_participations(db, countries)
-        redo_programme_amounts(db, amount_keys | {key for row in rows for key in programme_amount_keys(row)})
+        resum(db, "programme_amount", "project_amount", ("kind", "currency"),
+              amount_keys | {key for row in rows for key in programme_amount_keys(row)})
         # An organisation no listed project names any more leaves the file, as in a full write.
         db.executemany("DELETE FROM organisation WHERE id = ? AND NOT EXISTS "
                        "(SELECT 1 FROM membership WHERE organisation = ?)", ((o, o) for o in sorted(organisations)))
@@ -171,17 +171,6 @@ def _remove(db: sqlite3.Connection, iris: Iterable[str]) -> tuple[dict[str, int]
                               ("membership", "project"), ("project", "id")):
             db.execute(f"DELETE FROM {table} WHERE {column} = ?", (id_,))
     return gone, funding, countries, amounts, organisations
-
-
-def _redo_funding(db: sqlite3.Connection, keys: set[tuple[str | None, str]]) -> None:
-    """Sum again the EU contributions of each (programme, currency) in ``keys`` from the projects' parts."""
-    for programme, currency in keys:
-        total = sum((Decimal(amount) for (amount,) in db.execute(
-            "SELECT f.amount FROM project AS p JOIN project_funding AS f ON f.project = p.id "
-            "WHERE p.programme IS ? AND f.currency = ?", (programme, currency))), Decimal())
-        db.execute("DELETE FROM funding WHERE programme = ? AND currency = ?", (programme or "", currency))
-        if total:
-            db.execute("INSERT INTO funding VALUES (?, ?, ?)", (programme or "", currency, str(total)))
 
 
 def _redo_participations(db: sqlite3.Connection, countries: set[str]) -> None:
