@@ -53,7 +53,7 @@ class Settings:
     max_record_file_mb: int = 64  # a YAML or JSON record file (of JSON Lines: each line) larger is refused
     max_text_kb: int = 1024  # one text value of a record, in UTF-8; a longer one is the record's problem
     build_batch_records: int = 2000  # records converted and validated together by `eulod build`: bounds its memory
-    build_check_processes: int = 1  # processes validating batches while `eulod build` converts the next; 0: none
+    build_check_processes: int = 2  # processes validating batches while `eulod build` converts the next; 0: none
     build_load_threads: int = 1  # threads of the store's bulk loader (about 1 GB each at scale); 0: one per CPU
     dataset_title: str = "EU-funded projects (eulod)"
     publisher_name: str = "eulod publisher"

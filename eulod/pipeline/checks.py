@@ -142,15 +142,14 @@ class BatchQueue:
     """Validates batches in the order given, in a process of its own when asked, so that the build
     converts the next batch while one is validated (the machine's second core).
 
-    At most :data:`IN_FLIGHT` batches wait for their results, so memory stays bounded by the batch
-    size. A validation process that fails or dies fails the build, as a failure in the build's own
+    At most one batch more than there are processes waits for its results, so memory stays
+    bounded by the batch size and the number of processes. A validation process that fails or dies fails the build, as a failure in the build's own
     process does: the served generation is untouched.
     """
 
-    IN_FLIGHT = 2
-
     def __init__(self, processes: int) -> None:
         self.pool = None
+        self.in_flight = processes + 1
         if processes > 0:
             context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
                                                   else "spawn")
@@ -162,7 +161,7 @@ class BatchQueue:
             done(*check_batch(batch))
             return
         self.pending.append((self.pool.submit(check_batch, batch), done))
-        while len(self.pending) > self.IN_FLIGHT:
+        while len(self.pending) > self.in_flight:
             self._finish_one()
 
     def _finish_one(self) -> None:
