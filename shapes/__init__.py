@@ -170,16 +170,19 @@ def validate_graphs(graphs: Iterable[Graph], namespaces: Graph | None = None) ->
         return validate(union)
 
 
-def validate_part(triples: list, namespaces: Graph, targets) -> Report:
+def validate_part(triples: list, namespaces: Graph, targets, text: bytes | None = None) -> Report:
     """Validate pyoxigraph triples with the shapes whose target classes ``targets`` accepts.
 
     The streaming build's unit of work (eulod/pipeline/checks.py): one batch of records with
     the shapes of what a record holds alone, then the organisations, which records share, with
     theirs. Falls back to pySHACL on these triples when the fast validator cannot run the
     shapes, keeping the results whose focus node is an instance of an accepted class.
+    ``text``, the N-Triples the triples were parsed from, if any, fills the store of the SPARQL
+    rules without a Python object per triple.
     """
     try:
-        return parse_report(fast.validate_triples(triples, shapes_graph(), namespaces, targets=targets))
+        source = (text, fast.ox.RdfFormat.N_TRIPLES) if text is not None else None
+        return parse_report(fast.validate_triples(triples, shapes_graph(), namespaces, source=source, targets=targets))
     except fast.Unsupported as exc:
         log.warning("fast validation unavailable (%s); using pySHACL on this part", exc)
         graph = Graph()

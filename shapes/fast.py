@@ -351,10 +351,10 @@ class Data:
     """
 
     def __init__(
-        self, triples: list, namespaces: Graph | None = None, source: tuple[Path, ox.RdfFormat] | None = None
+        self, triples: list, namespaces: Graph | None = None, source: tuple[Path | bytes, ox.RdfFormat] | None = None
     ) -> None:
         self._triples = triples
-        self._source = source  # the file the triples came from, and its format: the store loads it directly
+        self._source = source  # the file (or bytes) the triples came from, and its format: the store loads it directly
         self._store: ox.Store | None = None
         # pySHACL formats focus nodes in generic messages with the data graph's prefixes.
         self.datagraph = namespaces if namespaces is not None else Graph()
@@ -387,9 +387,12 @@ class Data:
         if self._store is None:
             self._store = ox.Store()
             if self._source is not None:
-                path, fmt = self._source
+                origin, fmt = self._source
                 options = {} if fmt.supports_datasets else {"to_graph": ox.DefaultGraph()}
-                self._store.bulk_load(path=str(path), format=fmt, **options)
+                if isinstance(origin, bytes):
+                    self._store.bulk_load(input=origin, format=fmt, **options)
+                else:
+                    self._store.bulk_load(path=str(origin), format=fmt, **options)
             else:
                 self._store.bulk_extend(ox.Quad(s, p, o) for s, p, o in self._triples)
         return self._store
@@ -640,14 +643,14 @@ def validate_triples(
     triples: list,
     shapes: Graph,
     namespaces: Graph | None = None,
-    source: tuple[Path, ox.RdfFormat] | None = None,
+    source: tuple[Path | bytes, ox.RdfFormat] | None = None,
     workers: int | None = None,
     targets: Callable[[list[URIRef]], bool] | None = None,
 ) -> Graph:
     """The SHACL validation report graph of the data, as pySHACL would make it.
 
     ``triples`` are the data as parsed, (subject, predicate, object) pyoxigraph terms, not read
-    back from a store; ``source`` is the file they came from and its format, if any (the SPARQL
+    back from a store; ``source`` is the file (or bytes) they came from and its format, if any (the SPARQL
     store loads it directly); ``namespaces`` lends its prefixes to pySHACL's generic messages. ``workers``
     processes share the work (default: up to 2 for large data, else 1); the results do not
     depend on it. ``targets`` chooses shapes by their target classes (default: all): the

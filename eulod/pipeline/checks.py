@@ -102,11 +102,11 @@ class BatchChecker:
         for ref, text in batch:
             for subject in typed_subjects(text):
                 owners[subject].append(ref)
-        triples = [(q.subject, q.predicate, q.object)
-                   for q in ox.parse(b"".join(text for _ref, text in batch), ox.RdfFormat.N_TRIPLES)]
+        text = b"".join(text for _ref, text in batch)
+        triples = [(q.subject, q.predicate, q.object) for q in ox.parse(text, ox.RdfFormat.N_TRIPLES)]
         if not triples:
             return
-        report = validate_part(triples, self.namespaces, record_shapes)
+        report = validate_part(triples, self.namespaces, record_shapes, text)
         shared = shared_nodes(triples)
         found: dict[RecordRef, list[Result]] = defaultdict(list)
         for result in report.results:
