@@ -136,6 +136,63 @@ def parse_report(report: Graph) -> Report:
     return out
 
 
+def _plain(term):
+    """A term of pySHACL's result triples: (graph, node) stands for a node of that graph."""
+    return term[1] if isinstance(term, tuple) else term
+
+
+def results_of(reports: list) -> list[Result]:
+    """pySHACL's result tuples as :class:`Result` s, read as :func:`parse_report` reads the report
+    graph pySHACL would make of them (a streaming build's batches skip making that graph and
+    reading it back: a seventh of their validation).
+
+    The messages are the result's, in the order pySHACL adds them (the report graph keeps that
+    order), the first per language kept; an inverse path is read from the shapes graph.
+    """
+    out = []
+    for _description, node, triples in reports:
+        found: dict = {}
+        messages: dict[str, str] = {}
+        shape_term = None
+        for s, p, o in triples:
+            if s != node:
+                continue
+            if p == SH.resultMessage:
+                messages.setdefault(id(o), o)  # placeholder, languages resolved once the shape is known
+            elif p not in found:
+                found[p] = o
+                if p == SH.sourceShape:
+                    shape_term = _plain(o)
+        shape = str(shape_term)
+        texts: dict[str, str] = {}
+        seen: set = set()
+        for message in (_plain(m) for m in messages.values()):
+            if message in seen:  # a graph holds a triple once
+                continue
+            seen.add(message)
+            texts.setdefault(_language(message, shape), str(message))
+        path = found.get(SH.resultPath)
+        path_text = None
+        if path is not None:
+            plain = _plain(path)
+            if isinstance(plain, BNode) and isinstance(path, tuple):
+                inverse = path[0].value(plain, SH.inversePath)
+                path_text = f"^{inverse}" if inverse is not None else plain.n3()
+            else:
+                path_text = _text(plain)
+        out.append(Result(
+            severity=SEVERITIES.get(_plain(found.get(SH.resultSeverity)), "violation"),
+            focus=str(_plain(found.get(SH.focusNode))),
+            path=path_text,
+            value=_text(_plain(found.get(SH.value))),
+            messages=texts,
+            source_shape=shape,
+            constraint=str(_plain(found.get(SH.sourceConstraintComponent))),
+        ))
+    out.sort(key=lambda r: (-SEVERITY_RANK[r.severity], r.focus, r.path or "", r.source_shape))
+    return out
+
+
 def validate(data: Graph) -> Report:
     """Validate ``data`` against eulod's shapes (SHACL Core and SPARQL constraints)."""
     _conforms, report_graph, _text_report = pyshacl.validate(
@@ -182,7 +239,8 @@ def validate_part(triples: list, namespaces: Graph, targets, text: bytes | None 
     """
     try:
         source = (text, fast.ox.RdfFormat.N_TRIPLES) if text is not None else None
-        return parse_report(fast.validate_triples(triples, shapes_graph(), namespaces, source=source, targets=targets))
+        _plan, reports = fast.validate_reports(triples, shapes_graph(), namespaces, source=source, targets=targets)
+        return Report(results_of(reports))
     except fast.Unsupported as exc:
         log.warning("fast validation unavailable (%s); using pySHACL on this part", exc)
         graph = Graph()

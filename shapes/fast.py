@@ -647,7 +647,26 @@ def validate_triples(
     workers: int | None = None,
     targets: Callable[[list[URIRef]], bool] | None = None,
 ) -> Graph:
-    """The SHACL validation report graph of the data, as pySHACL would make it.
+    """The SHACL validation report graph of the data, as pySHACL would make it: see
+    :func:`validate_reports`, whose results it holds."""
+    plan, reports = validate_reports(triples, shapes, namespaces, source, workers, targets)
+    allowed = {SH.Info, SH.Warning}
+    conforms = all(
+        severity in allowed for _d, node, triples in reports for s, p, severity in triples if s == node and p == SH.resultSeverity
+    )
+    report_graph, _text = Validator.create_validation_report(plan.shapes_graph, conforms, reports)
+    return report_graph
+
+
+def validate_reports(
+    triples: list,
+    shapes: Graph,
+    namespaces: Graph | None = None,
+    source: tuple[Path | bytes, ox.RdfFormat] | None = None,
+    workers: int | None = None,
+    targets: Callable[[list[URIRef]], bool] | None = None,
+) -> tuple[Plan, list]:
+    """The plan and pySHACL's result tuples (description, result node, its triples) for the data.
 
     ``triples`` are the data as parsed, (subject, predicate, object) pyoxigraph terms, not read
     back from a store; ``source`` is the file (or bytes) they came from and its format, if any (the SPARQL
@@ -668,12 +687,7 @@ def validate_triples(
         reports = _parallel(plan, data, focus, workers)
     else:
         reports = [r for task in _tasks(plan) for r in _run_task(plan, data, focus, task)]
-    allowed = {SH.Info, SH.Warning}
-    conforms = all(
-        severity in allowed for _d, node, triples in reports for s, p, severity in triples if s == node and p == SH.resultSeverity
-    )
-    report_graph, _text = Validator.create_validation_report(plan.shapes_graph, conforms, reports)
-    return report_graph
+    return plan, reports
 
 
 def triples_from_graphs(graphs: Iterable[Graph]) -> list:

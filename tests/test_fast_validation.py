@@ -18,10 +18,10 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import FOAF, RDF, SH
 
-from eulod.pipeline.build import convert_and_validate, convert_records, validate_outcomes
 from eulod.converters.rdf import MappingOptions, RecordMapper
 from eulod.converters.records import Record, load_records
 from eulod.core.namespaces import bind_prefixes
+from eulod.pipeline.build import convert_and_validate, convert_records, validate_outcomes
 from eulod.shapes import Report, fast, validate, validate_graphs
 
 ROOT = Path(__file__).parent.parent
@@ -103,6 +103,18 @@ def test_an_unsupported_feature_is_refused_not_misread():
 @pytest.mark.parametrize("case", CASES, ids=lambda p: str(p.relative_to(p.parents[1])))
 def test_each_shapes_case_gives_pyshacls_results(case):
     assert_same(Graph().parse(case, format="turtle"))
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if ".bad" in c.name], ids=lambda p: str(p.relative_to(p.parents[1])))
+def test_results_read_without_the_report_graph_are_those_read_from_it(case):
+    """The streaming build reads pySHACL's result tuples directly (shapes.results_of): the same
+    results, messages in every language and inverse paths included, as the report graph gives."""
+    from eulod.shapes import parse_report, results_of, shapes_graph
+
+    triples = fast.triples_from_graphs([Graph().parse(case, format="turtle")])
+    expected = parse_report(fast.validate_triples(triples, shapes_graph())).results
+    _plan, reports = fast.validate_reports(triples, shapes_graph())
+    assert results_of(reports) == expected and expected
 
 
 def test_a_bad_case_really_has_results():
