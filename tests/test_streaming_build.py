@@ -150,6 +150,27 @@ def test_the_organisation_pass_sees_every_record_and_names_them(tmp_path):
     assert found[0][1].severity == "violation"
 
 
+def test_the_organisation_pass_in_validation_processes_gives_the_same_results_in_order(tmp_path):
+    """Batches of organisations validated by two processes: the results of one process, in order."""
+    spool = tmp_path / "orgs.nt"
+    lines = []
+    for number in range(25):
+        org = f"<{BASE}organisation/o{number}>"
+        lines += [f'{org} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/eulod/ontology#Organisation> .',
+                  f'{org} <urn:eulod:build:namedBy> "r{number}" .']
+        if number % 3:
+            lines.append(f'{org} <http://www.w3.org/2004/02/skos/core#altLabel> "O {number}"@en .')
+        if number % 4 == 0:
+            lines += [f'{org} <https://w3id.org/eulod/ontology#country> <http://publications.europa.eu/resource/authority/country/ITA> .',
+                      f'{org} <https://w3id.org/eulod/ontology#country> <http://publications.europa.eu/resource/authority/country/FRA> .']
+    spool.write_text("\n".join(lines) + "\n", "utf-8")
+    store = OrganisationStore(tmp_path / "store", spool)
+    serial = list(organisation_results(store, batch_size=4))
+    parallel = list(organisation_results(store, batch_size=4, processes=2))
+    assert parallel == serial
+    assert {r.path for _ids, r in serial} >= {"https://w3id.org/eulod/ontology#country"} and len(serial) >= 10
+
+
 @pytest.mark.skipif(not hasattr(__import__("os"), "sched_setaffinity") or len(__import__("os").sched_getaffinity(0)) < 2,
                     reason="needs two CPUs and CPU affinity")
 def test_the_bulk_loader_sees_as_many_cpus_as_the_setting_says():

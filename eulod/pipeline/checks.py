@@ -138,6 +138,11 @@ def check_batch(batch: list[tuple[RecordRef, bytes]]) -> tuple[list[tuple[Record
 Done = Callable[[list[tuple[RecordRef, list[Result]]], list[tuple[list[RecordRef], Result]]], None]
 
 
+def _validation_context() -> multiprocessing.context.BaseContext:
+    """Validation processes start from a fresh server process, not as forks of a build holding a store."""
+    return multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+
+
 class BatchQueue:
     """Validates batches in the order given, in a process of its own when asked, so that the build
     converts the next batch while one is validated (the machine's second core).
@@ -151,9 +156,7 @@ class BatchQueue:
         self.pool = None
         self.in_flight = processes + 1
         if processes > 0:
-            context = multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods()
-                                                  else "spawn")
-            self.pool = ProcessPoolExecutor(max_workers=processes, mp_context=context)
+            self.pool = ProcessPoolExecutor(max_workers=processes, mp_context=_validation_context())
         self.pending: deque = deque()
 
     def submit(self, batch: list[tuple[RecordRef, bytes]], done: Done) -> None:
@@ -214,28 +217,65 @@ class OrganisationStore:
         del self.store
 
 
-def organisation_results(organisations: OrganisationStore, batch_size: int) -> Iterator[tuple[list[str], Result]]:
-    """(ids of the records naming it, result) for every result of the organisation shapes."""
-    namespaces = bind_prefixes(Graph())
-    batch: list[ox.NamedNode] = []
+class Described:
+    """The organisations' shapes and those of the nodes minted under them: the shapes whose
+    target classes type some node of a batch of organisations (picklable, for a validation process)."""
 
-    def run(nodes: list[ox.NamedNode]) -> Iterator[tuple[list[str], Result]]:
-        triples = [t for node in nodes for t in organisations.description(node)]
-        present = {o.value for _s, p, o in triples if p == RDF_TYPE}
+    def __init__(self, present: set[str]) -> None:
+        self.present = present
 
-        def described(classes: list) -> bool:  # the organisations' shapes and those of the nodes minted under them
-            return any(str(c) in present for c in classes)
+    def __call__(self, classes: list) -> bool:
+        return any(str(c) in self.present for c in classes)
 
-        for result in validate_part(triples, namespaces, described).results:
+
+def check_organisation_batch(text: bytes) -> list[Result]:
+    """The results of the organisation shapes on a batch of organisations' N-Triples: what a
+    validation process returns in the organisation pass."""
+    triples = [(q.subject, q.predicate, q.object) for q in ox.parse(text, ox.RdfFormat.N_TRIPLES)]
+    present = {o.value for _s, p, o in triples if p == RDF_TYPE}
+    return validate_part(triples, bind_prefixes(Graph()), Described(present), text).results
+
+
+def organisation_results(organisations: OrganisationStore, batch_size: int,
+                         processes: int = 0) -> Iterator[tuple[list[str], Result]]:
+    """(ids of the records naming it, result) for every result of the organisation shapes.
+
+    Batches of ``batch_size`` organisations are validated by ``processes`` processes when there is
+    more than one batch (in this process with none), their results given in the batches' order."""
+    pool: ProcessPoolExecutor | None = None
+    pending: deque = deque()
+
+    def finished(results: list[Result]) -> Iterator[tuple[list[str], Result]]:
+        for result in results:
             yield organisations.naming(ox.NamedNode(result.focus)), result
 
-    for node in organisations.organisations():
-        batch.append(node)
-        if len(batch) >= batch_size:
-            yield from run(batch)
-            batch = []
-    if batch:
-        yield from run(batch)
+    def submit(nodes: list[ox.NamedNode], last: bool) -> Iterator[tuple[list[str], Result]]:
+        nonlocal pool
+        text = ox.serialize([ox.Triple(*t) for node in nodes for t in organisations.description(node)],
+                            format=ox.RdfFormat.N_TRIPLES)
+        if pool is None and (last or processes < 1):
+            yield from finished(check_organisation_batch(text))
+            return
+        if pool is None:
+            pool = ProcessPoolExecutor(max_workers=processes, mp_context=_validation_context())
+        pending.append(pool.submit(check_organisation_batch, text))
+        while len(pending) > processes:
+            yield from finished(pending.popleft().result())
+
+    batch: list[ox.NamedNode] = []
+    try:
+        for node in organisations.organisations():
+            batch.append(node)
+            if len(batch) >= batch_size:
+                yield from submit(batch, False)
+                batch = []
+        if batch:
+            yield from submit(batch, True)
+        while pending:
+            yield from finished(pending.popleft().result())
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
 
 
 def confirmed_class_failures(failures: Iterable[tuple[list[RecordRef], Result]],
@@ -256,7 +296,8 @@ def check_organisations(spool: Path, folder: Path, class_failures: list[tuple[li
     with loader_threads(settings.build_load_threads):
         organisations = OrganisationStore(folder, spool)
     try:
-        for ids, result in organisation_results(organisations, settings.build_batch_records):
+        for ids, result in organisation_results(organisations, settings.build_batch_records,
+                                                 settings.build_check_processes):
             for record_id in ids:
                 ref = findings.file_of(record_id)
                 if ref is not None:
