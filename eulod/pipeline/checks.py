@@ -11,7 +11,8 @@ triple in memory. The streaming build validates instead:
 2. **the organisations**, which records share (the same IRI from every record naming it, each
    adding what it states), once all records are converted: their triples, from every record,
    are bulk-loaded into a store of their own (small: organisations only) and validated from
-   there, a batch of organisations at a time, with the organisation shapes. So a rule over an
+   there, a batch of organisations at a time (by the validation processes, as the records'
+   batches are), with the organisation shapes. So a rule over an
    organisation sees what all records say of it, as whole-graph validation does; the results
    go to every record naming the organisation, as they did.
 
