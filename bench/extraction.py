@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from eulod.converters.extract import extract_file
-from eulod.converters.extract.compare import Safety, Score, compare, floor, silent_and_stated
+from eulod.converters.extract.compare import EXPECTED, Safety, Score, compare, floor, labelled_sheets, silent_and_stated
 from eulod.converters.extract.text import SUFFIXES
 from eulod.converters.records import load_records
 
@@ -42,8 +42,9 @@ def cases(folders: list[Path], curated: list[Path]) -> list[tuple[Path, dict]]:
             by_name[Path(record.data["source"]["file"]).name] = record.data
     found = []
     for folder in folders:
-        for sheet in sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES):
-            beside = sheet.with_name(sheet.stem + ".expected.yaml")
+        labelled = labelled_sheets(folder)
+        for sheet in sorted(set(labelled) | {p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES}):
+            beside = sheet.with_name(sheet.stem + EXPECTED)
             if beside.exists():
                 found.append((sheet, yaml.safe_load(beside.read_text("utf-8"))))
             elif sheet.name in by_name:

@@ -29,6 +29,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from difflib import SequenceMatcher
+from pathlib import Path
 from typing import Any
 
 TEXT_THRESHOLD = 0.9
@@ -77,6 +78,16 @@ class Score:
     def recall(self, name: str | None = None) -> float:
         tp, fn = (self.tp[name], self.fn[name]) if name else (sum(self.tp.values()), sum(self.fn.values()))
         return tp / (tp + fn) if tp + fn else 1.0
+
+
+EXPECTED = ".expected.yaml"  # beside a labelled fact sheet: NAME.EXT and NAME.expected.yaml
+
+
+def labelled_sheets(folder: Path) -> list[Path]:
+    """The fact sheets of a folder with an expected record beside them, whatever their format (a
+    JSON or XML export is a sheet too: the extractor says when it cannot read one)."""
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and not p.name.endswith(EXPECTED) and p.with_name(p.stem + EXPECTED).is_file())
 
 
 def norm_text(value: Any) -> str:

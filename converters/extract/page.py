@@ -42,7 +42,8 @@ def furniture(text: str) -> bool:
 
 def generic_heading(text: str) -> bool:
     """A site section or generic page heading ('Aktuelles', 'NOTIZIE', 'Projets européens – Fiche projet',
-    'Comunicat'): only page-heading and sheet-heading phrases (labels/<lang>.yaml) and small words. Never a title."""
+    'Comunicat', 'Informační list projektu – PRACOVNÍ VERZE 3'): only page-heading and sheet-heading phrases
+    (labels/<lang>.yaml), small words and short numbers. Never a title."""
     rest = f" {words(text)} "
     if not rest.strip() or re.search(r"[a-z][A-Z]|[A-Z]{2,}[a-z]", text):
         return False  # 'SEArch', 'CityxChange': a coined name's mixed case, whatever word it spells
@@ -50,7 +51,7 @@ def generic_heading(text: str) -> bool:
     for phrase in phrases:
         if phrase in rest:
             rest = rest.replace(phrase, " ")
-    return all(token in small for token in rest.split())
+    return all(token in small or (token.isdigit() and len(token) <= 4) for token in rest.split())  # 'verze 3', '2024'
 
 
 @lru_cache(maxsize=1)

@@ -38,12 +38,21 @@ def read(sheet: Sheet) -> None:
     pair: dict[str, str] | None = None
     if other:  # 'Hankkeen nimi englanniksi: X' beside the page's heading: the name in two languages
         own, _, _, own_lines = _unlabelled_name(sheet, about, headline, subtitle_line, [])
+        if own and generic_heading(own):  # the page's heading is a generic one ('Informační list projektu'): no half
+            sheet.ask("title", "the page's heading beside the name in another language is a generic page heading",
+                      [own], own_lines)
+            own, own_lines = None, []
         whole = " ".join(line.text for line in headline).rstrip(".")
         if own and headline and _DASHED.search(title) and _DASHED.search(whole) and words(own) in words(whole):
             own = whole  # 'Kotona Turussa – kotoutumisen polut perheille' beside 'At Home in Turku – Integration ...'
         pair = {sheet.language: own, other: title} if own and words(own) != words(title) else {other: title}
         title_lines = own_lines + title_lines if own else title_lines
     rivals = _rival_names(sheet) if title and pair is None else []
+    generic = [(name, numbers) for name, numbers in rivals if generic_heading(name)]
+    if generic and len(generic) < len(rivals):  # 'title: Informační list projektu – PRACOVNÍ VERZE 3' in front matter
+        sheet.ask("title", "a project-name label gives a generic page heading", [name for name, _ in generic],
+                  [n for _name, numbers in generic for n in numbers])
+        rivals = [rival for rival in rivals if rival not in generic]
     if len(rivals) == 2:  # 'Designação do projeto' and 'Project title' on one sheet
         languages = [text_language(sheet, name) for name, _lines in rivals]
         lines = [n for _name, numbers in rivals for n in numbers]
