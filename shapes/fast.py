@@ -639,17 +639,10 @@ def _parallel(plan: Plan, data: Data, focus: list[list], workers: int) -> list:
 PARALLEL_FROM = 300_000  # triples; below this, forking costs more than it saves
 
 
-def validate_triples(
-    triples: list,
-    shapes: Graph,
-    namespaces: Graph | None = None,
-    source: tuple[Path | bytes, ox.RdfFormat] | None = None,
-    workers: int | None = None,
-    targets: Callable[[list[URIRef]], bool] | None = None,
-) -> Graph:
-    """The SHACL validation report graph of the data, as pySHACL would make it: see
-    :func:`validate_reports`, whose results it holds."""
-    plan, reports = validate_reports(triples, shapes, namespaces, source, workers, targets)
+def validate_triples(triples: list, shapes: Graph, *args, **options) -> Graph:
+    """The SHACL validation report graph of the data, as pySHACL would make it: the results of
+    :func:`validate_reports` (which takes the same arguments) in pySHACL's report graph."""
+    plan, reports = validate_reports(triples, shapes, *args, **options)
     allowed = {SH.Info, SH.Warning}
     conforms = all(
         severity in allowed for _d, node, triples in reports for s, p, severity in triples if s == node and p == SH.resultSeverity
