@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib import resources
 
+from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_currency, format_decimal, get_currency_name
 from flask import request
@@ -32,7 +33,7 @@ def language() -> str:
 
 
 @lru_cache(maxsize=None)
-def catalogue(lang: str) -> dict[str, str]:
+def catalogue(lang: str) -> dict[str, str | dict[str, str]]:
     text = resources.files(__package__).joinpath(f"translations/{lang}.json").read_text("utf-8")
     return json.loads(text)
 
@@ -47,8 +48,21 @@ def in_language(texts: Mapping[str, str], lang: str, default: str = "") -> str:
 
 
 def translate(key: str, lang: str, **values: object) -> str:
-    """The message ``key`` in ``lang`` (falling back to English, then to the key itself)."""
-    text = catalogue(lang).get(key) or catalogue(DEFAULT).get(key) or key
+    """The message ``key`` in ``lang`` (falling back to English, then to the key itself).
+
+    A message with a count is a map from CLDR plural category to text ("one": "{n} project",
+    "other": "{n} projects"): the category of ``n`` in ``lang`` chooses (Babel's plural rules),
+    "other" when the catalogue lacks it."""
+    found = catalogue(lang).get(key)
+    if not found:
+        lang, found = DEFAULT, catalogue(DEFAULT).get(key)
+    text = found or key
+    if isinstance(text, dict):
+        try:
+            count = abs(Decimal(str(values.get("n"))))
+        except (InvalidOperation, ValueError):
+            count = None
+        text = text.get(Locale.parse(lang).plural_form(count) if count is not None else "other", text["other"])
     return text.format(**values) if values else text
 
 
