@@ -113,27 +113,34 @@ def _path_text(report: Graph, path) -> str | None:
     return f"^{inverse}" if inverse is not None else path.n3()
 
 
+def _result(value, messages: Iterable, path: str | None) -> Result:
+    """One result from its report values (``value(predicate)``: the object, or None) and its
+    messages in order, the first per language kept: how both readings below build theirs."""
+    shape = str(value(SH.sourceShape))
+    texts: dict[str, str] = {}
+    for message in messages:
+        texts.setdefault(_language(message, shape), str(message))
+    texts = dict(sorted(texts.items()))  # pySHACL's message order follows the process's string hashing
+    return Result(
+        severity=SEVERITIES.get(value(SH.resultSeverity), "violation"),
+        focus=str(value(SH.focusNode)),
+        path=path,
+        value=_text(value(SH.value)),
+        messages=texts,
+        source_shape=shape,
+        constraint=str(value(SH.sourceConstraintComponent)),
+    )
+
+
+def _ordered(results: list[Result]) -> list[Result]:
+    return sorted(results, key=lambda r: (-SEVERITY_RANK[r.severity], r.focus, r.path or "", r.source_shape))
+
+
 def parse_report(report: Graph) -> Report:
-    out = Report(graph=report)
-    for node in report.subjects(RDF.type, SH.ValidationResult):
-        shape = str(report.value(node, SH.sourceShape))
-        messages: dict[str, str] = {}
-        for message in report.objects(node, SH.resultMessage):
-            messages.setdefault(_language(message, shape), str(message))
-        severity = report.value(node, SH.resultSeverity)
-        out.results.append(
-            Result(
-                severity=SEVERITIES.get(severity, "violation"),
-                focus=str(report.value(node, SH.focusNode)),
-                path=_path_text(report, report.value(node, SH.resultPath)),
-                value=_text(report.value(node, SH.value)),
-                messages=messages,
-                source_shape=shape,
-                constraint=str(report.value(node, SH.sourceConstraintComponent)),
-            )
-        )
-    out.results.sort(key=lambda r: (-SEVERITY_RANK[r.severity], r.focus, r.path or "", r.source_shape))
-    return out
+    results = [_result(lambda p, node=node: report.value(node, p), report.objects(node, SH.resultMessage),
+                       _path_text(report, report.value(node, SH.resultPath)))
+               for node in report.subjects(RDF.type, SH.ValidationResult)]
+    return Report(_ordered(results), graph=report)
 
 
 def _plain(term):
@@ -146,51 +153,25 @@ def results_of(reports: list) -> list[Result]:
     graph pySHACL would make of them (a streaming build's batches skip making that graph and
     reading it back: a seventh of their validation).
 
-    The messages are the result's, in the order pySHACL adds them (the report graph keeps that
-    order), the first per language kept; an inverse path is read from the shapes graph.
+    A result's messages come in the order pySHACL adds them (which the report graph keeps), each
+    once as a graph holds it; an inverse path is read from the shapes graph.
     """
     out = []
     for _description, node, triples in reports:
         found: dict = {}
-        messages: dict[str, str] = {}
-        shape_term = None
+        messages: list = []
         for s, p, o in triples:
             if s != node:
                 continue
             if p == SH.resultMessage:
-                messages.setdefault(id(o), o)  # placeholder, languages resolved once the shape is known
+                if _plain(o) not in messages:
+                    messages.append(_plain(o))
             elif p not in found:
                 found[p] = o
-                if p == SH.sourceShape:
-                    shape_term = _plain(o)
-        shape = str(shape_term)
-        texts: dict[str, str] = {}
-        seen: set = set()
-        for message in (_plain(m) for m in messages.values()):
-            if message in seen:  # a graph holds a triple once
-                continue
-            seen.add(message)
-            texts.setdefault(_language(message, shape), str(message))
         path = found.get(SH.resultPath)
-        path_text = None
-        if path is not None:
-            plain = _plain(path)
-            if isinstance(plain, BNode) and isinstance(path, tuple):
-                inverse = path[0].value(plain, SH.inversePath)
-                path_text = f"^{inverse}" if inverse is not None else plain.n3()
-            else:
-                path_text = _text(plain)
-        out.append(Result(
-            severity=SEVERITIES.get(_plain(found.get(SH.resultSeverity)), "violation"),
-            focus=str(_plain(found.get(SH.focusNode))),
-            path=path_text,
-            value=_text(_plain(found.get(SH.value))),
-            messages=texts,
-            source_shape=shape,
-            constraint=str(_plain(found.get(SH.sourceConstraintComponent))),
-        ))
-    out.sort(key=lambda r: (-SEVERITY_RANK[r.severity], r.focus, r.path or "", r.source_shape))
-    return out
+        path_text = _path_text(path[0], path[1]) if isinstance(path, tuple) else _text(path)
+        out.append(_result(lambda p: _plain(found.get(p)), messages, path_text))
+    return _ordered(out)
 
 
 def validate(data: Graph) -> Report:
