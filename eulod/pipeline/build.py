@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from threading import Event
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import pyoxigraph as ox
@@ -274,11 +273,9 @@ def load_generation(settings: Settings, graphs: Iterable[Graph | bytes],
     return generation, stats, written
 
 
-def write_derived(store: ox.Store, generation: Generation, settings: Settings, year: int,
-                  stage: Callable[[str], None], summarised: Event) -> None:
-    """The summaries (into the store), then the home page listing and the search index, each
-    read from the store; ``summarised`` is set once the summaries are in. ``year`` ends the
-    years of projects that state no end."""
+def write_summaries(store: ox.Store, generation: Generation, settings: Settings, year: int,
+                    stage: Callable[[str], None]) -> None:
+    """The summaries, into the store; ``year`` ends the years of projects that state no end."""
     # Summaries read the whole data graph: from the optimised store that takes half the
     # time (measured at 100 000 projects); the few they add need no second optimisation.
     stage("computing the summaries")
@@ -287,8 +284,11 @@ def write_derived(store: ox.Store, generation: Generation, settings: Settings, y
                           settings.summary_collaborations, current_year=year,
                           counts=generation.summary_counts_path)
     store.flush()
-    summarised.set()
     log.info("computed %d summary triples in %.2f s", added, time.perf_counter() - started)
+
+
+def write_indexes(store: ox.Store, generation: Generation, year: int, stage: Callable[[str], None]) -> None:
+    """The home page listing and the search index, read from the store."""
     stage("writing the home page listing")
     write_listing(store, generation.listing_path, year, generation.id)
     stage("writing the search index")
@@ -336,25 +336,25 @@ def load_spool(settings: Settings, generation: Generation, spool: Path,
         # The store's work runs outside the GIL: the summaries, listing and search index are
         # computed beside the change step and the dumps (the second core), which read only the
         # data and vocabulary graphs; the dumps wait for the summaries, whose graph they hold.
-        summarised = Event()
-        derived = side.submit(write_derived, store, generation, settings, when.year, stage, summarised)
+        summarised = side.submit(write_summaries, store, generation, settings, when.year, stage)
+        indexed = side.submit(write_indexes, store, generation, when.year, stage)  # after the summaries
         try:
             # Before the dumps: they carry dcterms:modified, and take the data graph's N-Triples the change step read.
             publish_changes(store, generation, settings, when, stage, keep_data=dumps)
             written: dict = {}
             if dumps:
-                while not summarised.wait(1):
-                    if derived.done():  # failed before the summaries were written
-                        derived.result()
+                summarised.result()
                 stage("writing the dumps")
                 started = time.perf_counter()
                 written = write_dumps(store, generation, (generation.path / CHANGED_DATA, data_graph_iri(settings)),
                                       settings.base_iri)
                 log.info("wrote the dumps in %.2f s", time.perf_counter() - started)
         except BaseException:
-            wait([derived])  # the side's error, if any, is second to this one
+            indexed.cancel()
+            wait([summarised, indexed])  # the side's error, if any, is second to this one
             raise
-        derived.result()  # waits for the side's work, and raises its error
+        summarised.result()  # raises the side's errors
+        indexed.result()
     stats = statistics(store)
     store.flush()
     del store  # closes the database so readers can open it

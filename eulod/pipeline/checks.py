@@ -36,7 +36,7 @@ import shutil
 from collections import defaultdict, deque
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -85,6 +85,11 @@ def typed_subjects(text: bytes) -> Iterator[str]:
         at = text.find(TYPE_MARK, at + 1)
 
 
+def parsed(text: bytes) -> list[tuple]:
+    """N-Triples as (subject, predicate, object) pyoxigraph terms: what the validator takes."""
+    return [(q.subject, q.predicate, q.object) for q in ox.parse(text, ox.RdfFormat.N_TRIPLES)]
+
+
 class BatchChecker:
     """Validates batches of converted records and says which record each result belongs to."""
 
@@ -104,7 +109,7 @@ class BatchChecker:
             for subject in typed_subjects(text):
                 owners[subject].append(ref)
         text = b"".join(text for _ref, text in batch)
-        triples = [(q.subject, q.predicate, q.object) for q in ox.parse(text, ox.RdfFormat.N_TRIPLES)]
+        triples = parsed(text)
         if not triples:
             return
         report = validate_part(triples, self.namespaces, record_shapes, text)
@@ -136,44 +141,45 @@ def check_batch(batch: list[tuple[RecordRef, bytes]]) -> tuple[list[tuple[Record
     return found, failures
 
 
-Done = Callable[[list[tuple[RecordRef, list[Result]]], list[tuple[list[RecordRef], Result]]], None]
-
-
 def _validation_context() -> multiprocessing.context.BaseContext:
     """Validation processes start from a fresh server process, not as forks of a build holding a store."""
-    return multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 class BatchQueue:
-    """Validates batches in the order given, in a process of its own when asked, so that the build
-    converts the next batch while one is validated (the machine's second core).
+    """Validates batches in the order given, in processes of their own when asked, so that the build
+    converts the next batch while others are validated (the machine's other cores).
 
-    At most one batch more than there are processes waits for its results, so memory stays
-    bounded by the batch size and the number of processes. A validation process that fails or dies fails the build, as a failure in the build's own
-    process does: the served generation is untouched.
+    ``work`` is what a process does with a batch (default :func:`check_batch`); ``done`` is given
+    its answer, batch after batch in the order submitted. The processes start with the first batch
+    not submitted as the last: a single batch is validated in the build's own process. At most one batch
+    more than there are processes waits for its results, so memory stays bounded by the batch size
+    and the number of processes. A validation process that fails or dies fails the build, as a
+    failure in the build's own process does: the served generation is untouched.
     """
 
-    def __init__(self, processes: int) -> None:
-        self.pool = None
-        self.in_flight = processes + 1
-        if processes > 0:
-            self.pool = ProcessPoolExecutor(max_workers=processes, mp_context=_validation_context())
+    def __init__(self, processes: int, work: Callable[[Any], Any] = check_batch) -> None:
+        self.processes, self.work = processes, work
+        self.pool: ProcessPoolExecutor | None = None
         self.pending: deque = deque()
 
-    def submit(self, batch: list[tuple[RecordRef, bytes]], done: Done) -> None:
-        if self.pool is None:
-            done(*check_batch(batch))
+    def submit(self, batch: Any, done: Callable[[Any], None], last: bool = False) -> None:
+        if self.pool is None and (last or self.processes < 1):
+            done(self.work(batch))
             return
-        self.pending.append((self.pool.submit(check_batch, batch), done))
-        while len(self.pending) > self.in_flight:
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(max_workers=self.processes, mp_context=_validation_context())
+        self.pending.append((self.pool.submit(self.work, batch), done))
+        while len(self.pending) > self.processes + 1:
             self._finish_one()
 
     def _finish_one(self) -> None:
         future, done = self.pending.popleft()
-        done(*future.result())
+        done(future.result())
 
     def close(self) -> None:
-        """Wait for every batch's results, then stop the validation process."""
+        """Wait for every batch's results, then stop the validation processes."""
         try:
             while self.pending:
                 self._finish_one()
@@ -232,7 +238,7 @@ class Described:
 def check_organisation_batch(text: bytes) -> list[Result]:
     """The results of the organisation shapes on a batch of organisations' N-Triples: what a
     validation process returns in the organisation pass."""
-    triples = [(q.subject, q.predicate, q.object) for q in ox.parse(text, ox.RdfFormat.N_TRIPLES)]
+    triples = parsed(text)
     present = {o.value for _s, p, o in triples if p == RDF_TYPE}
     return validate_part(triples, bind_prefixes(Graph()), Described(present), text).results
 
@@ -241,27 +247,21 @@ def organisation_results(organisations: OrganisationStore, batch_size: int,
                          processes: int = 0) -> Iterator[tuple[list[str], Result]]:
     """(ids of the records naming it, result) for every result of the organisation shapes.
 
-    Batches of ``batch_size`` organisations are validated by ``processes`` processes when there is
-    more than one batch (in this process with none), their results given in the batches' order."""
-    pool: ProcessPoolExecutor | None = None
-    pending: deque = deque()
-
-    def finished(results: list[Result]) -> Iterator[tuple[list[str], Result]]:
-        for result in results:
-            yield organisations.naming(ox.NamedNode(result.focus)), result
+    Batches of ``batch_size`` organisations are validated by ``processes`` processes (a
+    :class:`BatchQueue`), their results given in the batches' order."""
+    queue = BatchQueue(processes, check_organisation_batch)
+    answered: list[Result] = []
 
     def submit(nodes: list[ox.NamedNode], last: bool) -> Iterator[tuple[list[str], Result]]:
-        nonlocal pool
         text = ox.serialize([ox.Triple(*t) for node in nodes for t in organisations.description(node)],
                             format=ox.RdfFormat.N_TRIPLES)
-        if pool is None and (last or processes < 1):
-            yield from finished(check_organisation_batch(text))
-            return
-        if pool is None:
-            pool = ProcessPoolExecutor(max_workers=processes, mp_context=_validation_context())
-        pending.append(pool.submit(check_organisation_batch, text))
-        while len(pending) > processes:
-            yield from finished(pending.popleft().result())
+        queue.submit(text, answered.extend, last)
+        yield from given()
+
+    def given() -> Iterator[tuple[list[str], Result]]:
+        for result in answered:
+            yield organisations.naming(ox.NamedNode(result.focus)), result
+        answered.clear()
 
     batch: list[ox.NamedNode] = []
     try:
@@ -272,11 +272,9 @@ def organisation_results(organisations: OrganisationStore, batch_size: int,
                 batch = []
         if batch:
             yield from submit(batch, True)
-        while pending:
-            yield from finished(pending.popleft().result())
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        queue.close()
+    yield from given()
 
 
 def confirmed_class_failures(failures: Iterable[tuple[list[RecordRef], Result]],

@@ -118,9 +118,8 @@ class Converter:
         self.spools = spools
         self.labels = LabelCounter()
         self.class_failures: list = []  # sh:class failures of the batches, checked again by the organisation pass
-        # A second process validates while this one converts, when there is more than one batch.
-        many = scanned.records > settings.build_batch_records
-        self.queue = BatchQueue(settings.build_check_processes if many else 0)
+        # Other processes validate while this one converts, when there is more than one batch.
+        self.queue = BatchQueue(settings.build_check_processes)
         self.warnings = conflict_warnings(scanned.conflicts)
         self.preferred = preferred_values(scanned.conflicts)
         self.persons = scanned.persons
@@ -163,9 +162,9 @@ class Converter:
             batch.append((ref, text))
             self.converted += 1
             if len(batch) >= size:
-                self._check(batch, rows)
+                self._check(batch, rows, last=False)
                 batch, rows = [], []
-        self._check(batch, rows)
+        self._check(batch, rows, last=True)
 
     def _convert(self, mapper: RecordMapper, record: Record) -> bytes | None:
         """One record's N-Triples; a record the mapping refuses is its problem, said once."""
@@ -183,13 +182,15 @@ class Converter:
         self.labels.add_record(labels)
         return sink.take().encode("utf-8")
 
-    def _check(self, batch: list[tuple[RecordRef, bytes]], rows: list[tuple[str, str, int, int, int]]) -> None:
+    def _check(self, batch: list[tuple[RecordRef, bytes]], rows: list[tuple[str, str, int, int, int]],
+               last: bool) -> None:
         if not batch:
             return
         self.findings.converted(rows)
         refs = [ref for ref, _text in batch]
 
-        def done(found: list, failures: list) -> None:
+        def done(checked: tuple[list, list]) -> None:
+            found, failures = checked
             for ref, results in found:
                 self.findings.results(ref, results)
             for ref in refs:
@@ -199,7 +200,7 @@ class Converter:
             self.class_failures.extend(failures)
             self.findings.flush()
 
-        self.queue.submit(batch, done)
+        self.queue.submit(batch, done, last)
 
 
 def organisation_lines(text: bytes, record_id: str, prefix: bytes, typing: bytes) -> bytes:
