@@ -75,6 +75,12 @@ def acronym_label() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
+def contact_heading() -> re.Pattern[str]:
+    """A label of one or two words that is a bare contact heading ('Kontakt', 'Contact person'), no position."""
+    return re.compile(rf"^\W*(?:\w*(?:{alternation('contact_heading_stems')})\w*)(?:\s+\w+)?\W*$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
 def grant_number() -> re.Pattern[str]:
     """A bare grant agreement number, perhaps after an abbreviation of 'number' ('Nr. 101033743')."""
     return re.compile(rf"(?:(?:{alternation('number_prefixes')})\.?\s*)?(\d{{5,10}})", re.IGNORECASE)

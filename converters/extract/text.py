@@ -15,6 +15,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Callable, TypeVar
 
+from .jsonsheet import json_lines
+
 MAX_BYTES = 2_000_000  # a fact sheet is a page or two; anything far larger is not one
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 HTML_SUFFIXES = (".html", ".htm")
@@ -482,7 +484,14 @@ def read_document(path: Path, shown: str | None = None) -> Document:
         raise UnreadableFile(f"cannot be read: {exc.strerror}") from None
     text, warnings = decode(data, shown)
     declared = None
-    if is_feed(text):
+    structured = json_lines(text) if path.suffix.lower() in (".json", ".geojson") or text.lstrip()[:1] in "{[" else None
+    if structured is not None:
+        rewritten, more = structured
+        # one fact per line, each its own block (as front matter): a value never runs on into the next key's line
+        lines = [line for number, raw in enumerate(rewritten, start=1)
+                 for line in (clean_line(raw, number), Line(number, ""))]
+        warnings += [f"{shown}: {warning}" for warning in more]
+    elif is_feed(text):
         lines = html_lines(feed_as_html(text))
         found = _FEED_LANGUAGE.search(text[:5000])
         declared = (found.group(1) or found.group(2)).lower() if found else None

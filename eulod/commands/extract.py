@@ -21,7 +21,7 @@ PERSONAL_CHOICES = ("publish", "role-only", "omit")
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("extract", help="read fact sheets (text, Markdown, HTML) into draft records")
-    parser.add_argument("files", nargs="+", help="fact sheets (.txt, .md, .html, .htm)")
+    parser.add_argument("files", nargs="+", help="fact sheets (text, Markdown, HTML, an RSS or Atom item, JSON)")
     parser.add_argument("-o", "--output", default=".", help="folder for the drafts (default: the current folder)")
     parser.add_argument("--format", choices=("yaml", "json"), default="yaml")
     parser.add_argument("--language", help="the fact sheets' language (default: detected per file)")

@@ -21,7 +21,7 @@ HOST = "127.0.0.1"
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("review", help="review fact sheets' drafts in a local page and save curated records")
-    parser.add_argument("files", nargs="+", help="fact sheets (.txt, .md, .html, .htm)")
+    parser.add_argument("files", nargs="+", help="fact sheets (text, Markdown, HTML, an RSS or Atom item, JSON)")
     parser.add_argument("--records", help="folder for the curated records (default: beside each sheet)")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     parser.add_argument("--open", action="store_true", help="open the page in the web browser")

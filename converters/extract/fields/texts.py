@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from ..data import best_label, load, words
+from ..page import LABELISH
 from ..patterns import language_prefix
 from ..segments import blocks
 from ..sheet import Sheet
@@ -41,7 +42,13 @@ def read(sheet: Sheet) -> None:
             parts = [p.strip(" .") for text, _, _ in items for p in re.split(r"\s+[·•|/]\s+|\s*;\s*", text) if p.strip(" .")]
             sheet.put("themes", parts if len(items) == 1 else [text for text, _, _ in items], lines)
         elif kind == "description":
-            sheet.put("description", "\n\n".join(text for text, _, _ in items), lines)
+            # 'entreprenor: Exempelbygg AB' after the text: a labelled value of its own is not the description; a
+            # paragraph said twice (a GeoJSON's features repeating the project's attributes) is one
+            kept = [item for index, item in enumerate(items) if not (index and LABELISH.match(item[0]))]
+            items = [item for index, item in enumerate(kept) if item[0] not in [text for text, _, _ in kept[:index]]]
+            several = "paragraphs under the label: which of them the description holds is a guess" if len(items) > 1 else None
+            sheet.put("description", "\n\n".join(text for text, _, _ in items), [n for _, ns, _ in items for n in ns],
+                      derived=several)
         elif kind == "results" and _targets(items) and "expected_results" not in sheet.record:
             sheet.put("expected_results", [text for text, _, _ in items], lines, derived=unsure)  # '• ograniczenie emisji CO2 o ok. 180 ton'
         elif kind == "results":

@@ -65,6 +65,9 @@ def read(sheet: Sheet) -> None:
                   [n for _name, numbers in rivals for n in numbers])
     if not title:
         title, subtitle, acronym, title_lines = _unlabelled_name(sheet, about, headline, subtitle_line, title_lines)
+    acronym_lines = title_lines
+    if not acronym:
+        acronym, acronym_lines = _labelled_acronym(sheet, title_lines)
     if title and not acronym:
         match = re.search(r"\b([A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*)\s*\(([^()]{5,80})\)", " ".join(l.text for l in sheet.doc.lines))
         if match and words(match.group(1)) in words(title).split() and words(match.group(2)) in words(title):
@@ -86,7 +89,7 @@ def read(sheet: Sheet) -> None:
     if subtitle:
         sheet.put("subtitle", tagged(sheet, subtitle), title_lines)
     if acronym:
-        sheet.put("acronym", acronym, title_lines)
+        sheet.put("acronym", acronym, acronym_lines)
     sheet.title_lines, sheet.subtitle_line = title_lines, subtitle_line
     sheet.record_id = _record_id(acronym or title)
 
@@ -148,6 +151,16 @@ def _labelled_name(sheet: Sheet) -> tuple[str | None, str | None, str | None, li
         if tail and not acronym and _spells(tail.group(2), tail.group(1)):
             title, acronym = tail.group(1), tail.group(2)  # '„Sprijin pentru integrarea ... – SIRT”'
     return title, None, acronym, title_lines
+
+
+def _labelled_acronym(sheet: Sheet, title_lines: list[int]) -> tuple[str | None, list[int]]:
+    """The value under an acronym label of its own ('Akronym   BorderReady', '"acronym": "HARBOURTWIN"'): a short name."""
+    for seg in sheet.of("acronym"):
+        value, lines = sheet.labelled_value(seg)
+        value = value.strip(" „”\"'“.")
+        if value and len(value) <= 30 and len(value.split()) <= 3 and not value.endswith(":"):
+            return value, lines
+    return None, title_lines
 
 
 def _headline(sheet: Sheet, about: tuple[str, list[int]] | None) -> tuple[list[Line], Line | None]:
