@@ -568,3 +568,76 @@ Designação do projeto: Reabilitação do pavilhão desportivo de Darque
 Entidade beneficiária: Município de Viana do Castelo
 """)
     assert _flagged(record, "title")
+
+
+# -- session 30: descriptions, acronyms, bare contact headings ----------------------------------
+
+def test_a_bare_contact_heading_over_a_person_is_kept_and_asked() -> None:
+    record = _text("""
+Projekti nimi: Vihreät katot Lahteen
+Kokonaisbudjetti: 120 000 EUR
+
+Yhteystiedot
+Liisa Esimerkki
+liisa.esimerkki@example.org
+""", language="fi")
+    assert record["contacts"][0]["name"] == "Liisa Esimerkki"
+    assert record["contacts"][0].get("role") == "Yhteystiedot"
+    assert _flagged(record, "contacts[0].role")
+
+
+def test_a_contact_heading_over_a_mailbox_stays_stated() -> None:
+    record = _text("""
+Projekti nimi: Vihreät katot Lahteen
+Kokonaisbudjetti: 120 000 EUR
+
+Yhteystiedot
+katot@example.org
+""", language="fi")
+    assert record["contacts"][0]["email"] == "katot@example.org"
+    assert not _flagged(record, "contacts[0].role")
+
+
+def test_a_description_of_several_paragraphs_is_asked_and_one_paragraph_stated() -> None:
+    one = _text("""
+Nome do projeto: Telhados verdes de Braga
+Custo total: 120.000,00 EUR
+
+Descrição do projeto
+O projeto cobre de vegetação os telhados de seis escolas da cidade e mede o efeito no calor dos edifícios.
+""", language="pt")
+    assert one["description"].startswith("O projeto cobre")
+    assert not _flagged(one, "description")
+    several = _text("""
+Nome do projeto: Telhados verdes de Braga
+Custo total: 120.000,00 EUR
+
+Descrição do projeto
+O projeto cobre de vegetação os telhados de seis escolas da cidade e mede o efeito no calor dos edifícios.
+
+A Câmara Municipal agradece às escolas a colaboração e convida os pais para a sessão de abertura em maio.
+""", language="pt")
+    assert _flagged(several, "description")
+
+
+def test_labelled_lines_after_a_description_are_not_part_of_it() -> None:
+    record = _text("""
+Nome do projeto: Telhados verdes de Braga
+Custo total: 120.000,00 EUR
+
+Descrição do projeto
+O projeto cobre de vegetação os telhados de seis escolas da cidade e mede o efeito no calor dos edifícios.
+
+empreiteiro: Exemplo Construções Lda
+""", language="pt")
+    assert "empreiteiro" not in record["description"]
+    assert not _flagged(record, "description")
+
+
+def test_an_acronym_under_its_own_label_is_read() -> None:
+    record = _text("""
+Projektets namn: Gröna tak i Umeå
+Akronym:         GREENROOF
+Total budget:    120 000 EUR
+""", language="sv")
+    assert record.get("acronym") == "GREENROOF"
