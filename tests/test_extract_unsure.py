@@ -641,3 +641,65 @@ Akronym:         GREENROOF
 Total budget:    120 000 EUR
 """, language="sv")
     assert record.get("acronym") == "GREENROOF"
+
+
+def test_an_unticked_box_states_nothing_and_a_ticked_one_states_its_words() -> None:
+    record = _text("""
+Hankkeen nimi ........................ Puukaupunki Kuopioon
+Kokonaisbudjetti ..................... 600 000 EUR
+
+Rahasto
+   ☒ Euroopan aluekehitysrahasto (EAKR)
+   ☐ Euroopan sosiaalirahasto plus (ESR+)
+   ☐ Oikeudenmukaisen siirtymän rahasto (JTF)
+""", language="fi")
+    assert record["funds"] == ["ERDF"]
+    assert record["title"] == "Puukaupunki Kuopioon"  # dot leaders: the label's value
+
+
+def test_a_fund_beside_the_one_the_fund_label_names_is_asked() -> None:
+    record = _text("""
+Projekti nimi: Noored tööle Pärnus
+Fond: Euroopa Sotsiaalfond+ (ESF+)
+Kogumaksumus: 640 000,00 €
+
+Ettevalmistamisel: Pärnu rattaringlus
+Taotlus esitatakse sügisvooru. Planeeritav eelarve 210 000 €, Euroopa Regionaalarengu Fond 85%.
+""", language="et")
+    assert "ESF-PLUS" in record["funds"]
+    assert _flagged(record, "funds")
+
+
+def test_a_programme_named_only_in_another_projects_table_row_is_asked() -> None:
+    record = _text("""
+# Koele straten Deventer
+
+Totale kosten: € 1.200.000,00
+
+Andere projecten van de gemeente:
+
+| Project | Programma | Looptijd |
+| --- | --- | --- |
+| Sponswijk Deventer-Oost | Interreg North Sea | 2023 – 2026 |
+""", language="nl")
+    assert record.get("programme") == "INTERREG"
+    assert _flagged(record, "programme")
+
+
+def test_addresses_end_at_braces_and_bars_and_redirects_are_unwrapped() -> None:
+    latex = _text(r"""
+Denumirea proiectului: Centrul Verde Vâlcea
+Valoare totală: 1.000.000 lei
+Site web: \url{https://centrul-verde.example.org}
+""", language="ro")
+    assert latex.get("website") == "https://centrul-verde.example.org"
+    slack = _text("""
+Projekt címe: Esővíz Szegeden
+Összköltség: 1 000 000 Ft
+Honlap: <https://esoviz.example.org|esoviz.example.org>
+""", language="hu")
+    assert slack.get("website") == "https://esoviz.example.org"
+    docs = _html("""<html><body><h1>Noored tööle Pärnus</h1><p>Kogumaksumus: 640 000,00 €</p>
+<p>Kodulehekülg: <a href="https://www.google.com/url?q=https://noored-parnu.example.org/&amp;sa=D&amp;source=editors">
+https://noored-parnu.example.org/</a></p></body></html>""", language="et")
+    assert docs.get("website") == "https://noored-parnu.example.org/"

@@ -37,7 +37,7 @@ def test_every_line_kept_and_every_text_value_read(document):
     lines, warnings = json_lines(text)
     assert len(lines) == text.count("\n") + 1  # the review page highlights by the file's line numbers
     assert warnings == []
-    assert not any(len(line.splitlines()) > 1 for line in lines)
+    assert not any(ch in line for line in lines for ch in "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")  # breaks: \n
     joined = " ".join(lines)
     for value in _strings(document):
         assert " ".join(value.split()) in " ".join(joined.split())
@@ -70,6 +70,16 @@ def test_lines_rewritten_in_place():
     lines, _ = json_lines(text)
     assert lines == ["", "title:", "title (lv): Mazo ostu dvīņi", "title (en): Small harbour twins", "", "start date: 2025-01-01",
                      "modified at: 2025-09-30 08:41", "status: ONGOING, Īstenošanā", "budget: total 740000, erdf 555000", "", 'tags: a"b, 3', ""]
+
+
+def test_a_string_keeps_its_line_breaks_as_lines_of_its_file_line(tmp_path: Path):
+    sheet = tmp_path / "slack.json"
+    sheet.write_text(json.dumps([{"type": "message", "text": "*Projektadatok*\n*Projekt címe:* Esővíz Szegeden\n"
+                                  "*Kezdés:* 2024. március 1."}], indent=2, ensure_ascii=False), encoding="utf-8")
+    document = read_document(sheet)
+    texts = [(line.number, line.text) for line in document.lines if line.text]
+    assert (4, "Projekt címe: Esővíz Szegeden") in texts
+    assert (4, "Kezdés: 2024. március 1.") in texts
 
 
 def test_minified_document_is_indented_with_a_warning():

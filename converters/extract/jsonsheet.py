@@ -12,6 +12,8 @@ stay those of the file:
 - ``"lv": "Mazo ostu ..."`` in ``"title": {...}`` (a language code as key) -> ``title (lv): Mazo ostu ...``,
   the labels of a sheet stating a name in several languages;
 - ``"status": {"code": "ONGOING", "label": "Īstenošanā"}`` -> ``status: ONGOING, Īstenošanā``;
+- a string's own line breaks (a Slack message: ``"text": "*Projekt címe:* X\\n*Azonosító:* Y"``) -> lines
+  of the same file line, each read apart;
 - a value alone (an array's item) -> the value; brackets alone -> an empty line, so each object
   of an array is a block of its own; ``null`` -> nothing.
 
@@ -30,7 +32,7 @@ _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|fa
 # The official EU languages' codes: a key that is one holds the value in that language.
 _LANGUAGE_KEY = re.compile(r"^(?:bg|cs|da|de|el|en|es|et|fi|fr|ga|hr|hu|it|lt|lv|mt|nl|pl|pt|ro|sk|sl|sv)(?:-[A-Za-z]{2})?$")
 _BREAK = re.compile(r"\r\n|\r|\n")  # JSON's line breaks; U+2028 and the like only inside a string
-_OTHER_BREAKS = re.compile(r"[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_OTHER_BREAKS = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")  # inside a string: its own lines
 _TIMESTAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
@@ -66,7 +68,11 @@ def key_words(key: str) -> str:
 
 
 def json_lines(text: str) -> tuple[list[str], list[str]] | None:
-    """The lines of a JSON sheet rewritten as labelled lines, and warnings; None when ``text`` is not JSON."""
+    """The lines of a JSON sheet rewritten as labelled lines, and warnings; None when ``text`` is not JSON.
+
+    One text per line of the file; a string holding line breaks (a chat message, an export's notes) keeps
+    them (``\\n``), and each of its lines is read as a line of that file line.
+    """
     document = parsed_json(text)
     if document is None:
         return None
@@ -79,7 +85,7 @@ def json_lines(text: str) -> tuple[list[str], list[str]] | None:
     parents: list[str] = []  # the words of each open container's key ('' for an array's item or the top)
     for line in raw:
         tokens = _TOKEN.findall(line)
-        lines.append(_OTHER_BREAKS.sub(" ", _rewritten(tokens, parents[-1] if parents else "")))
+        lines.append(_OTHER_BREAKS.sub("\n", _rewritten(tokens, parents[-1] if parents else "")))
         keyed = len(tokens) >= 2 and tokens[0].startswith('"') and tokens[1] == ":"
         for index, token in enumerate(tokens):
             if token in "{[":

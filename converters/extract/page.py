@@ -15,7 +15,8 @@ from .segments import about_line
 from .text import Line
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-URL = re.compile(r"(?:https?://|www\.)[^\s<>()\"']+[^\s<>()\"'.,;:]", re.IGNORECASE)
+# No braces (LaTeX's \url{...}) or bars (Slack's <https://x|x>): neither stands unescaped in an address.
+URL = re.compile(r"(?:https?://|www\.)[^\s<>(){}|\"']+[^\s<>(){}|\"'.,;:]", re.IGNORECASE)
 LABELISH = re.compile(r"^[^:]{1,40}:\s")  # 'Label: value'
 
 

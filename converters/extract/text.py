@@ -51,11 +51,16 @@ _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
 _MD_IMAGE = re.compile(r"\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)|!\[[^\]]*\]\([^)]*\)")  # badges and pictures: no text
 _QUOTE = re.compile(r"^(?:>\s?)+")
-_ANGLE_URL = re.compile(r"<(https?://[^>\s]+)>")
+_ANGLE_URL = re.compile(r"<(https?://[^>\s|]+)(?:\|[^>]*)?>")  # '<https://x>', Slack's '<https://x|label>'
 _EMPHASIS = re.compile(r"\*\*|__|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
 
 
+# Check boxes of a printed form: an unticked box and the words after it (up to the next box) state nothing
+# ('☐ Euroopan sosiaalirahasto plus (ESR+)', '- [ ] send the report'); a ticked box's mark goes, its words stay.
+_UNTICKED = re.compile(r"(?:[\u2610\u25a1\u25fb\u2b1c\u274f\u2751]|\[ \])[^\u2610\u25a1\u25fb\u2b1c\u274f\u2751\u2612\u2611\u2713\u2714\[]*")
+_TICKED = re.compile(r"(?:[\u2612\u2611\u2713\u2714]|\[[xX]\])\s*")
+_LEADER = re.compile(r"^([^.:]{1,60}?)\s*(?:\.\s?){4,}\s*(?=\S)")  # dot leaders between a label and its value
 _BOX = re.compile(r"^[\s\u2500-\u257f]*$|^[\s\u2502\u2503\u2551]+|[\s\u2502\u2503\u2551]+$")  # box-drawing frames
 
 
@@ -82,6 +87,9 @@ def clean_line(raw: str, number: int) -> Line:
     bullet = bool(_BULLET.match(text))
     if bullet:
         text = _BULLET.sub("", text)
+    text = _LEADER.sub(r"\1: ", text)  # 'Nimi ........ Karelia Oy': a form's label and its value
+    if "[" in text or re.search("[\u2610-\u2612\u25a1\u25fb\u2b1c\u274f\u2751\u2713\u2714]", text):
+        text = _TICKED.sub("", _UNTICKED.sub("", text))
     text = _EMPHASIS.sub("", text).strip()
     return Line(number, text, bullet, heading, links, link_texts)
 
@@ -489,7 +497,7 @@ def read_document(path: Path, shown: str | None = None) -> Document:
         rewritten, more = structured
         # one fact per line, each its own block (as front matter): a value never runs on into the next key's line
         lines = [line for number, raw in enumerate(rewritten, start=1)
-                 for line in (clean_line(raw, number), Line(number, ""))]
+                 for part in raw.split("\n") for line in (clean_line(part, number), Line(number, ""))]
         warnings += [f"{shown}: {warning}" for warning in more]
     elif is_feed(text):
         lines = html_lines(feed_as_html(text))

@@ -42,7 +42,10 @@ def read(sheet: Sheet) -> None:
         if _other_period(distinct[0], whole):
             sheet.put("programme", distinct[0], where, derived="the page names another programming period than this programme's")
         else:
-            sheet.put("programme", distinct[0], where, found="stated" if from_label or len(distinct) == 1 else "inferred")
+            # one programme, named only in another project's row
+            only_listed = not from_label and bool(where) and set(where) <= _listed(sheet)
+            sheet.put("programme", distinct[0], where,
+                      found="stated" if (from_label or len(distinct) == 1) and not only_listed else "inferred")
         if len(distinct) > 1 and labelled == []:
             sheet.ask("programme", "the text names more than one programme; the first is used", distinct,
                      [n for _, ls in found for n in ls])
@@ -50,13 +53,25 @@ def read(sheet: Sheet) -> None:
         sheet.ask("programme", "no programme of the code list is named")
     fund_list = prog.funds(whole)
     if fund_list:
-        # a fund named only in a list no label claims ('Other EU projects: ... (ESF+)') may be another project's
-        listed = {line.number for line in sheet.free if line.bullet}
+        # a fund named only in a list or a table row no label claims ('Other EU projects: ... (ESF+)',
+        # '| Fietsvriendelijke binnenstad | EFRO Oost |') may be another project's; so may one the page names
+        # beside the funds its fund label names ('Fond: ESF+', and further down another project's ERDF)
+        listed = {line.number for line in sheet.free if line.bullet or " | " in line.text}
         own = prog.funds("\n".join(line.text for line in sheet.doc.lines if line.number not in listed))
+        named = prog.funds("\n".join(value for value, _ in texts))
         if set(fund_list) - set(own):
             sheet.put("funds", fund_list, [], derived="a fund named only in a list no label claims, perhaps another project's")
+        elif named and set(fund_list) - set(named):
+            sheet.put("funds", fund_list, [], derived="a fund named beside those its label names, perhaps another project's")
         else:
             sheet.put("funds", fund_list, [])
+
+
+def _listed(sheet: Sheet) -> set[int]:
+    """The lines of lists and table rows no programme or fund label claims: where a page names other projects
+    (a programme named only there may be another project's)."""
+    claimed = {n for seg in sheet.segments if seg.kind in ("programme", "fund") for n in seg.lines}
+    return {line.number for line in sheet.doc.lines if (line.bullet or " | " in line.text) and line.number not in claimed}
 
 
 def _other_period(notation: str, text: str) -> bool:

@@ -6,6 +6,8 @@ gives that one's page, not the project's.
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from ..data import best_label, load, words
 from ..page import URL
 from ..segments import blocks
@@ -46,4 +48,18 @@ def _names_another(label: str) -> bool:
 
 
 def _absolute(url: str) -> str:
-    return url if url.lower().startswith(("http://", "https://")) else f"https://{url}"
+    """The address as a record holds it: with its scheme, and unwrapped from a redirect (patterns.yaml ``redirect_wrappers``)."""
+    url = url if url.lower().startswith(("http://", "https://")) else f"https://{url}"
+    return unwrapped(url)
+
+
+def unwrapped(url: str) -> str:
+    """'https://www.google.com/url?q=https://x.example.org/&sa=D' -> 'https://x.example.org/'."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    for wrapper in load("patterns.yaml")["redirect_wrappers"]:
+        if (host == wrapper["host"] or host.endswith("." + wrapper["host"])) and parts.path == wrapper["path"]:
+            target = parse_qs(parts.query).get(wrapper["parameter"], [""])[0]
+            if target.lower().startswith(("http://", "https://")):
+                return target
+    return url
