@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from eulod.converters.extract.factsheet import extract_document, extract_file
-from eulod.converters.extract.text import Document, clean_line, html_lines
+from eulod.converters.extract.text import Document, clean_line, html_lines, read_document
 
 
 def _text(body: str, language: str | None = None) -> dict[str, Any]:
@@ -703,3 +703,83 @@ Honlap: <https://esoviz.example.org|esoviz.example.org>
 <p>Kodulehekülg: <a href="https://www.google.com/url?q=https://noored-parnu.example.org/&amp;sa=D&amp;source=editors">
 https://noored-parnu.example.org/</a></p></body></html>""", language="et")
     assert docs.get("website") == "https://noored-parnu.example.org/"
+
+
+def test_toml_front_matter_is_read_as_labels(tmp_path: Path) -> None:
+    page = tmp_path / "projekt.md"
+    page.write_text('''+++
+title = "Cezhraničné projekty"
+draft = false
+
+[projekt]
+nazov_projektu = "Zelené brehy Dunaja"
+akronym = "DUNAJ-ZB"
+zaciatok_realizacie = "1. 9. 2024"
+web = "https://zelene-brehy.example.org"
++++
+
+Mesto obnovuje brehy Dunaja s partnermi z Maďarska.
+''', encoding="utf-8")
+    record = extract_file(page, language="sk").record
+    assert record is not None
+    assert record.get("acronym") == "DUNAJ-ZB"
+    assert record.get("start_date") == "2024-09-01"
+    assert record.get("website") == "https://zelene-brehy.example.org"
+
+
+def test_a_lynx_dump_loses_its_reference_marks_and_list(tmp_path: Path) -> None:
+    page = tmp_path / "lynx.txt"
+    page.write_text('''   #[1]Pilsēta – jaunumi [2]alternate
+
+   [3]Pāriet uz galveno saturu
+
+   [4]Sākums / [5]Projekti
+
+   Projekta nosaukums: Zaļie jumti Cēsīs
+   Kopējās izmaksas: 120 000 EUR
+   Vairāk: [6]projekta mājaslapa
+
+References
+
+   1. https://cesis.example.org/feed/
+   2. https://cesis.example.org/en/
+   3. https://cesis.example.org/#saturs
+   4. https://cesis.example.org/
+   5. https://cesis.example.org/projekti/
+   6. https://zalie-jumti.example.org/
+''', encoding="utf-8")
+    document = read_document(page)
+    texts = [line.text for line in document.lines if line.text]
+    assert "Sākums / Projekti" in texts
+    assert not any(text.startswith(("1.", "2.", "https://")) for text in texts)  # the list is gone
+    record = extract_file(page, language="lv").record
+    assert record is not None and record["title"] == "Zaļie jumti Cēsīs"
+
+
+def test_spaced_numeric_dates_are_dates() -> None:
+    from eulod.converters.extract.dates import find_dates
+    assert [f.date.iso() for f in find_dates("od 1. 9. 2024 do 28. 2. 2027", "sk")] == ["2024-09-01", "2027-02-28"]
+    assert [f.date.iso() for f in find_dates("Kezdés: 2024. 09. 01.", "hu")] == ["2024-09-01"]
+    assert find_dates("str. 3. 2024", "cs") == []  # a page and a year, no day
+
+
+def test_tracked_changes_are_read_accepted(tmp_path: Path) -> None:
+    draft = tmp_path / "draft.md"
+    draft.write_text('''# Informační list
+
+*Název projektu:* Paměť malých měst
+## Doba realizace
+Projekt bude realizován od [1. 3. 2025]{.deletion author="Jan Vzor"
+date="2025-09-18T10:14:00Z"}[1. 5. 2025]{.insertion author="Jan Vzor"
+date="2025-09-18T10:14:00Z"} do 30. 4. 2027.
+
+[Ověřit u koordinátora.]{.comment-start id="0" author="Eva"}Celkové náklady: 150 000 EUR[]{.comment-end id="0"}
+
+Poslední řádek.
+''', encoding="utf-8")
+    document = read_document(draft)
+    texts = {line.text: line.number for line in document.lines if line.text}
+    assert "Projekt bude realizován od 1. 5. 2025 do 30. 4. 2027." in texts
+    assert texts["Poslední řádek."] == 11  # line numbers are the file's again after the paragraph
+    record = extract_file(draft, language="cs").record
+    assert record["start_date"] == "2025-05-01"

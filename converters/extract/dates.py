@@ -84,6 +84,9 @@ def _patterns(language: str) -> list[tuple[re.Pattern[str], str]]:
     return [
         (re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)\b"), "ymd"),
         (re.compile(r"\b(?P<d>[0-3]?\d)[/.\-](?P<m>[01]?\d)[/.\-](?P<y>(?:19|20)\d\d)\b"), "dmy"),
+        # spaced, as Czech, Slovak, Slovenian and Croatian write it: '1. 9. 2024'; Hungarian year first: '2024. 09. 01.'
+        (re.compile(r"\b(?P<d>[0-3]?\d)\.\s(?P<m>[01]?\d)\.\s(?P<y>(?:19|20)\d\d)\b"), "dmy"),
+        (re.compile(r"\b(?P<y>(?:19|20)\d\d)\.\s?(?P<m>[01]\d)\.\s?(?P<d>[0-3]\d)\.?(?!\d)"), "ymd"),
         (re.compile(rf"\b{day}\s+(?:(?:{between})\s*)?(?P<mn>{months})\.?,?\s+(?:de\s+|del\s+)?(?P<y>(?:19|20)\d\d)\b"), "dMy"),
         (re.compile(rf"\b(?P<mn>{months})\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,\s*(?P<y>(?:19|20)\d\d)\b"), "Mdy"),
         (re.compile(rf"\b(?P<mn>{months})\.?,?\s+(?:de\s+|del\s+)?(?P<y>(?:19|20)\d\d)\b"), "My"),

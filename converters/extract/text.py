@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Callable, TypeVar
 
-from .jsonsheet import json_lines
+from .jsonsheet import json_lines, key_words
 
 MAX_BYTES = 2_000_000  # a fact sheet is a page or two; anything far larger is not one
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
@@ -508,9 +508,14 @@ def read_document(path: Path, shown: str | None = None) -> Document:
         found = _HTML_LANG.search(text)
         declared = found.group(1).lower() if found else None
     else:
-        numbered = columns_apart(text.splitlines())
+        if "]{." in text:
+            text = tracked_changes(text)
+        raw_lines, references = lynx_references(front_matter_lines(text.splitlines()))
+        numbered = columns_apart(raw_lines)
         read = aligned_tables([raw for _, raw in numbered], [number for number, _ in numbered])
         lines = _front_matter_apart([clean_line(raw, number) for number, raw in read], text.splitlines())
+        if references:
+            lines = [_referenced(line, references) for line in lines]
     return Document(shown, lines, warnings, declared)
 
 
@@ -518,12 +523,130 @@ def read_document(path: Path, shown: str | None = None) -> Document:
 _HTML_LANG = re.compile(r"<html\b[^>]*?\b(?:xml:)?lang\s*=\s*[\"']?\s*([A-Za-z]{2,3})(?![A-Za-z])", re.IGNORECASE)
 
 
+_TOML_PAIR = re.compile(r"^\s*([A-Za-z_][\w.-]*)\s*=\s*(.*?)\s*$")
+_TOML_TABLE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*$")
+_YAML_PAIR = re.compile(r"^(\s*)([A-Za-z_][\w-]*)\s*:(?:\s+(.*))?$")
+_TOML_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"|\'([^\']*)\'')
+
+
+def front_matter_lines(raw: list[str]) -> list[str]:
+    """A page's front matter read as labels: Hugo's TOML (``+++``, ``nazov_de = "X"``, ``[projekt]``) and
+    YAML (``---``) keys as words ('nazov de: X'), strings unquoted, arrays and inline tables as their values.
+
+    The keys are the site's own (in its language, snake_case): as words, the labels of every language
+    match them. Line for line, so that line numbers stay the file's.
+    """
+    if not raw or raw[0].strip() not in ("+++", "---"):
+        return raw
+    fence = raw[0].strip()
+    end = next((i for i, r in enumerate(raw[1:200], start=1) if r.strip() == fence), None)
+    if end is None:
+        return raw
+    out = list(raw)
+    for index in range(1, end):
+        line = raw[index]
+        if fence == "+++":
+            table, pair = _TOML_TABLE.match(line), _TOML_PAIR.match(line)
+            if table:
+                out[index] = f"{key_words(table.group(1).split('.')[-1])}:"
+            elif pair:
+                out[index] = f"{key_words(pair.group(1))}: {_toml_value(pair.group(2))}"
+        else:
+            pair = _YAML_PAIR.match(line)
+            if pair and not pair.group(1):
+                value = (pair.group(3) or "").strip()
+                out[index] = f"{key_words(pair.group(2))}: {_toml_value(value)}" if value else f"{key_words(pair.group(2))}:"
+    return out
+
+
+def _toml_value(value: str) -> str:
+    """'"X"' -> 'X'; '["a", "b"]' -> 'a, b'; '{ sirka = 48.4, dlzka = 16.9 }' -> 'sirka 48.4, dlzka 16.9'."""
+    value = value.strip()
+    if value.startswith("{") and value.endswith("}"):
+        parts = [p.split("=", 1) for p in value[1:-1].split(",") if "=" in p]
+        return ", ".join(f"{key_words(k)} {_toml_value(v)}" for k, v in parts)
+    if value.startswith("[") and value.endswith("]"):
+        items = [m.group(1) if m.group(1) is not None else m.group(2) for m in _TOML_STRING.finditer(value)]
+        return ", ".join(items) if items else value[1:-1].strip()
+    quoted = _TOML_STRING.fullmatch(value)
+    if quoted:
+        return quoted.group(1) if quoted.group(1) is not None else quoted.group(2)
+    return value
+
+
+_TRACKED = re.compile(r"\[([^\[\]]*)\]\{\.(deletion|insertion|comment-start|comment-end)\b([^{}]*)\}")
+
+
+def tracked_changes(text: str) -> str:
+    """A Word draft through ``pandoc --track-changes=all``, read with every change accepted: deleted text
+    (``[1. 3. 2025]{.deletion author=...}``) and comments go, inserted text stays.
+
+    A change's attributes often wrap onto the next line; its line breaks are taken out so that the
+    sentence stays one paragraph, and given back as empty lines at the paragraph's end, so that line
+    numbers are the file's again from the next paragraph on.
+    """
+    def accepted(match: re.Match[str]) -> str:
+        kept = match.group(1) if match.group(2) == "insertion" else ""
+        return " ".join(kept.split("\n")) + "\x00" * match.group(0).count("\n")
+
+    owed = 0
+    out: list[str] = []
+    for line in _TRACKED.sub(accepted, text).split("\n"):
+        owed += line.count("\x00")
+        line = line.replace("\x00", "")
+        out.append(line)
+        if not line.strip() and owed:
+            out.extend([""] * owed)
+            owed = 0
+    out.extend([""] * owed)
+    return "\n".join(out)
+
+
+_LYNX_REFERENCE = re.compile(r"^\s*(\d{1,5})\.\s+(\S+)\s*$")
+_LYNX_MARK = re.compile(r"\[(\d{1,5})\]")
+
+
+def lynx_references(raw: list[str]) -> tuple[list[str], dict[int, str]]:
+    """A ``lynx -dump`` page: its closing 'References' list (``  17. https://...``) taken apart.
+
+    The list's lines are emptied (they would read as free-standing web addresses), link header lines
+    (``#[1]Site – news [2]alternate``) too; each ``[17]`` mark in the text then gives its line that
+    address as a link (:func:`_referenced`). Not a lynx page (no list of at least three numbered
+    addresses after a 'References' line, and marks in the text): the lines as they are.
+    """
+    at = next((i for i in range(len(raw) - 1, -1, -1) if raw[i].strip() == "References"), None)
+    if at is None:
+        return raw, {}
+    references: dict[int, str] = {}
+    for line in raw[at + 1:]:
+        found = _LYNX_REFERENCE.match(line)
+        if found:
+            references[int(found.group(1))] = found.group(2)
+        elif line.strip():
+            return raw, {}
+    marks = sum(len(_LYNX_MARK.findall(line)) for line in raw[:at])
+    if len(references) < 3 or marks < 3:
+        return raw, {}
+    out = [("" if line.lstrip().startswith("#[") else line) for line in raw[:at]] + [""] * (len(raw) - at)
+    return out, references
+
+
+def _referenced(line: Line, references: dict[int, str]) -> Line:
+    """A line of a lynx page without its ``[n]`` marks, each mark's address among its links."""
+    numbers = [int(n) for n in _LYNX_MARK.findall(line.text) if int(n) in references]
+    if not numbers:
+        return line
+    text = _SPACES.sub(" ", _LYNX_MARK.sub(lambda m: "" if int(m.group(1)) in references else m.group(0), line.text)).strip()
+    return Line(line.number, text, line.bullet, line.heading, line.links + [references[n] for n in numbers],
+                line.link_texts)
+
+
 def _front_matter_apart(lines: list[Line], raw: list[str]) -> list[Line]:
     """A Markdown file's front matter ('---', 'title: "X"', 'layout: project', '---'): one fact per line, each its
     own block, so a value never runs on into the next key's line."""
-    if not raw or raw[0].strip() != "---":
+    if not raw or raw[0].strip() not in ("---", "+++"):
         return lines
-    end = next((i for i, r in enumerate(raw[1:40], start=1) if r.strip() == "---"), None)
+    end = next((i for i, r in enumerate(raw[1:200], start=1) if r.strip() == raw[0].strip()), None)
     if end is None:
         return lines
     out: list[Line] = []
