@@ -783,3 +783,14 @@ Poslední řádek.
     assert texts["Poslední řádek."] == 11  # line numbers are the file's again after the paragraph
     record = extract_file(draft, language="cs").record
     assert record["start_date"] == "2025-05-01"
+
+
+def test_a_web_address_under_a_description_label_is_the_website_and_asked() -> None:
+    record = _text("""
+Názov: Zelené strechy Zvolena
+Trvanie: 1. 10. 2024 – 30. 9. 2027
+Viac o projekte: https://zelene-strechy.example.org
+""", language="sk")
+    assert "description" not in record
+    assert record.get("website") == "https://zelene-strechy.example.org"
+    assert _flagged(record, "website")

@@ -11,11 +11,12 @@ import re
 from typing import Any
 
 from ..data import best_label, load, words
-from ..page import LABELISH
+from ..page import LABELISH, URL
 from ..patterns import language_prefix
 from ..segments import blocks
 from ..sheet import Sheet
 from ..text import Line
+from .website import absolute
 
 
 def read(sheet: Sheet) -> None:
@@ -42,10 +43,21 @@ def read(sheet: Sheet) -> None:
             parts = [p.strip(" .") for text, _, _ in items for p in re.split(r"\s+[·•|/]\s+|\s*;\s*", text) if p.strip(" .")]
             sheet.put("themes", parts if len(items) == 1 else [text for text, _, _ in items], lines)
         elif kind == "description":
-            # 'entreprenor: Exempelbygg AB' after the text: a labelled value of its own is not the description; a
+            # 'entreprenor: Exempelbygg AB' after the text: a labelled value of its own is not the description, nor
+            # is a web address alone ('Viac o projekte: https://...', a label of both: the project's page); a
             # paragraph said twice (a GeoJSON's features repeating the project's attributes) is one
-            kept = [item for index, item in enumerate(items) if not (index and LABELISH.match(item[0]))]
+            def address(text: Any) -> re.Match[str] | None:
+                return URL.fullmatch(text.strip(" <>")) if isinstance(text, str) else None
+
+            linked = next((item for item in items if address(item[0])), None)
+            if linked is not None and "website" not in sheet.record:
+                sheet.put("website", absolute(address(linked[0]).group(0)), linked[1],
+                          derived="a web address under a description label")
+            kept = [item for index, item in enumerate(items) if not address(item[0])
+                    and not (index and isinstance(item[0], str) and LABELISH.match(item[0]))]
             items = [item for index, item in enumerate(kept) if item[0] not in [text for text, _, _ in kept[:index]]]
+            if not items:
+                continue
             several = "paragraphs under the label: which of them the description holds is a guess" if len(items) > 1 else None
             sheet.put("description", "\n\n".join(text for text, _, _ in items), [n for _, ns, _ in items for n in ns],
                       derived=several)

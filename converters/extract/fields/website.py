@@ -28,12 +28,12 @@ def read(sheet: Sheet) -> None:
         links = [l for line in seg.body for l in line.links if l.startswith("http")]
         match = links[0] if links else (shown.group(0) if shown else None)
         if match:
-            sheet.put("website", _absolute(match), seg.label_lines + lines)
+            sheet.put("website", absolute(match), seg.label_lines + lines)
             return
     for block in blocks(sheet.free):
         text = " ".join(line.text for line in block).strip("<> ")
         if URL.fullmatch(text):
-            sheet.put("website", _absolute(text), [line.number for line in block])
+            sheet.put("website", absolute(text), [line.number for line in block])
             return
 
 
@@ -47,7 +47,7 @@ def _names_another(label: str) -> bool:
     return any(token.startswith(stem) and len(token) - len(stem) <= 3 for token in words(label).split() for stem in stems)
 
 
-def _absolute(url: str) -> str:
+def absolute(url: str) -> str:
     """The address as a record holds it: with its scheme, and unwrapped from a redirect (patterns.yaml ``redirect_wrappers``)."""
     url = url if url.lower().startswith(("http://", "https://")) else f"https://{url}"
     return unwrapped(url)
