@@ -12,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from eulod.converters.extract.factsheet import extract_document, extract_file
 from eulod.converters.extract.text import Document, clean_line, html_lines, read_document
 
@@ -572,30 +574,19 @@ Entidade beneficiária: Município de Viana do Castelo
 
 # -- session 30: descriptions, acronyms, bare contact headings ----------------------------------
 
-def test_a_bare_contact_heading_over_a_person_is_kept_and_asked() -> None:
-    record = _text("""
+@pytest.mark.parametrize("contact, asked", [("Liisa Esimerkki\nliisa.esimerkki@example.org", True),
+                                             ("katot@example.org", False)])
+def test_a_bare_contact_heading_is_the_role_asked_over_a_person_only(contact: str, asked: bool) -> None:
+    record = _text(f"""
 Projekti nimi: Vihreät katot Lahteen
 Kokonaisbudjetti: 120 000 EUR
 
 Yhteystiedot
-Liisa Esimerkki
-liisa.esimerkki@example.org
+{contact}
 """, language="fi")
-    assert record["contacts"][0]["name"] == "Liisa Esimerkki"
     assert record["contacts"][0].get("role") == "Yhteystiedot"
-    assert _flagged(record, "contacts[0].role")
-
-
-def test_a_contact_heading_over_a_mailbox_stays_stated() -> None:
-    record = _text("""
-Projekti nimi: Vihreät katot Lahteen
-Kokonaisbudjetti: 120 000 EUR
-
-Yhteystiedot
-katot@example.org
-""", language="fi")
-    assert record["contacts"][0]["email"] == "katot@example.org"
-    assert not _flagged(record, "contacts[0].role")
+    assert record["contacts"][0]["email"] == contact.split("\n")[-1]
+    assert _flagged(record, "contacts[0].role") is asked
 
 
 def test_a_description_of_several_paragraphs_is_asked_and_one_paragraph_stated() -> None:
