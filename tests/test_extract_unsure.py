@@ -785,3 +785,23 @@ Viac o projekte: https://zelene-strechy.example.org
     assert "description" not in record
     assert record.get("website") == "https://zelene-strechy.example.org"
     assert _flagged(record, "website")
+
+
+def test_of_which_parts_in_greek_and_the_euro_in_its_inflected_forms() -> None:
+    from eulod.converters.extract.fields.money import money_parts
+    head, parts = money_parts("1.240.000,00 €, εκ των οποίων 1.054.000,00 € (85 %) από το ΕΤΠΑ "
+                              "και 186.000,00 € (15 %) εθνική συμμετοχή.")
+    assert parts == [("eu_contribution", "1054000.00", [85]), ("co_financing", "186000.00", [15])]
+    head, parts = money_parts("640 000 eurot, sellest AMIF-i toetus 480 000 eurot (75%)")
+    assert parts == [("eu_contribution", "480000", [75])]
+
+
+def test_the_parts_of_a_second_total_are_asked() -> None:
+    record = _text("""
+Project title: Green yards of Heraklion
+Total budget: EUR 1,960,000.00
+Budget of the Heraklion municipal water company: EUR 312,000.00 (of which EUR 249,600.00 ERDF)
+""", language="en")
+    assert record["budget"]["total_cost"] == "1960000.00"
+    assert record["budget"].get("eu_contribution") == "249600.00"
+    assert _flagged(record, "budget.eu_contribution")

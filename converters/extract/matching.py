@@ -54,12 +54,13 @@ def with_bare_forms(names: Any) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _letter_forms() -> dict[str, str]:
-    """Every Latin letter with its accented forms, upper and lower case: 'e' -> 'eEèéêëēęěÈÉ...'."""
+    """Every Latin, Greek and Cyrillic letter with its accented forms, upper and lower case: 'e' ->
+    'eEèéêëēęěÈÉ...', 'ι' -> 'ιΙίϊΐΊΪ' (a Greek cue, 'εκ των οποίων', is folded like any other)."""
     forms: dict[str, str] = {}
-    for code in range(0x41, 0x250):
+    for code in [*range(0x41, 0x250), *range(0x370, 0x400), *range(0x400, 0x530), *range(0x1F00, 0x2000)]:
         char = chr(code)
         base = fold(char)
-        if len(base) == 1 and base.isascii() and base.isalpha():
+        if len(base) == 1 and base.isalpha():
             forms[base] = forms.get(base, "") + char
     return forms
 

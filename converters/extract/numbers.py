@@ -14,7 +14,9 @@ from .dates import fold
 
 # Currency signs and names as fact sheets write them, by ISO 4217 code (the euro first).
 CURRENCIES: dict[str, list[str]] = {
-    "EUR": ["€", "EUR", "euro", "euros", "Euro", "Euros", "eur"],
+    # the euro's forms after a number in the EU languages ('480 000 eurot', '1.003.000,00 eura', '920 000 eiro')
+    "EUR": ["€", "EUR", "euro", "euros", "Euro", "Euros", "eur", "eurot", "eura", "eurá", "eurų", "eurai", "eiro",
+            "euró", "ευρώ", "евро", "evrov", "evra", "eurów", "ewro"],
     "PLN": ["zł", "zl", "PLN", "złotych", "zlotych", "złote", "złoty"],
     "RON": ["lei", "RON", "leu"],
     "CZK": ["Kč", "CZK", "korun"],

@@ -71,9 +71,15 @@ def _labelled(sheet: Sheet, project: Amounts) -> None:
                 project.setdefault("_generic_eu", []).append((amounts[0].value, [], []))
         if stated == "co_financing" and best_label(seg.label, {"own": load("labels.yaml")["own_contribution"]})[0] and owner is None:
             project.setdefault("_unsure", []).append(("co_financing", [], []))
+        # a second total with its own "of which" ('Προϋπολογισμός Δήμου Χανίων: 312.000,00 € (εκ των οποίων
+        # 249.600,00 € ΕΤΠΑ)'): the parts are of that total, perhaps a partner's the label names in a form not matched
+        other_total = owner is None and stated == "total_cost" and any(
+            value != amounts[0].value for value, _, _ in project.get("total_cost", []))
         for kind, amount, kind_rates in found:
             if owner is None and (kind, amount) != (stated, amounts[0].value):
                 project.setdefault("_parts", []).append((kind, amount, []))  # stated by the "of which" its label opens
+                if other_total:
+                    project.setdefault("_other_parts", []).append((kind, amount, []))
             if owner is not None:
                 owner.budget.setdefault(kind, amount)
                 if kind_rates and kind != "total_cost":
@@ -157,6 +163,7 @@ def _settle(sheet: Sheet, project: Amounts) -> None:
     total cost (a public grant may be national money too).
     """
     unsure = {kind for kind, _, _ in project.pop("_unsure", [])}
+    other_parts = {(kind, value) for kind, value, _ in project.pop("_other_parts", [])}
     parts = {(kind, value) for kind, value, _ in project.pop("_parts", [])}
     generic = project.pop("_generic_eu", [])
     totals = {v for v, _, _ in project.get("total_cost", [])}
@@ -175,6 +182,8 @@ def _settle(sheet: Sheet, project: Amounts) -> None:
             sheet.ask(f"budget.{kind}", "more than one amount is given; the first is used", values, [n for _, ns, _ in found for n in ns])
         value, lines, rates = found[0]
         why = _UNSURE.get(kind) if kind in unsure else None
+        if (kind, value) in other_parts:
+            why = "a part of another total than the project's (a partner's?)"
         found_as = "stated" if (kind, value) in parts and why is None else None
         sheet.put(f"budget.{kind}", value, lines, derived=why, found=found_as)
         if rates and kind != "total_cost":
