@@ -589,40 +589,24 @@ Yhteystiedot
     assert _flagged(record, "contacts[0].role") is asked
 
 
-def test_a_description_of_several_paragraphs_is_asked_and_one_paragraph_stated() -> None:
-    one = _text("""
-Nome do projeto: Telhados verdes de Braga
-Custo total: 120.000,00 EUR
-
-Descrição do projeto
-O projeto cobre de vegetação os telhados de seis escolas da cidade e mede o efeito no calor dos edifícios.
-""", language="pt")
-    assert one["description"].startswith("O projeto cobre")
-    assert not _flagged(one, "description")
-    several = _text("""
-Nome do projeto: Telhados verdes de Braga
-Custo total: 120.000,00 EUR
-
-Descrição do projeto
-O projeto cobre de vegetação os telhados de seis escolas da cidade e mede o efeito no calor dos edifícios.
-
-A Câmara Municipal agradece às escolas a colaboração e convida os pais para a sessão de abertura em maio.
-""", language="pt")
-    assert _flagged(several, "description")
-
-
-def test_labelled_lines_after_a_description_are_not_part_of_it() -> None:
-    record = _text("""
+@pytest.mark.parametrize("after, asked", [
+    ("", False),  # one paragraph under the label: stated
+    ("A Câmara Municipal agradece às escolas a colaboração e convida os pais para a sessão em maio.", True),
+    ("empreiteiro: Exemplo Construções Lda", False),  # a labelled line of its own is no part of it
+])
+def test_a_description_of_several_paragraphs_is_asked_and_labelled_lines_left_out(after: str, asked: bool) -> None:
+    record = _text(f"""
 Nome do projeto: Telhados verdes de Braga
 Custo total: 120.000,00 EUR
 
 Descrição do projeto
 O projeto cobre de vegetação os telhados de seis escolas da cidade e mede o efeito no calor dos edifícios.
 
-empreiteiro: Exemplo Construções Lda
+{after}
 """, language="pt")
+    assert record["description"].startswith("O projeto cobre")
     assert "empreiteiro" not in record["description"]
-    assert not _flagged(record, "description")
+    assert _flagged(record, "description") is asked
 
 
 def test_an_acronym_under_its_own_label_is_read() -> None:
