@@ -48,10 +48,12 @@ class Document:
 _BULLET = re.compile(r"^\s*(?:[-*•●▪◦‣–—](?!\*)\s+)+(?:\d{1,2}[.)]\s+)?|^\s*\d{1,2}[.)]\s+|^\s*\(?[a-h]\)\s+")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?$")
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
-_MD_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
-_MD_IMAGE = re.compile(r"\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)|!\[[^\]]*\]\([^)]*\)")  # badges and pictures: no text
+# No bracket inside a link's text, no parenthesis inside its target: each try ends at the next one, so a
+# line of 2 MB of '[' is read in one pass (with '[^\]]*' every '[' scanned to the line's end: hours).
+_MD_LINK = re.compile(r"\[([^\[\]]*)\]\(([^()\s]*)\)")
+_MD_IMAGE = re.compile(r"\[!\[[^\[\]]*\]\([^()]*\)\]\([^()]*\)|!\[[^\[\]]*\]\([^()]*\)")  # badges, pictures: no text
 _QUOTE = re.compile(r"^(?:>\s?)+")
-_ANGLE_URL = re.compile(r"<(https?://[^>\s|]+)(?:\|[^>]*)?>")  # '<https://x>', Slack's '<https://x|label>'
+_ANGLE_URL = re.compile(r"<(https?://[^<>\s|]+)(?:\|[^<>]*)?>")  # '<https://x>', Slack's '<https://x|label>'
 _EMPHASIS = re.compile(r"\*\*|__|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
 

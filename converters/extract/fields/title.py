@@ -26,7 +26,9 @@ from ..text import Line
 from .language import named_language, tagged, text_language
 
 _DASHED = re.compile(r"\s[–—-]\s")
-_QUOTED = re.compile(r"(\w+)\s*[«„“\"]\s*([^«»„“”\"]{3,200}?)\s*[»”“\"]")  # a word, then a name in quotes
+# a word, then a name in quotes; the word starts at a word's start and is bounded, so that a line of one very
+# long word is not tried at every position and length (a 2 MB front-matter value took hours)
+_QUOTED = re.compile(r"(?<!\w)(\w{1,40})\s*[«„“\"]\s*([^«»„“”\"]{3,200}?)\s*[»”“\"]")
 
 
 def read(sheet: Sheet) -> None:
