@@ -60,8 +60,11 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
 
 # Check boxes of a printed form: an unticked box and the words after it (up to the next box) state nothing
 # ('☐ Euroopan sosiaalirahasto plus (ESR+)', '- [ ] send the report'); a ticked box's mark goes, its words stay.
-_UNTICKED = re.compile(r"(?:[\u2610\u25a1\u25fb\u2b1c\u274f\u2751]|\[ \])[^\u2610\u25a1\u25fb\u2b1c\u274f\u2751\u2612\u2611\u2713\u2714\[]*")
-_TICKED = re.compile(r"(?:[\u2612\u2611\u2713\u2714]|\[[xX]\])\s*")
+_UNTICKED_MARKS = "\u2610\u25a1\u25fb\u2b1c\u274f\u2751"  # ☐ □ ◻ ⬜ ❏ ❑
+_TICKED_MARKS = "\u2612\u2611\u2713\u2714"  # ☒ ☑ ✓ ✔
+_UNTICKED = re.compile(rf"(?:[{_UNTICKED_MARKS}]|\[ \])[^{_UNTICKED_MARKS}{_TICKED_MARKS}\[]*")
+_TICKED = re.compile(rf"(?:[{_TICKED_MARKS}]|\[[xX]\])\s*")
+_ANY_BOX = re.compile(rf"[{_UNTICKED_MARKS}{_TICKED_MARKS}\[]")
 _LEADER = re.compile(r"^([^.:]{1,60}?)\s*(?:\.\s?){4,}\s*(?=\S)")  # dot leaders between a label and its value
 _BOX = re.compile(r"^[\s\u2500-\u257f]*$|^[\s\u2502\u2503\u2551]+|[\s\u2502\u2503\u2551]+$")  # box-drawing frames
 
@@ -90,7 +93,7 @@ def clean_line(raw: str, number: int) -> Line:
     if bullet:
         text = _BULLET.sub("", text)
     text = _LEADER.sub(r"\1: ", text)  # 'Nimi ........ Karelia Oy': a form's label and its value
-    if "[" in text or re.search("[\u2610-\u2612\u25a1\u25fb\u2b1c\u274f\u2751\u2713\u2714]", text):
+    if _ANY_BOX.search(text):
         text = _TICKED.sub("", _UNTICKED.sub("", text))
     text = _EMPHASIS.sub("", text).strip()
     return Line(number, text, bullet, heading, links, link_texts)
@@ -494,7 +497,7 @@ def read_document(path: Path, shown: str | None = None) -> Document:
         raise UnreadableFile(f"cannot be read: {exc.strerror}") from None
     text, warnings = decode(data, shown)
     declared = None
-    structured = json_lines(text) if path.suffix.lower() in (".json", ".geojson") or text.lstrip()[:1] in "{[" else None
+    structured = json_lines(text)  # None unless the text is one JSON object or array, whatever the file's suffix
     if structured is not None:
         rewritten, more = structured
         # one fact per line, each its own block (as front matter): a value never runs on into the next key's line
@@ -512,10 +515,11 @@ def read_document(path: Path, shown: str | None = None) -> Document:
     else:
         if "]{." in text:
             text = tracked_changes(text)
-        raw_lines, references = lynx_references(front_matter_lines(text.splitlines()))
+        source = text.splitlines()
+        raw_lines, references = lynx_references(front_matter_lines(source))
         numbered = columns_apart(raw_lines)
         read = aligned_tables([raw for _, raw in numbered], [number for number, _ in numbered])
-        lines = _front_matter_apart([clean_line(raw, number) for number, raw in read], text.splitlines())
+        lines = _front_matter_apart([clean_line(raw, number) for number, raw in read], front_matter_end(source))
         if references:
             lines = [_referenced(line, references) for line in lines]
     return Document(shown, lines, warnings, declared)
@@ -531,6 +535,13 @@ _YAML_PAIR = re.compile(r"^(\s*)([A-Za-z_][\w-]*)\s*:(?:\s+(.*))?$")
 _TOML_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"|\'([^\']*)\'')
 
 
+def front_matter_end(raw: list[str]) -> int | None:
+    """The index of the line closing a page's front matter (``---`` YAML, ``+++`` Hugo TOML), None without one."""
+    if not raw or raw[0].strip() not in ("---", "+++"):
+        return None
+    return next((i for i, r in enumerate(raw[1:200], start=1) if r.strip() == raw[0].strip()), None)
+
+
 def front_matter_lines(raw: list[str]) -> list[str]:
     """A page's front matter read as labels: Hugo's TOML (``+++``, ``nazov_de = "X"``, ``[projekt]``) and
     YAML (``---``) keys as words ('nazov de: X'), strings unquoted, arrays and inline tables as their values.
@@ -538,12 +549,10 @@ def front_matter_lines(raw: list[str]) -> list[str]:
     The keys are the site's own (in its language, snake_case): as words, the labels of every language
     match them. Line for line, so that line numbers stay the file's.
     """
-    if not raw or raw[0].strip() not in ("+++", "---"):
-        return raw
-    fence = raw[0].strip()
-    end = next((i for i, r in enumerate(raw[1:200], start=1) if r.strip() == fence), None)
+    end = front_matter_end(raw)
     if end is None:
         return raw
+    fence = raw[0].strip()
     out = list(raw)
     for index in range(1, end):
         line = raw[index]
@@ -643,12 +652,9 @@ def _referenced(line: Line, references: dict[int, str]) -> Line:
                 line.link_texts)
 
 
-def _front_matter_apart(lines: list[Line], raw: list[str]) -> list[Line]:
-    """A Markdown file's front matter ('---', 'title: "X"', 'layout: project', '---'): one fact per line, each its
-    own block, so a value never runs on into the next key's line."""
-    if not raw or raw[0].strip() not in ("---", "+++"):
-        return lines
-    end = next((i for i, r in enumerate(raw[1:200], start=1) if r.strip() == raw[0].strip()), None)
+def _front_matter_apart(lines: list[Line], end: int | None) -> list[Line]:
+    """A Markdown file's front matter ('---', 'title: "X"', 'layout: project', '---', closed at line index
+    ``end``): one fact per line, each its own block, so a value never runs on into the next key's line."""
     if end is None:
         return lines
     out: list[Line] = []

@@ -11,12 +11,12 @@ import re
 from typing import Any
 
 from ..data import best_label, load, words
-from ..page import LABELISH, URL
+from ..page import LABELISH
 from ..patterns import language_prefix
 from ..segments import blocks
 from ..sheet import Sheet
 from ..text import Line
-from .website import absolute
+from .website import lone_address
 
 
 def read(sheet: Sheet) -> None:
@@ -46,14 +46,11 @@ def read(sheet: Sheet) -> None:
             # 'entreprenor: Exempelbygg AB' after the text: a labelled value of its own is not the description, nor
             # is a web address alone ('Viac o projekte: https://...', a label of both: the project's page); a
             # paragraph said twice (a GeoJSON's features repeating the project's attributes) is one
-            def address(text: Any) -> re.Match[str] | None:
-                return URL.fullmatch(text.strip(" <>")) if isinstance(text, str) else None
-
-            linked = next((item for item in items if address(item[0])), None)
+            addresses = [lone_address(text) if isinstance(text, str) else None for text, _, _ in items]
+            linked = next(((address, item[1]) for address, item in zip(addresses, items) if address), None)
             if linked is not None and "website" not in sheet.record:
-                sheet.put("website", absolute(address(linked[0]).group(0)), linked[1],
-                          derived="a web address under a description label")
-            kept = [item for index, item in enumerate(items) if not address(item[0])
+                sheet.put("website", linked[0], linked[1], derived="a web address under a description label")
+            kept = [item for index, (item, address) in enumerate(zip(items, addresses)) if not address
                     and not (index and isinstance(item[0], str) and LABELISH.match(item[0]))]
             items = [item for index, item in enumerate(kept) if item[0] not in [text for text, _, _ in kept[:index]]]
             if not items:

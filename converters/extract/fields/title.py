@@ -68,8 +68,9 @@ def read(sheet: Sheet) -> None:
     if not title:
         title, subtitle, acronym, title_lines = _unlabelled_name(sheet, about, headline, subtitle_line, title_lines)
     acronym_lines = title_lines
-    if not acronym:
-        acronym, acronym_lines = _labelled_acronym(sheet, title_lines)
+    labelled = None if acronym else _labelled_acronym(sheet)
+    if labelled:
+        acronym, acronym_lines = labelled
     if title and not acronym:
         match = re.search(r"\b([A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*)\s*\(([^()]{5,80})\)", " ".join(l.text for l in sheet.doc.lines))
         if match and words(match.group(1)) in words(title).split() and words(match.group(2)) in words(title):
@@ -155,14 +156,14 @@ def _labelled_name(sheet: Sheet) -> tuple[str | None, str | None, str | None, li
     return title, None, acronym, title_lines
 
 
-def _labelled_acronym(sheet: Sheet, title_lines: list[int]) -> tuple[str | None, list[int]]:
+def _labelled_acronym(sheet: Sheet) -> tuple[str, list[int]] | None:
     """The value under an acronym label of its own ('Akronym   BorderReady', '"acronym": "HARBOURTWIN"'): a short name."""
     for seg in sheet.of("acronym"):
         value, lines = sheet.labelled_value(seg)
         value = value.strip(" „”\"'“.")
         if value and len(value) <= 30 and len(value.split()) <= 3 and not value.endswith(":"):
             return value, lines
-    return None, title_lines
+    return None
 
 
 def _headline(sheet: Sheet, about: tuple[str, list[int]] | None) -> tuple[list[Line], Line | None]:

@@ -31,10 +31,16 @@ def read(sheet: Sheet) -> None:
             sheet.put("website", absolute(match), seg.label_lines + lines)
             return
     for block in blocks(sheet.free):
-        text = " ".join(line.text for line in block).strip("<> ")
-        if URL.fullmatch(text):
-            sheet.put("website", absolute(text), [line.number for line in block])
+        address = lone_address(" ".join(line.text for line in block))
+        if address:
+            sheet.put("website", address, [line.number for line in block])
             return
+
+
+def lone_address(text: str) -> str | None:
+    """The web address a text is made of alone ('<www.x.example.org>'), as a record holds it; None otherwise."""
+    text = text.strip("<> ")
+    return absolute(text) if URL.fullmatch(text) else None
 
 
 def _names_another(label: str) -> bool:
