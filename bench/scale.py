@@ -132,9 +132,9 @@ class _Timings(logging.Handler):
 
 
 def eulod_load(nt_file: Path, build_dir: Path, dumps: bool = True) -> dict[str, Any]:
+    from eulod.core.config import load_settings
     from eulod.core.generation import dataset_graphs
     from eulod.pipeline.build import load_generation, ntriples_file_chunks
-    from eulod.core.config import load_settings
     from eulod.pipeline.generations import switch_to, write_manifest
 
     shutil.rmtree(build_dir, ignore_errors=True)
@@ -833,15 +833,20 @@ def earlier_peaks(work: Path) -> list[tuple[int, int]]:
 
 
 def measure_command(size: int, work: Path, *, incremental: bool, serve: bool, query_limit: float,
-                    rss_limit_kib: int, keep: bool) -> dict[str, Any]:
-    """One size: the baseline, ``eulod build`` from scratch, then (``incremental``) again after one record changed."""
+                    rss_limit_kib: int, keep: bool, with_baseline: bool = True) -> dict[str, Any]:
+    """One size: the baseline, ``eulod build`` from scratch, then (``incremental``) again after one record changed.
+
+    Without the baseline (``with_baseline`` false: at 1 000 000 projects it costs about 25 minutes) the
+    report shows '-' where its ratios would be; read the growth against a smaller size of another run.
+    """
     records = generate(size, work, invalid_every=0)
     folder = work / f"command-{size}"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     result: dict[str, Any] = {"size": size, "load_before": os.getloadavg(), "started": datetime.now(timezone.utc).isoformat()}
-    log.info("%d: baseline (stream-map to N-Triples, raw bulk_load)", size)
-    result["baseline"] = baseline(records, folder, rss_limit_kib)
+    if with_baseline:
+        log.info("%d: baseline (stream-map to N-Triples, raw bulk_load)", size)
+        result["baseline"] = baseline(records, folder, rss_limit_kib)
     mine = folder / "records.jsonl"  # the publisher's file: the incremental run edits it in place
     shutil.copyfile(records, mine)
     build_dir = folder / "build"
@@ -893,15 +898,19 @@ def command_report(results: list[dict[str, Any]], refused: list[str], command: s
               "| wall / baseline (map + bulk_load) | load average before / after |",
               "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|"]
     for r in ok:
-        b, base = r["build"], r["baseline"]
-        floor = base["map"]["wall_s"] + base["bulk_load"]["wall_s"]
+        b, base = r["build"], r.get("baseline")
+        if base:
+            floor = base["map"]["wall_s"] + base["bulk_load"]["wall_s"]
+            measured = (f"{_s(base['map']['wall_s'])}, {_mib(base['map']['peak_pss_kib'])} "
+                        f"| {_s(base['bulk_load']['wall_s'])}, {_mib(base['bulk_load']['peak_pss_kib'])} "
+                        f"| {b['wall_s'] / floor:.1f}x")
+        else:
+            measured = "not run | not run | -"
         lines.append(
             f"| {r['size']:,} | {_s(b['wall_s'])} | {r['size'] / b['wall_s']:,.0f} | {_mib(b['peak_pss_kib'])} "
             f"| {b['peak_pss_kib'] / r['size']:,.0f} KiB | {_mib(b['peak_rss_kib'])} | {_mib(b['max_rss_kib'])} "
             f"| {b.get('triples', 0):,} | {b['returncode']}{' ' + b['killed'] if b['killed'] else ''} "
-            f"| {_s(base['map']['wall_s'])}, {_mib(base['map']['peak_pss_kib'])} "
-            f"| {_s(base['bulk_load']['wall_s'])}, {_mib(base['bulk_load']['peak_pss_kib'])} | {b['wall_s'] / floor:.1f}x "
-            f"| {r['load_before'][0]:.2f} / {r['load_after'][0]:.2f} |")
+            f"| {measured} | {r['load_before'][0]:.2f} / {r['load_after'][0]:.2f} |")
     lines += ["", *refused] if refused else []
     steps = [f"{a:,}→{b:,}" for a, b in zip(sizes, sizes[1:])]
     lines += ["", "Per stage (a stage runs from its line to the next one's); growth = (ratio of the values) / "
@@ -930,9 +939,10 @@ def command_report(results: list[dict[str, Any]], refused: list[str], command: s
     row("**eulod build: peak memory (PSS, tree)**", [r["build"]["peak_pss_kib"] for r in ok], _mib)
     row("eulod build: peak RSS summed over the tree", [r["build"]["peak_rss_kib"] for r in ok], _mib)
     row("eulod build: max RSS of the eulod process alone", [r["build"]["max_rss_kib"] for r in ok], _mib)
-    row("baseline: stream-map records to N-Triples", [r["baseline"]["map"]["wall_s"] for r in ok])
-    row("baseline: raw pyoxigraph bulk_load", [r["baseline"]["bulk_load"]["wall_s"] for r in ok])
-    row("baseline: raw bulk_load, peak memory (PSS)", [r["baseline"]["bulk_load"]["peak_pss_kib"] for r in ok], _mib)
+    bases = [r.get("baseline") for r in ok]
+    row("baseline: stream-map records to N-Triples", [b and b["map"]["wall_s"] for b in bases])
+    row("baseline: raw pyoxigraph bulk_load", [b and b["bulk_load"]["wall_s"] for b in bases])
+    row("baseline: raw bulk_load, peak memory (PSS)", [b and b["bulk_load"]["peak_pss_kib"] for b in bases], _mib)
     again = [r for r in ok if "incremental" in r]
     if again:
         lines += ["", "Incremental: the title of one record changed in the records file (in place), then the same "
@@ -955,6 +965,16 @@ def command_report(results: list[dict[str, Any]], refused: list[str], command: s
                 seconds, detail = r["serve"]["times"].get(name, (None, "-"))
                 cells.append(_s(seconds) if seconds is not None else str(detail))
             lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines += ["", "Pages through `eulod serve` (HTTP, the first, uncached request; goal: each < 1 s at 1 000 000):", "",
+                  "| page | " + " | ".join(f"{r['size']:,}" for r in served) + " |", "|---" + "|---:" * len(served) + "|"]
+        for path in served[-1]["serve"].get("pages", {}):
+            cells = []
+            for r in served:
+                seconds, detail = r["serve"].get("pages", {}).get(path, (None, "-"))
+                cells.append(f"{_s(seconds)} ({detail})" if seconds is not None else str(detail))
+            lines.append(f"| `{path}` | " + " | ".join(cells) + " |")
+        rss = [sum(r["serve"]["rss_kib"].values()) for r in served]
+        lines.append("| RSS of master and workers after the requests | " + " | ".join(_mib(v) for v in rss) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -976,7 +996,7 @@ def main_command(args: argparse.Namespace, command: str) -> int:
         incremental = args.incremental is not None and (not args.incremental or size in args.incremental)
         result = measure_command(size, args.work, incremental=incremental, serve=args.serve,
                                  query_limit=args.query_limit, rss_limit_kib=memory_available_kib() - margin,
-                                 keep=args.keep)
+                                 keep=args.keep, with_baseline=size not in args.no_baseline)
         saved.write_text(json.dumps(result, indent=1, default=str))
         results.append(result)
         measured = [(s, rss) for s, rss in measured if s != size] + [(size, result["build"]["peak_pss_kib"])]
@@ -1006,6 +1026,8 @@ def main(argv: list[str] | None = None) -> int:
                              "(at these sizes; at every size without one)")
     parser.add_argument("--serve", action="store_true", help="--command build: time the example queries through eulod serve")
     parser.add_argument("--keep", action="store_true", help="--command build: keep each size's build folder")
+    parser.add_argument("--no-baseline", type=int, nargs="*", default=[], metavar="SIZE",
+                        help="--command build: at these sizes, skip the baseline (map + raw bulk_load)")
     parser.add_argument("--memory-margin-gib", type=float, default=2.0,
                         help="--command build: memory left free: a size projected above MemAvailable less this is refused, "
                              "a command above it killed")
