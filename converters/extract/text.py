@@ -596,19 +596,28 @@ def tracked_changes(text: str) -> str:
     sentence stays one paragraph, and given back as empty lines at the paragraph's end, so that line
     numbers are the file's again from the next paragraph on.
     """
-    def accepted(match: re.Match[str]) -> str:
-        kept = match.group(1) if match.group(2) == "insertion" else ""
-        return " ".join(kept.split("\n")) + "\x00" * match.group(0).count("\n")
-
-    owed = 0
+    parts: list[str] = []
+    owed_at: list[int] = []  # for each line break a change took out: where in the result it was
+    size = last = 0
+    for match in _TRACKED.finditer(text):
+        before = text[last:match.start()]
+        kept = " ".join((match.group(1) if match.group(2) == "insertion" else "").split("\n"))
+        parts += [before, kept]
+        size += len(before) + len(kept)
+        owed_at += [size] * match.group(0).count("\n")
+        last = match.end()
+    parts.append(text[last:])
+    owed = taken = start = 0
     out: list[str] = []
-    for line in _TRACKED.sub(accepted, text).split("\n"):
-        owed += line.count("\x00")
-        line = line.replace("\x00", "")
+    for line in "".join(parts).split("\n"):
+        end = start + len(line)
+        while taken < len(owed_at) and owed_at[taken] <= end:
+            owed, taken = owed + 1, taken + 1
         out.append(line)
         if not line.strip() and owed:
             out.extend([""] * owed)
             owed = 0
+        start = end + 1
     out.extend([""] * owed)
     return "\n".join(out)
 
