@@ -168,6 +168,11 @@ class SourceLocator:
     answer (a document, None, or the refusal) depends only on the record's folder and the name,
     so it is kept: :func:`load_sources` checks each record with it, and the build copies with the
     same answers. What is read is still checked when it is read (:func:`read_source`).
+
+    "Not found" is not kept: it follows from the folders' listings, which are kept, so asking
+    again gives it again, and a build whose records each name a missing document of their own
+    held one answer per record (630 MB at 1 000 000 records). It is kept only when a folder
+    could not be listed and the file system was asked directly.
     """
 
     def __init__(self, roots: Sequence[Path], data_dir: Path | None = None) -> None:
@@ -176,6 +181,7 @@ class SourceLocator:
         self._answers: dict[tuple[str, str], SourceDocument | None | str] = {}
         self._folders: dict[str, frozenset[str] | None] = {}  # folder -> the names in it, listed once
         self._mtimes: dict[str, int | None] = {}  # absolute folder -> its time when listed (-1: none; None: unlisted)
+        self._asked_directly = False  # whether the last look-up asked the file system instead of a listing
 
     def listings(self) -> dict[str, int | None]:
         """The folders looked in, each with its modification time when listed (-1: there was no
@@ -200,17 +206,23 @@ class SourceLocator:
                 self._mtimes[where] = None
                 self._folders[folder] = None
         names = self._folders[folder]
-        return os.path.lexists(candidate) if names is None else entry in names
+        if names is None:
+            self._asked_directly = True
+            return os.path.lexists(candidate)
+        return entry in names
 
     def locate(self, name: Any, record_file: str | Path) -> SourceDocument | None:
         """As :func:`locate_source` (raises :class:`UnsafeSource`), looked up once per folder and name."""
         key = (os.path.dirname(str(record_file)), str(name))
-        if key not in self._answers:
+        answer = self._answers.get(key, self)  # self: not asked yet, or not found last time
+        if answer is self:
+            self._asked_directly = False
             try:
-                self._answers[key] = locate_source(name, record_file, self.roots, self.data_dir, self._exists)
+                answer = locate_source(name, record_file, self.roots, self.data_dir, self._exists)
             except UnsafeSource as exc:
-                self._answers[key] = str(exc)
-        answer = self._answers[key]
+                answer = str(exc)
+            if answer is not None or self._asked_directly:
+                self._answers[key] = answer
         if isinstance(answer, str):
             raise UnsafeSource(answer)
         return answer
@@ -268,7 +280,8 @@ def iter_sources(paths: Iterable[Path], data_dir: Path | None = None, locator: S
     if locator is None:
         locator = SourceLocator(source_roots(paths, data_dir), data_dir)
     seen: dict[str, str] = {}
-    curated_sources: set[str] = set()
+    sheet_names = {sheet.name for sheet in sheets}
+    curated_sources: set[str] = set()  # the fact sheets a record file names (not every record's source: 1 000 000 names)
 
     def problem_of(record: Record) -> RecordProblem | None:
         try:
@@ -285,7 +298,9 @@ def iter_sources(paths: Iterable[Path], data_dir: Path | None = None, locator: S
             if isinstance(item, RecordProblem):
                 yield item
                 continue
-            curated_sources.add(Path(str(item.data["source"]["file"])).name)
+            source_name = Path(str(item.data["source"]["file"])).name
+            if source_name in sheet_names:
+                curated_sources.add(source_name)
             yield problem_of(item) or item
     for sheet in sheets:
         if sheet.name in curated_sources:
