@@ -789,3 +789,34 @@ Budget of the Heraklion municipal water company: EUR 312,000.00 (of which EUR 24
     assert record["budget"]["total_cost"] == "1960000.00"
     assert record["budget"].get("eu_contribution") == "249600.00"
     assert _flagged(record, "budget.eu_contribution")
+
+
+# -- places in their own element ----------------------------------------------------------------
+
+_PARTNER_SPANS = """
+<h1>Samen warm over de grens</h1>
+<p>Looptijd: 01-03-2024 tot 28-02-2027</p>
+<h3>Leadpartner</h3>
+<ul class="partner-list">
+  <li><span class="partner__name">Gemeente Winterswijk</span> <span class="partner__place">Winterswijk (NL)</span></li>
+</ul>
+<h3>Projectpartners</h3>
+<ul class="partner-list">
+  <li><span class="partner__name">Stadt Bocholt</span> <span class="partner__place">Bocholt (DE)</span></li>
+  <li><span class="partner__name">Saxion Hogeschool</span> <span class="partner__place">Enschede (NL)</span></li>
+</ul>
+"""
+
+
+def test_a_place_in_its_own_element_is_not_part_of_the_partners_name() -> None:
+    """A programme site's partner list puts the name and the place in two spans: read as one text,
+    'Gemeente Winterswijk Winterswijk' became the name and the city, silently (a blind set)."""
+    names = [p["organisation"]["name"] for p in _html(_PARTNER_SPANS, "nl")["participants"]]
+    texts = {next(iter(n.values())) if isinstance(n, dict) else n for n in names}
+    assert texts == {"Gemeente Winterswijk", "Stadt Bocholt", "Saxion Hogeschool"}
+
+
+def test_a_place_element_in_prose_gets_no_comma() -> None:
+    lines = html_lines('<p>The pilot takes place in <span class="city">Bocholt</span> and Vreden.</p>'
+                       '<li><span class="name">Stadt Bocholt</span> <span class="org-city">Bocholt</span></li>')
+    assert [line.text for line in lines if line.text] == ["The pilot takes place in Bocholt and Vreden.", "Stadt Bocholt, Bocholt"]

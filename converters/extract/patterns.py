@@ -90,3 +90,9 @@ def grant_number() -> re.Pattern[str]:
 def language_prefix() -> re.Pattern[str]:
     """'IT: ...': an item opened by the code of the language it is in."""
     return re.compile(rf"^({alternation('language_codes')})\s*[:：]\s+(\S.*)$")
+
+
+@lru_cache(maxsize=1)
+def place_class() -> re.Pattern[str]:
+    """An element's class or id naming a place part ('partner__place', 'org-city'), as a whole word or between _ and -."""
+    return re.compile(rf"(?:^|[\s_-])(?:{alternation('place_classes')})(?:$|[\s_-])", re.IGNORECASE)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable, TypeVar
 
 from .jsonsheet import json_lines, key_words
+from .patterns import place_class
 
 MAX_BYTES = 2_000_000  # a fact sheet is a page or two; anything far larger is not one
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
@@ -186,6 +187,11 @@ class _HtmlLines(HTMLParser):
             self.stack.append((tag, False))
             if tag not in self.BLOCK and tag not in ("td", "th") and self.LABEL.search(marks) and not self.hidden:
                 self.labels.append(len(self.stack) - 1)
+            elif tag not in self.BLOCK and self.kind in ("li", "dd", "div", "tr") and place_class().search(marks) \
+                    and not self.hidden:  # an item's parts, not prose ('takes place in <span class="city">')
+                said = "".join(self.parts).rstrip()  # 'Stadt Bocholt' + 'Bocholt (DE)': two parts, as a comma says
+                if said and not said.endswith((",", ";", ":", "(", "|", "-", "–", "/", "·")):
+                    self.parts = [said, ", "]
         if self.hidden:
             return
         if tag in self.BLOCK:
