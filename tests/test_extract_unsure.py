@@ -820,3 +820,40 @@ def test_a_place_element_in_prose_gets_no_comma() -> None:
     lines = html_lines('<p>The pilot takes place in <span class="city">Bocholt</span> and Vreden.</p>'
                        '<li><span class="name">Stadt Bocholt</span> <span class="org-city">Bocholt</span></li>')
     assert [line.text for line in lines if line.text] == ["The pilot takes place in Bocholt and Vreden.", "Stadt Bocholt, Bocholt"]
+
+
+# -- press contacts -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("language, project_label, press_label", [
+    ("et", "Projektijuht", "Meediapäringud"),
+    ("hu", "Projektmenedzser", "Sajtókapcsolat"),
+    ("en", "Project manager", "Press enquiries"),
+])
+def test_a_press_contact_is_asked_and_the_projects_contact_is_not(language, project_label, press_label) -> None:
+    """A page's press office contact beside the project's: readers recorded the project's only,
+    and the press contact's name and address came out stated (two blind sheets)."""
+    record = _text(f"""
+Project title: Kahlajad tagasi
+Total budget: 1 200 000 EUR
+Duration: 01.01.2024 - 31.12.2026
+
+{project_label}: Mari Maasikas, mari.maasikas@example.org
+
+{press_label}: Kadri Näidis, meedia@example.org
+""", language=language)
+    by_email = {c.get("email"): index for index, c in enumerate(record["contacts"])}
+    project, press = by_email["mari.maasikas@example.org"], by_email["meedia@example.org"]
+    assert not _flagged(record, f"contacts[{project}].email") and not _flagged(record, f"contacts[{project}].name")
+    assert _flagged(record, f"contacts[{press}].email") and _flagged(record, f"contacts[{press}].name")
+
+
+def test_a_word_beginning_like_a_press_word_is_no_press_contact() -> None:
+    """'pers' is a whole word only: a Dutch 'Contactpersoon' is the project's contact."""
+    record = _text("""
+Project: Samen warm over de grens
+Totale kosten: 2.400.000 euro
+
+Contactpersoon: Sanne Voorbeeld, s.voorbeeld@example.org
+""", language="nl")
+    assert record["contacts"][0]["email"] == "s.voorbeeld@example.org"
+    assert not _flagged(record, "contacts[0].email")
