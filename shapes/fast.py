@@ -336,9 +336,12 @@ def compile_plan(shapes: Graph) -> Plan:
 
 
 # pyoxigraph term -> rdflib term, shared by every Data of the process: a streaming build validates
-# thousands of batches that repeat the same classes, codes and organisations.
+# thousands of batches that repeat the same classes, codes and organisations. Bounded a little above
+# one batch's terms (55 000 for 2 000 generated records): ten batches in a row took as long with
+# 20 000, 100 000 or 500 000 kept (41-51 s CPU, within the noise), and 500 000 held about 150 MB
+# more in each validation process (tmp harness, 2026-12-03; issue 19's 2 GB goal).
 _TERMS: dict[object, object] = {}
-TERMS_KEPT = 500_000
+TERMS_KEPT = 100_000
 
 
 class Data:
