@@ -857,3 +857,41 @@ Contactpersoon: Sanne Voorbeeld, s.voorbeeld@example.org
 """, language="nl")
     assert record["contacts"][0]["email"] == "s.voorbeeld@example.org"
     assert not _flagged(record, "contacts[0].email")
+
+
+# -- one lead ------------------------------------------------------------------------------------
+
+_CARDS = """
+<h1>HarbourHearts</h1>
+<p>Projekta ilgums: 01.06.2023 - 31.12.2025</p>
+<h2>Partneru pilsētas</h2>
+<div class="partneri">
+  <div class="partneris partneris--vadosais"><span class="partneris__zime">Vadošais partneris</span>
+    <h3>Liepāja</h3><p>Latvija</p></div>
+  <div class="partneris"><h3>Klaipēda</h3><p>Lietuva</p></div>
+  <div class="partneris"><h3>Livorno</h3><p>Itālija</p></div>
+</div>
+"""
+
+
+def test_one_lead_badge_over_several_cards_leaves_the_others_roles_asked() -> None:
+    """A lead partner's badge inside the first of several partner cards reads as a label over all
+    of them: every city came out a coordinator, stated (a blind URBACT page)."""
+    record = _html(_CARDS, "lv")
+    assert record["participants"][0]["role"] == "coordinator"
+    assert not _flagged(record, "participants[0].role")
+    assert len(record["participants"]) == 3
+    assert all(_flagged(record, f"participants[{n}].role") for n in (1, 2))
+
+
+def test_a_lead_and_a_partner_under_their_own_labels_are_both_stated() -> None:
+    record = _text("""
+Titlu proiect: Dunărea comună
+Beneficiar lider: Consiliul Județean Călărași (România)
+Partener: Municipalitatea Silistra (Bulgaria)
+Perioada de implementare: 21/04/2018 - 20/10/2019
+Valoare totală: 1.000.000 EUR
+""", language="ro")
+    roles = [p["role"] for p in record["participants"]]
+    assert roles == ["coordinator", "partner"]
+    assert not _flagged(record, "participants[0].role") and not _flagged(record, "participants[1].role")

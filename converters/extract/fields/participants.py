@@ -36,6 +36,11 @@ def read(sheet: Sheet) -> None:
         _party_segment(sheet, seg, default, is_city)
         members = [p for p in sheet.participants if set(p.org.lines) & set(seg.lines)]
         _cities_among_cities(members)
+        if kind == "coordinator" and len(members) >= 2:
+            # A project has one lead: a lead partner's badge inside the first of several partner cards reads as a
+            # label over all of them ('Vadošais partneris' over eight cities); the first stays the lead, the others ask
+            for member in members[1:]:
+                member.role_guessed = member.role_guessed or member.role == "coordinator"
         if len(members) >= 2 and any(p.role == "coordinator" for p in members):
             for member in members:  # a list of beneficiaries with its lead marked: the others are its partners
                 if member.role == "beneficiary":
