@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..data import contains, load, words
+from ..data import contains, load, word_set, words
 from ..matching import abbreviates, declined, with_bare_forms
 from ..page import EMAIL, boilerplate
 from ..parties import participant_named
@@ -78,7 +78,7 @@ def read(sheet: Sheet) -> None:
 def _press_contact(text: str) -> bool:
     """Whether a contact's label or role names the press, the media or communications (labels/<lang>.yaml
     ``press_contact_stems``: a stem of five letters or more begins a word, a shorter one is a whole word)."""
-    stems = load("labels.yaml")["press_contact_stems"]
+    stems = word_set("labels.yaml", "press_contact_stems")  # folded as the text is
     return any(word == stem or (len(stem) >= 5 and word.startswith(stem)) for word in words(text).split() for stem in stems)
 
 
