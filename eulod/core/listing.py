@@ -22,6 +22,7 @@ object with pyoxigraph's ``query``), so there is one reader and one definition.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import sqlite3
@@ -37,6 +38,7 @@ import pyoxigraph as ox
 from eulod.core.iris import last_segment
 from eulod.core.queryfiles import stored_query
 from eulod.core.sqlitefiles import writer, written_whole
+from eulod.core.staging import grouped, merged, park, scratch
 from eulod.core.years import DATE_PICK, project_years
 
 log = logging.getLogger(__name__)
@@ -166,8 +168,55 @@ def paged(store: Any, text: str, size: int) -> Iterator[Any]:
         after = complete[-1][name].value
 
 
-def _read_projects(store: Any) -> dict[str, dict[str, Any]]:
-    """Per project: titles by language, programme, dates, duration, EU contribution.
+def _projects(store: Any) -> Iterator[tuple[str]]:
+    for row in _run(store, "listing-projects.rq"):
+        yield (row["project"].value,)
+
+
+def _titles(store: Any) -> Iterator[tuple[str, str, str]]:
+    """(project, language tag or '', title)."""
+    for row in _run(store, "listing-titles.rq"):
+        title = row["title"]
+        yield row["project"].value, title.language or "", title.value
+
+
+def _facts(store: Any) -> Iterator[tuple[str, str, str]]:
+    """(project, fact, value): programme, start, end, months."""
+    for row in _run(store, "listing-facts.rq"):
+        yield row["project"].value, row["fact"].value, row["value"].value
+
+
+def _amounts(store: Any) -> Iterator[tuple[str, str, str, str]]:
+    """(project, kind, currency code, amount) of the totals projects state."""
+    for row in _run(store, "listing-amounts.rq"):
+        yield (row["project"].value, row["kind"].value.rsplit("#", 1)[-1], last_segment(row["currency"].value),
+               row["amount"].value)
+
+
+def _partner_funding(store: Any) -> Iterator[tuple[str, str, str]]:
+    """(project, currency code, sum) of the partners' EU contributions, for projects stating none."""
+    for row in _run(store, "listing-partner-funding.rq"):
+        if row["total"]:
+            yield row["project"].value, last_segment(row["currency"].value), row["total"].value
+
+
+def _members(store: Any) -> Iterator[tuple[str, str]]:
+    """(project, organisation) of every participation."""
+    for row in _run(store, "listing-members.rq"):
+        yield row["project"].value, row["organisation"].value
+
+
+def _countries(store: Any) -> Iterator[tuple[str, str]]:
+    """(organisation, country IRI)."""
+    for row in _run(store, "listing-countries.rq"):
+        yield row["organisation"].value, row["country"].value
+
+
+def project_item(titles: list[tuple[str, str]], facts: list[tuple[str, str]], amounts: list[tuple[str, str, str]],
+                 partner_funding: list[tuple[str, str]]) -> dict[str, Any]:
+    """One project's titles by language, programme, dates, duration and EU contribution, from its
+    rows as :func:`_titles`, :func:`_facts`, :func:`_amounts` and :func:`_partner_funding` give
+    them (without the project).
 
     Where a project states several values, the choice is made here from the values, not from
     the order of the store's answer (which differs from store to store; an incremental update
@@ -175,45 +224,41 @@ def _read_projects(store: Any) -> dict[str, dict[str, Any]]:
     and text, the first per language kept; the earliest start and latest end (eulod:activeInYear's
     choice), else the greatest value.
     """
-    projects: dict[str, dict[str, Any]] = {row["project"].value: {"titles": {}}
-                                           for row in _run(store, "listing-projects.rq")}
-    titles: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for row in _run(store, "listing-titles.rq"):
-        if row["project"].value in projects:
-            title = row["title"]
-            titles[row["project"].value].append((title.language or "", title.value))
-    for iri, stated in titles.items():
-        for lang, text in sorted(stated):
-            projects[iri]["titles"].setdefault(lang, text)
-    facts: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for row in _run(store, "listing-facts.rq"):
-        if row["project"].value in projects:
-            facts[row["project"].value].append((row["fact"].value, row["value"].value))
-    for iri, stated in facts.items():
-        item = projects[iri]
-        for fact, value in sorted(stated):
-            if fact == "months":
-                if value.isdigit():
-                    item["months"] = int(value)
-            elif fact in item and fact in DATE_PICK:  # several dates stated: the ones eulod:activeInYear uses
-                item[fact] = DATE_PICK[fact](item[fact], value)
-            else:
-                item[fact] = value
-    stated: dict[str, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
-    for row in _run(store, "listing-amounts.rq"):
-        if row["project"].value in projects:
-            stated[row["project"].value][row["kind"].value.rsplit("#", 1)[-1]].append(
-                (last_segment(row["currency"].value), row["amount"].value))
-    for iri, kinds in stated.items():  # one per kind by the shapes; the greatest if not, whatever the order
-        projects[iri]["amounts"] = {kind: max(values) for kind, values in kinds.items()}
+    item: dict[str, Any] = {"titles": {}}
+    for lang, text in sorted(titles):
+        item["titles"].setdefault(lang, text)
+    for fact, value in sorted(facts):
+        if fact == "months":
+            if value.isdigit():
+                item["months"] = int(value)
+        elif fact in item and fact in DATE_PICK:  # several dates stated: the ones eulod:activeInYear uses
+            item[fact] = DATE_PICK[fact](item[fact], value)
+        else:
+            item[fact] = value
+    kinds: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for kind, currency, amount in amounts:
+        kinds[kind].append((currency, amount))
+    if kinds:  # one per kind by the shapes; the greatest if not, whatever the order
+        item["amounts"] = {kind: max(values) for kind, values in kinds.items()}
         if "euContribution" in kinds:
-            currency, amount = projects[iri]["amounts"]["euContribution"]
-            projects[iri]["eu"] = {currency: Decimal(amount)}
-    for row in _run(store, "listing-partner-funding.rq"):
-        item = projects.get(row["project"].value)
-        if item is not None and "eu" not in item and row["total"]:
-            item.setdefault("partner_eu", {})[last_segment(row["currency"].value)] = Decimal(row["total"].value)
-    return projects
+            currency, amount = item["amounts"]["euContribution"]
+            item["eu"] = {currency: Decimal(amount)}
+    if "eu" not in item:
+        for currency, total in sorted(partner_funding):
+            item.setdefault("partner_eu", {})[currency] = Decimal(total)
+    return item
+
+
+def _read_projects(store: Any) -> dict[str, dict[str, Any]]:
+    """Per project, :func:`project_item`: for a small store (an incremental update's excerpt);
+    :func:`write_listing` reads a whole store one project at a time instead."""
+    projects = {iri for (iri,) in _projects(store)}
+    parts: list[dict[str, list[tuple]]] = [defaultdict(list) for _ in range(4)]
+    for n, rows in enumerate((_titles(store), _facts(store), _amounts(store), _partner_funding(store))):
+        for project, *rest in rows:
+            if project in projects:
+                parts[n][project].append(tuple(rest))
+    return {iri: project_item(*(part.get(iri, []) for part in parts)) for iri in projects}
 
 
 class Partners(NamedTuple):
@@ -224,22 +269,56 @@ class Partners(NamedTuple):
     organisations: tuple[str, ...]  # their IRIs, sorted
 
 
+def project_partners(organisations: list[tuple[str, str | None]]) -> Partners:
+    """One project's partners from (organisation, its country or None), each organisation once
+    (a country's participations, summed over the projects, count each organisation once per project)."""
+    located = dict(organisations)
+    return Partners(len(located), Counter(country for country in located.values() if country is not None),
+                    tuple(sorted(located)))
+
+
 def _read_partners(store: Any) -> dict[str, Partners]:
-    """Per project: the organisations taking part, and how many of them per country (a
-    country's participations, summed over the projects, count each organisation once per project).
-    """
-    shared: dict[str, str] = {}  # one copy of each organisation's IRI, however many projects it is in
+    """Per project, :func:`project_partners`, for a small store (see :func:`_read_projects`)."""
     members: dict[str, set[str]] = defaultdict(set)
-    for row in _run(store, "listing-members.rq"):
-        organisation = row["organisation"].value
-        members[row["project"].value].add(shared.setdefault(organisation, organisation))
+    for project, organisation in _members(store):
+        members[project].add(organisation)
     located: dict[str, str] = {}
-    for row in _run(store, "listing-countries.rq"):  # one by the shapes; the greatest if not, whatever the order
-        organisation, country = row["organisation"].value, row["country"].value
+    for organisation, country in _countries(store):  # one by the shapes; the greatest if not, whatever the order
         located[organisation] = max(located.get(organisation, ""), country)
-    return {project: Partners(len(organisations), Counter(located[o] for o in organisations if o in located),
-                              tuple(sorted(organisations)))
+    return {project: project_partners([(o, located.get(o)) for o in organisations])
             for project, organisations in members.items()}
+
+
+ROWS_PER_INSERT = 5_000  # projects whose rows are written to the listing at a time
+
+
+def _park(scratch_db: sqlite3.Connection, store: Any) -> None:
+    """Every listing query's answer, into the scratch file, indexed for reading by project."""
+    park(scratch_db, "project", "iri", _projects(store), unique="iri")
+    park(scratch_db, "title", "project, lang, text", _titles(store), index="project, lang, text")
+    park(scratch_db, "fact", "project, fact, value", _facts(store), index="project, fact, value")
+    park(scratch_db, "amount", "project, kind, currency, amount", _amounts(store), index="project")
+    park(scratch_db, "partner_funding", "project, currency, total", _partner_funding(store), index="project")
+    park(scratch_db, "member", "project, organisation", _members(store), unique="project, organisation")
+    park(scratch_db, "located", "organisation, country", _countries(store), index="organisation, country")
+
+
+def _listed(scratch_db: sqlite3.Connection, current_year: int) -> Iterator[ProjectRows]:
+    """Each project's rows in IRI order, read from the scratch file one project at a time."""
+    def rows(query: str) -> Iterator[tuple[str, list[tuple]]]:
+        return grouped(scratch_db.execute(query))
+
+    keys = (iri for (iri,) in scratch_db.execute("SELECT iri FROM project ORDER BY iri"))
+    for position, (iri, (titles, facts, amounts, funding, members)) in enumerate(merged(
+            keys,
+            rows("SELECT project, lang, text FROM title ORDER BY project, lang, text"),
+            rows("SELECT project, fact, value FROM fact ORDER BY project, fact, value"),
+            rows("SELECT project, kind, currency, amount FROM amount ORDER BY project"),
+            rows("SELECT project, currency, total FROM partner_funding ORDER BY project"),
+            rows("SELECT m.project, m.organisation, (SELECT MAX(country) FROM located AS l "
+                 "WHERE l.organisation = m.organisation) FROM member AS m ORDER BY m.project, m.organisation"))):
+        partner = project_partners(members) if members else None
+        yield project_rows(position, iri, project_item(titles, facts, amounts, funding), partner, current_year)
 
 
 def write_listing(store: Any, target: Path, current_year: int, generation: str = "") -> int:
@@ -247,28 +326,32 @@ def write_listing(store: Any, target: Path, current_year: int, generation: str =
 
     Written to a temporary file beside ``target`` and renamed: a reader never opens half a
     listing, and a failed write leaves no file. ``current_year`` ends the years of projects
-    that state no end (as in the build's summaries).
+    that state no end (as in the build's summaries). The store's answers are parked in a
+    scratch file (eulod.core.staging) and the rows written a few thousand projects at a
+    time: memory does not grow with the number of projects.
     """
     started = time.perf_counter()
-    projects = _read_projects(store)
-    partners = _read_partners(store)
-    with written_whole(target, SCHEMA) as db:
+    with scratch(target) as scratch_db, written_whole(target, SCHEMA) as db:
+        _park(scratch_db, store)
+        # Organisations numbered in IRI order, before any project's rows name them.
+        organisations = scratch_db.execute("SELECT DISTINCT m.organisation FROM member AS m "
+                                           "JOIN project AS p ON p.iri = m.project ORDER BY 1")
+        db.executemany("INSERT INTO organisation VALUES (?, ?)", enumerate(iri for (iri,) in organisations))
         funding: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
         participations: Counter[str] = Counter()  # of the listed projects only
-        rows = [project_rows(position, iri, projects[iri], partners.get(iri), current_year)
-                for position, iri in enumerate(sorted(projects))]  # IRI order: a file is the same for the same data
-        insert_rows(db, rows)  # numbers the organisations in IRI order, the file being empty
         sums: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
-        for row in rows:
-            for kind, currency, amount in row.stated:
-                sums[(row.project[2] or "", kind, currency)] += Decimal(amount)
+        listed = _listed(scratch_db, current_year)
+        while rows := list(itertools.islice(listed, ROWS_PER_INSERT)):
+            insert_rows(db, rows)
+            for row in rows:
+                for kind, currency, amount in row.stated:
+                    sums[(row.project[2] or "", kind, currency)] += Decimal(amount)
+                for currency, amount in row.amounts:
+                    funding[(row.project[2] or "", currency)] += Decimal(amount)
+                for country, _, organisations in row.places:
+                    participations[country] += organisations
         db.executemany("INSERT INTO programme_amount VALUES (?, ?, ?, ?)",
                        ((*key, str(total)) for key, total in sorted(sums.items()) if total))
-        for row in rows:
-            for currency, amount in row.amounts:
-                funding[(row.project[2] or "", currency)] += Decimal(amount)
-            for country, _, organisations in row.places:
-                participations[country] += organisations
         db.executemany("INSERT INTO funding VALUES (?, ?, ?)",
                        ((p, c, str(v)) for (p, c), v in sorted(funding.items()) if v))
         db.executemany("INSERT INTO participations VALUES (?, ?)", sorted(participations.items()))

@@ -30,6 +30,7 @@ like the listing, and its answers take milliseconds at 100 000 projects (bench/s
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import re
@@ -49,6 +50,7 @@ import yaml
 from eulod.core.listing import paged
 from eulod.core.queryfiles import stored_query
 from eulod.core.sqlitefiles import writer, written_whole
+from eulod.core.staging import grouped, merged, park, scratch
 
 log = logging.getLogger(__name__)
 
@@ -249,8 +251,37 @@ class _Entity:
     pref: dict[str, str] | None = None  # title or skos:prefLabel by tag
 
 
-def _read(store: Any) -> tuple[dict[str, _Entity], dict[str, list[str]]]:
-    """Every project and organisation with its texts and facts, and each project's partners.
+def _entities(store: Any) -> Iterator[tuple[str, str]]:
+    """(entity, kind) of every project and organisation."""
+    for row in _run(store, "search-entities.rq"):
+        yield row["entity"].value, row["kind"].value
+
+
+def _facts(store: Any) -> Iterator[tuple[str, str, str, str]]:
+    """(entity, fact, value, language tag or ''): results, country, cities, identifiers."""
+    for row in _run(store, "search-facts.rq"):
+        value = row["value"]
+        yield row["entity"].value, row["fact"].value, value.value, getattr(value, "language", None) or ""
+
+
+def _texts(store: Any) -> Iterator[tuple[str, int, str, str, str]]:
+    """(entity, rank, language tag or '', text, field) of every title, name and description."""
+    for row in _run(store, "search-texts.rq"):
+        literal = row["text"]
+        yield (row["entity"].value, int(row["rank"].value), getattr(literal, "language", None) or "", literal.value,
+               row["field"].value)
+
+
+def _members(store: Any) -> Iterator[tuple[str, str]]:
+    for row in _run(store, "listing-members.rq", "eulod.core"):
+        yield row["project"].value, row["organisation"].value
+
+
+def entity_item(kind: str, facts: list[tuple[str, str, str]], texts: list[tuple[int, str, str, str]],
+                result_texts: list[tuple[str, int, str, str]]) -> _Entity:
+    """One project or organisation from its rows: ``facts`` (fact, value, tag) but its results,
+    ``texts`` (rank, tag, text, field), and ``result_texts`` (result, rank, tag, text) of the
+    results it has that are not themselves projects or organisations.
 
     Where an entity has several values, their order is made here (texts by kind of text, then
     language and text; a project's own texts before its results', results in IRI order; a
@@ -260,48 +291,52 @@ def _read(store: Any) -> tuple[dict[str, _Entity], dict[str, list[str]]]:
     the full write. Which name is shown, the description kept and the document's text are then
     the same however the index is made.
     """
-    entities: dict[str, _Entity] = {}
-    for row in _run(store, "search-entities.rq"):
-        entities.setdefault(row["entity"].value, _Entity(row["kind"].value, [], [], [], [], None, {}))
-    results: dict[str, set[str]] = defaultdict(set)  # result IRI -> the projects it is a result of
-    for row in _run(store, "search-facts.rq"):
-        entity, fact, value = row["entity"].value, row["fact"].value, row["value"]
-        item = entities.get(entity)
-        if item is None:
-            continue
-        if fact == "result":
-            results[value.value].add(entity)
-        elif fact == "country":
-            item.country = max(item.country or "", value.value)  # one by the shapes; the same one if not
+    item = _Entity(kind, [], [], [], [], None, {})
+    for fact, value, tag in facts:
+        if fact == "country":
+            item.country = max(item.country or "", value)  # one by the shapes; the same one if not
         elif fact == "city":
-            item.cities.append((getattr(value, "language", None) or "", value.value))
+            item.cities.append((tag, value))
         elif fact in ("identifier", "same_as"):
-            item.identifiers.append(value.value)
-    own: dict[str, list[tuple[int, str, str, str]]] = defaultdict(list)  # (rank, tag, text, field)
-    of_results: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-    for row in _run(store, "search-texts.rq"):
-        entity, literal = row["entity"].value, row["text"]
-        key = (int(row["rank"].value), getattr(literal, "language", None) or "", literal.value)
-        if entity in entities:
-            own[entity].append((*key, row["field"].value))
+            item.identifiers.append(value)
+    for _, tag, text, field in sorted(texts):
+        if field == "label":
+            item.pref.setdefault(tag, text)
+        (item.body if field == "body" else item.names).append((tag, text))
+    item.body.extend((tag, text) for _, _, tag, text in sorted(result_texts))
+    item.cities.sort()
+    item.identifiers.sort()
+    return item
+
+
+def _read(store: Any) -> tuple[dict[str, _Entity], dict[str, list[str]]]:
+    """Every project and organisation of a small store (an incremental update's excerpt) as
+    :func:`entity_item` makes it, and each project's partners; :func:`write_search` reads a
+    whole store one entity at a time instead."""
+    kinds: dict[str, str] = {}
+    for entity, kind in _entities(store):
+        kinds.setdefault(entity, kind)
+    facts: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    results: dict[str, set[str]] = defaultdict(set)  # result IRI -> the projects it is a result of
+    for entity, fact, value, tag in _facts(store):
+        if entity in kinds:
+            if fact == "result":
+                results[value].add(entity)
+            else:
+                facts[entity].append((fact, value, tag))
+    texts: dict[str, list[tuple[int, str, str, str]]] = defaultdict(list)
+    result_texts: dict[str, list[tuple[str, int, str, str]]] = defaultdict(list)
+    for entity, rank, tag, text, field in _texts(store):
+        if entity in kinds:
+            texts[entity].append((rank, tag, text, field))
         elif entity in results:  # a result's title and description are its project's
-            of_results[entity].append(key)
-    shown: dict[str, list[str]] = defaultdict(list)  # project -> its results, in IRI order
-    for result in sorted(of_results):
-        for project in results[result]:
-            shown[project].append(result)
-    for iri, item in entities.items():
-        for _, tag, text, field in sorted(own.get(iri, ())):
-            if field == "label":
-                item.pref.setdefault(tag, text)
-            (item.body if field == "body" else item.names).append((tag, text))
-        for result in shown.get(iri, ()):
-            item.body.extend((tag, text) for _, tag, text in sorted(of_results[result]))
-        item.cities.sort()
-        item.identifiers.sort()
+            for project in results[entity]:
+                result_texts[project].append((entity, rank, tag, text))
+    entities = {iri: entity_item(kind, facts.get(iri, []), texts.get(iri, []), result_texts.get(iri, []))
+                for iri, kind in kinds.items()}
     members: dict[str, list[str]] = defaultdict(list)
-    for row in _run(store, "listing-members.rq", "eulod.core"):
-        members[row["project"].value].append(row["organisation"].value)
+    for project, organisation in _members(store):
+        members[project].append(organisation)
     return entities, members
 
 
@@ -313,35 +348,77 @@ def _labels(item: _Entity) -> dict[str, str]:
     return labels
 
 
+DOCUMENTS_PER_INSERT = 2_000  # documents written to the index at a time
+
+
+def _park(scratch_db: sqlite3.Connection, store: Any) -> None:
+    """Every search query's answer, into the scratch file, indexed for reading by entity."""
+    park(scratch_db, "entity", "iri, kind", _entities(store), unique="iri")
+    park(scratch_db, "fact", "entity, fact, value, lang", _facts(store), index="entity")
+    park(scratch_db, "text", "entity, rank, tag, text, field", _texts(store), index="entity, rank, tag, text, field")
+    park(scratch_db, "member", "project, organisation", _members(store), unique="project, organisation")
+
+
+def _documents(scratch_db: sqlite3.Connection, kind: str) -> Iterator[Document]:
+    """The documents of ``kind``, in IRI order, read from the scratch file one entity at a time."""
+    of_kind = "JOIN entity AS e ON e.iri = {} AND e.kind = ?"
+
+    def rows(query: str) -> Iterator[tuple[str, list[tuple]]]:
+        return grouped(scratch_db.execute(query, (kind,)))
+
+    keys = (iri for (iri,) in scratch_db.execute("SELECT iri FROM entity WHERE kind = ? ORDER BY iri", (kind,)))
+    streams = merged(
+        keys,
+        rows(f"SELECT f.entity, f.fact, f.value, f.lang FROM fact AS f {of_kind.format('f.entity')} "
+             "WHERE f.fact != 'result' ORDER BY f.entity"),
+        rows(f"SELECT t.entity, t.rank, t.tag, t.text, t.field FROM text AS t {of_kind.format('t.entity')} "
+             "ORDER BY t.entity, t.rank, t.tag, t.text, t.field"),
+        rows("SELECT r.entity, r.value, t.rank, t.tag, t.text "
+             f"FROM (SELECT DISTINCT entity, value FROM fact WHERE fact = 'result') AS r {of_kind.format('r.entity')} "
+             "JOIN text AS t ON t.entity = r.value WHERE NOT EXISTS (SELECT 1 FROM entity WHERE iri = r.value) "
+             "ORDER BY r.entity, r.value, t.rank, t.tag, t.text"),
+        rows(f"SELECT m.project, m.organisation, t.tag, t.text FROM member AS m {of_kind.format('m.project')} "
+             "JOIN entity AS o ON o.iri = m.organisation JOIN text AS t ON t.entity = m.organisation "
+             "WHERE t.field != 'body' ORDER BY m.project, m.organisation, t.rank, t.tag, t.text, t.field"))
+    first = KIND_ROWIDS[kind][0]
+    for position, (iri, (facts, texts, result_texts, partner_names)) in enumerate(streams, start=1):
+        item = entity_item(kind, facts, texts, result_texts)
+        names: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for organisation, tag, text in partner_names:
+            names[organisation].append((tag, text))
+        related = [text for organisation in sorted(names) for _, text in _unique(names[organisation])]
+        yield Document.made(first + position * GAP, iri, item, related)
+
+
 def write_search(store: Any, target: Path, generation: str = "") -> int:
     """Write the search index of every project and organisation in ``store`` to ``target``; returns how many.
 
     Written to a temporary file beside ``target`` and renamed, like the listing: a reader
-    never opens half an index. ``store`` is anything with pyoxigraph's ``query``.
+    never opens half an index. ``store`` is anything with pyoxigraph's ``query``. The store's
+    answers are parked in a scratch file (eulod.core.staging) and the documents written a
+    few thousand at a time: memory does not grow with the data.
     """
     started = time.perf_counter()
-    entities, members = _read(store)
-    read = time.perf_counter() - started
-    names_of = {iri: _unique(item.names) for iri, item in entities.items()}
     seen_languages: set[str] = set()
-    with written_whole(target, SCHEMA) as db:
-        documents = []
+    count = 0
+    with scratch(target) as scratch_db, written_whole(target, SCHEMA) as db:
+        _park(scratch_db, store)
+        read = time.perf_counter() - started
         for kind in KINDS:
-            first = KIND_ROWIDS[kind][0]
-            of_kind = sorted(iri for iri, item in entities.items() if item.kind == kind)
-            for position, iri in enumerate(of_kind, start=1):
-                document = Document.of(first + position * GAP, iri, entities[iri], names_of, members)
-                seen_languages.update(document.languages)
-                documents.append(document)
-        insert_documents(db, documents)
+            documents = _documents(scratch_db, kind)
+            while batch := list(itertools.islice(documents, DOCUMENTS_PER_INSERT)):
+                insert_documents(db, batch)
+                for document in batch:
+                    seen_languages.update(document.languages)
+                count += len(batch)
         db.execute("INSERT INTO doc (doc) VALUES ('optimize')")
         db.executemany("INSERT INTO meta VALUES (?, ?)", [
             ("format", FORMAT), ("generation", generation), ("software", writer()),
             ("languages", _json(sorted(seen_languages))), ("tokenizer", TOKENIZER),
             ("kinds", _json(KIND_ROWIDS))])
     log.info("wrote the search index of %d projects and organisations in %.2f s (%.2f s reading the store)",
-             len(entities), time.perf_counter() - started, read)
-    return len(entities)
+             count, time.perf_counter() - started, read)
+    return count
 
 
 @dataclass(frozen=True)
@@ -360,14 +437,19 @@ class Document:
     def of(cls, id_: int, iri: str, item: _Entity, names_of: dict[str, list[tuple[str, str]]],
            members: dict[str, list[str]]) -> "Document":
         """The rows of ``iri`` as ``_read`` gave it (``names_of``: every entity's names, for the partners')."""
-        names = names_of[iri]
-        body = _unique(item.body)
-        tags = {primary(tag) for tag, _ in names + body + item.cities if tag}
-        # Partners in IRI order and identifiers sorted, not in the order of a join's answer, which
-        # may differ from one store to another: the document is then the same however it is read.
+        # Partners in IRI order, not in the order of a join's answer, which may differ from one
+        # store to another: the document is then the same however it is read.
         related = [text for organisation in sorted(set(members.get(iri, ())))
                    for _, text in names_of.get(organisation, ())]
-        related += [city for _, city in item.cities]
+        return cls.made(id_, iri, item, related)
+
+    @classmethod
+    def made(cls, id_: int, iri: str, item: _Entity, related: list[str]) -> "Document":
+        """The rows of ``iri``, ``related`` the names of its partners (each partner's, partners in IRI order)."""
+        names = _unique(item.names)
+        body = _unique(item.body)
+        tags = {primary(tag) for tag, _ in names + body + item.cities if tag}
+        related = related + [city for _, city in item.cities]
         descriptions: dict[str, str] = {}
         for tag, text in body:
             descriptions.setdefault(tag, text[:DESCRIPTION_KEPT])

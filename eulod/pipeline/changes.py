@@ -136,7 +136,7 @@ def scan_entities(lines: Iterable[bytes], owners: Owners, volatile: frozenset[st
     kinds, sums = scan.kinds, scan.sums
     blanks: dict[str, list[tuple[str, ox.Term]]] = {}
     pointing: list[tuple[str, str, str, str]] = []  # (entity, subject, predicate, blank object id)
-    owner_of: dict[bytes, tuple[str, str] | None] = {}
+    last_subject, found = b"", None  # the store writes a subject's triples together: one look-up per subject
     skip = tuple(f"<{iri}>".encode() for iri in volatile)
     digest = hashlib.blake2b
     rest = 0
@@ -153,9 +153,8 @@ def scan_entities(lines: Iterable[bytes], owners: Owners, volatile: frozenset[st
             if isinstance(triple.subject, ox.BlankNode):
                 blanks.setdefault(triple.subject.value, []).append((str(triple.predicate), triple.object))
                 continue
-        found = owner_of.get(subject, False)
-        if found is False:
-            found = owner_of[subject] = owners.owner(subject[1:-1].decode("utf-8"))
+        if subject != last_subject:
+            last_subject, found = subject, owners.owner(subject[1:-1].decode("utf-8"))
         if found is None:
             if not obj.startswith(b"_:"):
                 rest += int.from_bytes(digest(line, digest_size=16).digest(), "big")
@@ -367,20 +366,19 @@ def write_pages(data: Path, owners: Owners, scan: Scan, diff: Diff, generation: 
 
     flush()
     if page_of:
-        owner_of: dict[bytes, tuple[int, ...]] = {}
+        last_subject, targets = b"", ()  # a subject's lines are together in the dump: one look-up per subject
         blank_pages = {node: tuple(page_of[e] for e in entities if e in page_of)
                        for node, entities in scan.blank_owners.items()}
         with open(data, "rb") as handle:
             for line in handle:
                 subject = line[:line.index(b" ")]
-                targets = owner_of.get(subject)
-                if targets is None:
+                if subject != last_subject:
+                    last_subject = subject
                     if subject.startswith(b"_:"):
                         targets = blank_pages.get(subject[2:].decode("utf-8"), ())
                     else:
                         found = owners.owner(subject[1:-1].decode("utf-8"))
                         targets = (page_of[found[1]],) if found and found[1] in page_of else ()
-                    owner_of[subject] = targets
                 for index in targets:
                     buffers.setdefault(index, []).append(line)
                     held += 1

@@ -1,0 +1,274 @@
+"""The home page listing and the search index are written from a whole store one entity at a
+time (eulod.core.staging), not from dicts of every project (issue 19: 10 GB at 1 000 000
+projects). What they hold must be what the per-entity definitions make of the store, read the
+simple way, for any data: several titles and dates, amounts in several currencies, partners
+without a country, results that are projects themselves, duplicate answers. And the memory
+they take must not grow with the number of projects."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import tracemalloc
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from eulod.core import listing, search, staging
+from eulod.core.staging import grouped, merged
+
+E = "https://w3id.org/eulod/ontology#"
+BASE = "https://example.org/"
+DCT = "http://purl.org/dc/terms/"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+YEAR = 2026
+
+
+def n(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+def literal(text: str, lang: str = "") -> ox.Literal:
+    return ox.Literal(text, language=lang) if lang else ox.Literal(text)
+
+
+# --- the merge join ----------------------------------------------------------------------
+
+keys_ = st.lists(st.text("abcé\u4e2d", max_size=3), unique=True)
+rows_ = st.lists(st.tuples(st.text("abcé\u4e2d", max_size=3), st.integers(0, 3)), max_size=30)
+
+
+@given(keys_, rows_, rows_)
+def test_the_merge_join_gives_each_key_its_rows_in_every_stream(keys, first, second):
+    """Against a dict of lists; keys of a stream absent from ``keys`` are skipped, and the
+    order is Python's (code points), which is SQLite's BINARY order of the same text."""
+    db = sqlite3.connect(":memory:")
+    streams = []
+    for name, rows in (("a", first), ("b", second)):
+        db.execute(f"CREATE TABLE {name} (k, v)")
+        db.executemany(f"INSERT INTO {name} VALUES (?, ?)", rows)
+        streams.append(grouped(db.execute(f"SELECT k, v FROM {name} ORDER BY k, v")))
+    got = list(merged(sorted(keys), *streams))
+    expected = []
+    for key in sorted(keys):
+        expected.append((key, [sorted((v,) for k, v in rows if k == key) for rows in (first, second)]))
+    assert got == expected
+
+
+# --- the listing -------------------------------------------------------------------------
+
+money_ = st.tuples(st.sampled_from(["EUR", "PLN"]), st.sampled_from(["0", "10.5", "100", "2500.25"]))
+date_ = st.sampled_from(["2019-03-01", "2020", "2021-06", "2022-12-31"])
+project_ = st.fixed_dictionaries({
+    "titles": st.lists(st.tuples(st.sampled_from(["", "en", "it"]), st.sampled_from(["Alpha", "beta", "Città", "Ωmega"])),
+                       max_size=3),
+    "programme": st.sampled_from([None, "A", "B"]),
+    "starts": st.lists(date_, max_size=2), "ends": st.lists(date_, max_size=2),
+    "months": st.sampled_from([None, "12", "x"]),
+    "amounts": st.lists(st.tuples(st.sampled_from(["totalCost", "euContribution", "coFinancing"]), money_), max_size=3),
+    "partners": st.lists(st.tuples(st.integers(0, 5), st.one_of(st.none(), money_)), max_size=4),
+})
+organisation_ = st.lists(st.sampled_from(["DEU", "ITA", "POL"]), max_size=2)
+
+
+def listing_store(projects: list[dict], organisations: list[list[str]]) -> ox.Store:
+    store = ox.Store()
+    quads = []
+
+    def add(s: str, p: str, o: ox.NamedNode | ox.Literal) -> None:
+        quads.append(ox.Quad(n(s), n(p), o))
+
+    def money(owner: str, predicate: str, key: str, currency: str, amount: str) -> None:
+        node = f"{owner}/money/{key}"
+        add(owner, predicate, n(node))
+        add(node, E + "amount", ox.Literal(amount, datatype=n(XSD + "decimal")))
+        add(node, E + "currency", n(f"http://publications.europa.eu/resource/authority/currency/{currency}"))
+
+    for number, countries in enumerate(organisations):
+        for country in countries:
+            add(f"{BASE}organisation/{number}", E + "country",
+                n(f"http://publications.europa.eu/resource/authority/country/{country}"))
+    for number, project in enumerate(projects):
+        iri = f"{BASE}project/{number:03d}"
+        quads.append(ox.Quad(n(iri), TYPE, n(E + "Project")))
+        for lang, text in project["titles"]:
+            add(iri, DCT + "title", literal(text, lang))
+        if project["programme"]:
+            add(iri, E + "programme", n(f"{BASE}programme/{project['programme']}"))
+        for date in project["starts"]:
+            add(iri, E + "startDate", literal(date))
+        for date in project["ends"]:
+            add(iri, E + "endDate", literal(date))
+        if project["months"]:
+            add(iri, E + "durationMonths", literal(project["months"]))
+        for k, (kind, (currency, amount)) in enumerate(project["amounts"]):
+            money(iri, E + kind, f"{kind}{k}", currency, amount)
+        for k, (organisation, eu) in enumerate(project["partners"]):
+            participation = f"{iri}/participation/{k}"
+            add(iri, E + "hasParticipation", n(participation))
+            add(participation, E + "organisation", n(f"{BASE}organisation/{organisation}"))
+            if eu:
+                money(participation, E + "euContribution", "eu", *eu)
+    store.extend(quads)
+    return store
+
+
+def rows(path: Path, sql: str) -> list[tuple]:
+    db = sqlite3.connect(path)
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(project_, max_size=8), st.lists(organisation_, min_size=6, max_size=6))
+def test_the_streamed_listing_holds_what_the_per_project_definitions_make_of_the_store(tmp_path, projects, organisations):
+    store = listing_store(projects, organisations)
+    target = tmp_path / "listing.sqlite"
+    target.unlink(missing_ok=True)
+    listing.write_listing(store, target, YEAR, "g")
+    items, partners = listing._read_projects(store), listing._read_partners(store)
+    expected = [listing.project_rows(position, iri, items[iri], partners.get(iri), YEAR)
+                for position, iri in enumerate(sorted(items))]
+    assert rows(target, "SELECT * FROM project ORDER BY id") == [row.project for row in expected]
+    assert rows(target, "SELECT * FROM title ORDER BY project, position") == [t for row in expected for t in row.titles]
+    assert rows(target, "SELECT * FROM project_country ORDER BY country, project") == sorted(
+        p for row in expected for p in row.places)
+    assert rows(target, "SELECT * FROM project_funding ORDER BY project, currency") == sorted(
+        (row.project[0], *amount) for row in expected for amount in row.amounts)
+    assert rows(target, "SELECT * FROM project_amount ORDER BY project, kind, currency") == sorted(
+        (row.project[0], *stated) for row in expected for stated in row.stated)
+    organisations_in = sorted({o for row in expected for o in row.organisations})
+    assert rows(target, "SELECT iri FROM organisation ORDER BY id") == [(o,) for o in organisations_in]
+    assert rows(target, "SELECT o.iri, p.iri FROM membership AS m JOIN organisation AS o ON o.id = m.organisation "
+                        "JOIN project AS p ON p.id = m.project ORDER BY 1, 2") == sorted(
+        (o, row.project[1]) for row in expected for o in row.organisations)
+    funding: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for row in expected:
+        for currency, amount in row.amounts:
+            funding[(row.project[2] or "", currency)] += Decimal(amount)
+    assert rows(target, "SELECT * FROM funding ORDER BY programme, currency") == [
+        (*key, str(total)) for key, total in sorted(funding.items()) if total]
+    assert not list(tmp_path.glob(".*scratch")), "the scratch file is removed"
+
+
+# --- the search index --------------------------------------------------------------------
+
+text_ = st.tuples(st.sampled_from([DCT + "title", E + "acronym", SKOS + "prefLabel", SKOS + "altLabel",
+                                   DCT + "description", E + "objective"]),
+                  st.sampled_from(["", "en", "de"]), st.sampled_from(["Solar roofs", "Grüne Stadt", "Ports", "a"]))
+entity_ = st.fixed_dictionaries({
+    "project": st.booleans(),
+    "texts": st.lists(text_, max_size=4),
+    "results": st.lists(st.integers(0, 7), max_size=2),  # results 0-3 are other entities, 4-7 results of their own
+    "facts": st.lists(st.tuples(st.sampled_from([E + "city", E + "country", "identifier", "http://www.w3.org/2002/07/owl#sameAs"]),
+                                st.sampled_from(["Malmö", "x1", "DEU"]), st.sampled_from(["", "sv"])), max_size=3),
+    "partners": st.lists(st.integers(0, 7), max_size=3),
+})
+
+
+def search_store(entities: list[dict], results: list[list[tuple]]) -> ox.Store:
+    quads = []
+
+    def add(s: str, p: str, o: ox.NamedNode | ox.Literal) -> None:
+        quads.append(ox.Quad(n(s), n(p), o))
+
+    def iri(number: int) -> str:
+        return f"{BASE}{'project' if entities[number]['project'] else 'organisation'}/{number:03d}" \
+            if number < len(entities) else f"{BASE}result/{number}"
+
+    for number, entity in enumerate(entities):
+        me = iri(number)
+        quads.append(ox.Quad(n(me), TYPE, n(E + ("Project" if entity["project"] else "Organisation"))))
+        for predicate, lang, text in entity["texts"]:
+            add(me, predicate, literal(text, lang))
+        for result in entity["results"]:
+            add(me, E + "result", n(iri(result) if result < 4 else f"{BASE}result/{result}"))
+        for predicate, value, lang in entity["facts"]:
+            if predicate == "identifier":
+                add(me, "http://www.w3.org/ns/adms#identifier", n(f"{me}/id/{value}"))
+                add(f"{me}/id/{value}", SKOS + "notation", literal(value))
+            elif predicate.endswith("country"):
+                add(me, predicate, n(f"http://publications.europa.eu/resource/authority/country/{value}"))
+            elif predicate.endswith("sameAs"):
+                add(me, predicate, n(f"https://other.example/{value}"))
+            else:
+                add(me, predicate, literal(value, lang))
+        for k, partner in enumerate(entity["partners"]):
+            if partner < len(entities):
+                add(me, E + "hasParticipation", n(f"{me}/participation/{k}"))
+                add(f"{me}/participation/{k}", E + "organisation", n(iri(partner)))
+    for number, texts in enumerate(results, start=4):
+        for predicate, lang, text in texts:
+            add(f"{BASE}result/{number}", predicate, literal(text, lang))
+    store = ox.Store()
+    store.extend(quads)
+    return store
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(entity_, min_size=4, max_size=8), st.lists(st.lists(text_, max_size=3), min_size=4, max_size=4))
+def test_the_streamed_search_index_holds_what_the_per_entity_definitions_make_of_the_store(tmp_path, entities, results):
+    store = search_store(entities, results)
+    target = tmp_path / "search.sqlite"
+    target.unlink(missing_ok=True)
+    search.write_search(store, target, "g")
+    items, members = search._read(store)
+    names_of = {iri: search._unique(item.names) for iri, item in items.items()}
+    expected = []
+    for kind in search.KINDS:
+        first = search.KIND_ROWIDS[kind][0]
+        of_kind = sorted(iri for iri, item in items.items() if item.kind == kind)
+        expected += [search.Document.of(first + position * search.GAP, iri, items[iri], names_of, members)
+                     for position, iri in enumerate(of_kind, start=1)]
+    assert rows(target, "SELECT * FROM entity ORDER BY id") == [d.entity for d in expected]
+    columns = ", ".join(name for name, _ in search.COLUMNS)
+    assert rows(target, f"SELECT rowid, {columns} FROM doc ORDER BY rowid") == [(d.id, *d.columns) for d in expected]
+    languages = sorted({tag for d in expected for tag in d.languages})
+    assert json.loads(rows(target, "SELECT value FROM meta WHERE key = 'languages'")[0][0]) == languages
+
+
+# --- memory ------------------------------------------------------------------------------
+
+
+def traced_peak(write, store: ox.Store, target: Path) -> int:
+    target.unlink(missing_ok=True)
+    tracemalloc.start()
+    try:
+        write(store, target)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("write", [lambda store, target: listing.write_listing(store, target, YEAR),
+                                   lambda store, target: search.write_search(store, target)], ids=["listing", "search"])
+def test_the_python_memory_of_writing_the_indexes_does_not_grow_with_the_projects(tmp_path, monkeypatch, write):
+    """Python's own allocations (tracemalloc: deterministic, not timing), with a few projects
+    per batch: four times the projects must not take anything like four times the memory.
+    Before the indexes were streamed, the peak grew with the data (x3.6 for the listing)."""
+    monkeypatch.setattr(listing, "ROWS_PER_INSERT", 50)
+    monkeypatch.setattr(search, "DOCUMENTS_PER_INSERT", 50)
+    monkeypatch.setattr(staging, "BATCH", 200)
+
+    def store_of(count: int) -> ox.Store:
+        projects = [{"titles": [("en", f"Project number {k} on solar roofs and ports")], "programme": "AB"[k % 2],
+                     "starts": ["2020-01-01"], "ends": ["2022-12-31"], "months": "36",
+                     "amounts": [("euContribution", ("EUR", f"{k}.5"))],
+                     "partners": [(k % 6, ("EUR", "10")), ((k + 1) % 6, None)]} for k in range(count)]
+        store = listing_store(projects, [["DEU"], ["ITA"], [], ["POL"], ["DEU"], ["ITA"]])
+        store.extend(ox.Quad(n(f"{BASE}project/{k:03d}"), n(DCT + "description"),
+                             literal(f"A long description of project {k} " * 8, "en")) for k in range(count))
+        return store
+
+    small = traced_peak(write, store_of(1_000), tmp_path / "small.sqlite")
+    large = traced_peak(write, store_of(4_000), tmp_path / "large.sqlite")
+    assert large < 1.6 * small, (small, large)
