@@ -23,9 +23,11 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
-from collections import Counter, defaultdict
+import os
+import tempfile
+import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 from functools import cache
@@ -38,7 +40,7 @@ from eulod.core.iris import last_segment
 from eulod.core.namespaces import EULOD
 from eulod.core.queryfiles import stored_query
 from eulod.core.years import DATE_PICK, project_years
-from eulod.pipeline.paircounts import write_counts
+from eulod.pipeline.paircounts import count_pairs
 
 log = logging.getLogger(__name__)
 
@@ -91,40 +93,15 @@ def _decimal(value: Decimal) -> str:
     return text if "." in text else text + ".0"
 
 
-@dataclass
-class SharedProjects:
-    """How many projects each pair of organisations shares.
-
-    The organisations are numbered in the order of their IRIs, and a pair is its two numbers,
-    the smaller first: integers hash and sort several times faster than terms, and there are
-    about 900 000 pairs at 100 000 projects, all kept (eulod.pipeline.paircounts).
-    """
-
-    organisations: list[ox.Term]  # by number, in IRI order
-    counts: Counter[tuple[int, int]]
-    memberships: int = 0  # (project, organisation) pairs: what counting the pairs again would read
-
-
-def shared_projects(store: ox.Store, graph: ox.NamedNode) -> SharedProjects:
-    """How many projects each pair of organisations shares, each pair once (ordered by IRI)."""
-    numbers: dict[ox.Term, int] = {}
-    members: dict[ox.Term, set[int]] = defaultdict(set)
-    memberships = 0
+def memberships(store: ox.Store, graph: ox.NamedNode, odd: dict[str, ox.Term]) -> Iterator[tuple[str, str]]:
+    """(project, organisation) of every participation, as text for SQLite (eulod.pipeline.paircounts):
+    the project in N-Triples (a blank node stays apart from an IRI), the organisation's IRI. An
+    organisation that is not an IRI (the shapes require one) is put in ``odd``, by its value."""
     for row in _query(store, "summary-project-members.rq", graph):
-        memberships += 1
         organisation = row["organisation"]
-        number = numbers.get(organisation)
-        if number is None:
-            number = numbers[organisation] = len(numbers)
-        members[row["project"]].add(number)
-    organisations = sorted(numbers, key=lambda node: node.value)
-    rank = [0] * len(organisations)
-    for position, organisation in enumerate(organisations):
-        rank[numbers[organisation]] = position
-    counts: Counter[tuple[int, int]] = Counter()
-    for found in members.values():
-        counts.update(itertools.combinations(sorted(rank[n] for n in found), 2))
-    return SharedProjects(organisations, counts, memberships)
+        if type(organisation) is not ox.NamedNode:
+            odd[organisation.value] = organisation
+        yield str(row["project"]), organisation.value
 
 
 def most_frequent(pairs: Counter, keep: int) -> list[tuple[tuple[Any, Any], int]]:
@@ -158,24 +135,12 @@ def collaboration(first: ox.NamedNode, second: ox.NamedNode, count: int, base_ir
     )
 
 
-def collaborations(pairs: SharedProjects, base_iri: str, keep: int) -> Iterator[ox.Quad]:
-    """One eulod:Collaboration per frequent pair of organisations (:func:`most_frequent`)."""
-    for (first, second), count in most_frequent(pairs.counts, keep):
-        yield from collaboration(pairs.organisations[first], pairs.organisations[second], count, base_iri)
-
-
-def write_pair_counts(target: Path, pairs: SharedProjects, meta: dict[str, str]) -> None:
-    """Keep every pair's count for the next build's :func:`eulod.pipeline.summaries_update.update_summaries`.
-
-    Only IRIs can be kept as text and read back as the same terms: the shapes require
-    organisations to be IRIs, and if one is not, no file is written (the next build then
-    counts again rather than guess).
-    """
-    if not all(type(t) is ox.NamedNode for t in pairs.organisations):
-        log.warning("not keeping the pair counts: an organisation taking part is not an IRI")
-        target.unlink(missing_ok=True)
-        return
-    write_counts(target, [t.value for t in pairs.organisations], pairs.counts, meta)
+def collaborations(top: list[tuple[tuple[str, str], int]], base_iri: str, odd: dict[str, ox.Term]) -> Iterator[ox.Quad]:
+    """One eulod:Collaboration per frequent pair of organisations (``top``: of their IRIs, as
+    :func:`most_frequent` chooses them), ``odd`` the organisations that are not IRIs, by value."""
+    for (first, second), count in top:
+        yield from collaboration(odd.get(first) or ox.NamedNode(first), odd.get(second) or ox.NamedNode(second),
+                                 count, base_iri)
 
 
 def _dates(store: ox.Store, graph: ox.NamedNode, predicate: str, pick: Callable[[str, str], str]) -> dict[ox.Term, str]:
@@ -219,6 +184,11 @@ def activity(store: ox.Store, graph: ox.NamedNode, target: ox.NamedNode, current
 KEPT, MEMBERSHIPS = "collaborations_kept", "memberships"
 
 
+def summary_scratch(data_graph: str) -> Path:
+    """Where the pair counts go while a build that keeps none (``counts`` not given) chooses its top pairs."""
+    return Path(tempfile.gettempdir()) / f"eulod-pairs-{os.getpid()}-{uuid.uuid4().hex}.sqlite"
+
+
 def counts_meta(data_graph: str, base_iri: str, current_year: int) -> dict[str, str]:
     """What a pair-counts file was computed for: an update of it must be for the same."""
     return {"data_graph": data_graph, "base_iri": base_iri, "current_year": str(current_year)}
@@ -234,19 +204,28 @@ def add_summaries(store: ox.Store, data_graph: str, summary_graph: str, base_iri
     """
     source, target = ox.NamedNode(data_graph), ox.NamedNode(summary_graph)
     year = current_year if current_year is not None else datetime.now(timezone.utc).year
-    pairs = shared_projects(store, source)
-    quads = [
-        ox.Quad(q.subject, q.predicate, q.object, target)
-        for q in itertools.chain(
-            country_totals(store, source, base_iri),
-            collaborations(pairs, base_iri, collaborations_kept),
-        )
-    ]
-    if counts is not None:
-        write_pair_counts(counts, pairs, {**counts_meta(data_graph, base_iri, year), KEPT: str(collaborations_kept),
-                                          MEMBERSHIPS: str(pairs.memberships)})
-    del pairs
-    quads.extend(activity(store, source, target, year))
-    # the store is a new generation no reader has opened yet: no transaction needed
-    store.bulk_extend(quads)
-    return len(quads)
+    odd: dict[str, ox.Term] = {}
+    kept = counts if counts is not None else summary_scratch(data_graph)
+    try:
+        top = count_pairs(kept, memberships(store, source, odd),
+                          lambda members: {**counts_meta(data_graph, base_iri, year), KEPT: str(collaborations_kept),
+                                           MEMBERSHIPS: str(members)}, collaborations_kept)
+    finally:
+        if counts is None or odd:
+            kept.unlink(missing_ok=True)
+    if odd and counts is not None:
+        log.warning("not keeping the pair counts: an organisation taking part is not an IRI")
+    added = 0
+
+    def counted(quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
+        nonlocal added
+        for q in quads:
+            added += 1
+            yield ox.Quad(q.subject, q.predicate, q.object, target)
+
+    # The store is a new generation no reader has opened yet: no transaction needed. The quads
+    # stream into it (the activity years are about four per project): none is held in a list.
+    store.bulk_extend(counted(itertools.chain(country_totals(store, source, base_iri),
+                                              collaborations(top, base_iri, odd))))
+    store.bulk_extend(counted(activity(store, source, target, year)))
+    return added
