@@ -7,9 +7,19 @@ run of a subject is enough."""
 from __future__ import annotations
 
 import tracemalloc
+from datetime import datetime, timezone
+from pathlib import Path
 
+import pyoxigraph as ox
+from hypothesis import given
+from hypothesis import strategies as st
+
+from eulod.core.config import load_settings
 from eulod.core.feed import Owners
-from eulod.pipeline.changes import scan_entities
+from eulod.core.generation import data_graph_iri
+from eulod.pipeline import changes
+from eulod.pipeline.changes import compare, compared, publish_changes, scan_entities
+from eulod.pipeline.generations import new_generation, switch_to, write_manifest
 
 BASE = "https://example.org/"
 
@@ -52,3 +62,64 @@ def test_a_subject_seen_again_later_still_counts_for_its_entity():
     together = scan_entities(iter(data), Owners(BASE), frozenset())
     apart = scan_entities(iter(data[::2] + data[1::2]), Owners(BASE), frozenset())
     assert together.sums == apart.sums and together.kinds == apart.kinds
+
+
+# --- the full build's comparison, streamed ----------------------------------------------
+
+state_ = st.dictionaries(st.sampled_from([f"{BASE}project/{k}" for k in range(12)]),
+                         st.tuples(st.just("project"), st.sampled_from(["h1", "h2"]), st.sampled_from(["t0", "t1"])),
+                         max_size=12)
+
+
+@given(state_, state_)
+def test_the_streamed_comparison_is_the_comparison(now, before):
+    """changes.compared (a merge of two sorted streams) against changes.compare (dict look-ups)."""
+    hashes = {iri: digest for iri, (_, digest, _) in now.items()}
+    kinds = {iri: kind for iri, (kind, _, _) in now.items()}
+    diff = compare(hashes, kinds, before, "T")
+    streamed = list(compared(((iri, kinds[iri], hashes[iri], True) for iri in sorted(now)),
+                             ((iri, *before[iri]) for iri in sorted(before)), "T"))
+    assert [iri for iri, *_ in streamed] == sorted(now.keys() | before.keys())
+    assert {iri: action for iri, action, _, _ in streamed if action} == diff.actions
+    assert {iri: state for iri, _, state, _ in streamed if state} == diff.current
+
+
+def test_the_change_step_memory_does_not_grow_with_the_entities(tmp_path, monkeypatch):
+    """The whole full-build change step (scan, comparison with a previous generation, pages), a
+    few entities held at a time: four times the projects, not four times the memory."""
+    monkeypatch.setattr(changes, "HELD_ENTITIES", 100)
+    monkeypatch.setattr(changes, "FLUSH_LINES", 500)
+    monkeypatch.setattr(changes, "COMPARED_BATCH", 100)
+
+    def run(projects: int, folder: Path) -> int:
+        settings_ = load_settings(environ={}, build_dir=folder, base_iri=BASE)
+        peaks = []
+        for round_ in range(2):  # a first build, then one where a third of the projects changed
+            generation = new_generation(folder)
+            store = ox.Store(str(generation.store_path))
+            graph = ox.NamedNode(data_graph_iri(settings_))
+            quads = []
+            for p in range(projects):
+                project = ox.NamedNode(f"{BASE}project/{p:05d}")
+                title = f"Project {p}" + (" changed" if round_ and p % 3 == 0 else "")
+                quads.append(ox.Quad(project, ox.NamedNode(f"{BASE}title"), ox.Literal(title), graph))
+                for k in range(3):
+                    participation = ox.NamedNode(f"{project.value}/participation/{k}")
+                    quads.append(ox.Quad(project, ox.NamedNode(f"{BASE}has"), participation, graph))
+                    quads.append(ox.Quad(participation, ox.NamedNode(f"{BASE}organisation"),
+                                         ox.NamedNode(f"{BASE}organisation/{(p + k) % 50}"), graph))
+            store.extend(quads)
+            del quads
+            tracemalloc.start()
+            try:
+                publish_changes(store, generation, settings_, datetime(2026, 1, 1 + round_, tzinfo=timezone.utc))
+                peaks.append(tracemalloc.get_traced_memory()[1])
+            finally:
+                tracemalloc.stop()
+            del store
+            write_manifest(generation, {"generation": generation.id, "base_iri": BASE})
+            switch_to(folder, generation)
+        return max(peaks)
+
+    small, large = run(1_000, tmp_path / "small"), run(4_000, tmp_path / "large")
+    assert large < 1.6 * small, (small, large)

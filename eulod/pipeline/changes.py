@@ -27,12 +27,15 @@ The format of the log is eulod.core.feed's, shared with the endpoint that serves
 from __future__ import annotations
 
 import hashlib
+import heapq
+import itertools
 import json
 import logging
 import os
 import shutil
 import sqlite3
 import time
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -61,6 +64,7 @@ from eulod.core.feed import (
     sparql_distribution_iri,
 )
 from eulod.core.generation import DUMP_NAME, Generation, current_generation, data_graph_iri, vocabulary_graph_iri
+from eulod.core.staging import scratch
 from eulod.pipeline.dumps import FILES
 
 log = logging.getLogger(__name__)
@@ -126,16 +130,24 @@ class BlankNames:
                 yield from self.closure(obj.value, seen)
 
 
-def scan_entities(lines: Iterable[bytes], owners: Owners, volatile: frozenset[str]) -> Scan:
+Spill = Callable[[dict[str, str], dict[str, int]], None]
+
+
+def scan_entities(lines: Iterable[bytes], owners: Owners, volatile: frozenset[str], spill: Spill | None = None,
+                  held: int = 100_000) -> Scan:
     """Hash every entity of one graph's N-Triples lines in one pass: see the module's docstring.
 
     Lines as the store writes them (``Store.dump``, in Rust): a line is hashed as it is, its
     subject read up to the first space (an IRI has none); only lines with a blank node are parsed.
+
+    With ``spill``, the kinds and partial sums are handed to it whenever ``held`` entities are
+    held, and at the end, and the scan returned holds none (the full build sums the parts on
+    disk: :func:`publish_changes`); an entity may then be spilled several times, its parts to be added.
     """
     scan = Scan()
     kinds, sums = scan.kinds, scan.sums
     blanks: dict[str, list[tuple[str, ox.Term]]] = {}
-    pointing: list[tuple[str, str, str, str]] = []  # (entity, subject, predicate, blank object id)
+    pointing: list[tuple[str, str, str, str, str]] = []  # (entity, kind, subject, predicate, blank object id)
     last_subject, found = b"", None  # the store writes a subject's triples together: one look-up per subject
     skip = tuple(f"<{iri}>".encode() for iri in volatile)
     digest = hashlib.blake2b
@@ -162,22 +174,32 @@ def scan_entities(lines: Iterable[bytes], owners: Owners, volatile: frozenset[st
         kind, entity = found
         kinds[entity] = kind
         if obj.startswith(b"_:"):
-            pointing.append((entity, subject.decode("utf-8"), predicate.decode("utf-8"), obj[2:].split(b" ")[0].decode()))
+            pointing.append((entity, kind, subject.decode("utf-8"), predicate.decode("utf-8"),
+                             obj[2:].split(b" ")[0].decode()))
             continue
         sums[entity] = sums.get(entity, 0) + int.from_bytes(digest(line, digest_size=16).digest(), "big")
+        if spill is not None and len(kinds) >= held:
+            spill(kinds, sums)
+            kinds.clear()
+            sums.clear()
     if blanks or pointing:
         names = BlankNames(blanks)
-        for entity, subject_text, predicate_text, node in pointing:
+        for entity, kind, subject_text, predicate_text, node in pointing:
             total = triple_hash(f"{subject_text} {predicate_text} {names.name(node)} .")
             for described, line_text in names.closure(node):
                 total += triple_hash(line_text)
                 scan.blank_owners.setdefault(described, set()).add(entity)
             sums[entity] = sums.get(entity, 0) + total
+            kinds[entity] = kind
         for node in blanks:  # blank nodes no entity points to
             if node not in scan.blank_owners:
                 rest += sum(triple_hash(line_text) for _, line_text in names.closure(node, set()))
     for entity in kinds:
         sums.setdefault(entity, 0)
+    if spill is not None:
+        spill(kinds, sums)
+        kinds.clear()
+        sums.clear()
     scan.rest = rest
     return scan
 
@@ -208,7 +230,8 @@ class Previous:
     pages: list[Page]
 
 
-def read_previous(build_dir: Path, this: Generation, base_iri: str, generation: Generation | None = None) -> Previous:
+def read_previous(build_dir: Path, this: Generation, base_iri: str, generation: Generation | None = None,
+                  entities: bool = True) -> Previous:
     """The state the previous generation stored; an empty one when there is none, when it was built
     without a feed, or for another base IRI (then this build starts a new log).
 
@@ -224,10 +247,12 @@ def read_previous(build_dir: Path, this: Generation, base_iri: str, generation: 
     if previous.manifest().get("base_iri") != base_iri:
         log.warning("the base IRI changed since generation %s: the change feed starts anew", previous.id)
         return Previous(None, {}, [])
-    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
-        entities = {iri: (kind, digest, modified)
-                    for iri, kind, digest, modified in connection.execute("SELECT iri, kind, hash, modified FROM entities")}
-    return Previous(previous, entities, read_pages(previous))
+    if not entities:  # the full build reads them as it compares (publish_changes)
+        return Previous(previous, {}, read_pages(previous))
+    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
+        held = {iri: (kind, digest, modified)
+                for iri, kind, digest, modified in connection.execute("SELECT iri, kind, hash, modified FROM entities")}
+    return Previous(previous, held, read_pages(previous))
 
 
 @dataclass
@@ -272,15 +297,6 @@ def catalogue_hashes(base_iri: str, content: str) -> tuple[dict[str, str], dict[
     return {iri: digest for iri, (_, digest) in entries.items()}, {iri: kind for iri, (kind, _) in entries.items()}
 
 
-def modified_quads(diff: Diff, graph: str) -> Iterator[ox.Quad]:
-    """dcterms:modified of every entity of a kind that carries it (feed.yaml)."""
-    carrying = {k.name for k in rules().kinds if k.modified}
-    predicate, datatype, target = ox.NamedNode(DCTERMS_MODIFIED), ox.NamedNode(XSD_DATETIME), ox.NamedNode(graph)
-    for entity, (kind, _digest, modified) in diff.current.items():
-        if kind in carrying:
-            yield ox.Quad(ox.NamedNode(entity), predicate, ox.Literal(modified, datatype=datatype), target)
-
-
 FORMAT = 1  # of changes.sqlite and its hashes: raise it when either changes, so no build trusts an older file's totals
 
 
@@ -292,21 +308,6 @@ def rules_fingerprint(base_iri: str) -> str:
     text = json.dumps([FORMAT, base_iri, [[k.name, k.path, k.modified] for k in current.kinds],
                        sorted(current.volatile)])
     return hex128(triple_hash(text))
-
-
-def write_changes(path: Path, diff: Diff, totals: dict[str, str]) -> None:
-    """The entities' kinds, hashes and modified times: what the next build compares with.
-
-    ``totals`` (:func:`totals`) keeps what the catalogue's content hash is made of, so that an
-    incremental build can update it from the triples it changed alone."""
-    with sqlite3.connect(path) as connection:
-        connection.execute("CREATE TABLE entities (iri TEXT PRIMARY KEY, kind TEXT NOT NULL, hash TEXT NOT NULL,"
-                           " modified TEXT NOT NULL) WITHOUT ROWID")
-        connection.executemany("INSERT INTO entities VALUES (?, ?, ?, ?)",
-                               ((iri, *state) for iri, state in sorted(diff.current.items())))
-        connection.execute("CREATE TABLE totals (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
-        connection.executemany("INSERT INTO totals VALUES (?, ?)", sorted(totals.items()))
-    connection.close()
 
 
 def link_pages(previous: Previous, folder: Path) -> None:
@@ -332,30 +333,55 @@ def published_time(now: datetime, pages: list[Page]) -> str:
     return stamp
 
 
+EVENTS = """CREATE TABLE event (
+    n INTEGER PRIMARY KEY,  -- the member's number in this build's log, from 0, in IRI order
+    iri TEXT NOT NULL,
+    action TEXT NOT NULL,   -- create, update, delete
+    kind TEXT NOT NULL,
+    described INTEGER NOT NULL,  -- 1: an entity of the data graph whose description the page carries
+    modified TEXT
+)"""
+
+
 def write_pages(data: Path, owners: Owners, scan: Scan, diff: Diff, generation: Generation,
                 base_iri: str, published: str) -> list[Page]:
+    """This build's pages from an in-memory ``diff`` (an incremental build's few entities):
+    :func:`write_event_pages` over its events."""
+    db = sqlite3.connect(":memory:")
+    try:
+        db.execute(EVENTS)
+        db.executemany("INSERT INTO event VALUES (?, ?, ?, ?, ?, ?)", (
+            (n, entity, action, *(_state(diff, entity, scan)))
+            for n, (entity, action) in enumerate(sorted(diff.actions.items()))))
+        db.execute("CREATE INDEX event_iri ON event (iri)")
+        return write_event_pages(data, owners, db, scan.blank_owners, generation, base_iri, published)
+    finally:
+        db.close()
+
+
+def _state(diff: Diff, entity: str, scan: Scan) -> tuple[str, int, str | None]:
+    kind, _digest, modified = diff.current.get(entity, ("", "", None))
+    return kind, int(entity in scan.kinds and entity in diff.current), modified
+
+
+def write_event_pages(data: Path, owners: Owners, events: sqlite3.Connection, blank_owners: dict[str, set[str]],
+                      generation: Generation, base_iri: str, published: str) -> list[Page]:
     """This build's pages: members in IRI order, ``page_size`` to a page, and beside each Create or
     Update the entity's description, gathered in a second pass over the graph's N-Triples
-    (``data``, as dumped before dcterms:modified was stated; that triple is added from ``diff``)."""
+    (``data``, as dumped before dcterms:modified was stated; that triple is added from the events).
+
+    ``events`` holds the :data:`EVENTS` table, indexed on ``iri``: the pages' lines are appended
+    to their files ``FLUSH_LINES`` at a time, and a subject's page is asked of the table once
+    per run of its lines, so memory does not grow with the number of members.
+    """
     size = rules().page_size
-    events = sorted(diff.actions.items())
-    if not events:
+    (count,) = events.execute("SELECT COUNT(*) FROM event").fetchone()
+    if not count:
         return []
     folder = feed_folder(generation)
-    names = [f"{generation.id}-{k + 1:05d}" for k in range((len(events) + size - 1) // size)]
+    names = [f"{generation.id}-{k + 1:05d}" for k in range((count + size - 1) // size)]
     carrying = {k.name for k in rules().kinds if k.modified}
-    page_of: dict[str, int] = {}
     buffers: dict[int, list[bytes]] = {}
-    for number, (entity, action) in enumerate(events):
-        index = number // size
-        lines = buffers.setdefault(index, [])
-        lines.extend(f"{t} .\n".encode("utf-8") for t in activity_triples(base_iri, names[index], number % size + 1,
-                                                                          action, entity, published))
-        if action != "delete" and entity in scan.kinds:
-            page_of[entity] = index
-            kind, _digest, modified = diff.current[entity]
-            if kind in carrying:
-                lines.append(f'<{entity}> <{DCTERMS_MODIFIED}> "{modified}"^^<{XSD_DATETIME}> .\n'.encode("utf-8"))
     held = 0
 
     def flush() -> None:
@@ -364,11 +390,33 @@ def write_pages(data: Path, owners: Owners, scan: Scan, diff: Diff, generation: 
                 handle.writelines(lines)
         buffers.clear()
 
+    described = False
+    for number, entity, action, kind, carries, modified in events.execute(
+            "SELECT n, iri, action, kind, described, modified FROM event ORDER BY n"):
+        index = number // size
+        lines = buffers.setdefault(index, [])
+        lines.extend(f"{t} .\n".encode("utf-8") for t in activity_triples(base_iri, names[index], number % size + 1,
+                                                                          action, entity, published))
+        held += 4
+        if carries:
+            described = True
+            if kind in carrying:
+                lines.append(f'<{entity}> <{DCTERMS_MODIFIED}> "{modified}"^^<{XSD_DATETIME}> .\n'.encode("utf-8"))
+        if held >= FLUSH_LINES:
+            flush()
+            held = 0
     flush()
-    if page_of:
+    held = 0
+    if described:
+        ask = "SELECT n FROM event WHERE iri = ? AND described = 1"
+
+        def page(entity: str) -> int | None:
+            found = events.execute(ask, (entity,)).fetchone()
+            return found[0] // size if found else None
+
+        blank_pages = {node: tuple(p for p in map(page, sorted(entities)) if p is not None)
+                       for node, entities in blank_owners.items()}
         last_subject, targets = b"", ()  # a subject's lines are together in the dump: one look-up per subject
-        blank_pages = {node: tuple(page_of[e] for e in entities if e in page_of)
-                       for node, entities in scan.blank_owners.items()}
         with open(data, "rb") as handle:
             for line in handle:
                 subject = line[:line.index(b" ")]
@@ -378,7 +426,8 @@ def write_pages(data: Path, owners: Owners, scan: Scan, diff: Diff, generation: 
                         targets = blank_pages.get(subject[2:].decode("utf-8"), ())
                     else:
                         found = owners.owner(subject[1:-1].decode("utf-8"))
-                        targets = (page_of[found[1]],) if found and found[1] in page_of else ()
+                        index = page(found[1]) if found else None
+                        targets = (index,) if index is not None else ()
                 for index in targets:
                     buffers.setdefault(index, []).append(line)
                     held += 1
@@ -390,7 +439,7 @@ def write_pages(data: Path, owners: Owners, scan: Scan, diff: Diff, generation: 
     for index, name in enumerate(names):
         part, final = folder / f"{name}.nt.part", page_file(generation, name)
         os.replace(part, final)
-        members = min(size, len(events) - index * size)
+        members = min(size, count - index * size)
         pages.append(Page(name, published, members, hashlib.sha256(final.read_bytes()).hexdigest()))
     return pages
 
@@ -409,6 +458,114 @@ def content_hash(data: int, vocabulary: int) -> str:
     return hex128(data + vocabulary + triple_hash(__version__))
 
 
+def _limbs(value: int) -> tuple[int, int, int, int]:
+    """A 128-bit sum as four 32-bit parts: SQLite adds up to 2**31 of each in its 64-bit integers."""
+    value %= MODULUS
+    return value & 0xFFFFFFFF, (value >> 32) & 0xFFFFFFFF, (value >> 64) & 0xFFFFFFFF, value >> 96
+
+
+def _joined(limbs: Iterable[int | None]) -> int:
+    return sum((limb or 0) << (32 * n) for n, limb in enumerate(limbs)) % MODULUS
+
+
+HELD_ENTITIES = 100_000  # entities whose partial hashes the full scan holds before parking them on disk
+
+
+def _scan_to_disk(data: Path, db: sqlite3.Connection, owners: Owners, volatile: frozenset[str]) -> Scan:
+    """:func:`scan_entities` with each entity's partial sums parked in ``db``'s ``part`` table."""
+    db.execute("CREATE TABLE part (entity TEXT NOT NULL, kind TEXT NOT NULL, l0 INTEGER, l1 INTEGER, l2 INTEGER, "
+               "l3 INTEGER)")
+
+    def spill(kinds: dict[str, str], sums: dict[str, int]) -> None:
+        db.executemany("INSERT INTO part VALUES (?, ?, ?, ?, ?, ?)",
+                       ((entity, kind, *_limbs(sums.get(entity, 0))) for entity, kind in kinds.items()))
+
+    with open(data, "rb") as lines:
+        scan = scan_entities(lines, owners, volatile, spill, HELD_ENTITIES)
+    db.execute("CREATE INDEX part_entity ON part (entity)")
+    return scan
+
+
+def _hashed(db: sqlite3.Connection) -> Iterator[tuple[str, str, str, bool]]:
+    """(entity, kind, hash, True) of every entity of the data graph, in IRI order, from the parked parts."""
+    for entity, kind, *limbs in db.execute("SELECT entity, MIN(kind), SUM(l0), SUM(l1), SUM(l2), SUM(l3) FROM part "
+                                           "GROUP BY entity ORDER BY entity"):
+        yield entity, kind, hex128(_joined(limbs)), True
+
+
+def _previous_rows(previous: Previous) -> Iterator[tuple[str, str, str, str]]:
+    """(iri, kind, hash, modified) the previous generation stored, in IRI order, read from its file."""
+    if previous.generation is None:
+        return
+    database = previous.generation.path / CHANGES
+    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
+        yield from connection.execute("SELECT iri, kind, hash, modified FROM entities ORDER BY iri")
+
+
+def compared(current: Iterable[tuple[str, str, str, bool]], previous: Iterable[tuple[str, str, str, str]],
+             now: str) -> Iterator[tuple[str, str | None, tuple[str, str, str] | None, bool]]:
+    """:func:`compare` as a merge of two streams in IRI order: (iri, action or None, (kind, hash,
+    modified) or None when deleted, whether the entity is of the data graph). One entity in memory at a time."""
+    before = iter(previous)
+    old = next(before, None)
+    for iri, kind, digest, data in current:
+        while old is not None and old[0] < iri:
+            yield old[0], "delete", None, False
+            old = next(before, None)
+        if old is not None and old[0] == iri:
+            action, modified = (None, old[3]) if old[2] == digest else ("update", now)
+            old = next(before, None)
+        else:
+            action, modified = "create", now
+        yield iri, action, (kind, digest, modified), data
+    while old is not None:
+        yield old[0], "delete", None, False
+        old = next(before, None)
+
+
+CHANGES_SCHEMA = """
+CREATE TABLE entities (iri TEXT PRIMARY KEY, kind TEXT NOT NULL, hash TEXT NOT NULL, modified TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE totals (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+"""
+
+
+COMPARED_BATCH = 10_000  # entities compared and written at a time
+
+
+def _write_compared(path: Path, rows: Iterable[tuple[str, str | None, tuple[str, str, str] | None, bool]],
+                    events: sqlite3.Connection, totals_: dict[str, str]) -> dict[str, int]:
+    """changes.sqlite (what the next build compares with) and the ``event`` table of this build's
+    members, both written as the comparison streams by; returns the members by action."""
+    counts = {"create": 0, "update": 0, "delete": 0}
+    events.execute(EVENTS)
+    with closing(sqlite3.connect(path)) as connection:
+        connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + CHANGES_SCHEMA)
+        rows = iter(rows)
+        while batch := list(itertools.islice(rows, COMPARED_BATCH)):
+            connection.executemany("INSERT INTO entities VALUES (?, ?, ?, ?)",
+                                   ((iri, *state) for iri, _, state, _ in batch if state is not None))
+            members = [(iri, action, state, data) for iri, action, state, data in batch if action is not None]
+            events.executemany("INSERT INTO event VALUES (?, ?, ?, ?, ?, ?)", (
+                (sum(counts.values()) + n, iri, action, state[0] if state else "", int(data), state[2] if state else None)
+                for n, (iri, action, state, data) in enumerate(members)))
+            for _, action, _, _ in members:
+                counts[action] += 1
+        connection.executemany("INSERT INTO totals VALUES (?, ?)", sorted(totals_.items()))
+        connection.commit()
+    events.execute("CREATE INDEX event_iri ON event (iri)")
+    return counts
+
+
+def _modified(path: Path, graph: str) -> Iterator[ox.Quad]:
+    """dcterms:modified of every entity of a kind that carries it, read back from changes.sqlite."""
+    carrying = sorted(k.name for k in rules().kinds if k.modified)
+    predicate, datatype, target = ox.NamedNode(DCTERMS_MODIFIED), ox.NamedNode(XSD_DATETIME), ox.NamedNode(graph)
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+        for iri, modified in connection.execute(
+                f"SELECT iri, modified FROM entities WHERE kind IN ({', '.join('?' * len(carrying))})", carrying):
+            yield ox.Quad(ox.NamedNode(iri), predicate, ox.Literal(modified, datatype=datatype), target)
+
+
 def publish_changes(store: ox.Store, generation: Generation, settings: Settings, when: datetime,
                     stage: Callable[[str], None] = lambda name: None, keep_data: bool = False,
                     previous_generation: Generation | None = None) -> dict[str, int]:
@@ -420,42 +577,51 @@ def publish_changes(store: ox.Store, generation: Generation, settings: Settings,
     added, stay in :data:`DATA_FILE` for the dumps (eulod.pipeline.dumps), which then need not
     read the data graph a second time: at 100 000 projects each full read costs minutes.
     ``previous_generation`` is the generation compared with (default: the build folder's current one).
+
+    Every entity's partial hashes, the comparison and the members are parked in a scratch
+    SQLite file and streamed in IRI order (eulod.core.staging), so memory does not grow with
+    the number of entities (issue 19); what the step writes is what :func:`compare` and
+    :func:`write_pages` make of the same data.
     """
     stage("comparing with the previous build")
     started = time.perf_counter()
     base, graph = settings.base_iri, data_graph_iri(settings)
     current_rules = rules()
     owners = Owners(base, current_rules.kinds)
-    previous = read_previous(settings.build_dir, generation, base, previous_generation)
+    previous = read_previous(settings.build_dir, generation, base, previous_generation, entities=False)
     data = dump_graph(store, graph, generation.path / DATA_FILE)
-    with open(data, "rb") as lines:
-        scan = scan_entities(lines, owners, current_rules.volatile)
-    hashes = scan.hashes()
-    data_hash = sum(scan.sums.values()) + scan.rest
-    vocabulary = graph_hash(store, vocabulary_graph_iri(settings))
-    content = content_hash(data_hash, vocabulary)
-    entries, entry_kinds = catalogue_hashes(base, content)
-    published = published_time(when, previous.pages)
-    diff = compare({**hashes, **entries}, {**scan.kinds, **entry_kinds}, previous.entities, published)
-    scanned = time.perf_counter()
-    stage("writing the change feed")
-    store.extend(modified_quads(diff, graph))
-    store.flush()
-    if keep_data:  # the file is the data graph again, as the store now holds it
-        with open(data, "ab") as out:
-            ox.serialize((q.triple for q in modified_quads(diff, graph)), output=out, format=ox.RdfFormat.N_TRIPLES)
-    folder = feed_folder(generation)
-    folder.mkdir()
-    write_changes(generation.path / CHANGES, diff, totals(base, data_hash, vocabulary))
-    link_pages(previous, folder)
-    pages = previous.pages + write_pages(data, owners, scan, diff, generation, base, published)
+    changes_path = generation.path / CHANGES
+    with scratch(changes_path) as db:
+        scan = _scan_to_disk(data, db, owners, current_rules.volatile)
+        data_hash = (_joined(db.execute("SELECT SUM(l0), SUM(l1), SUM(l2), SUM(l3) FROM part").fetchone())
+                     + scan.rest) % MODULUS
+        vocabulary = graph_hash(store, vocabulary_graph_iri(settings))
+        content = content_hash(data_hash, vocabulary)
+        entries, entry_kinds = catalogue_hashes(base, content)
+        published = published_time(when, previous.pages)
+        catalogue = sorted((iri, entry_kinds[iri], digest, False) for iri, digest in entries.items())
+        counts = _write_compared(changes_path, compared(heapq.merge(_hashed(db), catalogue), _previous_rows(previous),
+                                                        published),
+                                 db, totals(base, data_hash, vocabulary))
+        (entities,) = db.execute("SELECT COUNT(DISTINCT entity) FROM part").fetchone()
+        scanned = time.perf_counter()
+        stage("writing the change feed")
+        store.extend(_modified(changes_path, graph))
+        store.flush()
+        if keep_data:  # the file is the data graph again, as the store now holds it
+            with open(data, "ab") as out:
+                ox.serialize((q.triple for q in _modified(changes_path, graph)), output=out,
+                             format=ox.RdfFormat.N_TRIPLES)
+        folder = feed_folder(generation)
+        folder.mkdir()
+        link_pages(previous, folder)
+        pages = previous.pages + write_event_pages(data, owners, db, scan.blank_owners, generation, base, published)
     if not keep_data:
         data.unlink()
     (folder / PAGES_INDEX).write_text(json.dumps({"pages": [p.as_json() for p in pages]}, indent=1), "utf-8")
-    counts = {action: diff.count(action) for action in ("create", "update", "delete")}
     log.info("compared %d entities (%d triples) with %s in %.2f s; wrote the change feed in %.2f s: "
              "%d created, %d updated, %d removed, %d pages",
-             len(hashes) + len(entries), scan.triples,
+             entities + len(entries), scan.triples,
              f"generation {previous.generation.id}" if previous.generation else "nothing (a new log)",
              scanned - started, time.perf_counter() - scanned, counts["create"], counts["update"], counts["delete"],
              len(pages))
