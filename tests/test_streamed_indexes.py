@@ -8,6 +8,7 @@ organisations that share projects (the collaborations summary)."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import sqlite3
@@ -23,6 +24,7 @@ from hypothesis import strategies as st
 
 from eulod.core import listing, search, staging
 from eulod.core.staging import grouped, merged
+from eulod.core.years import DATE_PICK, project_years
 from eulod.pipeline import paircounts, summaries
 
 E = "https://w3id.org/eulod/ontology#"
@@ -320,3 +322,32 @@ def test_the_python_memory_of_counting_pairs_does_not_grow_with_the_projects(tmp
 
     small, large = peak(2_000), peak(8_000)
     assert large < 1.6 * small, (small, large)
+
+
+# --- the activity years of the summaries -------------------------------------------------
+
+dates_ = st.lists(st.sampled_from(["2019-03-01", "2020", "2021-06", "2022-12-31", "2018-01-15"]), max_size=3)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(dates_, dates_, st.lists(st.sampled_from(["12", "30", "x"]), max_size=1)), max_size=8))
+def test_the_activity_years_read_one_project_at_a_time_are_those_of_each_projects_dates(tmp_path, projects):
+    """Against the definition applied to dicts of every project's dates (as the summaries did before)."""
+    graph, target = n(BASE + "data"), n(BASE + "summaries")
+    store = ox.Store()
+    for number, (starts, ends, months) in enumerate(projects):
+        project = n(f"{BASE}project/{number}")
+        store.extend(ox.Quad(project, n(E + p), literal(v), graph)
+                     for p, values in (("startDate", starts), ("endDate", ends), ("durationMonths", months))
+                     for v in values)
+    got = {(q.subject.value, q.object.value) for q in summaries.activity(store, graph, target, YEAR, tmp_path / "x")}
+    expected = set()
+    for number, (starts, ends, months) in enumerate(projects):
+        if starts:
+            start = functools.reduce(DATE_PICK["start"], starts)
+            end = functools.reduce(DATE_PICK["end"], ends) if ends else None
+            duration = int(months[-1]) if months and months[-1].isdigit() else None
+            expected |= {(f"{BASE}project/{number}", f"{year:04d}")
+                         for year in project_years(start, end, duration, YEAR)}
+    assert got == expected
+    assert not list(tmp_path.glob(".*scratch"))

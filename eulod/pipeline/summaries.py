@@ -20,6 +20,7 @@ year turns it into an index lookup whose cost follows the rows asked for.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import logging
@@ -27,7 +28,7 @@ import os
 import tempfile
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from decimal import Decimal
 from functools import cache
@@ -39,6 +40,7 @@ import pyoxigraph as ox
 from eulod.core.iris import last_segment
 from eulod.core.namespaces import EULOD
 from eulod.core.queryfiles import stored_query
+from eulod.core.staging import grouped, merged, park, scratch
 from eulod.core.years import DATE_PICK, project_years
 from eulod.pipeline.paircounts import count_pairs
 
@@ -143,40 +145,52 @@ def collaborations(top: list[tuple[tuple[str, str], int]], base_iri: str, odd: d
                                  count, base_iri)
 
 
-def _dates(store: ox.Store, graph: ox.NamedNode, predicate: str, pick: Callable[[str, str], str]) -> dict[ox.Term, str]:
-    """Each subject's date for a date property; of several stated dates, the one ``pick`` keeps."""
-    found: dict[ox.Term, str] = {}
+def _values(store: ox.Store, graph: ox.NamedNode, predicate: str) -> Iterator[tuple[str, str]]:
+    """(subject in N-Triples, literal value) of one property, by an index scan."""
     for quad in store.quads_for_pattern(None, _p(predicate), None, graph):
         if isinstance(quad.object, ox.Literal):
-            value = quad.object.value
-            found[quad.subject] = pick(found.get(quad.subject, value), value)
-    return found
+            yield str(quad.subject), quad.object.value
 
 
-def _months(store: ox.Store, graph: ox.NamedNode) -> dict[ox.Term, int]:
-    return {quad.subject: int(quad.object.value)
-            for quad in store.quads_for_pattern(None, _p("durationMonths"), None, graph)
-            if isinstance(quad.object, ox.Literal) and quad.object.value.isdigit()}
+def _subject(text: str) -> ox.NamedNode | ox.BlankNode:
+    """A subject back from its N-Triples form (an IRI, or a blank node of the store, by its id)."""
+    return ox.NamedNode(text[1:-1]) if text.startswith("<") else ox.BlankNode(text[2:])
 
 
-def activity(store: ox.Store, graph: ox.NamedNode, target: ox.NamedNode, current_year: int) -> Iterator[ox.Quad]:
+def activity(store: ox.Store, graph: ox.NamedNode, target: ox.NamedNode, current_year: int,
+             beside: Path) -> Iterator[ox.Quad]:
     """``eulod:activeInYear`` for each project and each year it runs (:func:`project_years`), in ``target``.
 
     Index scans (start dates, end dates, durations) rather than a query with optional
     joins: the joins are what make the question slow in the first place. Four or so quads
-    per project: they are made in their graph at once rather than copied into it.
+    per project: they are made in their graph at once rather than copied into it. The
+    scans are parked in a scratch file beside ``beside`` (eulod.core.staging) and read back
+    one project at a time: dicts of every project's dates took about 450 MB at 1 000 000.
+    Of several stated dates the one eulod.core.years.DATE_PICK keeps counts; of several
+    durations, the last the store gives.
     """
-    starts = _dates(store, graph, "startDate", DATE_PICK["start"])
-    ends = _dates(store, graph, "endDate", DATE_PICK["end"])
-    durations = _months(store, graph)
     active_in = _p("activeInYear")
     literals: dict[int, ox.Literal] = {}  # a few dozen years for any number of projects
-    for project, start in starts.items():
-        for year in project_years(start, ends.get(project), durations.get(project), current_year):
-            literal = literals.get(year)
-            if literal is None:
-                literal = literals[year] = ox.Literal(f"{year:04d}", datatype=XSD_GYEAR)
-            yield ox.Quad(project, active_in, literal, target)
+    with scratch(beside) as db:
+        park(db, "start", "subject, value", _values(store, graph, "startDate"), index="subject")
+        park(db, "end", "subject, value", _values(store, graph, "endDate"), index="subject")
+        park(db, "months", "subject, value", ((subject, value) for subject, value in
+                                              _values(store, graph, "durationMonths") if value.isdigit()),
+             index="subject")
+        keys = (subject for (subject,) in db.execute("SELECT DISTINCT subject FROM start ORDER BY subject"))
+        for subject, (starts, ends, months) in merged(
+                keys, grouped(db.execute("SELECT subject, value FROM start ORDER BY subject")),
+                grouped(db.execute("SELECT subject, value FROM end ORDER BY subject")),
+                grouped(db.execute("SELECT subject, value FROM months ORDER BY subject, rowid"))):
+            start = functools.reduce(DATE_PICK["start"], (value for (value,) in starts))
+            end = functools.reduce(DATE_PICK["end"], (value for (value,) in ends)) if ends else None
+            duration = int(months[-1][0]) if months else None
+            project = _subject(subject)
+            for year in project_years(start, end, duration, current_year):
+                literal = literals.get(year)
+                if literal is None:
+                    literal = literals[year] = ox.Literal(f"{year:04d}", datatype=XSD_GYEAR)
+                yield ox.Quad(project, active_in, literal, target)
 
 
 # In a pair-counts file's meta: how many pairs its generation's summary kept, and the (project,
@@ -227,5 +241,5 @@ def add_summaries(store: ox.Store, data_graph: str, summary_graph: str, base_iri
     # stream into it (the activity years are about four per project): none is held in a list.
     store.bulk_extend(counted(itertools.chain(country_totals(store, source, base_iri),
                                               collaborations(top, base_iri, odd))))
-    store.bulk_extend(counted(activity(store, source, target, year)))
+    store.bulk_extend(counted(activity(store, source, target, year, kept)))
     return added
