@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from pathlib import Path
 
@@ -30,7 +31,17 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="convert and validate every record, even when the served generation's checkpoint would let the "
              "build redo only the records that changed")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the summary line")
+    parser.add_argument(
+        "--report-limit", type=int, default=REPORT_LIMIT, metavar="N",
+        help=f"print the findings of at most N records (default {REPORT_LIMIT}; 0: all); every finding is "
+             "in report.sqlite in the build folder")
     parser.set_defaults(handler=run)
+
+
+# Records whose findings the command prints: a build of a whole export may find something in
+# each of a million records, and its report, read whole, took gigabytes (issue 19); the counts
+# and the report file are complete whatever the limit.
+REPORT_LIMIT = 1000
 
 
 MISSING_RECORDS_HINT = """\
@@ -77,11 +88,20 @@ def run(args: argparse.Namespace) -> int:
     except BuildBusy as busy:
         print(f"eulod build: {busy}; nothing was changed", file=sys.stderr)
         return EXIT_ERROR
-    grouped = group_by_record(outcome.problems, outcome.outcomes)
+    findings = outcome.findings
+    limit = args.report_limit if args.report_limit > 0 else None
+    if findings is None:
+        grouped = group_by_record(outcome.problems, outcome.outcomes)
+        counts, reported = count(grouped.values()), len(grouped)
+    else:
+        grouped = group_by_record(findings.load_problems(limit), itertools.islice(findings.iter_outcomes(), limit))
+        counts, reported = findings.severity_counts(), findings.count_reported_records()
     report = text_report(grouped)
     if report and not args.quiet:
         print(report)
-    counts = count(grouped.values())
+        if reported > len(grouped):
+            print(f"... and {reported - len(grouped)} more records with findings (--report-limit {args.report_limit}); "
+                  f"all are in {findings.path}")
     if outcome.loaded:
         stats = outcome.manifest["statistics"]
         changed = outcome.manifest.get("incremental")

@@ -123,7 +123,10 @@ class BuildOutcome:
         return [o for o in self.outcomes if not o.valid(fail_on)]
 
     def ok(self, fail_on: str) -> bool:
-        return not self.problems and not self.invalid(fail_on)
+        """No record refused and none invalid at ``fail_on``: asked of the report file, not read from it whole."""
+        if self.findings is None:
+            return True
+        return not self.findings.count_load_problems() and not self.findings.any_rejected(fail_on)
 
 
 def vocabulary_files() -> list[resources.abc.Traversable]:

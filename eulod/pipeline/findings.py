@@ -188,28 +188,60 @@ class Findings:
             rows = list(group)
             yield rows[0][1], rows[0][2], [RecordRef(*row[3:]) for row in rows], *people_of(order)
 
-    def load_problems(self) -> list[RecordProblem]:
+    def load_problems(self, limit: int | None = None) -> list[RecordProblem]:
+        """Records that never reached RDF, in the order found; the first ``limit`` only when given."""
         self.flush()
-        rows = self.db.execute("SELECT payload FROM findings WHERE stage = 'load' ORDER BY seq")
+        rows = self.db.execute("SELECT payload FROM findings WHERE stage = 'load' ORDER BY seq LIMIT ?",
+                               (-1 if limit is None else limit,))
         return [RecordProblem(**json.loads(payload)) for (payload,) in rows]
 
     def outcomes(self) -> list[RecordOutcome]:
         """The converted records that have something to report, in the order it was first found."""
+        return list(self.iter_outcomes())
+
+    def iter_outcomes(self) -> Iterator[RecordOutcome]:
+        """:meth:`outcomes` one record at a time: SQLite orders the rows by each record's first
+        finding, so a report of a million records is never held whole (issue 19)."""
         self.flush()
-        found: dict[tuple[str, str], RecordOutcome] = {}
         rows = self.db.execute(
-            "SELECT f.record, f.file, coalesce(r.position, 1), f.stage, f.payload FROM findings f "
-            "LEFT JOIN records r ON r.id = f.record WHERE f.stage != 'load' ORDER BY f.seq")
+            "SELECT f.record, f.file, coalesce(r.position, 1), f.stage, f.payload FROM findings AS f "
+            "JOIN (SELECT file, record, MIN(seq) AS first FROM findings WHERE stage != 'load' GROUP BY file, record) "
+            "AS o ON o.file = f.file AND o.record = f.record "
+            "LEFT JOIN records AS r ON r.id = f.record WHERE f.stage != 'load' ORDER BY o.first, f.seq")
+        outcome: RecordOutcome | None = None
         for record_id, file, position, stage, payload in rows:
-            outcome = found.get((file, record_id))
-            if outcome is None:
-                outcome = found[(file, record_id)] = RecordOutcome(RecordRef(record_id, file, position))
+            if outcome is None or (outcome.record.file, outcome.record.id) != (file, record_id):
+                if outcome is not None:
+                    yield outcome
+                outcome = RecordOutcome(RecordRef(record_id, file, position))
             data = json.loads(payload)
             if stage == "shapes":
                 outcome.report.results.append(Result(**data))
             else:
                 outcome.problems.append(RecordProblem(**data))
-        return list(found.values())
+        if outcome is not None:
+            yield outcome
+
+    def severity_counts(self) -> dict[str, int]:
+        """How many problems (``error``) and SHACL results of each severity the build found."""
+        self.flush()
+        counts = {"error": 0, "violation": 0, "warning": 0, "info": 0}
+        for severity, number in self.db.execute("SELECT severity, count(*) FROM findings GROUP BY severity"):
+            counts[severity] = counts.get(severity, 0) + number
+        return counts
+
+    def count_reported_records(self) -> int:
+        """Records (by file and id) with at least one problem or result."""
+        self.flush()
+        return self.db.execute("SELECT count(*) FROM (SELECT DISTINCT file, record FROM findings)").fetchone()[0]
+
+    def any_rejected(self, fail_on: str) -> bool:
+        """Whether :meth:`rejected` would name any record, without reading their ids."""
+        self.flush()
+        severities = [s for s, rank in SEVERITY_RANK.items() if rank >= SEVERITY_RANK[fail_on]]
+        marks = ", ".join("?" * len(severities))
+        return self.db.execute("SELECT 1 FROM findings WHERE stage = 'convert' OR "
+                               f"(stage = 'shapes' AND severity IN ({marks})) LIMIT 1", severities).fetchone() is not None
 
     def results_by_record(self, leave_out: set[str], only: Iterable[str] | None = None
                           ) -> Iterator[tuple[str, list[dict]]]:
