@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 CACHE_KIB = 64 * 1024  # SQLite's page cache for the scratch file; sorting beyond it goes to temporary files
-BATCH = 10_000  # rows handed to SQLite per executemany: the answer is never held whole in Python
 
 
 @contextmanager
@@ -48,15 +47,13 @@ def scratch(beside: Path) -> Iterator[sqlite3.Connection]:
 def park(db: sqlite3.Connection, table: str, columns: str, rows: Iterable[tuple], *,
          unique: str | None = None, index: str | None = None) -> None:
     """Create ``table`` (``columns``: its column names, comma-separated) in ``db`` and fill it
-    with ``rows``, ``BATCH`` at a time. ``unique`` (columns) keeps one row per such key, the first
+    with ``rows``. ``unique`` (columns) keeps one row per such key, the first
     one given; ``index`` (columns) is indexed once the rows are in, for reading in that order."""
     key = f", PRIMARY KEY ({unique})" if unique else ""
     db.execute(f"CREATE TABLE {table} ({columns}{key})")
     marks = ", ".join("?" * len(columns.split(",")))
     insert = f"INSERT OR IGNORE INTO {table} VALUES ({marks})"
-    rows = iter(rows)
-    while batch := list(itertools.islice(rows, BATCH)):
-        db.executemany(insert, batch)
+    db.executemany(insert, rows)  # takes the rows one at a time from the iterable: none is held
     if index:
         db.execute(f"CREATE INDEX {table}_order ON {table} ({index})")
     db.commit()

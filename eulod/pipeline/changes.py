@@ -249,10 +249,14 @@ def read_previous(build_dir: Path, this: Generation, base_iri: str, generation: 
         return Previous(None, {}, [])
     if not entities:  # the full build reads them as it compares (publish_changes)
         return Previous(previous, {}, read_pages(previous))
-    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
-        held = {iri: (kind, digest, modified)
-                for iri, kind, digest, modified in connection.execute("SELECT iri, kind, hash, modified FROM entities")}
+    held = {iri: (kind, digest, modified) for iri, kind, digest, modified in stored_entities(previous)}
     return Previous(previous, held, read_pages(previous))
+
+
+def stored_entities(generation: Generation) -> Iterator[tuple[str, str, str, str]]:
+    """(iri, kind, hash, modified) of each entity a generation's changes.sqlite holds, in IRI order."""
+    with closing(sqlite3.connect(f"file:{generation.path / CHANGES}?mode=ro", uri=True)) as connection:
+        yield from connection.execute("SELECT iri, kind, hash, modified FROM entities ORDER BY iri")
 
 
 @dataclass
@@ -493,15 +497,6 @@ def _hashed(db: sqlite3.Connection) -> Iterator[tuple[str, str, str, bool]]:
         yield entity, kind, hex128(_joined(limbs)), True
 
 
-def _previous_rows(previous: Previous) -> Iterator[tuple[str, str, str, str]]:
-    """(iri, kind, hash, modified) the previous generation stored, in IRI order, read from its file."""
-    if previous.generation is None:
-        return
-    database = previous.generation.path / CHANGES
-    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
-        yield from connection.execute("SELECT iri, kind, hash, modified FROM entities ORDER BY iri")
-
-
 def compared(current: Iterable[tuple[str, str, str, bool]], previous: Iterable[tuple[str, str, str, str]],
              now: str) -> Iterator[tuple[str, str | None, tuple[str, str, str] | None, bool]]:
     """:func:`compare` as a merge of two streams in IRI order: (iri, action or None, (kind, hash,
@@ -533,27 +528,30 @@ COMPARED_BATCH = 10_000  # entities compared and written at a time
 
 
 def _write_compared(path: Path, rows: Iterable[tuple[str, str | None, tuple[str, str, str] | None, bool]],
-                    events: sqlite3.Connection, totals_: dict[str, str]) -> dict[str, int]:
+                    events: sqlite3.Connection, totals_: dict[str, str]) -> tuple[dict[str, int], int]:
     """changes.sqlite (what the next build compares with) and the ``event`` table of this build's
-    members, both written as the comparison streams by; returns the members by action."""
+    members, both written as the comparison streams by; returns the members by action and the
+    number of entities written."""
     counts = {"create": 0, "update": 0, "delete": 0}
+    written = 0
     events.execute(EVENTS)
     with closing(sqlite3.connect(path)) as connection:
         connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + CHANGES_SCHEMA)
         rows = iter(rows)
         while batch := list(itertools.islice(rows, COMPARED_BATCH)):
-            connection.executemany("INSERT INTO entities VALUES (?, ?, ?, ?)",
-                                   ((iri, *state) for iri, _, state, _ in batch if state is not None))
+            current = [(iri, *state) for iri, _, state, _ in batch if state is not None]
+            connection.executemany("INSERT INTO entities VALUES (?, ?, ?, ?)", current)
+            written += len(current)
             members = [(iri, action, state, data) for iri, action, state, data in batch if action is not None]
             events.executemany("INSERT INTO event VALUES (?, ?, ?, ?, ?, ?)", (
-                (sum(counts.values()) + n, iri, action, state[0] if state else "", int(data), state[2] if state else None)
-                for n, (iri, action, state, data) in enumerate(members)))
+                (n, iri, action, state[0] if state else "", int(data), state[2] if state else None)
+                for n, (iri, action, state, data) in enumerate(members, start=sum(counts.values()))))
             for _, action, _, _ in members:
                 counts[action] += 1
         connection.executemany("INSERT INTO totals VALUES (?, ?)", sorted(totals_.items()))
         connection.commit()
     events.execute("CREATE INDEX event_iri ON event (iri)")
-    return counts
+    return counts, written
 
 
 def _modified(path: Path, graph: str) -> Iterator[ox.Quad]:
@@ -600,10 +598,10 @@ def publish_changes(store: ox.Store, generation: Generation, settings: Settings,
         entries, entry_kinds = catalogue_hashes(base, content)
         published = published_time(when, previous.pages)
         catalogue = sorted((iri, entry_kinds[iri], digest, False) for iri, digest in entries.items())
-        counts = _write_compared(changes_path, compared(heapq.merge(_hashed(db), catalogue), _previous_rows(previous),
-                                                        published),
+        counts, entities = _write_compared(changes_path, compared(heapq.merge(_hashed(db), catalogue),
+                                                        stored_entities(previous.generation) if previous.generation
+                                                        else iter(()), published),
                                  db, totals(base, data_hash, vocabulary))
-        (entities,) = db.execute("SELECT COUNT(DISTINCT entity) FROM part").fetchone()
         scanned = time.perf_counter()
         stage("writing the change feed")
         store.extend(_modified(changes_path, graph))
@@ -621,7 +619,7 @@ def publish_changes(store: ox.Store, generation: Generation, settings: Settings,
     (folder / PAGES_INDEX).write_text(json.dumps({"pages": [p.as_json() for p in pages]}, indent=1), "utf-8")
     log.info("compared %d entities (%d triples) with %s in %.2f s; wrote the change feed in %.2f s: "
              "%d created, %d updated, %d removed, %d pages",
-             entities + len(entries), scan.triples,
+             entities, scan.triples,
              f"generation {previous.generation.id}" if previous.generation else "nothing (a new log)",
              scanned - started, time.perf_counter() - scanned, counts["create"], counts["update"], counts["delete"],
              len(pages))

@@ -40,6 +40,13 @@ CREATE TABLE source_people (folder TEXT NOT NULL, name TEXT NOT NULL, kind TEXT 
 """
 
 
+def _rejecting(fail_on: str) -> tuple[str, list[str]]:
+    """The findings that reject a record at ``fail_on``, as a WHERE clause and its parameters:
+    a conversion problem, or a SHACL result at or above ``fail_on``."""
+    severities = [s for s, rank in SEVERITY_RANK.items() if rank >= SEVERITY_RANK[fail_on]]
+    return f"stage = 'convert' OR (stage = 'shapes' AND severity IN ({', '.join('?' * len(severities))}))", severities
+
+
 @dataclass(frozen=True)
 class RecordRef:
     """A record as the report names it, without its data (which a streaming build does not keep)."""
@@ -135,11 +142,8 @@ class Findings:
         later record only), which is published, as whole-graph validation publishes it.
         """
         self.flush()
-        severities = [s for s, rank in SEVERITY_RANK.items() if rank >= SEVERITY_RANK[fail_on]]
-        marks = ", ".join("?" * len(severities))
-        rows = self.db.execute("SELECT DISTINCT record FROM findings "
-                               f"WHERE stage = 'convert' OR (stage = 'shapes' AND severity IN ({marks}))", severities)
-        return {row[0] for row in rows}
+        where, severities = _rejecting(fail_on)
+        return {row[0] for row in self.db.execute(f"SELECT DISTINCT record FROM findings WHERE {where}", severities)}
 
     def count_load_problems(self) -> int:
         self.flush()
@@ -238,10 +242,8 @@ class Findings:
     def any_rejected(self, fail_on: str) -> bool:
         """Whether :meth:`rejected` would name any record, without reading their ids."""
         self.flush()
-        severities = [s for s, rank in SEVERITY_RANK.items() if rank >= SEVERITY_RANK[fail_on]]
-        marks = ", ".join("?" * len(severities))
-        return self.db.execute("SELECT 1 FROM findings WHERE stage = 'convert' OR "
-                               f"(stage = 'shapes' AND severity IN ({marks})) LIMIT 1", severities).fetchone() is not None
+        where, severities = _rejecting(fail_on)
+        return self.db.execute(f"SELECT 1 FROM findings WHERE {where} LIMIT 1", severities).fetchone() is not None
 
     def results_by_record(self, leave_out: set[str], only: Iterable[str] | None = None
                           ) -> Iterator[tuple[str, list[dict]]]:

@@ -16,7 +16,6 @@ same data compare by the pairs' IRIs and counts (:func:`read_pairs`), not by byt
 
 from __future__ import annotations
 
-import itertools
 import logging
 import os
 import shutil
@@ -72,7 +71,6 @@ INSERT INTO pair SELECT a.organisation, b.organisation, COUNT(*)
 DROP TABLE temp.numbered;
 DROP TABLE temp.member;
 """
-BATCH = 10_000  # memberships handed to SQLite at a time
 
 
 def count_pairs(target: Path, memberships: Iterable[tuple[str, str]], meta: Callable[[int], Mapping[str, str]],
@@ -89,9 +87,7 @@ def count_pairs(target: Path, memberships: Iterable[tuple[str, str]], meta: Call
         db.executescript("PRAGMA temp_store = FILE; PRAGMA cache_size = -65536; "
                          "CREATE TEMP TABLE member (project TEXT, organisation TEXT, "
                          "PRIMARY KEY (project, organisation)) WITHOUT ROWID;")
-        rows = iter(memberships)
-        while batch := list(itertools.islice(rows, BATCH)):
-            db.executemany("INSERT OR IGNORE INTO temp.member VALUES (?, ?)", batch)
+        db.executemany("INSERT OR IGNORE INTO temp.member VALUES (?, ?)", memberships)  # streamed, one at a time
         (members,) = db.execute("SELECT COUNT(*) FROM temp.member").fetchone()
         db.executescript(_COUNT)
         db.executemany("INSERT INTO meta VALUES (?, ?)", [("format", FORMAT), *sorted(meta(members).items())])

@@ -201,7 +201,7 @@ KEPT, MEMBERSHIPS = "collaborations_kept", "memberships"
 BULK_QUADS = 100_000  # summary quads handed to the store at a time
 
 
-def summary_scratch(data_graph: str) -> Path:
+def summary_scratch() -> Path:
     """Where the pair counts go while a build that keeps none (``counts`` not given) chooses its top pairs."""
     return Path(tempfile.gettempdir()) / f"eulod-pairs-{os.getpid()}-{uuid.uuid4().hex}.sqlite"
 
@@ -222,7 +222,7 @@ def add_summaries(store: ox.Store, data_graph: str, summary_graph: str, base_iri
     source, target = ox.NamedNode(data_graph), ox.NamedNode(summary_graph)
     year = current_year if current_year is not None else datetime.now(timezone.utc).year
     odd: dict[str, ox.Term] = {}
-    kept = counts if counts is not None else summary_scratch(data_graph)
+    kept = counts if counts is not None else summary_scratch()
     try:
         top = count_pairs(kept, memberships(store, source, odd),
                           lambda members: {**counts_meta(data_graph, base_iri, year), KEPT: str(collaborations_kept),
