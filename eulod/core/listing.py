@@ -200,8 +200,8 @@ def _partner_funding(store: Any) -> Iterator[tuple[str, str, str]]:
             yield row["project"].value, last_segment(row["currency"].value), row["total"].value
 
 
-def _members(store: Any) -> Iterator[tuple[str, str]]:
-    """(project, organisation) of every participation."""
+def members(store: Any) -> Iterator[tuple[str, str]]:
+    """(project, organisation) of every participation (the listing's and the search index's)."""
     for row in _run(store, "listing-members.rq"):
         yield row["project"].value, row["organisation"].value
 
@@ -279,14 +279,14 @@ def project_partners(organisations: list[tuple[str, str | None]]) -> Partners:
 
 def _read_partners(store: Any) -> dict[str, Partners]:
     """Per project, :func:`project_partners`, for a small store (see :func:`_read_projects`)."""
-    members: dict[str, set[str]] = defaultdict(set)
-    for project, organisation in _members(store):
-        members[project].add(organisation)
+    taking_part: dict[str, set[str]] = defaultdict(set)
+    for project, organisation in members(store):
+        taking_part[project].add(organisation)
     located: dict[str, str] = {}
     for organisation, country in _countries(store):  # one by the shapes; the greatest if not, whatever the order
         located[organisation] = max(located.get(organisation, ""), country)
     return {project: project_partners([(o, located.get(o)) for o in organisations])
-            for project, organisations in members.items()}
+            for project, organisations in taking_part.items()}
 
 
 ROWS_PER_INSERT = 5_000  # projects whose rows are written to the listing at a time
@@ -299,7 +299,7 @@ def _park(scratch_db: sqlite3.Connection, store: Any) -> None:
     park(scratch_db, "fact", "project, fact, value", _facts(store), index="project, fact, value")
     park(scratch_db, "amount", "project, kind, currency, amount", _amounts(store), index="project")
     park(scratch_db, "partner_funding", "project, currency, total", _partner_funding(store), index="project")
-    park(scratch_db, "member", "project, organisation", _members(store), unique="project, organisation")
+    park(scratch_db, "member", "project, organisation", members(store), unique="project, organisation")
     park(scratch_db, "located", "organisation, country", _countries(store), index="organisation, country")
 
 

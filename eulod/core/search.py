@@ -47,7 +47,7 @@ from typing import Any
 import snowballstemmer
 import yaml
 
-from eulod.core.listing import paged
+from eulod.core.listing import members, paged
 from eulod.core.queryfiles import stored_query
 from eulod.core.sqlitefiles import writer, written_whole
 from eulod.core.staging import grouped, merged, park, scratch
@@ -272,11 +272,6 @@ def _texts(store: Any) -> Iterator[tuple[str, int, str, str, str]]:
                row["field"].value)
 
 
-def _members(store: Any) -> Iterator[tuple[str, str]]:
-    for row in _run(store, "listing-members.rq", "eulod.core"):
-        yield row["project"].value, row["organisation"].value
-
-
 def entity_item(kind: str, facts: list[tuple[str, str, str]], texts: list[tuple[int, str, str, str]],
                 result_texts: list[tuple[str, int, str, str]]) -> _Entity:
     """One project or organisation from its rows: ``facts`` (fact, value, tag) but its results,
@@ -334,10 +329,10 @@ def _read(store: Any) -> tuple[dict[str, _Entity], dict[str, list[str]]]:
                 result_texts[project].append((entity, rank, tag, text))
     entities = {iri: entity_item(kind, facts.get(iri, []), texts.get(iri, []), result_texts.get(iri, []))
                 for iri, kind in kinds.items()}
-    members: dict[str, list[str]] = defaultdict(list)
-    for project, organisation in _members(store):
-        members[project].append(organisation)
-    return entities, members
+    partners: dict[str, list[str]] = defaultdict(list)
+    for project, organisation in members(store):
+        partners[project].append(organisation)
+    return entities, partners
 
 
 def _labels(item: _Entity) -> dict[str, str]:
@@ -356,7 +351,7 @@ def _park(scratch_db: sqlite3.Connection, store: Any) -> None:
     park(scratch_db, "entity", "iri, kind", _entities(store), unique="iri")
     park(scratch_db, "fact", "entity, fact, value, lang", _facts(store), index="entity")
     park(scratch_db, "text", "entity, rank, tag, text, field", _texts(store), index="entity, rank, tag, text, field")
-    park(scratch_db, "member", "project, organisation", _members(store), unique="project, organisation")
+    park(scratch_db, "member", "project, organisation", members(store), unique="project, organisation")
 
 
 def _documents(scratch_db: sqlite3.Connection, kind: str) -> Iterator[Document]:
