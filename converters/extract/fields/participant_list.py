@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from eulod.converters.organisations import known_city
+
+from ..alphabets import spelling
 from ..places import municipality_mentions
 from ..sheet import Sheet
 
@@ -33,10 +36,25 @@ def _official_names(sheet: Sheet) -> None:
                 break
 
 
+def _translated_cities(sheet: Sheet) -> set[int]:
+    """The municipalities whose id was made from a city name no city table knows and that is, or may be, the page's
+    rendering of it: 'Pērnava' (Pärnu) on a Latvian page by its letters, and beside it 'Korka' (Cork), whose
+    letters cannot tell. Such an id may not be the city's own."""
+    spelled = {}
+    for index, participant in enumerate(sheet.participants):
+        org = participant.org
+        if org.type == "municipality" and org.city and org.country is not None and not known_city(org.city):
+            spelled[index] = spelling(org.city, org.country.code, sheet.language)
+    if "translated" not in spelled.values():
+        return set()
+    return {index for index, how in spelled.items() if how != "own"}
+
+
 def read(sheet: Sheet) -> None:
     """The record's ``participants`` with each one's provenance; a review item when there are none or no coordinator."""
     _official_names(sheet)
     out = []
+    translated = _translated_cities(sheet)
     for index, participant in enumerate(sheet.participants):
         org = participant.org
         data: dict[str, Any] = {"id": org.id, "name": org.names}
@@ -56,6 +74,10 @@ def read(sheet: Sheet) -> None:
         lines = sorted(set(org.lines + participant.budget.get("_lines", [])))
         found = sheet.found("participants", org.lines) if org.recognised else "inferred"
         sheet.provenance[f"participants[{index}]"] = {"file": sheet.source_file, "lines": lines, "found": found}
+        if found == "stated" and index in translated:
+            sheet.provenance[f"participants[{index}]"].update(
+                found="inferred", derived=f"the id {org.id!r} is made from {org.city!r}, which no city table knows and "
+                                          f"which may be this page's name for a city of {org.country.code}, not the city's own")
         if org.type and org.type_guessed and found == "stated":
             sheet.provenance[f"participants[{index}].organisation.type"] = {"file": sheet.source_file, "lines": lines, "found": "inferred"}
         if org.name_guessed and found == "stated":
