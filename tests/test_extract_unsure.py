@@ -574,19 +574,58 @@ Entidade beneficiária: Município de Viana do Castelo
 
 # -- session 30: descriptions, acronyms, bare contact headings ----------------------------------
 
-@pytest.mark.parametrize("contact, asked", [("Liisa Esimerkki\nliisa.esimerkki@example.org", True),
-                                             ("katot@example.org", False)])
-def test_a_bare_contact_heading_is_the_role_asked_over_a_person_only(contact: str, asked: bool) -> None:
+@pytest.mark.parametrize("heading, contact, language", [
+    ("Yhteystiedot", "Liisa Esimerkki\nliisa.esimerkki@example.org", "fi"),
+    ("Yhteystiedot", "katot@example.org", "fi"),
+    ("Organisering og kontakt", "tage@example.org", "da"),  # a longer heading with the stem
+    ("Kontakt na projektový tím", "strechy@example.org", "sk"),
+])
+def test_a_bare_contact_heading_is_the_role_asked(heading: str, contact: str, language: str) -> None:
+    """Decision 2 (docs/extraction.md), revised in session 34: a heading that only says 'Contact' is kept
+    as the role, and asked over a mailbox too. The sixteenth set's readers recorded no role under
+    'Contacto', 'Teagmháil', 'Kontakt'; the earlier sets' recorded the heading over a mailbox."""
     record = _text(f"""
 Projekti nimi: Vihreät katot Lahteen
 Kokonaisbudjetti: 120 000 EUR
 
-Yhteystiedot
+## {heading}
+
 {contact}
-""", language="fi")
-    assert record["contacts"][0].get("role") == "Yhteystiedot"
+""", language=language)
+    assert record["contacts"][0].get("role") == heading
     assert record["contacts"][0]["email"] == contact.split("\n")[-1]
-    assert _flagged(record, "contacts[0].role") is asked
+    assert _flagged(record, "contacts[0].role")
+
+
+@pytest.mark.parametrize("mailbox", ["presse@example.org", "viestinta@example.org", "media.relations@example.org"])
+def test_a_press_mailbox_under_a_contact_heading_is_asked_whole(mailbox: str) -> None:
+    """A blind PDF's two contact columns, the project's and the press relations', came out as one
+    contact with the press office's mailbox, stated."""
+    record = _text(f"""
+Titre du projet : Terres vivantes
+Coût total : 1 200 000 EUR
+
+Contact
+Claire Exemple, cheffe de projet
+{mailbox}
+""", language="fr")
+    contact = record["contacts"][0]
+    assert contact["email"] == mailbox
+    assert all(_flagged(record, f"contacts[0].{part}") for part in contact)
+
+
+def test_a_project_mailbox_under_a_position_stays_stated() -> None:
+    record = _text("""
+Titre du projet : Terres vivantes
+Coût total : 1 200 000 EUR
+
+Cheffe de projet
+Claire Exemple
+claire.exemple@example.org
+""", language="fr")
+    contact = record["contacts"][0]
+    assert contact["email"] == "claire.exemple@example.org"
+    assert not _flagged(record, "contacts[0].email") and not _flagged(record, "contacts[0].role")
 
 
 @pytest.mark.parametrize("after, asked", [

@@ -81,6 +81,12 @@ def contact_heading() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
+def contact_heading_stems() -> re.Pattern[str]:
+    """A word with a contact heading's stem in it ('kontakt' in 'Kontaktní', 'contatt' in 'Contatti')."""
+    return re.compile(rf"^\w*(?:{alternation('contact_heading_stems')})\w*$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
 def grant_number() -> re.Pattern[str]:
     """A bare grant agreement number, perhaps after an abbreviation of 'number' ('Nr. 101033743')."""
     return re.compile(rf"(?:(?:{alternation('number_prefixes')})\.?\s*)?(\d{{5,10}})", re.IGNORECASE)

@@ -15,7 +15,7 @@ from ..data import contains, load, word_set, words
 from ..matching import abbreviates, declined, with_bare_forms
 from ..page import EMAIL, boilerplate
 from ..parties import participant_named
-from ..patterns import contact_heading, contact_noise, dropped_titles, office_joins, person
+from ..patterns import contact_heading, contact_heading_stems, contact_noise, dropped_titles, office_joins, person
 from ..places import looks_like_organisation, organisation, organisation_type
 from ..segments import blocks, classify
 from ..sheet import Participant, Sheet
@@ -59,20 +59,28 @@ def read(sheet: Sheet) -> None:
         # in the block: 'Mette Eksempel, projektleder'); an office is whatever part of the block is left over, and
         # a role that is no known label (an unknown label inside a contact section) is a guess
         guessed = ["office"] if contact.get("office") else []
-        if contact.get("role") and (not _role_stated(contact["role"], label)
-                                    or (contact.get("name") and contact_heading().match(contact["role"]))):
-            # a bare contact heading over a person ('Kontakt: Kadri Näidis') is kept as the role (docs/extraction.md,
-            # decision 2) but asked: readers of the blind sets recorded the person's position, or none, as often
+        if contact.get("role") and (not _role_stated(contact["role"], label) or _bare_heading(contact["role"])):
+            # a bare contact heading ('Contacto', 'Kontakt: Kadri Näidis') is kept as the role (docs/extraction.md,
+            # decision 2) but asked: readers of the blind sets recorded it, the person's position or no role as often
             guessed.append("role")
         owner = next((p for p in sheet.participants if p.org.id == contact.get("organisation")), None)
         if owner is not None and not owner.org.recognised:
             guessed.append("organisation")  # the body the contact works for is itself unconfirmed: so is its id
-        if _press_contact(label) or _press_contact(contact.get("role") or ""):
-            # 'Meediapäringud', 'Sajtókapcsolat', 'Press enquiries': the press office's contact, which readers of
-            # the blind sets did not record as the project's; every part of it is asked
+        mailbox = (contact.get("email") or "").split("@")[0].replace(".", " ").replace("_", " ").replace("-", " ")
+        if _press_contact(label) or _press_contact(contact.get("role") or "") or _press_contact(mailbox):
+            # 'Meediapäringud', 'Sajtókapcsolat', 'Press enquiries', 'presse@...': the press office's contact, which
+            # readers of the blind sets did not record as the project's; every part of it is asked
             guessed = list(contact)
         for part in guessed:
             sheet.provenance[f"contacts[{index}].{part}"] = {"file": sheet.source_file, "lines": sorted(set(lines)), "found": "inferred"}
+
+
+def _bare_heading(role: str) -> bool:
+    """A role that is a contact heading ('Kontakt', 'Kontaktní osoba', 'Organisering og kontakt', 'Kontakt na
+    projektový tím'): a word of patterns.yaml ``contact_heading_stems`` in a label of at most five words."""
+    stems = contact_heading_stems()
+    return contact_heading().match(role) is not None or (
+        len(role.split()) <= 5 and any(stems.match(word) for word in re.findall(r"\w+", role)))
 
 
 def _press_contact(text: str) -> bool:
