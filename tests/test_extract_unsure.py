@@ -968,3 +968,32 @@ def test_foreign_cities_in_their_own_spelling_stay_stated() -> None:
     assert not any(_flagged(record, f"participants[{i}]") for i in range(len(record["participants"])))
     record = _city_cards("cs", [("Třebíč", "Česko"), ("Sárospatak", "Maďarsko"), ("Kežmarok", "Slovensko")])
     assert not any(_flagged(record, f"participants[{i}]") for i in range(len(record["participants"])))
+
+
+_RESULTS_PAGE = """
+Projekttitel: Holz im Kreislauf
+Gesamtkosten: 1.200.000 EUR
+{status}
+Ergebnisse
+- {first}
+- Online-Katalog mit 1.500 Bauteilen
+"""
+
+
+def test_plain_results_of_a_running_project_are_asked() -> None:
+    """A blind Interreg page listed what the project will deliver under 'Ergebnisse': four results,
+    stated, that its reader recorded as expected results."""
+    record = _text(_RESULTS_PAGE.format(status="", first="Zwei Pilotbauten in Friedrichshafen"), language="de")
+    assert [r["title"] for r in record["results"]][1] == "Online-Katalog mit 1.500 Bauteilen"
+    assert _flagged(record, "results[0].title") and _flagged(record, "results[1].title")
+
+
+@pytest.mark.parametrize("status, first", [
+    ("Status: abgeschlossen", "Zwei Pilotbauten in Friedrichshafen"),  # the page says the project has closed
+    ("", "Leitfaden zur Wiederverwendung tragender Holzbauteile"),  # ... or names each product's kind
+])
+def test_results_of_a_closed_project_or_named_products_stay_stated(status: str, first: str) -> None:
+    record = _text(_RESULTS_PAGE.format(status=status, first=first).replace(
+        "- Online-Katalog", "- Studie: Online-Katalog" if not status else "- Online-Katalog"), language="de")
+    assert len(record["results"]) == 2
+    assert not _flagged(record, "results[0].title") and not _flagged(record, "results[1].title")

@@ -56,6 +56,7 @@ STEPS: tuple[tuple[str, Callable[[Sheet], None]], ...] = (
     ("contacts", contacts.read),
     ("website", website.read),
     ("status", status.read),
+    ("results achieved or planned", texts.check_delivered),
     ("fields of intervention", coded.read),
     ("participant list", participant_list.read),
     ("review", review.read),

@@ -162,6 +162,25 @@ def _unmarked_heading(block: list[Line]) -> bool:
     return over_values or over_paragraph
 
 
+def check_delivered(sheet: Sheet) -> None:
+    """Results read as stated stay so only when they are things the project delivered, not what it plans.
+
+    Every item is linked or named by a kind of product ('Guide ...', 'Study ...'), or the page states
+    the project closed (so this step runs after the status). Without that, readers of the blind sets
+    recorded such lists ('Ergebnisse', 'Tulokset' on a running project's page) as expected results as
+    often as results (docs/extraction.md).
+    """
+    results = sheet.record.get("results") or []
+    entry = sheet.provenance.get("results")
+    if not results or entry is None or entry.get("found") != "stated" or sheet.record.get("status") == "closed":
+        return
+    if all(r.get("url") or r.get("type") not in (None, "other") for r in results):
+        return
+    entry.update(found="inferred", derived="a list under a results label, of no product linked or named by its kind, on a "
+                                           "page that does not say the project has closed: achieved results or expected "
+                                           "ones, the list does not say")
+
+
 def _targets(items: list[tuple[str, list[int], Line]]) -> bool:
     """Items that are quantified targets ('reduction of CO2 emissions by 180 t a year'), not titled products.
 
