@@ -997,3 +997,32 @@ def test_results_of_a_closed_project_or_named_products_stay_stated(status: str, 
         "- Online-Katalog", "- Studie: Online-Katalog" if not status else "- Online-Katalog"), language="de")
     assert len(record["results"]) == 2
     assert not _flagged(record, "results[0].title") and not _flagged(record, "results[1].title")
+
+
+@pytest.mark.parametrize("label, value, field", [
+    ("Thematic objective", "01 - Strengthening research, technological development and innovation", "themes"),
+    ("Tema", "OT 4 – Sostenere la transizione verso un'economia a bassa emissione di carbonio", "themes"),
+    ("Objectives", "1.2 - Enhancing transfer of innovation results to new products", "objectives"),
+])
+def test_a_programmes_numbered_objective_is_asked(label: str, value: str, field: str) -> None:
+    """'Thematic objective: 01 - Strengthening research ...' (a keep.eu page) is the programme's
+    coded category, which readers recorded as a thematic objective or not at all: it came out
+    stated as a theme, or as the project's objective."""
+    record = _text(f"""
+Project title: Kelp routes
+Total budget: 1 200 000 EUR
+{label}: {value}
+""", language="it" if label == "Tema" else "en")
+    assert record[field] == [value]
+    assert _flagged(record, f"{field}[0]")
+
+
+def test_plain_themes_and_objectives_stay_stated() -> None:
+    record = _text("""
+Project title: Kelp routes
+Total budget: 1 200 000 EUR
+Themes: Blue growth · Fisheries
+Objectives: 2 new kelp farms in the bay
+""", language="en")
+    assert record["themes"] == ["Blue growth", "Fisheries"]
+    assert not _flagged(record, "themes[0]") and not _flagged(record, "objectives[0]")

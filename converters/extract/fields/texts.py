@@ -32,6 +32,10 @@ def read(sheet: Sheet) -> None:
         # rows of a table under a list label ('Indicator | Value'): which cell says what is a guess
         unsure = "table rows under the label, read as items" if kind != "description" and any(
             isinstance(text, str) and " | " in text for text, _, _ in items) else None
+        if kind in ("objectives", "theme") and not unsure and any(
+                isinstance(text, str) and _NUMBERED_CODE.match(text) for text, _, _ in items):
+            # '10 – Investovanie do vzdelávania ...', '1.2 - Enhancing transfer ...', 'OT 4 – Sostenere ...'
+            unsure = "a numbered code with its label: a programme's thematic or specific objective or priority, not the project's own"
         if kind in ("objectives", "actions", "expected_results"):
             items = _language_pairs(items)
         if kind == "objectives":  # 'Obiectiv specific: OS2 Integrare/Migrație legală': the programme's coded objective
@@ -41,7 +45,7 @@ def read(sheet: Sheet) -> None:
         lines = [n for _, numbers, _ in items for n in numbers]
         if kind == "theme":  # "Social cohesion · Housing · Poverty": one theme per separated part
             parts = [p.strip(" .") for text, _, _ in items for p in re.split(r"\s+[·•|/]\s+|\s*;\s*", text) if p.strip(" .")]
-            sheet.put("themes", parts if len(items) == 1 else [text for text, _, _ in items], lines)
+            sheet.put("themes", parts if len(items) == 1 else [text for text, _, _ in items], lines, derived=unsure)
         elif kind == "description":
             # 'entreprenor: Exempelbygg AB' after the text: a labelled value of its own is not the description, nor
             # is a web address alone ('Viac o projekte: https://...', a label of both: the project's page); a
@@ -107,6 +111,7 @@ def _language_pairs(items: list[tuple[Any, list[int], Line]]) -> list[tuple[Any,
 _NOTE = re.compile(r"^\[(\d{1,2})\]\s+(https?://\S+)$")  # a plain-text link note: '[1] https://...'
 
 
+_NUMBERED_CODE = re.compile(r"^(?:[A-Z]{1,3}\s?)?\d{1,2}(?:\.\d{1,2})?\.?\s+[-–—]\s+\w")
 _PROGRAMME_CODE = re.compile(r"^(?:[A-Z]{1,4}\s?\d{1,2}(?:\.\d{1,2}){0,2}|\d{1,2}(?:\.\d{1,2}){2,3})\b(?!\s*%)")  # 'OS2', 'ESO4.1', '2.1.3.'
 
 
