@@ -1026,3 +1026,20 @@ Objectives: 2 new kelp farms in the bay
 """, language="en")
     assert record["themes"] == ["Blue growth", "Fisheries"]
     assert not _flagged(record, "themes[0]") and not _flagged(record, "objectives[0]")
+
+
+@pytest.mark.parametrize("eu, rate, asked", [
+    ("680 000", 85, True),  # 85 % of an eligible 800 000, not of the total
+    ("850 000", 85, False),
+    ("846 000", 85, False),  # 84.6 %, stated rounded
+])
+def test_a_rate_that_does_not_multiply_out_against_the_total_is_asked(eu: str, rate: int, asked: bool) -> None:
+    """Decision 1: a rate stated on another base than the total cost (a blind list-of-operations
+    entry: ERDF at 85 % of the eligible cost) is kept, but asked."""
+    record = _text(f"""
+Título da operação: Requalificação do mercado
+Custo total: 1 000 000 EUR
+Apoio FEDER: {eu} EUR ({rate} %)
+""", language="pt")
+    assert record["budget"]["eu_contribution_rate"] == rate
+    assert _flagged(record, "budget.eu_contribution_rate") is asked

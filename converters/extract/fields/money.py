@@ -195,6 +195,34 @@ def _settle(sheet: Sheet, project: Amounts) -> None:
         sheet.put("currency", stated[0] if stated else "EUR", [], found="stated" if stated else "inferred")
     if "total_cost" not in project:
         sheet.ask("budget.total_cost", "no total cost found")
+    _check_rates(sheet)
+
+
+def _check_rates(sheet: Sheet) -> None:
+    """A stated rate that is not its amount over the total cost is asked (decision 1, docs/extraction.md).
+
+    'FEDER 85 %' of an eligible cost below the total, '60 %' for some partners only: the record keeps
+    the rate as stated, but which base it is on the draft cannot tell, and readers of the blind sets
+    left such rates out.
+    """
+    budget = sheet.record.get("budget") or {}
+    try:
+        total = float(budget["total_cost"])
+    except (KeyError, TypeError, ValueError):
+        return
+    for kind in ("eu_contribution", "co_financing"):
+        rate, amount = budget.get(f"{kind}_rate"), budget.get(kind)
+        if rate is None or amount is None or total <= 0:
+            continue
+        share = float(amount) / total * 100
+        if abs(share - float(rate)) > RATE_TOLERANCE:
+            entry = sheet.provenance.get(f"budget.{kind}_rate")
+            if entry is not None:
+                entry.update(found="inferred", derived=f"{kind.replace('_', ' ')} over the total cost is {share:.1f} %, not the "
+                                                       f"stated {rate} %: the rate is on another base (the eligible cost?)")
+
+
+RATE_TOLERANCE = 1.0  # percentage points: a rate stated rounded ('85 %' of 84.6 %) still multiplies out
 
 
 _UNSURE = {
