@@ -1043,3 +1043,38 @@ Apoio FEDER: {eu} EUR ({rate} %)
 """, language="pt")
     assert record["budget"]["eu_contribution_rate"] == rate
     assert _flagged(record, "budget.eu_contribution_rate") is asked
+
+
+def test_a_persons_name_and_their_mailbox_in_two_blocks_are_one_contact() -> None:
+    """A slide deck put the person under 'Kontakt' and 'Projektijuht' with the mailbox in the next
+    box: two contacts, one with the name, one with the mailbox and the position."""
+    record = _text("""
+Projekti nimi: Rannalinn
+Kogumaksumus: 1 200 000 EUR
+
+Kontakt
+Kadri Näidis
+
+Projektijuht
+kadri.naidis@example.org
+
+Meediapäringud
+pressi@example.org
+""", language="et")
+    contact = record["contacts"][0]
+    assert (contact["name"], contact["email"], contact["role"]) == ("Kadri Näidis", "kadri.naidis@example.org", "Projektijuht")
+    assert not any(c.get("email") == "kadri.naidis@example.org" for c in record["contacts"][1:])
+
+
+def test_a_mailbox_of_another_name_stays_a_contact_of_its_own() -> None:
+    record = _text("""
+Projekti nimi: Rannalinn
+Kogumaksumus: 1 200 000 EUR
+
+Kontakt
+Kadri Näidis
+
+Projektijuht
+mari.tamm@example.org
+""", language="et")
+    assert [c.get("name") for c in record["contacts"]] == ["Kadri Näidis", None]

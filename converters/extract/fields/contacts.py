@@ -52,6 +52,7 @@ def read(sheet: Sheet) -> None:
             continue  # 'Sdílet: Facebook | X', 'Senest opdateret: ...' under a contact: an unknown label with no address is no contact
         if contact:
             contacts.append((contact, lines, seg.label))
+    contacts = _joined(contacts)
     if contacts:
         sheet.put("contacts", [c for c, _, _ in contacts], [n for _, ns, _ in contacts for n in ns])
     for index, (contact, lines, label) in enumerate(contacts):
@@ -73,6 +74,34 @@ def read(sheet: Sheet) -> None:
             guessed = list(contact)
         for part in guessed:
             sheet.provenance[f"contacts[{index}].{part}"] = {"file": sheet.source_file, "lines": sorted(set(lines)), "found": "inferred"}
+
+
+def _joined(contacts: list[tuple[dict[str, Any], list[int], str]]) -> list[tuple[dict[str, Any], list[int], str]]:
+    """A person's name in one block and their mailbox in the next ('Kontakt: Kadri Näidis' over
+    'Projektijuht, kadri.naidis@...', a slide's two boxes) are one contact: the mailbox whose name is the
+    person's (``kadri.naidis``) joins the contact that has the name and no mailbox."""
+    out = list(contacts)
+    for named in list(out):
+        person_, _, _ = named
+        if "email" in person_ or "name" not in person_:
+            continue
+        tokens = words(person_["name"]).split()
+        for other in out:
+            mailbox, _, _ = other
+            if other is named or "name" in mailbox or "email" not in mailbox:
+                continue
+            local = words(re.sub(r"[._-]", " ", mailbox["email"].split("@")[0])).split()
+            if len(tokens) >= 2 and tokens[0] in local and tokens[-1] in local:
+                joined = {**person_, "email": mailbox["email"]}
+                if _bare_heading(person_.get("role") or "") and mailbox.get("role") and _only_label(mailbox["role"], "contact"):
+                    joined["role"] = mailbox["role"]  # 'Projektijuht' beside the mailbox, under a bare 'Kontakt'
+                for key in ("office", "organisation"):
+                    if key in mailbox and key not in joined:
+                        joined[key] = mailbox[key]
+                out[out.index(named)] = (joined, sorted(set(named[1] + other[1])), named[2])
+                out.remove(other)
+                break
+    return out
 
 
 def _bare_heading(role: str) -> bool:
