@@ -1078,3 +1078,42 @@ Projektijuht
 mari.tamm@example.org
 """, language="et")
     assert [c.get("name") for c in record["contacts"]] == ["Kadri Näidis", None]
+
+
+def test_a_partners_value_of_several_comma_separated_bodies_is_read_one_by_one_and_asked() -> None:
+    """'Partners: Waterschap De Dommel, Tilburg University, IVN Natuureducatie, WoonTilburg' (a blind
+    news item's fact box) came out as one partner named by the first three, in the city 'WoonTilburg'."""
+    record = _html("""
+<h1>Koele wijken</h1>
+<dl><dt>Looptijd</dt><dd>1 september 2024 t/m 31 augustus 2029</dd>
+<dt>Penvoerder</dt><dd>Gemeente Tilburg</dd>
+<dt>Partners</dt><dd>Waterschap De Dommel, Tilburg University, IVN Natuureducatie, WoonTilburg</dd></dl>
+""", language="nl")
+    names = [next(iter(p["organisation"]["name"].values())) for p in record["participants"]]
+    assert names[1:] == ["Waterschap De Dommel", "Tilburg University", "IVN Natuureducatie", "WoonTilburg"]
+    assert all(_flagged(record, f"participants[{i}]") for i in range(1, 5))
+
+
+def test_a_body_with_its_town_after_a_comma_stays_one_partner() -> None:
+    record = _html("""
+<h1>Koele wijken</h1>
+<dl><dt>Looptijd</dt><dd>1 september 2024 t/m 31 augustus 2029</dd>
+<dt>Partners</dt><dd>Waterschap De Dommel, Boxtel</dd></dl>
+""", language="nl")
+    assert len(record["participants"]) == 1
+
+
+def test_paragraphs_after_a_theme_line_are_no_themes() -> None:
+    """'Thema: Klimaat en groen' in a news item's meta line swallowed the article's paragraphs as themes."""
+    record = _html("""
+<h1>Tilburg krijgt bijna 3 miljoen euro uit Europa voor koelere wijken</h1>
+<p>Nieuwsbericht | 12 maart 2025 | Thema: Klimaat en groen</p>
+<p>De gemeente Tilburg heeft samen met vier partners een Europese LIFE-subsidie binnengehaald voor het project Koele wijken, dat loopt van 1 september 2024 tot en met 31 augustus 2029.</p>
+<p>In het project vervangen de gemeente en haar partners in drie versteende wijken ruim 40.000 vierkante meter verharding door groen.</p>
+<dl>
+<dt>Totale projectkosten</dt>
+<dd>€ 4.762.400</dd>
+</dl>
+""", language="nl")
+    assert record["budget"]["total_cost"] == "4762400"
+    assert record.get("themes", []) == ["Klimaat en groen"]

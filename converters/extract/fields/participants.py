@@ -112,8 +112,24 @@ def _party_segment(sheet: Sheet, seg: Segment, default: str, is_city: bool) -> N
     else:
         items = []
     for line in items:
-        for part in _split_items(line.text):
-            add_item(sheet, part, default, line.number, is_city)
+        parts = _split_items(line.text)
+        listed = _comma_list(line.text) if len(parts) == 1 and not is_city else None
+        for part in listed or parts:
+            add_item(sheet, part, default, line.number, is_city, confirmed=listed is None)
+
+
+def _comma_list(text: str) -> list[str] | None:
+    """'Waterschap De Dommel, Tilburg University, IVN Natuureducatie, WoonTilburg' under a partners label: three or
+    more short capitalised parts with no figure and no known place last are several bodies, most likely; read one
+    by one but asked, since 'University of X, Department of Y, Z' is one body with its department and town."""
+    if "|" in text or re.search(r"\d", text):
+        return None
+    parts = [p.strip(" .;") for p in text.split(",")]
+    if len(parts) < 3 or not all(p and p[0].isupper() and len(p.split()) <= 6 for p in parts):
+        return None
+    if city(parts[-1]) or read_country(parts[-1]):
+        return None
+    return parts
 
 
 def _cards(sheet: Sheet, body: list[Line], default: str, is_city: bool = False) -> None:

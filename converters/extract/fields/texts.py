@@ -27,6 +27,11 @@ def read(sheet: Sheet) -> None:
             found, rest = _items(seg.body)
             items.extend(found)
             sheet.release(rest)
+        if kind == "theme":  # themes are phrases: paragraphs after a theme line ('Thema: Klimaat en groen') are the page's
+            long = [item for item in items if isinstance(item[0], str) and _sentence(item[0])]
+            numbers = {n for item in long for n in item[1]}
+            sheet.release([line for line in sheet.doc.lines if line.number in numbers])
+            items = [item for item in items if item not in long]
         if not items:
             continue
         # rows of a table under a list label ('Indicator | Value'): which cell says what is a guess
@@ -165,6 +170,15 @@ def _unmarked_heading(block: list[Line]) -> bool:
     over_paragraph = len(block) >= 2 and len(text.split()) <= 5 and block[1].text[:1].isupper() \
         and len(block[1].text.split()) >= 8
     return over_values or over_paragraph
+
+
+def _sentence(text: str) -> bool:
+    """A sentence or a paragraph, not a theme's phrase ('Blue growth; Fisheries and maritime', a thematic
+    objective's 15-word name): past eight words it has a full stop at its end or between two sentences,
+    or it runs past 25 words."""
+    size = len(text.split())
+    ends = text.rstrip().endswith((".", "!", "?")) or re.search(r"\w[.!?]\s+[A-ZÀ-ÖØ-ÞĀ-Ž]", text)
+    return size > 25 or (size > 8 and bool(ends))
 
 
 def check_delivered(sheet: Sheet) -> None:
