@@ -1117,3 +1117,30 @@ def test_paragraphs_after_a_theme_line_are_no_themes() -> None:
 """, language="nl")
     assert record["budget"]["total_cost"] == "4762400"
     assert record.get("themes", []) == ["Klimaat en groen"]
+
+
+def test_a_paragraph_opening_with_the_word_project_is_part_of_its_section() -> None:
+    """'Projekt TERMA-LINK povezuje ...' under 'O projektu' was dropped as the stock word 'projekt', and the
+    section's second paragraph (background) became the description, stated."""
+    record = _html("""
+<h1>Čezmejna mreža zelenih poti</h1>
+<h2>O projektu</h2>
+<p>Projekt TERMA-LINK povezuje termalne kraje ob slovensko-hrvaški meji z mrežo označenih kolesarskih in pohodnih poti.</p>
+<p>Posavje in Hrvaško zagorje imata bogato termalno tradicijo, vendar gostje term večinoma ostanejo v kompleksih.</p>
+<h2>Podatki o projektu</h2>
+<p>Vrednost projekta: 1.200.000,00 EUR</p>
+""", language="sl")
+    assert record["description"].startswith("Projekt TERMA-LINK povezuje")
+    assert _flagged(record, "description")  # two paragraphs: which the description holds is asked
+
+
+def test_a_lone_stock_word_is_still_no_paragraph() -> None:
+    record = _html("""
+<h1>Čezmejna mreža zelenih poti</h1>
+<h2>O projektu</h2>
+<p>Projekt</p>
+<p>TERMA-LINK povezuje termalne kraje ob slovensko-hrvaški meji z mrežo označenih kolesarskih in pohodnih poti.</p>
+<h2>Podatki o projektu</h2>
+<p>Vrednost projekta: 1.200.000,00 EUR</p>
+""", language="sl")
+    assert record["description"].startswith("TERMA-LINK povezuje")

@@ -20,6 +20,13 @@ URL = re.compile(r"(?:https?://|www\.)[^\s<>(){}|\"']+[^\s<>(){}|\"'.,;:]", re.I
 LABELISH = re.compile(r"^[^:]{1,40}:\s")  # 'Label: value'
 
 
+def stock_opening(folded: str, stock: list[str]) -> bool:
+    """A folded paragraph that opens with a stock phrase of several words ('this project is funded ...'), or
+    is a one-word one with at most four words more ('Projekt', 'Projekt · Aktualno'): a paragraph that only
+    opens with such a word ('Projekt TERMA-LINK povezuje termalne kraje ...') is about the project."""
+    return any(f"{folded} ".startswith(f"{b} ") and (" " in b or len(folded.split()) <= 5) for b in stock)
+
+
 def boilerplate(text: str) -> bool:
     """The text opens with one of the pages' stock phrases ('Back to', 'Share this', 'Read more')."""
     folded = words(text)

@@ -70,6 +70,11 @@ _LEADER = re.compile(r"^([^.:]{1,60}?)\s*(?:\.\s?){4,}\s*(?=\S)")  # dot leaders
 _BOX = re.compile(r"^[\s\u2500-\u257f]*$|^[\s\u2502\u2503\u2551]+|[\s\u2502\u2503\u2551]+$")  # box-drawing frames
 
 
+# A template's instruction to whoever fills it in, a whole line in square brackets of two words or more ('[Uveďte
+# hlavný cieľ ...]', '[doplní vedúci partner]'); a Markdown link has its address after it, a note number one word.
+_INSTRUCTION = re.compile(r"\[[^\[\]]*\w\s+\w[^\[\]]*\]")
+
+
 def clean_line(raw: str, number: int) -> Line:
     """One Markdown or text line, without list markers, emphasis, link syntax or box-drawing frames."""
     text = _BOX.sub("", _SPACES.sub(" ", raw).strip()) if re.search("[\u2500-\u257f]", raw) else _SPACES.sub(" ", raw).strip()
@@ -78,6 +83,8 @@ def clean_line(raw: str, number: int) -> Line:
     if re.fullmatch(r"[=_~]{3,}", text):  # a plain-text rule under or between sections
         return Line(number, "")
     if re.fullmatch(r"\+(?:[-=:]{2,}\+)+", text):  # a grid table's border (pandoc, psql): '+-----+-----+'
+        return Line(number, "")
+    if _INSTRUCTION.fullmatch(text):  # a form's bracketed instruction: '[max. 1 000 znakov vrátane medzier]'
         return Line(number, "")
     if text.startswith("|") and text.endswith("|") and len(text) > 2:  # a Markdown table row: cells as " | "
         text = " | ".join(cell.strip() for cell in text[1:-1].split("|"))

@@ -14,7 +14,7 @@ from ..data import best_label, contains, load, words
 from ..dates import find_dates, find_duration
 from ..items import country_list_text
 from ..numbers import find_amounts
-from ..page import URL, furniture
+from ..page import URL, furniture, stock_opening
 from ..parties import participant_named
 from ..segments import about_line, blocks
 from ..sheet import Sheet
@@ -63,7 +63,7 @@ def _paragraphs(sheet: Sheet, skip: set[int]) -> list[tuple[str, list[int]]]:
             continue
         if any(line.number in party_lines for line in block):
             continue  # prose among partner cards ('The consortium counts 35 partners ...') is about the partners
-        if any(folded.startswith(b) for b in boiler) or any(contains(folded, c) for c in cues):
+        if stock_opening(folded, boiler) or any(contains(folded, c) for c in cues):
             continue
         if find_dates(text, sheet.language) or find_amounts(text) or find_duration(text):
             continue

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from ..data import best_label, load, words
-from ..page import LABELISH
+from ..page import LABELISH, stock_opening
 from ..patterns import language_prefix
 from ..segments import blocks
 from ..sheet import Sheet
@@ -151,7 +151,7 @@ def _items(body: list[Line]) -> tuple[list[tuple[str, list[int], Line]], list[Li
         for group in groups:
             text = " ".join(line.text for line in group).strip()
             folded = words(text)
-            if not text or text.endswith(":") or any(f"{folded} ".startswith(f"{b} ") for b in boiler):  # whole words: not 'Proyectos'
+            if not text or text.endswith(":") or stock_opening(folded, boiler):  # whole words: not 'Proyectos'
                 continue
             out.append((text, [line.number for line in group], group[0]))
     return out, []
