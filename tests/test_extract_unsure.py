@@ -1144,3 +1144,16 @@ def test_a_lone_stock_word_is_still_no_paragraph() -> None:
 <p>Vrednost projekta: 1.200.000,00 EUR</p>
 """, language="sl")
     assert record["description"].startswith("TERMA-LINK povezuje")
+
+
+def test_a_name_labelled_as_in_the_pages_own_language_pairs_with_the_heading() -> None:
+    """'Tinklo pavadinimas lietuviškai: Mokyklų gatvės visiems' ('the network's name in Lithuanian') under the
+    heading 'School Streets for All': the title is both, not the Lithuanian half alone, stated."""
+    record = _html("""
+<h1>School Streets for All</h1>
+<p><span>Tinklo pavadinimas lietuviškai:</span> Mokyklų gatvės visiems</p>
+<p>Trukmė: 2023 m. birželio 1 d. – 2025 m. gruodžio 31 d.</p>
+<p>Biudžetas: 295 000 EUR</p>
+""", language="lt")
+    assert record["title"] == {"en": "School Streets for All", "lt": "Mokyklų gatvės visiems"}
+    assert _flagged(record, "title")

@@ -112,6 +112,17 @@ def named_language(sheet: Sheet, label: str) -> str | None:
     return None
 
 
+def names_own_language(sheet: Sheet, label: str) -> bool:
+    """A label that says its value is in the page's own language ('Tinklo pavadinimas lietuviškai', 'Titre en
+    français'): the page's other name, its heading, is then in another language."""
+    names = Locale.parse(sheet.language).languages
+    own = words(names.get(sheet.language, "")).split()
+    if not own:
+        return False
+    stem = min(len(own[0]), 5)
+    return any(len(token) >= min(len(own[0]), 4) and token[:stem] == own[0][:stem] for token in words(label).split())
+
+
 def tagged(sheet: Sheet, text: str) -> Any:
     """A text in the record's language, {en: text} for an English name in another language, or both
     halves of a bilingual 'Il gioco per città inclusive / Games for inclusive cities' by their languages."""

@@ -23,7 +23,7 @@ from ..places import city, looks_like_organisation, organisation_type
 from ..segments import blocks
 from ..sheet import Sheet
 from ..text import Line
-from .language import named_language, tagged, text_language
+from .language import named_language, names_own_language, tagged, text_language
 
 _DASHED = re.compile(r"\s[–—-]\s")
 # a word, then a name in quotes; the word starts at a word's start and is bounded, so that a line of one very
@@ -49,6 +49,15 @@ def read(sheet: Sheet) -> None:
             own = whole  # 'Kotona Turussa – kotoutumisen polut perheille' beside 'At Home in Turku – Integration ...'
         pair = {sheet.language: own, other: title} if own and words(own) != words(title) else {other: title}
         title_lines = own_lines + title_lines if own else title_lines
+    if title and not other and any(names_own_language(sheet, seg.label) for seg in sheet.of("project_name")):
+        # 'Tinklo pavadinimas lietuviškai: Mokyklų gatvės visiems' under the heading 'School Streets for All'
+        own, _, _, own_lines = _unlabelled_name(sheet, about, headline, subtitle_line, [])
+        language = text_language(sheet, own) if own and not generic_heading(own) else None
+        if own and words(own) != words(title) and language and language != sheet.language:
+            pair, title_lines = {language: own, sheet.language: title}, own_lines + title_lines
+        elif own and words(own) != words(title):
+            sheet.ask("title", "the label names the page's language, and the page's heading another name in a "
+                               "language the text does not tell", [own], own_lines)
     rivals = _rival_names(sheet) if title and pair is None else []
     generic = [(name, numbers) for name, numbers in rivals if generic_heading(name)]
     if generic and len(generic) < len(rivals):  # 'title: Informační list projektu – PRACOVNÍ VERZE 3' in front matter
