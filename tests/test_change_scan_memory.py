@@ -1,4 +1,4 @@
-"""The change step's pass over the data graph (eulod.pipeline.changes.scan_entities) keeps a
+"""The change step's pass over the data graph (eulod.pipeline.entity_hashes.scan_entities) keeps a
 sum per entity, not a note per subject: at 1 000 000 projects the data graph has tens of
 millions of subjects (participations, amounts, identifiers), and a dict of them all took
 gigabytes (issue 19). The store writes a subject's triples together, so one look-up per
@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 from eulod.core.config import load_settings
 from eulod.core.feed import Owners
 from eulod.core.generation import data_graph_iri
-from eulod.pipeline import changes
-from eulod.pipeline.changes import compare, compared, publish_changes, scan_entities
+from eulod.pipeline import changes, entity_hashes, feed_pages
+from eulod.pipeline.changes import compare, compared, publish_changes
+from eulod.pipeline.entity_hashes import scan_entities
 from eulod.pipeline.generations import new_generation, switch_to, write_manifest
 
 BASE = "https://example.org/"
@@ -87,8 +88,8 @@ def test_the_streamed_comparison_is_the_comparison(now, before):
 def test_the_change_step_memory_does_not_grow_with_the_entities(tmp_path, monkeypatch):
     """The whole full-build change step (scan, comparison with a previous generation, pages), a
     few entities held at a time: four times the projects, not four times the memory."""
-    monkeypatch.setattr(changes, "HELD_ENTITIES", 100)
-    monkeypatch.setattr(changes, "FLUSH_LINES", 500)
+    monkeypatch.setattr(entity_hashes, "HELD_ENTITIES", 100)
+    monkeypatch.setattr(feed_pages, "FLUSH_LINES", 500)
     monkeypatch.setattr(changes, "COMPARED_BATCH", 100)
 
     def run(projects: int, folder: Path) -> int:

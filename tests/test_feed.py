@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import EULOD, RECORDS, start_server
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
@@ -28,9 +29,8 @@ from eulod.core.config import load_settings
 from eulod.core.feed import AS, CHANGES, TREE, Owners, read_pages
 from eulod.core.generation import current_generation
 from eulod.pipeline.build import build
-from eulod.pipeline.changes import compare, scan_entities
-
-from conftest import EULOD, RECORDS, start_server
+from eulod.pipeline.changes import compare
+from eulod.pipeline.entity_hashes import scan_entities
 
 BASE = "http://127.0.0.1:5000/"
 FIRST = datetime(2026, 1, 1, tzinfo=timezone.utc)

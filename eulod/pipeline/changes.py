@@ -4,7 +4,7 @@ One call, :func:`publish_changes`, runs in a build after the store is loaded and
 dumps are written (eulod.pipeline.build.load_generation). It
 
 1. hashes every entity of the data graph (projects, organisations: eulod/core/feed.yaml) in one
-   streamed pass over the store: an entity's hash is the sum, modulo 2**128, of a hash of each
+   streamed pass over the store (eulod.pipeline.entity_hashes): an entity's hash is the sum, modulo 2**128, of a hash of each
    of its triples in N-Triples (its own and those of the IRIs it owns), so it does not depend
    on the order the store returns triples in and needs no sorting; blank nodes are named by a
    hash of what they say (so a relabelled blank node is no change); triples whose predicate
@@ -16,7 +16,8 @@ dumps are written (eulod.pipeline.build.load_generation). It
    is unchanged, else this build's time, so the dumps and the endpoint carry it;
 4. writes this generation's ``changes.sqlite`` and its event log: the previous generation's
    pages linked in, then this build's pages, whose Create and Update members carry the
-   entity's description as stored (a second streamed pass, over the changed entities' triples).
+   entity's description as stored (a second streamed pass, over the changed entities' triples:
+   eulod.pipeline.feed_pages).
 
 ``changes.sqlite`` also keeps the data graph's hash (its ``totals``), so that an incremental
 build (eulod/pipeline/incremental_changes.py) can move it by the triples it changed alone.
@@ -26,18 +27,15 @@ The format of the log is eulod.core.feed's, shared with the endpoint that serves
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import itertools
 import json
 import logging
-import os
-import shutil
 import sqlite3
 import time
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -48,17 +46,14 @@ from eulod.core.config import Settings
 from eulod.core.feed import (
     CHANGES,
     DCTERMS_MODIFIED,
-    PAGE_SUFFIX,
     PAGES_INDEX,
     XSD_DATETIME,
     Owners,
     Page,
-    activity_triples,
     dataset_iri,
     dump_distribution_iri,
     feed_distribution_iri,
     feed_folder,
-    page_file,
     read_pages,
     rules,
     sparql_distribution_iri,
@@ -66,143 +61,10 @@ from eulod.core.feed import (
 from eulod.core.generation import DUMP_NAME, Generation, current_generation, data_graph_iri, vocabulary_graph_iri
 from eulod.core.staging import scratch
 from eulod.pipeline.dumps import FILES
+from eulod.pipeline.entity_hashes import MODULUS, graph_hash, hashed, hex128, joined, scan_to_disk, triple_hash
+from eulod.pipeline.feed_pages import EVENTS, link_pages, published_time, write_event_pages
 
 log = logging.getLogger(__name__)
-
-MODULUS = 1 << 128
-FLUSH_LINES = 200_000  # description lines held for the pages before they are appended to their files
-
-
-def triple_hash(line: str) -> int:
-    """A 128-bit hash of one triple's N-Triples line (``<s> <p> <o> .``)."""
-    return int.from_bytes(hashlib.blake2b(line.encode("utf-8"), digest_size=16).digest(), "big")
-
-
-def hex128(value: int) -> str:
-    return f"{value % MODULUS:032x}"
-
-
-@dataclass
-class Scan:
-    """What one pass over the data graph found: each entity's kind and hash, and the hash of the rest."""
-
-    kinds: dict[str, str] = field(default_factory=dict)
-    sums: dict[str, int] = field(default_factory=dict)
-    rest: int = 0  # triples of no entity (source records, documents, programmes)
-    blank_owners: dict[str, set[str]] = field(default_factory=dict)  # blank node id -> entities describing it
-    triples: int = 0
-
-    def hashes(self) -> dict[str, str]:
-        return {entity: hex128(total) for entity, total in self.sums.items()}
-
-
-class BlankNames:
-    """Names for blank nodes from what they say: the hash of their sorted description, nested
-    blank nodes named the same way first; a cycle of blank nodes is named by position."""
-
-    def __init__(self, described: dict[str, list[tuple[str, ox.Term]]]) -> None:
-        self.described = described
-        self.names: dict[str, str] = {}
-
-    def name(self, node: str, path: tuple[str, ...] = ()) -> str:
-        if node in self.names:
-            return self.names[node]
-        if node in path:
-            return f"_:cycle{len(path) - path.index(node)}"
-        lines = sorted(f"{p} {self.term(o, (*path, node))}" for p, o in self.described.get(node, []))
-        name = "_:h" + hashlib.blake2b("\n".join(lines).encode("utf-8"), digest_size=16).hexdigest()
-        if not path or node not in path:
-            self.names[node] = name
-        return name
-
-    def term(self, term: ox.Term, path: tuple[str, ...] = ()) -> str:
-        return self.name(term.value, path) if isinstance(term, ox.BlankNode) else str(term)
-
-    def closure(self, node: str, seen: set[str] | None = None) -> Iterator[tuple[str, str]]:
-        """(blank node id, canonical N-Triples line) of every triple of ``node`` and the blank nodes under it."""
-        seen = seen if seen is not None else set()
-        if node in seen:
-            return
-        seen.add(node)
-        for predicate, obj in self.described.get(node, []):
-            yield node, f"{self.name(node)} {predicate} {self.term(obj)} ."
-            if isinstance(obj, ox.BlankNode):
-                yield from self.closure(obj.value, seen)
-
-
-Spill = Callable[[dict[str, str], dict[str, int]], None]
-
-
-def scan_entities(lines: Iterable[bytes], owners: Owners, volatile: frozenset[str], spill: Spill | None = None,
-                  held: int = 100_000) -> Scan:
-    """Hash every entity of one graph's N-Triples lines in one pass: see the module's docstring.
-
-    Lines as the store writes them (``Store.dump``, in Rust): a line is hashed as it is, its
-    subject read up to the first space (an IRI has none); only lines with a blank node are parsed.
-
-    With ``spill``, the kinds and partial sums are handed to it whenever ``held`` entities are
-    held, and at the end, and the scan returned holds none (the full build sums the parts on
-    disk: :func:`publish_changes`); an entity may then be spilled several times, its parts to be added.
-    """
-    scan = Scan()
-    kinds, sums = scan.kinds, scan.sums
-    blanks: dict[str, list[tuple[str, ox.Term]]] = {}
-    pointing: list[tuple[str, str, str, str, str]] = []  # (entity, kind, subject, predicate, blank object id)
-    last_subject, found = b"", None  # the store writes a subject's triples together: one look-up per subject
-    skip = tuple(f"<{iri}>".encode() for iri in volatile)
-    digest = hashlib.blake2b
-    rest = 0
-    for line in lines:
-        line = line.rstrip(b"\n")
-        if not line:
-            continue
-        scan.triples += 1
-        subject, predicate, obj = line.split(b" ", 2)
-        if predicate in skip:
-            continue
-        if subject.startswith(b"_:") or obj.startswith(b"_:"):
-            triple = next(iter(ox.parse(line + b"\n", ox.RdfFormat.N_TRIPLES))).triple
-            if isinstance(triple.subject, ox.BlankNode):
-                blanks.setdefault(triple.subject.value, []).append((str(triple.predicate), triple.object))
-                continue
-        if subject != last_subject:
-            last_subject, found = subject, owners.owner(subject[1:-1].decode("utf-8"))
-        if found is None:
-            if not obj.startswith(b"_:"):
-                rest += int.from_bytes(digest(line, digest_size=16).digest(), "big")
-            continue
-        kind, entity = found
-        kinds[entity] = kind
-        if obj.startswith(b"_:"):
-            pointing.append((entity, kind, subject.decode("utf-8"), predicate.decode("utf-8"),
-                             obj[2:].split(b" ")[0].decode()))
-            continue
-        sums[entity] = sums.get(entity, 0) + int.from_bytes(digest(line, digest_size=16).digest(), "big")
-        if spill is not None and len(kinds) >= held:
-            spill(kinds, sums)
-            kinds.clear()
-            sums.clear()
-    if blanks or pointing:
-        names = BlankNames(blanks)
-        for entity, kind, subject_text, predicate_text, node in pointing:
-            total = triple_hash(f"{subject_text} {predicate_text} {names.name(node)} .")
-            for described, line_text in names.closure(node):
-                total += triple_hash(line_text)
-                scan.blank_owners.setdefault(described, set()).add(entity)
-            sums[entity] = sums.get(entity, 0) + total
-            kinds[entity] = kind
-        for node in blanks:  # blank nodes no entity points to
-            if node not in scan.blank_owners:
-                rest += sum(triple_hash(line_text) for _, line_text in names.closure(node, set()))
-    for entity in kinds:
-        sums.setdefault(entity, 0)
-    if spill is not None:
-        spill(kinds, sums)
-        kinds.clear()
-        sums.clear()
-    scan.rest = rest
-    return scan
-
 
 DATA_FILE = ".feed-data.nt"  # the data graph's N-Triples, in the generation while it is built
 
@@ -211,14 +73,6 @@ def dump_graph(store: ox.Store, graph: str, target: Path) -> Path:
     """One graph's N-Triples, written by the store itself (no Python per triple): what both passes read."""
     store.dump(output=str(target), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
     return target
-
-
-def graph_hash(store: ox.Store, graph: str) -> int:
-    """A hash of a whole (small) graph's triples, in any order: the lines the store dumps (in
-    Rust: ten times faster than a quad at a time), each as :func:`triple_hash` hashes it."""
-    lines = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)).splitlines()
-    digest = hashlib.blake2b
-    return sum(int.from_bytes(digest(line, digest_size=16).digest(), "big") for line in lines if line)
 
 
 @dataclass(frozen=True)
@@ -314,140 +168,6 @@ def rules_fingerprint(base_iri: str) -> str:
     return hex128(triple_hash(text))
 
 
-def link_pages(previous: Previous, folder: Path) -> None:
-    """The previous generation's page files in this one: hard links (no copy of data), or copies
-    where the file system cannot link. Pages never change, so sharing their files is safe."""
-    if previous.generation is None:
-        return
-    source_folder, target_folder = str(feed_folder(previous.generation)), str(folder)
-    for page in previous.pages:  # plain strings: a log of thousands of pages links in a moment
-        name = f"{page.name}{PAGE_SUFFIX}"
-        source, target = os.path.join(source_folder, name), os.path.join(target_folder, name)
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copy2(source, target)
-
-
-def published_time(now: datetime, pages: list[Page]) -> str:
-    """This build's timestamp for its members, never before the log's last (LDES: timestamps only grow)."""
-    stamp = now.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")  # as the store writes it back
-    if pages and datetime.fromisoformat(pages[-1].published) > now:
-        return pages[-1].published
-    return stamp
-
-
-EVENTS = """CREATE TABLE event (
-    n INTEGER PRIMARY KEY,  -- the member's number in this build's log, from 0, in IRI order
-    iri TEXT NOT NULL,
-    action TEXT NOT NULL,   -- create, update, delete
-    kind TEXT NOT NULL,
-    described INTEGER NOT NULL,  -- 1: an entity of the data graph whose description the page carries
-    modified TEXT
-)"""
-
-
-def write_pages(data: Path, owners: Owners, scan: Scan, diff: Diff, generation: Generation,
-                base_iri: str, published: str) -> list[Page]:
-    """This build's pages from an in-memory ``diff`` (an incremental build's few entities):
-    :func:`write_event_pages` over its events."""
-    db = sqlite3.connect(":memory:")
-    try:
-        db.execute(EVENTS)
-        db.executemany("INSERT INTO event VALUES (?, ?, ?, ?, ?, ?)", (
-            (n, entity, action, *(_state(diff, entity, scan)))
-            for n, (entity, action) in enumerate(sorted(diff.actions.items()))))
-        db.execute("CREATE INDEX event_iri ON event (iri)")
-        return write_event_pages(data, owners, db, scan.blank_owners, generation, base_iri, published)
-    finally:
-        db.close()
-
-
-def _state(diff: Diff, entity: str, scan: Scan) -> tuple[str, int, str | None]:
-    kind, _digest, modified = diff.current.get(entity, ("", "", None))
-    return kind, int(entity in scan.kinds and entity in diff.current), modified
-
-
-def write_event_pages(data: Path, owners: Owners, events: sqlite3.Connection, blank_owners: dict[str, set[str]],
-                      generation: Generation, base_iri: str, published: str) -> list[Page]:
-    """This build's pages: members in IRI order, ``page_size`` to a page, and beside each Create or
-    Update the entity's description, gathered in a second pass over the graph's N-Triples
-    (``data``, as dumped before dcterms:modified was stated; that triple is added from the events).
-
-    ``events`` holds the :data:`EVENTS` table, indexed on ``iri``: the pages' lines are appended
-    to their files ``FLUSH_LINES`` at a time, and a subject's page is asked of the table once
-    per run of its lines, so memory does not grow with the number of members.
-    """
-    size = rules().page_size
-    (count,) = events.execute("SELECT COUNT(*) FROM event").fetchone()
-    if not count:
-        return []
-    folder = feed_folder(generation)
-    names = [f"{generation.id}-{k + 1:05d}" for k in range((count + size - 1) // size)]
-    carrying = {k.name for k in rules().kinds if k.modified}
-    buffers: dict[int, list[bytes]] = {}
-    held = 0
-
-    def flush() -> None:
-        for index, lines in buffers.items():
-            with open(folder / f"{names[index]}.nt.part", "ab") as handle:
-                handle.writelines(lines)
-        buffers.clear()
-
-    described = False
-    for number, entity, action, kind, carries, modified in events.execute(
-            "SELECT n, iri, action, kind, described, modified FROM event ORDER BY n"):
-        index = number // size
-        lines = buffers.setdefault(index, [])
-        lines.extend(f"{t} .\n".encode("utf-8") for t in activity_triples(base_iri, names[index], number % size + 1,
-                                                                          action, entity, published))
-        held += 4
-        if carries:
-            described = True
-            if kind in carrying:
-                lines.append(f'<{entity}> <{DCTERMS_MODIFIED}> "{modified}"^^<{XSD_DATETIME}> .\n'.encode("utf-8"))
-        if held >= FLUSH_LINES:
-            flush()
-            held = 0
-    flush()
-    held = 0
-    if described:
-        ask = "SELECT n FROM event WHERE iri = ? AND described = 1"
-
-        def page(entity: str) -> int | None:
-            found = events.execute(ask, (entity,)).fetchone()
-            return found[0] // size if found else None
-
-        blank_pages = {node: tuple(p for p in map(page, sorted(entities)) if p is not None)
-                       for node, entities in blank_owners.items()}
-        last_subject, targets = b"", ()  # a subject's lines are together in the dump: one look-up per subject
-        with open(data, "rb") as handle:
-            for line in handle:
-                subject = line[:line.index(b" ")]
-                if subject != last_subject:
-                    last_subject = subject
-                    if subject.startswith(b"_:"):
-                        targets = blank_pages.get(subject[2:].decode("utf-8"), ())
-                    else:
-                        found = owners.owner(subject[1:-1].decode("utf-8"))
-                        index = page(found[1]) if found else None
-                        targets = (index,) if index is not None else ()
-                for index in targets:
-                    buffers.setdefault(index, []).append(line)
-                    held += 1
-                if held >= FLUSH_LINES:
-                    flush()
-                    held = 0
-        flush()
-    pages = []
-    for index, name in enumerate(names):
-        part, final = folder / f"{name}.nt.part", page_file(generation, name)
-        os.replace(part, final)
-        members = min(size, count - index * size)
-        pages.append(Page(name, published, members, hashlib.sha256(final.read_bytes()).hexdigest()))
-    return pages
-
-
 def totals(base_iri: str, data: int, vocabulary: int) -> dict[str, str]:
     """changes.sqlite's ``totals``: the data graph's hash (the sum over its triples but the
     volatile ones), the vocabulary graph's, the eulod version whose vocabulary that is, and
@@ -460,41 +180,6 @@ def content_hash(data: int, vocabulary: int) -> str:
     """The catalogue's content hash: the data graph's (volatile triples left out), the vocabulary
     graph's and eulod's version, so a new release announces a new dataset version."""
     return hex128(data + vocabulary + triple_hash(__version__))
-
-
-def _limbs(value: int) -> tuple[int, int, int, int]:
-    """A 128-bit sum as four 32-bit parts: SQLite adds up to 2**31 of each in its 64-bit integers."""
-    value %= MODULUS
-    return value & 0xFFFFFFFF, (value >> 32) & 0xFFFFFFFF, (value >> 64) & 0xFFFFFFFF, value >> 96
-
-
-def _joined(limbs: Iterable[int | None]) -> int:
-    return sum((limb or 0) << (32 * n) for n, limb in enumerate(limbs)) % MODULUS
-
-
-HELD_ENTITIES = 100_000  # entities whose partial hashes the full scan holds before parking them on disk
-
-
-def _scan_to_disk(data: Path, db: sqlite3.Connection, owners: Owners, volatile: frozenset[str]) -> Scan:
-    """:func:`scan_entities` with each entity's partial sums parked in ``db``'s ``part`` table."""
-    db.execute("CREATE TABLE part (entity TEXT NOT NULL, kind TEXT NOT NULL, l0 INTEGER, l1 INTEGER, l2 INTEGER, "
-               "l3 INTEGER)")
-
-    def spill(kinds: dict[str, str], sums: dict[str, int]) -> None:
-        db.executemany("INSERT INTO part VALUES (?, ?, ?, ?, ?, ?)",
-                       ((entity, kind, *_limbs(sums.get(entity, 0))) for entity, kind in kinds.items()))
-
-    with open(data, "rb") as lines:
-        scan = scan_entities(lines, owners, volatile, spill, HELD_ENTITIES)
-    db.execute("CREATE INDEX part_entity ON part (entity)")
-    return scan
-
-
-def _hashed(db: sqlite3.Connection) -> Iterator[tuple[str, str, str, bool]]:
-    """(entity, kind, hash, True) of every entity of the data graph, in IRI order, from the parked parts."""
-    for entity, kind, *limbs in db.execute("SELECT entity, MIN(kind), SUM(l0), SUM(l1), SUM(l2), SUM(l3) FROM part "
-                                           "GROUP BY entity ORDER BY entity"):
-        yield entity, kind, hex128(_joined(limbs)), True
 
 
 def compared(current: Iterable[tuple[str, str, str, bool]], previous: Iterable[tuple[str, str, str, str]],
@@ -590,15 +275,15 @@ def publish_changes(store: ox.Store, generation: Generation, settings: Settings,
     data = dump_graph(store, graph, generation.path / DATA_FILE)
     changes_path = generation.path / CHANGES
     with scratch(changes_path) as db:
-        scan = _scan_to_disk(data, db, owners, current_rules.volatile)
-        data_hash = (_joined(db.execute("SELECT SUM(l0), SUM(l1), SUM(l2), SUM(l3) FROM part").fetchone())
+        scan = scan_to_disk(data, db, owners, current_rules.volatile)
+        data_hash = (joined(db.execute("SELECT SUM(l0), SUM(l1), SUM(l2), SUM(l3) FROM part").fetchone())
                      + scan.rest) % MODULUS
         vocabulary = graph_hash(store, vocabulary_graph_iri(settings))
         content = content_hash(data_hash, vocabulary)
         entries, entry_kinds = catalogue_hashes(base, content)
         published = published_time(when, previous.pages)
         catalogue = sorted((iri, entry_kinds[iri], digest, False) for iri, digest in entries.items())
-        counts, entities = _write_compared(changes_path, compared(heapq.merge(_hashed(db), catalogue),
+        counts, entities = _write_compared(changes_path, compared(heapq.merge(hashed(db), catalogue),
                                                         stored_entities(previous.generation) if previous.generation
                                                         else iter(()), published),
                                  db, totals(base, data_hash, vocabulary))

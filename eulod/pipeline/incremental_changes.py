@@ -49,24 +49,18 @@ from eulod.core.feed import CHANGES, DCTERMS_MODIFIED, PAGES_INDEX, XSD_DATETIME
 from eulod.core.generation import Generation, data_graph_iri, vocabulary_graph_iri
 from eulod.core.sqlitefiles import temporary_table
 from eulod.pipeline.changes import (
-    MODULUS,
     Diff,
     Previous,
-    Scan,
     catalogue_hashes,
     compare,
     content_hash,
-    graph_hash,
-    link_pages,
     publish_changes,
-    published_time,
     rules_fingerprint,
-    scan_entities,
     totals,
-    triple_hash,
-    write_pages,
 )
 from eulod.pipeline.delta import Delta
+from eulod.pipeline.entity_hashes import MODULUS, Scan, graph_hash, scan_entities, triple_hash
+from eulod.pipeline.feed_pages import link_pages, published_time, write_pages
 
 log = logging.getLogger(__name__)
 
