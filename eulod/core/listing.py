@@ -120,14 +120,14 @@ CREATE INDEX membership_project ON membership (project);
 """
 
 
-def _run(store: Any, name: str) -> Iterator[Any]:
+def run_stored(store: Any, name: str, package: str | None = None) -> Iterator[Any]:
     """The solutions of a stored query over the whole data set, in pages when the store caps answers.
 
     A remote store refuses an answer of as many rows as its cap (eulod.core.remote.store.RemoteStore,
-    ``max_rows``), and a listing query has a row per project or participation: there it is
-    asked a page at a time (:func:`paged`).
+    ``max_rows``), and a listing or search query has a row per project or participation: there it
+    is asked a page at a time (:func:`paged`). The listing's and the search index's readers share it.
     """
-    text = stored_query(__package__, name)
+    text = stored_query(package or __package__, name)
     cap = getattr(store, "max_rows", None)
     if not cap:
         yield from store.query(text, use_default_graph_as_union=True)
@@ -169,46 +169,46 @@ def paged(store: Any, text: str, size: int) -> Iterator[Any]:
 
 
 def _projects(store: Any) -> Iterator[tuple[str]]:
-    for row in _run(store, "listing-projects.rq"):
+    for row in run_stored(store, "listing-projects.rq"):
         yield (row["project"].value,)
 
 
 def _titles(store: Any) -> Iterator[tuple[str, str, str]]:
     """(project, language tag or '', title)."""
-    for row in _run(store, "listing-titles.rq"):
+    for row in run_stored(store, "listing-titles.rq"):
         title = row["title"]
         yield row["project"].value, title.language or "", title.value
 
 
 def _facts(store: Any) -> Iterator[tuple[str, str, str]]:
     """(project, fact, value): programme, start, end, months."""
-    for row in _run(store, "listing-facts.rq"):
+    for row in run_stored(store, "listing-facts.rq"):
         yield row["project"].value, row["fact"].value, row["value"].value
 
 
 def _amounts(store: Any) -> Iterator[tuple[str, str, str, str]]:
     """(project, kind, currency code, amount) of the totals projects state."""
-    for row in _run(store, "listing-amounts.rq"):
+    for row in run_stored(store, "listing-amounts.rq"):
         yield (row["project"].value, row["kind"].value.rsplit("#", 1)[-1], last_segment(row["currency"].value),
                row["amount"].value)
 
 
 def _partner_funding(store: Any) -> Iterator[tuple[str, str, str]]:
     """(project, currency code, sum) of the partners' EU contributions, for projects stating none."""
-    for row in _run(store, "listing-partner-funding.rq"):
+    for row in run_stored(store, "listing-partner-funding.rq"):
         if row["total"]:
             yield row["project"].value, last_segment(row["currency"].value), row["total"].value
 
 
 def members(store: Any) -> Iterator[tuple[str, str]]:
     """(project, organisation) of every participation (the listing's and the search index's)."""
-    for row in _run(store, "listing-members.rq"):
+    for row in run_stored(store, "listing-members.rq"):
         yield row["project"].value, row["organisation"].value
 
 
 def _countries(store: Any) -> Iterator[tuple[str, str]]:
     """(organisation, country IRI)."""
-    for row in _run(store, "listing-countries.rq"):
+    for row in run_stored(store, "listing-countries.rq"):
         yield row["organisation"].value, row["country"].value
 
 

@@ -47,8 +47,7 @@ from typing import Any
 import snowballstemmer
 import yaml
 
-from eulod.core.listing import members, paged
-from eulod.core.queryfiles import stored_query
+from eulod.core.listing import members, run_stored
 from eulod.core.sqlitefiles import writer, written_whole
 from eulod.core.staging import grouped, merged, park, scratch
 
@@ -230,16 +229,6 @@ def languages(db: sqlite3.Connection) -> tuple[str, ...]:
 # --- writing -----------------------------------------------------------------------------
 
 
-def _run(store: Any, name: str, package: str | None = None) -> Iterator[Any]:
-    """The solutions of a stored query over the whole data set, in pages when the store caps answers."""
-    text = stored_query(package or __package__, name)
-    cap = getattr(store, "max_rows", None)
-    if not cap:
-        yield from store.query(text, use_default_graph_as_union=True)
-        return
-    yield from paged(store, text, max(2, cap - 1))
-
-
 @dataclass
 class _Entity:
     kind: str
@@ -253,20 +242,20 @@ class _Entity:
 
 def _entities(store: Any) -> Iterator[tuple[str, str]]:
     """(entity, kind) of every project and organisation."""
-    for row in _run(store, "search-entities.rq"):
+    for row in run_stored(store, "search-entities.rq"):
         yield row["entity"].value, row["kind"].value
 
 
 def _facts(store: Any) -> Iterator[tuple[str, str, str, str]]:
     """(entity, fact, value, language tag or ''): results, country, cities, identifiers."""
-    for row in _run(store, "search-facts.rq"):
+    for row in run_stored(store, "search-facts.rq"):
         value = row["value"]
         yield row["entity"].value, row["fact"].value, value.value, getattr(value, "language", None) or ""
 
 
 def _texts(store: Any) -> Iterator[tuple[str, int, str, str, str]]:
     """(entity, rank, language tag or '', text, field) of every title, name and description."""
-    for row in _run(store, "search-texts.rq"):
+    for row in run_stored(store, "search-texts.rq"):
         literal = row["text"]
         yield (row["entity"].value, int(row["rank"].value), getattr(literal, "language", None) or "", literal.value,
                row["field"].value)
