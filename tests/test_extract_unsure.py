@@ -1157,3 +1157,23 @@ def test_a_name_labelled_as_in_the_pages_own_language_pairs_with_the_heading() -
 """, language="lt")
     assert record["title"] == {"en": "School Streets for All", "lt": "Mokyklų gatvės visiems"}
     assert _flagged(record, "title")
+
+
+@pytest.mark.parametrize("role_words, role", [("beneficiario principal", "coordinator"), ("socio líder", "coordinator"),
+                                              ("socio", "partner")])
+def test_a_role_after_a_dash_of_several_words_is_read(role_words: str, role: str) -> None:
+    """'Fundación ..., Soria (España) – beneficiario principal': the length check compared the dash's
+    words with the role's key ('coordinator'), not with the label it matched, so a label longer than
+    the key stayed in the name and no lead was found."""
+    record = _html(f"""
+<h1>Resina natural</h1>
+<p>Presupuesto total: 1.642.800 euros</p>
+<h2>Socios</h2>
+<ul>
+<li>Asociación Forestal de Soria (España) – {role_words}</li>
+<li>Universidade de Aveiro (Portugal)</li>
+</ul>
+""", language="es")
+    first = record["participants"][0]
+    assert first["organisation"]["name"] == {"es": "Asociación Forestal de Soria"}
+    assert first["role"] == role

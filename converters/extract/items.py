@@ -112,8 +112,8 @@ def _read_role(item: _Item) -> None:
             break
     dash_role = re.search(r"\s+[–—-]\s+([^–—-]{2,40})$", item.name)
     if dash_role and len(words(dash_role.group(1)).split()) <= 3:
-        stated_role, _ = best_label(dash_role.group(1), item_roles)
-        if stated_role and len(words(dash_role.group(1))) <= len(words(stated_role)) + 4:
+        stated_role, size = best_label(dash_role.group(1), item_roles)
+        if stated_role and len(words(dash_role.group(1))) <= size + 4:  # the role label, a few letters more at most
             item.role, item.name = stated_role, item.name[: dash_role.start()].strip()  # 'Autoridad Portuaria de Vigo (ES) – coordinator'
 
 
