@@ -1177,3 +1177,22 @@ def test_a_role_after_a_dash_of_several_words_is_read(role_words: str, role: str
     first = record["participants"][0]
     assert first["organisation"]["name"] == {"es": "Asociación Forestal de Soria"}
     assert first["role"] == role
+
+
+def test_lower_case_words_after_a_dash_say_what_a_body_does_not_its_name() -> None:
+    """'Nantes Métropole – autorité urbaine, chef de file': the name is before the dash, the lead's role
+    among the words after it; 'Université de Nantes – évaluation du projet' is the university."""
+    record = _html("""
+<h1>Cinq ponts</h1>
+<p>Budget total : 6 000 000 EUR</p>
+<h2>Partenaires</h2>
+<ul>
+<li>Métropole de Lyon – autorité urbaine, chef de file</li>
+<li>Université Lumière Lyon 2 – évaluation du projet</li>
+<li>Centro PINUS – Associação para a Valorização da Floresta de Pinho</li>
+</ul>
+""", language="fr")
+    names = [next(iter(p["organisation"]["name"].values())) for p in record["participants"]]
+    assert names == ["Métropole de Lyon", "Université Lumière Lyon 2",
+                     "Centro PINUS – Associação para a Valorização da Floresta de Pinho"]
+    assert [p["role"] for p in record["participants"]] == ["coordinator", "partner", "partner"]

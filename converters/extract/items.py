@@ -115,6 +115,16 @@ def _read_role(item: _Item) -> None:
         stated_role, size = best_label(dash_role.group(1), item_roles)
         if stated_role and len(words(dash_role.group(1))) <= size + 4:  # the role label, a few letters more at most
             item.role, item.name = stated_role, item.name[: dash_role.start()].strip()  # 'Autoridad Portuaria de Vigo (ES) – coordinator'
+            return
+    described = re.search(r"\s+[–—]\s+([a-zà-öø-ÿā-ž][^–—]*)$", item.name)
+    if described and len(described.group(1).split()) >= 2 and not item.in_table:
+        # 'Nantes Métropole – autorité urbaine, chef de file', 'Université de Nantes – évaluation du projet': words in
+        # lower case after a dash say what the body is or does in the project, not its name; a role among them is read
+        for part in described.group(1).split(","):
+            stated_role, size = best_label(part, item_roles)
+            if stated_role and len(words(part)) <= size + 4:
+                item.role = stated_role
+        item.name = item.name[: described.start()].strip()
 
 
 def _read_country(item: _Item) -> None:
