@@ -1196,3 +1196,32 @@ def test_lower_case_words_after_a_dash_say_what_a_body_does_not_its_name() -> No
     assert names == ["Métropole de Lyon", "Université Lumière Lyon 2",
                      "Centro PINUS – Associação para a Valorização da Floresta de Pinho"]
     assert [p["role"] for p in record["participants"]] == ["coordinator", "partner", "partner"]
+
+
+def test_funds_named_unevenly_and_under_no_label_are_asked() -> None:
+    """A newsletter: the project is ESF+ (three times), another item's project ERDF (once); both came
+    out as the project's funds, stated."""
+    record = _text("""
+Projekt: Digitalne vještine za sve
+Ukupna vrijednost: 1.180.000,00 eura
+Projekt se financira iz Europskog socijalnog fonda plus (ESF+). Bespovratno: ESF+ 85 %.
+Više o ESF+ na stranicama programa.
+U istom broju: obnova vrtića, 1.997.500,00 eura iz Europskog fonda za regionalni razvoj.
+""", language="hr")
+    assert set(record["funds"]) == {"ESF-PLUS", "ERDF"}
+    assert _flagged(record, "funds")
+
+
+@pytest.mark.parametrize("lines", [
+    ["Fond: ESF+ i EFRR", "Projekt se financira iz ESF+."],  # both under the fund label
+    ["Projekt se financira iz Europskog socijalnog fonda plus (ESF+). Bespovratno: ESF+ 85 %."],  # one fund
+])
+def test_funds_a_label_names_or_a_single_fund_stay_stated(lines: list[str]) -> None:
+    body = "\n".join(lines)
+    record = _text(f"""
+Projekt: Digitalne vještine za sve
+Ukupna vrijednost: 1.180.000,00 eura
+{body}
+""", language="hr")
+    assert "ESF-PLUS" in record["funds"]
+    assert not _flagged(record, "funds")

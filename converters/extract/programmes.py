@@ -57,6 +57,11 @@ def programmes(text: str, start_year: int | None) -> list[tuple[str, int]]:
     return list(first.items())
 
 
+def fund_mentions(text: str, notation: str) -> int:
+    """How many times the text names a fund (by any of its names and abbreviations)."""
+    return len(re.findall(load("programmes.yaml")["funds"][notation], text, re.IGNORECASE))
+
+
 def funds(text: str) -> list[str]:
     """Funds named in the text, in order of first mention."""
     hits = []

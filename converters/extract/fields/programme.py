@@ -63,8 +63,19 @@ def read(sheet: Sheet) -> None:
             sheet.put("funds", fund_list, [], derived="a fund named only in a list no label claims, perhaps another project's")
         elif named and set(fund_list) - set(named):
             sheet.put("funds", fund_list, [], derived="a fund named beside those its label names, perhaps another project's")
+        elif not named and len(fund_list) > 1 and _uneven(whole, fund_list):
+            # 'ERDF' once in a newsletter's other item beside the project's 'ESF+' three times; 'FSE+' only in the
+            # programme's name 'FEDER-FSE+': which funds are the project's, no label says
+            sheet.put("funds", fund_list, [], derived="funds named unevenly and under no label: one may be another "
+                                                      "project's or only in a programme's name")
         else:
             sheet.put("funds", fund_list, [])
+
+
+def _uneven(text: str, funds: list[str]) -> bool:
+    """Several funds, one named fewer times than another, or each once: the page does not say they are all the project's."""
+    counts = [prog.fund_mentions(text, fund) for fund in funds]
+    return min(counts) < max(counts) or max(counts) == 1
 
 
 def _listed(sheet: Sheet) -> set[int]:
