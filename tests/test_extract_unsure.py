@@ -1225,3 +1225,31 @@ Ukupna vrijednost: 1.180.000,00 eura
 """, language="hr")
     assert "ESF-PLUS" in record["funds"]
     assert not _flagged(record, "funds")
+
+
+def test_of_several_paragraphs_under_a_description_label_the_first_is_taken_and_the_whole_offered() -> None:
+    """Readers of the sets kept the first paragraph of a description section 34 times, all of them 11."""
+    record = _html("""
+<h1>Grøn Kompetenceby</h1>
+<p>Samlet budget: 12.000.000 kr.</p>
+<h2>Om projektet</h2>
+<p>Projektet opretter et fælles uddannelses- og testcenter på campus og udvikler korte efteruddannelsesforløb.</p>
+<p>Baggrunden er, at virksomhederne i området mangler faglært arbejdskraft til de nye grønne job.</p>
+""", language="da")
+    first = "Projektet opretter et fælles uddannelses- og testcenter på campus og udvikler korte efteruddannelsesforløb."
+    assert record["description"] == first
+    asked = next(item for item in record["review"] if item["field"] == "description")
+    assert asked["candidates"][0] == first and asked["candidates"][1].startswith(first + "\n\nBaggrunden")
+
+
+def test_one_paragraph_under_a_description_label_is_stated() -> None:
+    record = _html("""
+<h1>Grøn Kompetenceby</h1>
+<p>Samlet budget: 12.000.000 kr.</p>
+<h2>Om projektet</h2>
+<p>Projektet opretter et fælles uddannelses- og testcenter på campus og udvikler korte efteruddannelsesforløb.</p>
+<h2>Kontakt</h2>
+<p>info@example.org</p>
+""", language="da")
+    assert record["description"].startswith("Projektet opretter")
+    assert not _flagged(record, "description")

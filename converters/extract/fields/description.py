@@ -26,8 +26,12 @@ def read(sheet: Sheet) -> None:
     if "description" not in sheet.record:
         skip = set(sheet.title_lines) | ({sheet.subtitle_line.number} if sheet.subtitle_line is not None else set())
         paragraphs = _paragraphs(sheet, skip)
-        if paragraphs:
-            sheet.put("description", "\n\n".join(p for p, _ in paragraphs), [n for _, ns in paragraphs for n in ns])
+        if len(paragraphs) > 1:  # as under a description label (fields/texts.py): the first, the whole the other candidate
+            sheet.put("description", paragraphs[0][0], paragraphs[0][1])
+            sheet.ask("description", "several free paragraphs about the project: the first is taken; check it",
+                      [paragraphs[0][0], "\n\n".join(p for p, _ in paragraphs)], [n for _, ns in paragraphs for n in ns])
+        elif paragraphs:
+            sheet.put("description", paragraphs[0][0], paragraphs[0][1])
     if "objectives" not in sheet.record:
         _objective_sentence(sheet, set(sheet.title_lines))
         stated = sheet.record.get("objectives") or [""]

@@ -64,9 +64,16 @@ def read(sheet: Sheet) -> None:
             items = [item for index, item in enumerate(kept) if item[0] not in [text for text, _, _ in kept[:index]]]
             if not items:
                 continue
-            several = "paragraphs under the label: which of them the description holds is a guess" if len(items) > 1 else None
-            sheet.put("description", "\n\n".join(text for text, _, _ in items), [n for _, ns, _ in items for n in ns],
-                      derived=several)
+            if len(items) > 1:
+                # readers of the sets kept the first paragraph three times as often as all of them: the first is
+                # the value, the whole section the other candidate
+                whole = "\n\n".join(text for text, _, _ in items)
+                sheet.put("description", items[0][0], items[0][1],
+                          derived="paragraphs under the label: the first is taken, which of them the description holds is a guess")
+                sheet.ask("description", "several paragraphs under the label: the first is taken; check it",
+                          [items[0][0], whole], [n for _, ns, _ in items for n in ns])
+            else:
+                sheet.put("description", items[0][0], items[0][1])
         elif kind == "results" and _targets(items) and "expected_results" not in sheet.record:
             sheet.put("expected_results", [text for text, _, _ in items], lines, derived=unsure)  # '• ograniczenie emisji CO2 o ok. 180 ton'
         elif kind == "results":
