@@ -1253,3 +1253,20 @@ def test_one_paragraph_under_a_description_label_is_stated() -> None:
 """, language="da")
     assert record["description"].startswith("Projektet opretter")
     assert not _flagged(record, "description")
+
+
+def test_names_under_labels_of_two_other_languages_each_keep_their_language() -> None:
+    """'Projekt címe angolul' and 'Projekt címe szlovákul' beside a Hungarian heading: the English
+    half came out holding the Slovak name."""
+    record = _html("""
+<h1>Bodrog menti kerékpáros örökségút</h1>
+<dl>
+<dt>Projekt címe angolul</dt>
+<dd>Bodrog Heritage Cycling Route</dd>
+<dt>Projekt címe szlovákul</dt>
+<dd>Cyklotrasa dedičstva pozdĺž Bodrogu</dd>
+</dl>
+<p>Teljes költségvetés: 1 500 000,00 EUR</p>
+""", language="hu")
+    assert record["title"] == {"hu": "Bodrog menti kerékpáros örökségút", "en": "Bodrog Heritage Cycling Route",
+                               "sk": "Cyklotrasa dedičstva pozdĺž Bodrogu"}

@@ -49,6 +49,10 @@ def read(sheet: Sheet) -> None:
             own = whole  # 'Kotona Turussa – kotoutumisen polut perheille' beside 'At Home in Turku – Integration ...'
         pair = {sheet.language: own, other: title} if own and words(own) != words(title) else {other: title}
         title_lines = own_lines + title_lines if own else title_lines
+        named = _named_names(sheet)
+        if len(named) > 1:  # 'Projekt címe angolul: ...', 'Projekt címe szlovákul: ...': each name under its language
+            pair = ({sheet.language: own} if own else {}) | {lang: value for lang, value, _ in named}
+            title_lines = sorted(set(title_lines) | {n for _, _, lines in named for n in lines})
     if title and not other and any(names_own_language(sheet, seg.label) for seg in sheet.of("project_name")):
         # 'Tinklo pavadinimas lietuviškai: Mokyklų gatvės visiems' under the heading 'School Streets for All'
         own, _, _, own_lines = _unlabelled_name(sheet, about, headline, subtitle_line, [])
@@ -131,6 +135,18 @@ def _record_id(key: str) -> str:
     while len(slug) > 60 and "-" in slug:  # ids are at most 80 characters; keep whole words
         slug = slug.rsplit("-", 1)[0]
     return slug
+
+
+def _named_names(sheet: Sheet) -> list[tuple[str, str, list[int]]]:
+    """(language, name, lines) of each project-name label that names the language of its value, once a language."""
+    out: dict[str, tuple[str, str, list[int]]] = {}
+    for seg in sheet.of("project_name"):
+        language = named_language(sheet, seg.label)
+        value, lines, _rest = sheet.first_block(seg)
+        value = value.strip(" „”\"'“")
+        if language and value and language not in out:
+            out[language] = (language, value, seg.label_lines + lines)
+    return list(out.values())
 
 
 def _rival_names(sheet: Sheet) -> list[tuple[str, list[int]]]:
