@@ -1270,3 +1270,23 @@ def test_names_under_labels_of_two_other_languages_each_keep_their_language() ->
 """, language="hu")
     assert record["title"] == {"hu": "Bodrog menti kerékpáros örökségút", "en": "Bodrog Heritage Cycling Route",
                                "sk": "Cyklotrasa dedičstva pozdĺž Bodrogu"}
+
+
+def test_one_unknown_word_in_a_tables_name_column_is_no_city_for_sure() -> None:
+    """'Luonnonvarakeskus | Suomi' (the Finnish natural resources institute) came out as the
+    municipality of a city 'Luonnonvarakeskus', stated; the programme 'Horisontti Eurooppa' was
+    not known."""
+    record = _html("""
+<h1>Turvemaat</h1>
+<p>Ohjelma: Horisontti Eurooppa</p>
+<p>Kokonaisbudjetti: 5 000 000 EUR</p>
+<h2>Konsortio</h2>
+<table>
+<tr><th>Organisaatio</th><th>Maa</th><th>Rooli</th></tr>
+<tr><td>Wageningen University &amp; Research</td><td>Alankomaat</td><td>Koordinaattori</td></tr>
+<tr><td>Luonnonvarakeskus</td><td>Suomi</td><td>Partneri</td></tr>
+</table>
+""", language="fi")
+    assert record["programme"] == "HORIZON-EUROPE"
+    index = next(i for i, p in enumerate(record["participants"]) if "Luonnonvarakeskus" in p["organisation"]["name"].values())
+    assert _flagged(record, f"participants[{index}]")

@@ -41,10 +41,11 @@ class _Item:
     kind: str | None = None  # the type a table column or a dash phrase gives
     city_hint: str | None = None
     in_table: bool = False  # a table row's cells, whose name column holds any kind of body
+    row: bool = False  # a row of a table under its header (not a card's lines joined as cells)
 
 
 def add_item(sheet: Sheet, text: str, role: str, number: int, is_city: bool, town: str = "",
-             stated_country: CountryReading | None = None, confirmed: bool = True) -> Participant | None:
+             stated_country: CountryReading | None = None, confirmed: bool = True, row: bool = False) -> Participant | None:
     """One participant from a list item, table row or card; ``town`` is a city stated apart from the name,
     ``stated_country`` a country read around it (an adjective in prose). ``confirmed`` False: the item
     comes from a structure the extractor cannot confirm (a table with an unknown header), so the body
@@ -53,7 +54,7 @@ def add_item(sheet: Sheet, text: str, role: str, number: int, is_city: bool, tow
     Returns the participant it was merged into, or None when the text names nobody.
     """
     cells = [c.strip() for c in text.split("|")] if "|" in text else [text]
-    item = _Item(cells[0], role, is_city, in_table=len(cells) > 1)
+    item = _Item(cells[0], role, is_city, in_table=len(cells) > 1, row=row)
     if len(cells) > 1:
         if header_row(cells):
             return None
@@ -176,7 +177,8 @@ def _body(sheet: Sheet, item: _Item, names: list[str], town: str) -> Organisatio
             and (not item.city_hint or words(item.city_hint) == words(name)):  # a body in another place is no city
         is_city = True
         # a name of several words that no city list knows may be a body named like a place ('Principado de Asturias')
-        guessed_city = not city(name) and len(name.split()) > 1 and not looks_like_organisation(name)
+        # and so may one word in a table's name column ('Luonnonvarakeskus | Suomi', the Finnish natural resources institute)
+        guessed_city = not city(name) and (len(name.split()) > 1 or item.row) and not looks_like_organisation(name)
     if is_city and town and contains(words(name), words(town)) and not looks_like_organisation(name):
         org = organisation(town, sheet.language, is_city=True)  # 'Ningbo Municipal Government' in a list of cities
         org.names = {sheet.language: name}

@@ -189,7 +189,8 @@ def _add_row(sheet: Sheet, line: Line, columns: dict[str, int], role: str, width
     if stated_role and (stated_role != "partner" or role == "partner"):
         role = stated_role
     rest = [cell(k) for k in ("country", "type") if cell(k)]
-    add_item(sheet, " | ".join([name, *rest]) if rest else name, role, line.number, False, confirmed=len(cells) == width)
+    add_item(sheet, " | ".join([name, *rest]) if rest else name, role, line.number, False, confirmed=len(cells) == width,
+             row=True)
     town = cell("city")
     participant = participant_with_line(sheet, line.number)
     if town and participant is not None:
