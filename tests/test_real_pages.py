@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import csv
 import html
-import os
 import re
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,13 +22,8 @@ import html5rdf
 import pyoxigraph as ox
 import pytest
 from babel.numbers import format_currency
+from real_exports import ABSENT, COUNTRIES, KOHESIO, ORGANISATIONS, PRESENT, PROJECTS, ROOT, build_real
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("EULOD_SHARED", ROOT.parent / "shared")) / "real"
-CORDIS = SHARED / "cordis-he"
-PROJECTS, ORGANISATIONS = CORDIS / "project_df_100.csv", CORDIS / "organization_df_100.csv"
-KOHESIO = SHARED / "kohesio-2021-2027"
-COUNTRIES = ["BG", "CZ", "FR", "PL", "PT"]
 BASE = "http://127.0.0.1:5000/"
 # Projects whose pages are read: EIT DIGITAL's (a beneficiary with a US third party, and one that
 # keeps 0 of its grant), EIT Digital's business plan (seven third parties), Add4Kids, an
@@ -39,8 +31,7 @@ BASE = "http://127.0.0.1:5000/"
 CHOSEN = ("101113201", "101113245", "101134907", "101070806", "101072693")
 HTML = {"Accept": "text/html", "Accept-Language": "en"}
 
-pytestmark = [pytest.mark.skipif(not (PROJECTS.is_file() and KOHESIO.is_dir()),
-                                 reason=f"the real exports are not in {SHARED} (set EULOD_SHARED)"),
+pytestmark = [pytest.mark.skipif(not PRESENT, reason=ABSENT),
               pytest.mark.slow]  # slow: imports and builds the real files
 
 
@@ -49,27 +40,10 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("EULOD_")}
-    return subprocess.run([sys.executable, "-m", "eulod.cli", *args], cwd=cwd, env=environment,
-                          capture_output=True, text=True, timeout=600)
-
-
 @pytest.fixture(scope="module")
 def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Both real sources imported and built into one generation."""
-    folder = tmp_path_factory.mktemp("real-pages")
-    inputs = ["cordis.jsonl"]
-    result = run("import", "cordis", str(PROJECTS), str(ORGANISATIONS), "-o", "cordis.jsonl", cwd=folder)
-    assert result.returncode == 0, result.stderr
-    for country in COUNTRIES:
-        result = run("import", "csv", str(KOHESIO / f"{country}-sample.csv"), "--mapping", "kohesio",
-                     "-o", f"{country}.jsonl", cwd=folder)
-        assert result.returncode == 0, result.stderr
-        inputs.append(f"{country}.jsonl")
-    result = run("build", *inputs, "--build-dir", "build", "--base-iri", BASE, "-q", cwd=folder)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return folder / "build"
+    return build_real(tmp_path_factory.mktemp("real-pages"), BASE)
 
 
 @pytest.fixture(scope="module")

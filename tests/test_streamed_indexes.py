@@ -14,13 +14,13 @@ import json
 import sqlite3
 import tracemalloc
 from collections import Counter, defaultdict
-from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from streamed_expectations import assert_listing_is_the_definitions, assert_search_is_the_definitions, rows
 
 from eulod.core import listing, search
 from eulod.core.staging import grouped, merged
@@ -56,9 +56,9 @@ def test_the_merge_join_gives_each_key_its_rows_in_every_stream(keys, first, sec
     order is Python's (code points), which is SQLite's BINARY order of the same text."""
     db = sqlite3.connect(":memory:")
     streams = []
-    for name, rows in (("a", first), ("b", second)):
+    for name, pairs in (("a", first), ("b", second)):
         db.execute(f"CREATE TABLE {name} (k, v)")
-        db.executemany(f"INSERT INTO {name} VALUES (?, ?)", rows)
+        db.executemany(f"INSERT INTO {name} VALUES (?, ?)", pairs)
         streams.append(grouped(db.execute(f"SELECT k, v FROM {name} ORDER BY k, v")))
     got = list(merged(sorted(keys), *streams))
     expected = []
@@ -125,14 +125,6 @@ def listing_store(projects: list[dict], organisations: list[list[str]]) -> ox.St
     return store
 
 
-def rows(path: Path, sql: str) -> list[tuple]:
-    db = sqlite3.connect(path)
-    try:
-        return db.execute(sql).fetchall()
-    finally:
-        db.close()
-
-
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(project_, max_size=8), st.lists(organisation_, min_size=6, max_size=6))
 def test_the_streamed_listing_holds_what_the_per_project_definitions_make_of_the_store(tmp_path, projects, organisations):
@@ -140,28 +132,7 @@ def test_the_streamed_listing_holds_what_the_per_project_definitions_make_of_the
     target = tmp_path / "listing.sqlite"
     target.unlink(missing_ok=True)
     listing.write_listing(store, target, YEAR, "g")
-    items, partners = listing._read_projects(store), listing._read_partners(store)
-    expected = [listing.project_rows(position, iri, items[iri], partners.get(iri), YEAR)
-                for position, iri in enumerate(sorted(items))]
-    assert rows(target, "SELECT * FROM project ORDER BY id") == [row.project for row in expected]
-    assert rows(target, "SELECT * FROM title ORDER BY project, position") == [t for row in expected for t in row.titles]
-    assert rows(target, "SELECT * FROM project_country ORDER BY country, project") == sorted(
-        p for row in expected for p in row.places)
-    assert rows(target, "SELECT * FROM project_funding ORDER BY project, currency") == sorted(
-        (row.project[0], *amount) for row in expected for amount in row.amounts)
-    assert rows(target, "SELECT * FROM project_amount ORDER BY project, kind, currency") == sorted(
-        (row.project[0], *stated) for row in expected for stated in row.stated)
-    organisations_in = sorted({o for row in expected for o in row.organisations})
-    assert rows(target, "SELECT iri FROM organisation ORDER BY id") == [(o,) for o in organisations_in]
-    assert rows(target, "SELECT o.iri, p.iri FROM membership AS m JOIN organisation AS o ON o.id = m.organisation "
-                        "JOIN project AS p ON p.id = m.project ORDER BY 1, 2") == sorted(
-        (o, row.project[1]) for row in expected for o in row.organisations)
-    funding: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    for row in expected:
-        for currency, amount in row.amounts:
-            funding[(row.project[2] or "", currency)] += Decimal(amount)
-    assert rows(target, "SELECT * FROM funding ORDER BY programme, currency") == [
-        (*key, str(total)) for key, total in sorted(funding.items()) if total]
+    assert_listing_is_the_definitions(store, target, YEAR)
     assert not list(tmp_path.glob(".*scratch")), "the scratch file is removed"
 
 
@@ -226,17 +197,7 @@ def test_the_streamed_search_index_holds_what_the_per_entity_definitions_make_of
     target = tmp_path / "search.sqlite"
     target.unlink(missing_ok=True)
     search.write_search(store, target, "g")
-    items, members = search._read(store)
-    names_of = {iri: search._unique(item.names) for iri, item in items.items()}
-    expected = []
-    for kind in search.KINDS:
-        first = search.KIND_ROWIDS[kind][0]
-        of_kind = sorted(iri for iri, item in items.items() if item.kind == kind)
-        expected += [search.Document.of(first + position * search.GAP, iri, items[iri], names_of, members)
-                     for position, iri in enumerate(of_kind, start=1)]
-    assert rows(target, "SELECT * FROM entity ORDER BY id") == [d.entity for d in expected]
-    columns = ", ".join(name for name, _ in search.COLUMNS)
-    assert rows(target, f"SELECT rowid, {columns} FROM doc ORDER BY rowid") == [(d.id, *d.columns) for d in expected]
+    expected = assert_search_is_the_definitions(store, target)
     languages = sorted({tag for d in expected for tag in d.languages})
     assert json.loads(rows(target, "SELECT value FROM meta WHERE key = 'languages'")[0][0]) == languages
 
