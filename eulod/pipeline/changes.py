@@ -34,7 +34,6 @@ import logging
 import sqlite3
 import time
 from contextlib import closing
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -49,7 +48,6 @@ from eulod.core.feed import (
     PAGES_INDEX,
     XSD_DATETIME,
     Owners,
-    Page,
     dataset_iri,
     dump_distribution_iri,
     feed_distribution_iri,
@@ -60,6 +58,7 @@ from eulod.core.feed import (
 )
 from eulod.core.generation import DUMP_NAME, Generation, current_generation, data_graph_iri, vocabulary_graph_iri
 from eulod.core.staging import scratch
+from eulod.pipeline.change_state import Diff, Previous
 from eulod.pipeline.dumps import FILES
 from eulod.pipeline.entity_hashes import MODULUS, graph_hash, hashed, hex128, joined, scan_to_disk, triple_hash
 from eulod.pipeline.feed_pages import EVENTS, link_pages, published_time, write_event_pages
@@ -73,15 +72,6 @@ def dump_graph(store: ox.Store, graph: str, target: Path) -> Path:
     """One graph's N-Triples, written by the store itself (no Python per triple): what both passes read."""
     store.dump(output=str(target), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
     return target
-
-
-@dataclass(frozen=True)
-class Previous:
-    """What the generation before this build published: entity -> (kind, hash, modified), its pages."""
-
-    generation: Generation | None
-    entities: dict[str, tuple[str, str, str]]
-    pages: list[Page]
 
 
 def read_previous(build_dir: Path, this: Generation, base_iri: str, generation: Generation | None = None,
@@ -111,17 +101,6 @@ def stored_entities(generation: Generation) -> Iterator[tuple[str, str, str, str
     """(iri, kind, hash, modified) of each entity a generation's changes.sqlite holds, in IRI order."""
     with closing(sqlite3.connect(f"file:{generation.path / CHANGES}?mode=ro", uri=True)) as connection:
         yield from connection.execute("SELECT iri, kind, hash, modified FROM entities ORDER BY iri")
-
-
-@dataclass
-class Diff:
-    """Entity -> action ("create", "update", "delete"), and each current entity's kind, hash and modified."""
-
-    actions: dict[str, str] = field(default_factory=dict)
-    current: dict[str, tuple[str, str, str]] = field(default_factory=dict)
-
-    def count(self, action: str) -> int:
-        return sum(1 for a in self.actions.values() if a == action)
 
 
 def compare(hashes: dict[str, str], kinds: dict[str, str], previous: dict[str, tuple[str, str, str]], now: str) -> Diff:

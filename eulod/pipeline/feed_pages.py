@@ -13,7 +13,6 @@ import shutil
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from eulod.core.feed import (
     DCTERMS_MODIFIED,
@@ -27,10 +26,8 @@ from eulod.core.feed import (
     rules,
 )
 from eulod.core.generation import Generation
+from eulod.pipeline.change_state import Diff, Previous
 from eulod.pipeline.entity_hashes import Scan
-
-if TYPE_CHECKING:
-    from eulod.pipeline.changes import Diff, Previous
 
 FLUSH_LINES = 200_000  # description lines held for the pages before they are appended to their files
 

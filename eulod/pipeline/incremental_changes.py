@@ -48,16 +48,8 @@ from eulod.core.config import Settings
 from eulod.core.feed import CHANGES, DCTERMS_MODIFIED, PAGES_INDEX, XSD_DATETIME, Owners, feed_folder, read_pages, rules
 from eulod.core.generation import Generation, data_graph_iri, vocabulary_graph_iri
 from eulod.core.sqlitefiles import temporary_table
-from eulod.pipeline.changes import (
-    Diff,
-    Previous,
-    catalogue_hashes,
-    compare,
-    content_hash,
-    publish_changes,
-    rules_fingerprint,
-    totals,
-)
+from eulod.pipeline.change_state import Diff, Previous
+from eulod.pipeline.changes import catalogue_hashes, compare, content_hash, publish_changes, rules_fingerprint, totals
 from eulod.pipeline.delta import Delta
 from eulod.pipeline.entity_hashes import MODULUS, Scan, graph_hash, scan_entities, triple_hash
 from eulod.pipeline.feed_pages import link_pages, published_time, write_pages
