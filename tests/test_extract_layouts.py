@@ -536,3 +536,70 @@ def test_a_wiki_s_edit_links_beside_headings_are_furniture() -> None:
 <p>To protect the river banks of both towns.</p></main></body></html>"""
     texts = [line.text for line in html_lines(page) if line.text]
     assert texts == ["Green Banks", "Objectives", "To protect the river banks of both towns."]
+
+
+# -- tables whose cells tabs separate (a word processor's or spreadsheet's table saved as text) -----
+
+def test_a_tab_separated_fact_table_is_read_as_labelled_facts(tmp_path) -> None:
+    """'Project title<TAB>value' rows: the tab is the only thing between label and value (no colon, no
+    space alignment), so the rows must be cut at the tabs to be read as a table."""
+    from eulod.converters.extract.factsheet import extract_file
+
+    sheet = tmp_path / "card.txt"
+    sheet.write_text("Ciudad de ejemplo\n\nFicha del proyecto\n"
+                     "Título del proyecto\tRutas verdes entre barrios del sur\n"
+                     "Programa\tInterreg VI-A España-Portugal (POCTEP) 2021-2027\n"
+                     "Coste total\t1 250 000,00 EUR\n"
+                     "Fecha de inicio\t01/03/2024\n"
+                     "Fecha de finalización\t28/02/2027\n", "utf-8")
+    record = extract_file(sheet).record
+    assert record is not None
+    assert record["title"] in ("Rutas verdes entre barrios del sur", {"es": "Rutas verdes entre barrios del sur"})
+    assert record["budget"]["total_cost"] == "1250000.00"
+    assert (record["start_date"], record["end_date"]) == ("2024-03-01", "2027-02-28")
+    assert not any(item["field"] == "title" for item in record.get("review", []))
+
+
+def test_a_tab_inside_prose_makes_no_table(tmp_path) -> None:
+    """One line with a tab is no table: the paragraph stays a paragraph."""
+    from eulod.converters.extract.text import aligned_tables
+
+    lines = ["The project\tstarted in spring.", "It builds two bridges over the river."]
+    assert aligned_tables(lines) == [(1, lines[0]), (2, lines[1])]
+
+
+# -- page furniture: cookie notices in the official languages, greetings, 'view in your browser' ------
+
+@given(st.sampled_from([
+    "Šioje svetainėje naudojami slapukai. Tęsdami naršymą sutinkate.",
+    "Tällä sivustolla käytetään evästeitä.",
+    "Ez a weboldal sütiket használ.",
+    "Šī vietne izmanto sīkdatnes.",
+    "Ta spletna stran uporablja piškotke.",
+    "Ova stranica koristi kolačiće.",
+    "Този сайт използва бисквитки.",
+    "Den här webbplatsen använder kakor.",
+    "Strona korzysta z ciasteczek.",
+    "Baineann an suíomh seo úsáid as fianáin.",
+    "Hej Lars!",
+    "Dear colleagues,",
+    "Bonjour à tous,",
+    "Szanowni Państwo,",
+    "Dacă acest e-mail nu se afișează corect, vizualizați-l în browser:",
+]))
+def test_cookie_notices_greetings_and_browser_lines_are_furniture(line: str) -> None:
+    from eulod.converters.extract.page import furniture
+
+    assert furniture(line)
+
+
+@given(st.sampled_from([
+    "Hello Europe: a youth exchange on local democracy",
+    "Dear Neighbours – community energy in the Rhine valley",
+    "Kakor z jabolki in medom",  # Slovene 'like' opens a sentence, not a Swedish cookie notice with a greeting
+    "Tere tulemast Tartu uude raamatukokku",
+]))
+def test_titles_that_open_with_a_greeting_word_are_not_furniture(line: str) -> None:
+    from eulod.converters.extract.page import furniture
+
+    assert not furniture(line)

@@ -43,9 +43,26 @@ _CRUMBS = re.compile(r"\s[›»>/|]\s.*\s[›»>/|]\s|^[^|]{1,60}\s\|\s[^|]{1,40
 
 
 def furniture(text: str) -> bool:
-    """Site header lines: breadcrumbs ('Home > Projects > X'), menus ('Home | News | Contact'), cookie notices."""
+    """Site header lines: breadcrumbs ('Home > Projects > X'), menus ('Home | News | Contact'), cookie notices,
+    an e-mail's 'view it in your browser' line and its greeting ('Hej Lars!')."""
     folded = words(text)
-    return bool(_CRUMBS.search(text)) or any(w in folded.split() for w in load("patterns.yaml")["furniture_words"])
+    tokens, padded = folded.split(), f" {folded} "
+    return bool(_CRUMBS.search(text)) or any(f" {w} " in padded if " " in w else w in tokens
+                                             for w in load("patterns.yaml")["furniture_words"]) or greeting(text)
+
+
+def greeting(text: str) -> bool:
+    """A line that greets its reader: a greeting (patterns.yaml ``greetings``), at most three words more, and ',' or '!'."""
+    if not text.rstrip().endswith((",", "!")):
+        return False
+    folded = words(text)
+    return any(folded == g or folded.startswith(g + " ") and len(folded.split()) <= len(g.split()) + 3
+               for g in _greetings())
+
+
+@lru_cache(maxsize=1)
+def _greetings() -> tuple[str, ...]:
+    return tuple(words(g) for g in load("patterns.yaml")["greetings"])
 
 
 def generic_heading(text: str) -> bool:

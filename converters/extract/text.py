@@ -350,6 +350,26 @@ def _table_run(rows: list[str]) -> bool:
     return len(split) >= 2 and "|" not in "".join(rows)
 
 
+_TABS = re.compile(r"\s*\t\s*")
+
+
+def _tab_run(rows: list[str]) -> bool:
+    """Two or more lines whose cells a tab separates ('Projekto pavadinimas<TAB>Darnaus judumo ...'): a
+    table copied from a word processor or a spreadsheet, whose cells no space alignment shows."""
+    return sum(1 for raw in rows if len([c for c in _TABS.split(raw.strip()) if c]) >= 2) >= 2 \
+        and "|" not in "".join(rows)
+
+
+def _tab_rows(rows: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The rows of a tab-separated table as Markdown table rows, cut at the tabs; a line without a tab
+    (a heading inside the block) stays as it is."""
+    out: list[tuple[int, str]] = []
+    for number, raw in rows:
+        cells = [c for c in _TABS.split(raw.strip()) if c]
+        out.append((number, "| " + " | ".join(cells) + " |") if len(cells) >= 2 else (number, raw))
+    return out
+
+
 def _aligned_rows(rows: list[tuple[int, str]]) -> list[tuple[int, str]]:
     """Rows of a space-aligned table as Markdown table rows ('| Programa | Interreg V-A ... |').
 
@@ -486,7 +506,10 @@ def aligned_tables(raw_lines: list[str], numbers: list[int] | None = None) -> li
     fenced = False
 
     def close() -> None:
-        out.extend(_aligned_rows(run) if _table_run([raw for _, raw in run]) else run)
+        if _tab_run([raw for _, raw in run]):
+            out.extend(_tab_rows(run))
+        else:
+            out.extend(_aligned_rows(run) if _table_run([raw for _, raw in run]) else run)
         run.clear()
 
     for number, raw in zip(numbers or range(1, len(raw_lines) + 1), raw_lines):

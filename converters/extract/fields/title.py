@@ -243,6 +243,8 @@ def _page_header(block: list[Line], index: int, free_blocks: list[list[Line]], b
         return True  # the page header: site name, navigation, breadcrumb, a site section's heading
     if not folded or any(folded == b or folded.startswith(b + " ") and len(folded.split()) <= len(b.split()) + 4 for b in boiler):
         return True
+    if len(block) > 1 and any(words(line.text) in boiler for line in block):
+        return True  # 'Jäta vahele ja mine sisu juurde' over the site's search line: a skip link opens the header
     if looks_like_organisation(text) or URL.fullmatch(text.strip("<>")) or block[0].bullet:
         return True
     if not re.search(r"[A-Za-zÀ-ɏ]", text):
