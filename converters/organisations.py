@@ -80,13 +80,32 @@ def city_id(name: str) -> str:
 
 
 def municipality_city(name: str) -> str | None:
-    """The place a municipality's name names ('Comune di Torino' -> 'torino'), else None."""
+    """The place a municipality's name names ('Comune di Torino' -> 'torino', 'Lunds kommun' -> 'lund'), else None."""
     folded = _fold(name)
+    genitive, kept = _genitive_patterns()
     for pattern in _municipality_patterns():
         match = pattern.match(folded)
         if match and match.group("city").strip():
-            return match.group("city").strip()
+            place = match.group("city").strip()
+            return without_genitive_s(place) if pattern.pattern in genitive else place
     return None
+
+
+def without_genitive_s(place: str) -> str:
+    """A Swedish place name out of its genitive: 'Hudiksvalls' -> 'Hudiksvall'; 'Uppsala', 'Borås' and
+    the places whose own name ends in a consonant and s (municipality-names.yaml) stay as they are."""
+    folded = _fold(place)
+    if re.search(r"[b-df-hj-np-rtv-wy]s$", folded) and folded not in _genitive_patterns()[1]:
+        return place[:-1]
+    return place
+
+
+@lru_cache(maxsize=1)
+def _genitive_patterns() -> tuple[frozenset[str], frozenset[str]]:
+    """The patterns (as compiled) whose place stands in the genitive, and the places that take no genitive s."""
+    table = yaml.safe_load(resources.files("eulod.converters").joinpath(MUNICIPALITY_NAMES).read_text("utf-8"))
+    patterns = {p.pattern for p, source in zip(_municipality_patterns(), table["patterns"]) if source in table.get("genitive_s", [])}
+    return frozenset(patterns), frozenset(_fold(k) for k in table.get("genitive_s_kept", []))
 
 
 def first_name(name: str | dict[str, str]) -> str:

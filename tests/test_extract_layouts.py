@@ -603,3 +603,23 @@ def test_titles_that_open_with_a_greeting_word_are_not_furniture(line: str) -> N
     from eulod.converters.extract.page import furniture
 
     assert not furniture(line)
+
+
+# -- Swedish municipalities: the place in the genitive ------------------------------------------
+
+@given(st.sampled_from([
+    ("Lunds kommun", "lund-municipality", "Lund"),
+    ("Strömstads kommun", "stromstad-municipality", "Strömstad"),
+    ("Göteborgs Stad", "goteborg-municipality", "Göteborg"),
+    ("Uppsala kommun", "uppsala-municipality", "Uppsala"),  # a vowel takes no genitive s
+    ("Borås Stad", "boras-municipality", "Borås"),  # nor a place ending in s
+    ("Hagfors kommun", "hagfors-municipality", "Hagfors"),  # whose own name ends in a consonant and s
+]))
+def test_a_swedish_municipality_is_its_place_out_of_the_genitive(case: tuple[str, str, str]) -> None:
+    """'Lunds kommun' is Lund's: the id and city of a fact sheet's partner and of an imported record agree."""
+    from eulod.converters.extract.places import organisation
+
+    name, expected_id, place = case
+    found = organisation(name, "sv")
+    assert (found.id, found.city, found.type) == (expected_id, place, "municipality")
+    assert organisation_id(name) == expected_id

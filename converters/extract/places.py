@@ -16,7 +16,7 @@ from functools import lru_cache
 from babel import Locale
 
 from eulod.converters.organisations import city_id as _city_id
-from eulod.converters.organisations import known_city
+from eulod.converters.organisations import known_city, without_genitive_s
 from eulod.core.countries import EU_LANGUAGES, countries
 from eulod.core.iris import slugify
 
@@ -176,6 +176,8 @@ def organisation(name: str, language: str, *, is_city: bool = False) -> Organisa
             city_name = match.group("city").strip()
             if city_name.isupper() and len(city_name) > 3:  # "MUNICÍPIO DO PORTO": the city as a name, not in capitals
                 city_name = " ".join(w.capitalize() if len(w) > 2 else w.lower() for w in city_name.split())
+            if entry.get("genitive"):
+                city_name = without_genitive_s(city_name)  # 'Hudiksvalls kommun' is Hudiksvall's
             city_id = _city_id(city_name)
             suffix = entry.get("suffix", "municipality")
             return Organisation(f"{city_id}-{suffix}", {lang: name}, entry["type"], city_name, recognised=True)
