@@ -623,3 +623,29 @@ def test_a_swedish_municipality_is_its_place_out_of_the_genitive(case: tuple[str
     found = organisation(name, "sv")
     assert (found.id, found.city, found.type) == (expected_id, place, "municipality")
     assert organisation_id(name) == expected_id
+
+
+# -- a newsletter's calendar and unsubscribe link after the project's contact ------------------
+
+NEWSLETTER = """
+Projektnamn: Gröna skolgårdar i Norrland
+Projektperiod: 1 mars 2025 – 28 februari 2027
+Total budget: 4 200 000 kr
+Kontakt: Eva Exempel, projektledare, eva.exempel@example.org
+
+12 maj 2025 kl. 13.00: Webbinarium om skolgårdar. Anmälan till info@example.org.
+
+Avregistrera dig: https://brev.example.org/avregistrera?id=77
+"""
+
+
+def test_a_calendar_entry_after_the_contact_is_no_contact() -> None:
+    """'12 maj 2025 kl. 13.00: Webbinarium ...' under the contact is a dated entry, not a second contact
+    whose role is a date and whose mailbox is the event's."""
+    record = _text(NEWSLETTER, "sv")
+    assert [c.get("email") for c in record.get("contacts", [])] == ["eva.exempel@example.org"]
+
+
+def test_an_unsubscribe_link_is_never_the_website() -> None:
+    record = _text(NEWSLETTER, "sv")
+    assert "avregistrera" not in record.get("website", "")

@@ -205,7 +205,11 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
                 kind = "website"  # "More: https://...": a link line under a contact is the project's page
             if in_contact and kind in _PARTY_KINDS and not any(body.text for body in current.body):
                 kind = "contact"  # "Contact" over "Project coordination: Chair of ...": the contact's role
-            if kind or (in_contact and len(match.group("label").split()) <= 5 and not _URL.match(match.group("label"))) \
+            dated = in_contact and kind is None and re.match(r"\d", match.group("label").strip())
+            if dated:  # '8 april 2025 kl. 9.30: Nätverksträff ...': a calendar's entry after a contact, not its role
+                current = None
+                target = free
+            elif kind or (in_contact and len(match.group("label").split()) <= 5 and not _URL.match(match.group("label"))) \
                     or _country_list(match.group("value")):
                 current = Segment(kind or ("contact" if in_contact else None), match.group("label").strip(), [line.number])
                 current.body.append(Line(line.number, match.group("value").strip(), False, False, line.links, line.link_texts))

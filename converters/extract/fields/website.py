@@ -27,14 +27,25 @@ def read(sheet: Sheet) -> None:
             continue  # '..., tel. 03 000 00 00. Spletna stran programa: www.interregeurope.eu': another's page
         links = [l for line in seg.body for l in line.links if l.startswith("http")]
         match = links[0] if links else (shown.group(0) if shown else None)
+        if match and (_unsubscribe(seg.label) or _unsubscribe(match)):
+            continue  # 'Avregistrera dig: https://...': the newsletter's own link
         if match:
             sheet.put("website", absolute(match), seg.label_lines + lines)
             return
     for block in blocks(sheet.free):
         address = lone_address(" ".join(line.text for line in block))
-        if address:
+        if address and not _unsubscribe(address):
             sheet.put("website", address, [line.number for line in block])
             return
+
+
+def _unsubscribe(text: str) -> bool:
+    """A newsletter's unsubscribe or settings link, by its label or its address (patterns.yaml ``unsubscribe_stems``)."""
+    if URL.fullmatch(text.strip()):
+        parts = urlsplit(absolute(text.strip()))
+        text = f"{parts.path} {parts.query}"  # the host is the sender's, whatever its name
+    folded = f" {words(text)}"
+    return any(f" {words(stem)}" in folded for stem in load("patterns.yaml")["unsubscribe_stems"])
 
 
 def lone_address(text: str) -> str | None:
