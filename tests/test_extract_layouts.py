@@ -649,3 +649,39 @@ def test_a_calendar_entry_after_the_contact_is_no_contact() -> None:
 def test_an_unsubscribe_link_is_never_the_website() -> None:
     record = _text(NEWSLETTER, "sv")
     assert "avregistrera" not in record.get("website", "")
+
+
+def test_an_amount_in_millions_is_asked() -> None:
+    """'Budget : 4,86 millions d'euros' is rounded: the record needs the exact figure, so the value is asked."""
+    record = _text("""
+Projet LIFE Rivières vivantes
+Budget : 4,86 millions d'euros
+Contribution de l'UE : 2,92 millions d'euros
+Début : 1er octobre 2024
+Fin : 30 septembre 2029
+""", "fr")
+    assert record["budget"]["total_cost"] == "4860000"
+    asked = {item["field"] for item in record.get("review", [])}
+    assert {"budget.total_cost", "budget.eu_contribution"} <= asked
+
+
+@given(st.sampled_from([
+    "Le projet est coordonné par le Conservatoire d'espaces naturels Centre-Val de Loire, dont le siège est à "
+    "Orléans. Ses quatre bénéficiaires associés sont[1] :",
+    "Die folgenden Partner sind beteiligt:",
+    "Das Vorhaben wird von der Stadt getragen. Partner sind die Hochschule und zwei Vereine",
+]))
+def test_a_sentence_is_no_participant_name(name: str) -> None:
+    """A list's lead-in sentence read as a participant (the eighteenth set's Wikipedia article) is asked,
+    never stated: participant_list marks a name that reads as a sentence as inferred."""
+    from eulod.converters.extract.fields.participant_list import _sentence
+
+    assert _sentence(name)
+
+
+@given(st.sampled_from(["Office français de la biodiversité (OFB)", "Université de Tours, laboratoire CITERES",
+                        "St. Patrick's College Dublin", "Wageningen University & Research", "Dr. Ing. h.c. F. Porsche AG"]))
+def test_an_organisation_s_name_is_no_sentence(name: str) -> None:
+    from eulod.converters.extract.fields.participant_list import _sentence
+
+    assert not _sentence(name)

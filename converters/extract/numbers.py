@@ -32,10 +32,10 @@ _SIGN = {sign.lower(): code for code, signs in CURRENCIES.items() for sign in si
 _CURRENCY = "(?:" + "|".join(
     re.escape(sign) + ("" if not sign[-1].isalnum() else r"(?!\w)")
     for sign in sorted({s for signs in CURRENCIES.values() for s in signs}, key=len, reverse=True)) + ")"
-_MULTIPLIER = r"(?:mio\.?|mln\.?|million(?:s|e)?|milioni|millones|milhões|milhoes|milioane|miliony|milionów|mil\.|mn)"
+MULTIPLIER = r"(?:mio\.?|mln\.?|million(?:s|e)?|milioni|millones|milhões|milhoes|milioane|miliony|milionów|mil\.|mn)"
 _NUMBER = r"\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 AMOUNT = re.compile(
-    rf"(?P<pre>{_CURRENCY}\s*)?(?P<num>{_NUMBER})(?:\s*(?P<mult>{_MULTIPLIER}))?(?:\s*(?:di|de|d')?\s*(?P<post>{_CURRENCY}))?",
+    rf"(?P<pre>{_CURRENCY}\s*)?(?P<num>{_NUMBER})(?:\s*(?P<mult>{MULTIPLIER}))?(?:\s*(?:di|de|d')?\s*(?P<post>{_CURRENCY}))?",
     re.IGNORECASE,
 )
 PERCENT = re.compile(r"(\d{1,3}(?:[.,]\d{1,2})?)\s*%")

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..data import best_label, contains, load, word_set, words
 from ..matching import cue_regex
-from ..numbers import bare_amount, declared_currency, find_amounts, find_percentages
+from ..numbers import MULTIPLIER, bare_amount, declared_currency, find_amounts, find_percentages
 from ..parties import participant_named
 from ..patterns import alternation
 from ..programmes import funds
@@ -184,6 +184,8 @@ def _settle(sheet: Sheet, project: Amounts) -> None:
         why = _UNSURE.get(kind) if kind in unsure else None
         if (kind, value) in other_parts:
             why = "a part of another total than the project's (a partner's?)"
+        if why is None and _in_millions(sheet, value, lines):
+            why = "an amount rounded to millions ('4,86 millions'): the exact figure may be elsewhere"
         found_as = "stated" if (kind, value) in parts and why is None else None
         sheet.put(f"budget.{kind}", value, lines, derived=why, found=found_as)
         if rates and kind != "total_cost":
@@ -223,6 +225,16 @@ def _check_rates(sheet: Sheet) -> None:
 
 
 RATE_TOLERANCE = 1.0  # percentage points: a rate stated rounded ('85 %' of 84.6 %) still multiplies out
+
+
+_MILLIONS = re.compile(MULTIPLIER, re.IGNORECASE)
+
+
+def _in_millions(sheet: Sheet, value: str, lines: list[int]) -> bool:
+    """The amount is written in millions on its lines ('2,92 millions d'euros', 'EUR 1.2 mln'): a rounded figure."""
+    numbers = set(lines)
+    return any(amount.value == value and _MILLIONS.search(amount.text)
+               for line in sheet.doc.lines if line.number in numbers for amount in find_amounts(line.text))
 
 
 _UNSURE = {

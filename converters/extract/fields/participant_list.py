@@ -7,6 +7,7 @@ by a word of the name is inferred.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from eulod.converters.organisations import known_city
@@ -50,6 +51,13 @@ def _translated_cities(sheet: Sheet) -> set[int]:
     return {index for index, how in spelled.items() if how != "own"}
 
 
+def _sentence(name: str) -> bool:
+    """A 'name' that is a sentence: it introduces a list (ends in ':'), runs past fifteen words, or goes on
+    after a full stop ('Le projet est coordonné par X, dont le siège est à Orléans. Ses quatre ... sont :')."""
+    text = name.strip()
+    return text.endswith((":", "：")) or len(text.split()) > 15 or bool(re.search(r"\w{3,}\.\s+[A-ZÀ-Þ]\w+\s+\w+", text))
+
+
 def read(sheet: Sheet) -> None:
     """The record's ``participants`` with each one's provenance; a review item when there are none or no coordinator."""
     _official_names(sheet)
@@ -74,6 +82,9 @@ def read(sheet: Sheet) -> None:
         lines = sorted(set(org.lines + participant.budget.get("_lines", [])))
         found = sheet.found("participants", org.lines) if org.recognised else "inferred"
         sheet.provenance[f"participants[{index}]"] = {"file": sheet.source_file, "lines": lines, "found": found}
+        if any(_sentence(name) for name in org.names.values()):
+            sheet.provenance[f"participants[{index}]"].update(
+                found="inferred", derived="the name reads as a sentence, not an organisation's name")
         if found == "stated" and index in translated:
             sheet.provenance[f"participants[{index}]"].update(
                 found="inferred", derived=f"the id {org.id!r} is made from {org.city!r}, which no city table knows and "
