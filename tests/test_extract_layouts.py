@@ -685,3 +685,20 @@ def test_an_organisation_s_name_is_no_sentence(name: str) -> None:
     from eulod.converters.extract.fields.participant_list import _sentence
 
     assert not _sentence(name)
+
+
+@settings(deadline=None)
+@given(st.sampled_from([("prof. Lucia Esempio", "Lucia Esempio"), ("Prof.ssa Lucia Esempio", "Lucia Esempio"),
+                        ("Profesor Jan Przykład", "Jan Przykład"), ("Dr. Erika Beispiel", "Dr. Erika Beispiel")]))
+def test_a_contact_s_academic_rank_is_left_out_and_a_doctor_kept(case: tuple[str, str]) -> None:
+    """Records leave a professor's rank out of the contact's name ('prof. Lucia Esempio' -> 'Lucia Esempio'),
+    as they leave out 'Ing.' and 'Mgr.', and keep 'Dr'."""
+    written, expected = case
+    record = _text(f"""
+Progetto: Scuola aperta d'estate
+Programma: PN Scuola e competenze 2021-2027, FSE+
+Inizio: 1 giugno 2025
+Fine: 31 agosto 2026
+Referente del progetto: {written}, lucia.esempio@example.org
+""", "it")
+    assert [c.get("name") for c in record.get("contacts", [])] == [expected]
