@@ -702,3 +702,46 @@ Fine: 31 agosto 2026
 Referente del progetto: {written}, lucia.esempio@example.org
 """, "it")
     assert [c.get("name") for c in record.get("contacts", [])] == [expected]
+
+
+def test_a_readme_s_citation_and_code_blocks_state_no_facts(tmp_path) -> None:
+    """A README's BibTeX block ('title = {...}', 'year = {2025}') is its software's citation and a shell block is
+    code: neither is read as the project's labelled facts."""
+    from eulod.converters.extract.factsheet import extract_file
+
+    sheet = tmp_path / "README.md"
+    sheet.write_text("""# rivermesh
+
+A library for river models, built in the Horizon Europe project RIVERMESH.
+
+## Install
+
+```bash
+pip install rivermesh
+```
+
+```python
+site = Site.load("examples/danube.geojson")
+start = "2025-04-01"
+mesh = site.mesh(start=start)
+```
+
+## Funding
+
+The project runs from 1 January 2025 to 31 December 2027 under Horizon Europe.
+
+## Citation
+
+```bibtex
+@software{rivermesh_2025,
+  author  = {Example, Anna and Sample, Ben},
+  title   = {rivermesh: a river mesh library},
+  year    = {2025},
+  version = {1.2.0},
+}
+```
+""", "utf-8")
+    record = extract_file(sheet).record
+    assert record is not None
+    assert "rivermesh: a river mesh library" not in str(record.get("title"))
+    assert record.get("start_date") != "2025-04-01"

@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Callable, TypeVar
 
+from .data import load
 from .jsonsheet import json_lines, key_words
 from .patterns import place_class
 
@@ -499,11 +500,15 @@ def aligned_tables(raw_lines: list[str], numbers: list[int] | None = None) -> li
 
     Text fact sheets lay key facts and partner lists out in columns padded with spaces
     ('Presupuesto total (€)     24.609.312'); read as cells they are labelled facts and table
-    rows like any HTML or Markdown table. Lines in code fences stay as they are.
+    rows like any HTML or Markdown table. Lines in code fences stay as they are, but for a fence of
+    program code or a citation (patterns.yaml ``code_fences``: '```bash', '```bibtex'), whose lines are
+    blank: a README's 'title = {...}' is its software's citation, not the project's facts.
     """
     out: list[tuple[int, str]] = []
     run: list[tuple[int, str]] = []
     fenced = False
+    code = False
+    languages = {name.lower() for name in load("patterns.yaml")["code_fences"]}
 
     def close() -> None:
         if _tab_run([raw for _, raw in run]):
@@ -515,9 +520,10 @@ def aligned_tables(raw_lines: list[str], numbers: list[int] | None = None) -> li
     for number, raw in zip(numbers or range(1, len(raw_lines) + 1), raw_lines):
         if _FENCE.match(raw):
             fenced = not fenced
+            code = fenced and raw.strip().lstrip("`~").strip().split(" ")[0].lower() in languages
         if fenced or _FENCE.match(raw) or not raw.strip() or _RULE.match(raw):
             close()
-            out.append((number, raw))
+            out.append((number, "" if code and not _FENCE.match(raw) else raw))
         else:
             run.append((number, raw))
     close()
