@@ -745,3 +745,34 @@ The project runs from 1 January 2025 to 31 December 2027 under Horizon Europe.
     assert record is not None
     assert "rivermesh: a river mesh library" not in str(record.get("title"))
     assert record.get("start_date") != "2025-04-01"
+
+
+# -- Drupal's inline fields: a label block over its value block -----------------------------------
+
+DRUPAL = """<html><body><main>
+<h1 class="page-title"><span class="field field--name-title field--label-hidden">RIVERLINK – Fiumi vivi</span></h1>
+<div class="field field--name-field-total field--label-inline"><div class="field__label">Costo totale</div><div class="field__item">€2,450,000.00</div></div>
+<div class="field field--name-field-fesr field--label-inline"><div class="field__label">Contributo FESR</div><div class="field__item">€1,960,000.00</div></div>
+<div class="field field--name-field-start field--label-inline"><div class="field__label">Data di inizio</div><div class="field__item">1 marzo 2025</div></div>
+<div class="field field--name-body field--label-hidden"><div class="field__item"><p>RIVERLINK ripristina le sponde di tre fiumi in due città.</p></div></div>
+</main></body></html>"""
+
+
+def test_drupal_s_label_blocks_are_labels_and_a_hidden_label_is_none() -> None:
+    """'<div class="field__label">Costo totale</div><div class="field__item">€2,450,000.00</div>' states the total
+    cost, and the title's wrapper class 'field--label-hidden' makes no label of the title."""
+    record = _html(DRUPAL)
+    assert record["budget"] == {"total_cost": "2450000.00", "eu_contribution": "1960000.00"}
+    assert record["start_date"] == "2025-03-01"
+    assert not {"budget.total_cost", "budget.eu_contribution"} & {item["field"] for item in record.get("review", [])}
+    assert str(record["title"]).startswith("RIVERLINK") or record.get("acronym") == "RIVERLINK"
+    assert "ripristina" not in str(record["title"])
+
+
+def test_a_label_naming_the_page_s_language_in_its_declined_form_asks_for_the_other_name() -> None:
+    """'Hankkeen suomenkielinen nimi' ('the project's Finnish-language name': 'suomi' declined) says the project
+    has a name in another language too: the Finnish name alone is asked, not stated."""
+    record = _html("""<html><body><main><h1>PEATLIFE</h1>
+<dl><dt>Hankkeen suomenkielinen nimi</dt><dd>Soiden ennallistaminen Pohjois-Suomessa</dd>
+<dt>Kesto</dt><dd>1.1.2025–31.12.2027</dd></dl></main></body></html>""")
+    assert "title" in {item["field"] for item in record.get("review", [])}

@@ -142,6 +142,12 @@ class _HtmlLines(HTMLParser):
     # An inline element marked as a field's label ('<span class="label">Budget</span><span class="value">…'):
     # its text is the label of the text after it, as in 'Budget: €14,797,415.00'.
     LABEL = re.compile(r"(?:^|[\s_-])(?:label|key|term|field-name|field-label)(?:$|[\s_-])", re.IGNORECASE)
+    # A block marked as a field's label ('<div class="field__label">Baġit totali</div>' over '<div
+    # class="field__item">€1,864,220.00</div>', Drupal's inline fields): read as 'Baġit totali:' over its value.
+    BLOCK_LABEL = re.compile(r"(?:^|\s)(?:[\w-]*[_-])?(?:label|term)(?:\s|$)", re.IGNORECASE)
+    # Modifier classes that say how a field's label is shown, on the field's wrapper, not its label
+    # ('field--label-hidden' around a page title, 'field--label-inline').
+    LABEL_MODIFIER = re.compile(r"\S*--label-\S*", re.IGNORECASE)
     VOID = {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source", "track", "wbr"}
 
     def __init__(self, content_only: bool = False) -> None:
@@ -159,6 +165,7 @@ class _HtmlLines(HTMLParser):
         self.cells = 0
         self.header_cells = 0
         self.labels: list[int] = []  # stack depths of open inline label elements
+        self.block_label = False  # the block being read is marked as a field's label
 
     @property
     def hidden(self) -> bool:
@@ -167,7 +174,7 @@ class _HtmlLines(HTMLParser):
     def flush(self) -> None:
         text = _SPACES.sub(" ", "".join(self.parts)).strip(" |")
         if text:
-            if self.kind == "dt" and not text.endswith(":"):
+            if (self.kind == "dt" or self.block_label and len(text.split()) <= 8) and not text.endswith(":"):
                 text += ":"
             if self.cells == 2 and self.header_cells == 1 and " | " in text:  # <tr><th>label</th><td>value</td></tr>
                 label, value = text.split(" | ", 1)
@@ -175,9 +182,10 @@ class _HtmlLines(HTMLParser):
             self.lines.append(Line(self.start, text, self.kind == "li", self.kind.startswith("h") and len(self.kind) == 2, self.links))
             self.kinds.append(self.kind)
         self.parts, self.links, self.kind, self.cells, self.header_cells = [], [], "", 0, 0
+        self.block_label = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        marks = " ".join(v or "" for k, v in attrs if k in ("id", "class", "role", "aria-label"))
+        marks = self.LABEL_MODIFIER.sub(" ", " ".join(v or "" for k, v in attrs if k in ("id", "class", "role", "aria-label")))
         if tag in ("main", "article") and not self.skip:
             self.flush()
             self.content += 1
@@ -206,6 +214,7 @@ class _HtmlLines(HTMLParser):
             self.flush()
             self.start = self.getpos()[0]
             self.kind = tag
+            self.block_label = tag == "div" and bool(self.BLOCK_LABEL.search(" ".join(v or "" for k, v in attrs if k == "class")))
         elif tag in ("td", "th"):
             if self.cells:
                 self.parts.append(" | ")

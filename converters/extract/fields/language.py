@@ -119,7 +119,7 @@ def names_own_language(sheet: Sheet, label: str) -> bool:
     own = words(names.get(sheet.language, "")).split()
     if not own:
         return False
-    stem = min(len(own[0]), 5)
+    stem = min(len(own[0]), 4)  # 'suomi' declines as 'suomen-' ('Hankkeen suomenkielinen nimi'): four letters
     return any(len(token) >= min(len(own[0]), 4) and token[:stem] == own[0][:stem] for token in words(label).split())
 
 

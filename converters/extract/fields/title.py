@@ -62,6 +62,11 @@ def read(sheet: Sheet) -> None:
         elif own and words(own) != words(title):
             sheet.ask("title", "the label names the page's language, and the page's heading another name in a "
                                "language the text does not tell", [own], own_lines)
+        if pair is None and not any(item["field"] == "title" for item in sheet.review):
+            # 'Hankkeen suomenkielinen nimi: ...': a label that says which language its name is in says the
+            # project has a name in another language too, which no label gives: the title may be half of it
+            sheet.ask("title", "the label gives the name in the page's language; the project may have a name in "
+                               "another language too", [title], title_lines)
     rivals = _rival_names(sheet) if title and pair is None else []
     generic = [(name, numbers) for name, numbers in rivals if generic_heading(name)]
     if generic and len(generic) < len(rivals):  # 'title: Informační list projektu – PRACOVNÍ VERZE 3' in front matter
