@@ -776,3 +776,32 @@ def test_a_label_naming_the_page_s_language_in_its_declined_form_asks_for_the_ot
 <dl><dt>Hankkeen suomenkielinen nimi</dt><dd>Soiden ennallistaminen Pohjois-Suomessa</dd>
 <dt>Kesto</dt><dd>1.1.2025–31.12.2027</dd></dl></main></body></html>""")
     assert "title" in {item["field"] for item in record.get("review", [])}
+
+
+def test_a_one_row_spreadsheet_export_is_read_header_by_header(tmp_path) -> None:
+    """A list of operations exported as text with one operation under its header row (';' between cells,
+    a quoted cell over two lines): each cell is read under its column's header, as 'Header: value'."""
+    from eulod.converters.extract.factsheet import extract_file
+
+    sheet = tmp_path / "operazioni.txt"
+    sheet.write_text(
+        "ELENCO DELLE OPERAZIONI;;;;;;;\n"
+        "Codice operazione;Denominazione operazione;Beneficiario;Data di inizio;Data di fine;"
+        "Costo totale ammissibile (EUR);Contributo UE (EUR);Fondo\n"
+        'PR-FESR-0042;Pista ciclabile lungo il fiume Sesia;Comune di Vercelli;01/02/2025;30/06/2027;'
+        '"1.250.000,00";"500.000,00";FESR\n'
+        ";;;;;;;\n"
+        "Importi in euro.;;;;;;;\n", "utf-8")
+    record = extract_file(sheet).record
+    assert record is not None
+    assert record["title"] in ("Pista ciclabile lungo il fiume Sesia", {"it": "Pista ciclabile lungo il fiume Sesia"})
+    assert (record["start_date"], record["end_date"]) == ("2025-02-01", "2027-06-30")
+    assert record["budget"]["total_cost"] == "1250000.00"
+
+
+def test_a_table_of_several_rows_is_no_one_row_export() -> None:
+    from eulod.converters.extract.text import one_row_export
+
+    text = "A;B;C;D;E\n1;2;3;4;5\n6;7;8;9;10\n"
+    assert one_row_export(text) is None
+    assert one_row_export("Prose; with a semicolon; or two.\nAnd more prose.") is None

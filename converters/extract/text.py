@@ -8,7 +8,9 @@ footers dropped), one block per line, table cells joined with `` | ``.
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -539,6 +541,47 @@ def aligned_tables(raw_lines: list[str], numbers: list[int] | None = None) -> li
     return out
 
 
+EXPORT_COLUMNS = 5  # a spreadsheet export's header names at least this many columns
+
+
+def one_row_export(text: str) -> list[tuple[int, str]] | None:
+    """A spreadsheet's rows exported as text (';' or ',' between cells, quoted cells over several lines)
+    with one header row and one row of data under it, as a managing authority's list of operations
+    gives one operation: the row as 'Header: value' lines, numbered by the line each row starts on.
+    Lines above and below the table keep their text (their cells joined). None for anything else
+    (prose, a table of several rows, which the other readers take)."""
+    for delimiter in (";", ","):
+        if sum(1 for line in text.splitlines()[:40] if line.count(delimiter) >= EXPORT_COLUMNS - 1) < 2:
+            continue
+        rows: list[tuple[int, list[str]]] = []
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        start = 1
+        try:
+            for cells in reader:
+                rows.append((start, [cell.strip() for cell in cells]))
+                start = reader.line_num + 1
+        except csv.Error:
+            continue
+        wide = [index for index, (_, cells) in enumerate(rows) if sum(1 for c in cells if c) >= EXPORT_COLUMNS]
+        if len(wide) != 2 or wide[1] != wide[0] + 1:
+            continue
+        header, data = rows[wide[0]][1], rows[wide[1]][1]
+        if any(len(cell) > 80 for cell in header) or len(data) > len(header) + 1:
+            continue
+        out: list[tuple[int, str]] = []
+        for number, cells in rows[:wide[0]]:
+            out += [(number, " ".join(c for c in cells if c)), (number, "")]
+        number = rows[wide[1]][0]
+        for name, value in zip(header, data):
+            if name and value:
+                first, *rest = value.splitlines()
+                out += [(number, f"{name}: {first}"), *((number, more) for more in rest), (number, "")]
+        for number, cells in rows[wide[1] + 1:]:
+            out += [(number, " ".join(c for c in cells if c)), (number, "")]
+        return out
+    return None
+
+
 def read_document(path: Path, shown: str | None = None) -> Document:
     """Read one fact sheet into numbered lines; raises UnreadableFile with a reason."""
     shown = shown or str(path)
@@ -569,7 +612,7 @@ def read_document(path: Path, shown: str | None = None) -> Document:
         source = text.splitlines()
         raw_lines, references = lynx_references(front_matter_lines(source))
         numbered = columns_apart(raw_lines)
-        read = aligned_tables([raw for _, raw in numbered], [number for number, _ in numbered])
+        read = one_row_export(text) or aligned_tables([raw for _, raw in numbered], [number for number, _ in numbered])
         lines = _front_matter_apart([clean_line(raw, number) for number, raw in read], front_matter_end(source))
         if references:
             lines = [_referenced(line, references) for line in lines]
