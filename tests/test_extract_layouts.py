@@ -805,3 +805,16 @@ def test_a_table_of_several_rows_is_no_one_row_export() -> None:
     text = "A;B;C;D;E\n1;2;3;4;5\n6;7;8;9;10\n"
     assert one_row_export(text) is None
     assert one_row_export("Prose; with a semicolon; or two.\nAnd more prose.") is None
+
+
+def test_a_lead_partner_badge_over_one_card_names_that_card_only() -> None:
+    """'<li><span class="badge">Lead partner</span><h3>X</h3>...' then cards without a badge: X leads, the others
+    are partners (the badge was the label of every card after it)."""
+    record = _html("""<html><body><main><h1>BLUEPORT</h1><p>Start date: 1 March 2024. End date: 28 February 2027.</p>
+<section><h2>Partners</h2><ul class="partner-list">
+<li class="partner-card partner-card--lead"><span class="badge">Lead partner</span><h3>Port of Example</h3><p>Gdynia, Poland</p></li>
+<li class="partner-card"><h3>City of Aarhus</h3><p>Aarhus, Denmark</p></li>
+<li class="partner-card"><h3>Region Skåne</h3><p>Malmö, Sweden</p></li>
+</ul></section></main></body></html>""")
+    roles = [(p["role"], next(iter(p["organisation"]["name"].values()))) for p in record["participants"]]
+    assert roles == [("coordinator", "Port of Example"), ("partner", "City of Aarhus"), ("partner", "Region Skåne")]

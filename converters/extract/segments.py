@@ -136,7 +136,7 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
     current: Segment | None = None
     previous: Line | None = None
     before_previous_blank = True
-    lines = _split_joined_labels(_other_separators(lines))
+    lines = _badges_under_names(_split_joined_labels(_other_separators(lines)))
     mail = _mail_header_lines(lines)
     members: set[int] = set()  # lines of partner cards: 'Partner' under a card heading is its role, not a label
     for index, line in enumerate(lines):
@@ -272,6 +272,22 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
 
 _PARTY_KINDS = {"coordinator", "partners", "beneficiary"}
 _MONEY_KINDS = {"total_cost", "eu_contribution", "co_financing"}
+
+
+def _badges_under_names(lines: list[Line]) -> list[Line]:
+    """A role badge over a partner card's name ('<li><span class="badge">Lead partner</span><h3>X</h3>'):
+    moved under the name, where a card's role stands, so that it is that card's role and not the label
+    of every card after it."""
+    out = list(lines)
+    for index, line in enumerate(out):
+        if not (line.bullet and line.text and len(line.text.split()) <= 3 and classify(line.text) in _PARTY_KINDS):
+            continue
+        following = next((k for k in range(index + 1, len(out)) if out[k].text), None)
+        if following is not None and out[following].heading and not out[following].bullet:
+            name = out[following]
+            out[index:following + 1] = [name, *out[index + 1:following], Line(line.number, line.text, False, False,
+                                                                                  line.links, line.link_texts)]
+    return out
 
 
 def _of_which(label: str) -> bool:
