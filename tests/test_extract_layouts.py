@@ -818,3 +818,31 @@ def test_a_lead_partner_badge_over_one_card_names_that_card_only() -> None:
 </ul></section></main></body></html>""")
     roles = [(p["role"], next(iter(p["organisation"]["name"].values()))) for p in record["participants"]]
     assert roles == [("coordinator", "Port of Example"), ("partner", "City of Aarhus"), ("partner", "Region Skåne")]
+
+
+def test_a_one_row_export_with_tabs_between_cells(tmp_path) -> None:
+    """The same export with a tab between cells (a spreadsheet saved as 'Text (Tab delimited)')."""
+    from eulod.converters.extract.factsheet import extract_file
+
+    sheet = tmp_path / "popis.txt"
+    sheet.write_text("POPIS OPERACIJA\t\t\t\t\t\n"
+                     "Kod operacije\tNaziv operacije\tNaziv korisnika\tDatum početka operacije\t"
+                     "Datum završetka operacije\tFond\n"
+                     "KK.06.1.1.01.0042\tObnova gradske knjižnice u Sisku\tGrad Sisak\t01.03.2024.\t28.02.2026.\tEFRR\n",
+                     "utf-8")
+    record = extract_file(sheet).record
+    assert record is not None
+    assert record["title"] in ("Obnova gradske knjižnice u Sisku", {"hr": "Obnova gradske knjižnice u Sisku"})
+    assert (record["start_date"], record["end_date"]) == ("2024-03-01", "2026-02-28")
+
+
+def test_a_period_written_with_ordinal_dots_is_a_period() -> None:
+    """'2021.-2027.' (Croatian, Hungarian: years with their ordinal dots) names the programming period: AMIF read
+    as its 2014-2020 generation from the start year is then asked."""
+    record = _text("""
+Program: Program Fonda za azil, migracije i integraciju (AMIF) 2021.-2027.
+Naziv operacije: Dobrodošli u Karlovac
+Datum početka operacije: 01.02.2023.
+Datum završetka operacije: 31.07.2025.
+""", "hr")
+    assert "programme" in {item["field"] for item in record.get("review", [])}

@@ -545,12 +545,12 @@ EXPORT_COLUMNS = 5  # a spreadsheet export's header names at least this many col
 
 
 def one_row_export(text: str) -> list[tuple[int, str]] | None:
-    """A spreadsheet's rows exported as text (';' or ',' between cells, quoted cells over several lines)
+    """A spreadsheet's rows exported as text (';', a tab or ',' between cells, quoted cells over several lines)
     with one header row and one row of data under it, as a managing authority's list of operations
     gives one operation: the row as 'Header: value' lines, numbered by the line each row starts on.
     Lines above and below the table keep their text (their cells joined). None for anything else
     (prose, a table of several rows, which the other readers take)."""
-    for delimiter in (";", ","):
+    for delimiter in (";", "\t", ","):
         if sum(1 for line in text.splitlines()[:40] if line.count(delimiter) >= EXPORT_COLUMNS - 1) < 2:
             continue
         rows: list[tuple[int, list[str]]] = []

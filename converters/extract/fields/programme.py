@@ -10,7 +10,7 @@ import re
 from .. import programmes as prog
 from ..sheet import Sheet
 
-_PERIOD = re.compile(r"\b((?:19|20)\d\d)\s*[-–—/]\s*((?:19|20)\d\d)\b")
+_PERIOD = re.compile(r"\b((?:19|20)\d\d)\.?\s*[-–—/]\s*((?:19|20)\d\d)\b")  # '2021.-2027.' (hr) too
 
 
 def read(sheet: Sheet) -> None:
