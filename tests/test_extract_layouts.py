@@ -846,3 +846,19 @@ Datum početka operacije: 01.02.2023.
 Datum završetka operacije: 31.07.2025.
 """, "hr")
     assert "programme" in {item["field"] for item in record.get("review", [])}
+
+
+@given(st.sampled_from(["Seinäjoen ammattikorkeakoulu Oy, Into Seinäjoki Oy", "Siemens AG und Bosch GmbH",
+                        "ABB Oy ja Wärtsilä Oyj"]))
+def test_two_legal_forms_in_one_name_are_two_bodies(name: str) -> None:
+    """'X Oy, Y Oy' read as one participant is asked: two bodies' legal forms with a comma or 'and' between them."""
+    from eulod.converters.extract.fields.participant_list import _two_bodies
+
+    assert _two_bodies(name)
+
+
+@given(st.sampled_from(["Nokia Oyj", "Dr. Ing. h.c. F. Porsche AG", "Fundación Ejemplo, S.A.", "Acme Ltd"]))
+def test_one_legal_form_is_one_body(name: str) -> None:
+    from eulod.converters.extract.fields.participant_list import _two_bodies
+
+    assert not _two_bodies(name)

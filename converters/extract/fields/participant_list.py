@@ -58,6 +58,19 @@ def _sentence(name: str) -> bool:
     return text.endswith((":", "：")) or len(text.split()) > 15 or bool(re.search(r"\w{3,}\.\s+[A-ZÀ-Þ]\w+\s+\w+", text))
 
 
+_LEGAL_FORMS = re.compile(r"(?:^|\s)(?:Oy|Oyj|Ab|AB|GmbH|AG|Ltd|Limited|plc|S\.?p\.?A\.?|S\.?r\.?l\.?|S\.?A\.?|"
+                          r"S\.?L\.?|SAS|SARL|B\.?V\.?|N\.?V\.?|A/S|ApS|AS|d\.o\.o\.|s\.r\.o\.|a\.s\.|Sp\. z o\.o\.|"
+                          r"Kft\.?|Zrt\.?|Nyrt\.?|SIA|UAB|OÜ|AS|ЕООД|ООД|АД)(?=[\s,;]|$)")
+
+
+def _two_bodies(name: str) -> bool:
+    """Two legal forms in one name, a comma or 'and' between them ('Seinäjoen ammattikorkeakoulu Oy, Into Seinäjoki
+    Oy'): a list of two participants read as one."""
+    forms = list(_LEGAL_FORMS.finditer(name))
+    return len(forms) >= 2 and bool(re.search(r",|;|\s(?:and|ja|och|og|und|et|e|y|i|a|és|ir|un|en)\s",
+                                              name[forms[0].end():forms[-1].start()]))
+
+
 def read(sheet: Sheet) -> None:
     """The record's ``participants`` with each one's provenance; a review item when there are none or no coordinator."""
     _official_names(sheet)
@@ -85,6 +98,9 @@ def read(sheet: Sheet) -> None:
         if any(_sentence(name) for name in org.names.values()):
             sheet.provenance[f"participants[{index}]"].update(
                 found="inferred", derived="the name reads as a sentence, not an organisation's name")
+        elif any(_two_bodies(name) for name in org.names.values()):
+            sheet.provenance[f"participants[{index}]"].update(
+                found="inferred", derived="the name holds two bodies' legal forms ('X Oy, Y Oy'): two participants?")
         if found == "stated" and index in translated:
             sheet.provenance[f"participants[{index}]"].update(
                 found="inferred", derived=f"the id {org.id!r} is made from {org.city!r}, which no city table knows and "
