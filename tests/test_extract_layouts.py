@@ -862,3 +862,23 @@ def test_one_legal_form_is_one_body(name: str) -> None:
     from eulod.converters.extract.fields.participant_list import _two_bodies
 
     assert not _two_bodies(name)
+
+
+def test_a_forwarded_message_s_header_block_states_nothing() -> None:
+    """A forwarded message's headers further down ('Saatja: ... <a@b>', 'Kuupäev: ...', 'Teema: ...') are mail
+    headers in any official language, not facts: the Estonian subject line is no theme."""
+    record = _text("""
+Tere!
+
+Saadan edasi programmi uudiskirja.
+
+---------- Edasi saadetud kiri ----------
+Saatja: Programmi sekretariaat <sekretariaat@example.org>
+Kuupäev: 7. oktoober 2025 10:02
+Teema: Uudiskiri nr 3/2025: jõed ja rattateed
+
+Projekt: Rattateed jõgede ääres
+Projekti algus: 1. märts 2025
+Projekti lõpp: 28. veebruar 2027
+""", "et")
+    assert not any("uudiskiri" in str(theme).lower() for theme in record.get("themes", []))

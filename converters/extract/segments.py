@@ -334,17 +334,19 @@ def place_and_country(text: str) -> tuple[str, str] | None:
 
 
 def _mail_header_lines(lines: list[Line]) -> set[int]:
-    """The e-mail header block a newsletter opens with ('De : X <a@b>', 'Objet : ...', 'Date : ...'): ids of its lines.
+    """The e-mail header blocks a newsletter opens with, or a forwarded or quoted message carries further
+    down ('De : X <a@b>', 'Objet : ...', 'Teema: Edasi: ...'): ids of their lines.
 
-    Only the first block counts, and only when two or more of its lines are header fields and one
-    of them carries an e-mail address.
+    A block counts when two or more of its lines are header fields (labels.yaml ``mail_headers``, in
+    the official languages), at most one is not, and one carries an e-mail address.
     """
-    first = next((b for b in blocks(lines)), [])
     names = word_set("labels.yaml", "mail_headers")
-    found = [line for line in first if (m := _LABEL_VALUE.match(line.text)) and words(m.group("label")) in names]
-    if len(found) >= 2 and len(found) >= len(first) - 1 and any(_EMAIL.search(line.text) for line in found):
-        return {id(line) for line in first}
-    return set()
+    out: set[int] = set()
+    for block in blocks(lines):
+        found = [line for line in block if (m := _LABEL_VALUE.match(line.text)) and words(m.group("label")) in names]
+        if len(found) >= 2 and len(found) >= len(block) - 1 and any(_EMAIL.search(line.text) for line in found):
+            out |= {id(line) for line in block}
+    return out
 
 
 # 'Titel = Grenzeloos Zorgen' (a form pasted into an e-mail), 'Název projektu;Rekonstrukce…' (an
