@@ -882,3 +882,20 @@ Projekti algus: 1. märts 2025
 Projekti lõpp: 28. veebruar 2027
 """, "et")
     assert not any("uudiskiri" in str(theme).lower() for theme in record.get("themes", []))
+
+
+def test_a_place_column_holding_town_and_country_gives_both() -> None:
+    """'| Lead partner | Comune di Udine | Udine, Italia |': the place cell is the town and its country."""
+    record = _text("""
+Project period: 1 March 2025 – 28 February 2027
+
+Partners:
+| Role | Partner | Location |
+| --- | --- | --- |
+| Lead partner | Comune di Udine | Udine, Italia |
+| Partner | Občina Nova Gorica | Nova Gorica, Slovenija |
+""")
+    places = {p["organisation"]["id"]: (p["organisation"].get("city"), p["organisation"].get("country"))
+              for p in record["participants"]}
+    assert places["udine-municipality"] == ("Udine", "IT")
+    assert places["nova-gorica-municipality"] == ("Nova Gorica", "SI")

@@ -188,10 +188,14 @@ def _add_row(sheet: Sheet, line: Line, columns: dict[str, int], role: str, width
     stated_role, _ = best_label(cell("role"), load("labels.yaml")["item_roles"])
     if stated_role and (stated_role != "partner" or role == "partner"):
         role = stated_role
-    rest = [cell(k) for k in ("country", "type") if cell(k)]
+    town = cell("city")
+    placed = place_and_country(town) if town else None
+    if placed is not None:  # 'Valga, Eesti' in a place column: the town, and the country the row gives no column for
+        town = placed[0]
+    rest = [cell(k) or (placed[1] if k == "country" and placed else "") for k in ("country", "type")]
+    rest = [r for r in rest if r]
     add_item(sheet, " | ".join([name, *rest]) if rest else name, role, line.number, False, confirmed=len(cells) == width,
              row=True)
-    town = cell("city")
     participant = participant_with_line(sheet, line.number)
     if town and participant is not None:
         participant.org.city = town  # the table states the city: it wins over one read from the name
