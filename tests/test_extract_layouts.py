@@ -899,3 +899,17 @@ Partners:
               for p in record["participants"]}
     assert places["udine-municipality"] == ("Udine", "IT")
     assert places["nova-gorica-municipality"] == ("Nova Gorica", "SI")
+
+
+def test_a_programme_label_naming_no_listed_programme_makes_another_mention_a_guess() -> None:
+    """'Program: EU's LIFE-program' (no notation in the code list) is the project's programme: an Interreg project
+    named further down the page is another's, so the programme read from it is asked."""
+    record = _text("""
+Projektets navn: Levende å
+Program: EU's LIFE-program, delprogrammet Natur og biodiversitet
+Projektperiode: 1. september 2025 – 31. august 2031
+
+Andre nyheder: Borgerpanelet er en del af Interreg-projektet KLIMA-BORGERE.
+""", "da")
+    if record.get("programme"):
+        assert "programme" in {item["field"] for item in record.get("review", [])}

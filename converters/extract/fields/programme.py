@@ -44,8 +44,15 @@ def read(sheet: Sheet) -> None:
         else:
             # one programme, named only in another project's row
             only_listed = not from_label and bool(where) and set(where) <= _listed(sheet)
-            sheet.put("programme", distinct[0], where,
-                      found="stated" if (from_label or len(distinct) == 1) and not only_listed else "inferred")
+            # a programme label whose value names no programme of the code list ('Program: EU's LIFE-program')
+            # says which programme is the project's: one named elsewhere on the page is another's, perhaps
+            other_named = not from_label and any(seg.kind == "programme" for seg in labelled) and any(v for v, _ in texts)
+            if other_named:
+                sheet.put("programme", distinct[0], where, derived="the programme label names one the code list does "
+                                                                   "not have; this one is named elsewhere on the page")
+            else:
+                sheet.put("programme", distinct[0], where,
+                          found="stated" if (from_label or len(distinct) == 1) and not only_listed else "inferred")
         if len(distinct) > 1 and labelled == []:
             sheet.ask("programme", "the text names more than one programme; the first is used", distinct,
                      [n for _, ls in found for n in ls])
