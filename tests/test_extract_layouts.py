@@ -913,3 +913,16 @@ Andre nyheder: Borgerpanelet er en del af Interreg-projektet KLIMA-BORGERE.
 """, "da")
     if record.get("programme"):
         assert "programme" in {item["field"] for item in record.get("review", [])}
+
+
+@settings(deadline=None)
+@given(st.sampled_from([("1. 3. 2025 – 30. 9. 2026", ("2025-03-01", "2026-09-30")),
+                        ("1. 10. 2024 – 31. 12. 2025", ("2024-10-01", "2025-12-31"))]))
+def test_a_period_opening_with_a_spaced_date_is_no_numbered_item(case: tuple[str, tuple[str, str]]) -> None:
+    """'1. 3. 2025 – 30. 9. 2026' on a line of its own under its label: '1.' is the day, not an item number."""
+    from eulod.converters.extract.text import clean_line
+
+    line, dates = case
+    assert clean_line(line, 1).text == line and not clean_line(line, 1).bullet
+    record = _text(f"Projekt: Kolesarska pot ob Dravi\nObdobje izvajanja:\n{line}\n", "sl")
+    assert (record.get("start_date"), record.get("end_date")) == dates

@@ -49,7 +49,9 @@ class Document:
     declared_language: str | None = None  # a web page's own <html lang="..."> (primary subtag, lower case)
 
 
-_BULLET = re.compile(r"^\s*(?:[-*•●▪◦‣–—](?!\*)\s+)+(?:\d{1,2}[.)]\s+)?|^\s*\d{1,2}[.)]\s+|^\s*\(?[a-h]\)\s+")
+# A list item's marker; '1. 3. 2025 – 30. 9. 2026' opens with a date, not an item number.
+_BULLET = re.compile(r"^\s*(?:[-*•●▪◦‣–—](?!\*)\s+)+(?:\d{1,2}[.)]\s+)?|^\s*\d{1,2}[.)]\s+(?!\d{1,2}\.\s?(?:\d{4}|\d{1,2}\.\s?\d{4}))"
+                     r"|^\s*\(?[a-h]\)\s+")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?$")
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
 # No bracket inside a link's text, no parenthesis inside its target: each try ends at the next one, so a
