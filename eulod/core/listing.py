@@ -38,7 +38,7 @@ import pyoxigraph as ox
 from eulod.core.iris import last_segment
 from eulod.core.queryfiles import stored_query
 from eulod.core.sqlitefiles import writer, written_whole
-from eulod.core.staging import grouped, merged, park, scratch
+from eulod.core.staging import create, fill, finish, grouped, merged, scratch, taken
 from eulod.core.years import DATE_PICK, project_years
 
 log = logging.getLogger(__name__)
@@ -292,15 +292,46 @@ def _read_partners(store: Any) -> dict[str, Partners]:
 ROWS_PER_INSERT = 5_000  # projects whose rows are written to the listing at a time
 
 
+# The tables the store's answers are parked in: (table, columns, one key kept, read in order of, the reader).
+PARKED = (
+    ("project", "iri", "iri", None, _projects),
+    ("title", "project, lang, text", None, "project, lang, text", _titles),
+    ("fact", "project, fact, value", None, "project, fact, value", _facts),
+    ("amount", "project, kind, currency, amount", None, "project", _amounts),
+    ("partner_funding", "project, currency, total", None, "project", _partner_funding),
+    ("member", "project, organisation", "project, organisation", None, members),
+    ("located", "organisation, country", None, "organisation, country", _countries),
+)
+
+
+def park_tables(scratch_db: sqlite3.Connection) -> None:
+    """The scratch file's empty tables, for :func:`park_rows` of one store or of many."""
+    for table, columns, unique, _, _ in PARKED:
+        create(scratch_db, table, columns, unique)
+
+
+def park_rows(scratch_db: sqlite3.Connection, store: Any) -> None:
+    """Every listing query's answer over ``store``, added to the scratch file's tables.
+
+    ``store`` is the whole data set, or one of many small stores each holding whole records
+    (eulod/pipeline/spool_listing.py): a project's rows are then all in the store of its record,
+    and an organisation's country, stated by every record naming it, is one row per store
+    (:func:`_listed` takes the greatest, as for several countries in one store)."""
+    for table, columns, _, _, read in PARKED:
+        fill(scratch_db, table, columns, read(store))
+
+
+def index_tables(scratch_db: sqlite3.Connection) -> None:
+    """Index the parked rows for reading by project, once they are all in."""
+    for table, _, _, order, _ in PARKED:
+        finish(scratch_db, table, order)
+
+
 def _park(scratch_db: sqlite3.Connection, store: Any) -> None:
     """Every listing query's answer, into the scratch file, indexed for reading by project."""
-    park(scratch_db, "project", "iri", _projects(store), unique="iri")
-    park(scratch_db, "title", "project, lang, text", _titles(store), index="project, lang, text")
-    park(scratch_db, "fact", "project, fact, value", _facts(store), index="project, fact, value")
-    park(scratch_db, "amount", "project, kind, currency, amount", _amounts(store), index="project")
-    park(scratch_db, "partner_funding", "project, currency, total", _partner_funding(store), index="project")
-    park(scratch_db, "member", "project, organisation", members(store), unique="project, organisation")
-    park(scratch_db, "located", "organisation, country", _countries(store), index="organisation, country")
+    park_tables(scratch_db)
+    park_rows(scratch_db, store)
+    index_tables(scratch_db)
 
 
 def _listed(scratch_db: sqlite3.Connection, current_year: int) -> Iterator[ProjectRows]:
@@ -331,8 +362,25 @@ def write_listing(store: Any, target: Path, current_year: int, generation: str =
     time: memory does not grow with the number of projects.
     """
     started = time.perf_counter()
-    with scratch(target) as scratch_db, written_whole(target, SCHEMA) as db:
+    with scratch(target) as scratch_db:
         _park(scratch_db, store)
+        return _write(scratch_db, target, current_year, generation, started)
+
+
+def write_parked_listing(parked: Path, target: Path, current_year: int, generation: str = "") -> int:
+    """:func:`write_listing` from rows already parked in the scratch file ``parked`` (by
+    :func:`park_tables`, :func:`park_rows` of each part of the data, :func:`index_tables`):
+    what a build does when it reads them from the records' N-Triples while the store is loaded
+    from them, instead of from the loaded store (eulod/pipeline/spool_listing.py). ``parked``
+    is removed."""
+    started = time.perf_counter()
+    with taken(parked) as scratch_db:
+        return _write(scratch_db, target, current_year, generation, started)
+
+
+def _write(scratch_db: sqlite3.Connection, target: Path, current_year: int, generation: str, started: float) -> int:
+    """The listing file from the parked rows; see :func:`write_listing`."""
+    with written_whole(target, SCHEMA) as db:
         # Organisations numbered in IRI order, before any project's rows name them.
         organisations = scratch_db.execute("SELECT DISTINCT m.organisation FROM member AS m "
                                            "JOIN project AS p ON p.iri = m.project ORDER BY 1")

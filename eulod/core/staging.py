@@ -34,13 +34,29 @@ def scratch(beside: Path) -> Iterator[sqlite3.Connection]:
     """
     path = beside.with_name(f".{beside.name}.{os.getpid()}.scratch")
     path.unlink(missing_ok=True)
-    db = sqlite3.connect(path)
-    try:
-        db.executescript(f"PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE; "
-                         f"PRAGMA cache_size = -{CACHE_KIB};")
+    with taken(path) as db:
         yield db
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection to the scratch file ``path`` (made if missing) with :func:`scratch`'s settings:
+    for a file one thread parks rows in and another reads (:func:`taken`)."""
+    db = sqlite3.connect(path)
+    db.executescript(f"PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE; "
+                     f"PRAGMA cache_size = -{CACHE_KIB};")
+    return db
+
+
+@contextmanager
+def taken(path: Path) -> Iterator[sqlite3.Connection]:
+    """A connection to the scratch file ``path``, which is deleted when the block ends, however it ends."""
+    try:
+        db = connect(path)
+        try:
+            yield db
+        finally:
+            db.close()
     finally:
-        db.close()
         path.unlink(missing_ok=True)
 
 
@@ -49,11 +65,25 @@ def park(db: sqlite3.Connection, table: str, columns: str, rows: Iterable[tuple]
     """Create ``table`` (``columns``: its column names, comma-separated) in ``db`` and fill it
     with ``rows``. ``unique`` (columns) keeps one row per such key, the first
     one given; ``index`` (columns) is indexed once the rows are in, for reading in that order."""
+    create(db, table, columns, unique)
+    fill(db, table, columns, rows)
+    finish(db, table, index)
+
+
+def create(db: sqlite3.Connection, table: str, columns: str, unique: str | None = None) -> None:
+    """The empty ``table`` of :func:`park`, for rows that come in several parts (:func:`fill`)."""
     key = f", PRIMARY KEY ({unique})" if unique else ""
     db.execute(f"CREATE TABLE {table} ({columns}{key})")
+
+
+def fill(db: sqlite3.Connection, table: str, columns: str, rows: Iterable[tuple]) -> None:
+    """Add ``rows`` to ``table`` (a row whose unique key is in already is left out)."""
     marks = ", ".join("?" * len(columns.split(",")))
-    insert = f"INSERT OR IGNORE INTO {table} VALUES ({marks})"
-    db.executemany(insert, rows)  # takes the rows one at a time from the iterable: none is held
+    db.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({marks})", rows)  # one row at a time: none is held
+
+
+def finish(db: sqlite3.Connection, table: str, index: str | None = None) -> None:
+    """Index ``table`` for reading in ``index`` order, once all its rows are in (a sort, not a row at a time)."""
     if index:
         db.execute(f"CREATE INDEX {table}_order ON {table} ({index})")
     db.commit()

@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import re
 import shutil
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
@@ -32,7 +33,7 @@ from eulod.core.clock import build_time
 from eulod.core.config import Settings
 from eulod.core.countries import label_triples as country_label_triples
 from eulod.core.generation import Generation, data_graph_iri, dataset_graphs, summary_graph_iri, vocabulary_graph_iri
-from eulod.core.listing import write_listing
+from eulod.core.listing import write_listing, write_parked_listing
 from eulod.core.namespaces import bind_prefixes
 from eulod.core.search import write_search
 from eulod.core.software import software
@@ -61,6 +62,7 @@ from eulod.pipeline.publication import (
     statistics,
     write_validation,
 )
+from eulod.pipeline.spool_listing import park_listing, record_ranges
 from eulod.pipeline.stream import (
     Converter,
     Spools,
@@ -290,17 +292,23 @@ def write_summaries(store: ox.Store, generation: Generation, settings: Settings,
     log.info("computed %d summary triples in %.2f s", added, time.perf_counter() - started)
 
 
-def write_indexes(store: ox.Store, generation: Generation, year: int, stage: Callable[[str], None]) -> None:
-    """The home page listing and the search index, read from the store."""
+def write_indexes(store: ox.Store, generation: Generation, year: int, stage: Callable[[str], None],
+                  parked_listing: Future | None = None) -> None:
+    """The home page listing and the search index, read from the store; the listing from the rows
+    ``parked_listing`` (its result: a scratch file) read from the spool during the load, when given."""
     stage("writing the home page listing")
-    write_listing(store, generation.listing_path, year, generation.id)
+    if parked_listing is not None:
+        write_parked_listing(parked_listing.result(), generation.listing_path, year, generation.id)
+    else:
+        write_listing(store, generation.listing_path, year, generation.id)
     stage("writing the search index")
     write_search(store, generation.search_path, generation.id)
 
 
 def load_spool(settings: Settings, generation: Generation, spool: Path,
                stage: Callable[[str], None] = lambda name: None, dumps: bool = True,
-               when: datetime | None = None, keep: Path | None = None) -> tuple[dict, dict]:
+               when: datetime | None = None, keep: Path | None = None,
+               records: list[tuple[int, int]] | None = None) -> tuple[dict, dict]:
     """Bulk-load an N-Triples file and the vocabulary into ``generation``'s store;
     write its summaries, listing and dumps. The spool is removed once loaded, or renamed to
     ``keep`` (the generation's checkpoint of the records' triples, eulod/pipeline/checkpoint.py).
@@ -312,18 +320,48 @@ def load_spool(settings: Settings, generation: Generation, spool: Path,
     this process dies) until the caller seals it with
     :func:`eulod.pipeline.generations.write_manifest` and switches to it with
     :func:`eulod.pipeline.generations.switch_to`; on failure the caller discards it.
+
+    ``records`` are the byte ranges of groups of whole records in ``spool``
+    (eulod.pipeline.spool_listing.record_ranges): the listing's rows are then read from them
+    beside the bulk load, on the core the loader leaves idle, instead of from the loaded store.
     """
+    early = ThreadPoolExecutor(1, thread_name_prefix="eulod-spool")
+    stop = threading.Event()
+    try:
+        parked: Future | None = None
+        if records is not None:  # opened before the spool is renamed or removed; park_listing closes it
+            parked = early.submit(park_listing, open(spool, "rb"), records,
+                                  generation.listing_path.with_name(".listing.parked"), stop)
+        # The store is held by _after_load alone, which closes it before returning.
+        return _after_load(settings, generation, _bulk_loaded(settings, generation, spool, stage, keep), stage,
+                           dumps, when, parked)
+    except BaseException:
+        stop.set()  # a failed build stops the reading beside it
+        raise
+    finally:
+        early.shutdown(wait=True)
+
+
+def _bulk_loaded(settings: Settings, generation: Generation, spool: Path, stage: Callable[[str], None],
+                 keep: Path | None) -> ox.Store:
+    """The generation's store with the spool loaded into its data graph; the spool removed or kept as ``keep``."""
     store = ox.Store(str(generation.store_path))
     stage("loading the store")
     started = time.perf_counter()
-    data = ox.NamedNode(data_graph_iri(settings))
     with loader_threads(settings.build_load_threads):
-        store.bulk_load(path=str(spool), format=ox.RdfFormat.N_TRIPLES, to_graph=data)
+        store.bulk_load(path=str(spool), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(data_graph_iri(settings)))
     if keep is not None:
         spool.rename(keep)
     else:
         spool.unlink()
     log.info("bulk-loaded the data in %.2f s", time.perf_counter() - started)
+    return store
+
+
+def _after_load(settings: Settings, generation: Generation, store: ox.Store,
+                stage: Callable[[str], None], dumps: bool, when: datetime | None,
+                parked: Future | None) -> tuple[dict, dict]:
+    """:func:`load_spool` once the data is in: vocabulary, optimisation, the steps after the load."""
     vocabulary = ox.NamedNode(vocabulary_graph_iri(settings))
     for entry in vocabulary_files():
         store.extend(vocabulary_quads(entry.name, entry.read_bytes(), vocabulary))
@@ -340,7 +378,7 @@ def load_spool(settings: Settings, generation: Generation, spool: Path,
         # computed beside the change step and the dumps (the second core), which read only the
         # data and vocabulary graphs; the dumps wait for the summaries, whose graph they hold.
         summarised = side.submit(write_summaries, store, generation, settings, when.year, stage)
-        indexed = side.submit(write_indexes, store, generation, when.year, stage)  # after the summaries
+        indexed = side.submit(write_indexes, store, generation, when.year, stage, parked)  # after the summaries
         try:
             # Before the dumps: they carry dcterms:modified, and take the data graph's N-Triples the change step read.
             publish_changes(store, generation, settings, when, stage, keep_data=dumps)
@@ -459,8 +497,9 @@ def _build(settings: Settings, sources: list[Path] | None, fail_on: str, skip_in
         del converter  # its label counts (an entry per organisation) are not needed while the store loads
         # A checkpoint for the next build only when every record read is published: then the spool is theirs.
         whole = not rejected and not refused
+        records = record_ranges(length for _, _, length in findings.converted_spans(rejected))
         stats, dumps = load_spool(settings, generation, spool, stage, when=when,
-                                  keep=generation.path / RECORDS_NT if whole else None)
+                                  keep=generation.path / RECORDS_NT if whole else None, records=records)
         outcome.manifest = {
             "generation": generation.id,
             "built": when.isoformat(),
