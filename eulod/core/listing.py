@@ -314,7 +314,7 @@ def park_rows(scratch_db: sqlite3.Connection, store: Any) -> None:
     """Every listing query's answer over ``store``, added to the scratch file's tables.
 
     ``store`` is the whole data set, or one of many small stores each holding whole records
-    (eulod/pipeline/spool_listing.py): a project's rows are then all in the store of its record,
+    (eulod/pipeline/spool_indexes.py): a project's rows are then all in the store of its record,
     and an organisation's country, stated by every record naming it, is one row per store
     (:func:`_listed` takes the greatest, as for several countries in one store)."""
     for table, columns, _, _, read in PARKED:
@@ -371,7 +371,7 @@ def write_parked_listing(parked: Path, target: Path, current_year: int, generati
     """:func:`write_listing` from rows already parked in the scratch file ``parked`` (by
     :func:`park_tables`, :func:`park_rows` of each part of the data, :func:`index_tables`):
     what a build does when it reads them from the records' N-Triples while the store is loaded
-    from them, instead of from the loaded store (eulod/pipeline/spool_listing.py). ``parked``
+    from them, instead of from the loaded store (eulod/pipeline/spool_indexes.py). ``parked``
     is removed."""
     started = time.perf_counter()
     with taken(parked) as scratch_db:

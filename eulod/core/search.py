@@ -49,7 +49,7 @@ import yaml
 
 from eulod.core.listing import members, run_stored
 from eulod.core.sqlitefiles import writer, written_whole
-from eulod.core.staging import grouped, merged, park, scratch
+from eulod.core.staging import create, fill, finish, grouped, merged, scratch, taken
 
 log = logging.getLogger(__name__)
 
@@ -335,12 +335,42 @@ def _labels(item: _Entity) -> dict[str, str]:
 DOCUMENTS_PER_INSERT = 2_000  # documents written to the index at a time
 
 
+# The tables the store's answers are parked in: (table, columns, one key kept, read in order of, the reader).
+PARKED = (
+    ("entity", "iri, kind", "iri", None, _entities),
+    ("fact", "entity, fact, value, lang", None, "entity, fact, value, lang", _facts),
+    ("text", "entity, rank, tag, text, field", None, "entity, rank, tag, text, field", _texts),
+    ("member", "project, organisation", "project, organisation", None, members),
+)
+
+
+def park_tables(scratch_db: sqlite3.Connection) -> None:
+    """The scratch file's empty tables, for :func:`park_rows` of one store or of many."""
+    for table, columns, unique, _, _ in PARKED:
+        create(scratch_db, table, columns, unique)
+
+
+def park_rows(scratch_db: sqlite3.Connection, store: Any) -> None:
+    """Every search query's answer over ``store``, added to the scratch file's tables.
+
+    ``store`` is the whole data set, or one of many small stores each holding whole records
+    (eulod/pipeline/spool_indexes.py): what records say of a shared organisation is then in the
+    tables once per store naming it, and :func:`_documents` reads each distinct row once."""
+    for table, columns, _, _, read in PARKED:
+        fill(scratch_db, table, columns, read(store))
+
+
+def index_tables(scratch_db: sqlite3.Connection) -> None:
+    """Index the parked rows for reading by entity, once they are all in."""
+    for table, _, _, order, _ in PARKED:
+        finish(scratch_db, table, order)
+
+
 def _park(scratch_db: sqlite3.Connection, store: Any) -> None:
     """Every search query's answer, into the scratch file, indexed for reading by entity."""
-    park(scratch_db, "entity", "iri, kind", _entities(store), unique="iri")
-    park(scratch_db, "fact", "entity, fact, value, lang", _facts(store), index="entity")
-    park(scratch_db, "text", "entity, rank, tag, text, field", _texts(store), index="entity, rank, tag, text, field")
-    park(scratch_db, "member", "project, organisation", members(store), unique="project, organisation")
+    park_tables(scratch_db)
+    park_rows(scratch_db, store)
+    index_tables(scratch_db)
 
 
 def _documents(scratch_db: sqlite3.Connection, kind: str) -> Iterator[Document]:
@@ -353,11 +383,11 @@ def _documents(scratch_db: sqlite3.Connection, kind: str) -> Iterator[Document]:
     keys = (iri for (iri,) in scratch_db.execute("SELECT iri FROM entity WHERE kind = ? ORDER BY iri", (kind,)))
     streams = merged(
         keys,
-        rows(f"SELECT f.entity, f.fact, f.value, f.lang FROM fact AS f {of_kind.format('f.entity')} "
-             "WHERE f.fact != 'result' ORDER BY f.entity"),
-        rows(f"SELECT t.entity, t.rank, t.tag, t.text, t.field FROM text AS t {of_kind.format('t.entity')} "
+        rows(f"SELECT DISTINCT f.entity, f.fact, f.value, f.lang FROM fact AS f {of_kind.format('f.entity')} "
+             "WHERE f.fact != 'result' ORDER BY f.entity, f.fact, f.value, f.lang"),
+        rows(f"SELECT DISTINCT t.entity, t.rank, t.tag, t.text, t.field FROM text AS t {of_kind.format('t.entity')} "
              "ORDER BY t.entity, t.rank, t.tag, t.text, t.field"),
-        rows("SELECT r.entity, r.value, t.rank, t.tag, t.text "
+        rows("SELECT DISTINCT r.entity, r.value, t.rank, t.tag, t.text "
              f"FROM (SELECT DISTINCT entity, value FROM fact WHERE fact = 'result') AS r {of_kind.format('r.entity')} "
              "JOIN text AS t ON t.entity = r.value WHERE NOT EXISTS (SELECT 1 FROM entity WHERE iri = r.value) "
              "ORDER BY r.entity, r.value, t.rank, t.tag, t.text"),
@@ -383,11 +413,26 @@ def write_search(store: Any, target: Path, generation: str = "") -> int:
     few thousand at a time: memory does not grow with the data.
     """
     started = time.perf_counter()
+    with scratch(target) as scratch_db:
+        _park(scratch_db, store)
+        return _write(scratch_db, target, generation, started, time.perf_counter() - started)
+
+
+def write_parked_search(parked: Path, target: Path, generation: str = "") -> int:
+    """:func:`write_search` from rows already parked in the scratch file ``parked`` (by
+    :func:`park_tables`, :func:`park_rows` of each part of the data, :func:`index_tables`), as a
+    build reads them from the records' N-Triples while its store loads (eulod/pipeline/spool_indexes.py).
+    ``parked`` is removed."""
+    started = time.perf_counter()
+    with taken(parked) as scratch_db:
+        return _write(scratch_db, target, generation, started, 0.0)
+
+
+def _write(scratch_db: sqlite3.Connection, target: Path, generation: str, started: float, read: float) -> int:
+    """The index file from the parked rows; see :func:`write_search`."""
     seen_languages: set[str] = set()
     count = 0
-    with scratch(target) as scratch_db, written_whole(target, SCHEMA) as db:
-        _park(scratch_db, store)
-        read = time.perf_counter() - started
+    with written_whole(target, SCHEMA) as db:
         for kind in KINDS:
             documents = _documents(scratch_db, kind)
             while batch := list(itertools.islice(documents, DOCUMENTS_PER_INSERT)):

@@ -35,7 +35,7 @@ from eulod.core.countries import label_triples as country_label_triples
 from eulod.core.generation import Generation, data_graph_iri, dataset_graphs, summary_graph_iri, vocabulary_graph_iri
 from eulod.core.listing import write_listing, write_parked_listing
 from eulod.core.namespaces import bind_prefixes
-from eulod.core.search import write_search
+from eulod.core.search import write_parked_search, write_search
 from eulod.core.software import software
 from eulod.pipeline.bulk import loader_threads
 from eulod.pipeline.changes import DATA_FILE as CHANGED_DATA
@@ -62,7 +62,7 @@ from eulod.pipeline.publication import (
     statistics,
     write_validation,
 )
-from eulod.pipeline.spool_listing import park_listing, record_ranges
+from eulod.pipeline.spool_indexes import Parked, park_indexes, record_ranges
 from eulod.pipeline.stream import (
     Converter,
     Spools,
@@ -293,16 +293,20 @@ def write_summaries(store: ox.Store, generation: Generation, settings: Settings,
 
 
 def write_indexes(store: ox.Store, generation: Generation, year: int, stage: Callable[[str], None],
-                  parked_listing: Future | None = None) -> None:
-    """The home page listing and the search index, read from the store; the listing from the rows
-    ``parked_listing`` (its result: a scratch file) read from the spool during the load, when given."""
+                  parked: Future | None = None) -> None:
+    """The home page listing and the search index, read from the store, or from the rows read
+    from the spool during the load when ``parked`` (whose result is :class:`Parked`) is given."""
+    files: Parked | None = parked.result() if parked is not None else None
     stage("writing the home page listing")
-    if parked_listing is not None:
-        write_parked_listing(parked_listing.result(), generation.listing_path, year, generation.id)
+    if files is not None:
+        write_parked_listing(files.listing, generation.listing_path, year, generation.id)
     else:
         write_listing(store, generation.listing_path, year, generation.id)
     stage("writing the search index")
-    write_search(store, generation.search_path, generation.id)
+    if files is not None:
+        write_parked_search(files.search, generation.search_path, generation.id)
+    else:
+        write_search(store, generation.search_path, generation.id)
 
 
 def load_spool(settings: Settings, generation: Generation, spool: Path,
@@ -322,16 +326,17 @@ def load_spool(settings: Settings, generation: Generation, spool: Path,
     :func:`eulod.pipeline.generations.switch_to`; on failure the caller discards it.
 
     ``records`` are the byte ranges of groups of whole records in ``spool``
-    (eulod.pipeline.spool_listing.record_ranges): the listing's rows are then read from them
-    beside the bulk load, on the core the loader leaves idle, instead of from the loaded store.
+    (eulod.pipeline.spool_indexes.record_ranges): the listing's and the search index's rows are
+    then read from them beside the bulk load, on the core the loader leaves idle, instead of from
+    the loaded store.
     """
     early = ThreadPoolExecutor(1, thread_name_prefix="eulod-spool")
     stop = threading.Event()
     try:
         parked: Future | None = None
-        if records is not None:  # opened before the spool is renamed or removed; park_listing closes it
-            parked = early.submit(park_listing, open(spool, "rb"), records,
-                                  generation.listing_path.with_name(".listing.parked"), stop)
+        if records is not None:  # opened before the spool is renamed or removed; park_indexes closes it
+            parked = early.submit(park_indexes, open(spool, "rb"), records,
+                                  Parked(generation.path / ".listing.parked", generation.path / ".search.parked"), stop)
         # The store is held by _after_load alone, which closes it before returning.
         return _after_load(settings, generation, _bulk_loaded(settings, generation, spool, stage, keep), stage,
                            dumps, when, parked)

@@ -1,12 +1,12 @@
-"""The home page listing read from the records' N-Triples beside the bulk load (issue 19).
+"""The home page listing and the search index read from the records' N-Triples beside the bulk load (issue 19).
 
 At 1 000 000 projects the listing's queries over the loaded store took 31 minutes, most of it
-random reads turning ids back into text; eulod.pipeline.spool_listing asks the same queries of
+random reads turning ids back into text; eulod.pipeline.spool_indexes asks the same queries of
 small in-memory stores, each holding a group of whole records, while the store is loaded. These
-tests hold the build to it (the listing's queries never reach the generation's store) and the
-file it writes to the one written from the sealed store, with groups of a few records, records
-left out by --skip-invalid, projects stating no EU contribution (the partners' sums) and
-organisations shared between groups.
+tests hold the build to it (the listing's and the index's queries never reach the generation's
+store) and the files it writes to those written from the sealed store, with groups of a few
+records, records left out by --skip-invalid, projects stating no EU contribution (the partners'
+sums), organisations shared between groups and their preferred names after the records.
 """
 
 from __future__ import annotations
@@ -21,23 +21,24 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import ROOT
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import ROOT
-from eulod.core import listing
+from eulod.core import listing, search
 from eulod.core.config import load_settings
 from eulod.core.generation import current_generation
-from eulod.pipeline import spool_listing
+from eulod.pipeline import spool_indexes
 from eulod.pipeline.build import build
 
-LISTING_QUERIES = {"listing-projects.rq", "listing-titles.rq", "listing-facts.rq", "listing-amounts.rq",
-                   "listing-partner-funding.rq", "listing-countries.rq"}
+INDEX_QUERIES = {"listing-projects.rq", "listing-titles.rq", "listing-facts.rq", "listing-amounts.rq",
+                 "listing-partner-funding.rq", "listing-countries.rq", "listing-members.rq", "search-entities.rq",
+                 "search-facts.rq", "search-texts.rq"}
 
 
 @given(st.lists(st.integers(min_value=1, max_value=500), max_size=60), st.integers(min_value=1, max_value=7))
 def test_the_groups_are_whole_records_covering_the_spool_once(lengths, per_store):
-    ranges = spool_listing.record_ranges(lengths, per_store)
+    ranges = spool_indexes.record_ranges(lengths, per_store)
     ends, at = set(), 0
     for length in lengths:
         at += length
@@ -49,14 +50,26 @@ def test_the_groups_are_whole_records_covering_the_spool_once(lengths, per_store
         assert sum(1 for e in ends if start < e <= end) <= per_store
 
 
+@given(st.lists(st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"") + b"\n"), max_size=30),
+       st.integers(min_value=1, max_value=64))
+def test_the_lines_after_the_records_are_read_whole_in_parts(lines, tail_bytes):
+    records = b"<http://e.org/a> <http://e.org/p> <http://e.org/b> .\n" * 3
+    spool = io.BytesIO(records + b"".join(lines))
+    ranges = [(0, len(records) // 3), (len(records) // 3, len(records))]
+    read = list(spool_indexes.parts(spool, ranges, tail_bytes))
+    assert read[:2] == [records[:len(records) // 3], records[len(records) // 3:]]
+    assert b"".join(read[2:]) == b"".join(lines)
+    assert all(part.endswith(b"\n") for part in read[2:])  # never a line cut in two
+
+
 def test_a_stopped_reading_leaves_no_file(tmp_path):
     stop = threading.Event()
     stop.set()
-    target = tmp_path / ".listing.parked"
+    targets = spool_indexes.Parked(tmp_path / ".listing.parked", tmp_path / ".search.parked")
     spool = io.BytesIO(b"<http://e.org/p> <http://e.org/q> <http://e.org/o> .\n")
-    with pytest.raises(spool_listing.Stopped):
-        spool_listing.park_listing(spool, [(0, len(spool.getvalue()))], target, stop)
-    assert not target.exists()
+    with pytest.raises(spool_indexes.Stopped):
+        spool_indexes.park_indexes(spool, [(0, len(spool.getvalue()))], targets, stop)
+    assert not any(target.exists() for target in targets)
     assert spool.closed
 
 
@@ -98,18 +111,20 @@ def spied_build(tmp_path_factory: pytest.TempPathFactory):
         return original(store, name, package)
 
     with pytest.MonkeyPatch.context() as patcher:
-        patcher.setattr(spool_listing, "RECORDS_PER_STORE", 3)
+        patcher.setattr(spool_indexes, "RECORDS_PER_STORE", 3)
+        patcher.setattr(spool_indexes, "TAIL_BYTES", 200)  # the preferred names in several parts
         patcher.setattr(listing, "run_stored", spy)
+        patcher.setattr(search, "run_stored", spy)
         settings = load_settings(environ={}, build_dir=folder / "build", records=(folder / "records.jsonl",))
         outcome = build(settings, skip_invalid=True)
     assert outcome.loaded, [str(p) for p in outcome.problems]
     return {"records": written, "generation": current_generation(folder / "build"), "asked": asked}
 
 
-def test_the_build_asks_the_listing_queries_of_the_records_not_of_the_loaded_store(spied_build):
+def test_the_build_asks_the_index_queries_of_the_records_not_of_the_loaded_store(spied_build):
     asked = spied_build["asked"]
-    assert {name for name, _ in asked} >= LISTING_QUERIES  # the listing was written, its queries asked
-    of_the_store = sorted({name for name, whole in asked if whole and name in LISTING_QUERIES})
+    assert {name for name, _ in asked} >= INDEX_QUERIES  # the files were written, their queries asked
+    of_the_store = sorted({name for name, whole in asked if whole and name in INDEX_QUERIES})
     assert of_the_store == []
 
 
@@ -129,7 +144,19 @@ def test_the_listing_read_from_the_records_is_the_one_written_from_the_store(spi
     assert listed & without
     shared = [org for org, count in _counts(built["membership"]).items() if count > 3]
     assert shared  # organisations taking part in projects of different groups
-    assert not list(generation.path.glob(".listing*"))  # the parked rows are gone
+    assert not list(generation.path.glob("*.parked"))  # the parked rows are gone
+
+
+def test_the_search_index_read_from_the_records_is_the_one_written_from_the_store(spied_build, tmp_path):
+    generation = spied_build["generation"]
+    store = ox.Store.read_only(str(generation.store_path))
+    built = tables(generation.search_path)
+    again = tmp_path / "search.sqlite"
+    search.write_search(store, again, generation.id)
+    assert tables(again) == built
+    with sqlite3.connect(generation.search_path) as db:
+        kinds = dict(db.execute("SELECT kind, COUNT(*) FROM entity GROUP BY kind").fetchall())
+    assert kinds["project"] >= 40 and kinds["organisation"] >= 20
 
 
 def _counts(memberships: list[tuple]) -> dict[int, int]:

@@ -1,0 +1,136 @@
+"""The home page listing's and the search index's rows, read from the spool while the store loads from it.
+
+At 1 000 000 projects the build's store (20-30 GB) no longer fits in the page cache, and each
+answer a whole-store query reads turns every term's id back into its text by a random read
+on disk: the listing's queries took 31 minutes after the load (bench/RESULTS.md), five and a
+half times those at 300 000 for three times the data, and the search index's more. The spool
+the store is bulk-loaded from holds the same triples, record after record, and the bulk
+loader leaves the second core idle (it runs outside the GIL). So, beside the load, the same
+queries (eulod.core.listing, eulod.core.search: one definition each) run over small in-memory
+stores, each holding a group of whole records, and their answers are parked in two scratch
+files; the listing and the index are then written from them
+(:func:`eulod.core.listing.write_parked_listing`, :func:`eulod.core.search.write_parked_search`)
+without reading the loaded store.
+
+Why the answers are the same: a project is described by its own record only (its IRI is the
+record's id, and ids are unique), so all its rows come from one group; an in-memory store
+writes literals in the same canonical form as the on-disk one; what records say of a shared
+organisation comes once per group naming it, and both writers read distinct rows (the listing
+keeps the greatest country, the index each distinct text and fact). The spool ends with the
+organisations' preferred labels, chosen across records (eulod/pipeline/stream.py): they are
+read as a last part, cut at line ends. What the store holds beside the spool (vocabulary,
+summaries, dcterms:modified) is not read by either's queries. Tests compare both files with
+those written from the sealed store (tests/test_spool_indexes.py, tests/test_streamed_real.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO, NamedTuple
+
+import pyoxigraph as ox
+
+from eulod.core import listing, search
+from eulod.core.staging import connect
+
+log = logging.getLogger(__name__)
+
+RECORDS_PER_STORE = 500  # records per in-memory store: about 35 000 triples of generated records
+TAIL_BYTES = 4 << 20  # the preferred labels after the records, read this much at a time (cut at a line end)
+
+
+class Stopped(Exception):
+    """The build stopped (the load failed) before the rows were all parked."""
+
+
+class Parked(NamedTuple):
+    """The scratch files holding the parked rows of the listing and of the search index."""
+
+    listing: Path
+    search: Path
+
+
+def record_ranges(lengths: Iterable[int], per_store: int = RECORDS_PER_STORE) -> list[tuple[int, int]]:
+    """(start, end) byte ranges of groups of ``per_store`` records in a spool holding records of
+    ``lengths`` one after the other from its start (as eulod/pipeline/stream.py writes it, and as
+    the published records are copied out of it with --skip-invalid)."""
+    ranges: list[tuple[int, int]] = []
+    start = end = count = 0
+    for length in lengths:
+        end += length
+        count += 1
+        if count == per_store:
+            ranges.append((start, end))
+            start, count = end, 0
+    if end > start:
+        ranges.append((start, end))
+    return ranges
+
+
+def parts(spool: BinaryIO, ranges: Iterable[tuple[int, int]], tail_bytes: int = TAIL_BYTES) -> Iterator[bytes]:
+    """The N-Triples of each range of ``spool``, then what follows the last range to the end of the
+    file (lines that belong to no record: each a triple of its own), in parts cut at line ends."""
+    end = 0
+    for start, end in ranges:
+        spool.seek(start)
+        yield spool.read(end - start)
+    spool.seek(end)
+    carried = b""
+    while chunk := spool.read(tail_bytes):
+        cut = chunk.rfind(b"\n") + 1
+        if cut == 0:
+            carried += chunk
+            continue
+        yield carried + chunk[:cut]
+        carried = chunk[cut:]
+    if carried.strip():
+        yield carried
+
+
+def park_indexes(spool: BinaryIO, ranges: list[tuple[int, int]], targets: Parked,
+                 stop: threading.Event | None = None) -> Parked:
+    """Park the listing's and the search index's query answers over each group of records of
+    ``spool`` (and over the lines after them) in the new scratch files ``targets``, indexed for
+    :func:`eulod.core.listing.write_parked_listing` and :func:`eulod.core.search.write_parked_search`.
+    ``spool`` is an open file (it may be renamed or removed while this reads it), closed at the
+    end. Raises :class:`Stopped` when ``stop`` is set before the end; ``targets`` are then removed."""
+    started = time.perf_counter()
+    with spool:
+        for target in targets:
+            target.unlink(missing_ok=True)
+        listing_db, search_db = connect(targets.listing), connect(targets.search)
+        try:
+            groups = _park(spool, ranges, listing_db, search_db, stop)
+        except BaseException:
+            for db, target in zip((listing_db, search_db), targets):
+                db.close()
+                target.unlink(missing_ok=True)
+            raise
+        listing_db.close()
+        search_db.close()
+    log.info("read the listing's and the search index's rows from %d parts of the spool in %.2f s", groups,
+             time.perf_counter() - started)
+    return targets
+
+
+def _park(spool: BinaryIO, ranges: list[tuple[int, int]], listing_db: sqlite3.Connection,
+          search_db: sqlite3.Connection, stop: threading.Event | None) -> int:
+    listing.park_tables(listing_db)
+    search.park_tables(search_db)
+    groups = 0
+    for part in parts(spool, ranges):
+        if stop is not None and stop.is_set():
+            raise Stopped("the build stopped before the indexes' rows were read from the spool")
+        store = ox.Store()
+        store.load(part, format=ox.RdfFormat.N_TRIPLES)
+        listing.park_rows(listing_db, store)
+        search.park_rows(search_db, store)
+        groups += 1
+    listing.index_tables(listing_db)
+    search.index_tables(search_db)
+    return groups
