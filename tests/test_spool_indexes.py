@@ -164,3 +164,23 @@ def _counts(memberships: list[tuple]) -> dict[int, int]:
     for organisation, _project in memberships:
         counts[organisation] = counts.get(organisation, 0) + 1
     return counts
+
+
+def test_what_many_stores_say_of_an_organisation_is_parked_once(tmp_path):
+    """Every group of records naming a shared organisation repeats its names and facts; read
+    repeated, a popular organisation's names were joined to each of its memberships once per
+    group (the search index took 149 s instead of 13 s at 100 000 projects)."""
+    lines = (b'<http://e.org/organisation/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
+             b'<https://w3id.org/eulod/ontology#Organisation> .\n'
+             b'<http://e.org/organisation/a> <http://www.w3.org/2004/02/skos/core#altLabel> "City of A"@en .\n'
+             b'<http://e.org/organisation/a> <https://w3id.org/eulod/ontology#city> "A"@en .\n')
+    db = sqlite3.connect(tmp_path / "parked")
+    search.park_tables(db)
+    for _ in range(3):
+        store = ox.Store()
+        store.load(lines, format=ox.RdfFormat.N_TRIPLES)
+        search.park_rows(db, store)
+    search.index_tables(db, repeated=True)
+    assert db.execute("SELECT COUNT(*) FROM text").fetchone()[0] == 1
+    assert db.execute("SELECT COUNT(*) FROM fact").fetchone()[0] == 1
+    assert db.execute("SELECT COUNT(*) FROM entity").fetchone()[0] == 1

@@ -360,9 +360,16 @@ def park_rows(scratch_db: sqlite3.Connection, store: Any) -> None:
         fill(scratch_db, table, columns, read(store))
 
 
-def index_tables(scratch_db: sqlite3.Connection) -> None:
-    """Index the parked rows for reading by entity, once they are all in."""
-    for table, _, _, order, _ in PARKED:
+def index_tables(scratch_db: sqlite3.Connection, repeated: bool = False) -> None:
+    """Index the parked rows for reading by entity, once they are all in. With ``repeated`` (rows
+    parked from many stores, which each hold what their records say of shared organisations), the
+    facts and texts are first made distinct: a popular organisation's names, parked once per store
+    naming it, would otherwise be joined to each of its memberships as many times."""
+    for table, columns, unique, order, _ in PARKED:
+        if repeated and unique is None:
+            scratch_db.execute(f"ALTER TABLE {table} RENAME TO {table}_parked")
+            scratch_db.execute(f"CREATE TABLE {table} AS SELECT DISTINCT {columns} FROM {table}_parked")
+            scratch_db.execute(f"DROP TABLE {table}_parked")
         finish(scratch_db, table, order)
 
 

@@ -38,12 +38,12 @@ def scratch(beside: Path) -> Iterator[sqlite3.Connection]:
         yield db
 
 
-def connect(path: Path) -> sqlite3.Connection:
+def connect(path: Path, cache_kib: int = CACHE_KIB) -> sqlite3.Connection:
     """A connection to the scratch file ``path`` (made if missing) with :func:`scratch`'s settings:
-    for a file one thread parks rows in and another reads (:func:`taken`)."""
+    for a file one thread parks rows in and another reads (:func:`taken`). ``cache_kib``: its page cache."""
     db = sqlite3.connect(path)
     db.executescript(f"PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA temp_store = FILE; "
-                     f"PRAGMA cache_size = -{CACHE_KIB};")
+                     f"PRAGMA cache_size = -{cache_kib};")
     return db
 
 
