@@ -24,13 +24,16 @@ import pytest
 from conftest import ROOT
 from hypothesis import given
 from hypothesis import strategies as st
+from incremental_builds import assert_dumps_hold, parsed_dumps
 
 from eulod.core import listing, search
 from eulod.core.config import load_settings
 from eulod.core.generation import current_generation
-from eulod.pipeline import spool_indexes
+from eulod.pipeline import build as build_module
+from eulod.pipeline import changes, spool_indexes
 from eulod.pipeline.build import build
 
+WHEN = 1_780_000_000  # SOURCE_DATE_EPOCH of both builds, so their dcterms:modified agree
 INDEX_QUERIES = {"listing-projects.rq", "listing-titles.rq", "listing-facts.rq", "listing-amounts.rq",
                  "listing-partner-funding.rq", "listing-countries.rq", "listing-members.rq", "search-entities.rq",
                  "search-facts.rq", "search-texts.rq"}
@@ -65,11 +68,11 @@ def test_the_lines_after_the_records_are_read_whole_in_parts(lines, tail_bytes):
 def test_a_stopped_reading_leaves_no_file(tmp_path):
     stop = threading.Event()
     stop.set()
-    targets = spool_indexes.Parked(tmp_path / ".listing.parked", tmp_path / ".search.parked")
+    targets = spool_indexes.Parked(tmp_path / ".listing.parked", tmp_path / ".search.parked", tmp_path / ".data.nt")
     spool = io.BytesIO(b"<http://e.org/p> <http://e.org/q> <http://e.org/o> .\n")
     with pytest.raises(spool_indexes.Stopped):
-        spool_indexes.park_indexes(spool, [(0, len(spool.getvalue()))], targets, stop)
-    assert not any(target.exists() for target in targets)
+        spool_indexes.park_indexes(spool, [(0, len(spool.getvalue()))], targets, stop, "http://e.org/")
+    assert list(tmp_path.iterdir()) == []
     assert spool.closed
 
 
@@ -105,24 +108,48 @@ def spied_build(tmp_path_factory: pytest.TempPathFactory):
     written = records(folder / "records.jsonl")
     asked: list[tuple[str, bool]] = []  # (query, whether the store has named graphs: the generation's)
     original = listing.run_stored
+    dumped: list[str] = []  # graphs the change step read out of the store
+    dump_graph = changes.dump_graph
 
     def spy(store, name, package=None):
         asked.append((name, any(True for _ in store.named_graphs())))
         return original(store, name, package)
+
+    def dump_spy(store, graph, target):
+        dumped.append(graph)
+        return dump_graph(store, graph, target)
 
     with pytest.MonkeyPatch.context() as patcher:
         patcher.setattr(spool_indexes, "RECORDS_PER_STORE", 3)
         patcher.setattr(spool_indexes, "TAIL_BYTES", 200)  # the preferred names in several parts
         patcher.setattr(listing, "run_stored", spy)
         patcher.setattr(search, "run_stored", spy)
+        patcher.setattr(changes, "dump_graph", dump_spy)
+        patcher.setenv("SOURCE_DATE_EPOCH", str(WHEN))
         settings = load_settings(environ={}, build_dir=folder / "build", records=(folder / "records.jsonl",))
         outcome = build(settings, skip_invalid=True)
     assert outcome.loaded, [str(p) for p in outcome.problems]
-    return {"records": written, "generation": current_generation(folder / "build"), "asked": asked}
+    return {"records": written, "generation": current_generation(folder / "build"), "asked": asked,
+            "dumped": dumped, "folder": folder}
+
+
+@pytest.fixture(scope="module")
+def store_build(spied_build):
+    """The same records built the way builds did before: every file read from the loaded store."""
+    folder = spied_build["folder"]
+    with pytest.MonkeyPatch.context() as patcher:
+        patcher.setattr(build_module, "record_ranges", lambda lengths: None)
+        patcher.setenv("SOURCE_DATE_EPOCH", str(WHEN))
+        settings = load_settings(environ={}, build_dir=folder / "store-build", records=(folder / "records.jsonl",))
+        outcome = build(settings, skip_invalid=True)
+    assert outcome.loaded, [str(p) for p in outcome.problems]
+    return current_generation(folder / "store-build")
 
 
 def test_the_build_asks_the_index_queries_of_the_records_not_of_the_loaded_store(spied_build):
     asked = spied_build["asked"]
+    stores = sum(1 for name, whole in asked if name == "listing-projects.rq" and not whole)
+    assert stores >= 18  # about 52 valid records, three a store, and the preferred names in parts of 200 bytes
     assert {name for name, _ in asked} >= INDEX_QUERIES  # the files were written, their queries asked
     of_the_store = sorted({name for name, whole in asked if whole and name in INDEX_QUERIES})
     assert of_the_store == []
@@ -184,3 +211,26 @@ def test_what_many_stores_say_of_an_organisation_is_parked_once(tmp_path):
     assert db.execute("SELECT COUNT(*) FROM text").fetchone()[0] == 1
     assert db.execute("SELECT COUNT(*) FROM fact").fetchone()[0] == 1
     assert db.execute("SELECT COUNT(*) FROM entity").fetchone()[0] == 1
+
+
+def test_the_change_step_and_the_dumps_take_the_data_graph_from_the_spool(spied_build):
+    assert spied_build["dumped"] == []  # the change step did not read the data graph out of the store
+    generation = spied_build["generation"]
+    store = ox.Store.read_only(str(generation.store_path))
+    assert_dumps_hold(generation, store, generation.manifest()["dumps"])  # every dump is exactly the store
+
+
+def test_the_changes_from_the_spool_are_those_from_the_store(spied_build, store_build):
+    """changes.sqlite (each entity's hash and dcterms:modified, the data graph's hash) and the dumps'
+    triples of a build reading the data graph from the spool, against one reading it from the store."""
+    spooled, stored = spied_build["generation"], store_build
+    for table in ("entities", "totals"):
+        with sqlite3.connect(spooled.path / "changes.sqlite") as a, sqlite3.connect(stored.path / "changes.sqlite") as b:
+            rows = a.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+            assert rows == b.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+            assert len(rows) >= (50 if table == "entities" else 4)
+    generated = "http://www.w3.org/ns/prov#generatedAtTime"
+    mine, theirs = parsed_dumps(spooled), parsed_dumps(stored)
+    for name in mine:  # the generation's own ids and times aside, the same triples
+        assert {t for t in mine[name] if spooled.id not in t and generated not in t} == \
+            {t for t in theirs[name] if stored.id not in t and generated not in t}, name

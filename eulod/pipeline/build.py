@@ -326,9 +326,9 @@ def load_spool(settings: Settings, generation: Generation, spool: Path,
     :func:`eulod.pipeline.generations.switch_to`; on failure the caller discards it.
 
     ``records`` are the byte ranges of groups of whole records in ``spool``
-    (eulod.pipeline.spool_indexes.record_ranges): the listing's and the search index's rows are
-    then read from them beside the bulk load, on the core the loader leaves idle, instead of from
-    the loaded store.
+    (eulod.pipeline.spool_indexes.record_ranges): the listing's and the search index's rows, and
+    the data graph's N-Triples the change step and the dumps read, are then taken from them beside
+    the bulk load, on the core the loader leaves idle, instead of from the loaded store.
     """
     early = ThreadPoolExecutor(1, thread_name_prefix="eulod-spool")
     stop = threading.Event()
@@ -336,7 +336,8 @@ def load_spool(settings: Settings, generation: Generation, spool: Path,
         parked: Future | None = None
         if records is not None:  # opened before the spool is renamed or removed; park_indexes closes it
             parked = early.submit(park_indexes, open(spool, "rb"), records,
-                                  Parked(generation.path / ".listing.parked", generation.path / ".search.parked"), stop)
+                                  Parked(generation.path / ".listing.parked", generation.path / ".search.parked",
+                                         generation.path / CHANGED_DATA), stop, settings.base_iri)
         # The store is held by _after_load alone, which closes it before returning.
         return _after_load(settings, generation, _bulk_loaded(settings, generation, spool, stage, keep), stage,
                            dumps, when, parked)
@@ -386,7 +387,8 @@ def _after_load(settings: Settings, generation: Generation, store: ox.Store,
         indexed = side.submit(write_indexes, store, generation, when.year, stage, parked)  # after the summaries
         try:
             # Before the dumps: they carry dcterms:modified, and take the data graph's N-Triples the change step read.
-            publish_changes(store, generation, settings, when, stage, keep_data=dumps)
+            publish_changes(store, generation, settings, when, stage, keep_data=dumps,
+                            data_file=parked.result().data if parked is not None else None)
             written: dict = {}
             if dumps:
                 summarised.result()

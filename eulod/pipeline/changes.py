@@ -230,7 +230,7 @@ def _modified(path: Path, graph: str) -> Iterator[ox.Quad]:
 
 def publish_changes(store: ox.Store, generation: Generation, settings: Settings, when: datetime,
                     stage: Callable[[str], None] = lambda name: None, keep_data: bool = False,
-                    previous_generation: Generation | None = None) -> dict[str, int]:
+                    previous_generation: Generation | None = None, data_file: Path | None = None) -> dict[str, int]:
     """Compare this build with the previous generation, state dcterms:modified, write the change feed.
 
     The build's one hook (eulod.pipeline.build.load_spool), called after the store is loaded and
@@ -239,6 +239,9 @@ def publish_changes(store: ox.Store, generation: Generation, settings: Settings,
     added, stay in :data:`DATA_FILE` for the dumps (eulod.pipeline.dumps), which then need not
     read the data graph a second time: at 100 000 projects each full read costs minutes.
     ``previous_generation`` is the generation compared with (default: the build folder's current one).
+    ``data_file``, when given, already holds the data graph's N-Triples (every triple once, in any
+    order: eulod.pipeline.spool_indexes writes it from the spool while the store loads), so the
+    store is not read for it.
 
     Every entity's partial hashes, the comparison and the members are parked in a scratch
     SQLite file and streamed in IRI order (eulod.core.staging), so memory does not grow with
@@ -251,7 +254,7 @@ def publish_changes(store: ox.Store, generation: Generation, settings: Settings,
     current_rules = rules()
     owners = Owners(base, current_rules.kinds)
     previous = read_previous(settings.build_dir, generation, base, previous_generation, entities=False)
-    data = dump_graph(store, graph, generation.path / DATA_FILE)
+    data = data_file if data_file is not None else dump_graph(store, graph, generation.path / DATA_FILE)
     changes_path = generation.path / CHANGES
     with scratch(changes_path) as db:
         scan = scan_to_disk(data, db, owners, current_rules.volatile)

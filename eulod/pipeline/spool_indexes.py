@@ -26,7 +26,9 @@ those written from the sealed store (tests/test_spool_indexes.py, tests/test_str
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+import subprocess
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -53,16 +55,20 @@ class Stopped(Exception):
 
 
 class Parked(NamedTuple):
-    """The scratch files holding the parked rows of the listing and of the search index."""
+    """The scratch files holding the parked rows of the listing and of the search index, and the
+    file for the data graph's N-Triples (None in a result when the spool could not give them)."""
 
     listing: Path
     search: Path
+    data: Path | None = None
 
 
-def record_ranges(lengths: Iterable[int], per_store: int = RECORDS_PER_STORE) -> list[tuple[int, int]]:
-    """(start, end) byte ranges of groups of ``per_store`` records in a spool holding records of
-    ``lengths`` one after the other from its start (as eulod/pipeline/stream.py writes it, and as
-    the published records are copied out of it with --skip-invalid)."""
+def record_ranges(lengths: Iterable[int], per_store: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) byte ranges of groups of ``per_store`` records (:data:`RECORDS_PER_STORE`) in a
+    spool holding records of ``lengths`` one after the other from its start (as
+    eulod/pipeline/stream.py writes it, and as the published records are copied out of it with
+    --skip-invalid)."""
+    per_store = per_store or RECORDS_PER_STORE
     ranges: list[tuple[int, int]] = []
     start = end = count = 0
     for length in lengths:
@@ -76,9 +82,11 @@ def record_ranges(lengths: Iterable[int], per_store: int = RECORDS_PER_STORE) ->
     return ranges
 
 
-def parts(spool: BinaryIO, ranges: Iterable[tuple[int, int]], tail_bytes: int = TAIL_BYTES) -> Iterator[bytes]:
+def parts(spool: BinaryIO, ranges: Iterable[tuple[int, int]], tail_bytes: int | None = None) -> Iterator[bytes]:
     """The N-Triples of each range of ``spool``, then what follows the last range to the end of the
-    file (lines that belong to no record: each a triple of its own), in parts cut at line ends."""
+    file (lines that belong to no record: each a triple of its own), in parts of about ``tail_bytes``
+    (:data:`TAIL_BYTES`) cut at line ends."""
+    tail_bytes = tail_bytes or TAIL_BYTES
     end = 0
     for start, end in ranges:
         spool.seek(start)
@@ -97,33 +105,44 @@ def parts(spool: BinaryIO, ranges: Iterable[tuple[int, int]], tail_bytes: int = 
 
 
 def park_indexes(spool: BinaryIO, ranges: list[tuple[int, int]], targets: Parked,
-                 stop: threading.Event | None = None) -> Parked:
+                 stop: threading.Event | None = None, base_iri: str | None = None) -> Parked:
     """Park the listing's and the search index's query answers over each group of records of
     ``spool`` (and over the lines after them) in the new scratch files ``targets``, indexed for
     :func:`eulod.core.listing.write_parked_listing` and :func:`eulod.core.search.write_parked_search`.
     ``spool`` is an open file (it may be renamed or removed while this reads it), closed at the
-    end. Raises :class:`Stopped` when ``stop`` is set before the end; ``targets`` are then removed."""
+    end. Raises :class:`Stopped` when ``stop`` is set before the end; ``targets`` are then removed.
+
+    With ``targets.data`` and ``base_iri``, the data graph's N-Triples are also written there, as
+    the store would write them (:func:`data_graph_lines`); the result names no data file when the
+    spool's parts hold blank nodes (their labels differ from part to part)."""
     started = time.perf_counter()
     with spool:
         for target in targets:
-            target.unlink(missing_ok=True)
-        listing_db, search_db = connect(targets.listing, CACHE_KIB), connect(targets.search, CACHE_KIB)
-        try:
-            groups = _park(spool, ranges, listing_db, search_db, stop)
-        except BaseException:
-            for db, target in zip((listing_db, search_db), targets):
-                db.close()
+            if target is not None:
                 target.unlink(missing_ok=True)
+        listing_db, search_db = connect(targets.listing, CACHE_KIB), connect(targets.search, CACHE_KIB)
+        lines = DataLines(targets.data, base_iri) if targets.data is not None and base_iri else None
+        try:
+            groups = _park(spool, ranges, listing_db, search_db, stop, lines)
+            data = lines.close() if lines is not None else None
+        except BaseException:
+            for db in (listing_db, search_db):
+                db.close()
+            if lines is not None:
+                lines.discard()
+            for target in targets:
+                if target is not None:
+                    target.unlink(missing_ok=True)
             raise
         listing_db.close()
         search_db.close()
-    log.info("read the listing's and the search index's rows from %d parts of the spool in %.2f s", groups,
-             time.perf_counter() - started)
-    return targets
+    log.info("read the listing's and the search index's rows%s from %d parts of the spool in %.2f s",
+             " and the data graph's N-Triples" if data is not None else "", groups, time.perf_counter() - started)
+    return Parked(targets.listing, targets.search, data)
 
 
 def _park(spool: BinaryIO, ranges: list[tuple[int, int]], listing_db: sqlite3.Connection,
-          search_db: sqlite3.Connection, stop: threading.Event | None) -> int:
+          search_db: sqlite3.Connection, stop: threading.Event | None, lines: DataLines | None) -> int:
     listing.park_tables(listing_db)
     search.park_tables(search_db)
     groups = 0
@@ -134,7 +153,65 @@ def _park(spool: BinaryIO, ranges: list[tuple[int, int]], listing_db: sqlite3.Co
         store.load(part, format=ox.RdfFormat.N_TRIPLES)
         listing.park_rows(listing_db, store)
         search.park_rows(search_db, store)
+        if lines is not None:
+            lines.add(store)
         groups += 1
     listing.index_tables(listing_db)
     search.index_tables(search_db, repeated=True)
     return groups
+
+
+SORT_MEMORY = "64M"  # sort(1)'s buffer for making the shared lines distinct; beyond it, temporary files
+
+
+class DataLines:
+    """The data graph's N-Triples, from the spool's parts, as the store would dump them.
+
+    Each part's in-memory store writes its triples in the store's canonical text (the on-disk
+    store writes the same: bench/RESULTS.md compares them at 100 000 projects). A project's
+    lines (subjects under ``project/``, its record's alone) are written as they come; every
+    other line (organisations and their identifiers, said by every record naming them, and the
+    preferred names after the records) goes to a second file, made distinct by sort(1) at the
+    end and appended. Blank nodes are labelled anew by each part, so a part holding one ends
+    this: the change step then reads the data graph from the store.
+    """
+
+    def __init__(self, target: Path, base_iri: str) -> None:
+        self.target = target
+        self.shared = target.with_name(target.name + ".shared")
+        self.own_prefix = f"<{base_iri}project/".encode("utf-8")
+        self.own = open(target, "wb")
+        self.others = open(self.shared, "wb")
+        self.blank = False
+
+    def add(self, store: ox.Store) -> None:
+        if self.blank:
+            return
+        text = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+        if b"_:" in text and any(line.startswith(b"_:") or b" _:" in line for line in text.split(b"\n")):
+            self.blank = True
+            return
+        own, others = self.own.write, self.others.write
+        for line in text.splitlines(keepends=True):
+            (own if line.startswith(self.own_prefix) else others)(line)
+
+    def close(self) -> Path | None:
+        """The data file, complete; None (and no file) when a blank node was seen."""
+        self.others.close()
+        if self.blank:
+            self.own.close()
+            self.discard()
+            return None
+        self.own.flush()
+        environment = dict(os.environ, LC_ALL="C")
+        subprocess.run(["sort", "-u", "-S", SORT_MEMORY, "-T", str(self.target.parent), str(self.shared)],
+                       stdout=self.own, check=True, env=environment)
+        self.own.close()
+        self.shared.unlink()
+        return self.target
+
+    def discard(self) -> None:
+        for handle in (self.own, self.others):
+            handle.close()
+        self.target.unlink(missing_ok=True)
+        self.shared.unlink(missing_ok=True)
