@@ -26,7 +26,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from incremental_builds import assert_dumps_hold, parsed_dumps
 
-from eulod.core import listing, search
+from eulod.core import listing, search, staging
 from eulod.core.config import load_settings
 from eulod.core.generation import current_generation
 from eulod.pipeline import build as build_module
@@ -202,12 +202,12 @@ def test_what_many_stores_say_of_an_organisation_is_parked_once(tmp_path):
              b'<http://e.org/organisation/a> <http://www.w3.org/2004/02/skos/core#altLabel> "City of A"@en .\n'
              b'<http://e.org/organisation/a> <https://w3id.org/eulod/ontology#city> "A"@en .\n')
     db = sqlite3.connect(tmp_path / "parked")
-    search.park_tables(db)
+    staging.create_tables(db, search.PARKED)
     for _ in range(3):
         store = ox.Store()
         store.load(lines, format=ox.RdfFormat.N_TRIPLES)
-        search.park_rows(db, store)
-    search.index_tables(db, repeated=True)
+        staging.fill_tables(db, search.PARKED, store)
+    staging.finish_tables(db, search.PARKED, search.DISTINCT)
     assert db.execute("SELECT COUNT(*) FROM text").fetchone()[0] == 1
     assert db.execute("SELECT COUNT(*) FROM fact").fetchone()[0] == 1
     assert db.execute("SELECT COUNT(*) FROM entity").fetchone()[0] == 1

@@ -38,7 +38,7 @@ import pyoxigraph as ox
 from eulod.core.iris import last_segment
 from eulod.core.queryfiles import stored_query
 from eulod.core.sqlitefiles import writer, written_whole
-from eulod.core.staging import create, fill, finish, grouped, merged, scratch, taken
+from eulod.core.staging import Table, create_tables, fill_tables, finish_tables, grouped, merged, scratch, taken
 from eulod.core.years import DATE_PICK, project_years
 
 log = logging.getLogger(__name__)
@@ -292,8 +292,8 @@ def _read_partners(store: Any) -> dict[str, Partners]:
 ROWS_PER_INSERT = 5_000  # projects whose rows are written to the listing at a time
 
 
-# The tables the store's answers are parked in: (table, columns, one key kept, read in order of, the reader).
-PARKED = (
+# The tables the store's answers are parked in (eulod.core.staging.Table).
+PARKED: tuple[Table, ...] = (
     ("project", "iri", "iri", None, _projects),
     ("title", "project, lang, text", None, "project, lang, text", _titles),
     ("fact", "project, fact, value", None, "project, fact, value", _facts),
@@ -304,34 +304,16 @@ PARKED = (
 )
 
 
-def park_tables(scratch_db: sqlite3.Connection) -> None:
-    """The scratch file's empty tables, for :func:`park_rows` of one store or of many."""
-    for table, columns, unique, _, _ in PARKED:
-        create(scratch_db, table, columns, unique)
+def _park(scratch_db: sqlite3.Connection, store: Any) -> None:
+    """Every listing query's answer, into the scratch file, indexed for reading by project.
 
-
-def park_rows(scratch_db: sqlite3.Connection, store: Any) -> None:
-    """Every listing query's answer over ``store``, added to the scratch file's tables.
-
-    ``store`` is the whole data set, or one of many small stores each holding whole records
+    A build parks the answers of many small stores instead, each holding whole records
     (eulod/pipeline/spool_indexes.py): a project's rows are then all in the store of its record,
     and an organisation's country, stated by every record naming it, is one row per store
     (:func:`_listed` takes the greatest, as for several countries in one store)."""
-    for table, columns, _, _, read in PARKED:
-        fill(scratch_db, table, columns, read(store))
-
-
-def index_tables(scratch_db: sqlite3.Connection) -> None:
-    """Index the parked rows for reading by project, once they are all in."""
-    for table, _, _, order, _ in PARKED:
-        finish(scratch_db, table, order)
-
-
-def _park(scratch_db: sqlite3.Connection, store: Any) -> None:
-    """Every listing query's answer, into the scratch file, indexed for reading by project."""
-    park_tables(scratch_db)
-    park_rows(scratch_db, store)
-    index_tables(scratch_db)
+    create_tables(scratch_db, PARKED)
+    fill_tables(scratch_db, PARKED, store)
+    finish_tables(scratch_db, PARKED)
 
 
 def _listed(scratch_db: sqlite3.Connection, current_year: int) -> Iterator[ProjectRows]:
@@ -369,7 +351,8 @@ def write_listing(store: Any, target: Path, current_year: int, generation: str =
 
 def write_parked_listing(parked: Path, target: Path, current_year: int, generation: str = "") -> int:
     """:func:`write_listing` from rows already parked in the scratch file ``parked`` (by
-    :func:`park_tables`, :func:`park_rows` of each part of the data, :func:`index_tables`):
+    eulod.core.staging's :func:`create_tables`, :func:`fill_tables` of each part of the data and
+    :func:`finish_tables` over :data:`PARKED`):
     what a build does when it reads them from the records' N-Triples while the store is loaded
     from them, instead of from the loaded store (eulod/pipeline/spool_indexes.py). ``parked``
     is removed."""

@@ -49,7 +49,7 @@ import yaml
 
 from eulod.core.listing import members, run_stored
 from eulod.core.sqlitefiles import writer, written_whole
-from eulod.core.staging import create, fill, finish, grouped, merged, scratch, taken
+from eulod.core.staging import Table, create_tables, fill_tables, finish_tables, grouped, merged, scratch, taken
 
 log = logging.getLogger(__name__)
 
@@ -335,49 +335,27 @@ def _labels(item: _Entity) -> dict[str, str]:
 DOCUMENTS_PER_INSERT = 2_000  # documents written to the index at a time
 
 
-# The tables the store's answers are parked in: (table, columns, one key kept, read in order of, the reader).
-PARKED = (
+# The tables the store's answers are parked in (eulod.core.staging.Table).
+PARKED: tuple[Table, ...] = (
     ("entity", "iri, kind", "iri", None, _entities),
     ("fact", "entity, fact, value, lang", None, "entity, fact, value, lang", _facts),
     ("text", "entity, rank, tag, text, field", None, "entity, rank, tag, text, field", _texts),
     ("member", "project, organisation", "project, organisation", None, members),
 )
-
-
-def park_tables(scratch_db: sqlite3.Connection) -> None:
-    """The scratch file's empty tables, for :func:`park_rows` of one store or of many."""
-    for table, columns, unique, _, _ in PARKED:
-        create(scratch_db, table, columns, unique)
-
-
-def park_rows(scratch_db: sqlite3.Connection, store: Any) -> None:
-    """Every search query's answer over ``store``, added to the scratch file's tables.
-
-    ``store`` is the whole data set, or one of many small stores each holding whole records
-    (eulod/pipeline/spool_indexes.py): what records say of a shared organisation is then in the
-    tables once per store naming it, and :func:`_documents` reads each distinct row once."""
-    for table, columns, _, _, read in PARKED:
-        fill(scratch_db, table, columns, read(store))
-
-
-def index_tables(scratch_db: sqlite3.Connection, repeated: bool = False) -> None:
-    """Index the parked rows for reading by entity, once they are all in. With ``repeated`` (rows
-    parked from many stores, which each hold what their records say of shared organisations), the
-    facts and texts are first made distinct: a popular organisation's names, parked once per store
-    naming it, would otherwise be joined to each of its memberships as many times."""
-    for table, columns, unique, order, _ in PARKED:
-        if repeated and unique is None:
-            scratch_db.execute(f"ALTER TABLE {table} RENAME TO {table}_parked")
-            scratch_db.execute(f"CREATE TABLE {table} AS SELECT DISTINCT {columns} FROM {table}_parked")
-            scratch_db.execute(f"DROP TABLE {table}_parked")
-        finish(scratch_db, table, order)
+DISTINCT = True  # finish_tables makes the facts and texts distinct, whether one store gave them or many
 
 
 def _park(scratch_db: sqlite3.Connection, store: Any) -> None:
-    """Every search query's answer, into the scratch file, indexed for reading by entity."""
-    park_tables(scratch_db)
-    park_rows(scratch_db, store)
-    index_tables(scratch_db)
+    """Every search query's answer, into the scratch file, indexed for reading by entity.
+
+    A build parks the answers of many small stores instead, each holding whole records
+    (eulod/pipeline/spool_indexes.py): what records say of a shared organisation is then parked
+    once per store naming it. The facts and texts are made distinct before they are read
+    (:data:`DISTINCT`), so :func:`_documents` reads each once: a popular organisation's names
+    would otherwise be joined to each of its memberships as many times."""
+    create_tables(scratch_db, PARKED)
+    fill_tables(scratch_db, PARKED, store)
+    finish_tables(scratch_db, PARKED, DISTINCT)
 
 
 def _documents(scratch_db: sqlite3.Connection, kind: str) -> Iterator[Document]:
@@ -390,11 +368,11 @@ def _documents(scratch_db: sqlite3.Connection, kind: str) -> Iterator[Document]:
     keys = (iri for (iri,) in scratch_db.execute("SELECT iri FROM entity WHERE kind = ? ORDER BY iri", (kind,)))
     streams = merged(
         keys,
-        rows(f"SELECT DISTINCT f.entity, f.fact, f.value, f.lang FROM fact AS f {of_kind.format('f.entity')} "
+        rows(f"SELECT f.entity, f.fact, f.value, f.lang FROM fact AS f {of_kind.format('f.entity')} "
              "WHERE f.fact != 'result' ORDER BY f.entity, f.fact, f.value, f.lang"),
-        rows(f"SELECT DISTINCT t.entity, t.rank, t.tag, t.text, t.field FROM text AS t {of_kind.format('t.entity')} "
+        rows(f"SELECT t.entity, t.rank, t.tag, t.text, t.field FROM text AS t {of_kind.format('t.entity')} "
              "ORDER BY t.entity, t.rank, t.tag, t.text, t.field"),
-        rows("SELECT DISTINCT r.entity, r.value, t.rank, t.tag, t.text "
+        rows("SELECT r.entity, r.value, t.rank, t.tag, t.text "
              f"FROM (SELECT DISTINCT entity, value FROM fact WHERE fact = 'result') AS r {of_kind.format('r.entity')} "
              "JOIN text AS t ON t.entity = r.value WHERE NOT EXISTS (SELECT 1 FROM entity WHERE iri = r.value) "
              "ORDER BY r.entity, r.value, t.rank, t.tag, t.text"),
@@ -427,7 +405,8 @@ def write_search(store: Any, target: Path, generation: str = "") -> int:
 
 def write_parked_search(parked: Path, target: Path, generation: str = "") -> int:
     """:func:`write_search` from rows already parked in the scratch file ``parked`` (by
-    :func:`park_tables`, :func:`park_rows` of each part of the data, :func:`index_tables`), as a
+    eulod.core.staging's :func:`create_tables`, :func:`fill_tables` of each part of the data and
+    :func:`finish_tables` over :data:`PARKED`, with :data:`DISTINCT`), as a
     build reads them from the records' N-Triples while its store loads (eulod/pipeline/spool_indexes.py).
     ``parked`` is removed."""
     started = time.perf_counter()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -80,6 +80,34 @@ def fill(db: sqlite3.Connection, table: str, columns: str, rows: Iterable[tuple]
     """Add ``rows`` to ``table`` (a row whose unique key is in already is left out)."""
     marks = ", ".join("?" * len(columns.split(",")))
     db.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({marks})", rows)  # one row at a time: none is held
+
+
+# A table that a store's answer is parked in: (name, columns, one key kept or None, read in
+# order of or None, the reader giving its rows from a store).
+Table = tuple[str, str, "str | None", "str | None", Callable[[Any], Iterable[tuple]]]
+
+
+def create_tables(db: sqlite3.Connection, tables: Iterable[Table]) -> None:
+    """The empty ``tables``, for :func:`fill_tables` of one store or of many."""
+    for name, columns, unique, _, _ in tables:
+        create(db, name, columns, unique)
+
+
+def fill_tables(db: sqlite3.Connection, tables: Iterable[Table], store: Any) -> None:
+    """Each table's reader's answer over ``store``, added to it."""
+    for name, columns, _, _, read in tables:
+        fill(db, name, columns, read(store))
+
+
+def finish_tables(db: sqlite3.Connection, tables: Iterable[Table], distinct: bool = False) -> None:
+    """Index ``tables`` once all their rows are in; with ``distinct``, the tables without a kept key
+    are first made distinct (rows that several parked stores repeat are then read once)."""
+    for name, columns, unique, order, _ in tables:
+        if distinct and unique is None:
+            db.execute(f"ALTER TABLE {name} RENAME TO {name}_parked")
+            db.execute(f"CREATE TABLE {name} AS SELECT DISTINCT {columns} FROM {name}_parked")
+            db.execute(f"DROP TABLE {name}_parked")
+        finish(db, name, order)
 
 
 def finish(db: sqlite3.Connection, table: str, index: str | None = None) -> None:

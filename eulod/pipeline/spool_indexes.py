@@ -1,4 +1,5 @@
-"""The home page listing's and the search index's rows, read from the spool while the store loads from it.
+"""The home page listing's and the search index's rows, and the data graph's N-Triples, read from the
+spool while the store loads from it.
 
 At 1 000 000 projects the build's store (20-30 GB) no longer fits in the page cache, and each
 answer a whole-store query reads turns every term's id back into its text by a random read
@@ -38,7 +39,7 @@ from typing import BinaryIO, NamedTuple
 import pyoxigraph as ox
 
 from eulod.core import listing, search
-from eulod.core.staging import connect
+from eulod.core.staging import connect, create_tables, fill_tables, finish_tables
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ def park_indexes(spool: BinaryIO, ranges: list[tuple[int, int]], targets: Parked
     end. Raises :class:`Stopped` when ``stop`` is set before the end; ``targets`` are then removed.
 
     With ``targets.data`` and ``base_iri``, the data graph's N-Triples are also written there, as
-    the store would write them (:func:`data_graph_lines`); the result names no data file when the
+    the store would write them (:class:`DataLines`); the result names no data file when the
     spool's parts hold blank nodes (their labels differ from part to part)."""
     started = time.perf_counter()
     with spool:
@@ -143,21 +144,21 @@ def park_indexes(spool: BinaryIO, ranges: list[tuple[int, int]], targets: Parked
 
 def _park(spool: BinaryIO, ranges: list[tuple[int, int]], listing_db: sqlite3.Connection,
           search_db: sqlite3.Connection, stop: threading.Event | None, lines: DataLines | None) -> int:
-    listing.park_tables(listing_db)
-    search.park_tables(search_db)
+    create_tables(listing_db, listing.PARKED)
+    create_tables(search_db, search.PARKED)
     groups = 0
     for part in parts(spool, ranges):
         if stop is not None and stop.is_set():
             raise Stopped("the build stopped before the indexes' rows were read from the spool")
         store = ox.Store()
         store.load(part, format=ox.RdfFormat.N_TRIPLES)
-        listing.park_rows(listing_db, store)
-        search.park_rows(search_db, store)
+        fill_tables(listing_db, listing.PARKED, store)
+        fill_tables(search_db, search.PARKED, store)
         if lines is not None:
             lines.add(store)
         groups += 1
-    listing.index_tables(listing_db)
-    search.index_tables(search_db, repeated=True)
+    finish_tables(listing_db, listing.PARKED)
+    finish_tables(search_db, search.PARKED, search.DISTINCT)
     return groups
 
 
