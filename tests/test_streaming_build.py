@@ -11,10 +11,10 @@ disagree about an organisation, and invalid ones.
 
 from __future__ import annotations
 
+import gzip
 from collections import Counter
 from pathlib import Path
 
-import gzip
 import pyoxigraph as ox
 import pytest
 from conftest import RECORDS
@@ -275,3 +275,59 @@ def test_a_repeated_id_refuses_the_later_record_only(tmp_path):
               if str(p) == "http://purl.org/dc/terms/title" and str(s).endswith("/project/same")}
     assert titles == {"First"}
     assert not build(settings).loaded
+
+
+class _Cycle:
+    """An object in a reference cycle: only Python's cycle collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_batch_pauses_the_cycle_collector_and_leaves_it_as_it_found_it(enabled):
+    """Validation pauses the collector for a batch (it took a third of a batch's time); the
+    collector is on again after it when it was on before, and a cycle the batch dropped is freed
+    right after, so memory stays bounded by the batch."""
+    import gc
+    import weakref
+
+    from eulod.pipeline.checks import collector_paused
+
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+            dropped = weakref.ref(_Cycle())
+        assert gc.isenabled() is enabled
+        if enabled:
+            assert dropped() is None
+        else:
+            assert dropped() is not None  # the caller's choice: nothing collected behind its back
+            gc.collect()
+            assert dropped() is None
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_a_batch_checked_by_the_validation_code_runs_with_the_collector_paused(monkeypatch):
+    """check_batch and check_organisation_batch validate with the collector off."""
+    import gc
+
+    from eulod.pipeline import checks
+
+    seen: list[bool] = []
+
+    def spy(triples, *args, **kwargs):
+        seen.append(gc.isenabled())
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(checks, "validate_part", spy)
+    text = (f'<{BASE}project/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
+            f'<https://w3id.org/eulod/ontology#Project> .\n').encode()
+    for call in (lambda: checks.check_batch([(None, text)]), lambda: checks.check_organisation_batch(text)):
+        with pytest.raises(RuntimeError):
+            call()
+    assert seen == [False, False]
+    assert gc.isenabled()
