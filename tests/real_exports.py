@@ -24,8 +24,8 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=600)
 
 
-def build_real(folder: Path, base: str) -> Path:
-    """CORDIS and the five Kohesio samples imported and built into ``folder``/build; returns the build folder."""
+def import_real(folder: Path) -> list[str]:
+    """CORDIS and the five Kohesio samples imported into ``folder`` as a user imports them; the files' names."""
     inputs = ["cordis.jsonl"]
     result = run("import", "cordis", str(PROJECTS), str(ORGANISATIONS), "-o", "cordis.jsonl", cwd=folder)
     assert result.returncode == 0, result.stderr
@@ -34,6 +34,12 @@ def build_real(folder: Path, base: str) -> Path:
                      "-o", f"{country}.jsonl", cwd=folder)
         assert result.returncode == 0, result.stderr
         inputs.append(f"{country}.jsonl")
+    return inputs
+
+
+def build_real(folder: Path, base: str) -> Path:
+    """CORDIS and the five Kohesio samples imported and built into ``folder``/build; returns the build folder."""
+    inputs = import_real(folder)
     result = run("build", *inputs, "--build-dir", "build", "--base-iri", base, "-q", cwd=folder)
     assert result.returncode == 0, result.stdout + result.stderr
     return folder / "build"

@@ -234,3 +234,55 @@ def test_the_changes_from_the_spool_are_those_from_the_store(spied_build, store_
     for name in mine:  # the generation's own ids and times aside, the same triples
         assert {t for t in mine[name] if spooled.id not in t and generated not in t} == \
             {t for t in theirs[name] if stored.id not in t and generated not in t}, name
+
+
+def _parked(tmp_path: Path, lines: bytes, ranges: list[tuple[int, int]]) -> spool_indexes.Parked:
+    targets = spool_indexes.Parked(tmp_path / ".listing.parked", tmp_path / ".search.parked", tmp_path / ".data.nt")
+    return spool_indexes.park_indexes(io.BytesIO(lines), ranges, targets, None, "http://e.org/")
+
+
+def test_the_data_lines_are_the_store_s_and_a_blank_node_leaves_the_store_to_say_them(tmp_path):
+    """Projects' lines as they come, every other line once; a part holding a blank node (each part
+    labels its blank nodes anew, so two parts could not be told apart) gives no data file, and the
+    build then dumps the data graph from its store."""
+    project = b'<http://e.org/project/p%d> <http://purl.org/dc/terms/title> "P%d"@en .\n'
+    shared = b'<http://e.org/organisation/o> <http://www.w3.org/2004/02/skos/core#altLabel> "O"@en .\n'
+    first, second = project % (1, 1) + shared, project % (2, 2) + shared
+    spool = first + second
+    parked = _parked(tmp_path, spool, [(0, len(first)), (len(first), len(spool))])
+    assert parked.data is not None
+    written = parked.data.read_bytes().splitlines(keepends=True)
+    assert sorted(written) == sorted({*first.splitlines(keepends=True), *second.splitlines(keepends=True)})
+    assert written.count(shared) == 1
+    for path in (parked.listing, parked.search, parked.data):
+        path.unlink()
+    blank = b'<http://e.org/project/p3> <http://e.org/has> _:b1 .\n_:b1 <http://e.org/says> "x" .\n'
+    spool = first + blank
+    parked = _parked(tmp_path, spool, [(0, len(first)), (len(first), len(spool))])
+    assert parked.data is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".listing.parked", ".search.parked"]  # no data file left
+
+
+def test_a_build_whose_parts_hold_a_blank_node_dumps_the_data_graph_from_its_store(tmp_path, monkeypatch):
+    """The fallback, through a build: the parts say "blank node", the change step reads the store,
+    and the changes and dumps are still the store's."""
+    records(tmp_path / "records.jsonl")
+    dumped: list[str] = []
+    dump_graph = changes.dump_graph
+
+    def dump_spy(store, graph, target):
+        dumped.append(graph)
+        return dump_graph(store, graph, target)
+
+    def blank_seen(self, store):
+        self.blank = True
+
+    monkeypatch.setattr(changes, "dump_graph", dump_spy)
+    monkeypatch.setattr(spool_indexes.DataLines, "add", blank_seen)
+    settings = load_settings(environ={}, build_dir=tmp_path / "build", records=(tmp_path / "records.jsonl",))
+    outcome = build(settings, skip_invalid=True)
+    assert outcome.loaded
+    assert len(dumped) == 1  # the data graph, once, from the store
+    generation = current_generation(tmp_path / "build")
+    assert_dumps_hold(generation, ox.Store.read_only(str(generation.store_path)), generation.manifest()["dumps"])
+    assert not list(generation.path.glob(".data.nt*")) and not list(generation.path.glob("*.parked"))
