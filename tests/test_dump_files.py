@@ -117,3 +117,51 @@ def test_a_generation_an_older_eulod_built_serves_its_plain_files(client, sample
         plain.unlink()
     assert client.get("/dumps/eulod.ttl").data == gzip.decompress(
         (sample_build.generation.dumps_path / "eulod.ttl.gz").read_bytes())
+
+
+def test_the_dumps_write_the_data_graph_before_waiting_for_the_other_graphs(tmp_path, monkeypatch):
+    """A build's dumps write the data graph's sections (from the change step's file) while the
+    summaries are still being written into the store, and read the other graphs only once they
+    are ready: the summaries' triples written meanwhile are in every file, and no graph was read
+    from the store before."""
+    import pyoxigraph as ox
+
+    from eulod.core.generation import Generation
+    from eulod.pipeline import dumps
+
+    data, summary = "http://e.org/graph/data", "http://e.org/graph/summary"
+    store = ox.Store()
+    lines = [f'<http://e.org/project/p{n}> <http://purl.org/dc/terms/title> "P{n}" .\n' for n in range(300)]
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(data))
+                 for t in ox.parse("".join(lines), format=ox.RdfFormat.N_TRIPLES))
+    (tmp_path / "g").mkdir()
+    data_file = tmp_path / "g" / ".data.nt"
+    data_file.write_text("".join(lines), "utf-8")
+    read: list[str] = []
+    graph_file = dumps.graph_file
+    monkeypatch.setattr(dumps, "graph_file", lambda s, name, folder: read.append(name) or graph_file(s, name, folder))
+    monkeypatch.setattr(dumps, "CHUNK_BYTES", 2000)  # the data graph in several sections
+    at_ready: list[tuple[int, list[str]]] = []
+    generation = Generation(tmp_path / "g")
+
+    def summaries_done() -> None:  # what the build's summaries thread ends with
+        at_ready.append((len(written.sections), list(read)))
+        store.add(ox.Quad(ox.NamedNode("http://e.org/summary/s"), ox.NamedNode("http://e.org/count"),
+                          ox.Literal("300"), ox.NamedNode(summary)))
+
+    written = None
+    opened = dumps.Dumps.open
+
+    def spy_open(folder, deferred=False):  # the files being written, to count their sections
+        nonlocal written
+        written = opened(folder, deferred)
+        return written
+
+    monkeypatch.setattr(dumps.Dumps, "open", spy_open)
+    described = dumps.write_dumps(store, generation, (data_file, data), "http://e.org/", ready=summaries_done)
+    assert at_ready and at_ready[0][0] >= 5 and at_ready[0][1] == []  # data sections written, nothing read yet
+    assert read and data not in read  # the other graphs from the store, the data graph from its file
+    text = gzip.decompress((generation.dumps_path / "eulod.nt.gz").read_bytes()).decode("utf-8")
+    assert "<http://e.org/summary/s>" in text and text.count("/project/") == 300
+    assert sorted(described) == ["eulod.jsonld.gz", "eulod.nt.gz", "eulod.ttl.gz"]
+    assert not data_file.exists()

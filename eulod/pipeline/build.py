@@ -390,12 +390,11 @@ def _after_load(settings: Settings, generation: Generation, store: ox.Store,
             publish_changes(store, generation, settings, when, stage, keep_data=dumps,
                             data_file=parked.result().data if parked is not None else None)
             written: dict = {}
-            if dumps:
-                summarised.result()
+            if dumps:  # the data graph's sections first, beside the summaries; the other graphs after them
                 stage("writing the dumps")
                 started = time.perf_counter()
                 written = write_dumps(store, generation, (generation.path / CHANGED_DATA, data_graph_iri(settings)),
-                                      settings.base_iri)
+                                      settings.base_iri, ready=summarised.result)
                 log.info("wrote the dumps in %.2f s", time.perf_counter() - started)
         except BaseException:
             indexed.cancel()

@@ -41,7 +41,7 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import pyoxigraph as ox
 
@@ -363,13 +363,6 @@ def graph_file(store: ox.Store, name: str, folder: Path) -> Path:
     return target
 
 
-def _graph_file(store: ox.Store, name: str, data: tuple[Path, str] | None, folder: Path) -> Path:
-    """One graph's N-Triples in a file: the change step's file for the data graph, else from the store."""
-    if data is not None and name == data[1]:
-        return data[0]
-    return graph_file(store, name, folder)
-
-
 def write_graph(dumps: Dumps, source: Path, keys: Keys, work: Path) -> int:
     """One graph's sections, from a file of its N-Triples (removed): returns the number of chunks."""
     chunks = max(1, source.stat().st_size // CHUNK_BYTES)
@@ -383,13 +376,17 @@ def write_graph(dumps: Dumps, source: Path, keys: Keys, work: Path) -> int:
 
 
 def write_dumps(store: ox.Store, generation: Generation, data: tuple[Path, str] | None = None,
-                base_iri: str | None = None) -> dict[str, dict]:
+                base_iri: str | None = None, ready: Callable[[], object] | None = None) -> dict[str, dict]:
     """N-Triples, gzipped N-Triples, Turtle and JSON-LD of everything, each written atomically.
 
     ``data`` is (an N-Triples file holding exactly one graph of the store, that graph's IRI):
     the build's change step has just read the data graph out of the store into such a file, so
     it is not read from the store a second time; the file is removed. ``base_iri`` names the
     entities whose triples stay together in one section (without it, each subject's do).
+
+    ``ready`` is called once the data graph's sections (first in the files, and nearly all of
+    them) are written from ``data``, before any other graph is read from the store: a build
+    writes its summaries into the store meanwhile, and the dumps wait for them only there.
     """
     folder = generation.dumps_path
     folder.mkdir()
@@ -400,8 +397,14 @@ def write_dumps(store: ox.Store, generation: Generation, data: tuple[Path, str] 
     graphs: list[tuple[str, int]] = []
     started = time.perf_counter()
     try:
-        for name in graph_order(store, data[1] if data else None):
-            graphs.append((name, write_graph(dumps, _graph_file(store, name, data, work), keys, work)))
+        if data is not None:  # first in the files, from the file given: nothing of the store read yet
+            graphs.append((data[1], write_graph(dumps, data[0], keys, work)))
+        if ready is not None:
+            ready()
+        for name in graph_order(store, None):
+            if data is not None and name == data[1]:
+                continue
+            graphs.append((name, write_graph(dumps, graph_file(store, name, work), keys, work)))
         described = dumps.close(graphs, base_iri)
     except BaseException:
         dumps.discard()
