@@ -30,7 +30,7 @@ from eulod.core import listing, search, staging
 from eulod.core.config import load_settings
 from eulod.core.generation import current_generation
 from eulod.pipeline import build as build_module
-from eulod.pipeline import changes, spool_indexes
+from eulod.pipeline import changes, paircounts, spool_indexes, summaries
 from eulod.pipeline.build import build
 
 WHEN = 1_780_000_000  # SOURCE_DATE_EPOCH of both builds, so their dcterms:modified agree
@@ -119,18 +119,31 @@ def spied_build(tmp_path_factory: pytest.TempPathFactory):
         dumped.append(graph)
         return dump_graph(store, graph, target)
 
+    scanned: list[str] = []  # the summaries' reads of memberships and dates from the store
+
+    def members_spy(*args, **kwargs):
+        scanned.append("memberships")
+        return members(*args, **kwargs)
+
+    def values_spy(store, graph, predicate):
+        scanned.append(predicate)
+        return values(store, graph, predicate)
+
+    members, values = summaries.memberships, summaries._values
     with pytest.MonkeyPatch.context() as patcher:
         patcher.setattr(spool_indexes, "RECORDS_PER_STORE", 3)
         patcher.setattr(spool_indexes, "TAIL_BYTES", 200)  # the preferred names in several parts
         patcher.setattr(listing, "run_stored", spy)
         patcher.setattr(search, "run_stored", spy)
         patcher.setattr(changes, "dump_graph", dump_spy)
+        patcher.setattr(summaries, "memberships", members_spy)
+        patcher.setattr(summaries, "_values", values_spy)
         patcher.setenv("SOURCE_DATE_EPOCH", str(WHEN))
         settings = load_settings(environ={}, build_dir=folder / "build", records=(folder / "records.jsonl",))
         outcome = build(settings, skip_invalid=True)
     assert outcome.loaded, [str(p) for p in outcome.problems]
     return {"records": written, "generation": current_generation(folder / "build"), "asked": asked,
-            "dumped": dumped, "folder": folder}
+            "dumped": dumped, "folder": folder, "scanned": scanned}
 
 
 @pytest.fixture(scope="module")
@@ -286,3 +299,22 @@ def test_a_build_whose_parts_hold_a_blank_node_dumps_the_data_graph_from_its_sto
     generation = current_generation(tmp_path / "build")
     assert_dumps_hold(generation, ox.Store.read_only(str(generation.store_path)), generation.manifest()["dumps"])
     assert not list(generation.path.glob(".data.nt*")) and not list(generation.path.glob("*.parked"))
+
+
+def _summary_graph(generation) -> set[str]:
+    store = ox.Store.read_only(str(generation.store_path))
+    graph = ox.NamedNode(generation.manifest()["graphs"]["summaries"])
+    return {str(q.triple) for q in store.quads_for_pattern(None, None, None, graph)}
+
+
+def test_the_summaries_from_the_records_parts_are_those_from_the_store(spied_build, store_build):
+    """The collaborations' pair counts and the years of activity, computed from the listing's rows
+    read beside the load (memberships, dates) rather than from the store, are the same: every
+    summary triple, every pair's count."""
+    assert spied_build["scanned"] == []  # neither memberships nor dates were read from the store
+    spooled = spied_build["generation"]
+    mine, theirs = _summary_graph(spooled), _summary_graph(store_build)
+    assert mine == theirs
+    assert sum("activeInYear" in t for t in mine) >= 40 and sum("Collaboration" in t for t in mine) >= 1
+    pairs = paircounts.read_pairs(spooled.summary_counts_path)
+    assert pairs == paircounts.read_pairs(store_build.summary_counts_path) and len(pairs) >= 50

@@ -13,11 +13,10 @@ from decimal import Decimal
 import pyoxigraph as ox
 import pytest
 
-from eulod.core.generation import data_graph_iri, summary_graph_iri
+from eulod.core.generation import current_generation, data_graph_iri, summary_graph_iri
 from eulod.core.namespaces import EULOD
-from eulod.core.generation import current_generation
-from eulod.pipeline.summaries import add_summaries, most_frequent
 from eulod.core.years import project_years
+from eulod.pipeline.summaries import add_summaries, most_frequent
 
 BASE = "http://example.org/"
 DATA = ox.NamedNode(BASE + "graph/data")
@@ -205,3 +204,21 @@ def test_sample_activity_agrees_with_the_dates_compared_as_text(sample_store):
                               "FILTER NOT EXISTS { ?p eulod:endDate ?e } }")
     assert {(r["p"].rsplit("/", 1)[1], r["y"]) for r in by_duration} == {
         ("amif-820885-volunteering", str(y)) for y in (2019, 2020, 2021)}
+
+@pytest.mark.parametrize("durations", [["9", "30", "12"], ["30", "9"], ["12", "9", "x", "30"]])
+def test_of_several_durations_the_longest_counts_in_the_summaries_and_the_listing(tmp_path, durations):
+    """A project stating several durations (the shapes warn) runs for the longest in eulod:activeInYear
+    and in the listing's years alike, whatever order a store gives them in: "the last the store
+    gives" differed between the store of a full build, the parts a build reads beside its load
+    and the store an update reads."""
+    from eulod.core import listing
+
+    store = ox.Store()
+    dated(store, "p", "startDate", "2020-07-01", "date")
+    for months in durations:
+        store.add(ox.Quad(n("p"), e("durationMonths"), ox.Literal(months, datatype=ox.NamedNode(XSD + "integer")), DATA))
+    add_summaries(store, DATA.value, SUMMARIES, BASE, 10, current_year=2030)
+    assert years(store) == {"p": {2020, 2021, 2022}}  # 30 months from July 2020: to December 2022
+    item = listing.project_item([], [(fact, value) for fact, value in
+                                     [("start", "2020-07-01")] + [("months", m) for m in durations]], [], [])
+    assert item["months"] == 30

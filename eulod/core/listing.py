@@ -39,7 +39,7 @@ from eulod.core.iris import last_segment
 from eulod.core.queryfiles import stored_query
 from eulod.core.sqlitefiles import writer, written_whole
 from eulod.core.staging import Table, create_tables, fill_tables, finish_tables, grouped, merged, scratch, taken
-from eulod.core.years import DATE_PICK, project_years
+from eulod.core.years import DATE_PICK, project_years, stated_months
 
 log = logging.getLogger(__name__)
 
@@ -221,17 +221,19 @@ def project_item(titles: list[tuple[str, str]], facts: list[tuple[str, str]], am
     Where a project states several values, the choice is made here from the values, not from
     the order of the store's answer (which differs from store to store; an incremental update
     reads a few projects from another store than the full write): titles in order of language
-    and text, the first per language kept; the earliest start and latest end (eulod:activeInYear's
-    choice), else the greatest value.
+    and text, the first per language kept; the earliest start, latest end and longest duration
+    (eulod:activeInYear's choice), else the greatest value.
     """
     item: dict[str, Any] = {"titles": {}}
     for lang, text in sorted(titles):
         item["titles"].setdefault(lang, text)
+    months = stated_months(value for fact, value in facts if fact == "months")
+    if months is not None:
+        item["months"] = months
     for fact, value in sorted(facts):
         if fact == "months":
-            if value.isdigit():
-                item["months"] = int(value)
-        elif fact in item and fact in DATE_PICK:  # several dates stated: the ones eulod:activeInYear uses
+            continue
+        if fact in item and fact in DATE_PICK:  # several dates stated: the ones eulod:activeInYear uses
             item[fact] = DATE_PICK[fact](item[fact], value)
         else:
             item[fact] = value

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 
 def _year(date: str | None) -> int | None:
@@ -36,3 +36,11 @@ def project_years(start: str | None, end: str | None, months: int | None, curren
 # Of several stated dates (the shapes warn; the data may still hold them), the ones a
 # project's years run between: the earliest start and the latest end (the listing uses them too).
 DATE_PICK: dict[str, Callable[[str, str], str]] = {"start": min, "end": max}
+
+
+def stated_months(values: Iterable[str]) -> int | None:
+    """Of the durations stated (months, as text), the one a project's years count: the longest,
+    as the latest end is; None when none is a number. One rule for the listing, the summaries
+    and their update: "the last one the store gives" differed from store to store."""
+    numbers = [int(value) for value in values if value.isdigit()]
+    return max(numbers) if numbers else None

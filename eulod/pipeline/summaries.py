@@ -25,6 +25,7 @@ import heapq
 import itertools
 import logging
 import os
+import sqlite3
 import tempfile
 import uuid
 from collections import Counter
@@ -41,7 +42,7 @@ from eulod.core.iris import last_segment
 from eulod.core.namespaces import EULOD
 from eulod.core.queryfiles import stored_query
 from eulod.core.staging import grouped, merged, park, scratch
-from eulod.core.years import DATE_PICK, project_years
+from eulod.core.years import DATE_PICK, project_years, stated_months
 from eulod.pipeline.paircounts import count_pairs
 
 log = logging.getLogger(__name__)
@@ -158,7 +159,7 @@ def _subject(text: str) -> ox.NamedNode | ox.BlankNode:
 
 
 def activity(store: ox.Store, graph: ox.NamedNode, target: ox.NamedNode, current_year: int,
-             beside: Path) -> Iterator[ox.Quad]:
+             beside: Path, parked: Path | None = None) -> Iterator[ox.Quad]:
     """``eulod:activeInYear`` for each project and each year it runs (:func:`project_years`), in ``target``.
 
     Index scans (start dates, end dates, durations) rather than a query with optional
@@ -167,30 +168,59 @@ def activity(store: ox.Store, graph: ox.NamedNode, target: ox.NamedNode, current
     scans are parked in a scratch file beside ``beside`` (eulod.core.staging) and read back
     one project at a time: dicts of every project's dates took about 450 MB at 1 000 000.
     Of several stated dates the one eulod.core.years.DATE_PICK keeps counts; of several
-    durations, the last the store gives.
+    durations, the longest (eulod.core.years.stated_months).
+
+    With ``parked`` (the listing's rows a build read from the records beside the load,
+    :data:`eulod.core.listing.PARKED`), the dates are copied from its ``fact`` table instead of
+    scanned in the store: at 1 000 000 projects the store no longer fits in memory, and every
+    value read from it is a random read.
     """
     active_in = _p("activeInYear")
     literals: dict[int, ox.Literal] = {}  # a few dozen years for any number of projects
     with scratch(beside) as db:
-        park(db, "start", "subject, value", _values(store, graph, "startDate"), index="subject")
-        park(db, "end", "subject, value", _values(store, graph, "endDate"), index="subject")
-        park(db, "months", "subject, value", ((subject, value) for subject, value in
-                                              _values(store, graph, "durationMonths") if value.isdigit()),
-             index="subject")
+        if parked is None:
+            park(db, "start", "subject, value", _values(store, graph, "startDate"), index="subject")
+            park(db, "end", "subject, value", _values(store, graph, "endDate"), index="subject")
+            park(db, "months", "subject, value", _values(store, graph, "durationMonths"), index="subject")
+        else:
+            _copy_dates(db, parked)
         keys = (subject for (subject,) in db.execute("SELECT DISTINCT subject FROM start ORDER BY subject"))
         for subject, (starts, ends, months) in merged(
                 keys, grouped(db.execute("SELECT subject, value FROM start ORDER BY subject")),
                 grouped(db.execute("SELECT subject, value FROM end ORDER BY subject")),
-                grouped(db.execute("SELECT subject, value FROM months ORDER BY subject, rowid"))):
+                grouped(db.execute("SELECT subject, value FROM months ORDER BY subject"))):
             start = functools.reduce(DATE_PICK["start"], (value for (value,) in starts))
             end = functools.reduce(DATE_PICK["end"], (value for (value,) in ends)) if ends else None
-            duration = int(months[-1][0]) if months else None
             project = _subject(subject)
-            for year in project_years(start, end, duration, current_year):
+            for year in project_years(start, end, stated_months(value for (value,) in months), current_year):
                 literal = literals.get(year)
                 if literal is None:
                     literal = literals[year] = ox.Literal(f"{year:04d}", datatype=XSD_GYEAR)
                 yield ox.Quad(project, active_in, literal, target)
+
+
+def _copy_dates(db: sqlite3.Connection, parked: Path) -> None:
+    """The start, end and months tables of :func:`activity`, from a parked listing's facts (the
+    projects' IRIs written as N-Triples writes them, as :func:`_values` gives them)."""
+    db.execute("ATTACH DATABASE ? AS parked", (str(parked),))
+    try:
+        for table, fact in (("start", "start"), ("end", "end"), ("months", "months")):
+            db.execute(f"CREATE TABLE {table} (subject, value)")
+            db.execute(f"INSERT INTO {table} SELECT '<' || project || '>', value FROM parked.fact WHERE fact = ?",
+                       (fact,))
+            db.execute(f"CREATE INDEX {table}_subject ON {table} (subject)")
+        db.commit()
+    finally:
+        db.execute("DETACH DATABASE parked")
+
+
+def parked_memberships(parked: Path) -> Iterator[tuple[str, str]]:
+    """:func:`memberships` from a parked listing's ``member`` table (see :func:`activity`)."""
+    db = sqlite3.connect(parked)
+    try:
+        yield from db.execute("SELECT '<' || project || '>', organisation FROM member")
+    finally:
+        db.close()
 
 
 # In a pair-counts file's meta: how many pairs its generation's summary kept, and the (project,
@@ -212,19 +242,23 @@ def counts_meta(data_graph: str, base_iri: str, current_year: int) -> dict[str, 
 
 
 def add_summaries(store: ox.Store, data_graph: str, summary_graph: str, base_iri: str, collaborations_kept: int,
-                  current_year: int | None = None, counts: Path | None = None) -> int:
+                  current_year: int | None = None, counts: Path | None = None, parked: Path | None = None) -> int:
     """Compute every summary from ``data_graph`` into ``summary_graph``; returns the triples added.
 
     ``current_year`` ends the activity of projects without an end date (default: this
     year, by the clock of the build). With ``counts`` (the generation's
     ``summary_counts_path``), every pair's count is kept there, for the next build to update.
+    With ``parked`` (the listing's rows read from the records beside the load, where every
+    project and organisation is an IRI), the memberships and the dates come from there, not
+    from the store (see :func:`activity`); the country totals are still the store's.
     """
     source, target = ox.NamedNode(data_graph), ox.NamedNode(summary_graph)
     year = current_year if current_year is not None else datetime.now(timezone.utc).year
     odd: dict[str, ox.Term] = {}
     kept = counts if counts is not None else summary_scratch()
     try:
-        top = count_pairs(kept, memberships(store, source, odd),
+        members = memberships(store, source, odd) if parked is None else parked_memberships(parked)
+        top = count_pairs(kept, members,
                           lambda members: {**counts_meta(data_graph, base_iri, year), KEPT: str(collaborations_kept),
                                            MEMBERSHIPS: str(members)}, collaborations_kept)
     finally:
@@ -244,7 +278,7 @@ def add_summaries(store: ox.Store, data_graph: str, summary_graph: str, base_iri
     # go in BULK_QUADS at a time (the activity years are about four per project): pyoxigraph's
     # bulk_extend holds all it is given, 550 MB for the 1 080 000 quads of 300 000 projects.
     quads = counted(itertools.chain(country_totals(store, source, base_iri), collaborations(top, base_iri, odd),
-                                    activity(store, source, target, year, kept)))
+                                    activity(store, source, target, year, kept, parked)))
     while chunk := list(itertools.islice(quads, BULK_QUADS)):
         store.bulk_extend(chunk)
     return added

@@ -45,7 +45,7 @@ import pyoxigraph as ox
 from eulod.core.generation import Generation
 from eulod.core.namespaces import EULOD
 from eulod.core.queryfiles import stored_query
-from eulod.core.years import DATE_PICK, project_years
+from eulod.core.years import DATE_PICK, project_years, stated_months
 from eulod.pipeline.delta import Delta
 from eulod.pipeline.paircounts import FORMAT, CountsBroken, Pair, pair_changes, read_meta, updated_counts
 from eulod.pipeline.summaries import (
@@ -353,13 +353,12 @@ def _activity(store: ox.Store, summaries: ox.NamedNode, after: DataView, delta: 
     for project in _changed(delta, (START, END, DURATION)):
         starts = [o.value for o in after.objects(project, START) if isinstance(o, ox.Literal)]
         ends = [o.value for o in after.objects(project, END) if isinstance(o, ox.Literal)]
-        # Of several durations the full computation keeps the last in the store's order: by object, as here.
-        months = [int(q.object.value) for q in store.quads_for_pattern(project, DURATION, None, after.graph)
-                  if isinstance(q.object, ox.Literal) and q.object.value.isdigit()]
+        months = stated_months(q.object.value for q in store.quads_for_pattern(project, DURATION, None, after.graph)
+                               if isinstance(q.object, ox.Literal))
         years: set[ox.Term] = set()
         if starts:
             span = project_years(reduce(DATE_PICK["start"], starts), reduce(DATE_PICK["end"], ends) if ends else None,
-                                 months[-1] if months else None, current_year)
+                                 months, current_year)
             years = {ox.Literal(f"{year:04d}", datatype=XSD_GYEAR) for year in span}
         held = {q.object for q in store.quads_for_pattern(project, ACTIVE_IN, None, summaries)}
         patch.remove.extend(ox.Quad(project, ACTIVE_IN, year, summaries) for year in held - years)
