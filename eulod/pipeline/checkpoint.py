@@ -158,9 +158,19 @@ def own_subject(subject: str, base_iri: str, record_id: str) -> bool:
 
 
 def shared_subjects(text: bytes, base_iri: str, record_id: str) -> set[str]:
-    """The subjects of a record's N-Triples that other records may state triples about too."""
-    subjects = {line[:line.index(b">") + 1].decode("utf-8") for line in text.split(b"\n") if line.startswith(b"<")}
-    return {s for s in subjects if not own_subject(s, base_iri, record_id)}
+    """The subjects of a record's N-Triples that other records may state triples about too.
+
+    Most lines are about the record's own project: a run of lines with one subject is looked at
+    once (a converter writes a subject's triples together), and only distinct subjects are decoded."""
+    subjects: set[bytes] = set()
+    last = b"\0"
+    for line in text.split(b"\n"):
+        if line.startswith(last) or not line.startswith(b"<"):
+            continue
+        subject = line[:line.index(b">") + 1]
+        last = subject + b" "
+        subjects.add(subject)
+    return {s for s in (subject.decode("utf-8") for subject in subjects) if not own_subject(s, base_iri, record_id)}
 
 
 def person_rows(record: Record) -> Iterator[tuple[str, str, str]]:
