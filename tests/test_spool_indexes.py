@@ -129,7 +129,11 @@ def spied_build(tmp_path_factory: pytest.TempPathFactory):
         scanned.append(predicate)
         return values(store, graph, predicate)
 
-    members, values = summaries.memberships, summaries._values
+    def totals_spy(*args, **kwargs):
+        scanned.append("country totals")
+        return totals(*args, **kwargs)
+
+    members, values, totals = summaries.memberships, summaries._values, summaries.country_totals
     with pytest.MonkeyPatch.context() as patcher:
         patcher.setattr(spool_indexes, "RECORDS_PER_STORE", 3)
         patcher.setattr(spool_indexes, "TAIL_BYTES", 200)  # the preferred names in several parts
@@ -138,6 +142,7 @@ def spied_build(tmp_path_factory: pytest.TempPathFactory):
         patcher.setattr(changes, "dump_graph", dump_spy)
         patcher.setattr(summaries, "memberships", members_spy)
         patcher.setattr(summaries, "_values", values_spy)
+        patcher.setattr(summaries, "country_totals", totals_spy)
         patcher.setenv("SOURCE_DATE_EPOCH", str(WHEN))
         settings = load_settings(environ={}, build_dir=folder / "build", records=(folder / "records.jsonl",))
         outcome = build(settings, skip_invalid=True)
@@ -308,13 +313,51 @@ def _summary_graph(generation) -> set[str]:
 
 
 def test_the_summaries_from_the_records_parts_are_those_from_the_store(spied_build, store_build):
-    """The collaborations' pair counts and the years of activity, computed from the listing's rows
-    read beside the load (memberships, dates) rather than from the store, are the same: every
-    summary triple, every pair's count."""
-    assert spied_build["scanned"] == []  # neither memberships nor dates were read from the store
+    """The collaborations' pair counts, the years of activity and the country totals, computed from
+    the listing's rows read beside the load (memberships, dates, contributions joined to the
+    countries other parts state) rather than from the store, are the same: every summary triple,
+    every pair's count."""
+    assert spied_build["scanned"] == []  # no membership, date or contribution was read from the store
     spooled = spied_build["generation"]
     mine, theirs = _summary_graph(spooled), _summary_graph(store_build)
     assert mine == theirs
     assert sum("activeInYear" in t for t in mine) >= 40 and sum("Collaboration" in t for t in mine) >= 1
+    assert sum("CountryTotal>" in t for t in mine) >= 5 and any("/currency/SEK" in t for t in mine)
     pairs = paircounts.read_pairs(spooled.summary_counts_path)
     assert pairs == paircounts.read_pairs(store_build.summary_counts_path) and len(pairs) >= 50
+
+
+def test_a_contribution_counts_for_the_country_another_part_states(tmp_path, monkeypatch):
+    """Records read one to a part: the first gives the organisation's country, the others state
+    its EU contribution without it. The country totals join them as the store does, once every
+    part is read."""
+    from streaming import participant, record, write_jsonl
+
+    def paid(org_id: str, amount: str, role: str = "partner", **organisation) -> dict:
+        return {**participant(org_id, role, **organisation), "budget": {"eu_contribution": amount}}
+
+    rows = [
+        record("a", participants=[participant("city-x", "coordinator", name="City X", country="IT")]),
+        record("b", currency="EUR", participants=[paid("city-x", "1000.50", "coordinator", name="City X"),
+                                                  paid("town-y", "99.5", name="Town Y", country="FR")]),
+        record("c", participants=[paid("city-x", "0.25", name="City X")]),
+    ]
+    write_jsonl(tmp_path / "records.jsonl", rows)
+    monkeypatch.setattr(spool_indexes, "RECORDS_PER_STORE", 1)
+    asked: list[str] = []
+    totals = summaries.country_totals
+    monkeypatch.setattr(summaries, "country_totals", lambda *a: asked.append("store") or totals(*a))
+    settings = load_settings(environ={}, build_dir=tmp_path / "build", records=(tmp_path / "records.jsonl",))
+    outcome = build(settings)
+    assert outcome.loaded, [str(p) for p in outcome.problems]
+    assert asked == []
+    generation = current_generation(tmp_path / "build")
+    store = ox.Store.read_only(str(generation.store_path))
+    graphs = generation.manifest()["graphs"]
+    found = {(row["c"].value.rsplit("/", 1)[1], row["t"].value, row["k"].value) for row in store.query(
+        "PREFIX e: <https://w3id.org/eulod/ontology#> SELECT ?c ?t ?k WHERE { GRAPH ?g { ?x a e:CountryTotal ; "
+        "e:totalFor ?c ; e:totalAmount ?t ; e:participationCount ?k } }")}
+    assert found == {("ITA", "1000.75", "2"), ("FRA", "99.5", "1")}
+    written = {str(q.triple) for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graphs["summaries"]))}
+    from_store = {str(q.triple) for q in totals(store, ox.NamedNode(graphs["data"]), settings.base_iri)}
+    assert from_store and from_store <= written  # the same triples as the store's own totals

@@ -22,7 +22,7 @@ from real_exports import ABSENT, PRESENT, import_real
 from eulod.core.config import load_settings
 from eulod.core.generation import Generation, current_generation
 from eulod.pipeline import build as build_module
-from eulod.pipeline import changes, spool_indexes
+from eulod.pipeline import changes, paircounts, spool_indexes, summaries
 from eulod.pipeline.build import build
 
 pytestmark = [pytest.mark.skipif(not PRESENT, reason=ABSENT), pytest.mark.slow]
@@ -52,12 +52,26 @@ def builds(tmp_path_factory: pytest.TempPathFactory):
         dumped.append(graph)
         return dump_graph(store, graph, target)
 
+    asked: list[str] = []  # the summaries' questions to the store
+    totals, members = summaries.country_totals, summaries.memberships
+
+    def totals_spy(*args):
+        asked.append("country totals")
+        return totals(*args)
+
+    def members_spy(*args):
+        asked.append("memberships")
+        return members(*args)
+
     with pytest.MonkeyPatch.context() as patcher:
         patcher.setattr(spool_indexes, "RECORDS_PER_STORE", 3)
         patcher.setattr(spool_indexes, "TAIL_BYTES", 300)
         patcher.setattr(changes, "dump_graph", dump_spy)
+        patcher.setattr(summaries, "country_totals", totals_spy)
+        patcher.setattr(summaries, "memberships", members_spy)
         spooled = _built(folder, inputs, "spooled", patcher)
     assert dumped == []  # the change step read the data graph from the parts, not from the store
+    assert asked == []  # and the summaries their rows
     with pytest.MonkeyPatch.context() as patcher:
         patcher.setattr(build_module, "record_ranges", lambda lengths: None)
         patcher.setattr(changes, "dump_graph", dump_spy)
@@ -107,3 +121,20 @@ def test_the_real_exports_listing_and_index_from_the_spool_are_those_from_the_st
     assert mine == theirs
     assert len(mine["project" if kind == "listing" else "entity"]) >= 150
     assert not list(spooled.path.glob("*.parked"))
+
+
+def test_the_real_exports_summaries_from_the_spool_are_those_from_the_store(builds):
+    """Country totals (CORDIS's amounts with many decimals, organisations shared between records),
+    collaborations and years of activity: every summary triple and pair count."""
+    spooled, stored = builds
+
+    def summary(generation: Generation) -> set[str]:
+        store = ox.Store.read_only(str(generation.store_path))
+        graph = ox.NamedNode(generation.manifest()["graphs"]["summaries"])
+        return {str(q.triple) for q in store.quads_for_pattern(None, None, None, graph)}
+
+    mine = summary(spooled)
+    assert mine == summary(stored)
+    assert sum("CountryTotal>" in t for t in mine) >= 5 and sum("activeInYear" in t for t in mine) >= 150
+    pairs = paircounts.read_pairs(spooled.summary_counts_path)
+    assert pairs == paircounts.read_pairs(stored.summary_counts_path) and pairs

@@ -40,6 +40,7 @@ import pyoxigraph as ox
 
 from eulod.core import listing, search
 from eulod.core.staging import connect, create_tables, fill_tables, finish_tables
+from eulod.pipeline import summaries
 
 log = logging.getLogger(__name__)
 
@@ -142,9 +143,14 @@ def park_indexes(spool: BinaryIO, ranges: list[tuple[int, int]], targets: Parked
     return Parked(targets.listing, targets.search, data)
 
 
+# The listing's file also holds the summaries' own rows (read by eulod.pipeline.summaries before
+# the listing is written from it).
+LISTING_FILE = (*listing.PARKED, *summaries.PARKED)
+
+
 def _park(spool: BinaryIO, ranges: list[tuple[int, int]], listing_db: sqlite3.Connection,
           search_db: sqlite3.Connection, stop: threading.Event | None, lines: DataLines | None) -> int:
-    create_tables(listing_db, listing.PARKED)
+    create_tables(listing_db, LISTING_FILE)
     create_tables(search_db, search.PARKED)
     groups = 0
     for part in parts(spool, ranges):
@@ -152,12 +158,12 @@ def _park(spool: BinaryIO, ranges: list[tuple[int, int]], listing_db: sqlite3.Co
             raise Stopped("the build stopped before the indexes' rows were read from the spool")
         store = ox.Store()
         store.load(part, format=ox.RdfFormat.N_TRIPLES)
-        fill_tables(listing_db, listing.PARKED, store)
+        fill_tables(listing_db, LISTING_FILE, store)
         fill_tables(search_db, search.PARKED, store)
         if lines is not None:
             lines.add(store)
         groups += 1
-    finish_tables(listing_db, listing.PARKED)
+    finish_tables(listing_db, LISTING_FILE)
     finish_tables(search_db, search.PARKED, search.DISTINCT)
     return groups
 

@@ -41,7 +41,7 @@ import pyoxigraph as ox
 from eulod.core.iris import last_segment
 from eulod.core.namespaces import EULOD
 from eulod.core.queryfiles import stored_query
-from eulod.core.staging import grouped, merged, park, scratch
+from eulod.core.staging import Table, grouped, merged, park, scratch
 from eulod.core.years import DATE_PICK, project_years, stated_months
 from eulod.pipeline.paircounts import count_pairs
 
@@ -71,6 +71,38 @@ def country_totals(store: ox.Store, graph: ox.NamedNode, base_iri: str) -> Itera
     for row in _query(store, "summary-country-totals.rq", graph):
         yield from country_total(base_iri, row["country"], row["currency"], Decimal(row["total"].value),
                                  int(row["participations"].value))
+
+
+def _contributions(store: ox.Store) -> Iterator[tuple[str, str, str]]:
+    """(organisation, currency, amount) of every stated EU contribution of a participation in ``store``."""
+    for row in store.query(stored_query(__package__, "summary-contributions.rq")):
+        yield row["organisation"].value, row["currency"].value, row["amount"].value
+
+
+# The table a build parks, beside the listing's (eulod.core.listing.PARKED, in the same file), from
+# each part of the records read beside the load (eulod/pipeline/spool_indexes.py): the country
+# totals' rows without the country, which :func:`parked_country_totals` joins to the listing's.
+PARKED: tuple[Table, ...] = (("contribution", "organisation, currency, amount", None, None, _contributions),)
+
+
+def parked_country_totals(parked: Path, base_iri: str) -> Iterator[ox.Quad]:
+    """:func:`country_totals` from a parked listing: the contributions joined to the organisations'
+    countries (each distinct pair once, as the store holds it), summed as decimals, per country
+    and currency."""
+    db = sqlite3.connect(parked)
+    try:
+        rows = db.execute("SELECT l.country, c.currency, c.amount FROM contribution AS c "
+                          "JOIN (SELECT DISTINCT organisation, country FROM located) AS l "
+                          "ON l.organisation = c.organisation ORDER BY l.country, c.currency")
+        for (country, currency), amounts in itertools.groupby(rows, key=lambda row: (row[0], row[1])):
+            total, participations = Decimal(0), 0
+            for _country, _currency, amount in amounts:
+                total += Decimal(amount)
+                participations += 1
+            yield from country_total(base_iri, ox.NamedNode(country), ox.NamedNode(currency), total.normalize(),
+                                     participations)
+    finally:
+        db.close()
 
 
 def country_total_node(base_iri: str, country: ox.Term, currency: ox.Term) -> ox.NamedNode:
@@ -249,8 +281,8 @@ def add_summaries(store: ox.Store, data_graph: str, summary_graph: str, base_iri
     year, by the clock of the build). With ``counts`` (the generation's
     ``summary_counts_path``), every pair's count is kept there, for the next build to update.
     With ``parked`` (the listing's rows read from the records beside the load, where every
-    project and organisation is an IRI), the memberships and the dates come from there, not
-    from the store (see :func:`activity`); the country totals are still the store's.
+    project and organisation is an IRI, and :data:`PARKED`), the memberships, the dates and the
+    contributions come from there, not from the store (see :func:`activity`).
     """
     source, target = ox.NamedNode(data_graph), ox.NamedNode(summary_graph)
     year = current_year if current_year is not None else datetime.now(timezone.utc).year
@@ -277,7 +309,8 @@ def add_summaries(store: ox.Store, data_graph: str, summary_graph: str, base_iri
     # The store is a new generation no reader has opened yet: no transaction needed. The quads
     # go in BULK_QUADS at a time (the activity years are about four per project): pyoxigraph's
     # bulk_extend holds all it is given, 550 MB for the 1 080 000 quads of 300 000 projects.
-    quads = counted(itertools.chain(country_totals(store, source, base_iri), collaborations(top, base_iri, odd),
+    totals = country_totals(store, source, base_iri) if parked is None else parked_country_totals(parked, base_iri)
+    quads = counted(itertools.chain(totals, collaborations(top, base_iri, odd),
                                     activity(store, source, target, year, kept, parked)))
     while chunk := list(itertools.islice(quads, BULK_QUADS)):
         store.bulk_extend(chunk)
