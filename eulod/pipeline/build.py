@@ -376,10 +376,13 @@ def _after_load(settings: Settings, generation: Generation, store: ox.Store,
                 parked: Future | None) -> tuple[dict, dict]:
     """:func:`load_spool` once the data is in: vocabulary, optimisation, the steps after the load."""
     vocabulary = ox.NamedNode(vocabulary_graph_iri(settings))
+    # Through the bulk loader too, not a transaction: right after a bulk load the store's first
+    # transactional write waited for its background compaction (227 s at 1 000 000 projects,
+    # bench/RESULTS.md), which the optimisation below does anyway.
     for entry in vocabulary_files():
-        store.extend(vocabulary_quads(entry.name, entry.read_bytes(), vocabulary))
+        store.bulk_extend(list(vocabulary_quads(entry.name, entry.read_bytes(), vocabulary)))
     # Country names from the EU authority table, so queries and pages can name a country.
-    store.extend(ox.Quad(t.subject, t.predicate, t.object, vocabulary) for t in country_label_triples())
+    store.bulk_extend([ox.Quad(t.subject, t.predicate, t.object, vocabulary) for t in country_label_triples()])
     store.flush()
     stage("optimising the store")
     started = time.perf_counter()
