@@ -41,7 +41,7 @@ import pyoxigraph as ox
 from eulod.core.iris import last_segment
 from eulod.core.namespaces import EULOD
 from eulod.core.queryfiles import stored_query
-from eulod.core.staging import Table, grouped, merged, park, scratch
+from eulod.core.staging import Table, create, finish, grouped, merged, park, scratch
 from eulod.core.years import DATE_PICK, project_years, stated_months
 from eulod.pipeline.paircounts import count_pairs
 
@@ -236,11 +236,11 @@ def _copy_dates(db: sqlite3.Connection, parked: Path) -> None:
     projects' IRIs written as N-Triples writes them, as :func:`_values` gives them)."""
     db.execute("ATTACH DATABASE ? AS parked", (str(parked),))
     try:
-        for table, fact in (("start", "start"), ("end", "end"), ("months", "months")):
-            db.execute(f"CREATE TABLE {table} (subject, value)")
-            db.execute(f"INSERT INTO {table} SELECT '<' || project || '>', value FROM parked.fact WHERE fact = ?",
+        for fact in ("start", "end", "months"):  # each table named for the fact it holds
+            create(db, fact, "subject, value")
+            db.execute(f"INSERT INTO {fact} SELECT '<' || project || '>', value FROM parked.fact WHERE fact = ?",
                        (fact,))
-            db.execute(f"CREATE INDEX {table}_subject ON {table} (subject)")
+            finish(db, fact, "subject")
         db.commit()
     finally:
         db.execute("DETACH DATABASE parked")
