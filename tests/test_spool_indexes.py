@@ -313,16 +313,17 @@ def _summary_graph(generation) -> set[str]:
 
 
 def test_the_summaries_from_the_records_parts_are_those_from_the_store(spied_build, store_build):
-    """The collaborations' pair counts, the years of activity and the country totals, computed from
-    the listing's rows read beside the load (memberships, dates, contributions joined to the
-    countries other parts state) rather than from the store, are the same: every summary triple,
-    every pair's count."""
+    """The collaborations' pair counts, the years of activity, the country totals and the city keys,
+    computed from the listing's rows read beside the load (memberships, dates, contributions joined
+    to the countries other parts state, cities) rather than from the store, are the same: every
+    summary triple, every pair's count."""
     assert spied_build["scanned"] == []  # no membership, date or contribution was read from the store
     spooled = spied_build["generation"]
     mine, theirs = _summary_graph(spooled), _summary_graph(store_build)
     assert mine == theirs
     assert sum("activeInYear" in t for t in mine) >= 40 and sum("Collaboration" in t for t in mine) >= 1
     assert sum("CountryTotal>" in t for t in mine) >= 5 and any("/currency/SEK" in t for t in mine)
+    assert sum("cityKey" in t for t in mine) >= 10
     pairs = paircounts.read_pairs(spooled.summary_counts_path)
     assert pairs == paircounts.read_pairs(store_build.summary_counts_path) and len(pairs) >= 50
 

@@ -125,7 +125,8 @@ def test_the_real_exports_listing_and_index_from_the_spool_are_those_from_the_st
 
 def test_the_real_exports_summaries_from_the_spool_are_those_from_the_store(builds):
     """Country totals (CORDIS's amounts with many decimals, organisations shared between records),
-    collaborations and years of activity: every summary triple and pair count."""
+    collaborations, years of activity and city keys (the exports' cities in capitals): every
+    summary triple and pair count."""
     spooled, stored = builds
 
     def summary(generation: Generation) -> set[str]:
@@ -136,5 +137,6 @@ def test_the_real_exports_summaries_from_the_spool_are_those_from_the_store(buil
     mine = summary(spooled)
     assert mine == summary(stored)
     assert sum("CountryTotal>" in t for t in mine) >= 5 and sum("activeInYear" in t for t in mine) >= 150
+    assert sum("cityKey" in t for t in mine) >= 50
     pairs = paircounts.read_pairs(spooled.summary_counts_path)
     assert pairs == paircounts.read_pairs(stored.summary_counts_path) and pairs

@@ -12,6 +12,8 @@ from decimal import Decimal
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eulod.core.generation import current_generation, data_graph_iri, summary_graph_iri
 from eulod.core.namespaces import EULOD
@@ -222,3 +224,56 @@ def test_of_several_durations_the_longest_counts_in_the_summaries_and_the_listin
     item = listing.project_item([], [(fact, value) for fact, value in
                                      [("start", "2020-07-01")] + [("months", m) for m in durations]], [], [])
     assert item["months"] == 30
+
+
+# -- city keys ------------------------------------------------------------------------------
+
+def city(store: ox.Store, organisation: str, name: str, lang: str | None = "it") -> None:
+    store.add(ox.Quad(n(organisation), e("city"), ox.Literal(name, language=lang) if lang else ox.Literal(name), DATA))
+
+
+def city_keys(store: ox.Store) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for q in store.quads_for_pattern(None, e("cityKey"), None, ox.NamedNode(SUMMARIES)):
+        found.setdefault(q.subject.value.rsplit("/", 1)[1], set()).add(q.object.value)
+    return found
+
+
+def test_city_keys_fold_case_and_white_space_but_keep_letters():
+    """One key per organisation and spelling that differs only in case, white space or Unicode
+    composition; plain strings, in the summary graph; accents, Greek and Cyrillic letters kept."""
+    store = ox.Store()
+    city(store, "a", "Torino")
+    city(store, "b", "  TORINO ", "en")
+    city(store, "c", "torino", None)
+    city(store, "d", "Mo\u0308nchengladbach", "de")  # o and a combining diaeresis: NFC makes ö
+    city(store, "e", "ΘΕΣΣΑΛΟΝΊΚΗ", "el")
+    city(store, "f", "София", "bg")
+    city(store, "g", "Reggio   nell'Emilia")
+    city(store, "h", "   ", None)  # nothing to look up
+    city(store, "i", "Turin", "en")
+    city(store, "i", "TORINO", "it")  # two names: two keys
+    add_summaries(store, DATA.value, SUMMARIES, BASE, 10)
+    assert city_keys(store) == {"a": {"torino"}, "b": {"torino"}, "c": {"torino"}, "d": {"m\u00f6nchengladbach"},
+                                "e": {"θεσσαλονίκη"}, "f": {"софия"}, "g": {"reggio nell'emilia"},
+                                "i": {"turin", "torino"}}
+    assert all(q.object.datatype.value == XSD + "string"
+               for q in store.quads_for_pattern(None, e("cityKey"), None, ox.NamedNode(SUMMARIES)))
+    answer = rows(store, 'SELECT ?o WHERE { ?o eulod:cityKey "torino" }')
+    assert {r["o"].rsplit("/", 1)[1] for r in answer} == {"a", "b", "c", "i"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.text(st.characters(blacklist_categories=("Cs", "Zs", "Cc", "Zl", "Zp")), min_size=1, max_size=12))
+def test_a_city_key_is_what_sparql_lcase_makes_of_the_name(name):
+    """The key of a name without white space or decomposed letters is the store's own LCASE of it, so
+    the example's look-up finds what the FILTER over the data finds (Greek final sigma, dotted
+    capital I and the like included)."""
+    from unicodedata import normalize
+
+    from eulod.pipeline.summaries import city_key
+
+    name = normalize("NFC", name)
+    store = ox.Store()
+    answer = store.query("SELECT (LCASE(?n) AS ?k) WHERE { VALUES ?n { %s } }" % ox.Literal(name))
+    assert city_key(name) == next(iter(answer))["k"].value

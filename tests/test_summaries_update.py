@@ -73,6 +73,7 @@ def changed(records: list[dict]) -> list[dict]:
             if p["organisation"]["id"] == busiest:
                 p["organisation"]["country"] = "MT" if p["organisation"]["country"] != "MT" else "CY"
                 p["organisation"]["name"] = {"en": "Renamed Organisation"}
+                p["organisation"]["city"] = "Valletta" if p["organisation"].get("city") != "Valletta" else "Nicosia"
     del out[50]  # a record removed
     added = copy.deepcopy(out[60])
     added["id"] = "gen-added"
@@ -142,7 +143,7 @@ def test_an_update_leaves_the_summaries_of_a_full_build(builds, tmp_path, caplog
         store, target, delta, written = incremental(first, second, config, tmp_path)
     assert "computing them all again" not in caplog.text and "updated from" in caplog.text
     changed_predicates = {t.predicate.value.rsplit("#", 1)[-1] for t in delta.removed | delta.added}
-    assert {"country", "amount", "organisation", "hasParticipation", "startDate", "currency"} <= changed_predicates
+    assert {"country", "amount", "organisation", "hasParticipation", "startDate", "currency", "city"} <= changed_predicates
     assert summary(store, graph) == expected
     same_counts(target.summary_counts_path, second.summary_counts_path)
     assert 0 < written < len(expected) // 4, "the update writes what changed, not the whole graph"
@@ -155,7 +156,7 @@ def test_the_change_reaches_every_kind_of_summary(builds):
     before = summary(ox.Store.read_only(str(first.store_path)), graph)
     after = summary(ox.Store.read_only(str(second.store_path)), graph)
     moved = {t.predicate.value.rsplit("#", 1)[1] for t in before ^ after}
-    assert {"totalAmount", "participationCount", "activeInYear", "sharedProjects"} <= moved, moved
+    assert {"totalAmount", "participationCount", "activeInYear", "sharedProjects", "cityKey"} <= moved, moved
     counts = sorted(read_pairs(second.summary_counts_path).values(), reverse=True)
     assert len(counts) > KEEP and counts[KEEP - 1] == counts[KEEP], "the cut falls inside a tie"
 
@@ -234,9 +235,13 @@ durations = st.none() | st.sampled_from([1, 13, 30])
 projects = st.fixed_dictionaries({"partners": participations, "start": starts, "end": ends, "months": durations})
 # most organisations in one country; the shapes forbid two, the join would count both
 countries = st.frozensets(st.sampled_from(["AAA", "BBB", "CCC"]), max_size=2)
+# names that share a key or not, in and out of language tags; the shapes allow one, records state others
+cities = st.frozensets(st.tuples(st.sampled_from(["Torino", "TORINO", " torino", "Turin", "Αθήνα", ""]),
+                                 st.sampled_from([None, "it", "en"])), max_size=2)
 worlds = st.fixed_dictionaries({
     "projects": st.dictionaries(st.sampled_from(PROJECTS), projects, max_size=6),
     "countries": st.dictionaries(st.sampled_from(ORGANISATIONS), countries),
+    "cities": st.dictionaries(st.sampled_from(ORGANISATIONS), cities),
 })
 
 
@@ -264,6 +269,8 @@ def changes(draw: st.DrawFn) -> tuple[dict, dict]:
     for organisation in ORGANISATIONS:
         if draw(st.booleans()):
             after["countries"][organisation] = draw(countries)
+        if draw(st.booleans()):
+            after["cities"][organisation] = draw(cities)
     return before, after
 
 
@@ -286,6 +293,9 @@ def triples(world: dict) -> set[ox.Triple]:
             found.add(ox.Triple(n(project), e("durationMonths"), literal(about["months"], "integer")))
     for organisation, countries in world["countries"].items():
         found |= {ox.Triple(n(organisation), e("country"), n(f"country/{c}")) for c in countries}
+    for organisation, names in world["cities"].items():
+        found |= {ox.Triple(n(organisation), e("city"), ox.Literal(name, language=lang) if lang else ox.Literal(name))
+                  for name, lang in names}
     return found
 
 

@@ -11,6 +11,11 @@ mostly inside the store, and stores them as plain RDF in their own named graph
 (``{base}graph/summaries``): a query reads a few hundred nodes instead. The questions
 stay answerable from the data itself; the summaries only make the common ones cheap.
 
+The city keys are an index too: "the partners of a city, in any spelling case" compares every
+organisation's city lower-cased (2.6 s at 1 000 000 projects, 531 000 cities); one
+``eulod:cityKey`` per organisation and city, the name in the form :func:`city_key` gives, turns
+it into an index lookup.
+
 The years of activity are an index rather than a total: "which projects were active in
 2021" compares every project's start and end dates (stated at day, month or year
 precision, so as text) and joins the end date optionally, about 2 s per 100 000 projects
@@ -27,6 +32,7 @@ import logging
 import os
 import sqlite3
 import tempfile
+import unicodedata
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -79,10 +85,19 @@ def _contributions(store: ox.Store) -> Iterator[tuple[str, str, str]]:
         yield row["organisation"].value, row["currency"].value, row["amount"].value
 
 
-# The table a build parks, beside the listing's (eulod.core.listing.PARKED, in the same file), from
-# each part of the records read beside the load (eulod/pipeline/spool_indexes.py): the country
-# totals' rows without the country, which :func:`parked_country_totals` joins to the listing's.
-PARKED: tuple[Table, ...] = (("contribution", "organisation, currency, amount", None, None, _contributions),)
+def _cities(store: ox.Store) -> Iterator[tuple[str, str]]:
+    """(organisation, city as stated) of every organisation's ``eulod:city`` in ``store``."""
+    for quad in store.quads_for_pattern(None, _p("city"), None):
+        if isinstance(quad.object, ox.Literal):
+            yield quad.subject.value, quad.object.value
+
+
+# The tables a build parks, beside the listing's (eulod.core.listing.PARKED, in the same file),
+# from each part of the records read beside the load (eulod/pipeline/spool_indexes.py): the
+# country totals' rows without the country, which :func:`parked_country_totals` joins to the
+# listing's, and the organisations' cities (:func:`city_keys`).
+PARKED: tuple[Table, ...] = (("contribution", "organisation, currency, amount", None, None, _contributions),
+                             ("city", "organisation, city", None, None, _cities))
 
 
 def parked_country_totals(parked: Path, base_iri: str) -> Iterator[ox.Quad]:
@@ -183,6 +198,39 @@ def _values(store: ox.Store, graph: ox.NamedNode, predicate: str) -> Iterator[tu
     for quad in store.quads_for_pattern(None, _p(predicate), None, graph):
         if isinstance(quad.object, ox.Literal):
             yield str(quad.subject), quad.object.value
+
+
+def city_key(city: str) -> str:
+    """A city's name as ``eulod:cityKey`` holds it: Unicode NFC, white space runs as one space,
+    no leading or trailing space, lower-cased as SPARQL's LCASE does ("Torino", " TORINO" and
+    "torino" are all "torino"). Nothing else is folded: accents and scripts stay as stated."""
+    return " ".join(unicodedata.normalize("NFC", city).split()).lower()
+
+
+def city_key_quads(rows: Iterator[tuple[ox.NamedNode | ox.BlankNode, str]], target: ox.NamedNode) -> Iterator[ox.Quad]:
+    """One ``eulod:cityKey`` per organisation and distinct key, from (organisation, city) rows
+    that come grouped by organisation."""
+    key_of = _p("cityKey")
+    for organisation, cities in itertools.groupby(rows, key=lambda row: row[0]):
+        for key in sorted({city_key(city) for _organisation, city in cities} - {""}):
+            yield ox.Quad(organisation, key_of, ox.Literal(key), target)
+
+
+def city_keys(store: ox.Store, graph: ox.NamedNode, target: ox.NamedNode,
+              parked: Path | None = None) -> Iterator[ox.Quad]:
+    """:func:`city_key_quads` of every organisation stating a city: from the store's index
+    (sorted by subject in memory, one row per organisation: a build parks the rows whenever
+    the data is large), or from the parked rows, sorted by SQLite."""
+    if parked is None:
+        rows = sorted(_values(store, graph, "city"))  # the index gives them in the cities' order
+        yield from city_key_quads(((_subject(s), city) for s, city in rows), target)
+        return
+    db = sqlite3.connect(parked)
+    try:
+        rows = db.execute("SELECT DISTINCT organisation, city FROM city ORDER BY organisation")
+        yield from city_key_quads(((ox.NamedNode(o), city) for o, city in rows), target)
+    finally:
+        db.close()
 
 
 def _subject(text: str) -> ox.NamedNode | ox.BlankNode:
@@ -311,7 +359,8 @@ def add_summaries(store: ox.Store, data_graph: str, summary_graph: str, base_iri
     # bulk_extend holds all it is given, 550 MB for the 1 080 000 quads of 300 000 projects.
     totals = country_totals(store, source, base_iri) if parked is None else parked_country_totals(parked, base_iri)
     quads = counted(itertools.chain(totals, collaborations(top, base_iri, odd),
-                                    activity(store, source, target, year, kept, parked)))
+                                    activity(store, source, target, year, kept, parked),
+                                    city_keys(store, source, target, parked)))
     while chunk := list(itertools.islice(quads, BULK_QUADS)):
         store.bulk_extend(chunk)
     return added

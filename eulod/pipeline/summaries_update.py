@@ -17,7 +17,8 @@ graph and still the previous summary graph:
   store sums them exactly (fixed point, 18 decimal places), so exact decimal arithmetic
   here gives the total a full computation would; anything else (another datatype, more
   places) counts again.
-- the years of activity change for the projects whose dates or duration changed.
+- the years of activity change for the projects whose dates or duration changed, the city
+  keys for the organisations whose city changed.
 - the collaborations are a top list over every pair's count, which the full computation
   keeps in the generation (eulod.pipeline.paircounts); the counts change by the pairs of
   the projects whose partners changed (their organisations before and after), and the top
@@ -55,6 +56,7 @@ from eulod.pipeline.summaries import (
     XSD_GYEAR,
     XSD_INTEGER,
     add_summaries,
+    city_key,
     collaboration,
     collaboration_node,
     country_total,
@@ -83,6 +85,7 @@ def _p(name: str) -> ox.NamedNode:
 HAS_PARTICIPATION, ORGANISATION, COUNTRY = _p("hasParticipation"), _p("organisation"), _p("country")
 EU_CONTRIBUTION, AMOUNT, CURRENCY = _p("euContribution"), _p("amount"), _p("currency")
 START, END, DURATION, ACTIVE_IN = _p("startDate"), _p("endDate"), _p("durationMonths"), _p("activeInYear")
+CITY, CITY_KEY = _p("city"), _p("cityKey")
 TOTAL_FOR, TOTAL_CURRENCY = _p("totalFor"), _p("totalCurrency")
 TOTAL_AMOUNT, PARTICIPATION_COUNT = _p("totalAmount"), _p("participationCount")
 
@@ -162,6 +165,7 @@ def update_summaries(store: ox.Store, data_graph: str, summary_graph: str, base_
         before, after = DataView(store, data, delta), DataView(store, data)
         _country_totals(store, summaries, base_iri, before, after, delta, patch)
         _activity(store, summaries, after, delta, current_year, patch)
+        _city_keys(store, summaries, after, delta, patch)
         with updated_counts(previous.summary_counts_path, target.summary_counts_path) as counts:
             meta = counts.meta()
             held = counts.top(int(meta[KEPT]))  # the previous generation's collaborations
@@ -363,6 +367,18 @@ def _activity(store: ox.Store, summaries: ox.NamedNode, after: DataView, delta: 
         held = {q.object for q in store.quads_for_pattern(project, ACTIVE_IN, None, summaries)}
         patch.remove.extend(ox.Quad(project, ACTIVE_IN, year, summaries) for year in held - years)
         patch.add.extend(ox.Quad(project, ACTIVE_IN, year, summaries) for year in years - held)
+
+
+# -- city keys ------------------------------------------------------------------------------
+
+def _city_keys(store: ox.Store, summaries: ox.NamedNode, after: DataView, delta: Delta, patch: Patch) -> None:
+    """The city keys of the organisations whose city changed, as summaries.city_keys states them."""
+    for organisation in _changed(delta, (CITY,)):
+        keys = {ox.Literal(city_key(o.value)) for o in after.objects(organisation, CITY)
+                if isinstance(o, ox.Literal)} - {ox.Literal("")}
+        held = {q.object for q in store.quads_for_pattern(organisation, CITY_KEY, None, summaries)}
+        patch.remove.extend(ox.Quad(organisation, CITY_KEY, key, summaries) for key in held - keys)
+        patch.add.extend(ox.Quad(organisation, CITY_KEY, key, summaries) for key in keys - held)
 
 
 # -- collaborations -------------------------------------------------------------------------
