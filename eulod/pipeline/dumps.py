@@ -48,6 +48,7 @@ import pyoxigraph as ox
 from eulod.core.feed import Owners
 from eulod.core.generation import DUMP_NAME, Generation
 from eulod.core.namespaces import PREFIXES
+from eulod.pipeline.draining import draining_lines
 from eulod.pipeline.gzipped import EMPTY, Segment, crc32_combine, header, inflate, segment, trailer
 
 log = logging.getLogger(__name__)
@@ -364,10 +365,10 @@ def graph_file(store: ox.Store, name: str, folder: Path) -> Path:
 
 
 def write_graph(dumps: Dumps, source: Path, keys: Keys, work: Path) -> int:
-    """One graph's sections, from a file of its N-Triples (removed): returns the number of chunks."""
+    """One graph's sections, from a file of its N-Triples (removed, and given back to the disk as
+    it is read: eulod.pipeline.draining): returns the number of chunks."""
     chunks = max(1, source.stat().st_size // CHUNK_BYTES)
-    with open(source, "rb") as lines:
-        paths = split(lines, chunks, keys, work / "chunks")
+    paths = split(draining_lines(source), chunks, keys, work / "chunks")  # the chunks grow as the file shrinks
     source.unlink()
     for path in paths:
         dumps.write(render(path.read_bytes() if path.exists() else b""))
