@@ -277,3 +277,72 @@ def test_a_city_key_is_what_sparql_lcase_makes_of_the_name(name):
     store = ox.Store()
     answer = store.query("SELECT (LCASE(?n) AS ?k) WHERE { VALUES ?n { %s } }" % ox.Literal(name))
     assert city_key(name) == next(iter(answer))["k"].value
+
+
+# -- amounts nobody checked --------------------------------------------------------------------
+
+DECIMAL = ox.NamedNode(XSD + "decimal")
+WELL_FORMED = ["10.5", "0", "-3", "+7.25", ".5", "12.", "0001.100"]
+HOSTILE = [ox.Literal("abc", datatype=DECIMAL), ox.Literal("1e3", datatype=DECIMAL), ox.Literal("NaN", datatype=DECIMAL),
+           ox.Literal("", datatype=DECIMAL), ox.Literal(" 5", datatype=DECIMAL), ox.Literal("5", datatype=ox.NamedNode(XSD + "integer")),
+           ox.Literal("1.5", datatype=ox.NamedNode(XSD + "double")), ox.Literal("7"), ox.Literal("8", language="en"),
+           ox.Literal("1" * 40, datatype=DECIMAL), ox.Literal("0." + "1" * 30, datatype=DECIMAL), n("amount-iri")]
+amount_terms = st.sampled_from(WELL_FORMED).map(lambda v: ox.Literal(v, datatype=DECIMAL)) | st.sampled_from(HOSTILE)
+contributions = st.lists(st.tuples(st.sampled_from("abc"), amount_terms, st.sampled_from(["EUR", "PLN"])), max_size=6)
+parts_drawn = st.lists(st.tuples(contributions, st.dictionaries(st.sampled_from("abc"), st.sampled_from(["ITA", "FRA"]),
+                                                                max_size=2)), min_size=1, max_size=4)
+
+
+@settings(max_examples=150, deadline=None)
+@given(parts=parts_drawn)
+def test_country_totals_count_only_well_formed_decimals_from_the_store_and_from_parked_parts(tmp_path_factory, parts):
+    """An amount that is not a well-formed xsd:decimal (the shapes' violation, so a build that
+    checks never gets here, but a summary must not depend on it): not counted, neither when
+    the store sums (SPARQL's SUM would leave the group unbound) nor when the parked parts are
+    summed as decimals (Decimal would raise); the two agree triple for triple and with the
+    sum of the well-formed amounts."""
+    from decimal import InvalidOperation
+
+    from eulod.core.staging import create_tables, fill_tables, finish_tables
+    from eulod.pipeline.spool_indexes import LISTING_FILE
+    from eulod.pipeline.summaries import country_totals, parked_country_totals
+
+    whole = ox.Store()
+    parked = tmp_path_factory.mktemp("parked") / "listing.sqlite"
+    import sqlite3
+    db = sqlite3.connect(parked)
+    create_tables(db, LISTING_FILE)
+    located: dict[str, str] = {}
+    for number, (paid, countries) in enumerate(parts):
+        part = ox.Store()
+        for k, (organisation, amount, currency) in enumerate(paid):
+            node, money = n(f"part{number}/p{k}"), n(f"part{number}/p{k}/eu")
+            for t in ((node, e("organisation"), n(organisation)), (node, e("euContribution"), money),
+                      (money, e("amount"), amount), (money, e("currency"), n(CURRENCY + currency))):
+                part.add(ox.Quad(*t))
+        for organisation, country in countries.items():
+            if located.setdefault(organisation, country) == country:  # one country each, as the shapes ask
+                part.add(ox.Quad(n(organisation), e("country"), n(COUNTRY + country)))
+        fill_tables(db, LISTING_FILE, part)
+        whole.extend(ox.Quad(q.subject, q.predicate, q.object, DATA) for q in part)
+    finish_tables(db, LISTING_FILE)
+    db.close()
+    from_store = set(country_totals(whole, DATA, BASE))
+    assert set(parked_country_totals(parked, BASE)) == from_store
+    expected: dict[tuple[str, str], list] = {}
+    for paid, _countries in parts:
+        for organisation, amount, currency in paid:
+            if organisation in located and isinstance(amount, ox.Literal) and amount.datatype == DECIMAL:
+                try:
+                    value = Decimal(amount.value)
+                except InvalidOperation:
+                    continue
+                if amount.value.strip() != amount.value or not value.is_finite() or "e" in amount.value.lower() \
+                        or abs(value) >= 10 ** 20 or -value.as_tuple().exponent > 18:
+                    continue
+                group = expected.setdefault((located[organisation], currency), [Decimal(0), 0])
+                group[0] += value
+                group[1] += 1
+    store = ox.Store()
+    store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(SUMMARIES)) for q in from_store)
+    assert totals(store) == {key: (value[0], value[1]) for key, value in expected.items()}

@@ -34,6 +34,7 @@ not add up.
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import time
 from collections import defaultdict
@@ -76,6 +77,7 @@ LARGE_DELTA_FLOOR = 10_000
 # The store's xsd:decimal: 18 decimal places, values below 1.7e20 (pyoxigraph's fixed point).
 DECIMAL_PLACES = 18
 DECIMAL_LIMIT = Decimal(10) ** 20
+DECIMAL_LEXICAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")  # XML Schema 1.1's decimal lexical space
 
 
 def _p(name: str) -> ox.NamedNode:
@@ -246,6 +248,8 @@ def _exact(amount: ox.Term) -> Decimal:
     """An amount as the store sums it, or :class:`NotSure` when the store's sum would not be exact decimal."""
     if not isinstance(amount, ox.Literal) or amount.datatype != XSD_DECIMAL:
         raise NotSure(f"an amount that is not an xsd:decimal: {amount}")
+    if DECIMAL_LEXICAL.fullmatch(amount.value) is None:  # "1e3", "NaN": Decimal reads them, the store does not
+        raise NotSure(f"an amount that is not a well-formed xsd:decimal: {amount}")
     value = Decimal(amount.value)
     if not value.is_finite() or value.as_tuple().exponent < -DECIMAL_PLACES or abs(value) >= DECIMAL_LIMIT:
         raise NotSure(f"an amount the store's decimals do not hold exactly: {amount}")
