@@ -12,9 +12,9 @@ mostly inside the store, and stores them as plain RDF in their own named graph
 stay answerable from the data itself; the summaries only make the common ones cheap.
 
 The city keys are an index too: "the partners of a city, in any spelling case" compares every
-organisation's city lower-cased (2.6 s at 1 000 000 projects, 531 000 cities); one
-``eulod:cityKey`` per organisation and city, the name in the form :func:`city_key` gives, turns
-it into an index lookup.
+organisation's city lower-cased (0.3 s for the 531 282 cities of 1 000 000 projects, before
+anything is joined); one ``eulod:cityKey`` per organisation and city, the name in the form
+:func:`city_key` gives, turns it into an index lookup (milliseconds).
 
 The years of activity are an index rather than a total: "which projects were active in
 2021" compares every project's start and end dates (stated at day, month or year
