@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable, TypeVar
 
 from .data import load
+from .furniture import furniture
 from .jsonsheet import json_lines, key_words
 from .patterns import place_class
 
@@ -611,7 +612,8 @@ def read_document(path: Path, shown: str | None = None) -> Document:
     else:
         if "]{." in text:
             text = tracked_changes(text)
-        source = text.splitlines()
+        blank = furniture(text)  # printed pages' running headers and footers
+        source = [("" if index in blank else line) for index, line in enumerate(text.splitlines())]
         raw_lines, references = lynx_references(front_matter_lines(source))
         numbered = columns_apart(raw_lines)
         read = one_row_export(text) or aligned_tables([raw for _, raw in numbered], [number for number, _ in numbered])
