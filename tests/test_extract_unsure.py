@@ -1290,3 +1290,28 @@ def test_one_unknown_word_in_a_tables_name_column_is_no_city_for_sure() -> None:
     assert record["programme"] == "HORIZON-EUROPE"
     index = next(i for i, p in enumerate(record["participants"]) if "Luonnonvarakeskus" in p["organisation"]["name"].values())
     assert _flagged(record, f"participants[{index}]")
+
+
+def test_funds_named_only_in_a_multi_fund_programmes_name_are_asked() -> None:
+    """'Programa: Programa FEDER-FSE+ Norte 2030' names the programme's funds; the page says elsewhere
+    only that the project draws on the ERDF (Italian and Portuguese wording, not the French sheet's)."""
+    record = _text("""
+Projeto: Requalificação do Mercado Municipal de Braga
+Beneficiário: Município de Braga
+Programa: Programa Regional FEDER-FSE+ Norte 2030
+Custo total: 2 400 000 €
+Cofinanciamento FEDER: 1 920 000 € (80 %)
+Data de início: 01/03/2024
+Data de fim: 31/12/2026
+""", language="pt")
+    assert set(record["funds"]) == {"ERDF", "ESF-PLUS"} and _flagged(record, "funds")
+    both = _text("""
+Progetto: Rigenerazione del Mercato di Bari
+Beneficiario: Comune di Bari
+Programma: PR Puglia FESR-FSE+ 2021-2027
+Costo totale: 2 400 000 €
+Contributo FESR: 1 200 000 €
+Contributo FSE+: 720 000 €
+Data di inizio: 01/03/2024
+""", language="it")
+    assert set(both["funds"]) == {"ERDF", "ESF-PLUS"} and not _flagged(both, "funds")

@@ -66,8 +66,17 @@ def read(sheet: Sheet) -> None:
         listed = {line.number for line in sheet.free if line.bullet or " | " in line.text}
         own = prog.funds("\n".join(line.text for line in sheet.doc.lines if line.number not in listed))
         named = prog.funds("\n".join(value for value, _ in texts))
+        # a programme label's value naming several funds is a multi-fund programme's name ('Programme
+        # FEDER-FSE+-FTJ Hauts-de-France'): it says which funds the programme has, not the project
+        in_names = {n for seg, (value, lines) in zip(labelled, texts) if seg.kind == "programme"
+                    and len(prog.funds(value)) > 1 for n in lines}
+        elsewhere = prog.funds("\n".join(line.text for line in sheet.doc.lines if line.number not in in_names)) \
+            if in_names else fund_list
         if set(fund_list) - set(own):
             sheet.put("funds", fund_list, [], derived="a fund named only in a list no label claims, perhaps another project's")
+        elif set(fund_list) - set(elsewhere):
+            sheet.put("funds", fund_list, [], derived="a fund named only in the name of a programme of several funds: "
+                                                      "the programme's, perhaps not the project's")
         elif named and set(fund_list) - set(named):
             sheet.put("funds", fund_list, [], derived="a fund named beside those its label names, perhaps another project's")
         elif not named and len(fund_list) > 1 and _uneven(whole, fund_list):
