@@ -248,11 +248,15 @@ def serve_and_query(build_dir: Path, texts: dict[str, str], limit: float = 60) -
     log_file = build_dir.parent / f"serve-{build_dir.name}.log"
     started = time.monotonic()
     with log_file.open("w") as sink:
-        server = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=env)
+        # Not from this folder: "-m eulod.cli" would import the checkout's eulod/ (without the converters,
+        # which the installed package maps into it) instead of the installed package, as from a git worktree.
+        server = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=env, cwd=build_dir.parent)
     try:
         url = f"http://127.0.0.1:{port}/sparql"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
+            if server.poll() is not None:  # not ten minutes' wait for a warm-up that will never come
+                raise RuntimeError(f"eulod serve exited with {server.returncode}: see {log_file}")
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=1):
                     break
@@ -879,7 +883,11 @@ def measure_command(size: int, work: Path, *, incremental: bool, serve: bool, qu
         result["incremental"] = again
     if serve and result["build"]["returncode"] == 0:
         log.info("%d: queries through eulod serve", size)
-        result["serve"] = serve_and_query(build_dir, queries(), query_limit)
+        try:
+            result["serve"] = serve_and_query(build_dir, queries(), query_limit)
+        except RuntimeError as exc:  # the build's figures are kept and reported all the same
+            log.error("%d: %s", size, exc)
+            result["serve_error"] = str(exc)
     result["load_after"] = os.getloadavg()
     if not keep:
         shutil.rmtree(folder, ignore_errors=True)
