@@ -203,7 +203,9 @@ def _values(store: ox.Store, graph: ox.NamedNode, predicate: str) -> Iterator[tu
 def city_key(city: str) -> str:
     """A city's name as ``eulod:cityKey`` holds it: Unicode NFC, white space runs as one space,
     no leading or trailing space, lower-cased as SPARQL's LCASE does ("Torino", " TORINO" and
-    "torino" are all "torino"). Nothing else is folded: accents and scripts stay as stated."""
+    "torino" are all "torino"). Nothing else is folded: accents and scripts stay as stated. By
+    Python's Unicode tables: the letters of a script encoded since stay as stated, where a store
+    with newer tables may lower-case them."""
     return " ".join(unicodedata.normalize("NFC", city).split()).lower()
 
 
