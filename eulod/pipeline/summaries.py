@@ -35,7 +35,7 @@ import tempfile
 import unicodedata
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from decimal import Decimal
 from functools import cache
@@ -209,12 +209,18 @@ def city_key(city: str) -> str:
     return " ".join(unicodedata.normalize("NFC", city).split()).lower()
 
 
+def city_key_set(cities: Iterable[str]) -> set[str]:
+    """The distinct keys of one organisation's cities (a name of white space alone gives none):
+    what the build states and what an update compares with it."""
+    return {city_key(city) for city in cities} - {""}
+
+
 def city_key_quads(rows: Iterator[tuple[ox.NamedNode | ox.BlankNode, str]], target: ox.NamedNode) -> Iterator[ox.Quad]:
     """One ``eulod:cityKey`` per organisation and distinct key, from (organisation, city) rows
     that come grouped by organisation."""
     key_of = _p("cityKey")
     for organisation, cities in itertools.groupby(rows, key=lambda row: row[0]):
-        for key in sorted({city_key(city) for _organisation, city in cities} - {""}):
+        for key in sorted(city_key_set(city for _organisation, city in cities)):
             yield ox.Quad(organisation, key_of, ox.Literal(key), target)
 
 

@@ -57,7 +57,7 @@ from eulod.pipeline.summaries import (
     XSD_GYEAR,
     XSD_INTEGER,
     add_summaries,
-    city_key,
+    city_key_set,
     collaboration,
     collaboration_node,
     country_total,
@@ -376,10 +376,10 @@ def _activity(store: ox.Store, summaries: ox.NamedNode, after: DataView, delta: 
 # -- city keys ------------------------------------------------------------------------------
 
 def _city_keys(store: ox.Store, summaries: ox.NamedNode, after: DataView, delta: Delta, patch: Patch) -> None:
-    """The city keys of the organisations whose city changed, as summaries.city_keys states them."""
+    """The city keys of the organisations whose city changed, as summaries.city_key_quads states them."""
     for organisation in _changed(delta, (CITY,)):
-        keys = {ox.Literal(city_key(o.value)) for o in after.objects(organisation, CITY)
-                if isinstance(o, ox.Literal)} - {ox.Literal("")}
+        keys = {ox.Literal(key) for key in city_key_set(o.value for o in after.objects(organisation, CITY)
+                                                        if isinstance(o, ox.Literal))}
         held = {q.object for q in store.quads_for_pattern(organisation, CITY_KEY, None, summaries)}
         patch.remove.extend(ox.Quad(organisation, CITY_KEY, key, summaries) for key in held - keys)
         patch.add.extend(ox.Quad(organisation, CITY_KEY, key, summaries) for key in keys - held)
