@@ -204,6 +204,103 @@ def test_the_search_index_read_from_the_records_is_the_one_written_from_the_stor
     assert kinds["project"] >= 40 and kinds["organisation"] >= 20
 
 
+def _small_build(folder: Path) -> object:
+    records(folder / "records.jsonl")
+    return load_settings(environ={}, build_dir=folder / "build", records=(folder / "records.jsonl",))
+
+
+def test_the_search_index_is_written_while_the_store_loads(tmp_path, monkeypatch):
+    """The search index needs nothing from the store: it is written from its parked rows on the
+    thread that parked them, while the store loads, not after the load on the summaries' thread."""
+    written = threading.Event()
+    threads: list[str] = []
+    original_search, original_load = build_module.write_parked_search, build_module._bulk_loaded
+
+    def search_spy(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        count = original_search(*args, **kwargs)
+        written.set()
+        return count
+
+    waited: list[bool] = []
+
+    def load_spy(*args):
+        waited.append(written.wait(60))  # before the load starts: only a search beside it can end
+        return original_load(*args)
+
+    monkeypatch.setattr(build_module, "write_parked_search", search_spy)
+    monkeypatch.setattr(build_module, "_bulk_loaded", load_spy)
+    settings = _small_build(tmp_path)
+    outcome = build(settings, skip_invalid=True)
+    assert outcome.loaded
+    assert waited == [True]
+    assert len(threads) == 1 and threads[0].startswith("eulod-spool")
+    generation = current_generation(settings.build_dir)
+    with sqlite3.connect(generation.search_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM entity WHERE kind = 'project'").fetchone()[0] >= 40
+    assert not list(generation.path.glob("*.parked"))
+
+
+def test_a_load_that_fails_stops_the_search_index_beside_it(tmp_path, monkeypatch):
+    """The search index is being written when the load fails: it stops at its next batch, and the
+    build fails with the load's error, leaving no generation, no index and no parked rows."""
+    started = threading.Event()
+    stops: list = []
+    ended: list[str] = []
+    original_search, original_insert = build_module.write_parked_search, search.insert_documents
+
+    def search_spy(*args, stop=None, **kwargs):
+        stops.append(stop)
+        try:
+            return original_search(*args, stop=stop, **kwargs)
+        except search.SearchStopped:
+            ended.append("stopped")
+            raise
+
+    def insert_spy(db, batch):
+        started.set()
+        for _ in range(600):  # until the failed load stops it (at most a minute)
+            if stops[0]():
+                break
+            threading.Event().wait(0.1)
+        return original_insert(db, batch)
+
+    def failing_load(*args):
+        assert started.wait(60)
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(search, "DOCUMENTS_PER_INSERT", 1)
+    monkeypatch.setattr(search, "insert_documents", insert_spy)
+    monkeypatch.setattr(build_module, "write_parked_search", search_spy)
+    monkeypatch.setattr(build_module, "_bulk_loaded", failing_load)
+    settings = _small_build(tmp_path)
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        build(settings, skip_invalid=True)
+    assert ended == ["stopped"]
+    assert current_generation(settings.build_dir) is None
+    assert list((settings.build_dir / "generations").iterdir()) == []  # nothing half written
+
+
+def test_a_stopped_search_index_leaves_no_file(tmp_path):
+    project = b"<http://e.org/project/p> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> " \
+              b"<https://w3id.org/eulod/ontology#Project> .\n" \
+              b'<http://e.org/project/p> <http://purl.org/dc/terms/title> "Green streets"@en .\n'
+    parked = spool_indexes.park_indexes(io.BytesIO(project), [(0, len(project))],
+                                        spool_indexes.Parked(tmp_path / ".listing.parked",
+                                                             tmp_path / ".search.parked", None)).search
+    (tmp_path / ".listing.parked").unlink()
+    target = tmp_path / "search.sqlite"
+    assert search.write_parked_search(parked, tmp_path / "kept.sqlite", "g", stop=lambda: False) == 1
+    (tmp_path / "kept.sqlite").unlink()
+    parked = spool_indexes.park_indexes(io.BytesIO(project), [(0, len(project))],
+                                        spool_indexes.Parked(tmp_path / ".listing.parked",
+                                                             tmp_path / ".search.parked", None)).search
+    (tmp_path / ".listing.parked").unlink()
+    with pytest.raises(search.SearchStopped):
+        search.write_parked_search(parked, target, "g", stop=lambda: True)
+    assert list(tmp_path.iterdir()) == []
+
+
 def _counts(memberships: list[tuple]) -> dict[int, int]:
     counts: dict[int, int] = {}
     for organisation, _project in memberships:

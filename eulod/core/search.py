@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import snowballstemmer
 import yaml
@@ -403,18 +403,25 @@ def write_search(store: Any, target: Path, generation: str = "") -> int:
         return _write(scratch_db, target, generation, started, time.perf_counter() - started)
 
 
-def write_parked_search(parked: Path, target: Path, generation: str = "") -> int:
+class SearchStopped(Exception):
+    """Writing the search index was stopped (by the ``stop`` of :func:`write_parked_search`)."""
+
+
+def write_parked_search(parked: Path, target: Path, generation: str = "",
+                        stop: Callable[[], bool] | None = None) -> int:
     """:func:`write_search` from rows already parked in the scratch file ``parked`` (by
     eulod.core.staging's :func:`create_tables`, :func:`fill_tables` of each part of the data and
     :func:`finish_tables` over :data:`PARKED`, with :data:`DISTINCT`), as a
     build reads them from the records' N-Triples while its store loads (eulod/pipeline/spool_indexes.py).
-    ``parked`` is removed."""
+    ``parked`` is removed. ``stop`` is asked between batches of documents: once it answers true,
+    :class:`SearchStopped` is raised and no index is left (a build that failed meanwhile)."""
     started = time.perf_counter()
     with taken(parked) as scratch_db:
-        return _write(scratch_db, target, generation, started, 0.0)
+        return _write(scratch_db, target, generation, started, 0.0, stop)
 
 
-def _write(scratch_db: sqlite3.Connection, target: Path, generation: str, started: float, read: float) -> int:
+def _write(scratch_db: sqlite3.Connection, target: Path, generation: str, started: float, read: float,
+           stop: Callable[[], bool] | None = None) -> int:
     """The index file from the parked rows; see :func:`write_search`."""
     seen_languages: set[str] = set()
     count = 0
@@ -422,6 +429,8 @@ def _write(scratch_db: sqlite3.Connection, target: Path, generation: str, starte
         for kind in KINDS:
             documents = _documents(scratch_db, kind)
             while batch := list(itertools.islice(documents, DOCUMENTS_PER_INSERT)):
+                if stop is not None and stop():
+                    raise SearchStopped(f"stopped after {count} documents")
                 insert_documents(db, batch)
                 for document in batch:
                     seen_languages.update(document.languages)

@@ -300,20 +300,34 @@ def write_summaries(store: ox.Store, generation: Generation, settings: Settings,
 
 
 def write_indexes(store: ox.Store, generation: Generation, year: int, stage: Callable[[str], None],
-                  parked: Future | None = None) -> None:
+                  parked: Future | None = None, searched: Future | None = None) -> None:
     """The home page listing and the search index, read from the store, or from the rows read
-    from the spool during the load when ``parked`` (whose result is :class:`Parked`) is given."""
+    from the spool during the load when ``parked`` (whose result is :class:`Parked`) is given.
+    ``searched`` is the search index already being written from those rows (:func:`search_from_parked`):
+    it is waited for instead of written here."""
     files: Parked | None = parked.result() if parked is not None else None
     stage("writing the home page listing")
     if files is not None:
         write_parked_listing(files.listing, generation.listing_path, year, generation.id)
     else:
         write_listing(store, generation.listing_path, year, generation.id)
+    if searched is not None:
+        searched.result()
+        return
     stage("writing the search index")
     if files is not None:
         write_parked_search(files.search, generation.search_path, generation.id)
     else:
         write_search(store, generation.search_path, generation.id)
+
+
+def search_from_parked(parked: Future, generation: Generation, stop: threading.Event) -> int:
+    """The search index from its parked rows, written as soon as they are (on the thread that
+    parked them): the store is still loading then, on one core, and the search index needs
+    nothing from it. At 1 000 000 projects this took 350-500 s beside the dumps after the load
+    (bench/RESULTS.md), which the load's last minutes, on an idle core, now hold instead."""
+    files: Parked = parked.result()
+    return write_parked_search(files.search, generation.search_path, generation.id, stop=stop.is_set)
 
 
 def load_spool(settings: Settings, generation: Generation, spool: Path,
@@ -341,15 +355,17 @@ def load_spool(settings: Settings, generation: Generation, spool: Path,
     stop = threading.Event()
     try:
         parked: Future | None = None
+        searched: Future | None = None
         if records is not None:  # opened before the spool is renamed or removed; park_indexes closes it
             parked = early.submit(park_indexes, open(spool, "rb"), records,
                                   Parked(generation.path / ".listing.parked", generation.path / ".search.parked",
                                          generation.path / CHANGED_DATA), stop, settings.base_iri)
+            searched = early.submit(search_from_parked, parked, generation, stop)  # once parked, same thread
         # The store is held by _after_load alone, which closes it before returning.
         return _after_load(settings, generation, _bulk_loaded(settings, generation, spool, stage, keep), stage,
-                           dumps, when, parked)
+                           dumps, when, parked, searched)
     except BaseException:
-        stop.set()  # a failed build stops the reading beside it
+        stop.set()  # a failed build stops the reading and the search index beside it
         raise
     finally:
         early.shutdown(wait=True)
@@ -373,7 +389,7 @@ def _bulk_loaded(settings: Settings, generation: Generation, spool: Path, stage:
 
 def _after_load(settings: Settings, generation: Generation, store: ox.Store,
                 stage: Callable[[str], None], dumps: bool, when: datetime | None,
-                parked: Future | None) -> tuple[dict, dict]:
+                parked: Future | None, searched: Future | None = None) -> tuple[dict, dict]:
     """:func:`load_spool` once the data is in: vocabulary, optimisation, the steps after the load."""
     vocabulary = ox.NamedNode(vocabulary_graph_iri(settings))
     # Through the bulk loader too, not a transaction: right after a bulk load the store's first
@@ -394,11 +410,16 @@ def _after_load(settings: Settings, generation: Generation, store: ox.Store,
         # computed beside the change step and the dumps (the second core), which read only the
         # data and vocabulary graphs; the dumps wait for the summaries, whose graph they hold.
         summarised = side.submit(write_summaries, store, generation, settings, when.year, stage, parked)
-        indexed = side.submit(write_indexes, store, generation, when.year, stage, parked)  # after the summaries
+        indexed = side.submit(write_indexes, store, generation, when.year, stage, parked, searched)  # after them
+        counted: Future | None = None
         try:
             # Before the dumps: they carry dcterms:modified, and take the data graph's N-Triples the change step read.
             publish_changes(store, generation, settings, when, stage, keep_data=dumps,
                             data_file=parked.result().data if parked is not None else None)
+            # Every graph is whole once the summaries are in (the side thread's first step) and the
+            # change step's dcterms:modified (just now): counted there while the dumps are written
+            # (counting 72 M quads took 20 s from a cold store at 1 000 000 projects).
+            counted = side.submit(statistics, store)
             written: dict = {}
             if dumps:  # the data graph's sections first, beside the summaries; the other graphs after them
                 stage("writing the dumps")
@@ -407,12 +428,14 @@ def _after_load(settings: Settings, generation: Generation, store: ox.Store,
                                       settings.base_iri, ready=summarised.result)
                 log.info("wrote the dumps in %.2f s", time.perf_counter() - started)
         except BaseException:
-            indexed.cancel()
+            for later in (indexed, counted):
+                if later is not None:
+                    later.cancel()
             wait([summarised, indexed])  # the side's error, if any, is second to this one
             raise
         summarised.result()  # raises the side's errors
         indexed.result()
-    stats = statistics(store)
+        stats = counted.result() if counted is not None else statistics(store)
     store.flush()
     del store  # closes the database so readers can open it
     settle(generation.store_path)
