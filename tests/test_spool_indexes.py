@@ -30,7 +30,7 @@ from eulod.core import listing, search, staging
 from eulod.core.config import load_settings
 from eulod.core.generation import current_generation
 from eulod.pipeline import build as build_module
-from eulod.pipeline import changes, paircounts, spool_indexes, summaries
+from eulod.pipeline import changes, paircounts, spool_indexes, stream, summaries
 from eulod.pipeline.build import build
 
 WHEN = 1_780_000_000  # SOURCE_DATE_EPOCH of both builds, so their dcterms:modified agree
@@ -209,35 +209,42 @@ def _small_build(folder: Path) -> object:
     return load_settings(environ={}, build_dir=folder / "build", records=(folder / "records.jsonl",))
 
 
-def test_the_search_index_is_written_while_the_store_loads(tmp_path, monkeypatch):
-    """The search index needs nothing from the store: it is written from its parked rows on the
-    thread that parked them, while the store loads, not after the load on the summaries' thread."""
-    written = threading.Event()
+def test_the_listing_and_the_search_index_are_written_while_the_store_loads(tmp_path, monkeypatch):
+    """Neither needs anything from the store: they are written from their parked rows on the
+    thread that parked them, while the store loads, not after the load on the summaries' thread;
+    the parked listing, which the summaries read after the load, is removed once they have."""
+    written = {"search": threading.Event(), "listing": threading.Event()}
     threads: list[str] = []
-    original_search, original_load = build_module.write_parked_search, build_module._bulk_loaded
+    originals = {"search": build_module.write_parked_search, "listing": build_module.write_parked_listing}
+    original_load = build_module._bulk_loaded
 
-    def search_spy(*args, **kwargs):
-        threads.append(threading.current_thread().name)
-        count = original_search(*args, **kwargs)
-        written.set()
-        return count
+    def spy(kind):
+        def spied(*args, **kwargs):
+            threads.append(threading.current_thread().name)
+            count = originals[kind](*args, **kwargs)
+            written[kind].set()
+            return count
+        return spied
 
     waited: list[bool] = []
 
     def load_spy(*args):
-        waited.append(written.wait(60))  # before the load starts: only a search beside it can end
+        waited.extend(event.wait(60) for event in written.values())  # before the load: only work beside it ends
         return original_load(*args)
 
-    monkeypatch.setattr(build_module, "write_parked_search", search_spy)
+    monkeypatch.setattr(build_module, "write_parked_search", spy("search"))
+    monkeypatch.setattr(build_module, "write_parked_listing", spy("listing"))
     monkeypatch.setattr(build_module, "_bulk_loaded", load_spy)
     settings = _small_build(tmp_path)
     outcome = build(settings, skip_invalid=True)
     assert outcome.loaded
-    assert waited == [True]
-    assert len(threads) == 1 and threads[0].startswith("eulod-spool")
+    assert waited == [True, True]
+    assert len(threads) == 2 and all(name.startswith("eulod-spool") for name in threads)
     generation = current_generation(settings.build_dir)
     with sqlite3.connect(generation.search_path) as db:
         assert db.execute("SELECT COUNT(*) FROM entity WHERE kind = 'project'").fetchone()[0] >= 40
+    with sqlite3.connect(generation.listing_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM project").fetchone()[0] >= 40
     assert not list(generation.path.glob("*.parked"))
 
 
@@ -281,24 +288,56 @@ def test_a_load_that_fails_stops_the_search_index_beside_it(tmp_path, monkeypatc
     assert list((settings.build_dir / "generations").iterdir()) == []  # nothing half written
 
 
+def test_a_line_the_validation_refuses_never_reaches_the_lenient_load(tmp_path, monkeypatch):
+    """The store loads the spool without checking its IRIs again, because the validation batches
+    parsed every record's lines strictly: a record whose N-Triples hold an IRI with a space fails
+    the build there, and nothing is published."""
+    original = stream.Converter._convert
+
+    def converted(self, mapper, record):
+        text = original(self, mapper, record)
+        if text is not None and record.position == 5:
+            text += b'<http://e.org/a b> <http://e.org/p> "x" .\n'
+        return text
+
+    monkeypatch.setattr(stream.Converter, "_convert", converted)
+    settings = _small_build(tmp_path)
+    with pytest.raises(SyntaxError) as raised:
+        build(settings, skip_invalid=True)
+    assert any(entry.name == "check" for entry in raised.traceback)  # refused by a validation batch
+    assert current_generation(settings.build_dir) is None
+    assert list((settings.build_dir / "generations").iterdir()) == []
+
+
+PROJECT = (b"<http://e.org/project/p> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+           b"<https://w3id.org/eulod/ontology#Project> .\n"
+           b'<http://e.org/project/p> <http://purl.org/dc/terms/title> "Green streets"@en .\n')
+
+
+def _one_project_parked(folder: Path) -> spool_indexes.Parked:
+    return spool_indexes.park_indexes(io.BytesIO(PROJECT), [(0, len(PROJECT))],
+                                      spool_indexes.Parked(folder / ".listing.parked", folder / ".search.parked", None))
+
+
 def test_a_stopped_search_index_leaves_no_file(tmp_path):
-    project = b"<http://e.org/project/p> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> " \
-              b"<https://w3id.org/eulod/ontology#Project> .\n" \
-              b'<http://e.org/project/p> <http://purl.org/dc/terms/title> "Green streets"@en .\n'
-    parked = spool_indexes.park_indexes(io.BytesIO(project), [(0, len(project))],
-                                        spool_indexes.Parked(tmp_path / ".listing.parked",
-                                                             tmp_path / ".search.parked", None)).search
-    (tmp_path / ".listing.parked").unlink()
-    target = tmp_path / "search.sqlite"
-    assert search.write_parked_search(parked, tmp_path / "kept.sqlite", "g", stop=lambda: False) == 1
+    parked = _one_project_parked(tmp_path)
+    assert search.write_parked_search(parked.search, tmp_path / "kept.sqlite", "g", stop=lambda: False) == 1
+    assert (tmp_path / "kept.sqlite").is_file() and not parked.search.exists()
     (tmp_path / "kept.sqlite").unlink()
-    parked = spool_indexes.park_indexes(io.BytesIO(project), [(0, len(project))],
-                                        spool_indexes.Parked(tmp_path / ".listing.parked",
-                                                             tmp_path / ".search.parked", None)).search
-    (tmp_path / ".listing.parked").unlink()
+    parked = _one_project_parked(tmp_path)
     with pytest.raises(search.SearchStopped):
-        search.write_parked_search(parked, target, "g", stop=lambda: True)
-    assert list(tmp_path.iterdir()) == []
+        search.write_parked_search(parked.search, tmp_path / "search.sqlite", "g", stop=lambda: True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".listing.parked"]
+
+
+def test_a_stopped_listing_leaves_no_file_and_a_kept_parked_listing_stays(tmp_path):
+    parked = _one_project_parked(tmp_path)
+    assert listing.write_parked_listing(parked.listing, tmp_path / "kept.sqlite", 2026, "g", keep=True,
+                                        stop=lambda: False) == 1
+    assert parked.listing.is_file()  # kept: the summaries read it too
+    with pytest.raises(listing.ListingStopped):
+        listing.write_parked_listing(parked.listing, tmp_path / "listing.sqlite", 2026, "g", stop=lambda: True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".search.parked", "kept.sqlite"]
 
 
 def _counts(memberships: list[tuple]) -> dict[int, int]:

@@ -31,14 +31,24 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 import pyoxigraph as ox
 
 from eulod.core.iris import last_segment
 from eulod.core.queryfiles import stored_query
 from eulod.core.sqlitefiles import writer, written_whole
-from eulod.core.staging import Table, create_tables, fill_tables, finish_tables, grouped, merged, scratch, taken
+from eulod.core.staging import (
+    Table,
+    connect,
+    create_tables,
+    fill_tables,
+    finish_tables,
+    grouped,
+    merged,
+    scratch,
+    taken,
+)
 from eulod.core.years import DATE_PICK, project_years, stated_months
 
 log = logging.getLogger(__name__)
@@ -351,19 +361,33 @@ def write_listing(store: Any, target: Path, current_year: int, generation: str =
         return _write(scratch_db, target, current_year, generation, started)
 
 
-def write_parked_listing(parked: Path, target: Path, current_year: int, generation: str = "") -> int:
+class ListingStopped(Exception):
+    """Writing the listing was stopped (by the ``stop`` of :func:`write_parked_listing`)."""
+
+
+def write_parked_listing(parked: Path, target: Path, current_year: int, generation: str = "", *,
+                         keep: bool = False, stop: Callable[[], bool] | None = None) -> int:
     """:func:`write_listing` from rows already parked in the scratch file ``parked`` (by
     eulod.core.staging's :func:`create_tables`, :func:`fill_tables` of each part of the data and
     :func:`finish_tables` over :data:`PARKED`):
     what a build does when it reads them from the records' N-Triples while the store is loaded
     from them, instead of from the loaded store (eulod/pipeline/spool_indexes.py). ``parked``
-    is removed."""
+    is removed, unless ``keep`` (another reader, a build's summaries, reads it meanwhile and
+    removes it). ``stop`` is asked between groups of projects: once it answers true,
+    :class:`ListingStopped` is raised and no listing is left."""
     started = time.perf_counter()
+    if keep:
+        scratch_db = connect(parked)
+        try:
+            return _write(scratch_db, target, current_year, generation, started, stop)
+        finally:
+            scratch_db.close()
     with taken(parked) as scratch_db:
-        return _write(scratch_db, target, current_year, generation, started)
+        return _write(scratch_db, target, current_year, generation, started, stop)
 
 
-def _write(scratch_db: sqlite3.Connection, target: Path, current_year: int, generation: str, started: float) -> int:
+def _write(scratch_db: sqlite3.Connection, target: Path, current_year: int, generation: str, started: float,
+           stop: Callable[[], bool] | None = None) -> int:
     """The listing file from the parked rows; see :func:`write_listing`."""
     with written_whole(target, SCHEMA) as db:
         # Organisations numbered in IRI order, before any project's rows name them.
@@ -375,6 +399,9 @@ def _write(scratch_db: sqlite3.Connection, target: Path, current_year: int, gene
         sums: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
         listed = _listed(scratch_db, current_year)
         while rows := list(itertools.islice(listed, ROWS_PER_INSERT)):
+            if stop is not None and stop():
+                raise ListingStopped(f"stopped after {db.execute('SELECT COUNT(*) FROM project').fetchone()[0]} "
+                                     "projects")
             insert_rows(db, rows)
             for row in rows:
                 for kind, currency, amount in row.stated:
