@@ -5,6 +5,7 @@ by the endpoint, inflated as it is sent (endpoint/resources.py)."""
 from __future__ import annotations
 
 import gzip
+import json
 import subprocess
 import urllib.error
 import urllib.request
@@ -165,3 +166,65 @@ def test_the_dumps_write_the_data_graph_before_waiting_for_the_other_graphs(tmp_
     assert "<http://e.org/summary/s>" in text and text.count("/project/") == 300
     assert sorted(described) == ["eulod.jsonld.gz", "eulod.nt.gz", "eulod.ttl.gz"]
     assert not data_file.exists()
+
+
+def _dump_twice_input(folder, lines: list[str]):
+    """A store holding ``lines`` in a data graph and a summary in another, and the data graph's file."""
+    import pyoxigraph as ox
+
+    data = "http://e.org/graph/data"
+    store = ox.Store()
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(data))
+                 for t in ox.parse("".join(lines), format=ox.RdfFormat.N_TRIPLES))
+    store.add(ox.Quad(ox.NamedNode("http://e.org/summary/s"), ox.NamedNode("http://e.org/count"),
+                      ox.Literal("300"), ox.NamedNode("http://e.org/graph/summary")))
+    folder.mkdir()
+    data_file = folder / ".data.nt"
+    data_file.write_text("".join(lines), "utf-8")
+    return store, (data_file, data)
+
+
+def test_dumps_rendered_by_processes_are_those_rendered_in_the_build(tmp_path, monkeypatch):
+    """Sections rendered by other processes come back in order: the three files and the index of
+    their sections are byte for byte those the build's own rendering writes."""
+    from eulod.core.generation import Generation
+    from eulod.pipeline import dumps
+
+    monkeypatch.setattr(dumps, "CHUNK_BYTES", 3000)  # a few dozen sections
+    monkeypatch.setattr(dumps, "PROCESSES_FROM", 0)
+    lines = [f'<http://e.org/project/p{n}> <http://purl.org/dc/terms/title> "Projekt {n} über Straßen"@de .\n'
+             f'<http://e.org/project/p{n}> <http://e.org/partner> _:b{n} .\n'
+             f'_:b{n} <http://e.org/share> "{n}.50"^^<http://www.w3.org/2001/XMLSchema#decimal> .\n' for n in range(400)]
+    pools: list[int] = []
+    real_pool = dumps.process_pool
+    monkeypatch.setattr(dumps, "process_pool", lambda n: pools.append(n) or real_pool(n))
+    made = {}
+    for processes in (0, 2):
+        generation = Generation(tmp_path / f"g{processes}")
+        store, data = _dump_twice_input(generation.path, lines)
+        described = dumps.write_dumps(store, generation, data, "http://e.org/", processes=processes)
+        files = {name: (generation.dumps_path / name).read_bytes() for name in described}
+        made[processes] = (files, (generation.path / dumps.INDEX).read_text("utf-8"))
+        assert not (generation.path / ".dump-split").exists()
+    assert pools == [2]  # the second run's sections came from two processes
+    assert made[2] == made[0]
+    assert len(json.loads(made[2][1])["sections"]) >= 20
+    text = gzip.decompress(made[2][0]["eulod.nt.gz"]).decode("utf-8")
+    assert text.count("über Straßen") == 400
+
+
+def test_a_section_a_process_cannot_render_fails_the_dumps_and_leaves_no_file(tmp_path, monkeypatch):
+    from eulod.core.generation import Generation
+    from eulod.pipeline import dumps
+
+    monkeypatch.setattr(dumps, "CHUNK_BYTES", 3000)
+    monkeypatch.setattr(dumps, "PROCESSES_FROM", 0)
+    lines = [f'<http://e.org/project/p{n}> <http://purl.org/dc/terms/title> "P{n}" .\n' for n in range(300)]
+    generation = Generation(tmp_path / "g")
+    store, data = _dump_twice_input(generation.path, lines)
+    data[0].write_text("".join(lines[:150]) + '<http://e.org/project/bad> <http://e.org/p> "unterminated .\n'
+                       + "".join(lines[150:]), "utf-8")  # a line the store would never write
+    with pytest.raises(SyntaxError):
+        dumps.write_dumps(store, generation, data, "http://e.org/", processes=2)
+    assert list(generation.dumps_path.iterdir()) == []
+    assert not (generation.path / ".dump-split").exists()

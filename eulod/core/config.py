@@ -55,6 +55,7 @@ class Settings:
     build_batch_records: int = 2000  # records converted and validated together by `eulod build`: bounds its memory
     build_check_processes: int = 2  # processes validating batches while `eulod build` converts the next; 0: none
     build_load_threads: int = 1  # threads of the store's bulk loader (about 1 GB each at scale); 0: one per CPU
+    build_dump_processes: int = 2  # processes rendering the dumps' sections of `eulod build`; 0: the build itself
     dataset_title: str = "EU-funded projects (eulod)"
     publisher_name: str = "eulod publisher"
     publisher_email: str = ""
@@ -116,6 +117,7 @@ _PARSERS: dict[str, Any] = {
     "build_batch_records": int,
     "build_load_threads": int,
     "build_check_processes": int,
+    "build_dump_processes": int,
     "server": str,
     "dataset_title": str,
     "publisher_name": str,
@@ -165,6 +167,8 @@ def _check(settings: Settings) -> Settings:
         raise ConfigError(f"setting 'server' ({ENV_PREFIX}SERVER): {settings.server!r} is not one of " + ", ".join(SERVERS))
     if settings.build_check_processes < 0:
         raise ConfigError(f"setting 'build_check_processes' ({ENV_PREFIX}BUILD_CHECK_PROCESSES): must be 0 (none) or more")
+    if settings.build_dump_processes < 0:
+        raise ConfigError(f"setting 'build_dump_processes' ({ENV_PREFIX}BUILD_DUMP_PROCESSES): must be 0 (none) or more")
     if settings.build_load_threads < 0:
         raise ConfigError(f"setting 'build_load_threads' ({ENV_PREFIX}BUILD_LOAD_THREADS): must be 0 (one per CPU) or more")
     if settings.summary_collaborations < 0:

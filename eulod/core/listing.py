@@ -39,6 +39,7 @@ from eulod.core.iris import last_segment
 from eulod.core.queryfiles import stored_query
 from eulod.core.sqlitefiles import writer, written_whole
 from eulod.core.staging import (
+    CACHE_KIB,
     Table,
     connect,
     create_tables,
@@ -366,7 +367,7 @@ class ListingStopped(Exception):
 
 
 def write_parked_listing(parked: Path, target: Path, current_year: int, generation: str = "", *,
-                         keep: bool = False, stop: Callable[[], bool] | None = None) -> int:
+                         keep: bool = False, stop: Callable[[], bool] | None = None, cache_kib: int = CACHE_KIB) -> int:
     """:func:`write_listing` from rows already parked in the scratch file ``parked`` (by
     eulod.core.staging's :func:`create_tables`, :func:`fill_tables` of each part of the data and
     :func:`finish_tables` over :data:`PARKED`):
@@ -374,15 +375,15 @@ def write_parked_listing(parked: Path, target: Path, current_year: int, generati
     from them, instead of from the loaded store (eulod/pipeline/spool_indexes.py). ``parked``
     is removed, unless ``keep`` (another reader, a build's summaries, reads it meanwhile and
     removes it). ``stop`` is asked between groups of projects: once it answers true,
-    :class:`ListingStopped` is raised and no listing is left."""
+    :class:`ListingStopped` is raised and no listing is left. ``cache_kib``: the page cache reading ``parked``."""
     started = time.perf_counter()
     if keep:
-        scratch_db = connect(parked)
+        scratch_db = connect(parked, cache_kib)
         try:
             return _write(scratch_db, target, current_year, generation, started, stop)
         finally:
             scratch_db.close()
-    with taken(parked) as scratch_db:
+    with taken(parked, cache_kib) as scratch_db:
         return _write(scratch_db, target, current_year, generation, started, stop)
 
 

@@ -49,7 +49,17 @@ import yaml
 
 from eulod.core.listing import members, run_stored
 from eulod.core.sqlitefiles import writer, written_whole
-from eulod.core.staging import Table, create_tables, fill_tables, finish_tables, grouped, merged, scratch, taken
+from eulod.core.staging import (
+    CACHE_KIB,
+    Table,
+    create_tables,
+    fill_tables,
+    finish_tables,
+    grouped,
+    merged,
+    scratch,
+    taken,
+)
 
 log = logging.getLogger(__name__)
 
@@ -408,15 +418,16 @@ class SearchStopped(Exception):
 
 
 def write_parked_search(parked: Path, target: Path, generation: str = "",
-                        stop: Callable[[], bool] | None = None) -> int:
+                        stop: Callable[[], bool] | None = None, cache_kib: int = CACHE_KIB) -> int:
     """:func:`write_search` from rows already parked in the scratch file ``parked`` (by
     eulod.core.staging's :func:`create_tables`, :func:`fill_tables` of each part of the data and
     :func:`finish_tables` over :data:`PARKED`, with :data:`DISTINCT`), as a
     build reads them from the records' N-Triples while its store loads (eulod/pipeline/spool_indexes.py).
     ``parked`` is removed. ``stop`` is asked between batches of documents: once it answers true,
-    :class:`SearchStopped` is raised and no index is left (a build that failed meanwhile)."""
+    :class:`SearchStopped` is raised and no index is left (a build that failed meanwhile).
+    ``cache_kib``: the page cache reading ``parked``."""
     started = time.perf_counter()
-    with taken(parked) as scratch_db:
+    with taken(parked, cache_kib) as scratch_db:
         return _write(scratch_db, target, generation, started, 0.0, stop)
 
 

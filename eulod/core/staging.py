@@ -48,10 +48,10 @@ def connect(path: Path, cache_kib: int = CACHE_KIB) -> sqlite3.Connection:
 
 
 @contextmanager
-def taken(path: Path) -> Iterator[sqlite3.Connection]:
+def taken(path: Path, cache_kib: int = CACHE_KIB) -> Iterator[sqlite3.Connection]:
     """A connection to the scratch file ``path``, which is deleted when the block ends, however it ends."""
     try:
-        db = connect(path)
+        db = connect(path, cache_kib)
         try:
             yield db
         finally:

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import multiprocessing
 import shutil
 from collections import defaultdict, deque
 from concurrent.futures import ProcessPoolExecutor
@@ -48,6 +47,7 @@ from eulod.core.config import Settings
 from eulod.core.namespaces import EULOD, bind_prefixes
 from eulod.pipeline.bulk import loader_threads
 from eulod.pipeline.findings import Findings, RecordRef
+from eulod.pipeline.workers import process_pool
 from eulod.shapes import Result, shapes_graph, validate_part
 
 log = logging.getLogger(__name__)
@@ -164,12 +164,6 @@ def check_batch(batch: list[tuple[RecordRef, bytes]]) -> tuple[list[tuple[Record
     return found, failures
 
 
-def _validation_context() -> multiprocessing.context.BaseContext:
-    """Validation processes start from a fresh server process, not as forks of a build holding a store."""
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-
-
 class BatchQueue:
     """Validates batches in the order given, in processes of their own when asked, so that the build
     converts the next batch while others are validated (the machine's other cores).
@@ -192,7 +186,7 @@ class BatchQueue:
             done(self.work(batch))
             return
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(max_workers=self.processes, mp_context=_validation_context())
+            self.pool = process_pool(self.processes)  # started clean, not as forks of the build
         self.pending.append((self.pool.submit(self.work, batch), done))
         while len(self.pending) > self.processes + 1:
             self._finish_one()

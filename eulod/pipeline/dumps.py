@@ -38,10 +38,11 @@ import re
 import shutil
 import time
 import zlib
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -50,6 +51,7 @@ from eulod.core.generation import DUMP_NAME, Generation
 from eulod.core.namespaces import PREFIXES
 from eulod.pipeline.draining import draining_lines
 from eulod.pipeline.gzipped import EMPTY, Segment, crc32_combine, header, inflate, segment, trailer
+from eulod.pipeline.workers import process_pool
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,8 @@ CHUNK_BYTES = 1 << 20  # a graph's N-Triples per chunk, at the full build that f
 INDEX = ".dump-sections.json"  # in the generation, beside the dumps folder: where each section lies in each file
 INDEX_FORMAT = 3  # 3: three gzipped files, spans of 4 (2: plain files and one gzipped; 1: a member per section)
 FLUSH_RUNS = 40_000  # subjects (about 200 000 lines) held in memory while a graph is split into chunks
+RENDERED_AHEAD = 6  # sections a rendering pool works on ahead of the one written
+PROCESSES_FROM = 32 << 20  # data graph N-Triples (bytes) from which rendering processes are worth starting
 
 FILES = (".nt.gz", ".ttl.gz", ".jsonld.gz")  # the order of a section's spans in the index
 SPAN = 4  # per file and section: offset, length (compressed), CRC-32, size of its content
@@ -364,20 +368,43 @@ def graph_file(store: ox.Store, name: str, folder: Path) -> Path:
     return target
 
 
-def write_graph(dumps: Dumps, source: Path, keys: Keys, work: Path) -> int:
+def render_file(path: Path) -> dict[str, Segment]:
+    """:func:`render` of a chunk file (none: an empty chunk), which is removed: what a rendering process does."""
+    section = render(path.read_bytes() if path.exists() else b"")
+    path.unlink(missing_ok=True)
+    return section
+
+
+def rendered(paths: list[Path], pool: Executor | None = None) -> Iterator[dict[str, Segment]]:
+    """The sections of the chunk files ``paths``, in their order; rendered by ``pool``'s processes
+    when given, a few sections ahead of the one written (memory: a few sections of about 1 MB)."""
+    if pool is None:
+        yield from map(render_file, paths)
+        return
+    ahead: deque[Future] = deque()
+    for path in paths:
+        ahead.append(pool.submit(render_file, path))
+        if len(ahead) > RENDERED_AHEAD:
+            yield ahead.popleft().result()
+    while ahead:
+        yield ahead.popleft().result()
+
+
+def write_graph(dumps: Dumps, source: Path, keys: Keys, work: Path, pool: Executor | None = None) -> int:
     """One graph's sections, from a file of its N-Triples (removed, and given back to the disk as
-    it is read: eulod.pipeline.draining): returns the number of chunks."""
+    it is read: eulod.pipeline.draining): returns the number of chunks. ``pool``: processes that
+    render the sections (:func:`rendered`)."""
     chunks = max(1, source.stat().st_size // CHUNK_BYTES)
     paths = split(draining_lines(source), chunks, keys, work / "chunks")  # the chunks grow as the file shrinks
     source.unlink()
-    for path in paths:
-        dumps.write(render(path.read_bytes() if path.exists() else b""))
-        path.unlink(missing_ok=True)
+    for section in rendered(paths, pool):
+        dumps.write(section)
     return chunks
 
 
 def write_dumps(store: ox.Store, generation: Generation, data: tuple[Path, str] | None = None,
-                base_iri: str | None = None, ready: Callable[[], object] | None = None) -> dict[str, dict]:
+                base_iri: str | None = None, ready: Callable[[], object] | None = None,
+                processes: int = 0) -> dict[str, dict]:
     """N-Triples, gzipped N-Triples, Turtle and JSON-LD of everything, each written atomically.
 
     ``data`` is (an N-Triples file holding exactly one graph of the store, that graph's IRI):
@@ -388,6 +415,10 @@ def write_dumps(store: ox.Store, generation: Generation, data: tuple[Path, str] 
     ``ready`` is called once the data graph's sections (first in the files, and nearly all of
     them) are written from ``data``, before any other graph is read from the store: a build
     writes its summaries into the store meanwhile, and the dumps wait for them only there.
+
+    ``processes`` render the sections (parsing, Turtle, JSON-LD, compression: Python work that
+    a build's other threads would share one interpreter lock with) when the data graph's file
+    holds at least :data:`PROCESSES_FROM` bytes (about 2 500 projects); 0: this process does.
     """
     folder = generation.dumps_path
     folder.mkdir()
@@ -397,20 +428,24 @@ def write_dumps(store: ox.Store, generation: Generation, data: tuple[Path, str] 
     dumps = Dumps.open(folder)
     graphs: list[tuple[str, int]] = []
     started = time.perf_counter()
+    large = data is not None and data[0].stat().st_size >= PROCESSES_FROM
+    pool = process_pool(processes) if processes > 0 and large else None
     try:
         if data is not None:  # first in the files, from the file given: nothing of the store read yet
-            graphs.append((data[1], write_graph(dumps, data[0], keys, work)))
+            graphs.append((data[1], write_graph(dumps, data[0], keys, work, pool)))
         if ready is not None:
             ready()
         for name in graph_order(store, None):
             if data is not None and name == data[1]:
                 continue
-            graphs.append((name, write_graph(dumps, graph_file(store, name, work), keys, work)))
+            graphs.append((name, write_graph(dumps, graph_file(store, name, work), keys, work, pool)))
         described = dumps.close(graphs, base_iri)
     except BaseException:
         dumps.discard()
         raise
     finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)  # before the chunks go: a process may still be reading one
         shutil.rmtree(work, ignore_errors=True)
         if data is not None:
             data[0].unlink(missing_ok=True)
