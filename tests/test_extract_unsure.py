@@ -1315,3 +1315,67 @@ Contributo FSE+: 720 000 €
 Data di inizio: 01/03/2024
 """, language="it")
     assert set(both["funds"]) == {"ERDF", "ESF-PLUS"} and not _flagged(both, "funds")
+
+
+# -- funds named alike in two programming periods ------------------------------------------------
+
+def test_the_social_fund_without_plus_is_the_2014_2020_fund_in_a_project_of_that_period() -> None:
+    record = _text("""
+Projekt: Unga vägar Sundsvall
+Projektperiod: 2019-09-01 – 2022-08-31
+Finansiering: Europeiska socialfonden
+Beviljat stöd: 450 000 kr
+""", language="sv")
+    assert record["funds"] == ["ESF"]
+    assert not _flagged(record, "funds")
+
+
+def test_the_social_fund_without_plus_in_a_later_project_is_read_as_esf_plus_and_asked() -> None:
+    record = _text("""
+Progetto: Competenze digitali a Cagliari
+Data di inizio: 01/03/2023
+Data di fine: 28/02/2025
+Fondo: Fondo sociale europeo
+""", language="it")
+    assert record["funds"] == ["ESF-PLUS"]
+    asked = next(item for item in record["review"] if item["field"] == "funds")
+    assert "2023" in asked["reason"]
+
+
+def test_the_social_fund_without_plus_and_no_start_date_is_asked() -> None:
+    record = _text("""
+Projekt: Digitale Kompetenzen in Kassel
+Förderung: Europäischer Sozialfonds
+Gesamtkosten: 240.000,00 EUR
+""", language="de")
+    assert record["funds"] == ["ESF"]
+    assert _flagged(record, "funds")
+
+
+def test_the_plus_named_too_settles_which_social_fund() -> None:
+    """'Svenska ESF-rådet' names the agency, not the period: ESF+ named as such is the project's."""
+    record = _text("""
+Projekt: Unga vägar Västernorrland
+Projektperiod: 2024-01-01 – 2026-12-31
+Finansiering: ESF+
+Förvaltande myndighet: Svenska ESF-rådet
+""", language="sv")
+    assert record["funds"] == ["ESF-PLUS"]
+    assert not _flagged(record, "funds")
+
+
+def test_a_column_or_a_code_beginning_like_the_fund_names_no_fund() -> None:
+    from eulod.converters.extract.programmes import funds
+
+    assert funds("kodici  bidu  fse  rata_fse\nESF.04.112  2025-01-01", 2025) == []
+    assert funds("FSE 2014-2020", 2016) == ["ESF"]
+    assert funds("Euroopan sosiaalirahasto plussan (ESR+) osuus", 2023) == ["ESF-PLUS"]
+
+
+def test_the_maritime_fisheries_and_aquaculture_fund_by_its_names() -> None:
+    from eulod.converters.extract.programmes import funds
+
+    assert funds("Fundo: FEAMPA – Fundo Europeu dos Assuntos Marítimos, das Pescas e da Aquicultura") == ["EMFAF"]
+    assert funds("Fond: Den Europæiske Hav-, Fiskeri- og Akvakulturfond") == ["EMFAF"]
+    assert funds("Fondo Europeo Marítimo, de Pesca y de Acuicultura (FEMPA)") == ["EMFAF"]
+    assert funds("European Maritime and Fisheries Fund (EMFF) 2014-2020") == []  # the earlier fund, not in the code list

@@ -58,19 +58,19 @@ def read(sheet: Sheet) -> None:
                      [n for _, ls in found for n in ls])
     else:
         sheet.ask("programme", "no programme of the code list is named")
-    fund_list = prog.funds(whole)
+    fund_list = prog.funds(whole, year)
     if fund_list:
         # a fund named only in a list or a table row no label claims ('Other EU projects: ... (ESF+)',
         # '| Fietsvriendelijke binnenstad | EFRO Oost |') may be another project's; so may one the page names
         # beside the funds its fund label names ('Fond: ESF+', and further down another project's ERDF)
         listed = {line.number for line in sheet.free if line.bullet or " | " in line.text}
-        own = prog.funds("\n".join(line.text for line in sheet.doc.lines if line.number not in listed))
-        named = prog.funds("\n".join(value for value, _ in texts))
+        own = prog.funds("\n".join(line.text for line in sheet.doc.lines if line.number not in listed), year)
+        named = prog.funds("\n".join(value for value, _ in texts), year)
         # a programme label's value naming several funds is a multi-fund programme's name ('Programme
         # FEDER-FSE+-FTJ Hauts-de-France'): it says which funds the programme has, not the project
         in_names = {n for seg, (value, lines) in zip(labelled, texts) if seg.kind == "programme"
-                    and len(prog.funds(value)) > 1 for n in lines}
-        elsewhere = prog.funds("\n".join(line.text for line in sheet.doc.lines if line.number not in in_names)) \
+                    and len(prog.funds(value, year)) > 1 for n in lines}
+        elsewhere = prog.funds("\n".join(line.text for line in sheet.doc.lines if line.number not in in_names), year) \
             if in_names else fund_list
         if set(fund_list) - set(own):
             sheet.put("funds", fund_list, [], derived="a fund named only in a list no label claims, perhaps another project's")
@@ -79,18 +79,19 @@ def read(sheet: Sheet) -> None:
                                                       "the programme's, perhaps not the project's")
         elif named and set(fund_list) - set(named):
             sheet.put("funds", fund_list, [], derived="a fund named beside those its label names, perhaps another project's")
-        elif not named and len(fund_list) > 1 and _uneven(whole, fund_list):
+        elif not named and len(fund_list) > 1 and _uneven(whole, fund_list, year):
             # 'ERDF' once in a newsletter's other item beside the project's 'ESF+' three times; 'FSE+' only in the
             # programme's name 'FEDER-FSE+': which funds are the project's, no label says
             sheet.put("funds", fund_list, [], derived="funds named unevenly and under no label: one may be another "
                                                       "project's or only in a programme's name")
         else:
-            sheet.put("funds", fund_list, [])
+            # 'ESF' alone in a project starting in 2022: ESF+, or the 2014-2020 fund whose projects still started then
+            sheet.put("funds", fund_list, [], derived=prog.period_told(whole, year))
 
 
-def _uneven(text: str, funds: list[str]) -> bool:
+def _uneven(text: str, funds: list[str], year: int | None) -> bool:
     """Several funds, one named fewer times than another, or each once: the page does not say they are all the project's."""
-    counts = [prog.fund_mentions(text, fund) for fund in funds]
+    counts = [prog.fund_mentions(text, fund, year) for fund in funds]
     return min(counts) < max(counts) or max(counts) == 1
 
 
