@@ -1379,3 +1379,30 @@ def test_the_maritime_fisheries_and_aquaculture_fund_by_its_names() -> None:
     assert funds("Fond: Den Europæiske Hav-, Fiskeri- og Akvakulturfond") == ["EMFAF"]
     assert funds("Fondo Europeo Marítimo, de Pesca y de Acuicultura (FEMPA)") == ["EMFAF"]
     assert funds("European Maritime and Fisheries Fund (EMFF) 2014-2020") == []  # the earlier fund, not in the code list
+
+
+# -- a site's home page under a website label -----------------------------------------------------
+
+_PROFILE = """
+Projekt: Grüne Höfe Görlitz
+Laufzeit: 01.03.2024 – 28.02.2027
+Gesamtkosten: 180.000,00 EUR
+Mehr zum Projekt: {link}
+Website
+https://www.goerlitz.example.org
+"""
+
+
+def test_a_home_page_under_a_website_label_beside_a_page_of_its_site_is_asked() -> None:
+    record = _text(_PROFILE.format(link="https://www.goerlitz.example.org/gruene-hoefe"), language="de")
+    assert record["website"] == "https://www.goerlitz.example.org"
+    assert _flagged(record, "website")
+
+
+@pytest.mark.parametrize("link", ["https://www.goerlitz.example.org/impressum",
+                                  "https://www.goerlitz.example.org/dokumente/kurzfassung.pdf",
+                                  "https://www.other.example.org/gruene-hoefe"])
+def test_a_home_page_beside_a_legal_page_a_document_or_another_site_stays_stated(link: str) -> None:
+    record = _text(_PROFILE.format(link=link), language="de")
+    assert record["website"] == "https://www.goerlitz.example.org"
+    assert not _flagged(record, "website")

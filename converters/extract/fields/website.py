@@ -30,13 +30,53 @@ def read(sheet: Sheet) -> None:
         if match and (_unsubscribe(seg.label) or _unsubscribe(match)):
             continue  # 'Avregistrera dig: https://...': the newsletter's own link
         if match:
-            sheet.put("website", absolute(match), seg.label_lines + lines)
+            deeper = _deeper(sheet, absolute(match))
+            # a site's home page under 'Website' (a social profile's, a city's) beside a page of its own on that
+            # site the post links ('https://www.zittau.example.org/auennetz'): which is the project's, no label says
+            sheet.put("website", absolute(match), seg.label_lines + lines,
+                      derived=f"a site's home page; the page also links {deeper[0]} on that site, perhaps the "
+                              "project's own page" if deeper else None)
             return
     for block in blocks(sheet.free):
         address = lone_address(" ".join(line.text for line in block))
         if address and not _unsubscribe(address):
             sheet.put("website", address, [line.number for line in block])
             return
+
+
+def _deeper(sheet: Sheet, address: str) -> list[str]:
+    """When ``address`` is a site's home page, the addresses the page gives on that site with a path of
+    their own, other than the site's own pages (legal notice, privacy, contact: patterns.yaml ``site_pages``)."""
+    parts = urlsplit(address)
+    if parts.path.strip("/") or parts.query:
+        return []
+    site = _site(parts.hostname)
+    found = []
+    for line in sheet.doc.lines:
+        for candidate in [*line.links, *(m.group(0) for m in URL.finditer(line.text))]:
+            if not candidate.lower().startswith(("http://", "https://", "www.")):
+                continue
+            other = urlsplit(absolute(candidate))
+            first = other.path.strip("/").split("/")[0].lower()
+            if _site(other.hostname) == site and first and not _site_page(first) and not _document(other.path):
+                found.append(absolute(candidate))
+    return list(dict.fromkeys(found))
+
+
+def _document(path: str) -> bool:
+    """A file the site serves ('/rizorsi/il-malti.pdf'), not a page: a project's summary, not its page."""
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return bool(suffix) and suffix not in ("html", "htm", "php", "asp", "aspx", "jsp")
+
+
+def _site(host: str | None) -> str:
+    host = (host or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def _site_page(segment: str) -> bool:
+    return any(segment.startswith(stem) for stem in load("patterns.yaml")["site_pages"])
 
 
 def _unsubscribe(text: str) -> bool:
