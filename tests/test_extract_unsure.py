@@ -1406,3 +1406,38 @@ def test_a_home_page_beside_a_legal_page_a_document_or_another_site_stays_stated
     record = _text(_PROFILE.format(link=link), language="de")
     assert record["website"] == "https://www.goerlitz.example.org"
     assert not _flagged(record, "website")
+
+
+# -- a plain-text numbered outline ----------------------------------------------------------------
+
+def test_the_next_numbered_section_ends_the_objectives_its_previous_section_held() -> None:
+    record = _text("""
+Slutrapport: Unga vägar Medelpad
+Projektperiod: 2020-09-01 – 2023-08-31
+Beviljat stöd: 9 842 500 kr
+
+2. Projektets syfte och mål
+Projektets syfte var att minska antalet unga som varken arbetar eller studerar.
+Mål: 450 deltagare, varav minst 40 procent kvinnor.
+
+3. Samverkan
+Projektet har drivits av Sundsvalls kommun tillsammans med Timrå kommun.
+""", language="sv")
+    assert not any("Timrå" in objective for objective in record.get("objectives", [])), record.get("objectives")
+
+
+def test_numbered_headings_inside_an_objectives_section_stay_in_it() -> None:
+    record = _text("""
+Project: Green Harbours Cork
+Start date: 01/02/2024
+Total cost: EUR 400,000
+
+Objectives
+1. Energy
+Cut the harbour's energy use by a third.
+
+2. Mobility
+Move half of the port's freight traffic to rail.
+""", language="en")
+    objectives = " ".join(record.get("objectives", []))
+    assert "energy use" in objectives and "rail" in objectives, record.get("objectives")

@@ -138,6 +138,7 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
     before_previous_blank = True
     lines = _badges_under_names(_split_joined_labels(_other_separators(lines)))
     mail = _mail_header_lines(lines)
+    outline: tuple[int, int] | None = None  # the last numbered section heading's number and line
     members: set[int] = set()  # lines of partner cards: 'Partner' under a card heading is its role, not a label
     for index, line in enumerate(lines):
         text = line.text
@@ -234,6 +235,18 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
         kind = classify(text)
         if kind == "description" and about_line(text):
             kind = None  # 'About proGIreg' names the project: a title line, not the description's label
+        if prev_blank and _outline_heading(lines, index):
+            if kind is None and current is not None and outline is not None and line.item == outline[0] + 1 \
+                    and current.label_lines and outline[1] <= current.label_lines[0]:
+                # '3. Samverkan' after '2. Projektets syfte och mål' and the 'Mål:' under it: the outline's
+                # next section ends the one its previous section held
+                current = None
+                free.append(line)
+                outline = (line.item, line.number)
+                before_previous_blank = prev_blank
+                previous = line
+                continue
+            outline = (line.item, line.number)
         if kind is None and line.heading and len(text.split()) <= 6 and _names_cities(text) \
                 and _only_label(text, load("labels.yaml")["city_words"]):
             current = Segment(None, text, [line.number])  # "Leuchtturmstädte": a list of cities follows
@@ -272,6 +285,16 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
 
 _PARTY_KINDS = {"coordinator", "partners", "beneficiary"}
 _MONEY_KINDS = {"total_cost", "eu_contribution", "co_financing"}
+
+
+def _outline_heading(lines: list[Line], index: int) -> bool:
+    """A numbered section heading of a plain-text outline ('3. Samverkan'): a numbered line of a few
+    words without a closing stop, prose (no numbered line) right under it."""
+    line = lines[index]
+    if line.item is None or len(line.text.split()) > 6 or line.text.endswith((".", ";", ",", ":")):
+        return False
+    following = lines[index + 1] if index + 1 < len(lines) else None
+    return following is not None and bool(following.text) and following.item is None
 
 
 def _badges_under_names(lines: list[Line]) -> list[Line]:

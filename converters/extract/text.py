@@ -40,6 +40,7 @@ class Line:
     heading: bool = False
     links: list[str] = field(default_factory=list)
     link_texts: list[str] = field(default_factory=list)
+    item: int | None = None  # a plain-text numbered line's number ('3. Samverkan' -> 3): an outline's place
 
 
 @dataclass
@@ -53,6 +54,7 @@ class Document:
 # A list item's marker; '1. 3. 2025 – 30. 9. 2026' opens with a date, not an item number.
 _BULLET = re.compile(r"^\s*(?:[-*•●▪◦‣–—](?!\*)\s+)+(?:\d{1,2}[.)]\s+)?|^\s*\d{1,2}[.)]\s+(?!\d{1,2}\.\s?(?:\d{4}|\d{1,2}\.\s?\d{4}))"
                      r"|^\s*\(?[a-h]\)\s+")
+_ITEM = re.compile(r"^\s*(\d{1,2})[.)]\s+")  # the number of a numbered line ('3. Samverkan'), once _BULLET matched
 _TABLE_RULE = re.compile(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?$")
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
 # No bracket inside a link's text, no parenthesis inside its target: each try ends at the next one, so a
@@ -104,13 +106,16 @@ def clean_line(raw: str, number: int) -> Line:
     links += _ANGLE_URL.findall(text)
     text = _ANGLE_URL.sub(r"\1", text)
     bullet = bool(_BULLET.match(text))
+    item = None
     if bullet:
+        numbered = _ITEM.match(text)
+        item = int(numbered.group(1)) if numbered else None
         text = _BULLET.sub("", text)
     text = _LEADER.sub(r"\1: ", text)  # 'Nimi ........ Karelia Oy': a form's label and its value
     if _ANY_BOX.search(text):
         text = _TICKED.sub("", _UNTICKED.sub("", text))
     text = _EMPHASIS.sub("", text).strip()
-    return Line(number, text, bullet, heading, links, link_texts)
+    return Line(number, text, bullet, heading, links, link_texts, item)
 
 
 def decode(data: bytes, shown: str) -> tuple[str, list[str]]:
