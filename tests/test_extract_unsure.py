@@ -1441,3 +1441,45 @@ Move half of the port's freight traffic to rail.
 """, language="en")
     objectives = " ".join(record.get("objectives", []))
     assert "energy use" in objectives and "rail" in objectives, record.get("objectives")
+
+
+# -- a name in quotes under a description heading; prose under an activities label ---------------
+
+def test_the_project_name_in_quotes_under_a_description_heading_is_not_the_description() -> None:
+    record = _html("""<html lang="sk"><body>
+<h1>POPIS PROJEKTU</h1>
+<p>„Zníženie energetickej náročnosti materskej školy Lienka v Trnave“</p>
+<p>Názov projektu</p><p>Zníženie energetickej náročnosti materskej školy Lienka v Trnave</p>
+<p>Celkové výdavky: 812 400,00 EUR</p>
+<p>Začiatok realizácie: 01.04.2025</p>
+</body></html>""", language="sk")
+    assert not record.get("description", "").startswith("„"), record.get("description")
+
+
+def test_paragraphs_of_prose_under_an_activities_label_are_asked() -> None:
+    record = _text("""
+Projekt: Termomodernizacja Szkoły Podstawowej nr 3 w Rybniku
+Całkowita wartość projektu: 2 100 000,00 PLN
+Data rozpoczęcia: 01.03.2025
+
+Działania projektu
+W ramach projektu ocieplone zostaną ściany zewnętrzne i dach budynku. Wymieniona zostanie stolarka okienna, a na dachu powstanie instalacja fotowoltaiczna o mocy 50 kWp.
+Szkoła liczy 420 uczniów, a budynek powstał w 1974 roku. W czasie prac zajęcia odbywać się będą w budynku przy ul. Zielonej.
+""", language="pl")
+    assert record.get("actions"), record
+    assert _flagged(record, "actions")
+
+
+def test_short_activity_items_stay_stated() -> None:
+    record = _text("""
+Projekt: Termomodernizacja Szkoły Podstawowej nr 3 w Rybniku
+Całkowita wartość projektu: 2 100 000,00 PLN
+Data rozpoczęcia: 01.03.2025
+
+Działania projektu
+- ocieplenie ścian zewnętrznych i dachu
+- wymiana stolarki okiennej
+- instalacja fotowoltaiczna o mocy 50 kWp
+""", language="pl")
+    assert len(record.get("actions", [])) == 3
+    assert not _flagged(record, "actions")

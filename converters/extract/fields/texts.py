@@ -59,8 +59,10 @@ def read(sheet: Sheet) -> None:
             linked = next(((address, item[1]) for address, item in zip(addresses, items) if address), None)
             if linked is not None and "website" not in sheet.record:
                 sheet.put("website", linked[0], linked[1], derived="a web address under a description label")
+            # nor is the project's name in quotes ('„Jelgavas ... paaugstināšana”' under 'PROJEKTA APRAKSTS')
             kept = [item for index, (item, address) in enumerate(zip(items, addresses)) if not address
-                    and not (index and isinstance(item[0], str) and LABELISH.match(item[0]))]
+                    and not (index and isinstance(item[0], str) and LABELISH.match(item[0]))
+                    and not (isinstance(item[0], str) and _quoted_name(item[0]))]
             items = [item for index, item in enumerate(kept) if item[0] not in [text for text, _, _ in kept[:index]]]
             if not items:
                 continue
@@ -87,6 +89,9 @@ def read(sheet: Sheet) -> None:
                 elif result.get("type"):
                     sheet.infer(f"results[{index}].type", lines)
         else:
+            if kind == "actions" and not unsure and any(isinstance(text, str) and _paragraph(text) for text, _, _ in items):
+                # 'Projekta darbības' over two paragraphs of prose: what the project does, told, not listed
+                unsure = "paragraphs of prose under an activities label, read as items: the activities, or the description?"
             sheet.put(kind, [text for text, _, _ in items], lines, derived=unsure)
             own_paragraph = len(items) > 1 and isinstance(items[0][0], str) and items[0][1] != items[1][1] \
                 and len(items[0][0].split()) >= 25 \
@@ -177,6 +182,22 @@ def _unmarked_heading(block: list[Line]) -> bool:
     over_paragraph = len(block) >= 2 and len(text.split()) <= 5 and block[1].text[:1].isupper() \
         and len(block[1].text.split()) >= 8
     return over_values or over_paragraph
+
+
+_QUOTES = ("\"", "„", "“", "«", "‘", "‚", "'", "»", "”", "’")
+
+
+def _quoted_name(text: str) -> bool:
+    """A name in quotes, alone ('„Jelgavas PII „Mārīte” ēkas energoefektivitātes paaugstināšana”'): a few
+    words between quotation marks, no sentence inside."""
+    text = text.strip()
+    return len(text) > 2 and text.startswith(_QUOTES) and text.endswith(_QUOTES) and len(text.split()) <= 20 \
+        and not re.search(r"\w[.!?]\s+\w", text)
+
+
+def _paragraph(text: str) -> bool:
+    """Prose, not a list item: two sentences or more, or past 40 words."""
+    return len(text.split()) > 40 or len(re.findall(r"\w[.!?](?:\s+|$)", text)) >= 2
 
 
 def _sentence(text: str) -> bool:
