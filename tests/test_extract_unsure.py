@@ -1456,14 +1456,17 @@ def test_the_project_name_in_quotes_under_a_description_heading_is_not_the_descr
     assert not record.get("description", "").startswith("„"), record.get("description")
 
 
-def test_paragraphs_of_prose_under_an_activities_label_are_asked() -> None:
-    record = _text("""
+_RYBNIK = """
 Projekt: Termomodernizacja Szkoły Podstawowej nr 3 w Rybniku
 Całkowita wartość projektu: 2 100 000,00 PLN
 Data rozpoczęcia: 01.03.2025
 
 Działania projektu
-W ramach projektu ocieplone zostaną ściany zewnętrzne i dach budynku. Wymieniona zostanie stolarka okienna, a na dachu powstanie instalacja fotowoltaiczna o mocy 50 kWp.
+"""
+
+
+def test_paragraphs_of_prose_under_an_activities_label_are_asked() -> None:
+    record = _text(_RYBNIK + """W ramach projektu ocieplone zostaną ściany zewnętrzne i dach budynku. Wymieniona zostanie stolarka okienna, a na dachu powstanie instalacja fotowoltaiczna o mocy 50 kWp.
 Szkoła liczy 420 uczniów, a budynek powstał w 1974 roku. W czasie prac zajęcia odbywać się będą w budynku przy ul. Zielonej.
 """, language="pl")
     assert record.get("actions"), record
@@ -1471,13 +1474,7 @@ Szkoła liczy 420 uczniów, a budynek powstał w 1974 roku. W czasie prac zajęc
 
 
 def test_short_activity_items_stay_stated() -> None:
-    record = _text("""
-Projekt: Termomodernizacja Szkoły Podstawowej nr 3 w Rybniku
-Całkowita wartość projektu: 2 100 000,00 PLN
-Data rozpoczęcia: 01.03.2025
-
-Działania projektu
-- ocieplenie ścian zewnętrznych i dachu
+    record = _text(_RYBNIK + """- ocieplenie ścian zewnętrznych i dachu
 - wymiana stolarki okiennej
 - instalacja fotowoltaiczna o mocy 50 kWp
 """, language="pl")
