@@ -260,7 +260,7 @@ def test_a_load_that_fails_stops_the_search_index_beside_it(tmp_path, monkeypatc
         stops.append(stop)
         try:
             return original_search(*args, stop=stop, **kwargs)
-        except search.SearchStopped:
+        except staging.Stopped:
             ended.append("stopped")
             raise
 
@@ -325,7 +325,7 @@ def test_a_stopped_search_index_leaves_no_file(tmp_path):
     assert (tmp_path / "kept.sqlite").is_file() and not parked.search.exists()
     (tmp_path / "kept.sqlite").unlink()
     parked = _one_project_parked(tmp_path)
-    with pytest.raises(search.SearchStopped):
+    with pytest.raises(staging.Stopped):
         search.write_parked_search(parked.search, tmp_path / "search.sqlite", "g", stop=lambda: True)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".listing.parked"]
 
@@ -335,7 +335,7 @@ def test_a_stopped_listing_leaves_no_file_and_a_kept_parked_listing_stays(tmp_pa
     assert listing.write_parked_listing(parked.listing, tmp_path / "kept.sqlite", 2026, "g", keep=True,
                                         stop=lambda: False) == 1
     assert parked.listing.is_file()  # kept: the summaries read it too
-    with pytest.raises(listing.ListingStopped):
+    with pytest.raises(staging.Stopped):
         listing.write_parked_listing(parked.listing, tmp_path / "listing.sqlite", 2026, "g", stop=lambda: True)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".search.parked", "kept.sqlite"]
 

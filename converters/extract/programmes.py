@@ -57,6 +57,7 @@ def programmes(text: str, start_year: int | None) -> list[tuple[str, int]]:
     return list(first.items())
 
 
+@lru_cache(maxsize=None)
 def _fund_patterns(start_year: int | None) -> dict[str, list[str]]:
     """Fund notation -> the patterns naming it; a fund both programming periods name alike (plain
     'ESF') is placed by the project's start year (``fund_periods``), as programmes are."""

@@ -40,13 +40,14 @@ from eulod.core.queryfiles import stored_query
 from eulod.core.sqlitefiles import writer, written_whole
 from eulod.core.staging import (
     CACHE_KIB,
+    Stopped,
     Table,
-    connect,
     create_tables,
     fill_tables,
     finish_tables,
     grouped,
     merged,
+    opened,
     scratch,
     taken,
 )
@@ -362,10 +363,6 @@ def write_listing(store: Any, target: Path, current_year: int, generation: str =
         return _write(scratch_db, target, current_year, generation, started)
 
 
-class ListingStopped(Exception):
-    """Writing the listing was stopped (by the ``stop`` of :func:`write_parked_listing`)."""
-
-
 def write_parked_listing(parked: Path, target: Path, current_year: int, generation: str = "", *,
                          keep: bool = False, stop: Callable[[], bool] | None = None, cache_kib: int = CACHE_KIB) -> int:
     """:func:`write_listing` from rows already parked in the scratch file ``parked`` (by
@@ -375,15 +372,9 @@ def write_parked_listing(parked: Path, target: Path, current_year: int, generati
     from them, instead of from the loaded store (eulod/pipeline/spool_indexes.py). ``parked``
     is removed, unless ``keep`` (another reader, a build's summaries, reads it meanwhile and
     removes it). ``stop`` is asked between groups of projects: once it answers true,
-    :class:`ListingStopped` is raised and no listing is left. ``cache_kib``: the page cache reading ``parked``."""
+    :class:`eulod.core.staging.Stopped` is raised and no listing is left. ``cache_kib``: the page cache reading ``parked``."""
     started = time.perf_counter()
-    if keep:
-        scratch_db = connect(parked, cache_kib)
-        try:
-            return _write(scratch_db, target, current_year, generation, started, stop)
-        finally:
-            scratch_db.close()
-    with taken(parked, cache_kib) as scratch_db:
+    with (opened if keep else taken)(parked, cache_kib) as scratch_db:
         return _write(scratch_db, target, current_year, generation, started, stop)
 
 
@@ -401,7 +392,7 @@ def _write(scratch_db: sqlite3.Connection, target: Path, current_year: int, gene
         listed = _listed(scratch_db, current_year)
         while rows := list(itertools.islice(listed, ROWS_PER_INSERT)):
             if stop is not None and stop():
-                raise ListingStopped(f"stopped after {db.execute('SELECT COUNT(*) FROM project').fetchone()[0]} "
+                raise Stopped(f"stopped after {db.execute('SELECT COUNT(*) FROM project').fetchone()[0]} "
                                      "projects")
             insert_rows(db, rows)
             for row in rows:

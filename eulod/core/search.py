@@ -51,6 +51,7 @@ from eulod.core.listing import members, run_stored
 from eulod.core.sqlitefiles import writer, written_whole
 from eulod.core.staging import (
     CACHE_KIB,
+    Stopped,
     Table,
     create_tables,
     fill_tables,
@@ -413,10 +414,6 @@ def write_search(store: Any, target: Path, generation: str = "") -> int:
         return _write(scratch_db, target, generation, started, time.perf_counter() - started)
 
 
-class SearchStopped(Exception):
-    """Writing the search index was stopped (by the ``stop`` of :func:`write_parked_search`)."""
-
-
 def write_parked_search(parked: Path, target: Path, generation: str = "",
                         stop: Callable[[], bool] | None = None, cache_kib: int = CACHE_KIB) -> int:
     """:func:`write_search` from rows already parked in the scratch file ``parked`` (by
@@ -424,7 +421,7 @@ def write_parked_search(parked: Path, target: Path, generation: str = "",
     :func:`finish_tables` over :data:`PARKED`, with :data:`DISTINCT`), as a
     build reads them from the records' N-Triples while its store loads (eulod/pipeline/spool_indexes.py).
     ``parked`` is removed. ``stop`` is asked between batches of documents: once it answers true,
-    :class:`SearchStopped` is raised and no index is left (a build that failed meanwhile).
+    :class:`eulod.core.staging.Stopped` is raised and no index is left (a build that failed meanwhile).
     ``cache_kib``: the page cache reading ``parked``."""
     started = time.perf_counter()
     with taken(parked, cache_kib) as scratch_db:
@@ -441,7 +438,7 @@ def _write(scratch_db: sqlite3.Connection, target: Path, generation: str, starte
             documents = _documents(scratch_db, kind)
             while batch := list(itertools.islice(documents, DOCUMENTS_PER_INSERT)):
                 if stop is not None and stop():
-                    raise SearchStopped(f"stopped after {count} documents")
+                    raise Stopped(f"stopped after {count} documents")
                 insert_documents(db, batch)
                 for document in batch:
                     seen_languages.update(document.languages)

@@ -47,15 +47,26 @@ def connect(path: Path, cache_kib: int = CACHE_KIB) -> sqlite3.Connection:
     return db
 
 
+class Stopped(Exception):
+    """Parking rows, or writing a file from parked rows, was stopped: the build failed meanwhile."""
+
+
+@contextmanager
+def opened(path: Path, cache_kib: int = CACHE_KIB) -> Iterator[sqlite3.Connection]:
+    """A connection to the scratch file ``path``, closed when the block ends (the file stays)."""
+    db = connect(path, cache_kib)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
 @contextmanager
 def taken(path: Path, cache_kib: int = CACHE_KIB) -> Iterator[sqlite3.Connection]:
     """A connection to the scratch file ``path``, which is deleted when the block ends, however it ends."""
     try:
-        db = connect(path, cache_kib)
-        try:
+        with opened(path, cache_kib) as db:
             yield db
-        finally:
-            db.close()
     finally:
         path.unlink(missing_ok=True)
 

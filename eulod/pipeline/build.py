@@ -382,15 +382,15 @@ def load_spool(settings: Settings, generation: Generation, spool: Path,
     when = when or build_time()
     try:
         parked: Future | None = None
-        written: tuple[Future, Future] | None = None
+        indexes: tuple[Future, Future] | None = None
         if records is not None:  # opened before the spool is renamed or removed; park_indexes closes it
             parked = early.submit(park_indexes, open(spool, "rb"), records,
                                   Parked(generation.path / ".listing.parked", generation.path / ".search.parked",
                                          generation.path / CHANGED_DATA), stop, settings.base_iri)
-            written = indexes_from_parked(early, parked, generation, when.year, stop)  # once parked, same thread
+            indexes = indexes_from_parked(early, parked, generation, when.year, stop)  # once parked, same thread
         # The store is held by _after_load alone, which closes it before returning.
         return _after_load(settings, generation, _bulk_loaded(settings, generation, spool, stage, keep, parsed_before),
-                           stage, dumps, when, parked, written)
+                           stage, dumps, when, parked, indexes)
     except BaseException:
         stop.set()  # a failed build stops the reading, the listing and the search index beside it
         raise
@@ -416,8 +416,8 @@ def _bulk_loaded(settings: Settings, generation: Generation, spool: Path, stage:
 
 
 def _after_load(settings: Settings, generation: Generation, store: ox.Store,
-                stage: Callable[[str], None], dumps: bool, when: datetime | None,
-                parked: Future | None, written: tuple[Future, Future] | None = None) -> tuple[dict, dict]:
+                stage: Callable[[str], None], dumps: bool, when: datetime,
+                parked: Future | None, indexes: tuple[Future, Future] | None = None) -> tuple[dict, dict]:
     """:func:`load_spool` once the data is in: vocabulary, optimisation, the steps after the load."""
     vocabulary = ox.NamedNode(vocabulary_graph_iri(settings))
     # Through the bulk loader too, not a transaction: right after a bulk load the store's first
@@ -432,13 +432,12 @@ def _after_load(settings: Settings, generation: Generation, store: ox.Store,
     started = time.perf_counter()
     store.optimize()
     log.info("optimised the store in %.2f s", time.perf_counter() - started)
-    when = when or build_time()
     with ThreadPoolExecutor(1, thread_name_prefix="eulod-derived") as side:
         # The store's work runs outside the GIL: the summaries, listing and search index are
         # computed beside the change step and the dumps (the second core), which read only the
         # data and vocabulary graphs; the dumps wait for the summaries, whose graph they hold.
         summarised = side.submit(write_summaries, store, generation, settings, when.year, stage, parked)
-        indexed = side.submit(write_indexes, store, generation, when.year, stage, parked, written)  # after them
+        indexed = side.submit(write_indexes, store, generation, when.year, stage, parked, indexes)  # after them
         counted: Future | None = None
         try:
             # Before the dumps: they carry dcterms:modified, and take the data graph's N-Triples the change step read.

@@ -39,7 +39,7 @@ from typing import BinaryIO, NamedTuple
 import pyoxigraph as ox
 
 from eulod.core import listing, search
-from eulod.core.staging import connect, create_tables, fill_tables, finish_tables
+from eulod.core.staging import Stopped, connect, create_tables, fill_tables, finish_tables
 from eulod.pipeline import summaries
 
 log = logging.getLogger(__name__)
@@ -50,10 +50,6 @@ RECORDS_PER_STORE = 200  # records per in-memory store: about 14 000 triples of 
 # these caches, one in-memory store and its answers, about 90 MB (bench/RESULTS.md).
 CACHE_KIB = 8 * 1024
 TAIL_BYTES = 4 << 20  # the preferred labels after the records, read this much at a time (cut at a line end)
-
-
-class Stopped(Exception):
-    """The build stopped (the load failed) before the rows were all parked."""
 
 
 class Parked(NamedTuple):

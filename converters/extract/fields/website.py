@@ -30,10 +30,11 @@ def read(sheet: Sheet) -> None:
         if match and (_unsubscribe(seg.label) or _unsubscribe(match)):
             continue  # 'Avregistrera dig: https://...': the newsletter's own link
         if match:
-            deeper = _deeper(sheet, absolute(match))
+            address = absolute(match)
+            deeper = _deeper(sheet, address)
             # a site's home page under 'Website' (a social profile's, a city's) beside a page of its own on that
             # site the post links ('https://www.zittau.example.org/auennetz'): which is the project's, no label says
-            sheet.put("website", absolute(match), seg.label_lines + lines,
+            sheet.put("website", address, seg.label_lines + lines,
                       derived=f"a site's home page; the page also links {deeper[0]} on that site, perhaps the "
                               "project's own page" if deeper else None)
             return
@@ -56,10 +57,11 @@ def _deeper(sheet: Sheet, address: str) -> list[str]:
         for candidate in [*line.links, *(m.group(0) for m in URL.finditer(line.text))]:
             if not candidate.lower().startswith(("http://", "https://", "www.")):
                 continue
-            other = urlsplit(absolute(candidate))
+            given = absolute(candidate)
+            other = urlsplit(given)
             first = other.path.strip("/").split("/")[0].lower()
             if _site(other.hostname) == site and first and not _site_page(first) and not _document(other.path):
-                found.append(absolute(candidate))
+                found.append(given)
     return list(dict.fromkeys(found))
 
 
