@@ -8,7 +8,9 @@ per second on the same machine; bench/RESULTS.md). gunicorn stays available
 evaluates queries in query processes (executor.py), so threads only wait on them.
 
 Each worker process builds its own app from the environment, so the settings this
-command was given are exported as EULOD_* variables first.
+command was given are exported as EULOD_* variables first, with this process's id: a worker
+leaves when this process ends, even killed with no chance to stop its workers (granian's would
+otherwise go on answering on the port, and hold it, until killed one by one).
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ import os
 from typing import Any
 
 from eulod.core.config import Settings, load_settings, settings_environ
+from eulod.core.lifetime import leave_with
 
 log = logging.getLogger(__name__)
+
+SERVER_PROCESS = "EULOD_SERVER_PROCESS"  # the id of the process that runs the server, its workers' parent
 
 
 def app_from_environment():
@@ -31,6 +36,9 @@ def app_from_environment():
     from eulod.endpoint.app import create_app  # here, not at the top: the master process needs no app
     from eulod.endpoint.pages.warmup import start_home_warmup
 
+    server = int(os.environ.get(SERVER_PROCESS, 0))
+    if server and server != os.getpid():
+        leave_with(server)
     app = create_app(load_settings())
     start_home_warmup(app)
     return app
@@ -38,6 +46,7 @@ def app_from_environment():
 
 def serve(settings: Settings, **options: Any) -> None:
     os.environ.update(settings_environ(settings))
+    os.environ[SERVER_PROCESS] = str(os.getpid())
     _log_what_the_server_does()
     if settings.server == "gunicorn":
         _serve_gunicorn(settings, options)

@@ -187,6 +187,39 @@ def stop_process(process: subprocess.Popen, timeout: float = 15) -> None:
         process.wait()
 
 
+def process_table() -> dict[int, tuple[int, str]]:
+    """Every process on the machine (from /proc): its parent and its state letter (``Z``: ended, not reaped)."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # ended while read
+            continue
+        fields = text[text.rindex(")") + 2:].split()
+        found[int(stat.parent.name)] = (int(fields[1]), fields[0])
+    return found
+
+
+def descendants(pid: int, table: dict[int, tuple[int, str]]) -> set[int]:
+    """The processes below ``pid``: children, theirs (a fork server's workers), and so on."""
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        children = {p for p, (ppid, _) in table.items() if ppid == parent}
+        found |= children
+        todo += children
+    return found
+
+
+def still_running(pids: set[int], limit: float) -> set[int]:
+    """Those of ``pids`` still running (not ended) after waiting up to ``limit`` seconds for them all to end."""
+    deadline = time.monotonic() + limit
+    while (left := {p for p, (_, state) in process_table().items() if p in pids and state != "Z"}) \
+            and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
+
+
 def start_server(build_dir: Path, log: Path, env_extra: dict[str, str] | None = None) -> LiveServer:
     """``eulod serve`` as a user runs it, on a free port; returns once it answers."""
     require_marker("server")

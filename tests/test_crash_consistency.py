@@ -29,7 +29,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import EULOD, RECORDS, ROOT, start_server
+from conftest import EULOD, RECORDS, ROOT, descendants, process_table, start_server, still_running
 from eulod.pipeline.generations import BuildBusy, acquire, discard, new_generation, release, switch_to, write_manifest
 from eulod.core.handle import StoreHandle
 from eulod.core.generation import StoreMissing, current_generation
@@ -232,6 +232,32 @@ def test_a_second_build_into_the_same_folder_is_refused_while_one_runs(larger_re
     assert first.returncode == 0, output
     assert served(build_dir) in output
     assert_intact(build_dir / "generations" / served(build_dir))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_a_killed_build_leaves_no_validation_process_behind(larger_records: Path, tmp_path: Path):
+    """Killed while its validation processes hold batches, the build takes them with it: none waits
+    for work forever with its memory (they hold their task queue's both ends, so no end of file
+    would tell them)."""
+    env = environment() | {"EULOD_BUILD_BATCH_RECORDS": "10", "EULOD_BUILD_CHECK_PROCESSES": "2"}
+    process = subprocess.Popen(build_command(larger_records, tmp_path / "build"), env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 600
+        while True:  # until a validation process (a child of the fork server, the build's child) runs
+            assert process.poll() is None, "the build ended before its validation processes started"
+            assert time.monotonic() < deadline, "no validation process within 600 s"
+            table = process_table()
+            started = descendants(process.pid, table)
+            if any(table[p][0] != process.pid for p in started):
+                break
+            time.sleep(0.005)
+    finally:
+        process.kill()
+        process.wait()
+    left = still_running(started, limit=120)
+    assert not left, f"processes of the killed build still run: {left}"
 
 
 def count_projects(url: str) -> tuple[int, int | None]:
