@@ -10,7 +10,6 @@ first need, which is what the warm-up below does ahead of the first visitor.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import logging
 import os
@@ -27,6 +26,7 @@ from typing import Any, Callable, NamedTuple
 
 from eulod.core.generation import LISTING
 from eulod.core.listing import FORMAT, write_listing
+from eulod.core.memory import release_freed_memory
 
 from .i18n import in_language
 
@@ -304,16 +304,3 @@ class ListingCache:
 def listing_cache(app: Any) -> ListingCache:
     """The app's (so this server process's) one :class:`ListingCache`."""
     return app.extensions.setdefault(LISTING_CACHE, ListingCache())
-
-
-def release_freed_memory() -> None:
-    """Hand the memory freed after a reading back to the system (glibc keeps it otherwise).
-
-    Writing a listing from a remote store allocates query solutions and per-project
-    dictionaries that are freed at once; glibc's allocator would hold on to the pages, so
-    the process would stay at the reading's peak. Elsewhere than glibc this does nothing.
-    """
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
