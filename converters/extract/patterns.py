@@ -102,3 +102,9 @@ def language_prefix() -> re.Pattern[str]:
 def place_class() -> re.Pattern[str]:
     """An element's class or id naming a place part ('partner__place', 'org-city'), as a whole word or between _ and -."""
     return re.compile(rf"(?:^|[\s_-])(?:{alternation('place_classes')})(?:$|[\s_-])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def postal_address() -> re.Pattern[str]:
+    """A postal address in a line: a postcode after a comma and before a capitalised town ('X, 7100 Szekszárd, ...')."""
+    return re.compile(rf",\s*(?:{alternation('postcodes')})\s+[A-ZÀ-ÖØ-ÞĀ-ŽΑ-ΩА-Я]")

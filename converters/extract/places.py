@@ -76,7 +76,14 @@ def country_adjective(word: str) -> CountryReading | None:
 
 
 def country_name(text: str) -> str | None:
-    return _country_names().get(words(text))
+    """The ISO code of a country's name in any EU language, with an article before it or not ('the Netherlands')."""
+    folded = words(text)
+    found = _country_names().get(folded)
+    if found is None and " " in folded:
+        article, rest = folded.split(" ", 1)
+        if article in load("places.yaml")["country_articles"]:
+            found = _country_names().get(rest)
+    return found
 
 
 def read_country(stated: str, city_name: str | None = None) -> CountryReading | None:

@@ -33,6 +33,8 @@ def read(sheet: Sheet) -> None:
         if kind not in PARTIES:
             continue
         default = {"coordinator": "coordinator", "beneficiary": "beneficiary"}.get(kind, "partner")
+        if default == "partner" and best_label(seg.label, load("labels.yaml")["item_roles"])[0] == "associated-partner":
+            default = "associated-partner"  # 'Associated partner: Sligo County Council, Ireland'
         _party_segment(sheet, seg, default, is_city)
         members = [p for p in sheet.participants if set(p.org.lines) & set(seg.lines)]
         _cities_among_cities(members)
@@ -66,6 +68,13 @@ def _party_segment(sheet: Sheet, seg: Segment, default: str, is_city: bool) -> N
     found = blocks(seg.body)
     if found and all(2 <= len(b) <= 3 and not b[0].bullet and place_and_country(b[-1].text) for b in found):
         _add_cards(sheet, [(b[0], b[1:]) for b in found], default, is_city)  # 'Province of Gelderland' over 'Gelderland, Netherlands'
+        return
+    paired = next(((index, pairs) for index, block in enumerate(found) if (pairs := _name_place_pairs(block))), None)
+    if paired is not None and all(all(is_place(line.text) for line in block) for block in found[:paired[0]]):
+        # a slide's map legend ('Turku', 'Tukholma', ...) over the partners, each over its 'Place, Country' line: the
+        # partners are the pairs; the places before them are where they are, no bodies of their own
+        sheet.release([line for index, block in enumerate(found) if index > paired[0] for line in block])
+        _add_cards(sheet, paired[1], default, is_city)
         return
     if found and found[0][0].bullet:
         items: list[Line] = []
@@ -106,6 +115,8 @@ def _party_segment(sheet: Sheet, seg: Segment, default: str, is_city: bool) -> N
         _add_cards(sheet, [(found[0][0], card)], default, is_city)
         sheet.release([line for b in found[1:] for line in b])
         return
+    elif found and _placed_lines(found):
+        items = [b[0] for b in found]  # 'GRASSI Museum, Lipsko (Německo)' / 'Moravská galerie v Brně (Česko)': a cell's lines
     elif found:
         items = found[0]
         sheet.release([line for b in found[1:] for line in b])
@@ -149,14 +160,20 @@ def _add_cards(sheet: Sheet, cards: list[tuple[Line, list[Line]]], default: str,
     'Lombardia, Italy') give no city.
     """
     item_roles = load("labels.yaml")["item_roles"]
-    stated = [(name, place_and_country(line.text)) for name, card in cards for line in card if place_and_country(line.text)]
+    stated = [(name, _placed(line.text)) for name, card in cards for line in card if _placed(line.text)]
     towns = sum(1 for name, (place, _) in stated if city(place) or contains(words(name.text), words(place)))
     cities_given = bool(stated) and towns * 2 > len(stated)
     for name, card in cards:
         role, country, town = default, "", ""
         for line in card:
             stated_role, _ = best_label(line.text, item_roles)
-            pair = place_and_country(line.text)
+            pair = _placed(line.text)
+            remark = _without_remark(line.text)[1] if pair and not place_and_country(line.text) else ""
+            if remark:  # 'Maarianhamina, Suomi (liitännäiskumppani)': the place, and the role in brackets
+                stated_role = best_label(remark, item_roles)[0]
+                if stated_role:
+                    role = stated_role if stated_role != "partner" or role == "partner" else role
+                stated_role = None
             if stated_role and len(words(line.text).split()) <= 6:
                 role = stated_role if stated_role != "partner" or role == "partner" else role
             elif pair and not country:
@@ -208,6 +225,43 @@ def _add_row(sheet: Sheet, line: Line, columns: dict[str, int], role: str, width
             participant.budget.setdefault("_lines", []).append(line.number)
             if amounts[0].currency:
                 sheet.currencies.append(amounts[0].currency)
+
+
+def _without_remark(text: str) -> tuple[str, str]:
+    """'Turku, Suomi (päätoteuttaja)' -> ('Turku, Suomi', 'päätoteuttaja'): a bracketed remark closing a line, apart."""
+    match = re.fullmatch(r"(.*?)\s*\(([^()]{2,40})\)\s*", text)
+    return (match.group(1), match.group(2)) if match else (text, "")
+
+
+def _placed(text: str) -> tuple[str, str] | None:
+    """A 'Place, Country' line, with a bracketed remark after it or not."""
+    return place_and_country(text) or place_and_country(_without_remark(text)[0])
+
+
+def _name_place_pairs(block: list[Line]) -> list[tuple[Line, list[Line]]] | None:
+    """'Turun ammattikorkeakoulu' over 'Turku, Suomi (päätoteuttaja)', 'Tallinna Tehnikakõrgkool' over 'Tallinna,
+    Viro', ...: bodies each over its place line, with no blank line between (a slide's or a PDF's column)."""
+    if len(block) < 4 or len(block) % 2:
+        return None
+    pairs = []
+    for name, place in zip(block[::2], block[1::2]):
+        if name.bullet or _placed(name.text) or _placed(place.text) is None:
+            return None
+        pairs.append((name, [place]))
+    return pairs
+
+
+def _placed_lines(found: list[list[Line]]) -> bool:
+    """Lines apart (a table cell's lines split by ``<br>``), each a short name closed by its country ('X (Polsko)',
+    'X, Trondheim, Norway'): one body each, as the items of one line would be."""
+    if len(found) < 2 or any(len(block) != 1 or block[0].bullet for block in found):
+        return False
+    for (line,) in found:
+        text = line.text.strip()
+        bracket = re.search(r"\(([^()]{2,30})\)$", text)
+        if len(text.split()) > 12 or not ((bracket and read_country(bracket.group(1))) or place_and_country(text)):
+            return False
+    return True
 
 
 def _record_card(block: list[Line]) -> bool:

@@ -59,10 +59,11 @@ def read(sheet: Sheet) -> None:
             linked = next(((address, item[1]) for address, item in zip(addresses, items) if address), None)
             if linked is not None and "website" not in sheet.record:
                 sheet.put("website", linked[0], linked[1], derived="a web address under a description label")
-            # nor is the project's name in quotes ('„Jelgavas ... paaugstināšana”' under 'PROJEKTA APRAKSTS')
+            # nor is the project's name in quotes ('„Jelgavas ... paaugstināšana”' under 'PROJEKTA APRAKSTS'), nor a
+            # word or three ('Facebook', 'Instagram' under a channel's 'About' tab): a description says something
             kept = [item for index, (item, address) in enumerate(zip(items, addresses)) if not address
                     and not (index and isinstance(item[0], str) and LABELISH.match(item[0]))
-                    and not (isinstance(item[0], str) and _quoted_name(item[0]))]
+                    and not (isinstance(item[0], str) and (_quoted_name(item[0]) or len(item[0].split()) < 4))]
             items = [item for index, item in enumerate(kept) if item[0] not in [text for text, _, _ in kept[:index]]]
             if not items:
                 continue
@@ -82,6 +83,8 @@ def read(sheet: Sheet) -> None:
             notes = {m.group(1): m.group(2) for line in sheet.doc.lines if (m := _NOTE.match(line.text))}
             if _phrases(items) and not unsure:
                 unsure = "phrases, not titles: achieved results or expected ones, the list does not say"
+            if _counts(items) and not unsure:  # 'Lietuvių kalbos kursus baigė 168 asmenys.'
+                unsure = "sentences that count what was reached: indicators, not titled products"
             sheet.put("results", _results(items, notes), lines, derived=unsure)
             for index, result in enumerate(sheet.record["results"]):  # a result's type is told by a word of its title
                 if result.pop("_split", False):  # a title cut from a clause after its comma or dash: a guess
@@ -234,6 +237,13 @@ def _targets(items: list[tuple[str, list[int], Line]]) -> bool:
     Every item states a figure and none opens with a capital, as a document or tool's title would.
     """
     return bool(items) and all(isinstance(text, str) and re.search(r"\d", text) and not text[:1].isupper() for text, _, _ in items)
+
+
+def _counts(items: list[tuple[str, list[int], Line]]) -> bool:
+    """Items that are sentences stating a figure ('57 asmenys įsidarbino projekto metu.'): how far the project got
+    (an indicator's value), where a result's title names a product and ends without a full stop."""
+    return bool(items) and all(isinstance(text, str) and re.search(r"\d", text) and text.rstrip().endswith(".")
+                               for text, _, _ in items)
 
 
 def _phrases(items: list[tuple[str, list[int], Line]]) -> bool:

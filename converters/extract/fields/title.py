@@ -18,7 +18,7 @@ from .. import programmes as prog
 from ..data import load, words
 from ..dates import find_dates, fold
 from ..page import LABELISH, URL, about_name, furniture, generic_heading, page_meta
-from ..patterns import acronym_label
+from ..patterns import acronym_label, postal_address
 from ..places import city, looks_like_organisation, organisation_type
 from ..segments import blocks
 from ..sheet import Sheet
@@ -33,6 +33,9 @@ _QUOTED = re.compile(r"(?<!\w)(\w{1,40})\s*[«„“\"]\s*([^«»„“”\"]{3,
 
 def read(sheet: Sheet) -> None:
     """The title (the file name, asked, when there is none), subtitle and acronym; the record's id from them."""
+    for seg in sheet.of("project_name"):
+        if postal_address().search(sheet.first_block(seg)[0]):
+            seg.kind = None  # 'Cím: Szekszárdi Sárköz Gimnázium, 7100 Szekszárd, ...': Hungarian 'cím' is an address too
     about = about_name(sheet.doc.lines)
     headline, subtitle_line = _headline(sheet, about)
     title, subtitle, acronym, title_lines = _labelled_name(sheet)
@@ -183,6 +186,9 @@ def _labelled_name(sheet: Sheet) -> tuple[str | None, str | None, str | None, li
         tail = re.match(r"^(.+?)\s+[–—-]\s+([A-ZÀ-Þ][A-ZÀ-Þ0-9]{1,11})$", title)
         if tail and not acronym and _spells(tail.group(2), tail.group(1)):
             title, acronym = tail.group(1), tail.group(2)  # '„Sprijin pentru integrarea ... – SIRT”'
+        head = re.match(r"^([A-ZÀ-Þ][A-ZÀ-Þ0-9]{2,14})\s+[–—]\s+(\S.{9,})$", title)
+        if head and not acronym and len(head.group(2).split()) >= 2:
+            acronym, title = head.group(1), head.group(2)  # 'Nimi: CIRCMARINA – Kiertotaloutta saariston venesatamiin'
     return title, None, acronym, title_lines
 
 
