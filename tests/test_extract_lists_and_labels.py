@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from eulod.converters.extract.factsheet import extract_document
+import pytest
+
+from eulod.converters.extract.factsheet import extract_document, extract_file
 from eulod.converters.extract.places import country_name
 from eulod.converters.extract.text import Document, clean_line, html_lines
 
@@ -155,3 +157,36 @@ Programm: Interreg Central Baltic 2021–2027
 """, language="et")
     assert record["title"] == "Rohelised väikesadamad Läänemerel"
     assert record.get("acronym") == "GREENPORT"
+
+
+def test_list_items_whose_marker_pdftotext_sets_apart_are_no_table(tmp_path) -> None:
+    """'•   plantarea a 1 200 de arbori;': pdftotext keeps the gap after a bullet; such lines are a list,
+    not a table whose first column is the bullet."""
+    sheet = tmp_path / "raport.txt"
+    sheet.write_text("""Raport anual de monitorizare 2024
+
+Proiectul „Parcuri verzi în Alba Iulia”
+
+Activități principale:
+•   plantarea a 1 200 de arbori în cartierul Cetate;
+•   amenajarea a 4 ha de spații verzi noi;
+•   campanie de informare în școli.
+
+Perioada de implementare: 01.03.2024 – 28.02.2027
+""", encoding="utf-8")
+    record = extract_file(sheet, language="ro").record
+    assert record is not None
+    assert record["actions"][0] == "plantarea a 1 200 de arbori în cartierul Cetate;", record["actions"]
+    assert not any("|" in action for action in record["actions"])
+
+
+@pytest.mark.parametrize("language, text, title", [
+    ("ga", 'Tuarascáil bhliantúil 2024\n\nTá an tionscadal "Gairdíní Glasa na Gaillimhe" á chur i bhfeidhm ó 2024-03-01 go '
+           "2026-12-31.\nLuach iomlán: €1,250,000.00\n", "Gairdíní Glasa na Gaillimhe"),
+    ("el", "Ετήσια έκθεση 2024\n\nΗ υλοποίηση της πράξης «Πράσινες αυλές της Πάτρας» ξεκίνησε στις 01/03/2024.\n"
+           "Συνολικός προϋπολογισμός: 1.250.000,00 €\n", "Πράσινες αυλές της Πάτρας"),
+])
+def test_a_quoted_name_after_a_project_word_is_the_title_in_every_language(language: str, text: str, title: str) -> None:
+    """The project words of the languages the first label table lacked ('an tionscadal "…"', 'της πράξης «…»')."""
+    record = _text(text, language=language)
+    assert record["title"] == title, record["title"]

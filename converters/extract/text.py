@@ -364,8 +364,13 @@ def _chunks(raw: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group(0)) for m in _CHUNK.finditer(raw.replace("\t", "    "))]
 
 
+_MARKER_GAP = re.compile(r"^(\s*(?:[•▪●◦■□➢►*–-]|\d{1,2}[.)]))[ \t]{2,}")
+
+
 def _table_run(rows: list[str]) -> bool:
-    """Two or more lines split into cells by wide gaps (three spaces or more), not prose with a double space."""
+    """Two or more lines split into cells by wide gaps (three spaces or more), not prose with a double space,
+    nor list items whose marker pdftotext sets apart ('•   засаждане на 3 200 дървета')."""
+    rows = [_MARKER_GAP.sub(r"\1 ", raw) for raw in rows]
     split = [raw for raw in rows if len(_chunks(raw)) >= 2 and re.search(r"\S {3,}\S", raw.strip())]
     return len(split) >= 2 and "|" not in "".join(rows)
 
