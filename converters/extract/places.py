@@ -20,7 +20,7 @@ from eulod.converters.organisations import known_city, without_genitive_s
 from eulod.core.countries import EU_LANGUAGES, countries
 from eulod.core.iris import slugify
 
-from .data import best_label, load, words
+from .data import best_label, load, word_set, words
 
 
 @dataclass
@@ -81,7 +81,7 @@ def country_name(text: str) -> str | None:
     found = _country_names().get(folded)
     if found is None and " " in folded:
         article, rest = folded.split(" ", 1)
-        if article in load("places.yaml")["country_articles"]:
+        if article in word_set("places.yaml", "country_articles"):
             found = _country_names().get(rest)
     return found
 

@@ -10,10 +10,7 @@ load, its largest step.
 from __future__ import annotations
 
 import ctypes
-import logging
 from functools import cache
-
-log = logging.getLogger(__name__)
 
 
 @cache

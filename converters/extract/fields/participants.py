@@ -171,12 +171,11 @@ def _add_cards(sheet: Sheet, cards: list[tuple[Line, list[Line]]], default: str,
             remark = _without_remark(line.text)[1] if pair and not place_and_country(line.text) else ""
             if remark:  # 'Maarianhamina, Suomi (liitännäiskumppani)': the place, and the role in brackets
                 stated_role = best_label(remark, item_roles)[0]
-                if stated_role:
-                    role = stated_role if stated_role != "partner" or role == "partner" else role
-                stated_role = None
-            if stated_role and len(words(line.text).split()) <= 6:
+            if stated_role and (remark or len(words(line.text).split()) <= 6):
                 role = stated_role if stated_role != "partner" or role == "partner" else role
-            elif pair and not country:
+                if not remark:
+                    continue  # a role line, nothing more
+            if pair and not country:
                 country = pair[1]
                 town = pair[0] if cities_given and not town else town
             elif read_country(line.text) and not country:
