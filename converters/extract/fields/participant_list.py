@@ -76,6 +76,7 @@ def read(sheet: Sheet) -> None:
     _official_names(sheet)
     out = []
     translated = _translated_cities(sheet)
+    leads = sum(p.role == "coordinator" and not p.role_guessed for p in sheet.participants)
     for index, participant in enumerate(sheet.participants):
         org = participant.org
         data: dict[str, Any] = {"id": org.id, "name": org.names}
@@ -89,6 +90,13 @@ def read(sheet: Sheet) -> None:
                 data["country_as_stated"] = org.country.stated
         entry: dict[str, Any] = {"role": participant.role, "organisation": data}
         budget = {k: v for k, v in participant.budget.items() if not k.startswith("_")}
+        other = participant.budget.get("_currency")
+        if budget and other and other != sheet.record.get("currency", other):
+            # 'CHF 238.000,00' in a budget column of a page in euros: the Swiss partners' money, which a record in
+            # another currency cannot hold; asked, not recorded
+            sheet.ask(f"participants[{index}].budget", f"the share is stated in {other}, the record's amounts in "
+                      f"{sheet.record['currency']}: left out", [budget], participant.budget.get("_lines", []))
+            budget = {}
         if budget:
             entry["budget"] = budget
         out.append(entry)
@@ -110,6 +118,10 @@ def read(sheet: Sheet) -> None:
         if org.name_guessed and found == "stated":
             sheet.provenance[f"participants[{index}].organisation.name"] = {"file": sheet.source_file, "lines": lines, "found": "inferred",
                                                                            "derived": "the name's language: the page's, for want of a sign"}
+        if participant.role == "coordinator" and found == "stated" and leads > 1:
+            sheet.provenance[f"participants[{index}].role"] = {
+                "file": sheet.source_file, "lines": lines, "found": "inferred",
+                "derived": "more than one body is named lead ('Capofila italiano', 'Capofila svizzero'): one coordinator?"}
         if participant.role_guessed and found == "stated":
             sheet.provenance[f"participants[{index}].role"] = {"file": sheet.source_file, "lines": lines, "found": "inferred",
                                                               "derived": "a role the row states in words no role label has"}

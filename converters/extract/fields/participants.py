@@ -205,6 +205,8 @@ def _add_row(sheet: Sheet, line: Line, columns: dict[str, int], role: str, width
     if stated_role and (stated_role != "partner" or role == "partner"):
         role = stated_role
     town = cell("city")
+    if cell("country"):  # 'Tirano (SO)' beside a country column: the bracket is a province's code, not the country
+        town = re.sub(r"\s*\([A-Z]{2}\)$", "", town)
     placed = place_and_country(town) if town else None
     if placed is not None:  # 'Valga, Eesti' in a place column: the town, and the country the row gives no column for
         town = placed[0]
@@ -224,6 +226,7 @@ def _add_row(sheet: Sheet, line: Line, columns: dict[str, int], role: str, width
             participant.budget.setdefault("_lines", []).append(line.number)
             if amounts[0].currency:
                 sheet.currencies.append(amounts[0].currency)
+                participant.budget["_currency"] = amounts[0].currency
 
 
 def _without_remark(text: str) -> tuple[str, str]:

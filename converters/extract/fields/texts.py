@@ -157,19 +157,35 @@ def _items(body: list[Line]) -> tuple[list[tuple[str, list[int], Line]], list[Li
             return out, [line for b in found[index:] for line in b]
         groups: list[list[Line]] = []
         for line in block:
+            if groups and _enumeration_closed(groups, out) and line.text[:1].isupper():
+                # 'a;', 'b;', 'c.' then 'Valoarea totală ...': the list's stop closed it, prose follows
+                kept = [n.number for g in groups for n in g]
+                _append_groups(out, groups, boiler)
+                return out, [l for l in block if l.number not in kept] + [l for b in found[index + 1:] for l in b]
             starts_new = not groups or line.bullet or (not groups[-1][0].bullet and
                                                       groups[-1][-1].text.endswith((".", ";", "!", "?")) and line.text[:1].isupper())
             if starts_new:
                 groups.append([line])
             else:
                 groups[-1].append(line)
-        for group in groups:
-            text = " ".join(line.text for line in group).strip()
-            folded = words(text)
-            if not text or text.endswith(":") or stock_opening(folded, boiler):  # whole words: not 'Proyectos'
-                continue
-            out.append((text, [line.number for line in group], group[0]))
+        _append_groups(out, groups, boiler)
     return out, []
+
+
+def _enumeration_closed(groups: list[list[Line]], out: list[tuple[str, list[int], Line]]) -> bool:
+    """Two items or more closed by ';' and then one by '.': an enumeration's last item (how Romance and Slavic
+    languages punctuate a list), so a capitalised line after it opens prose, not the list's next item."""
+    ends = [text for text, _, _ in out] + [" ".join(line.text for line in group).strip() for group in groups]
+    return len(ends) >= 3 and ends[-1].endswith(".") and all(end.endswith(";") for end in ends[:-1])
+
+
+def _append_groups(out: list[tuple[str, list[int], Line]], groups: list[list[Line]], boiler: list[list[str]]) -> None:
+    """Each group of lines as one item, but for empty ones, label-like lines ending in ':' and stock openings."""
+    for group in groups:
+        text = " ".join(line.text for line in group).strip()
+        if not text or text.endswith(":") or stock_opening(words(text), boiler):  # whole words: not 'Proyectos'
+            continue
+        out.append((text, [line.number for line in group], group[0]))
 
 
 def _unmarked_heading(block: list[Line]) -> bool:

@@ -1,0 +1,144 @@
+"""Rules for lists, contacts and participants' money made after scoring the twenty-second blind
+set (issue 16), so that set's figures after them are development figures. Each test is a small
+inline sheet written for it, in another language or wording than that set uses, and each
+assertion fails without its rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eulod.converters.extract.factsheet import extract_document
+from eulod.converters.extract.text import Document, clean_line, html_lines, read_document
+
+
+def _text(body: str, language: str | None = None) -> dict[str, Any]:
+    lines = [clean_line(raw, n) for n, raw in enumerate(body.strip("\n").splitlines(), start=1)]
+    draft = extract_document(Document("inline.txt", lines), "inline.txt", language=language)
+    assert draft.record is not None, draft.problems
+    return draft.record
+
+
+def _html(page: str, language: str) -> dict[str, Any]:
+    draft = extract_document(Document("inline.html", html_lines(page)), "inline.html", language=language)
+    assert draft.record is not None, draft.problems
+    return draft.record
+
+
+def _asked(record: dict[str, Any], field: str) -> bool:
+    return any(item.get("field") == field for item in record.get("review", []))
+
+
+def test_a_symbol_font_bullet_from_pdftotext_marks_a_list_item(tmp_path) -> None:
+    """pdftotext gives a Symbol font's bullet as U+F0B7 (private use): the line is a list item, the marker goes."""
+    sheet = tmp_path / "leaflet.txt"
+    sheet.write_text("Projekt ZELENÁ ŠKOLA\n\nOčekávané výsledky:\n\uf0b7 zateplená budova školy\n"
+                     "\uf0b7 nová fotovoltaická elektrárna o výkonu 50 kWp\n", encoding="utf-8")
+    lines = [line for line in read_document(sheet).lines if line.text]
+    items = [line for line in lines if line.bullet]
+    assert [line.text for line in items] == ["zateplená budova školy", "nová fotovoltaická elektrárna o výkonu 50 kWp"]
+
+
+def test_an_enumeration_closed_by_its_full_stop_ends_before_the_prose_after_it() -> None:
+    """'a;', 'b;', 'c.' one a line under a results label, then a paragraph: the paragraph is not a fourth result."""
+    record = _text("""
+Projekt Groene Daken Gent
+
+Programma: EFRO Vlaanderen 2021-2027
+Looptijd: 1 maart 2025 tot 28 februari 2027
+
+Verwachte resultaten:
+Twaalf groene daken op scholen en buurthuizen;
+Een meetnet voor regenwater op vier daken;
+Een handleiding voor eigenaars van platte daken.
+De totale kostprijs van het project bedraagt 1.250.000 euro, waarvan de
+Europese Unie 500.000 euro draagt.
+""", "nl")
+    results = record.get("expected_results", [])
+    assert len(results) == 3, results
+    assert not any("kostprijs" in item for item in results)
+
+
+def test_two_contacts_each_with_a_mailbox_under_one_contact_heading_are_two_contacts() -> None:
+    """Two list items under 'Contact', each a person with a mailbox: two contacts, not one whose office is the second."""
+    record = _html("""<html lang="en"><body><h1>Shared Harbours</h1>
+<p>Programme: Interreg North-West Europe 2021-2027</p><p>Duration: 1 March 2025 – 28 February 2028</p>
+<h2>Contact</h2><ul>
+<li>Lead partner contact: Anna Example, Port of Example – anna.example@example.org</li>
+<li>Scottish partner contact: Rory Sample, Harbour Trust – rory.sample@example.org</li>
+</ul></body></html>""", "en")
+    contacts = record.get("contacts", [])
+    assert [c.get("email") for c in contacts] == ["anna.example@example.org", "rory.sample@example.org"], contacts
+    assert [c.get("name") for c in contacts] == ["Anna Example", "Rory Sample"]
+
+
+def test_a_contact_under_the_programmes_secretariat_is_asked() -> None:
+    """'Gemeinsames Sekretariat' over a project officer: the programme's contact, not the project's; every part asked."""
+    record = _html("""<html lang="de"><body><h1>Grenzenlose Wälder</h1>
+<p>Programm: Interreg Bayern – Österreich 2021–2027</p>
+<p>Laufzeit: 1. März 2025 – 28. Februar 2027</p>
+<p>Projektträger: Landratsamt Beispielkreis</p>
+<h2>Gemeinsames Sekretariat</h2>
+<p>Ansprechpartnerin: Eva Muster</p>
+<p>eva.muster@example.org</p>
+</body></html>""", "de")
+    contacts = record.get("contacts", [])
+    index = next(i for i, c in enumerate(contacts) if c.get("email") == "eva.muster@example.org")
+    assert _asked(record, f"contacts[{index}].name") and _asked(record, f"contacts[{index}].email")
+
+
+def test_a_doctors_title_before_a_contacts_name_is_asked() -> None:
+    """Readers disagreed on 'Dr' before a name (kept by the first sets, left out by the later ones): both are offered."""
+    record = _text("""
+Project: Clean Rivers Lab
+Programme: Horizon Europe
+Duration: 1 January 2025 – 31 December 2027
+
+Contact: Dr. Jana Example, jana.example@example.org
+""", "en")
+    contacts = record.get("contacts", [])
+    assert contacts and contacts[0]["name"].endswith("Jana Example")
+    assert _asked(record, "contacts[0].name")
+
+
+def test_a_provinces_code_after_a_city_in_a_table_with_a_country_column_goes() -> None:
+    """'Bergamo (BG)' in a place column beside 'Italia': BG is the province, not Bulgaria; the city is Bergamo."""
+    record = _html("""<html lang="it"><body><h1>Valli Connesse</h1>
+<p>Programma: Interreg Italia-Svizzera 2021-2027</p><h2>Partenariato</h2><table>
+<tr><th>Ruolo</th><th>Partner</th><th>Sede</th><th>Paese</th><th>Budget</th></tr>
+<tr><td>Capofila</td><td>Comunità Montana di Esempio</td><td>Clusone (BG)</td><td>Italia</td><td>100.000,00 €</td></tr>
+<tr><td>Partner</td><td>Università degli Studi di Esempio</td><td>Bergamo (BG)</td><td>Italia</td><td>50.000,00 €</td></tr>
+</table></body></html>""", "it")
+    cities = {p["organisation"].get("city") for p in record.get("participants", [])}
+    assert cities == {"Clusone", "Bergamo"}, cities
+
+
+def test_a_partners_share_in_another_currency_than_the_records_is_left_out_and_asked() -> None:
+    """A Swiss partner's 'CHF 120.000,00' in the budget column of a page in euros: not recorded as euros."""
+    record = _html("""<html lang="it"><body><h1>Acque di Confine</h1>
+<p>Programma: Interreg Italia-Svizzera 2021-2027</p><p>Durata: 1 marzo 2025 – 28 febbraio 2027</p>
+<p>Costo totale: 900.000,00 €</p><h2>Partenariato</h2><table>
+<tr><th>Ruolo</th><th>Partner</th><th>Paese</th><th>Budget</th></tr>
+<tr><td>Capofila</td><td>Comune di Chiavenna</td><td>Italia</td><td>780.000,00 €</td></tr>
+<tr><td>Partner</td><td>Comune di Bregaglia</td><td>Svizzera</td><td>CHF 120.000,00</td></tr>
+</table></body></html>""", "it")
+    assert record.get("currency") == "EUR"
+    budgets = {p["organisation"]["id"]: p.get("budget") for p in record.get("participants", [])}
+    swiss = next(key for key in budgets if "bregaglia" in key)
+    assert budgets[swiss] is None, budgets
+    assert any(item["field"].endswith(".budget") and "CHF" in item["reason"] for item in record.get("review", []))
+
+
+def test_two_bodies_named_lead_have_their_roles_asked() -> None:
+    """'Lead partner' twice (one for each side of a border): one of them is the coordinator, which one is asked."""
+    record = _html("""<html lang="en"><body><h1>Border Meadows</h1>
+<p>Programme: PEACEPLUS 2021-2027</p><p>Duration: 1 March 2025 – 28 February 2028</p>
+<h2>Partnership</h2><table>
+<tr><th>Role</th><th>Organisation</th><th>Country</th></tr>
+<tr><td>Lead partner</td><td>County Council of Example</td><td>Ireland</td></tr>
+<tr><td>Lead partner</td><td>Example District Council</td><td>United Kingdom</td></tr>
+<tr><td>Partner</td><td>Example University</td><td>Ireland</td></tr>
+</table></body></html>""", "en")
+    leads = [i for i, p in enumerate(record.get("participants", [])) if p["role"] == "coordinator"]
+    assert len(leads) == 2, record.get("participants")
+    assert all(_asked(record, f"participants[{i}].role") for i in leads)
