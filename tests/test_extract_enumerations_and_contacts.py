@@ -142,3 +142,72 @@ def test_two_bodies_named_lead_have_their_roles_asked() -> None:
     leads = [i for i, p in enumerate(record.get("participants", [])) if p["role"] == "coordinator"]
     assert len(leads) == 2, record.get("participants")
     assert all(_asked(record, f"participants[{i}].role") for i in leads)
+
+
+def test_the_unions_name_and_a_programmes_name_over_a_poster_are_no_title() -> None:
+    """An A3 poster: the emblem's 'Evropská unie' and the programme's name with its period head it; the
+    operation's name in capitals below is the title."""
+    record = _text("""
+Evropská unie
+Evropské strukturální a investiční fondy
+
+Operační program Životní prostředí 2014-2020
+
+Město Příklad
+
+REVITALIZACE PARKU U ŘEKY
+
+Projekt obnovuje park u řeky: nové cesty, 120 stromů a mokřad pro dešťovou vodu.
+Datum zahájení: 1. 3. 2021
+Datum ukončení: 31. 12. 2022
+Celkové náklady: 4 200 000 Kč
+""", "cs")
+    assert record["title"] in ("REVITALIZACE PARKU U ŘEKY", {"cs": "REVITALIZACE PARKU U ŘEKY"}), record["title"]
+
+
+def test_a_name_quoted_over_a_line_break_after_a_project_word_is_the_title() -> None:
+    """pdftotext breaks a quoted name after 'projektu „': the whole name is the title, not an earlier project's."""
+    record = _text("""
+TISKOVÁ ZPRÁVA
+
+Město Příklad zahajuje realizaci projektu „Energetické úspory v budově základní školy
+Komenského v Příkladu“, financovaného z Operačního programu Životní prostředí.
+V letech 2016–2018 město realizovalo projekt „Oprava hasičské zbrojnice“.
+Zahájení: 1. 4. 2025
+Ukončení: 31. 8. 2026
+""", "cs")
+    title = record["title"]
+    title = title.get("cs") if isinstance(title, dict) else title
+    assert title == "Energetické úspory v budově základní školy Komenského v Příkladu"
+
+
+def test_two_columns_of_long_words_on_one_page_are_read_apart(tmp_path) -> None:
+    """pdftotext -layout, two columns: Finnish prose of few long words on the left (fewer than four words a line
+    on average) and key facts on the right, then a second page after a form feed with short lines: read apart."""
+    left = ["Hankkeen kuvaus", "Hankkeessa kunnostetaan kaupungin rantapuistoa", "ja rakennetaan hulevesikosteikko",
+            "kaupunginosan asukkaiden virkistyskäyttöön,", "luonnon monimuotoisuuden turvaamiseksi.", "",
+            "Hankkeen tavoite", "Ilmastonmuutokseen sopeutuminen kaupunki-", "ympäristössä ja tulvariskien pienentäminen",
+            "Esimerkin kaupungin keskustassa.", "", "Toimenpiteet", "Puiston suunnittelu ja rakentaminen."]
+    right = ["HANKKEEN PERUSTIEDOT", "Hankekoodi:", "A12345", "Toteuttaja:", "Esimerkin kaupunki", "Kesto:",
+             "1.3.2025–28.2.2027", "Kokonaisbudjetti:", "812 000,00 EUR", "", "", "", ""]
+    page = "\n".join(f"   {a:<50}{b}".rstrip() for a, b in zip(left, right))
+    second = "\n".join(f"   {a:<50}{b}".rstrip() for a, b in
+                       [("Yhteystiedot", "Muut hankkeet"), ("Maija Esimerkki", "• Torin kunnostus"), ("Hankepäällikkö", "• Pyörätiet"),
+                        ("maija@example.org", "• Satama"), ("p. 040 000 0000", "• Kirjasto"), ("Kaupunki", "• Koulu")])
+    sheet = tmp_path / "tiedote.txt"
+    sheet.write_text("Hanke: Rantapuisto\n\n" + page + "\n\n1\n\f" + second + "\n", encoding="utf-8")
+    texts = [line.text for line in read_document(sheet).lines if line.text]
+    assert "Hankkeessa kunnostetaan kaupungin rantapuistoa" in texts, texts
+    assert not any("|" in text and "Hankkeessa" in text for text in texts)
+
+
+def test_an_acronym_heading_over_a_name_gives_the_name_as_title_and_asks() -> None:
+    """'KLIMAWALD' over its name: the name is the title, the heading the acronym; the other reading is offered."""
+    record = _html("""<html lang="de"><body><h1>KLIMAWALD</h1>
+<p>Klimaangepasster Umbau kommunaler Wälder im Schwarzwald</p>
+<p>Programm: LIFE</p><p>Laufzeit: 1. März 2025 – 28. Februar 2029</p>
+</body></html>""", "de")
+    title = record["title"]
+    assert (title.get("de") if isinstance(title, dict) else title) == "Klimaangepasster Umbau kommunaler Wälder im Schwarzwald"
+    assert record.get("acronym") == "KLIMAWALD"
+    assert any(item["field"] == "title" and "KLIMAWALD" in item.get("candidates", []) for item in record["review"])

@@ -79,11 +79,23 @@ def generic_heading(text: str) -> bool:
     return all(token in small or (token.isdigit() and len(token) <= 4) for token in rest.split())  # 'verze 3', '2024'
 
 
+def eu_name(text: str) -> bool:
+    """The Union's name alone ('European Union', 'Unjoni Ewropea', 'ΕΥΡΩΠΑΪΚΗ ΕΝΩΣΗ'), as an emblem prints it."""
+    return words(text) in _eu_names()
+
+
+@lru_cache(maxsize=1)
+def _eu_names() -> frozenset[str]:
+    return frozenset(words(name) for name in load("labels.yaml")["eu_names"] if len(words(name).split()) >= 2)
+
+
 @lru_cache(maxsize=1)
 def _heading_words() -> tuple[list[str], frozenset[str]]:
     """Page- and sheet-heading phrases (' news ', longest first) and every language's small words."""
     labels = load("labels.yaml")
-    phrases = sorted({f" {words(p)} " for p in labels["page_headings"] + labels["sheet_headings"]}, key=len, reverse=True)
+    # the Union's own name ('Unjoni Ewropea', 'Evropská unie'): the emblem's words over a poster, no project's name
+    phrases = sorted({f" {words(p)} " for p in labels["page_headings"] + labels["sheet_headings"] + labels["eu_names"]},
+                     key=len, reverse=True)
     return phrases, frozenset(w for stop in labels["stopwords"].values() for w in stop)
 
 

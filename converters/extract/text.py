@@ -12,6 +12,7 @@ import csv
 import html
 import io
 import re
+import statistics
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -452,6 +453,7 @@ T = TypeVar("T")
 # down a run of lines, prose on its left. What makes it prose rather than a space-aligned table.
 GUTTER_LINES = 6  # lines with text on both sides of the gutter, at least
 GUTTER_LEFT_WORDS = 4  # words in the left part of such a line, on average
+GUTTER_LEFT_LETTERS = 30  # or letters (spaces inside included): long words, few of them
 GUTTER_ALONE = 3  # lines with text on one side only (a paragraph's last line, a list running on)
 
 
@@ -481,11 +483,16 @@ def _two_columns(rows: list[str], column: int) -> bool:
     if len(both) < GUTTER_LINES or len(alone) < GUTTER_ALONE:
         return False
     left_words = sum(len(raw[:column].split()) for raw in both) / len(both)
+    # or as long in letters: Latvian or Finnish prose has fewer, longer words than a table's labels (but a left
+    # part ending in labels, 'Κωδικός έργου:', is a table of facts with its values right of this position)
+    left_letters = statistics.median(len(raw[:column].strip()) for raw in both)  # most lines: a run may cross pages
+    labels = sum(1 for raw in both if raw[:column].rstrip().endswith(":"))
+    long_words = left_letters >= GUTTER_LEFT_LETTERS and labels <= len(both) * 0.2
     starts = sum(1 for raw in both if raw[column] != " ")  # the right column's text starts at the gutter
-    return left_words >= GUTTER_LEFT_WORDS and starts >= len(both) * 0.6
+    return (left_words >= GUTTER_LEFT_WORDS or long_words) and starts >= len(both) * 0.6
 
 
-def columns_apart(raw_lines: list[str]) -> list[tuple[int, str]]:
+def columns_apart(raw_lines: list[str], page_ends: frozenset[int] = frozenset()) -> list[tuple[int, str]]:
     """Numbered lines, with each run laid out in two columns read column by column: its left
     halves, then its right halves (each keeping its line number).
 
@@ -494,6 +501,7 @@ def columns_apart(raw_lines: list[str]) -> list[tuple[int, str]]:
     and poverty    ERDF co-financing: €598,500'). The gutter is the position where the right
     column's lines start, with no text crossing it down the run; a space-aligned table of key
     facts is no such run (its left cells are labels of a word or two, aligned_tables reads it).
+    ``page_ends``: the indexes of lines a form feed closes (a page's last line); no run crosses them.
     """
     lines = [raw.replace("\t", "    ") for raw in raw_lines]
     starts: dict[int, int] = {}
@@ -504,7 +512,8 @@ def columns_apart(raw_lines: list[str]) -> list[tuple[int, str]]:
     for column in sorted(starts, key=lambda c: -starts[c]):
         if starts[column] < GUTTER_LINES or column < 20:
             break
-        found = runs(list(range(len(lines))), lambda index: _gutter_ok(lines[index], column))
+        # a run ends at a page's end (pdftotext's form feed): each page has its own layout
+        found = runs(list(range(len(lines))), lambda index: _gutter_ok(lines[index], column) and index not in page_ends)
         chosen = [run for run in found if _two_columns([lines[i] for i in run], column)]
         if not chosen:
             continue
@@ -630,7 +639,8 @@ def read_document(path: Path, shown: str | None = None) -> Document:
         blank = furniture(text)  # printed pages' running headers and footers
         source = [("" if index in blank else line) for index, line in enumerate(text.splitlines())]
         raw_lines, references = lynx_references(front_matter_lines(source))
-        numbered = columns_apart(raw_lines)
+        page_ends = frozenset(index for index, line in enumerate(text.splitlines(keepends=True)) if line.endswith("\f"))
+        numbered = columns_apart(raw_lines, page_ends if len(raw_lines) == len(source) else frozenset())
         read = one_row_export(text) or aligned_tables([raw for _, raw in numbered], [number for number, _ in numbered])
         lines = _front_matter_apart([clean_line(raw, number) for number, raw in read], front_matter_end(source))
         if references:

@@ -17,7 +17,7 @@ from eulod.core.iris import slugify
 from .. import programmes as prog
 from ..data import load, words
 from ..dates import find_dates, fold
-from ..page import LABELISH, URL, about_name, furniture, generic_heading, page_meta
+from ..page import LABELISH, URL, about_name, eu_name, furniture, generic_heading, page_meta
 from ..patterns import acronym_label, postal_address
 from ..places import city, looks_like_organisation, organisation_type
 from ..segments import blocks
@@ -252,6 +252,11 @@ def _page_header(block: list[Line], index: int, free_blocks: list[list[Line]], b
     folded = words(text)
     if any(furniture(line.text) for line in block) or all(generic_heading(line.text) for line in block):
         return True  # the page header: site name, navigation, breadcrumb, a site section's heading
+    if len(block) <= 3 and eu_name(block[0].text):
+        return True  # 'Unjoni Ewropea' over 'Fondi Strutturali u ta’ Investiment Ewropej': the emblem's words on a poster
+    if len(block) <= 3 and _PERIOD.search(text) and index + 1 < len(free_blocks) \
+            and any(folded.startswith(word + " ") for word in _programme_words()):
+        return True  # 'Programm Operattiv I – Politika ta’ Koeżjoni 2014-2020': the programme's name over the operation's
     if not folded or any(folded == b or folded.startswith(b + " ") and len(folded.split()) <= len(b.split()) + 4 for b in boiler):
         return True
     if len(block) > 1 and any(words(line.text) in boiler for line in block):
@@ -266,6 +271,16 @@ def _page_header(block: list[Line], index: int, free_blocks: list[list[Line]], b
             and _title_line(free_blocks[index + 1]):
         return True  # 'EFRE-Vorhaben im Leipziger Osten' over the operation's name: a kicker naming the fund
     return False
+
+
+_ACRONYM_ONLY = re.compile(r"(?=(?:[^A-Z]*[A-Z]){3})[A-Z][A-Z0-9]*(?:[-+&][A-Z0-9]+)*")  # 'ALTARISK', 'CO-GREEN'
+_PERIOD = re.compile(r"\b20\d\d\s*[-–—/]\s*20\d\d\b")  # a programming period: '2014-2020', '2021–2027'
+
+
+@lru_cache(maxsize=1)
+def _programme_words() -> tuple[str, ...]:
+    """The programme labels of every language (labels.yaml fields.programme), folded: a block opening with one names a programme."""
+    return tuple(sorted({words(w) for w in load("labels.yaml")["fields"]["programme"] if words(w)}, key=len, reverse=True))
 
 
 def _from_headline(sheet: Sheet, headline: list[Line],
@@ -288,6 +303,15 @@ def _from_headline(sheet: Sheet, headline: list[Line],
         title, acronym = parts[1], head  # 'CILIFO – Centro Ibérico para la Investigación y Lucha contra Incendios Forestales'
     elif len(parts) == 2 and len(head.split()) <= 3 and all(w[:1].isupper() or w[:1].isdigit() for w in head.split()):
         title, subtitle = head, parts[1]
+    elif subtitle_line is not None and _ACRONYM_ONLY.fullmatch(text) and len(subtitle_line.text.split()) >= 3 \
+            and not generic_heading(text) and 0 < subtitle_line.number - headline[-1].number <= 2:
+        # 'ALTARISK' over 'Monitoraggio condiviso dei pericoli naturali ...': no reader of the sets kept an acronym
+        # heading as the title when the name stood under it
+        title, acronym = subtitle_line.text.rstrip("."), text
+        title_lines.append(subtitle_line.number)
+        sheet.ask("title", "an acronym heading over a name: the name is taken as the title (the later sets' readers), "
+                           "the heading as the acronym; the first sets' readers kept the heading as the title and the "
+                           "name as its subtitle", [title, text], title_lines)
     else:
         title = text
         if subtitle_line is not None and (len(text.split()) <= 3 or 0 < subtitle_line.number - headline[-1].number <= 2):
@@ -305,11 +329,18 @@ def _quoted_name(sheet: Sheet) -> tuple[str, list[int], str | None] | None:
     """The first name quoted after a project word ('projektu „…”', 'le projet « … »', 'operação "…"'), its line and
     the acronym in brackets after it ('„Smart Control …” (SCORE)')."""
     stems = {words(w)[:5] for w in load("labels.yaml")["project_scope"] if len(words(w)) >= 5}
-    for line in sheet.doc.lines:
-        for match in _QUOTED.finditer(line.text):
+    for block in blocks(sheet.doc.lines):
+        # a block's lines joined: a name quoted over a line break ('proiectului „Creșterea ... din' / 'Municipiul Pașcani”')
+        text, starts = "", []
+        for line in block:
+            starts.append(len(text))
+            text += line.text + " "
+        for match in _QUOTED.finditer(text):
             if fold(match.group(1)).lower()[:5] in stems and len(match.group(2).split()) <= 25:
-                short = re.match(r"\s*\(([A-Z][A-Za-z0-9&-]{1,11})\)", line.text[match.end():])
-                return match.group(2).strip(), [line.number], short.group(1) if short else None
+                short = re.match(r"\s*\(([A-Z][A-Za-z0-9&-]{1,11})\)", text[match.end():])
+                numbers = [line.number for line, start in zip(block, starts)
+                           if start < match.end() and start + len(line.text) >= match.start()]
+                return " ".join(match.group(2).split()), numbers, short.group(1) if short else None
     return None
 
 
