@@ -561,7 +561,8 @@ def _build(settings: Settings, sources: list[Path] | None, fail_on: str, skip_in
             filtered_spool(spools.data, spool, findings.converted_spans(rejected))
             spools.data.unlink()
         append_preferred_labels(converter.labels, spool)
-        del converter  # its label counts (an entry per organisation) are not needed while the store loads
+        converter.labels.close()
+        del converter
         # A checkpoint for the next build only when every record read is published: then the spool is theirs.
         whole = not rejected and not refused
         records = record_ranges(length for _, _, length in findings.converted_spans(rejected))

@@ -12,8 +12,9 @@
    triples also in a spool of their own; a batch of records at a time is validated
    (eulod/pipeline/checks.py) and its results written to the report.
 
-What stays in memory across the records: their ids, the names and counts of organisation
-labels, the first value of each organisation fact, the contact names, and one batch.
+What stays in memory across the records: their ids, the first value of each organisation fact,
+the contact names, and one batch; the counts of organisation names are on disk
+(eulod/pipeline/label_counts.py).
 """
 
 from __future__ import annotations
@@ -35,10 +36,12 @@ from eulod.pipeline.checkpoint import CheckpointWriter
 from eulod.pipeline.checks import NAMED_BY, RDF_TYPE, BatchQueue
 from eulod.pipeline.conflicts import conflict_warnings
 from eulod.pipeline.findings import Findings, RecordRef
+from eulod.pipeline.label_counts import LabelCounts
 
 log = logging.getLogger(__name__)
 
 ALT_LABEL = str(SKOS.altLabel)
+PREF_LABEL = str(SKOS.prefLabel)
 Records = Callable[[], Iterable[Record | RecordProblem]]  # one read of the build's inputs
 
 
@@ -116,7 +119,7 @@ class Converter:
         self.checkpoint = checkpoint  # told each converted record, for the next build to redo only what changes
         self.findings = findings
         self.spools = spools
-        self.labels = LabelCounter()
+        self.labels = LabelCounts(spools.data.with_name(".labels.sqlite"))  # on disk: see label_counts.py
         self.class_failures: list = []  # sh:class failures of the batches, checked again by the organisation pass
         # Other processes validate while this one converts, when there is more than one batch.
         self.queue = BatchQueue(settings.build_check_processes)
@@ -227,7 +230,7 @@ def _escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
 
 
-def uncount_labels(labels: LabelCounter, spool: Path, spans: Iterator[tuple[str, int, int]]) -> None:
+def uncount_labels(labels: LabelCounts, spool: Path, spans: Iterator[tuple[str, int, int]]) -> None:
     """Take the organisation names of records left out (``spans`` in ``spool``) back out of ``labels``."""
     with open(spool, "rb") as handle:
         for _record, offset, length in spans:
@@ -239,12 +242,16 @@ def uncount_labels(labels: LabelCounter, spool: Path, spans: Iterator[tuple[str,
             labels.add_record(record, sign=-1)
 
 
-def append_preferred_labels(labels: LabelCounter, spool: Path) -> None:
+def append_preferred_labels(labels: LabelCounts, spool: Path, chunk: int = 10_000) -> None:
     """End the spool with one skos:prefLabel per organisation and language, chosen across the
-    published records (converters/rdf.py ``LabelCounter.preferred``), so they load with the data."""
+    published records (converters/rdf.py ``LabelCounter.preferred``), so they load with the data;
+    written ``chunk`` labels at a time (an organisation each: half a million at 1 000 000 projects)."""
     sink = NTriplesSink()
-    labels.emit_preferred(sink)
     with open(spool, "ab") as out:
+        for number, (organisation, label) in enumerate(labels.preferred(), start=1):
+            sink.add(organisation, PREF_LABEL, label)
+            if number % chunk == 0:
+                out.write(sink.take().encode("utf-8"))
         out.write(sink.take().encode("utf-8"))
 
 
