@@ -211,3 +211,17 @@ def test_an_acronym_heading_over_a_name_gives_the_name_as_title_and_asks() -> No
     assert (title.get("de") if isinstance(title, dict) else title) == "Klimaangepasster Umbau kommunaler Wälder im Schwarzwald"
     assert record.get("acronym") == "KLIMAWALD"
     assert any(item["field"] == "title" and "KLIMAWALD" in item.get("candidates", []) for item in record["review"])
+
+
+def test_the_same_code_label_further_down_with_another_code_is_another_projects() -> None:
+    """A company's page of co-financed projects: 'Kód projektu' of this one, then of an earlier one under
+    'Předchozí projekty'; the later code is not this record's, it is asked."""
+    record = _html("""<html lang="cs"><body><h1>Modernizace lisovny</h1>
+<table><tr><th>Kód projektu</th><td>CZ.01.01.01/01/22_001/0001234</td></tr>
+<tr><th>Zahájení</th><td>1. 4. 2024</td></tr><tr><th>Ukončení</th><td>31. 3. 2026</td></tr></table>
+<h2>Předchozí projekty</h2>
+<table><tr><th>Kód projektu</th><td>CZ.01.2.111/0.0/0.0/15_019/0004567</td></tr></table>
+</body></html>""", "cs")
+    assert [i["value"] for i in record.get("identifiers", [])] == ["CZ.01.01.01/01/22_001/0001234"]
+    assert any(item["field"] == "identifiers" and "CZ.01.2.111" in " ".join(item.get("candidates", []))
+               for item in record["review"])

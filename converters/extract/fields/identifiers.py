@@ -16,12 +16,20 @@ def read(sheet: Sheet) -> None:
     found: list[dict[str, str]] = []
     where: list[int] = []
     unsure = False
+    labels: set[str] = set()
     for seg in sheet.of("grant_id"):
         value, lines, rest = sheet.first_block(seg)
         sheet.release(rest)
         read_one = identifier(seg.label, value)
+        if read_one and read_one[0] not in found and words(seg.label) in labels:
+            # 'Código do projeto' again, with another code, under 'Projetos anteriores': another project of the page
+            sheet.ask("identifiers", "the same label gives another identifier further down the page: another "
+                                     "project's? left out", [f"{read_one[0]['scheme']}:{read_one[0]['value']}"],
+                      seg.label_lines + lines)
+            continue
         if read_one and read_one[0] not in found:
             found.append(read_one[0])
+            labels.add(words(seg.label))
             unsure = unsure or not read_one[1]
             where.extend(seg.label_lines + lines)
     if found:
