@@ -225,3 +225,34 @@ def test_the_same_code_label_further_down_with_another_code_is_another_projects(
     assert [i["value"] for i in record.get("identifiers", [])] == ["CZ.01.01.01/01/22_001/0001234"]
     assert any(item["field"] == "identifiers" and "CZ.01.2.111" in " ".join(item.get("candidates", []))
                for item in record["review"])
+
+
+def test_a_contact_line_under_a_description_label_is_no_description() -> None:
+    """'O projekcie' over a paragraph and a contact's line with a mailbox: the line is no description, and the
+    paragraph beside it is asked."""
+    record = _text("""
+Projekt: Zielone podwórka
+
+Okres realizacji: 01.03.2024 - 30.06.2025
+
+O projekcie:
+Jan Przykładowy, Biuro Projektów, tel. 22 000 00 00, e-mail: jan.przykladowy@example.org
+
+Projekt jest współfinansowany ze środków Europejskiego Funduszu Rozwoju Regionalnego.
+""", "pl")
+    assert "example.org" not in str(record.get("description", ""))
+    assert "description" not in record or _asked(record, "description"), record.get("description")
+
+
+def test_a_label_that_says_who_answers_gives_the_contact_no_role() -> None:
+    """'For more information contact: Jane Example, ...': the label is no position of hers."""
+    record = _text("""
+Project: Green Yards
+Programme: Interreg Europe
+Duration: 1 March 2024 – 30 June 2026
+
+For further information contact: Jane Example, jane.example@example.org
+""", "en")
+    contacts = record.get("contacts", [])
+    assert contacts and contacts[0].get("email") == "jane.example@example.org"
+    assert "role" not in contacts[0], contacts

@@ -222,7 +222,7 @@ def _contact(sheet: Sheet, label: str, parts: list[str]) -> dict[str, Any] | Non
         pair = _position_and_name(token)
         split.extend(pair if pair else [token])
     tokens = split
-    role = label.strip()
+    role = "" if words(label.rstrip(":：")) in word_set("labels.yaml", "contact_cues") else label.strip()
     if tokens and classify(label) == "contact":
         # 'Contacto: Coordenadora do projeto, ...', 'Date de contact: Maria Exemplu, manager de proiect': the role the
         # contact label leaves out
@@ -271,7 +271,7 @@ def _contact(sheet: Sheet, label: str, parts: list[str]) -> dict[str, Any] | Non
                 break
     if not contact:
         return None
-    contact = {"role": role, **contact} if classify(label) != "website" else contact  # 'More information: ...' names no role
+    contact = {"role": role, **contact} if role and classify(label) != "website" else contact  # "More information: ..." names no role
     if owner is not None:
         contact["organisation"] = owner.org.id
     return contact

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from ..data import best_label, load, words
-from ..page import LABELISH, stock_opening
+from ..page import EMAIL, LABELISH, stock_opening
 from ..patterns import language_prefix
 from ..segments import blocks
 from ..sheet import Sheet
@@ -63,11 +63,17 @@ def read(sheet: Sheet) -> None:
             # word or three ('Facebook', 'Instagram' under a channel's 'About' tab): a description says something
             kept = [item for index, (item, address) in enumerate(zip(items, addresses)) if not address
                     and not (index and isinstance(item[0], str) and LABELISH.match(item[0]))
-                    and not (isinstance(item[0], str) and (_quoted_name(item[0]) or len(item[0].split()) < 4))]
+                    and not (isinstance(item[0], str) and (_quoted_name(item[0]) or len(item[0].split()) < 4))
+                    # 'Anna Przykładowa, Wydział Rozwoju ..., tel. 81 000 00 00, e-mail: a.przykladowa@...': a contact
+                    and not (isinstance(item[0], str) and EMAIL.search(item[0]) and len(item[0].split()) <= 30)]
+            contact = any(isinstance(item[0], str) and EMAIL.search(item[0]) for item in items if item not in kept)
             items = [item for index, item in enumerate(kept) if item[0] not in [text for text, _, _ in kept[:index]]]
             if not items:
                 continue
-            if len(items) > 1:
+            if contact:  # the label heads more than the description (a contact's line under it): what is left is a guess
+                sheet.put("description", items[0][0], items[0][1],
+                          derived="a contact's line under the label was left out: the text beside it may be no description either")
+            elif len(items) > 1:
                 # readers of the sets kept the first paragraph three times as often as all of them: the first is
                 # the value, the whole section the other candidate
                 whole = "\n\n".join(text for text, _, _ in items)
