@@ -256,3 +256,54 @@ For further information contact: Jane Example, jane.example@example.org
     contacts = record.get("contacts", [])
     assert contacts and contacts[0].get("email") == "jane.example@example.org"
     assert "role" not in contacts[0], contacts
+
+
+def test_a_partner_lists_introduction_is_no_partner_and_a_bracketed_role_closes_an_item() -> None:
+    """'Konsortium' over 'In the project eight bodies work together:' and bullets 'Name, City, Country (role)': the
+    sentence is no body, each bullet is one with its city and country, its role from the brackets."""
+    record = _html("""<html lang="nl"><body><h1>Bodemtweeling</h1>
+<p>Programma: Horizon Europe</p><p>Looptijd: 1 januari 2025 – 31 december 2028</p>
+<h2>Consortium</h2>
+<p>In het project werken vier organisaties uit drie landen samen:</p>
+<ul><li>Universiteit Gent, Gent, België (coördinator)</li>
+<li>Wageningen University &amp; Research, Wageningen, Nederland</li>
+<li>Universitat de Lleida, Lleida, Spanje</li>
+<li>Agroscope, Zürich, Zwitserland (geassocieerde partner)</li></ul>
+</body></html>""", "nl")
+    parties = {p["organisation"]["id"]: p for p in record.get("participants", [])}
+    assert not any("samen" in key for key in parties), list(parties)
+    assert parties["universiteit-gent"]["role"] == "coordinator"
+    assert parties["universiteit-gent"]["organisation"].get("country") == "BE"
+    assert "belgie" not in parties and "gent-municipality" not in parties, list(parties)
+
+
+def test_a_foreign_town_no_table_knows_on_a_page_that_names_towns_its_own_way_is_asked() -> None:
+    """'Mesto Gradec, Gradec, Avstrija' on a Slovenian page: Gradec is Graz, so an id made from it may be wrong."""
+    record = _text("""
+Projekt: Hladni trgi
+
+Trajanje: 1. 4. 2025 – 31. 3. 2028
+
+Partnerji projekta:
+– Mestna občina Maribor, Maribor, Slovenija (vodilni partner)
+– Mesto Gradec, Gradec, Avstrija
+– Mesto Krakov, Krakov, Poljska
+""", "sl")
+    ids = [p["organisation"]["id"] for p in record.get("participants", [])]
+    foreign = [i for i, key in enumerate(ids) if key.startswith(("gradec", "krakov"))]
+    assert foreign, ids
+    assert all(record["provenance"][f"participants[{i}]"]["found"] == "inferred" for i in foreign)
+
+
+def test_a_municipality_named_in_the_genitive_takes_its_id_from_the_known_town_beside_it() -> None:
+    """'Helsingin kaupunki, Helsingfors, Finland (huvudpartner)' on a Swedish page: the Finnish genitive does not
+    give the town's own name, the stated town does (Helsingfors is Helsinki): helsinki-municipality, the lead."""
+    record = _html("""<html lang="sv"><body><h1>Hamnar i rörelse</h1>
+<p>Program: Interreg Central Baltic</p><p>Projektperiod: 1 mars 2025 – 28 februari 2027</p>
+<h2>Partner</h2><ul>
+<li>Helsingin kaupunki, Helsingfors, Finland (huvudpartner)</li>
+<li>Gävle kommun, Gävle, Sverige</li></ul>
+</body></html>""", "sv")
+    parties = {p["organisation"]["id"]: p for p in record.get("participants", [])}
+    assert "helsinki-municipality" in parties, list(parties)
+    assert parties["helsinki-municipality"]["role"] == "coordinator"

@@ -11,6 +11,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from eulod.converters.organisations import known_city
+from eulod.core.iris import slugify
+
 from .data import best_label, contains, load, word_set, words
 from .numbers import find_amounts
 from .parties import merge
@@ -193,6 +196,11 @@ def _body(sheet: Sheet, item: _Item, names: list[str], town: str) -> Organisatio
         org.type, org.type_guessed, org.recognised = item.kind, False, True
     if item.city_hint and not org.city:
         org.city = item.city_hint
+        known = known_city(item.city_hint)
+        if org.type == "municipality" and not org.recognised and known and org.id == slugify(name):
+            # 'Turun kaupunki, Åbo, Finland': the name gives the type but not the town's own name (a genitive); the
+            # town the item states is a known one, whose id is the municipality's
+            org.id, org.recognised, org.type_guessed = f"{known[0]}-municipality", True, False
     if guessed_city:
         org.recognised, org.city_guessed = False, True
     return org

@@ -13,6 +13,7 @@ from typing import Any
 from eulod.converters.organisations import known_city
 
 from ..alphabets import spelling
+from ..data import load, words
 from ..places import municipality_mentions
 from ..sheet import Sheet
 
@@ -46,9 +47,21 @@ def _translated_cities(sheet: Sheet) -> set[int]:
         org = participant.org
         if org.type == "municipality" and org.city and org.country is not None and not known_city(org.city):
             spelled[index] = spelling(org.city, org.country.code, sheet.language)
-    if "translated" not in spelled.values():
+    if "translated" in spelled.values():
+        return {index for index, how in spelled.items() if how != "own"}
+    # no name shows the page's letters: a foreign town no table knows may still be the page's name for it, when the
+    # body's name around it is in the page's language too ('Mesto Gradec, Gradec, Avstrija' on a Slovenian page is
+    # Graz), on a page in a language that names foreign towns its own way; a town's name alone is taken as written
+    if sheet.language not in load("places.yaml")["exonym_languages"]:
         return set()
-    return {index for index, how in spelled.items() if how != "own"}
+    named = {index for index, how in spelled.items() if how is None
+             and any(_around_town(name, sheet.participants[index].org.city) for name in sheet.participants[index].org.names.values())}
+    return named
+
+
+def _around_town(name: str, town: str) -> bool:
+    """Whether a body's name says more than its town's ('Mesto Gradec', not 'Gradec')."""
+    return bool(name) and words(name) != words(town) and words(town) in words(name)
 
 
 def _sentence(name: str) -> bool:

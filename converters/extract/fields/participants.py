@@ -76,6 +76,12 @@ def _party_segment(sheet: Sheet, seg: Segment, default: str, is_city: bool) -> N
         sheet.release([line for index, block in enumerate(found) if index > paired[0] for line in block])
         _add_cards(sheet, paired[1], default, is_city)
         return
+    if len(found) >= 2 and len(found[0]) == 1 and found[0][0].text.endswith(":") and found[1][0].bullet \
+            and len(found[0][0].text.split()) <= 15:
+        # 'Im Projekt arbeiten acht Einrichtungen aus sieben Ländern zusammen:' over the bullets: the list's
+        # introduction, no body of its own
+        sheet.release(found[0])
+        found = found[1:]
     if found and found[0][0].bullet:
         items: list[Line] = []
         rest: list[Line] = []
@@ -122,11 +128,18 @@ def _party_segment(sheet: Sheet, seg: Segment, default: str, is_city: bool) -> N
         sheet.release([line for b in found[1:] for line in b])
     else:
         items = []
+    item_roles = load("labels.yaml")["item_roles"]
     for line in items:
-        parts = _split_items(line.text)
-        listed = _comma_list(line.text) if len(parts) == 1 and not is_city else None
+        text, role = line.text, default
+        body, remark = _without_remark(text)
+        stated = best_label(remark, item_roles)[0] if remark and "," in body else None
+        if stated and len(words(remark).split()) <= 3:
+            # 'Forschungszentrum Jülich GmbH, Jülich, Deutschland (Koordinator)': the role apart, then name, city, country
+            text, role = body, stated if stated != "partner" or default == "partner" else default
+        parts = _split_items(text)
+        listed = _comma_list(text) if len(parts) == 1 and not is_city else None
         for part in listed or parts:
-            add_item(sheet, part, default, line.number, is_city, confirmed=listed is None)
+            add_item(sheet, part, role, line.number, is_city, confirmed=listed is None)
 
 
 def _comma_list(text: str) -> list[str] | None:
