@@ -307,3 +307,12 @@ def test_a_municipality_named_in_the_genitive_takes_its_id_from_the_known_town_b
     parties = {p["organisation"]["id"]: p for p in record.get("participants", [])}
     assert "helsinki-municipality" in parties, list(parties)
     assert parties["helsinki-municipality"]["role"] == "coordinator"
+
+
+def test_a_dutch_bodys_name_on_a_page_in_another_language_is_recorded_as_dutch() -> None:
+    """'Katholieke Universiteit Leuven' in a German partner list: the name's own words say Dutch (places.yaml
+    name_words), not the page's German; a Spanish name with 'en' in it stays Spanish."""
+    from eulod.converters.extract.places import name_language
+    assert name_language("Katholieke Universiteit Leuven", "de", "BE") == "nl"
+    assert name_language("Stichting Waterschap van Example", "fr", "NL") == "nl"
+    assert name_language("Ecologistas en Acción", "es", "ES") == "es"
