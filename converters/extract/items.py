@@ -87,13 +87,19 @@ def add_item(sheet: Sheet, text: str, role: str, number: int, is_city: bool, tow
     return merge(sheet, Participant(item.role, org))
 
 
+def preferred_role(stated: str, current: str) -> str:
+    """The role a body takes when an item states one: any stated role replaces the current one, but a stated
+    'partner' replaces only 'partner' (a coordinator's or beneficiary's section keeps its role)."""
+    return stated if stated != "partner" or current == "partner" else current
+
+
 def _read_cells(item: _Item, cells: list[str]) -> None:
     """A table row's other cells: a role, a country, or a description that gives the body's type."""
     item_roles = load("labels.yaml")["item_roles"]
     for cell in cells:
         stated_role, _ = best_label(cell, item_roles)
         if stated_role and len(words(cell).split()) <= 3:
-            item.role = stated_role if stated_role != "partner" or item.role == "partner" else item.role
+            item.role = preferred_role(stated_role, item.role)
         elif read_country(cell):
             item.country = cell
         elif not find_amounts(cell):

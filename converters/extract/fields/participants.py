@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..data import best_label, contains, load, words
-from ..items import add_item, country_list_text, is_place
+from ..items import add_item, country_list_text, is_place, preferred_role
 from ..numbers import find_amounts
 from ..parties import participant_with_line
 from ..places import city, read_country
@@ -135,7 +135,7 @@ def _party_segment(sheet: Sheet, seg: Segment, default: str, is_city: bool) -> N
         stated = best_label(remark, item_roles)[0] if remark and "," in body else None
         if stated and len(words(remark).split()) <= 3:
             # 'Forschungszentrum Jülich GmbH, Jülich, Deutschland (Koordinator)': the role apart, then name, city, country
-            text, role = body, stated if stated != "partner" or default == "partner" else default
+            text, role = body, preferred_role(stated, default)
         parts = _split_items(text)
         listed = _comma_list(text) if len(parts) == 1 and not is_city else None
         for part in listed or parts:
@@ -185,7 +185,7 @@ def _add_cards(sheet: Sheet, cards: list[tuple[Line, list[Line]]], default: str,
             if remark:  # 'Maarianhamina, Suomi (liitännäiskumppani)': the place, and the role in brackets
                 stated_role = best_label(remark, item_roles)[0]
             if stated_role and (remark or len(words(line.text).split()) <= 6):
-                role = stated_role if stated_role != "partner" or role == "partner" else role
+                role = preferred_role(stated_role, role)
                 if not remark:
                     continue  # a role line, nothing more
             if pair and not country:
@@ -215,8 +215,8 @@ def _add_row(sheet: Sheet, line: Line, columns: dict[str, int], role: str, width
     if not re.search(r"[^\W\d_]", name) or total_row(name) or total_row(cells[0]):
         return
     stated_role, _ = best_label(cell("role"), load("labels.yaml")["item_roles"])
-    if stated_role and (stated_role != "partner" or role == "partner"):
-        role = stated_role
+    if stated_role:
+        role = preferred_role(stated_role, role)
     town = cell("city")
     if cell("country"):  # 'Tirano (SO)' beside a country column: the bracket is a province's code, not the country
         town = re.sub(r"\s*\([A-Z]{2}\)$", "", town)

@@ -61,12 +61,13 @@ def read(sheet: Sheet) -> None:
                 sheet.put("website", linked[0], linked[1], derived="a web address under a description label")
             # nor is the project's name in quotes ('„Jelgavas ... paaugstināšana”' under 'PROJEKTA APRAKSTS'), nor a
             # word or three ('Facebook', 'Instagram' under a channel's 'About' tab): a description says something
+            # nor a contact's line ('Anna Przykładowa, Wydział Rozwoju ..., tel. 81 000 00 00, e-mail: a.przykladowa@...')
+            mailed = [isinstance(item[0], str) and bool(EMAIL.search(item[0])) for item in items]
             kept = [item for index, (item, address) in enumerate(zip(items, addresses)) if not address
                     and not (index and isinstance(item[0], str) and LABELISH.match(item[0]))
                     and not (isinstance(item[0], str) and (_quoted_name(item[0]) or len(item[0].split()) < 4))
-                    # 'Anna Przykładowa, Wydział Rozwoju ..., tel. 81 000 00 00, e-mail: a.przykladowa@...': a contact
-                    and not (isinstance(item[0], str) and EMAIL.search(item[0]) and len(item[0].split()) <= 30)]
-            contact = any(isinstance(item[0], str) and EMAIL.search(item[0]) for item in items if item not in kept)
+                    and not (mailed[index] and len(item[0].split()) <= 30)]
+            contact = any(with_mail and item not in kept for item, with_mail in zip(items, mailed))
             items = [item for index, item in enumerate(kept) if item[0] not in [text for text, _, _ in kept[:index]]]
             if not items:
                 continue
