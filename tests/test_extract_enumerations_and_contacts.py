@@ -6,27 +6,11 @@ assertion fails without its rule.
 
 from __future__ import annotations
 
-from typing import Any
+from inline_sheets import asked as _asked
+from inline_sheets import html_record as _html
+from inline_sheets import text_record as _text
 
-from eulod.converters.extract.factsheet import extract_document
-from eulod.converters.extract.text import Document, clean_line, html_lines, read_document
-
-
-def _text(body: str, language: str | None = None) -> dict[str, Any]:
-    lines = [clean_line(raw, n) for n, raw in enumerate(body.strip("\n").splitlines(), start=1)]
-    draft = extract_document(Document("inline.txt", lines), "inline.txt", language=language)
-    assert draft.record is not None, draft.problems
-    return draft.record
-
-
-def _html(page: str, language: str) -> dict[str, Any]:
-    draft = extract_document(Document("inline.html", html_lines(page)), "inline.html", language=language)
-    assert draft.record is not None, draft.problems
-    return draft.record
-
-
-def _asked(record: dict[str, Any], field: str) -> bool:
-    return any(item.get("field") == field for item in record.get("review", []))
+from eulod.converters.extract.text import read_document
 
 
 def test_a_symbol_font_bullet_from_pdftotext_marks_a_list_item(tmp_path) -> None:

@@ -10,29 +10,14 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from inline_sheets import html_record as _html
+from inline_sheets import parties as _parties
+from inline_sheets import text_record as _text
 
 from eulod.converters.extract.factsheet import extract_document
 from eulod.converters.extract.fields.identifiers import labelled_identifier as _identifier
 from eulod.converters.extract.text import Document, clean_line, html_lines
 from eulod.converters.organisations import known_city, organisation_id
-
-
-def _text(body: str, language: str | None = None) -> dict[str, Any]:
-    lines = [clean_line(raw, n) for n, raw in enumerate(body.strip("\n").splitlines(), start=1)]
-    draft = extract_document(Document("inline.txt", lines), "inline.txt", language=language)
-    assert draft.record is not None, draft.problems
-    return draft.record
-
-
-def _html(page: str) -> dict[str, Any]:
-    draft = extract_document(Document("inline.html", html_lines(page)), "inline.html")
-    assert draft.record is not None, draft.problems
-    return draft.record
-
-
-def _parties(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {p["organisation"]["id"]: p for p in record.get("participants", [])}
-
 
 # -- organisation ids: endonyms ---------------------------------------------------------------
 

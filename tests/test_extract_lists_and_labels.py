@@ -7,34 +7,13 @@ does not use, and each assertion fails without its rule.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
+from inline_sheets import html_record as _html
+from inline_sheets import parties as _parties
+from inline_sheets import text_record as _text
 
-from eulod.converters.extract.factsheet import extract_document, extract_file
+from eulod.converters.extract.factsheet import extract_file
 from eulod.converters.extract.places import country_name
-from eulod.converters.extract.text import Document, clean_line, html_lines
-
-
-def _text(body: str, language: str | None = None) -> dict[str, Any]:
-    lines = [clean_line(raw, n) for n, raw in enumerate(body.strip("\n").splitlines(), start=1)]
-    draft = extract_document(Document("inline.txt", lines), "inline.txt", language=language)
-    assert draft.record is not None, draft.problems
-    return draft.record
-
-
-def _html(page: str, language: str) -> dict[str, Any]:
-    draft = extract_document(Document("inline.html", html_lines(page)), "inline.html", language=language)
-    assert draft.record is not None, draft.problems
-    return draft.record
-
-
-def _parties(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {p["organisation"]["id"]: p for p in record.get("participants", [])}
-
-
-def _asked(record: dict[str, Any], field: str) -> bool:
-    return any(item.get("field") == field for item in record.get("review", []))
 
 
 def test_a_table_cell_listing_bodies_line_by_line_gives_each_of_them() -> None:

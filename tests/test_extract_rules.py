@@ -6,25 +6,14 @@ where the development sets used one language, another one. Each assertion fails 
 
 from __future__ import annotations
 
-from typing import Any
+from inline_sheets import parties as _parties
+from inline_sheets import text_record as _text
 
 from eulod.converters.extract.factsheet import extract_document
 from eulod.converters.extract.fields.identifiers import labelled_identifier as _identifier
 from eulod.converters.extract.numbers import find_amounts
 from eulod.converters.extract.places import name_language, organisation
-from eulod.converters.extract.text import Document, clean_line, html_lines
-
-
-def _text(body: str, language: str | None = None) -> dict[str, Any]:
-    lines = [clean_line(raw, n) for n, raw in enumerate(body.strip("\n").splitlines(), start=1)]
-    draft = extract_document(Document("inline.txt", lines), "inline.txt", language=language)
-    assert draft.record is not None, draft.problems
-    return draft.record
-
-
-def _parties(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {p["organisation"]["id"]: p for p in record.get("participants", [])}
-
+from eulod.converters.extract.text import Document, html_lines
 
 # -- segments ---------------------------------------------------------------------------------
 

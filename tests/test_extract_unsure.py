@@ -13,32 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from inline_sheets import html_record as _html
+from inline_sheets import parties as _parties
+from inline_sheets import text_record as _text
 
-from eulod.converters.extract.factsheet import extract_document, extract_file
-from eulod.converters.extract.text import Document, clean_line, html_lines, read_document
-
-
-def _text(body: str, language: str | None = None) -> dict[str, Any]:
-    lines = [clean_line(raw, n) for n, raw in enumerate(body.strip("\n").splitlines(), start=1)]
-    draft = extract_document(Document("inline.txt", lines), "inline.txt", language=language)
-    assert draft.record is not None, draft.problems
-    return draft.record
-
-
-def _html(body: str, language: str | None = None) -> dict[str, Any]:
-    draft = extract_document(Document("inline.html", html_lines(body)), "inline.html", language=language)
-    assert draft.record is not None, draft.problems
-    return draft.record
+from eulod.converters.extract.factsheet import extract_file
+from eulod.converters.extract.text import html_lines, read_document
 
 
 def _flagged(record: dict[str, Any], path: str) -> bool:
     """Whether the review list covers the value at ``path`` (as bench/extraction.py counts it)."""
     return any(path == item["field"] or path.startswith((item["field"] + ".", item["field"] + "["))
                for item in record.get("review", []))
-
-
-def _parties(record: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {p["organisation"]["id"]: p for p in record.get("participants", [])}
 
 
 # -- contacts ---------------------------------------------------------------------------------
