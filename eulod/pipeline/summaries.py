@@ -49,7 +49,7 @@ from eulod.core.namespaces import EULOD
 from eulod.core.queryfiles import stored_query
 from eulod.core.staging import Table, create, finish, grouped, merged, park, scratch
 from eulod.core.years import DATE_PICK, project_years, stated_months
-from eulod.pipeline.paircounts import count_pairs
+from eulod.pipeline.paircounts import count_pairs, count_parked_pairs
 
 log = logging.getLogger(__name__)
 
@@ -302,15 +302,6 @@ def _copy_dates(db: sqlite3.Connection, parked: Path) -> None:
         db.execute("DETACH DATABASE parked")
 
 
-def parked_memberships(parked: Path) -> Iterator[tuple[str, str]]:
-    """:func:`memberships` from a parked listing's ``member`` table (see :func:`activity`)."""
-    db = sqlite3.connect(parked)
-    try:
-        yield from db.execute("SELECT '<' || project || '>', organisation FROM member")
-    finally:
-        db.close()
-
-
 # In a pair-counts file's meta: how many pairs its generation's summary kept, and the (project,
 # organisation) pairs it counted from (the size of the data, for eulod.pipeline.summaries_update).
 KEPT, MEMBERSHIPS = "collaborations_kept", "memberships"
@@ -345,10 +336,13 @@ def add_summaries(store: ox.Store, data_graph: str, summary_graph: str, base_iri
     odd: dict[str, ox.Term] = {}
     kept = counts if counts is not None else summary_scratch()
     try:
-        members = memberships(store, source, odd) if parked is None else parked_memberships(parked)
-        top = count_pairs(kept, members,
-                          lambda members: {**counts_meta(data_graph, base_iri, year), KEPT: str(collaborations_kept),
-                                           MEMBERSHIPS: str(members)}, collaborations_kept)
+        def meta(members: int) -> dict[str, str]:
+            return {**counts_meta(data_graph, base_iri, year), KEPT: str(collaborations_kept), MEMBERSHIPS: str(members)}
+
+        if parked is None:
+            top = count_pairs(kept, memberships(store, source, odd), meta, collaborations_kept)
+        else:
+            top = count_parked_pairs(kept, parked, meta, collaborations_kept)
     finally:
         if counts is None or odd:
             kept.unlink(missing_ok=True)
