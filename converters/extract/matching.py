@@ -68,5 +68,6 @@ def _letter_forms() -> dict[str, str]:
 def cue_regex(cue: str) -> str:
     """A folded cue ('dirige par', 'guidato da') as a case- and accent-tolerant regex over the raw text ('dirigé par')."""
     forms = _letter_forms()
-    return r"\s+".join(r"".join(f"[{re.escape(forms.get(c, c))}]" if c.isalpha() else re.escape(c) for c in token)
+    # between words, what folding made a space: spaces, or an abbreviation's point ('в т.ч.', 'z.B.', 'd.h.')
+    return r"(?:\s+|\.\s*)".join(r"".join(f"[{re.escape(forms.get(c, c))}]" if c.isalpha() else re.escape(c) for c in token)
                        for token in cue.split())

@@ -51,6 +51,15 @@ def furniture(text: str) -> bool:
                                              for w in load("patterns.yaml")["furniture_words"]) or greeting(text)
 
 
+_PATH = re.compile(r"^[^>›»]{1,40}(\s[›»>]\s[^>›»]{1,40})+$")
+
+
+def navigation_path(text: str) -> bool:
+    """A breadcrumb or a type path ('Home > Projects > X', 'Forskning › Forskning'): short parts joined by
+    arrows, not a name. (Bars and slashes join a menu's items and a table's broken cell too: not here.)"""
+    return bool(_PATH.search(text.strip()))
+
+
 def greeting(text: str) -> bool:
     """A line that greets its reader: a greeting (patterns.yaml ``greetings``), at most three words more, and ',' or '!'."""
     if not text.rstrip().endswith((",", "!")):

@@ -108,3 +108,10 @@ def place_class() -> re.Pattern[str]:
 def postal_address() -> re.Pattern[str]:
     """A postal address in a line: a postcode after a comma and before a capitalised town ('X, 7100 Szekszárd, ...')."""
     return re.compile(rf",\s*(?:{alternation('postcodes')})\s+[A-ZÀ-ÖØ-ÞĀ-ŽΑ-ΩА-Я]")
+
+
+@lru_cache(maxsize=1)
+def contact_sentence() -> re.Pattern[str]:
+    """'Ansprechpartnerin für das Projekt ist Frau Anna Beispiel': a role, 'is', a form of address and a name."""
+    return re.compile(rf"^(?P<role>\S.{{2,80}}?)\s+(?:{alternation('contact_copulas')})\s+"
+                      rf"(?:(?:{alternation('forms_of_address')})\.?\s+)?(?P<name>\S.*)$")

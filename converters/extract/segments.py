@@ -188,8 +188,8 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
             current.body.append(line)  # 'Tel.: ...', 'E-mail: ...' under a contact: its phone and address, not a new label
             previous = line
             continue
-        if match and current is not None and current.kind in _MONEY_KINDS and not _of_which(current.label) \
-                and _of_which(match.group("label")):
+        if match and current is not None and current.kind in _MONEY_KINDS and not of_which(current.label) \
+                and of_which(match.group("label")):
             # '  ebből ERFA: 265 608 000 Ft (85 %)' under 'Szerződött támogatás összege: ...': a part of that amount,
             # not a new label (under an unknown label, 'Zuwendung: ...', parts stay labels of their own)
             current.body.append(line)
@@ -313,7 +313,7 @@ def _badges_under_names(lines: list[Line]) -> list[Line]:
     return out
 
 
-def _of_which(label: str) -> bool:
+def of_which(label: str) -> bool:
     """'| ebből Európai Regionális Fejlesztési Alap', 'davon EFRE': a label opening with an "of which" cue."""
     folded = words(label)
     return any(f"{folded} ".startswith(f"{cue} ") for cue in word_set("labels.yaml", "of_which"))

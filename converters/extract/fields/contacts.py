@@ -15,7 +15,15 @@ from ..data import contains, load, word_set, words
 from ..matching import abbreviates, declined, with_bare_forms
 from ..page import EMAIL, boilerplate
 from ..parties import participant_named
-from ..patterns import contact_heading, contact_heading_stems, contact_noise, dropped_titles, office_joins, person
+from ..patterns import (
+    contact_heading,
+    contact_heading_stems,
+    contact_noise,
+    contact_sentence,
+    dropped_titles,
+    office_joins,
+    person,
+)
 from ..places import looks_like_organisation, organisation, organisation_type
 from ..segments import blocks, classify
 from ..sheet import Participant, Sheet
@@ -155,6 +163,9 @@ def _joined(contacts: list[tuple[dict[str, Any], list[int], str]]) -> list[tuple
     return out
 
 
+_SECTION_NUMBER = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*\.?\s+(?=\D)")
+
+
 def _bare_heading(role: str) -> bool:
     """A role that is a contact heading ('Kontakt', 'Kontaktní osoba', 'Organisering og kontakt', 'Kontakt na
     projektový tím'): a word of patterns.yaml ``contact_heading_stems`` in a label of at most five words."""
@@ -184,6 +195,18 @@ def _position(token: str, tokens: list[str]) -> bool:
     if _only_label(token, "contact"):
         return True
     return _only_label(token, "coordinator") and any(person().match(t) for t in tokens if t != token)
+
+
+def _said(token: str) -> tuple[str, str] | None:
+    """'Ansprechpartnerin für das Projekt in der Verwaltung ist Frau Anna Beispiel': the role and the name a
+    sentence gives (patterns.yaml ``contact_copulas``, ``forms_of_address``); the role must name a contact."""
+    match = contact_sentence().match(token)
+    if match is None or not person().match(match.group("name")):
+        return None
+    role = match.group("role")
+    if classify(role) != "contact" and not _bare_heading(role):
+        return None
+    return role, match.group("name")
 
 
 def _position_and_name(token: str) -> tuple[str, str] | None:
@@ -219,9 +242,10 @@ def _contact(sheet: Sheet, label: str, parts: list[str]) -> dict[str, Any] | Non
     tokens = [t.strip(" ,–—-") for t in tokens if t.strip(" ,–—-")]
     split: list[str] = []
     for token in tokens:
-        pair = _position_and_name(token)
+        pair = _said(token) or _position_and_name(token)
         split.extend(pair if pair else [token])
     tokens = split
+    label = _SECTION_NUMBER.sub("", label)  # '4. Ansprechpartnerin': a numbered heading's number is no part of a role
     role = "" if words(label.rstrip(":：")) in word_set("labels.yaml", "contact_cues") else label.strip()
     if tokens and classify(label) == "contact":
         # 'Contacto: Coordenadora do projeto, ...', 'Date de contact: Maria Exemplu, manager de proiect': the role the

@@ -17,7 +17,9 @@ from ..numbers import MULTIPLIER, bare_amount, declared_currency, find_amounts, 
 from ..parties import participant_named
 from ..patterns import alternation
 from ..programmes import funds
+from ..segments import of_which
 from ..sheet import Participant, Sheet
+from ..text import Line
 
 Amounts = dict[str, list[tuple[Any, list[int], Any]]]  # the project's amounts by kind: (value, lines, rates)
 
@@ -43,6 +45,7 @@ def _labelled(sheet: Sheet, project: Amounts) -> None:
                 scoped = None
             continue
         value, lines, rest = sheet.first_block(seg)
+        value, lines, rest = _with_parts(value, lines, rest)
         sheet.release(rest)
         amounts = find_amounts(value)
         if not amounts:
@@ -87,6 +90,22 @@ def _labelled(sheet: Sheet, project: Amounts) -> None:
                 owner.budget.setdefault("_lines", []).extend(seg.label_lines + lines)
             else:
                 project.setdefault(kind, []).append((amount, seg.label_lines + lines, kind_rates))
+
+
+def _with_parts(value: str, lines: list[int], rest: list[Line]) -> tuple[str, list[int], list[Line]]:
+    """The value with the "of which" rows under it, each its own block ('Безвъзмездна финансова помощ | X',
+    then 'в т.ч. Европейско финансиране | Y' and 'в т.ч. Национално финансиране | Z' as a table's rows):
+    they are parts of the amount above, read by :func:`money_parts`, not lines to let go."""
+    taken = 0
+    for line in rest:
+        if line.text and not of_which(line.text.lstrip("|").strip()):
+            break
+        taken += 1
+    parts = [line for line in rest[:taken] if line.text]
+    if not parts:
+        return value, lines, rest
+    return (value + "".join(", " + line.text.replace("|", " ") for line in parts), lines + [line.number for line in parts],
+            rest[taken:])
 
 
 def names_eu(label: str) -> bool:
@@ -208,20 +227,40 @@ def _check_rates(sheet: Sheet) -> None:
     left such rates out.
     """
     budget = sheet.record.get("budget") or {}
+    for kind in ("eu_contribution", "co_financing"):
+        entry = sheet.provenance.get(f"budget.{kind}_rate")
+        if entry is not None and _of_eligible(sheet, entry.get("lines") or []):
+            entry.update(found="inferred", derived="the rate is stated of the eligible cost, not of the total")
     try:
         total = float(budget["total_cost"])
     except (KeyError, TypeError, ValueError):
         return
+    rival_totals = any(item["field"] == "budget.total_cost" and len(item.get("candidates") or []) > 1
+                       for item in sheet.review)
     for kind in ("eu_contribution", "co_financing"):
         rate, amount = budget.get(f"{kind}_rate"), budget.get(kind)
-        if rate is None or amount is None or total <= 0:
+        entry = sheet.provenance.get(f"budget.{kind}_rate")
+        if rate is None or amount is None or total <= 0 or entry is None:
             continue
         share = float(amount) / total * 100
         if abs(share - float(rate)) > RATE_TOLERANCE:
-            entry = sheet.provenance.get(f"budget.{kind}_rate")
-            if entry is not None:
-                entry.update(found="inferred", derived=f"{kind.replace('_', ' ')} over the total cost is {share:.1f} %, not the "
-                                                       f"stated {rate} %: the rate is on another base (the eligible cost?)")
+            entry.update(found="inferred", derived=f"{kind.replace('_', ' ')} over the total cost is {share:.1f} %, not the "
+                                                   f"stated {rate} %: the rate is on another base (the eligible cost?)")
+        elif rival_totals:  # 'Costo totale parte italiana' and '... parte svizzera': of one side, or the project's?
+            entry.update(found="inferred", derived=f"the stated {rate} % multiplies out against the first of several "
+                                                   "total costs only; which the record's total is, is asked")
+
+
+def _of_eligible(sheet: Sheet, lines: list[int]) -> bool:
+    """A percentage on these lines is followed by words of the eligible cost ('63,26% wydatków kwalifikowalnych')."""
+    stems = load("labels.yaml")["eligible_stems"]
+    numbers = set(lines)
+    for line in sheet.doc.lines:
+        if line.number in numbers:
+            for after in re.findall(r"%(.{0,60})", line.text):
+                if any(word.startswith(stem) for word in words(after).split()[:4] for stem in stems):
+                    return True
+    return False
 
 
 RATE_TOLERANCE = 1.0  # percentage points: a rate stated rounded ('85 %' of 84.6 %) still multiplies out

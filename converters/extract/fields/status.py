@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ..data import best_label, load, words
+from ..data import best_label, load, word_set, words
 from ..sheet import Sheet
 
 
@@ -31,3 +31,27 @@ def read(sheet: Sheet) -> None:
                 if found:
                     sheet.put("status", found, [line.number])
                     return
+    _said(sheet, values)
+
+
+SAYING_WORDS = 14  # a sentence longer than this says more than the project's state
+
+
+def _said(sheet: Sheet, values: dict[str, list[str]]) -> None:
+    """'Projekt byl úspěšně ukončen.': a short sentence naming the project and one status's words; inferred
+    (a sentence may speak of a phase, or of the future), and asked when sentences disagree."""
+    scope = word_set("labels.yaml", "project_scope")
+    said: dict[str, list[int]] = {}
+    for text, lines in sheet.sentences():
+        folded = f" {words(text)} "
+        if len(folded.split()) > SAYING_WORDS or not any(f" {w} " in folded for w in scope):
+            continue
+        kinds = {kind for kind, phrases in values.items() if any(f" {words(p)} " in folded for p in phrases)}
+        if len(kinds) == 1:
+            said.setdefault(kinds.pop(), lines)
+    if len(said) == 1:
+        kind, lines = said.popitem()
+        sheet.put("status", kind, lines, derived="a sentence about the project says it")
+    elif said:
+        sheet.ask("status", "sentences about the project give different statuses", sorted(said),
+                  sorted({n for lines in said.values() for n in lines}))

@@ -18,6 +18,17 @@ from ..sheet import Sheet
 from ..text import Line
 from .website import lone_address
 
+MENU_ITEM_WORDS = 4  # a line of a menu or a footer's links: a few words, no sentence
+
+
+def _menu(sheet: Sheet, numbers: list[int]) -> bool:
+    """Lines that are a menu, not a text ('About' over 'Accessibility', 'User Agreement', 'Privacy Policy', ...):
+    three or more, each of a few words, none ending a sentence."""
+    wanted = set(numbers)
+    texts = [line.text for line in sheet.doc.lines if line.number in wanted and line.text]
+    return len(texts) >= 3 and all(len(text.split()) <= MENU_ITEM_WORDS and not text.rstrip().endswith((".", "!", "?"))
+                                   for text in texts)
+
 
 def read(sheet: Sheet) -> None:
     """Each text section's items as its field; an objectives section's long opening paragraph is also the description."""
@@ -66,7 +77,8 @@ def read(sheet: Sheet) -> None:
             kept = [item for index, (item, address) in enumerate(zip(items, addresses)) if not address
                     and not (index and isinstance(item[0], str) and LABELISH.match(item[0]))
                     and not (isinstance(item[0], str) and (_quoted_name(item[0]) or len(item[0].split()) < 4))
-                    and not (mailed[index] and len(item[0].split()) <= 30)]
+                    and not (mailed[index] and len(item[0].split()) <= 30)
+                    and not (isinstance(item[0], str) and _menu(sheet, item[1]))]
             contact = any(with_mail and item not in kept for item, with_mail in zip(items, mailed))
             items = [item for index, item in enumerate(kept) if item[0] not in [text for text, _, _ in kept[:index]]]
             if not items:

@@ -17,7 +17,7 @@ from eulod.core.iris import slugify
 from .. import programmes as prog
 from ..data import load, words
 from ..dates import find_dates, fold
-from ..page import LABELISH, URL, about_name, eu_name, furniture, generic_heading, page_meta
+from ..page import LABELISH, URL, about_name, eu_name, furniture, generic_heading, navigation_path, page_meta
 from ..patterns import acronym_label, postal_address
 from ..places import city, looks_like_organisation, organisation_type
 from ..segments import blocks
@@ -39,6 +39,9 @@ def read(sheet: Sheet) -> None:
     about = about_name(sheet.doc.lines)
     headline, subtitle_line = _headline(sheet, about)
     title, subtitle, acronym, title_lines = _labelled_name(sheet)
+    if title and navigation_path(title):  # 'Projekt: Forskning › Forskning', a research portal's type line: a path, no name
+        sheet.ask("title", "a project-name label gives a navigation path, not a name", [title], title_lines)
+        title, acronym, title_lines = None, None, []
     other = next((named_language(sheet, seg.label) for seg in sheet.of("project_name")), None) if title else None
     pair: dict[str, str] | None = None
     if other:  # 'Hankkeen nimi englanniksi: X' beside the page's heading: the name in two languages

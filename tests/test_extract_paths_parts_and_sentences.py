@@ -1,0 +1,155 @@
+"""Rules made after scoring the twenty-third blind set (issue 16), so that set's figures after them are
+development figures. Each test is a small inline sheet written for it, in another language or wording
+than that set uses, and each assertion fails without its rule.
+"""
+
+from __future__ import annotations
+
+from inline_sheets import asked as _asked
+from inline_sheets import html_record as _html
+from inline_sheets import text_record as _text
+
+
+def test_a_project_label_over_a_navigation_path_gives_no_title() -> None:
+    """'Project: Research › Research' is a research portal's type line: the heading under it is the title."""
+    record = _html("""<html lang="en"><body>
+<div class="subtype">Project: Research &rsaquo; Research</div>
+<h1>Cleaner Ferries for the North Sea</h1>
+<p>Status: Ongoing</p><p>Programme: Interreg North Sea 2021-2027</p>
+</body></html>""", "en")
+    assert record["title"] == "Cleaner Ferries for the North Sea"
+
+
+def test_of_which_rows_under_a_grant_are_its_eu_and_national_parts() -> None:
+    """A grant's row ('Dofinansowanie', public money of any source), then 'w tym' rows each a block of its own
+    (a table exported a row a paragraph): the fund's part is the EU contribution, not the whole grant."""
+    record = _text("""
+Projekt: Zielone dachy Torunia
+Program: Fundusze Europejskie dla Kujaw i Pomorza 2021-2027
+Okres realizacji: od 1 kwietnia 2025 r. do 31 marca 2027 r.
+
+Wartość projektu | 1 000 000,00 zł
+
+Dofinansowanie | 800 000,00 zł
+
+w tym z EFRR | 600 000,00 zł
+
+w tym z budżetu państwa | 200 000,00 zł
+""", "pl")
+    budget = record.get("budget", {})
+    assert budget.get("eu_contribution") == "600000.00", budget
+
+
+def test_an_of_which_cue_with_abbreviation_points_starts_a_part() -> None:
+    """'z.B.'-style points inside a cue ('в т.ч.'): the cue is found as if written with spaces."""
+    from eulod.converters.extract.fields.money import money_parts
+
+    _head, parts = money_parts("1 000 000,00, в т.ч. Европейско финансиране 850 000,00")
+    assert [(kind, amount) for kind, amount, _ in parts] == [("eu_contribution", "850000.00")]
+
+
+def test_a_rate_that_multiplies_out_against_one_of_two_totals_is_asked() -> None:
+    """Two sides' totals ('Kosten österreichische Seite', '... bayerische Seite'), the first side's EU part 80 %:
+    the rate matches the total taken, but which total is the project's is asked, so the rate is too."""
+    record = _text("""
+Projekt: Alpenbahn Plus
+Programm: Interreg Bayern – Österreich 2021-2027
+
+Gesamtkosten österreichische Seite: 500.000,00 €
+davon EFRE (80 %): 400.000,00 €
+
+Gesamtkosten bayerische Seite: 300.000,00 €
+""", "de")
+    assert record.get("budget", {}).get("eu_contribution_rate") == 80, record.get("budget")
+    assert _asked(record, "budget.eu_contribution_rate")
+
+
+def test_a_rate_stated_of_the_eligible_cost_is_asked() -> None:
+    """'75 % des dépenses éligibles': the record keeps it (decision 1) but asks, even with no amount to check it by."""
+    record = _text("""
+Projet : Jardins partagés de Quimper
+Programme : FEDER Bretagne 2021-2027
+Coût total : 420 000,00 €
+Taux d'aide UE : 75 % des dépenses éligibles
+""", "fr")
+    assert record.get("budget", {}).get("eu_contribution_rate") == 75, record.get("budget")
+    assert _asked(record, "budget.eu_contribution_rate")
+
+
+def test_a_numbered_contact_heading_is_a_bare_heading_without_its_number() -> None:
+    """'3. Ansprechpartner' over a mailbox: the section's number is no part of the role, and the heading is asked."""
+    record = _html("""<html lang="de"><body><h1>Klimaquartier Beispielhausen</h1>
+<p>Programm: EFRE Niedersachsen 2021-2027</p><p>Laufzeit: 1. April 2025 – 31. März 2027</p>
+<h2>3. Ansprechpartner</h2><p>klimaquartier@example.org</p>
+</body></html>""", "de")
+    contacts = record.get("contacts", [])
+    assert contacts and contacts[0].get("role") == "Ansprechpartner", contacts
+    assert _asked(record, "contacts[0].role")
+
+
+def test_a_contact_said_in_a_sentence_gives_its_role_and_name() -> None:
+    """'La persona de contacto es la Sra. Lucía Ejemplo, Servicio de Proyectos Europeos': the name without the
+    form of address, the office after it."""
+    record = _text("""
+Proyecto: Huertos urbanos de Burgos
+Programa: FEDER Castilla y León 2021-2027
+Duración: del 1 de marzo de 2025 al 28 de febrero de 2027
+
+Contacto
+La persona de contacto del proyecto es la Sra. Lucía Ejemplo, Servicio de Proyectos Europeos, lucia.ejemplo@example.org
+""", "es")
+    contacts = record.get("contacts", [])
+    assert contacts and contacts[0].get("name") == "Lucía Ejemplo", contacts
+    assert contacts[0].get("office") == "Servicio de Proyectos Europeos"
+
+
+def test_a_short_sentence_about_the_project_gives_its_status_inferred() -> None:
+    """'Projekt został zakończony.' with no status label: closed, asked (a sentence may speak of a phase)."""
+    record = _text("""
+Projekt: Zielone podwórka w Kaliszu
+Program: Fundusze Europejskie dla Wielkopolski 2021-2027
+Okres realizacji: od 1 kwietnia 2023 r. do 30 listopada 2024 r.
+
+Projekt został zakończony w grudniu 2024 roku.
+""", "pl")
+    assert record.get("status") == "closed"
+    assert _asked(record, "status")
+
+
+def test_the_2014_2020_asylum_fund_is_not_the_programme_of_a_project_starting_in_2024() -> None:
+    """Plain 'AMIF' on a project of the 2021-2027 period: the code list has no notation for that programme."""
+    record = _text("""
+Projekt: Nya vägar Sundsvall
+Projektet finansieras av AMIF.
+Projekttid: 1 mars 2024 – 28 februari 2027
+""", "sv")
+    assert record.get("programme") is None, record.get("programme")
+    assert record.get("funds") == ["AMIF"]
+
+
+def test_the_asylum_fund_named_with_2014_2020_is_that_programme_whatever_the_start() -> None:
+    """'FAMI 2014-2020' on a project that started in 2021 (the old programme ran on): its notation."""
+    record = _text("""
+Progetto: Comunità Accoglienti Ancona
+Finanziato dal Fondo Asilo, Migrazione e Integrazione (FAMI) 2014-2020
+Durata: dal 1 marzo 2021 al 30 giugno 2022
+""", "it")
+    assert record.get("programme") == "AMIF-2014-2020"
+
+
+def test_an_about_heading_over_a_footer_menu_is_no_description() -> None:
+    """'About' over one-word links (a social network's footer): a menu, not a text; the post's paragraph is the
+    description."""
+    record = _text("""
+GreenPorts Lab
+
+Our Horizon Europe project SHORE-POWER has started: over three years we will equip six ferry berths with shore power
+and measure how much the ports' emissions fall.
+
+About
+Accessibility
+Privacy Policy
+Cookie Policy
+Terms of Service
+""", "en")
+    assert record.get("description", "").startswith("Our Horizon Europe project SHORE-POWER"), record.get("description")
