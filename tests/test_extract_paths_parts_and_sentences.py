@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from inline_sheets import asked as _asked
 from inline_sheets import html_record as _html
+from inline_sheets import parties as _parties
 from inline_sheets import text_record as _text
 
 
@@ -153,3 +154,37 @@ Cookie Policy
 Terms of Service
 """, "en")
     assert record.get("description", "").startswith("Our Horizon Europe project SHORE-POWER"), record.get("description")
+
+
+def test_partners_listed_in_prose_after_a_cue_are_read_with_their_places_and_roles() -> None:
+    """'brings together A, B in Belgium and the C, with D joining as an associated partner': each body a
+    participant, the country after 'in' its country, the role its part names; all inferred (prose)."""
+    record = _text("""
+Harbour Heat Network
+
+Programme: Interreg North Sea 2021-2027
+Duration: 1 March 2025 – 28 February 2028
+
+The project brings together the University of Exampleton, Sampleford City Council in Belgium and the
+Testport Harbour Authority, with the Green Quays Foundation joining as an associated partner.
+""", "en")
+    found = _parties(record)
+    assert found["university-of-exampleton"]["role"] == "partner", found
+    assert found["sampleford-municipality"]["organisation"].get("country") == "BE"
+    assert found["green-quays-foundation"]["role"] == "associated-partner"
+    index = list(found).index("green-quays-foundation")
+    assert record["provenance"][f"participants[{index}]"]["found"] == "inferred"
+
+
+def test_municipalities_listed_after_together_with_in_lower_case_names() -> None:
+    """'tillsammans med Exempelby kommun och Provby kommun': names whose type word is in lower case."""
+    record = _text("""
+Projekt: Gröna skolgårdar
+
+Projektet finansieras av Europeiska regionala utvecklingsfonden.
+Projekttid: 1 mars 2025 – 28 februari 2027
+
+Kommunen driver projektet tillsammans med Exempelby kommun och Provby kommun.
+""", "sv")
+    names = {p["organisation"]["name"].get("sv") for p in record.get("participants", [])}
+    assert {"Exempelby kommun", "Provby kommun"} <= names, names

@@ -47,6 +47,7 @@ STEPS: tuple[tuple[str, Callable[[Sheet], None]], ...] = (
     ("budget", money.read),
     ("text sections", texts.read),
     ("participants led by / with countries in prose", prose.read_led_by),
+    ("participants listed after a cue in prose", prose.read_partner_lists),
     ("participants after a country adjective", prose.read_adjective_lists),
     ("participating municipalities", prose.read_participating_bodies),
     ("participants' shares in prose", shares.read),

@@ -97,6 +97,69 @@ def _bracketed(sheet: Sheet, sentence: str, number: int, coordinator: Organisati
         add_item(sheet, f"{name} ({stated})", role, number, False)
 
 
+def read_partner_lists(sheet: Sheet) -> None:
+    """'It brings together the University of Galway, the Port of Gdańsk Authority in Poland and TNO', 'tillsammans
+    med Falu kommun, Ludvika kommun och studieförbundet ABF Dalarna': after a cue (labels.yaml
+    ``partner_list_cues``), each part of the list that reads as a body is a partner (its role when the part
+    names one: 'joining as an associated partner'); a place after it ('in Poland', '(Francia)') goes with it."""
+    labels = load("labels.yaml")
+    cues = sorted((words(c) for c in labels["partner_list_cues"]), key=len, reverse=True)
+    joiners = "|".join(re.escape(c) for c in sorted(labels["conjunctions"], key=len, reverse=True))
+    places = "|".join(re.escape(p) for p in labels["place_prepositions"])
+    for sentence, numbers in sheet.sentences():
+        folded = f" {words(sentence)} "
+        cue = next((c for c in cues if f" {c} " in folded), None)
+        if cue is None:
+            continue
+        found = re.search(rf"(?<!\w){cue_regex(cue)}(?!\w)", sentence, re.IGNORECASE)
+        if found is None:
+            continue
+        for part in re.split(rf",\s*|;\s*|\s+(?:{joiners})\s+", sentence[found.end():].rstrip(" .")):
+            _listed_partner(sheet, part.strip(), places, numbers[0])
+
+
+def _listed_partner(sheet: Sheet, part: str, places: str, number: int) -> None:
+    """One part of a partner list in prose: a body's name ('Falu kommun', 'the Port of Gdańsk Authority'),
+    perhaps a type word before it ('studieförbundet ABF Dalarna'), a place or a country after it, and a role
+    the part names ('joining as an associated partner')."""
+    part = leading_article().sub("", part)
+    kind = None
+    typed = re.match(r"^((?:[^\W\d_A-ZÀ-ÖØ-ÞĀ-Ž][\w-]*\s+){1,3})(?=[A-ZÀ-ÖØ-ÞĀ-Ž])", part)
+    if typed and organisation_type(typed.group(1)):
+        kind, part = organisation_type(typed.group(1)), part[typed.end():]
+    elif typed:  # 'with the Green Quays Foundation joining as ...': the small words before the name go
+        part = leading_article().sub("", part[typed.end():])
+    bracketed = re.match(r"^(.*?\S)\s*\(([^()]{1,40})\)(.*)$", part)
+    head, bracket, rest = (bracketed.group(1), bracketed.group(2), bracketed.group(3)) if bracketed else (part, None, "")
+    match = re.match(rf"({prose_name()})", head)
+    if match and (looks_like_organisation(match.group(1)) or organisation_type(match.group(1)) or kind
+                  or not (looks_like_organisation(head) or organisation_type(head))):
+        name, rest = match.group(1), head[match.end():] + rest  # 'Green Quays Foundation', then 'joining as ...'
+    elif len(head.split()) <= 8 and (looks_like_organisation(head) or organisation_type(head)):
+        name = head  # 'Ludvika kommun', 'Turun yliopisto': a body's name whatever its case
+    else:
+        return
+    town = ""
+    inside = re.match(rf"^(.*?\S)\s+(?:{places})\s+(?:the\s+)?({prose_name()})$", name)
+    after = re.match(rf"^\s*(?:{places})\s+(?:the\s+)?({prose_name()})", rest)
+    where = inside.group(2) if inside else after.group(1) if after else None
+    if where and (city(where) or read_country(where)):
+        if inside:
+            name, rest = inside.group(1), f" {where}{rest}"
+        if read_country(where) and not bracket:
+            bracket = where  # 'Sampleford City Council in Belgium'
+        elif not read_country(where):
+            town = where  # 'Chalmers University of Technology in Gothenburg'
+    if not name[:1].isupper() or not (looks_like_organisation(name) or organisation_type(name) or kind) \
+            or len(name.split()) > 10:
+        return
+    role = best_label(rest, load("labels.yaml")["item_roles"])[0] if rest.strip() else None
+    stated = bracket if bracket and read_country(bracket) else None
+    participant = add_item(sheet, f"{name} ({stated})" if stated else name, role or "partner", number, False, town=town)
+    if participant is not None and kind and (not participant.org.type or participant.org.type_guessed):
+        participant.org.type, participant.org.type_guessed = kind, False
+
+
 def read_adjective_lists(sheet: Sheet) -> None:
     """'hiszpańskie firmy ENT Environment & Management i Naider', 'aziende olandesi X e Y':
     a country adjective and a plural type word (either order), then capitalised names joined by commas or a conjunction."""
