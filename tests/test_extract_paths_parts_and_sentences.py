@@ -188,3 +188,46 @@ Kommunen driver projektet tillsammans med Exempelby kommun och Provby kommun.
 """, "sv")
     names = {p["organisation"]["name"].get("sv") for p in record.get("participants", [])}
     assert {"Exempelby kommun", "Provby kommun"} <= names, names
+
+
+def test_an_eu_fund_named_after_an_amount_makes_it_the_eu_contribution() -> None:
+    """'85 % (425 000,00 EUR) z Európskeho sociálneho fondu plus': the source after the amount, as Slovak says it;
+    the rate is the percentage nearest the amount, not the '100 %' the sentence opens with."""
+    record = _text("""
+Projekt: Škola pre všetkých
+Doba realizácie: 1. 9. 2023 – 31. 8. 2025
+
+Projekt bol financovaný zo 100 %: 85 % (425 000,00 EUR) z Európskeho sociálneho fondu plus a 15 %
+(75 000,00 EUR) zo štátneho rozpočtu.
+""", "sk")
+    budget = record.get("budget", {})
+    assert budget.get("eu_contribution") == "425000.00", budget
+    assert budget.get("eu_contribution_rate") == 85
+
+
+def test_an_amount_converted_in_brackets_before_the_fund_is_not_the_eu_contribution() -> None:
+    """'4 975 000,00 lei (1 000 000,00 euro), din Fondul Social European Plus': the bracket is the same money
+    in euro; the amount in the sheet's own currency is the EU contribution."""
+    record = _text("""
+Proiect: Școala deschisă Bacău
+Perioada de implementare: 1 martie 2024 – 28 februarie 2026
+
+Din valoarea totală, 85 % – 4 975 000,00 lei (1 000 000,00 euro), provin din Fondul Social European Plus.
+""", "ro")
+    assert record.get("budget", {}).get("eu_contribution") == "4975000.00", record.get("budget")
+    assert record.get("currency") == "RON"
+
+
+def test_money_in_a_paragraph_after_an_activities_list_is_read() -> None:
+    """A paragraph after the bullets under 'Activities:' goes back to the free text before the money is read."""
+    record = _text("""
+Project: Open Schoolyards Galway
+Duration: 1 September 2024 – 31 August 2026
+
+Activities:
+• greening four schoolyards
+• opening them to the neighbourhood after school
+
+The project received EUR 300,000.00 from the European Regional Development Fund.
+""", "en")
+    assert record.get("budget", {}).get("eu_contribution") == "300000.00", record.get("budget")

@@ -44,8 +44,8 @@ STEPS: tuple[tuple[str, Callable[[Sheet], None]], ...] = (
     ("dates", dates.read),
     ("programme and funds", programme.read),
     ("identifiers", identifiers.read),
+    ("text sections", texts.read),  # first: the paragraphs a section's list ends before go back to the free text
     ("budget", money.read),
-    ("text sections", texts.read),
     ("participants led by / with countries in prose", prose.read_led_by),
     ("participants listed after a cue in prose", prose.read_partner_lists),
     ("participants after a country adjective", prose.read_adjective_lists),

@@ -148,10 +148,18 @@ def _prose(sheet: Sheet, project: Amounts) -> None:
             continue  # a participant's share, read by read_prose_shares
         for index, amount in enumerate(amounts):
             best = _nearest_cue(words(sentence[: amount.start]), cues)
+            since = amounts[index - 1].end if index else 0  # '... financé à 80 % par le FEDER (400 000,00 €)'
+            after = False
+            if "eu_contribution" not in project and _nearest_cue(words(sentence[since: amount.start]), cues) is None \
+                    and _fund_after(sentence[amount.end: amounts[index + 1].start if index + 1 < len(amounts) else None]):
+                # '85 % (1 569 329,50 Kč) z Evropského sociálního fondu plus': the source named after the amount
+                if index and re.fullmatch(r"[\s.]*\(\s*", sentence[since: amount.start]):
+                    # '1 593 168,94 лв. (814 574,34 евро), са от ЕСФ+': the bracket is the amount before, converted
+                    amount, since = amounts[index - 1], amounts[index - 2].end if index > 1 else 0
+                best, after = "eu_contribution", True
             if best and best not in project:
-                since = amounts[index - 1].end if index else 0  # '... financé à 80 % par le FEDER (400 000,00 €)'
                 rates = find_percentages(sentence[since: amount.start]) if best == "eu_contribution" else []
-                project[best] = [(amount.value, numbers, rates[:1])]
+                project[best] = [(amount.value, numbers, rates[-1:] if after else rates[:1])]  # 'ze 100 %: 85 % (...) z ESF+': the nearest
                 note_currency(sheet, amount)
                 if index == 0:  # "a total budget of X, of which Y (85%) comes from the ERDF"
                     for kind, value, rates in money_parts(sentence[amount.start:])[1]:
@@ -161,6 +169,16 @@ def _prose(sheet: Sheet, project: Amounts) -> None:
                     share = _eu_share(sentence[amount.end:], cues["eu_contribution"])
                     if share is not None:  # 'total budget was EUR 599,962.50, 85% of it from the ERDF'
                         project["_eu_rate"] = [(share, numbers, [])]
+
+
+FUND_AFTER_WORDS = 6  # '(1 569 329,50 Kč) z Evropského sociálního fondu plus': the source named right after
+
+
+def _fund_after(text: str) -> bool:
+    """An EU fund or the Union named in the first words after an amount (its source, in languages that say
+    it after: 'z Evropského sociálního fondu', 'aus dem EFRE', 'from the ERDF')."""
+    head = " ".join(text.strip(" )").split()[:FUND_AFTER_WORDS])
+    return bool(head) and bool(funds(head) or names_eu(head))
 
 
 def _nearest_cue(before: str, cues: dict[str, list[str]]) -> str | None:
