@@ -68,6 +68,8 @@ def safety_lines(safe: Safety) -> list[str]:
         "| figure | value | goal |",
         "| --- | ---: | ---: |",
         f"| silent-error rate (wrong, not in review, over emitted) | {safe.silent_rate():.1%} ({safe.silent}/{safe.emitted}) | <= {SILENT_GOAL:.0%} |",
+        f"| the same, strict: a field-wide note that something is missing flags no value beside it | "
+        f"{safe.silent_strict / safe.emitted if safe.emitted else 0:.1%} ({safe.silent_strict}/{safe.emitted}) | <= {SILENT_GOAL:.0%} |",
         f"| wrong values flagged for review | {safe.wrong - safe.silent}/{safe.wrong} | |",
         f"| stated share (right, stated, unflagged, over expected) | {safe.stated_share():.1%} ({safe.stated_right}/{safe.expected}) | >= {STATED_GOAL:.0%} |",
         f"| emitted values in the review list | {safe.flagged}/{safe.emitted} | |",

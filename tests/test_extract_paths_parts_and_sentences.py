@@ -231,3 +231,29 @@ Activities:
 The project received EUR 300,000.00 from the European Regional Development Fund.
 """, "en")
     assert record.get("budget", {}).get("eu_contribution") == "300000.00", record.get("budget")
+
+
+def test_a_bracket_that_is_a_role_gives_the_role_without_a_comma_before_it() -> None:
+    """'Stockholms universitet (Ledande partner)' in a partner list: the bracket is the role, all of it."""
+    record = _html("""<html lang="sv"><body><h1>Fossilfria färjor</h1>
+<p>Program: Interreg Öresund-Kattegat-Skagerrak 2021-2027</p><p>Projektperiod: 1 mars 2024 – 28 februari 2027</p>
+<h2>Samarbetspartner</h2><ul>
+<li>Stockholms universitet (Ledande partner)</li>
+<li>Region Halland (Projektpartner)</li>
+</ul></body></html>""", "sv")
+    roles = {p["organisation"]["name"].get("sv"): p["role"] for p in record.get("participants", [])}
+    assert roles.get("Stockholms universitet") == "coordinator", roles
+    assert roles.get("Region Halland") == "partner"
+
+
+def test_two_bodies_in_one_partners_cell_are_two_participants_asked() -> None:
+    """'Uniwersytet Przykładowy, Fundacja Zielony Dom' in one cell: each part reads as a body, so two, asked."""
+    record = _html("""<html lang="pl"><body><h1>Zielone podwórka</h1><table>
+<tr><th>Program</th><td>Fundusze Europejskie dla Mazowsza 2021-2027</td></tr>
+<tr><th>Okres realizacji</th><td>od 1 kwietnia 2024 r. do 31 marca 2026 r.</td></tr>
+<tr><th>Beneficjent</th><td>Gmina Przykładowo</td></tr>
+<tr><th>Partnerzy</th><td>Uniwersytet Przykładowy, Fundacja Zielony Dom</td></tr>
+</table></body></html>""", "pl")
+    names = [p["organisation"]["name"].get("pl") for p in record.get("participants", []) if p["role"] == "partner"]
+    assert names == ["Uniwersytet Przykładowy", "Fundacja Zielony Dom"], names
+    assert _asked(record, "participants[1]") or _asked(record, "participants[2]")

@@ -84,6 +84,20 @@ def test_the_silent_error_rate_counts_only_unflagged_wrong_values() -> None:
     assert safety.silent == 0 and safety.stated_right == 3  # the language was given, so it is stated too
 
 
+def test_the_strict_silent_rate_does_not_count_a_note_that_something_is_missing_as_a_flag() -> None:
+    """A wrong partner's city under 'participants: no coordinator or lead partner is named' (a note, no
+    candidates): flagged by the plain reading, silent by the strict one; a value's own item flags it in both."""
+    record = {"participants": [{"role": "partner", "organisation": {"id": "x", "name": {"en": "X"}, "city": "Wrong"}}],
+              "review": [{"field": "participants", "reason": "no coordinator or lead partner is named"}],
+              "provenance": {"participants[0]": {"found": "stated", "lines": [3]}}}
+    expected = {"participants": [{"role": "partner", "organisation": {"id": "x", "name": {"en": "X"}, "city": "Right"}}]}
+    safety = silent_and_stated(compare(expected, record), record)
+    assert (safety.silent, safety.silent_strict) == (0, 1)
+    record["review"].append({"field": "participants[0].organisation.city", "reason": "check it", "candidates": ["Wrong"]})
+    safety = silent_and_stated(compare(expected, record), record)
+    assert (safety.silent, safety.silent_strict) == (0, 0)
+
+
 def test_every_official_language_has_its_word_file_and_month_names() -> None:
     assert set(language_files()) == set(EU_LANGUAGES)
     assert set(load("labels.yaml")["stopwords"]) == set(EU_LANGUAGES)

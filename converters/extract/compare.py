@@ -232,6 +232,15 @@ def flagged(record: dict[str, Any] | None, path: str) -> bool:
     return any(_covers(item["field"], path) for item in (record or {}).get("review") or [])
 
 
+def flagged_strictly(record: dict[str, Any] | None, path: str) -> bool:
+    """:func:`flagged`, not counting an item above the value that only says something is missing ('participants:
+    no coordinator or lead partner is named', no candidates): a publisher told that is not asked about a partner's
+    city. The stricter reading of "not in the review list", printed beside the other."""
+    return any(_covers(item["field"], path) and (item["field"] == path or item.get("candidates") or item.get("lines")
+                                                 or item["field"].count(".") + item["field"].count("[") > 0)
+               for item in (record or {}).get("review") or [])
+
+
 def found_as(record: dict[str, Any] | None, path: str) -> str | None:
     """``stated`` or ``inferred`` from the provenance entry nearest above ``path`` (None if unrecorded)."""
     provenance = (record or {}).get("provenance") or {}
@@ -252,10 +261,11 @@ class Safety:
     flagged: int = 0
     expected: int = 0
     stated_right: int = 0
+    silent_strict: int = 0  # wrong values a field-wide note of something missing is all that covers (flagged_strictly)
     silent_paths: list[str] = field(default_factory=list)
 
     def add(self, other: "Safety") -> None:
-        for name in ("emitted", "wrong", "silent", "flagged", "expected", "stated_right"):
+        for name in ("emitted", "wrong", "silent", "flagged", "expected", "stated_right", "silent_strict"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.silent_paths.extend(other.silent_paths)
 
@@ -279,6 +289,8 @@ def silent_and_stated(score: Score, record: dict[str, Any] | None) -> Safety:
             if not is_flagged:
                 safety.silent += 1
                 safety.silent_paths.append(value.path)
+            if not flagged_strictly(record, value.path):
+                safety.silent_strict += 1
         elif not is_flagged and found_as(record, value.path) == "stated":
             safety.stated_right += 1
     return safety

@@ -13,7 +13,7 @@ from ..data import best_label, contains, load, words
 from ..items import add_item, country_list_text, is_place, preferred_role
 from ..numbers import find_amounts
 from ..parties import participant_with_line
-from ..places import city, read_country
+from ..places import city, looks_like_organisation, organisation_type, read_country
 from ..segments import Segment, blocks, card_lines, place_and_country
 from ..sheet import Sheet
 from ..tables import column_kinds, row_number, total_row
@@ -132,8 +132,9 @@ def _party_segment(sheet: Sheet, seg: Segment, default: str, is_city: bool) -> N
     for line in items:
         text, role = line.text, default
         body, remark = _without_remark(text)
-        stated = best_label(remark, item_roles)[0] if remark and "," in body else None
-        if stated and len(words(remark).split()) <= 3:
+        stated, size = best_label(remark, item_roles) if remark else (None, 0)
+        whole = stated is not None and size >= len(words(remark))  # '(Ledende partner)': the bracket is a role, all of it
+        if stated and len(words(remark).split()) <= 3 and ("," in body or whole):
             # 'Forschungszentrum Jülich GmbH, Jülich, Deutschland (Koordinator)': the role apart, then name, city, country
             text, role = body, preferred_role(stated, default)
         parts = _split_items(text)
@@ -149,7 +150,11 @@ def _comma_list(text: str) -> list[str] | None:
     if "|" in text or re.search(r"\d", text):
         return None
     parts = [p.strip(" .;") for p in text.split(",")]
-    if len(parts) < 3 or not all(p and p[0].isupper() and len(p.split()) <= 6 for p in parts):
+    if not all(p and p[0].isupper() and len(p.split()) <= 6 for p in parts):
+        return None
+    if len(parts) == 2 and not all(looks_like_organisation(p) or organisation_type(p) for p in parts):
+        return None  # two parts: several bodies only when each reads as one ('Nyíregyházi Egyetem, Váci Mihály ... Központ')
+    if len(parts) < 2:
         return None
     if city(parts[-1]) or read_country(parts[-1]):
         return None
