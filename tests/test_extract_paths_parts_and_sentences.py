@@ -257,3 +257,29 @@ def test_two_bodies_in_one_partners_cell_are_two_participants_asked() -> None:
     names = [p["organisation"]["name"].get("pl") for p in record.get("participants", []) if p["role"] == "partner"]
     assert names == ["Uniwersytet Przykładowy", "Fundacja Zielony Dom"], names
     assert _asked(record, "participants[1]") or _asked(record, "participants[2]")
+
+
+def test_a_bodys_acronym_in_brackets_is_kept_and_both_readings_are_offered() -> None:
+    """'Technical University of Exampleton (TUE)': kept in the name and id (most readers), the name without it
+    offered (decision 6), for the name and for the id."""
+    record = _html("""<html lang="en"><body><h1>Cold Chains</h1>
+<p>Programme: Interreg North-West Europe 2021-2027</p><p>Duration: 1 March 2025 – 28 February 2028</p>
+<h2>Partners</h2><ul><li>Lead partner: Technical University of Exampleton (TUE), Ireland</li>
+<li>Partner: Sample Farmers Cooperative, Belgium</li></ul></body></html>""", "en")
+    found = _parties(record)
+    assert "technical-university-of-exampleton-tue" in found, found
+    index = list(found).index("technical-university-of-exampleton-tue")
+    items = {item["field"]: item for item in record["review"]}
+    assert "Technical University of Exampleton" in items[f"participants[{index}].organisation.name"]["candidates"]
+    assert "technical-university-of-exampleton" in items[f"participants[{index}].organisation.id"]["candidates"]
+
+
+def test_a_county_council_is_the_countys_authority_not_the_towns_municipality() -> None:
+    """'Exampleford County Council' is not 'exampleford-municipality': its own id, a regional authority."""
+    record = _html("""<html lang="en"><body><h1>Green Greenways</h1>
+<p>Programme: Interreg North-West Europe 2021-2027</p><p>Duration: 1 March 2025 – 28 February 2028</p>
+<h2>Partners</h2><ul><li>Lead partner: Exampleford County Council, Ireland</li>
+<li>Partner: Sample Farmers Cooperative, Belgium</li></ul></body></html>""", "en")
+    found = _parties(record)
+    assert "exampleford-county-council" in found, found
+    assert found["exampleford-county-council"]["organisation"]["type"] == "regional-authority"

@@ -84,6 +84,24 @@ def _two_bodies(name: str) -> bool:
                                               name[forms[0].end():forms[-1].start()]))
 
 
+_ACRONYM = re.compile(r"^(.*\S)\s*\(([A-ZÀ-Þ][\w+&-]{1,12})\)$")
+
+
+def _bracketed_acronym(sheet: Sheet, index: int, org_id: str, names: dict[str, str], lines: list[int]) -> None:
+    """'Atlantic Technological University (ATU)': most readers keep a body's acronym in brackets in its name
+    and id, some leave it out (docs/extraction.md, decision 6): kept, and both readings offered."""
+    for name in names.values():
+        match = _ACRONYM.match(name)
+        if match is None:
+            continue
+        suffix = "-" + re.sub(r"[^a-z0-9]+", "-", match.group(2).lower()).strip("-")
+        reason = "a body's acronym in brackets: kept in the name and id (most readers), or left out?"
+        sheet.ask(f"participants[{index}].organisation.name", reason, [name, match.group(1)], lines)
+        if org_id.endswith(suffix):
+            sheet.ask(f"participants[{index}].organisation.id", reason, [org_id, org_id[: -len(suffix)]], lines)
+        return
+
+
 def read(sheet: Sheet) -> None:
     """The record's ``participants`` with each one's provenance; a review item when there are none or no coordinator."""
     _official_names(sheet)
@@ -131,6 +149,7 @@ def read(sheet: Sheet) -> None:
         if org.name_guessed and found == "stated":
             sheet.provenance[f"participants[{index}].organisation.name"] = {"file": sheet.source_file, "lines": lines, "found": "inferred",
                                                                            "derived": "the name's language: the page's, for want of a sign"}
+        _bracketed_acronym(sheet, index, org.id, org.names, lines)
         if participant.role == "coordinator" and found == "stated" and leads > 1:
             sheet.provenance[f"participants[{index}].role"] = {
                 "file": sheet.source_file, "lines": lines, "found": "inferred",
