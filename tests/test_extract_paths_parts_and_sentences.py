@@ -283,3 +283,26 @@ def test_a_county_council_is_the_countys_authority_not_the_towns_municipality() 
     found = _parties(record)
     assert "exampleford-county-council" in found, found
     assert found["exampleford-county-council"]["organisation"]["type"] == "regional-authority"
+
+
+def test_a_participant_whose_name_reads_as_a_list_or_holds_an_amount_is_inferred() -> None:
+    """'Naturstyrelsen, Syddansk Universitet og Danmarks Naturfredningsforening' read as one body, and
+    'Exempelstad (Lead Partner): 1 026 400 EUR': inferred, so asked; a ministry naming its portfolio is one body."""
+    from eulod.converters.extract.fields.participant_list import _listed
+
+    assert _listed("Naturstyrelsen, Syddansk Universitet og Danmarks Naturfredningsforening")
+    assert _listed("Große Kreisstadt Beispielstadt (Lead Partner): 1 026 400 EUR")
+    assert not _listed("Consejería de Agricultura, Ganadería, Pesca y Desarrollo Sostenible")
+    assert not _listed("Syddansk Universitet")
+
+
+def test_a_comma_in_a_bodys_name_offers_the_name_before_it() -> None:
+    """'Kanton Beispiel, Amt für Umwelt' in a partner list: the office after the comma may or may not be part of the
+    name (readers split 13 to 10), so the name and id without it are offered."""
+    record = _html("""<html lang="de"><body><h1>Blaue Dächer</h1>
+<p>Programm: Interreg Alpenrhein-Bodensee-Hochrhein 2021-2027</p><p>Laufzeit: 1. März 2024 – 28. Februar 2027</p>
+<h2>Projektpartner</h2><ul><li>Kanton Beispiel, Amt für Umwelt (Leadpartner)</li>
+<li>Gemeinde Musterdorf (Projektpartner)</li></ul></body></html>""", "de")
+    items = {item["field"]: item for item in record["review"]}
+    assert items["participants[0].organisation.name"]["candidates"] == ["Kanton Beispiel, Amt für Umwelt", "Kanton Beispiel"]
+    assert "kanton-beispiel" in items["participants[0].organisation.id"]["candidates"]

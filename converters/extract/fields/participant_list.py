@@ -14,7 +14,8 @@ from eulod.converters.organisations import known_city
 
 from ..alphabets import spelling
 from ..data import load, words
-from ..places import municipality_mentions
+from ..numbers import find_amounts
+from ..places import municipality_mentions, organisation
 from ..sheet import Sheet
 
 
@@ -102,6 +103,33 @@ def _bracketed_acronym(sheet: Sheet, index: int, org_id: str, names: dict[str, s
         return
 
 
+def _listed(name: str) -> bool:
+    """'Naturstyrelsen, Aarhus Universitet (Institut for Ecoscience) og Danmarks Sportsfiskerforbund': capitalised
+    parts joined by commas and a conjunction; or a name holding an amount ('Große Kreisstadt Zittau (Lead Partner):
+    1 026 400 EUR'), a list's line read whole."""
+    if find_amounts(name, need_currency=True):
+        return True
+    if any(f"{words(name)} ".startswith(f"{head} ") for head in load("labels.yaml")["portfolio_heads"]):
+        return False  # 'Consejería de Agricultura, Ganadería, Pesca y ...': one body naming its portfolio
+    joiners = "|".join(re.escape(c) for c in load("labels.yaml")["conjunctions"])
+    return bool(re.search(rf"[A-ZÀ-ÞĀ-Ž][^,]*,\s*[A-ZÀ-ÞĀ-Ž][^,]*\s(?:{joiners})\s+[A-ZÀ-ÞĀ-Ž]", name))
+
+
+def _comma_tail(sheet: Sheet, index: int, org_id: str, names: dict[str, str], lines: list[int]) -> None:
+    """'Malmö stad, Arbetsmarknads- och socialförvaltningen', 'Kanton St. Gallen, Amt für Umwelt': the part after a
+    comma is a department, an address or the body's own words; readers kept it about as often as not (13 to 10 in
+    the sets), so the name without it is offered. A legal form after the comma ('Docapesca, S.A.') is the name's."""
+    for name in names.values():
+        head, comma, tail = name.partition(", ")
+        if comma and head and tail and not _LEGAL_FORMS.match(" " + tail) and len(name.split()) <= 12:
+            reason = "a comma in the name: is what follows it (a department, an address) part of the body's name?"
+            sheet.ask(f"participants[{index}].organisation.name", reason, [name, head], lines)
+            shorter = organisation(head, sheet.language).id
+            if shorter != org_id:
+                sheet.ask(f"participants[{index}].organisation.id", reason, [org_id, shorter], lines)
+            return
+
+
 def read(sheet: Sheet) -> None:
     """The record's ``participants`` with each one's provenance; a review item when there are none or no coordinator."""
     _official_names(sheet)
@@ -140,6 +168,9 @@ def read(sheet: Sheet) -> None:
         elif any(_two_bodies(name) for name in org.names.values()):
             sheet.provenance[f"participants[{index}]"].update(
                 found="inferred", derived="the name holds two bodies' legal forms ('X Oy, Y Oy'): two participants?")
+        elif any(_listed(name) for name in org.names.values()):
+            sheet.provenance[f"participants[{index}]"].update(
+                found="inferred", derived="the name reads as a list ('A, B og C') or holds an amount: more than one body's name?")
         if found == "stated" and index in translated:
             sheet.provenance[f"participants[{index}]"].update(
                 found="inferred", derived=f"the id {org.id!r} is made from {org.city!r}, which no city table knows and "
@@ -150,6 +181,7 @@ def read(sheet: Sheet) -> None:
             sheet.provenance[f"participants[{index}].organisation.name"] = {"file": sheet.source_file, "lines": lines, "found": "inferred",
                                                                            "derived": "the name's language: the page's, for want of a sign"}
         _bracketed_acronym(sheet, index, org.id, org.names, lines)
+        _comma_tail(sheet, index, org.id, org.names, lines)
         if participant.role == "coordinator" and found == "stated" and leads > 1:
             sheet.provenance[f"participants[{index}].role"] = {
                 "file": sheet.source_file, "lines": lines, "found": "inferred",
