@@ -84,11 +84,11 @@ def count_pairs(target: Path, memberships: Iterable[tuple[str, str]], meta: Call
     ``meta`` is given the number of distinct memberships and returns what the counts were computed for.
     Memory does not grow with the data: the memberships and the pairs are sorted by SQLite on disk.
     """
-    def fill(db: sqlite3.Connection) -> str:
+    def fill(db: sqlite3.Connection) -> tuple[str, str]:
         db.executescript("CREATE TEMP TABLE member (project TEXT, organisation TEXT, "
                          "PRIMARY KEY (project, organisation)) WITHOUT ROWID;")
         db.executemany("INSERT OR IGNORE INTO temp.member VALUES (?, ?)", memberships)  # streamed, one at a time
-        return "temp.member"
+        return "temp.member", "DROP TABLE temp.member"
 
     return _counted(target, fill, meta, keep)
 
@@ -103,27 +103,25 @@ def count_parked_pairs(target: Path, parked: Path, meta: Callable[[int], Mapping
     for every row, and waited for it beside that work: 243 s at 1 000 000 projects for what
     takes 41 s alone. Each statement here runs inside SQLite, which does not hold the lock.
     """
-    def fill(db: sqlite3.Connection) -> str:
+    def fill(db: sqlite3.Connection) -> tuple[str, str]:
         db.execute("ATTACH DATABASE ? AS parked", (str(parked),))
-        return "parked.member"
+        return "parked.member", "DETACH DATABASE parked"
 
     return _counted(target, fill, meta, keep)
 
 
-def _counted(target: Path, fill: Callable[[sqlite3.Connection], str], meta: Callable[[int], Mapping[str, str]],
-             keep: int) -> list[tuple[Pair, int]]:
-    """The counts file from the memberships table that ``fill`` makes or attaches (its name returned)."""
+def _counted(target: Path, fill: Callable[[sqlite3.Connection], tuple[str, str]],
+             meta: Callable[[int], Mapping[str, str]], keep: int) -> list[tuple[Pair, int]]:
+    """The counts file from the memberships table that ``fill`` makes or attaches: it returns the table's
+    name and the statement that lets it go once counted."""
     started = time.perf_counter()
     with written_whole(target, SCHEMA) as db:
         db.executescript(_SETTINGS)
-        members_table = fill(db)
+        members_table, let_go = fill(db)
         (members,) = db.execute(f"SELECT COUNT(*) FROM {members_table}").fetchone()
         db.executescript(_COUNT.format(members=members_table))
-        db.commit()
-        if members_table.startswith("temp."):
-            db.execute(f"DROP TABLE {members_table}")
-        else:
-            db.execute("DETACH DATABASE parked")
+        db.commit()  # DETACH is refused inside a transaction
+        db.execute(let_go)
         db.executemany("INSERT INTO meta VALUES (?, ?)", [("format", FORMAT), *sorted(meta(members).items())])
         db.executescript(INDEXES)
         top = PairCounts(db).top(keep)
