@@ -306,3 +306,28 @@ def test_a_comma_in_a_bodys_name_offers_the_name_before_it() -> None:
     items = {item["field"]: item for item in record["review"]}
     assert items["participants[0].organisation.name"]["candidates"] == ["Kanton Beispiel, Amt für Umwelt", "Kanton Beispiel"]
     assert "kanton-beispiel" in items["participants[0].organisation.id"]["candidates"]
+
+
+def test_a_quoted_headline_as_the_title_is_asked() -> None:
+    """A saved article's front matter, 'title: "„Das Wasser gehört allen“ – Interview zu X"': a quotation and what
+    it is, an article's headline, not the project's name: asked."""
+    record = _text("""
+---
+title: "„Das Wasser gehört allen“ – Interview zum Projekt AQUALINK"
+---
+Programm: Interreg Bayern – Österreich 2021-2027
+Laufzeit: 1. März 2024 – 28. Februar 2027
+""", "de")
+    assert _asked(record, "title"), record.get("review")
+
+
+def test_an_irish_project_officer_is_a_position_not_an_office() -> None:
+    """'Máire Sampla, Oifigeach Tionscadail, Oifig na Gaeilge' under 'Teagmháil': the Irish position (Project
+    Officer) is the role, the office after it the office."""
+    record = _html("""<html lang="ga"><body><h1>Bóithre Glasa</h1>
+<p>Clár: Interreg Atlantic Area 2021-2027</p><p>Fad: 1 Márta 2024 – 28 Feabhra 2027</p>
+<h2>Teagmháil</h2><p>Máire Sampla, Oifigeach Tionscadail, Oifig na Gaeilge<br>maire.sampla@example.org</p>
+</body></html>""", "ga")
+    contacts = record.get("contacts", [])
+    assert contacts and contacts[0].get("role") == "Oifigeach Tionscadail", contacts
+    assert contacts[0].get("office") == "Oifig na Gaeilge"

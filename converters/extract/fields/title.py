@@ -99,6 +99,9 @@ def read(sheet: Sheet) -> None:
         match = re.search(r"\b([A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*)\s*\(([^()]{5,80})\)", " ".join(l.text for l in sheet.doc.lines))
         if match and words(match.group(1)) in words(title).split() and words(match.group(2)) in words(title):
             acronym = match.group(1)
+    if title and _QUOTED_HEADLINE.match(title):  # '«Il-fortifikazzjonijiet mhumiex biss għat-turisti» – intervista dwar X'
+        sheet.ask("title", "a quotation and what it is (an interview's or article's headline), not the project's name",
+                  [title], title_lines)
     if title and generic_heading(title):
         sheet.ask("title", "the only title candidate is a site section or generic page heading", [title], title_lines)
         title, subtitle, title_lines = None, None, []
@@ -146,6 +149,10 @@ def _record_id(key: str) -> str:
     while len(slug) > 60 and "-" in slug:  # ids are at most 80 characters; keep whole words
         slug = slug.rsplit("-", 1)[0]
     return slug
+
+
+# a quotation (its opening mark perhaps stripped with a label's quotes), then a dash and what it is
+_QUOTED_HEADLINE = re.compile(r"^[«„“\"‘‚]?[^«»„“”\"‘’]{3,}[»”“\"’‘]\s*[–—:-]\s*\S")
 
 
 def _named_names(sheet: Sheet) -> list[tuple[str, str, list[int]]]:
