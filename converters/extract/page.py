@@ -39,18 +39,6 @@ def page_meta(text: str) -> bool:
     return any(folded.startswith(words(cue) + " ") for cue in load("labels.yaml")["fields"]["page_meta"])
 
 
-_CRUMBS = re.compile(r"\s[›»>/|]\s.*\s[›»>/|]\s|^[^|]{1,60}\s\|\s[^|]{1,40}$|^[^>›»]{1,40}\s[›»>]\s[^>›»]{1,40}$")
-
-
-def furniture(text: str) -> bool:
-    """Site header lines: breadcrumbs ('Home > Projects > X'), menus ('Home | News | Contact'), cookie notices,
-    an e-mail's 'view it in your browser' line and its greeting ('Hej Lars!')."""
-    folded = words(text)
-    tokens, padded = folded.split(), f" {folded} "
-    return bool(_CRUMBS.search(text)) or any(f" {w} " in padded if " " in w else w in tokens
-                                             for w in load("patterns.yaml")["furniture_words"]) or greeting(text)
-
-
 _PATH = re.compile(r"^[^>›»]{1,40}(\s[›»>]\s[^>›»]{1,40})+$")
 
 
@@ -58,6 +46,20 @@ def navigation_path(text: str) -> bool:
     """A breadcrumb or a type path ('Home > Projects > X', 'Forskning › Forskning'): short parts joined by
     arrows, not a name. (Bars and slashes join a menu's items and a table's broken cell too: not here.)"""
     return bool(_PATH.search(text.strip()))
+
+
+# two separators of a path or menu anywhere, or one bar between a menu's two short items (one arrow between
+# short parts: navigation_path)
+_CRUMBS = re.compile(r"\s[›»>/|]\s.*\s[›»>/|]\s|^[^|]{1,60}\s\|\s[^|]{1,40}$")
+
+
+def furniture(text: str) -> bool:
+    """Site header lines: breadcrumbs ('Home > Projects > X'), menus ('Home | News | Contact'), cookie notices,
+    an e-mail's 'view it in your browser' line and its greeting ('Hej Lars!')."""
+    folded = words(text)
+    tokens, padded = folded.split(), f" {folded} "
+    return bool(_CRUMBS.search(text)) or navigation_path(text) or any(
+        f" {w} " in padded if " " in w else w in tokens for w in load("patterns.yaml")["furniture_words"]) or greeting(text)
 
 
 def greeting(text: str) -> bool:

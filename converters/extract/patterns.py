@@ -1,6 +1,6 @@
 """Regular expressions built from the language words of patterns.yaml.
 
-The words are data; the shapes around them (where a name starts, what may follow a label) are
+The words are data (a list of labels.yaml where a rule needs one); the shapes around them (where a name starts, what may follow a label) are
 here. Each list is joined in its file's order, so an entry that is a prefix of another must
 come after it (``de la`` before ``de``).
 """
@@ -115,3 +115,10 @@ def contact_sentence() -> re.Pattern[str]:
     """'Ansprechpartnerin für das Projekt ist Frau Anna Beispiel': a role, 'is', a form of address and a name."""
     return re.compile(rf"^(?P<role>\S.{{2,80}}?)\s+(?:{alternation('contact_copulas')})\s+"
                       rf"(?:(?:{alternation('forms_of_address')})\.?\s+)?(?P<name>\S.*)$")
+
+
+@lru_cache(maxsize=1)
+def conjunctions() -> str:
+    """The words that join a list's last two items (labels.yaml ``conjunctions``) as one regex alternation,
+    longest first ('as well as' before 'a')."""
+    return "|".join(re.escape(c) for c in sorted(load("labels.yaml")["conjunctions"], key=len, reverse=True))

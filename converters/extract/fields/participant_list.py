@@ -15,6 +15,7 @@ from eulod.converters.organisations import known_city
 from ..alphabets import spelling
 from ..data import load, words
 from ..numbers import find_amounts
+from ..patterns import conjunctions
 from ..places import municipality_mentions, organisation
 from ..sheet import Sheet
 
@@ -96,10 +97,8 @@ def _bracketed_acronym(sheet: Sheet, index: int, org_id: str, names: dict[str, s
         if match is None:
             continue
         suffix = "-" + re.sub(r"[^a-z0-9]+", "-", match.group(2).lower()).strip("-")
-        reason = "a body's acronym in brackets: kept in the name and id (most readers), or left out?"
-        sheet.ask(f"participants[{index}].organisation.name", reason, [name, match.group(1)], lines)
-        if org_id.endswith(suffix):
-            sheet.ask(f"participants[{index}].organisation.id", reason, [org_id, org_id[: -len(suffix)]], lines)
+        _offer_shorter(sheet, index, "a body's acronym in brackets: kept in the name and id (most readers), or left out?",
+                       (name, match.group(1)), (org_id, org_id[: -len(suffix)] if org_id.endswith(suffix) else org_id), lines)
         return
 
 
@@ -111,8 +110,7 @@ def _listed(name: str) -> bool:
         return True
     if any(f"{words(name)} ".startswith(f"{head} ") for head in load("labels.yaml")["portfolio_heads"]):
         return False  # 'Consejería de Agricultura, Ganadería, Pesca y ...': one body naming its portfolio
-    joiners = "|".join(re.escape(c) for c in load("labels.yaml")["conjunctions"])
-    return bool(re.search(rf"[A-ZÀ-ÞĀ-Ž][^,]*,\s*[A-ZÀ-ÞĀ-Ž][^,]*\s(?:{joiners})\s+[A-ZÀ-ÞĀ-Ž]", name))
+    return bool(re.search(rf"[A-ZÀ-ÞĀ-Ž][^,]*,\s*[A-ZÀ-ÞĀ-Ž][^,]*\s(?:{conjunctions()})\s+[A-ZÀ-ÞĀ-Ž]", name))
 
 
 def _comma_tail(sheet: Sheet, index: int, org_id: str, names: dict[str, str], lines: list[int]) -> None:
@@ -122,12 +120,18 @@ def _comma_tail(sheet: Sheet, index: int, org_id: str, names: dict[str, str], li
     for name in names.values():
         head, comma, tail = name.partition(", ")
         if comma and head and tail and not _LEGAL_FORMS.match(" " + tail) and len(name.split()) <= 12:
-            reason = "a comma in the name: is what follows it (a department, an address) part of the body's name?"
-            sheet.ask(f"participants[{index}].organisation.name", reason, [name, head], lines)
-            shorter = organisation(head, sheet.language).id
-            if shorter != org_id:
-                sheet.ask(f"participants[{index}].organisation.id", reason, [org_id, shorter], lines)
+            _offer_shorter(sheet, index, "a comma in the name: is what follows it (a department, an address) part of "
+                           "the body's name?", (name, head), (org_id, organisation(head, sheet.language).id), lines)
             return
+
+
+def _offer_shorter(sheet: Sheet, index: int, reason: str, names: tuple[str, str], ids: tuple[str, str],
+                   lines: list[int]) -> None:
+    """Ask about a participant's name, the name as kept and the shorter reading as candidates, and about its id
+    the same way when the shorter name gives another id."""
+    sheet.ask(f"participants[{index}].organisation.name", reason, list(names), lines)
+    if ids[1] != ids[0]:
+        sheet.ask(f"participants[{index}].organisation.id", reason, list(ids), lines)
 
 
 def read(sheet: Sheet) -> None:

@@ -13,6 +13,7 @@ from ..data import best_label, contains, load, words
 from ..items import add_item, country_list_text, is_place, preferred_role
 from ..numbers import find_amounts
 from ..parties import participant_with_line
+from ..patterns import conjunctions
 from ..places import city, looks_like_organisation, organisation_type, read_country
 from ..segments import Segment, blocks, card_lines, place_and_country
 from ..sheet import Sheet
@@ -318,7 +319,7 @@ def _split_items(text: str) -> list[str]:
     parts.append(current)
     parts = [p.strip().rstrip(".;") for p in parts if p.strip()]
     if parts:  # "..., Radlin (Polska) i Valašské Meziříčí (Czechy)": the last two items share a conjunction
-        joiners = "|".join(re.escape(c) for c in sorted(load("labels.yaml")["conjunctions"], key=len, reverse=True))
+        joiners = conjunctions()
         last = re.split(rf"(?<=\))\s+(?:{joiners})\s+(?=[A-ZÀ-ÖØ-ÞĀ-Ž])", parts[-1], flags=re.IGNORECASE)
         parts[-1:] = [p.strip() for p in last if p.strip()]
     with_country = sum(1 for p in parts if re.search(r"\([^()]+\)\s*$", p))

@@ -14,7 +14,7 @@ from ..data import best_label, contains, load, words
 from ..items import add_item, particles
 from ..matching import cue_regex
 from ..parties import merge
-from ..patterns import alternation, lead_article, leading_article, prose_name
+from ..patterns import alternation, conjunctions, lead_article, leading_article, prose_name
 from ..places import (
     Organisation,
     city,
@@ -104,7 +104,7 @@ def read_partner_lists(sheet: Sheet) -> None:
     names one: 'joining as an associated partner'); a place after it ('in Poland', '(Francia)') goes with it."""
     labels = load("labels.yaml")
     cues = sorted((words(c) for c in labels["partner_list_cues"]), key=len, reverse=True)
-    joiners = "|".join(re.escape(c) for c in sorted(labels["conjunctions"], key=len, reverse=True))
+    joiners = conjunctions()
     places = "|".join(re.escape(p) for p in labels["place_prepositions"])
     for sentence, numbers in sheet.sentences():
         folded = f" {words(sentence)} "
@@ -163,7 +163,7 @@ def _listed_partner(sheet: Sheet, part: str, places: str, number: int) -> None:
 def read_adjective_lists(sheet: Sheet) -> None:
     """'hiszpańskie firmy ENT Environment & Management i Naider', 'aziende olandesi X e Y':
     a country adjective and a plural type word (either order), then capitalised names joined by commas or a conjunction."""
-    joiners = "|".join(re.escape(c) for c in sorted(load("labels.yaml")["conjunctions"], key=len, reverse=True))
+    joiners = conjunctions()
     for sentence, numbers in sheet.sentences():
         for match in re.finditer(r"(?<![\w-])([^\W\d_]{4,})\s+([^\W\d_]{3,})[\s,:]+(?=[A-ZÀ-ÖØ-ÞĀ-Ž])", sentence):
             first, second = match.group(1), match.group(2)

@@ -41,12 +41,13 @@ def _said(sheet: Sheet, values: dict[str, list[str]]) -> None:
     """'Projekt byl úspěšně ukončen.': a short sentence naming the project and one status's words; inferred
     (a sentence may speak of a phase, or of the future), and asked when sentences disagree."""
     scope = word_set("labels.yaml", "project_scope")
+    folded_values = {kind: [f" {words(p)} " for p in phrases] for kind, phrases in values.items()}  # once, not a sentence
     said: dict[str, list[int]] = {}
     for text, lines in sheet.sentences():
         folded = f" {words(text)} "
         if len(folded.split()) > SAYING_WORDS or not any(f" {w} " in folded for w in scope):
             continue
-        kinds = {kind for kind, phrases in values.items() if any(f" {words(p)} " in folded for p in phrases)}
+        kinds = {kind for kind, phrases in folded_values.items() if any(p in folded for p in phrases)}
         if len(kinds) == 1:
             said.setdefault(kinds.pop(), lines)
     if len(said) == 1:
