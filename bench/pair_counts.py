@@ -29,6 +29,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -88,20 +89,27 @@ def busy(stop: threading.Event, done: list[int]) -> None:
     done.append(rounds)
 
 
-def timed(count: Callable[[Path, Path], None], parked: Path, target: Path, beside: bool) -> float:
-    target.unlink(missing_ok=True)
+@contextmanager
+def beside_python(beside: bool) -> Iterator[None]:
+    """The block, alone or (``beside``) with a thread running pure Python (:func:`busy`) until it ends."""
     stop, done = threading.Event(), []
     worker = threading.Thread(target=busy, args=(stop, done)) if beside else None
     if worker:
         worker.start()
-    started = time.perf_counter()
     try:
-        count(parked, target)
-        return time.perf_counter() - started
+        yield
     finally:
         stop.set()
         if worker:
             worker.join()
+
+
+def timed(count: Callable[[Path, Path], None], parked: Path, target: Path, beside: bool) -> float:
+    target.unlink(missing_ok=True)
+    with beside_python(beside):
+        started = time.perf_counter()
+        count(parked, target)
+        return time.perf_counter() - started
 
 
 def main() -> None:

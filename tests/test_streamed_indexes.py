@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from streamed_expectations import assert_listing_is_the_definitions, assert_search_is_the_definitions, rows
 
 from eulod.core import listing, search
-from eulod.core.staging import create, fill, grouped, merged
+from eulod.core.staging import create, fill, grouped, in_bulk, merged
 from eulod.core.years import DATE_PICK, project_years
 from eulod.pipeline import paircounts, summaries
 
@@ -324,14 +324,14 @@ dates_ = st.lists(st.sampled_from(["2019-03-01", "2020", "2021-06", "2022-12-31"
 @given(st.lists(st.tuples(dates_, dates_, st.lists(st.sampled_from(["12", "30", "x"]), max_size=1)), max_size=8))
 def test_the_activity_years_read_one_project_at_a_time_are_those_of_each_projects_dates(tmp_path, projects):
     """Against the definition applied to dicts of every project's dates (as the summaries did before)."""
-    graph, target = n(BASE + "data"), n(BASE + "summaries")
+    graph = n(BASE + "data")
     store = ox.Store()
     for number, (starts, ends, months) in enumerate(projects):
         project = n(f"{BASE}project/{number}")
         store.extend(ox.Quad(project, n(E + p), literal(v), graph)
                      for p, values in (("startDate", starts), ("endDate", ends), ("durationMonths", months))
                      for v in values)
-    got = {(q.subject.value, q.object.value) for q in summaries.activity(store, graph, target, YEAR, tmp_path / "x")}
+    got = {(subject.value, year.value) for subject, _, year in summaries.activity(store, graph, YEAR, tmp_path / "x")}
     expected = set()
     for number, (starts, ends, months) in enumerate(projects):
         if starts:
@@ -342,3 +342,28 @@ def test_the_activity_years_read_one_project_at_a_time_are_those_of_each_project
                          for year in project_years(start, end, duration, YEAR)}
     assert got == expected
     assert not list(tmp_path.glob(".*scratch"))
+
+
+_CELL = st.one_of(st.none(), st.integers(-2**63, 2**63 - 1), st.text(st.characters(blacklist_categories=("Cs",)),
+                                                                        max_size=8))
+
+
+@settings(max_examples=80, deadline=None)
+@given(table=st.lists(st.tuples(_CELL, _CELL), max_size=40), per_fetch=st.integers(1, 7))
+def test_rows_read_in_bulk_are_the_querys_rows(table, per_fetch):
+    """eulod.core.staging.in_bulk packs rows in JSON texts so that a side thread does not wait for
+    the interpreter's lock once per row: every row comes back once, whatever the number per
+    fetch (boundaries inside and between groups), with text of any script, quotes and control
+    characters, the integers' whole range and nulls as they were; and a column that holds a
+    JSON text of its own comes back parsed."""
+    db = sqlite3.connect(":memory:")
+    create(db, "cell", "k, v")
+    fill(db, "cell", "k, v", table)
+    got = list(in_bulk(db, "SELECT k, v FROM cell", ("k", "v"), rows=per_fetch))
+    assert Counter(map(tuple, got)) == Counter(table)
+    grouped_values = list(in_bulk(db, "SELECT k, json_group_array(v) AS vs FROM cell GROUP BY k",
+                                  ("k", "json(vs)"), rows=per_fetch))
+    model: dict = defaultdict(Counter)
+    for key, value in table:
+        model[key][value] += 1
+    assert {key: Counter(values) for key, values in grouped_values} == model

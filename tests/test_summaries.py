@@ -345,5 +345,32 @@ def test_country_totals_count_only_well_formed_decimals_from_the_store_and_from_
                 group[0] += value
                 group[1] += 1
     store = ox.Store()
-    store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(SUMMARIES)) for q in from_store)
+    store.extend(ox.Quad(subject, predicate, value, ox.NamedNode(SUMMARIES)) for subject, predicate, value in from_store)
     assert totals(store) == {key: (value[0], value[1]) for key, value in expected.items()}
+
+
+_TERM_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=st.lists(_TERM_TEXT, min_size=1, max_size=6), language=st.sampled_from([None, "en", "pt-BR"]),
+       blank_at=st.sets(st.integers(0, 5)))
+def test_loaded_statements_are_the_terms_given(texts, language, blank_at):
+    """The summaries go to the store as N-Triples text (eulod.pipeline.summaries.load_statements):
+    every literal, with quotes, backslashes, line breaks, control characters or any script, reads
+    back as the term it was, and a blank node keeps its label (the loader renames those of a
+    text, so they go as quads). The model: the same statements added as quads."""
+    from eulod.pipeline.summaries import load_statements
+
+    graph = n(SUMMARIES)
+    blank = ox.BlankNode()
+    statements = []
+    for number, text in enumerate(texts):
+        subject = blank if number in blank_at else n(f"{BASE}organisation/{number}")
+        value = ox.Literal(text, language=language) if language else ox.Literal(text)
+        statements.append((subject, e("cityKey"), value))
+        statements.append((subject, e("sharedWith"), blank if number + 1 in blank_at else n(f"{BASE}o/{number}")))
+    store, model = ox.Store(), ox.Store()
+    assert load_statements(store, iter(statements), graph) == len(statements)
+    model.extend(ox.Quad(subject, predicate, value, graph) for subject, predicate, value in statements)
+    assert set(store) == set(model)

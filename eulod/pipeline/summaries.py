@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
+import json
 import logging
 import os
 import sqlite3
@@ -40,14 +41,14 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import pyoxigraph as ox
 
 from eulod.core.iris import last_segment
 from eulod.core.namespaces import EULOD
 from eulod.core.queryfiles import stored_query
-from eulod.core.staging import Table, create, finish, grouped, merged, park, scratch
+from eulod.core.staging import Table, create, finish, in_bulk, park, scratch
 from eulod.core.years import DATE_PICK, project_years, stated_months
 from eulod.pipeline.paircounts import count_pairs, count_parked_pairs
 
@@ -57,6 +58,13 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 XSD_DECIMAL = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 XSD_GYEAR = ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")
+
+# A summary's triple as its three terms, in no graph. Not an ``ox.Triple`` or ``ox.Quad``: making
+# one that holds a literal or a blank node gives the interpreter's lock away (pyoxigraph 0.5.13),
+# and on the build's side thread, beside the change feed's Python, each then waited for the lock
+# to come back: the activity years of 100 000 projects took 118 s instead of 1.6 s
+# (bench/summary_reads.py). Terms alone, and their N-Triples text, do not (:func:`load_statements`).
+Statement: TypeAlias = "tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.Term]"
 
 
 @cache  # rdflib checks the IRI each time: a tenth of a second per 8 000 quads made
@@ -68,7 +76,7 @@ def _query(store: ox.Store, name: str, graph: ox.NamedNode) -> ox.QuerySolutions
     return store.query(stored_query(__package__, name), default_graph=graph)
 
 
-def country_totals(store: ox.Store, graph: ox.NamedNode, base_iri: str) -> Iterator[ox.Quad]:
+def country_totals(store: ox.Store, graph: ox.NamedNode, base_iri: str) -> Iterator[Statement]:
     """One eulod:CountryTotal per (country, currency): the participations' EU contributions summed.
 
     Amounts in different currencies are never added; a participation without a stated
@@ -100,22 +108,22 @@ PARKED: tuple[Table, ...] = (("contribution", "organisation, currency, amount", 
                              ("city", "organisation, city", None, None, _cities))
 
 
-def parked_country_totals(parked: Path, base_iri: str) -> Iterator[ox.Quad]:
+def parked_country_totals(parked: Path, base_iri: str) -> Iterator[Statement]:
     """:func:`country_totals` from a parked listing: the contributions joined to the organisations'
     countries (each distinct pair once, as the store holds it), summed as decimals, per country
-    and currency."""
+    and currency. SQLite groups them; each group's amounts come as one JSON text (a row at a time,
+    they would wait for the interpreter's lock beside the change feed: eulod.core.staging.in_bulk)."""
     db = sqlite3.connect(parked)
     try:
-        rows = db.execute("SELECT l.country, c.currency, c.amount FROM contribution AS c "
-                          "JOIN (SELECT DISTINCT organisation, country FROM located) AS l "
-                          "ON l.organisation = c.organisation ORDER BY l.country, c.currency")
-        for (country, currency), amounts in itertools.groupby(rows, key=lambda row: (row[0], row[1])):
-            total, participations = Decimal(0), 0
-            for _country, _currency, amount in amounts:
-                total += Decimal(amount)
-                participations += 1
+        groups = db.execute("SELECT l.country, c.currency, json_group_array(c.amount) FROM contribution AS c "
+                            "JOIN (SELECT DISTINCT organisation, country FROM located) AS l "
+                            "ON l.organisation = c.organisation GROUP BY l.country, c.currency "
+                            "ORDER BY l.country, c.currency")
+        for country, currency, amounts in groups:
+            values = json.loads(amounts)
+            total = sum(map(Decimal, values), Decimal(0))
             yield from country_total(base_iri, ox.NamedNode(country), ox.NamedNode(currency), total.normalize(),
-                                     participations)
+                                     len(values))
     finally:
         db.close()
 
@@ -125,15 +133,15 @@ def country_total_node(base_iri: str, country: ox.Term, currency: ox.Term) -> ox
 
 
 def country_total(base_iri: str, country: ox.Term, currency: ox.Term, total: Decimal,
-                  participations: int) -> tuple[ox.Quad, ...]:
+                  participations: int) -> tuple[Statement, ...]:
     """The eulod:CountryTotal of one (country, currency): ``total`` over ``participations`` solutions."""
     node = country_total_node(base_iri, country, currency)
     return (
-        ox.Quad(node, RDF_TYPE, _p("CountryTotal")),
-        ox.Quad(node, _p("totalFor"), country),
-        ox.Quad(node, _p("totalCurrency"), currency),
-        ox.Quad(node, _p("totalAmount"), ox.Literal(_decimal(total), datatype=XSD_DECIMAL)),
-        ox.Quad(node, _p("participationCount"), ox.Literal(str(participations), datatype=XSD_INTEGER)),
+        (node, RDF_TYPE, _p("CountryTotal")),
+        (node, _p("totalFor"), country),
+        (node, _p("totalCurrency"), currency),
+        (node, _p("totalAmount"), ox.Literal(_decimal(total), datatype=XSD_DECIMAL)),
+        (node, _p("participationCount"), ox.Literal(str(participations), datatype=XSD_INTEGER)),
     )
 
 
@@ -174,18 +182,18 @@ def collaboration_node(base_iri: str, first: str, second: str) -> ox.NamedNode:
     return ox.NamedNode(f"{base_iri}summary/collaboration/{last_segment(first)}/{last_segment(second)}")
 
 
-def collaboration(first: ox.NamedNode, second: ox.NamedNode, count: int, base_iri: str) -> tuple[ox.Quad, ...]:
+def collaboration(first: ox.NamedNode, second: ox.NamedNode, count: int, base_iri: str) -> tuple[Statement, ...]:
     """The eulod:Collaboration of one pair of organisations (``first`` sorts first), with the projects they share."""
     node = collaboration_node(base_iri, first.value, second.value)
     return (
-        ox.Quad(node, RDF_TYPE, _p("Collaboration")),
-        ox.Quad(node, _p("collaborator"), first),
-        ox.Quad(node, _p("collaborator"), second),
-        ox.Quad(node, _p("sharedProjects"), ox.Literal(str(count), datatype=XSD_INTEGER)),
+        (node, RDF_TYPE, _p("Collaboration")),
+        (node, _p("collaborator"), first),
+        (node, _p("collaborator"), second),
+        (node, _p("sharedProjects"), ox.Literal(str(count), datatype=XSD_INTEGER)),
     )
 
 
-def collaborations(top: list[tuple[tuple[str, str], int]], base_iri: str, odd: dict[str, ox.Term]) -> Iterator[ox.Quad]:
+def collaborations(top: list[tuple[tuple[str, str], int]], base_iri: str, odd: dict[str, ox.Term]) -> Iterator[Statement]:
     """One eulod:Collaboration per frequent pair of organisations (``top``: of their IRIs, as
     :func:`most_frequent` chooses them), ``odd`` the organisations that are not IRIs, by value."""
     for (first, second), count in top:
@@ -215,28 +223,29 @@ def city_key_set(cities: Iterable[str]) -> set[str]:
     return {city_key(city) for city in cities} - {""}
 
 
-def city_key_quads(rows: Iterator[tuple[ox.NamedNode | ox.BlankNode, str]], target: ox.NamedNode) -> Iterator[ox.Quad]:
-    """One ``eulod:cityKey`` per organisation and distinct key, from (organisation, city) rows
-    that come grouped by organisation."""
+def city_key_statements(rows: Iterable[tuple[ox.NamedNode | ox.BlankNode, Iterable[str]]]) -> Iterator[Statement]:
+    """One ``eulod:cityKey`` per organisation and distinct key, from (organisation, its cities) rows."""
     key_of = _p("cityKey")
-    for organisation, cities in itertools.groupby(rows, key=lambda row: row[0]):
-        for key in sorted(city_key_set(city for _organisation, city in cities)):
-            yield ox.Quad(organisation, key_of, ox.Literal(key), target)
+    for organisation, cities in rows:
+        for key in sorted(city_key_set(cities)):
+            yield organisation, key_of, ox.Literal(key)
 
 
-def city_keys(store: ox.Store, graph: ox.NamedNode, target: ox.NamedNode,
-              parked: Path | None = None) -> Iterator[ox.Quad]:
-    """:func:`city_key_quads` of every organisation stating a city: from the store's index
+def city_keys(store: ox.Store, graph: ox.NamedNode, parked: Path | None = None) -> Iterator[Statement]:
+    """:func:`city_key_statements` of every organisation stating a city: from the store's index
     (sorted by subject in memory, one row per organisation: a build parks the rows whenever
-    the data is large), or from the parked rows, sorted by SQLite."""
+    the data is large), or from the parked rows, grouped by SQLite and read in bulk."""
     if parked is None:
         rows = sorted(_values(store, graph, "city"))  # the index gives them in the cities' order
-        yield from city_key_quads(((_subject(s), city) for s, city in rows), target)
+        yield from city_key_statements((_subject(organisation), [city for _, city in cities])
+                                       for organisation, cities in itertools.groupby(rows, key=lambda row: row[0]))
         return
     db = sqlite3.connect(parked)
     try:
-        rows = db.execute("SELECT DISTINCT organisation, city FROM city ORDER BY organisation")
-        yield from city_key_quads(((ox.NamedNode(o), city) for o, city in rows), target)
+        yield from city_key_statements((ox.NamedNode(organisation), cities) for organisation, cities in in_bulk(
+            db, "SELECT organisation, json_group_array(city) AS cities FROM "
+                "(SELECT DISTINCT organisation, city FROM city) GROUP BY organisation",
+            ("organisation", "json(cities)")))
     finally:
         db.close()
 
@@ -246,16 +255,23 @@ def _subject(text: str) -> ox.NamedNode | ox.BlankNode:
     return ox.NamedNode(text[1:-1]) if text.startswith("<") else ox.BlankNode(text[2:])
 
 
-def activity(store: ox.Store, graph: ox.NamedNode, target: ox.NamedNode, current_year: int,
-             beside: Path, parked: Path | None = None) -> Iterator[ox.Quad]:
-    """``eulod:activeInYear`` for each project and each year it runs (:func:`project_years`), in ``target``.
+# Each project's start, end and duration values, one row per project with a start, read in bulk.
+_DATES = ("SELECT s.subject AS subject, "
+          "(SELECT json_group_array(value) FROM start WHERE subject = s.subject) AS starts, "
+          "(SELECT json_group_array(value) FROM end WHERE subject = s.subject) AS ends, "
+          "(SELECT json_group_array(value) FROM months WHERE subject = s.subject) AS months "
+          "FROM (SELECT DISTINCT subject FROM start) AS s")
+
+
+def activity(store: ox.Store, graph: ox.NamedNode, current_year: int, beside: Path,
+             parked: Path | None = None) -> Iterator[Statement]:
+    """``eulod:activeInYear`` for each project and each year it runs (:func:`project_years`).
 
     Index scans (start dates, end dates, durations) rather than a query with optional
-    joins: the joins are what make the question slow in the first place. Four or so quads
-    per project: they are made in their graph at once rather than copied into it. The
-    scans are parked in a scratch file beside ``beside`` (eulod.core.staging) and read back
-    one project at a time: dicts of every project's dates took about 450 MB at 1 000 000.
-    Of several stated dates the one eulod.core.years.DATE_PICK keeps counts; of several
+    joins: the joins are what make the question slow in the first place. Four or so statements
+    per project. The scans are parked in a scratch file beside ``beside`` (eulod.core.staging)
+    and read back some thousands of projects at a time (eulod.core.staging.in_bulk): dicts of
+    every project's dates took about 450 MB at 1 000 000. Of several stated dates the one eulod.core.years.DATE_PICK keeps counts; of several
     durations, the longest (eulod.core.years.stated_months).
 
     With ``parked`` (the listing's rows a build read from the records beside the load,
@@ -272,19 +288,16 @@ def activity(store: ox.Store, graph: ox.NamedNode, target: ox.NamedNode, current
             park(db, "months", "subject, value", _values(store, graph, "durationMonths"), index="subject")
         else:
             _copy_dates(db, parked)
-        keys = (subject for (subject,) in db.execute("SELECT DISTINCT subject FROM start ORDER BY subject"))
-        for subject, (starts, ends, months) in merged(
-                keys, grouped(db.execute("SELECT subject, value FROM start ORDER BY subject")),
-                grouped(db.execute("SELECT subject, value FROM end ORDER BY subject")),
-                grouped(db.execute("SELECT subject, value FROM months ORDER BY subject"))):
-            start = functools.reduce(DATE_PICK["start"], (value for (value,) in starts))
-            end = functools.reduce(DATE_PICK["end"], (value for (value,) in ends)) if ends else None
+        for subject, starts, ends, months in in_bulk(db, _DATES, ("subject", "json(starts)", "json(ends)",
+                                                                  "json(months)")):
+            start = functools.reduce(DATE_PICK["start"], starts)
+            end = functools.reduce(DATE_PICK["end"], ends) if ends else None
             project = _subject(subject)
-            for year in project_years(start, end, stated_months(value for (value,) in months), current_year):
+            for year in project_years(start, end, stated_months(months), current_year):
                 literal = literals.get(year)
                 if literal is None:
                     literal = literals[year] = ox.Literal(f"{year:04d}", datatype=XSD_GYEAR)
-                yield ox.Quad(project, active_in, literal, target)
+                yield project, active_in, literal
 
 
 def _copy_dates(db: sqlite3.Connection, parked: Path) -> None:
@@ -348,21 +361,41 @@ def add_summaries(store: ox.Store, data_graph: str, summary_graph: str, base_iri
             kept.unlink(missing_ok=True)
     if odd and counts is not None:
         log.warning("not keeping the pair counts: an organisation taking part is not an IRI")
-    added = 0
-
-    def counted(quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
-        nonlocal added
-        for q in quads:
-            added += 1
-            yield ox.Quad(q.subject, q.predicate, q.object, target)
-
-    # The store is a new generation no reader has opened yet: no transaction needed. The quads
-    # go in BULK_QUADS at a time (the activity years are about four per project): pyoxigraph's
-    # bulk_extend holds all it is given, 550 MB for the 1 080 000 quads of 300 000 projects.
+    # The store is a new generation no reader has opened yet: no transaction needed.
     totals = country_totals(store, source, base_iri) if parked is None else parked_country_totals(parked, base_iri)
-    quads = counted(itertools.chain(totals, collaborations(top, base_iri, odd),
-                                    activity(store, source, target, year, kept, parked),
-                                    city_keys(store, source, target, parked)))
-    while chunk := list(itertools.islice(quads, BULK_QUADS)):
-        store.bulk_extend(chunk)
+    return load_statements(store, itertools.chain(totals, collaborations(top, base_iri, odd),
+                                                  activity(store, source, year, kept, parked),
+                                                  city_keys(store, source, parked)), target)
+
+
+def load_statements(store: ox.Store, statements: Iterable[Statement], target: ox.NamedNode) -> int:
+    """Add ``statements`` to ``target`` in ``store``, BULK_QUADS at a time; returns how many.
+
+    As N-Triples text for the bulk loader (a term's ``str`` is its N-Triples form), not as
+    ``ox.Quad``: see :data:`Statement`. pyoxigraph's bulk loader holds all it is given (550 MB
+    for the 1 080 000 quads of 300 000 projects), hence the batches. A statement with a blank
+    node goes as a quad: the loader would give the node a new label (a build only meets one
+    when a record's organisation is not an IRI).
+    """
+    added = 0
+    lines: list[str] = []
+    quads: list[ox.Quad] = []
+
+    def flush() -> None:
+        if lines:
+            store.bulk_load(input="".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
+            lines.clear()
+        if quads:
+            store.bulk_extend(quads)
+            quads.clear()
+
+    for subject, predicate, value in statements:
+        added += 1
+        if type(subject) is ox.BlankNode or type(value) is ox.BlankNode:
+            quads.append(ox.Quad(subject, predicate, value, target))
+        else:
+            lines.append(f"{subject} {predicate} {value} .\n")
+        if len(lines) + len(quads) >= BULK_QUADS:
+            flush()
+    flush()
     return added

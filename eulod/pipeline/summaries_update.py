@@ -297,8 +297,8 @@ def _country_totals(store: ox.Store, summaries: ox.NamedNode, base_iri: str, bef
             patch.remove.extend(old)
             if participations:
                 total = Decimal(0) if total == 0 else total.normalize()  # the store's canonical form: no -0, no 1.50
-                patch.add.extend(ox.Quad(q.subject, q.predicate, q.object, summaries)
-                                 for q in country_total(base_iri, country, currency, total, participations))
+                patch.add.extend(ox.Quad(subject, predicate, value, summaries) for subject, predicate, value
+                                 in country_total(base_iri, country, currency, total, participations))
 
 
 def _moved(store: ox.Store, before: DataView, after: DataView, organisations: set[ox.Term], direct: set[ox.Term],
@@ -376,7 +376,7 @@ def _activity(store: ox.Store, summaries: ox.NamedNode, after: DataView, delta: 
 # -- city keys ------------------------------------------------------------------------------
 
 def _city_keys(store: ox.Store, summaries: ox.NamedNode, after: DataView, delta: Delta, patch: Patch) -> None:
-    """The city keys of the organisations whose city changed, as summaries.city_key_quads states them."""
+    """The city keys of the organisations whose city changed, as summaries.city_key_statements states them."""
     for organisation in _changed(delta, (CITY,)):
         keys = {ox.Literal(key) for key in city_key_set(o.value for o in after.objects(organisation, CITY)
                                                         if isinstance(o, ox.Literal))}
@@ -419,9 +419,10 @@ def _collaborations(base_iri: str, summaries: ox.NamedNode, before: list[tuple[P
         return nodes
 
     def quads(pairs: set[tuple[Pair, int]]) -> set[ox.Quad]:
-        return {ox.Quad(q.subject, q.predicate, q.object, summaries)
+        return {ox.Quad(subject, predicate, value, summaries)
                 for (first, second), count in pairs
-                for q in collaboration(ox.NamedNode(first), ox.NamedNode(second), count, base_iri)}
+                for subject, predicate, value in collaboration(ox.NamedNode(first), ox.NamedNode(second), count,
+                                                               base_iri)}
 
     old, new = by_node(before), by_node(after)
     for node in old.keys() | new.keys():
