@@ -181,6 +181,9 @@ class _HtmlLines(HTMLParser):
         self.header_cells = 0
         self.labels: list[int] = []  # stack depths of open inline label elements
         self.block_label = False  # the block being read is marked as a field's label
+        self.in_cell = False  # a table cell is open
+        self.cell_paragraph = False  # the open cell's first paragraph has started
+        self.inlined: list[int] = []  # stack depths of open paragraphs read as their cell's text
 
     @property
     def hidden(self) -> bool:
@@ -225,7 +228,14 @@ class _HtmlLines(HTMLParser):
                     self.parts = [said, ", "]
         if self.hidden:
             return
+        if tag == "p" and self.in_cell and not self.cell_paragraph:
+            # A cell's first paragraph is the cell's text: word processors and many editors write
+            # every cell as <td><p>…</p></td>, and the row must stay one line ('Partner | Role | …').
+            self.cell_paragraph = True
+            self.inlined.append(len(self.stack) - 1)
+            return
         if tag in self.BLOCK:
+            self.in_cell = False
             self.flush()
             self.start = self.getpos()[0]
             self.kind = tag
@@ -235,6 +245,7 @@ class _HtmlLines(HTMLParser):
                 self.parts.append(" | ")
             self.cells += 1
             self.header_cells += tag == "th"
+            self.in_cell, self.cell_paragraph = True, False
         elif tag == "a":
             href = dict(attrs).get("href") or ""
             if href.startswith(("http://", "https://", "mailto:")):
@@ -246,8 +257,14 @@ class _HtmlLines(HTMLParser):
                 self.flush()
             return
         # close the innermost open element of this name (pages leave elements unclosed)
+        inlined = False
         for index in range(len(self.stack) - 1, -1, -1):
             if self.stack[index][0] == tag:
+                inlined = bool(self.inlined) and self.inlined[-1] == index
+                while self.inlined and self.inlined[-1] >= index:
+                    del self.inlined[-1]
+                if tag in ("td", "th"):
+                    self.in_cell = False
                 if self.labels and self.labels[-1] >= index:
                     del self.labels[-1]
                     said = "".join(self.parts).strip()
@@ -260,7 +277,7 @@ class _HtmlLines(HTMLParser):
         if tag in ("main", "article") and self.content and not self.skip:
             self.flush()
             self.content -= 1
-        elif not self.hidden and tag in self.BLOCK:
+        elif not self.hidden and tag in self.BLOCK and not inlined:
             self.flush()
 
     def handle_data(self, data: str) -> None:

@@ -1,0 +1,43 @@
+"""Rules made after scoring the twenty-fourth blind set (issue 16), so that set's figures after them are
+development figures. Each test is a small inline sheet written for it, in another language or wording
+than that set uses, and each assertion fails without its rule.
+"""
+
+from __future__ import annotations
+
+from inline_sheets import html_record as _html
+from inline_sheets import parties as _parties
+
+from eulod.converters.extract.text import html_lines
+
+
+def test_a_paragraph_in_each_table_cell_keeps_the_row_one_line() -> None:
+    """A word processor saves every cell as <td><p>…</p></td>: the row is still one line, and the
+    partner table is read as a table, not the cells as paragraphs."""
+    page = """<html lang="it"><body>
+<p class=MsoNormal>Partenariato</p>
+<table class=MsoTableGrid>
+ <tr><td><p class=MsoNormal><b>Partner<o:p></o:p></b></p></td>
+  <td><p class=MsoNormal><b>Ruolo<o:p></o:p></b></p></td>
+  <td><p class=MsoNormal><b>Sede<o:p></o:p></b></p></td></tr>
+ <tr><td><p class=MsoNormal>Comune di Lecce<o:p></o:p></p></td>
+  <td><p class=MsoNormal>Capofila<o:p></o:p></p></td>
+  <td><p class=MsoNormal>Lecce, Italia<o:p></o:p></p></td></tr>
+ <tr><td><p class=MsoNormal>Università di Malta<o:p></o:p></p></td>
+  <td><p class=MsoNormal>Partner<o:p></o:p></p></td>
+  <td><p class=MsoNormal>La Valletta, Malta<o:p></o:p></p></td></tr>
+</table>
+<p class=MsoNormal>Programma: Interreg Italia-Malta 2021-2027</p>
+</body></html>"""
+    texts = [line.text for line in html_lines(page)]
+    assert "Comune di Lecce | Capofila | Lecce, Italia" in texts
+    partners = _parties(_html(page, "it"))
+    assert partners.get("lecce-municipality", {}).get("role") == "coordinator", partners
+    assert "universita-di-malta" in partners, partners
+
+
+def test_a_cells_second_paragraph_is_still_a_line_of_its_own() -> None:
+    """Only a cell's first paragraph is its text: a cell of several paragraphs (a layout table's prose) keeps them apart."""
+    texts = [line.text for line in html_lines(
+        "<table><tr><td><p>Erster Absatz.</p><p>Zweiter Absatz.</p></td></tr></table>")]
+    assert "Erster Absatz." in texts and "Zweiter Absatz." in texts
