@@ -41,3 +41,19 @@ def test_a_cells_second_paragraph_is_still_a_line_of_its_own() -> None:
     texts = [line.text for line in html_lines(
         "<table><tr><td><p>Erster Absatz.</p><p>Zweiter Absatz.</p></td></tr></table>")]
     assert "Erster Absatz." in texts and "Zweiter Absatz." in texts
+
+
+def test_a_form_around_the_whole_page_is_read_as_the_page() -> None:
+    """ASP.NET WebForms and SharePoint put everything inside <body><form id="aspnetForm">: the page is
+    read; a form inside the page (a search box, its year list) is still left out."""
+    page = """<html lang="fr"><body><form method="post" action="./communique.aspx" id="aspnetForm">
+<div class="ms-searchbox"><form action="/recherche"><input name="q"><button>Rechercher</button></form></div>
+<div class="article"><h1>Un nouveau quai électrique pour le port de Sète</h1>
+<p>Programme : Mécanisme pour l'interconnexion en Europe (MIE)</p>
+<p>Coût total : 3 200 000 €</p>
+<label>Année</label><select name="annee"><option>2025</option><option>2024</option></select>
+</div></form></body></html>"""
+    texts = [line.text for line in html_lines(page)]
+    assert "Un nouveau quai électrique pour le port de Sète" in texts
+    assert not any("Rechercher" in text or "2024" in text for text in texts), texts
+    assert _html(page, "fr").get("budget", {}).get("total_cost") == "3200000"

@@ -149,7 +149,7 @@ class _HtmlLines(HTMLParser):
 
     BLOCK = {"p", "div", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "br", "section",
              "article", "table", "ul", "ol", "dl", "blockquote", "main", "header", "title", "hr"}
-    SKIP = {"script", "style", "nav", "footer", "head", "noscript", "template", "svg", "form", "button"}
+    SKIP = {"script", "style", "nav", "footer", "head", "noscript", "template", "svg", "form", "button", "select"}
 
     # Page furniture marked by its id or class: cookie and consent banners, sharing bars, a wiki's
     # "[edit | edit source]" beside each heading; breadcrumbs stay.
@@ -210,8 +210,11 @@ class _HtmlLines(HTMLParser):
         # An inline element hidden from screen readers is decoration beside text that says the same
         # (a "PP" badge after a visually hidden "Lead partner:", an icon): not part of the value.
         decoration = tag not in self.BLOCK and dict(attrs).get("aria-hidden") == "true"
+        # A form that is the page's body (ASP.NET WebForms, SharePoint: <body><form id="aspnetForm">
+        # around everything) is read as the page; other forms are search boxes and newsletters.
+        page_form = tag == "form" and (not self.stack or self.stack[-1][0] in ("body", "html"))
         if tag not in self.VOID and (tag in self.SKIP or self.FURNITURE.search(marks) or decoration) \
-                and tag not in ("main", "article", "body", "html"):
+                and tag not in ("main", "article", "body", "html") and not page_form:
             if not decoration:  # a badge inside a line leaves the line whole
                 self.flush()
             self.skip += 1
