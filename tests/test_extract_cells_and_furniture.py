@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from inline_sheets import html_record as _html
 from inline_sheets import parties as _parties
+from inline_sheets import text_record as _text
 
 from eulod.converters.extract.text import html_lines
 
@@ -57,3 +58,48 @@ def test_a_form_around_the_whole_page_is_read_as_the_page() -> None:
     assert "Un nouveau quai électrique pour le port de Sète" in texts
     assert not any("Rechercher" in text or "2024" in text for text in texts), texts
     assert _html(page, "fr").get("budget", {}).get("total_cost") == "3200000"
+
+
+def test_a_footer_menu_ending_in_a_copyright_line_is_no_description() -> None:
+    """'About' over the links of a platform's footer and its '© 2025 …' line: a menu, not the project's text."""
+    record = _text("""
+Project: Green Courtyards Tartu
+Programme: Interreg Central Baltic 2021-2027
+
+Schools in Tartu and Turku will turn asphalt courtyards into green learning spaces with pupils.
+
+Platform
+About
+Careers
+Help centre
+Privacy
+Terms of use
+© 2025 Example Platforms Ltd
+""", "en")
+    assert "Careers" not in (record.get("description") or ""), record.get("description")
+
+
+def test_a_menu_saved_as_text_and_an_accounts_buttons_give_no_title() -> None:
+    """A social page saved as text opens with its menu, an item a line, and the account's name over
+    'Follow' and 'More options': neither is the project's name."""
+    record = _text("""
+Photos
+Home
+Search
+Explore
+Reels
+Messages
+Profile
+
+scoala_verde_cluj
+Cluj-Napoca
+Follow
+More options
+
+Our Erasmus+ project starts in September: pupils from three schools will film short documentaries about rivers.
+
+Programme: Erasmus+
+Duration: 1 September 2025 - 31 August 2027
+""", "en")
+    title = record.get("title")
+    assert "Explore" not in str(title) and "Follow" not in str(title), title

@@ -122,3 +122,9 @@ def conjunctions() -> str:
     """The words that join a list's last two items (labels.yaml ``conjunctions``) as one regex alternation,
     longest first ('as well as' before 'a')."""
     return "|".join(re.escape(c) for c in sorted(load("labels.yaml")["conjunctions"], key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def copyright_line() -> re.Pattern[str]:
+    """A page's copyright line ('© 2025 Instagram from Meta'), by its opening mark (patterns.yaml ``copyright_marks``)."""
+    return re.compile(rf"^\s*(?:{alternation('copyright_marks')})(?:\s|\d|$)")

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..data import best_label, load, words
 from ..page import EMAIL, LABELISH, stock_opening
-from ..patterns import language_prefix
+from ..patterns import copyright_line, language_prefix
 from ..segments import blocks
 from ..sheet import Sheet
 from ..text import Line
@@ -23,9 +23,10 @@ MENU_ITEM_WORDS = 4  # a line of a menu or a footer's links: a few words, no sen
 
 def _menu(sheet: Sheet, numbers: list[int]) -> bool:
     """Lines that are a menu, not a text ('About' over 'Accessibility', 'User Agreement', 'Privacy Policy', ...):
-    three or more, each of a few words, none ending a sentence."""
+    three or more, each of a few words, none ending a sentence; a copyright line under them is the footer's."""
     wanted = set(numbers)
-    texts = [line.text for line in sheet.doc.lines if line.number in wanted and line.text]
+    texts = [line.text for line in sheet.doc.lines if line.number in wanted and line.text
+             and not copyright_line().match(line.text)]
     return len(texts) >= 3 and all(len(text.split()) <= MENU_ITEM_WORDS and not text.rstrip().endswith((".", "!", "?"))
                                    for text in texts)
 

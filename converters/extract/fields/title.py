@@ -262,6 +262,8 @@ def _page_header(block: list[Line], index: int, free_blocks: list[list[Line]], b
     folded = words(text)
     if any(furniture(line.text) for line in block) or all(generic_heading(line.text) for line in block):
         return True  # the page header: site name, navigation, breadcrumb, a site section's heading
+    if len(block) >= MENU_LINES and all(len(line.text.split()) <= 2 for line in block):
+        return True  # 'Instagram', 'Home', 'Search', 'Explore', …: a menu saved as text, an item a line
     if len(block) <= 3 and eu_name(block[0].text):
         return True  # 'Unjoni Ewropea' over 'Fondi Strutturali u ta’ Investiment Ewropej': the emblem's words on a poster
     if len(block) <= 3 and _PERIOD.search(text) and index + 1 < len(free_blocks) \
@@ -283,6 +285,7 @@ def _page_header(block: list[Line], index: int, free_blocks: list[list[Line]], b
     return False
 
 
+MENU_LINES = 5  # lines of one or two words each, one under the other: a menu's items, not a name wrapped over lines
 _ACRONYM_ONLY = re.compile(r"(?=(?:[^A-Z]*[A-Z]){3})[A-Z][A-Z0-9]*(?:[-+&][A-Z0-9]+)*")  # 'ALTARISK', 'CO-GREEN'
 _PERIOD = re.compile(r"\b20\d\d\s*[-–—/]\s*20\d\d\b")  # a programming period: '2014-2020', '2021–2027'
 
