@@ -5,6 +5,9 @@ than that set uses, and each assertion fails without its rule.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+import pytest
 from inline_sheets import html_record as _html
 from inline_sheets import parties as _parties
 from inline_sheets import text_record as _text
@@ -103,3 +106,31 @@ Duration: 1 September 2025 - 31 August 2027
 """, "en")
     title = record.get("title")
     assert "Explore" not in str(title) and "Follow" not in str(title), title
+
+
+def test_a_quantity_under_a_budget_label_is_no_amount() -> None:
+    """A page's figures block ('1 800 ha' over 'projekto biudžetas' in a stats row): hectares are no money."""
+    from eulod.converters.extract.numbers import find_amounts
+
+    assert find_amounts("1 800 ha") == [] and find_amounts("12 500 m² stogų") == [] and find_amounts("3 400 t CO2") == []
+    assert [a.value for a in find_amounts("1 800 000 EUR")] == ["1800000"]
+    assert [a.value for a in find_amounts("2 500 000 Ft")] == ["2500000"]
+
+
+@pytest.mark.parametrize("language, sentence", [
+    ("hr", "Ukupna vrijednost projekta iznosi 1.240.000,00 EUR, od čega Europska unija osigurava 992.000,00 EUR."),
+    ("et", "Projekti kogueelarve on 860 000 eurot, millest Euroopa Liidu toetus moodustab 731 000 eurot."),
+    ("nl", "De totale begroting bedraagt € 2.400.000, waarvan de Europese Unie € 1.440.000 bijdraagt."),
+    ("bg", "Общата стойност на проекта е 1 500 000 евро, от които Европейският съюз предоставя 1 275 000 евро."),
+])
+def test_money_in_a_sentence_in_each_language(language: str, sentence: str) -> None:
+    """The total and the EU's part said in a sentence, in languages whose own words name them (labels/<lang>.yaml prose_money)."""
+    record = _text(f"""
+Projekt: Zelena šetnica uz rijeku
+Program: Interreg
+
+{sentence}
+""", language)
+    budget = record.get("budget", {})
+    total, eu = (Decimal(budget[k]) if budget.get(k) else None for k in ("total_cost", "eu_contribution"))
+    assert total is not None and eu is not None and eu < total, budget

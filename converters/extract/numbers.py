@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
+from .data import load
 from .dates import fold
 
 # Currency signs and names as fact sheets write them, by ISO 4217 code (the euro first).
@@ -91,7 +93,8 @@ def find_amounts(text: str, *, need_currency: bool = False, min_value: int = 100
         if match.group("mult"):
             value = (value * Decimal(1_000_000)).normalize()
             value = value.quantize(Decimal(1)) if value == value.to_integral() else value
-        elif not currency and (need_currency or not re.search(r"\d[.,\s\u00a0]\d{3}", number)):
+        elif not currency and (need_currency or not re.search(r"\d[.,\s\u00a0]\d{3}", number)
+                               or _measure().match(text, match.end())):
             continue
         if value < min_value:
             continue
@@ -100,6 +103,13 @@ def find_amounts(text: str, *, need_currency: bool = False, min_value: int = 100
         code = _SIGN.get(currency.strip().lower()) if currency else None
         found.append(Amount(_plain(value), code, match.start(), match.end(), match.group(0).strip()))
     return found
+
+
+@lru_cache(maxsize=1)
+def _measure() -> re.Pattern[str]:
+    """A unit of measure right after a number ('1 250 ha'): the number is a quantity (patterns.yaml ``measure_units``)."""
+    units = "|".join(re.escape(unit) for unit in load("patterns.yaml")["measure_units"])
+    return re.compile(rf"\s*(?:{units})(?!\w)")
 
 
 _BARE = re.compile(r"^\s*(\d{3,}(?:[.,]\d{1,2})?)\s*$")
