@@ -134,3 +134,17 @@ Program: Interreg
     budget = record.get("budget", {})
     total, eu = (Decimal(budget[k]) if budget.get(k) else None for k in ("total_cost", "eu_contribution"))
     assert total is not None and eu is not None and eu < total, budget
+
+
+def test_a_doctors_title_written_out_is_left_out_of_the_name() -> None:
+    """'Dottoressa Giulia Esempio': the title in full words is no part of the contact's name, as 'prof.' is not."""
+    record = _text("""
+Progetto: Orti condivisi a Bari
+Programma: PR FESR Puglia 2021-2027
+Durata: dal 1 marzo 2025 al 28 febbraio 2027
+Costo totale: 420.000,00 euro
+
+Referente del progetto: Dottoressa Giulia Esempio, giulia.esempio@example.org
+""", "it")
+    names = [contact.get("name") for contact in record.get("contacts", [])]
+    assert names == ["Giulia Esempio"], record.get("contacts")
