@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from inline_sheets import asked as _asked
 from inline_sheets import html_record as _html
 from inline_sheets import parties as _parties
 from inline_sheets import text_record as _text
@@ -148,3 +149,29 @@ Referente del progetto: Dottoressa Giulia Esempio, giulia.esempio@example.org
 """, "it")
     names = [contact.get("name") for contact in record.get("contacts", [])]
     assert names == ["Giulia Esempio"], record.get("contacts")
+
+
+def test_expected_results_on_one_line_apart_by_semicolons_are_items_and_asked() -> None:
+    """'Očekávané výsledky: a; b' on one line: each part is an item, and the split is asked (readers differ)."""
+    record = _text("""
+Projekt: Komunitní zahrady v Olomouci
+Program: IROP 2021-2027
+Doba realizace: 1. 3. 2025 - 28. 2. 2027
+
+Očekávané výsledky: pět nových komunitních zahrad na sídlištích; nejméně 300 zapojených obyvatel ze všech čtvrtí.
+""", "cs")
+    assert record.get("expected_results") == ["pět nových komunitních zahrad na sídlištích",
+                                               "nejméně 300 zapojených obyvatel ze všech čtvrtí"], record.get("expected_results")
+    assert _asked(record, "expected_results")
+
+
+def test_a_sentence_with_a_semicolon_stays_one_item() -> None:
+    """A result said in two sentences, one with a semicolon inside, is not cut at the semicolon."""
+    record = _text("""
+Projekt: Komunitní zahrady v Olomouci
+Program: IROP 2021-2027
+Doba realizace: 1. 3. 2025 - 28. 2. 2027
+
+Očekávané výsledky: Zahrady budou otevřeny všem; správu převezme spolek. Město je bude udržovat deset let.
+""", "cs")
+    assert len(record.get("expected_results") or []) == 1, record.get("expected_results")

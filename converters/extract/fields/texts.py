@@ -44,11 +44,16 @@ def read(sheet: Sheet) -> None:
             numbers = {n for item in long for n in item[1]}
             sheet.release([line for line in sheet.doc.lines if line.number in numbers])
             items = [item for item in items if item not in long]
+        listed = len(items)
+        if kind in ("actions", "expected_results", "results"):  # an objective's clauses may share one aim ('Mål: a; b')
+            items = [part for item in items for part in _inline_list(item)]
         if not items:
             continue
         # rows of a table under a list label ('Indicator | Value'): which cell says what is a guess
         unsure = "table rows under the label, read as items" if kind != "description" and any(
             isinstance(text, str) and " | " in text for text, _, _ in items) else None
+        if len(items) > listed and not unsure:  # readers split 'a; b' under 'Rezultate așteptate', not always
+            unsure = "a list written on one line: its parts apart by semicolons read as items"
         if kind in ("objectives", "theme") and not unsure and any(
                 isinstance(text, str) and _NUMBERED_CODE.match(text) for text, _, _ in items):
             # '10 – Investovanie do vzdelávania ...', '1.2 - Enhancing transfer ...', 'OT 4 – Sostenere ...'
@@ -197,6 +202,22 @@ def _enumeration_closed(groups: list[list[Line]], out: list[tuple[str, list[int]
     languages punctuate a list), so a capitalised line after it opens prose, not the list's next item."""
     ends = [text for text, _, _ in out] + [" ".join(line.text for line in group).strip() for group in groups]
     return len(ends) >= 3 and ends[-1].endswith(".") and all(end.endswith(";") for end in ends[:-1])
+
+
+INLINE_ITEM_WORDS = (3, 25)  # each part of a list written on one line ('a; b; c'): a phrase, not a word or a paragraph
+
+
+def _inline_list(item: tuple[Any, list[int], Line]) -> list[tuple[Any, list[int], Line]]:
+    """A list written on one line, its items apart by semicolons ('Rezultate așteptate: cel puțin 250 de tineri
+    angajați ...; 40 de afaceri noi ...'), as its items; a sentence with a semicolon in it stays whole."""
+    text, numbers, line = item
+    if not isinstance(text, str) or "; " not in text or ". " in text.rstrip("."):
+        return [item]
+    parts = [part.strip() for part in text.rstrip(" .;").split("; ")]
+    low, high = INLINE_ITEM_WORDS
+    if len(parts) < 2 or not all(low <= len(part.split()) <= high for part in parts):
+        return [item]
+    return [(part, numbers, line) for part in parts]
 
 
 def _append_groups(out: list[tuple[str, list[int], Line]], groups: list[list[Line]], boiler: list[list[str]]) -> None:
