@@ -175,3 +175,23 @@ Doba realizace: 1. 3. 2025 - 28. 2. 2027
 Očekávané výsledky: Zahrady budou otevřeny všem; správu převezme spolek. Město je bude udržovat deset let.
 """, "cs")
     assert len(record.get("expected_results") or []) == 1, record.get("expected_results")
+
+
+def test_a_table_naming_bodies_and_their_roles_lists_the_participants_under_any_heading() -> None:
+    """'Projekt v številkah' heads a table 'Partner | Vloga | Sedež': no participants label, but the header
+    says the rows are bodies with their roles."""
+    record = _html("""<html lang="sl"><body>
+<h1>Zelene šolske poti</h1>
+<p>Program: Interreg Slovenija-Hrvaška 2021-2027</p>
+<p>Trajanje: 1. 3. 2025 - 28. 2. 2027</p>
+<h2>Projekt v številkah</h2>
+<table>
+<tr><td>Partner</td><td>Vloga</td><td>Sedež</td></tr>
+<tr><td>Mestna občina Celje</td><td>Vodilni partner</td><td>Celje, Slovenija</td></tr>
+<tr><td>Grad Varaždin</td><td>Partner</td><td>Varaždin, Hrvaška</td></tr>
+</table>
+</body></html>""", "sl")
+    partners = _parties(record)
+    assert len(partners) == 2, partners
+    roles = sorted(p["role"] for p in partners.values())
+    assert roles == ["coordinator", "partner"], partners

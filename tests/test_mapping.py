@@ -121,6 +121,12 @@ def test_provenance_names_the_source_and_version(records):
     ("Δήμος Αθηναίων", "dimos-athinaion"),  # Greek and Cyrillic names still get an id
     ("Община Силистра", "obshchina-silistra"),
     ("Aarhus Ø", "aarhus-o"),
+    # Greek digraphs as ELOT 743 writes them: ου is ou; αυ, ευ before a voiceless consonant af, ef, else av, ev
+    ("Περιφέρεια Νοτίου Αιγαίου", "perifereia-notiou-aigaiou"),
+    ("Περιφερειακή Διεύθυνση Πυρασφάλειας", "perifereiaki-diefthynsi-pyrasfaleias"),
+    ("Κέντρο Έρευνας και Τεχνολογίας", "kentro-erevnas-kai-technologias"),
+    ("ΑΥΤΟΚΙΝΗΤΟΔΡΟΜΟΣ", "aftokinitodromos"),
+    ("Ευρωπαϊκή Ένωση", "evropaiki-enosi"),
 ])
 def test_slugs_transliterate_letters_of_every_eu_alphabet(name, slug):
     from eulod.core.iris import slugify

@@ -28,10 +28,32 @@ def slugify(text: str) -> str:
 
     Letters are transliterated (anyascii), not stripped of their accents only: 'ł', 'ß',
     'ø', 'đ' have no decomposition and would vanish ('Łódź' -> 'odz'), and Greek or
-    Cyrillic names (Δήμος Αθηναίων, Община Силистра) would give no slug at all.
+    Cyrillic names (Δήμος Αθηναίων, Община Силистра) would give no slug at all. Greek
+    digraphs first, as :func:`greek_digraphs` writes them.
     """
-    ascii_text = anyascii(unicodedata.normalize("NFC", text))
+    ascii_text = anyascii(greek_digraphs(unicodedata.normalize("NFC", text)))
     return _NON_SLUG.sub("-", ascii_text.lower()).strip("-")
+
+
+# Greek digraphs as ELOT 743 (and Greece's and the EU's own romanisation) writes them, which a letter-by-letter
+# table gets wrong: 'ου' is 'ou' ('Νοτίου' -> 'notiou', not 'notioy'); 'αυ', 'ευ', 'ηυ' are 'af', 'ef', 'if'
+# before a voiceless consonant or at a word's end ('Διεύθυνση' -> 'diefthynsi') and 'av', 'ev', 'iv' otherwise
+# ('Έρευνα' -> 'erevna'). A diaeresis keeps the letters apart ('Ευρωπαϊκή'); a tonos does not.
+_GREEK_OU = re.compile(r"ου")
+_GREEK_VU = re.compile(r"([αεη])υ(?=[θκξπστφχψς]|\b|$)")
+_GREEK_V = re.compile(r"([αεη])υ")
+_GREEK_VOWEL = {"α": "a", "ε": "e", "η": "i"}
+
+
+def greek_digraphs(text: str) -> str:
+    """``text`` with its Greek digraphs romanised (ELOT 743), lower-cased; text without Greek letters as it was."""
+    if not any("\u0370" <= c <= "\u03ff" or "\u1f00" <= c <= "\u1fff" for c in text):
+        return text
+    decomposed = unicodedata.normalize("NFD", text)
+    plain = unicodedata.normalize("NFC", "".join(c for c in decomposed if c != "\u0301")).lower()  # tonos, not diaeresis
+    plain = _GREEK_OU.sub("ou", plain)
+    plain = _GREEK_VU.sub(lambda m: _GREEK_VOWEL[m.group(1)] + "f", plain)
+    return _GREEK_V.sub(lambda m: _GREEK_VOWEL[m.group(1)] + "v", plain)
 
 
 class IriMinter:

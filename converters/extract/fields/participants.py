@@ -7,6 +7,7 @@ Which labels open such a section is data (labels.yaml ``fields``: ``coordinator`
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from ..data import best_label, contains, load, words
@@ -48,6 +49,27 @@ def read(sheet: Sheet) -> None:
             for member in members:  # a list of beneficiaries with its lead marked: the others are its partners
                 if member.role == "beneficiary":
                     member.role = "partner"
+    _free_role_table(sheet)
+
+
+def _free_role_table(sheet: Sheet) -> None:
+    """A table no label heads, whose header row names the bodies and their roles ('Εταίρος | Ρόλος | Έδρα | …' under
+    'Εταιρικό σχήμα και προϋπολογισμός', a heading of two things): the participants, whatever the heading says.
+    Only when no label gave any: a table of another kind (contractors, a price list) names no roles."""
+    if sheet.participants:
+        return
+    found = blocks(sheet.free)
+    for index, block in enumerate(found):
+        if "|" not in block[0].text:
+            continue
+        columns = column_kinds(block[0].text)
+        if "name" not in columns or "role" not in columns:
+            continue
+        rows = list(itertools.takewhile(lambda line: "|" in line.text, (line for b in found[index:] for line in b)))
+        width = len(rows[0].text.split("|"))
+        for line in rows[1:]:
+            _add_row(sheet, line, columns, "partner", width)
+        return
 
 
 def _cities_among_cities(members: list) -> None:
