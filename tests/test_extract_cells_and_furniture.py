@@ -195,3 +195,23 @@ def test_a_table_naming_bodies_and_their_roles_lists_the_participants_under_any_
     assert len(partners) == 2, partners
     roles = sorted(p["role"] for p in partners.values())
     assert roles == ["coordinator", "partner"], partners
+
+
+def test_question_headings_of_dutch_municipal_pages_label_their_sections() -> None:
+    """'Waar gaat het project over?', 'Wat gaan we doen?', 'Wat levert het op?': a Dutch page's sections asked as questions."""
+    record = _html("""<html lang="nl"><body>
+<h1>Groene daken Zwolle</h1>
+<h2>Waar gaat het project over?</h2>
+<p>Zwolle en Deventer leggen samen met woningcorporaties groene daken aan op huurwoningen om regenwater vast te houden.</p>
+<h2>Wat gaan we doen?</h2>
+<ul><li>Veertig daken van huurwoningen vergroenen</li><li>Een regenwaterkaart van beide steden maken</li></ul>
+<h2>Wat levert het op?</h2>
+<ul><li>Vijfduizend vierkante meter groen dak</li><li>Minder wateroverlast in twee wijken</li></ul>
+<p>Programma: EFRO Oost-Nederland 2021-2027</p>
+<p>Looptijd: 1 april 2025 – 31 maart 2027</p>
+<p>De totale projectbegroting bedraagt € 1.250.000.</p>
+</body></html>""", "nl")
+    assert record.get("actions") == ["Veertig daken van huurwoningen vergroenen", "Een regenwaterkaart van beide steden maken"]
+    assert record.get("expected_results") == ["Vijfduizend vierkante meter groen dak", "Minder wateroverlast in twee wijken"]
+    assert (record.get("description") or "").startswith("Zwolle en Deventer"), record.get("description")
+    assert record.get("budget", {}).get("total_cost") == "1250000", record.get("budget")
