@@ -215,3 +215,31 @@ def test_question_headings_of_dutch_municipal_pages_label_their_sections() -> No
     assert record.get("expected_results") == ["Vijfduizend vierkante meter groen dak", "Minder wateroverlast in twee wijken"]
     assert (record.get("description") or "").startswith("Zwolle en Deventer"), record.get("description")
     assert record.get("budget", {}).get("total_cost") == "1250000", record.get("budget")
+
+
+def test_a_month_with_a_case_ending_is_still_the_month() -> None:
+    """Estonian, Slovenian and Latvian decline the month between a day and a year ('1. augustist 2025 kuni 30.
+    novembrini 2026', '1. avgusta 2025'); an abbreviation with letters after it ('1 market 2025') is no month."""
+    from eulod.converters.extract.dates import find_dates
+
+    assert [(d.date.year, d.date.month, d.date.day) for d in find_dates(
+        "1. augustist 2025 kuni 30. novembrini 2026", "et")] == [(2025, 8, 1), (2026, 11, 30)]
+    assert [(d.date.year, d.date.month, d.date.day) for d in find_dates("od 1. avgusta 2025", "sl")] == [(2025, 8, 1)]
+    assert find_dates("1 market 2025", "en") == []
+
+
+def test_the_paragraphs_after_an_unknown_labels_first_block_are_the_pages_text() -> None:
+    """'PÄEVAKORD:' (an agenda) holds its list; the minutes' paragraphs after it, which state the project's money,
+    are read as the page's text."""
+    record = _text("""
+VALLAVOLIKOGU ISTUNGI PROTOKOLL
+
+PÄEVAKORD:
+1. Lisaeelarve vastuvõtmine
+2. Rattatee projekti omafinantseeringu tagamine
+
+KUULATI: arendusnõunik tutvustas eelnõu.
+Projekti „Rattatee Kuressaare ümber“ kogumaksumus on 1 250 000 eurot, millest Euroopa Liidu toetus on 1 000 000 eurot.
+Projekti abikõlblikkuse periood on 1. augustist 2025 kuni 30. novembrini 2026.
+""", "et")
+    assert record.get("budget", {}).get("total_cost") == "1250000", record.get("budget")

@@ -62,6 +62,10 @@ def month_table(language: str) -> dict[str, int]:
                             table.setdefault(key, number)
         except (ValueError, LookupError):  # a locale Babel does not know
             continue
+    for key, number in list(table.items()):  # stems, for names a case ending changes (see _patterns)
+        stem = key[:-2] if len(key) >= 7 else key[:-1] if len(key) == 6 else None
+        if stem is not None:
+            table.setdefault(stem, number)
     return table
 
 
@@ -87,7 +91,10 @@ def _patterns(language: str) -> list[tuple[re.Pattern[str], str]]:
         # spaced, as Czech, Slovak, Slovenian and Croatian write it: '1. 9. 2024'; Hungarian year first: '2024. 09. 01.'
         (re.compile(r"\b(?P<d>[0-3]?\d)\.\s(?P<m>[01]?\d)\.\s(?P<y>(?:19|20)\d\d)\b"), "dmy"),
         (re.compile(r"\b(?P<y>(?:19|20)\d\d)\.\s?(?P<m>[01]\d)\.\s?(?P<d>[0-3]\d)\.?(?!\d)"), "ymd"),
-        (re.compile(rf"\b{day}\s+(?:(?:{between})\s*)?(?P<mn>{months})\.?,?\s+(?:de\s+|del\s+)?(?P<y>(?:19|20)\d\d)\b"), "dMy"),
+        # a day, a month and a year: the month's name may carry a case ending ('1. juulist 2025', '31. detsembrini
+        # 2027', '1. jūlijā', '1. julija 2025'), its stem then standing for it (month_table)
+        (re.compile(rf"\b{day}\s+(?:(?:{between})\s*)?(?P<mn>{months})(?P<ending>[^\W\d_]{{0,5}})\.?,?\s+(?:de\s+|del\s+)?"
+                    rf"(?P<y>(?:19|20)\d\d)\b"), "dMy"),
         (re.compile(rf"\b(?P<mn>{months})\.?\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?,\s*(?P<y>(?:19|20)\d\d)\b"), "Mdy"),
         (re.compile(rf"\b(?P<mn>{months})\.?,?\s+(?:de\s+|del\s+)?(?P<y>(?:19|20)\d\d)\b"), "My"),
         # year first, as Hungarian, Lithuanian and Latvian write it: '2021. március 1.', '2021 m. kovo 1 d.'
@@ -103,6 +110,9 @@ class FoundDate:
     end: int
 
 
+CASE_STEM = 5  # the shortest month name or stem a case ending may follow
+
+
 def find_dates(text: str, language: str = "en") -> list[FoundDate]:
     """Every date in a text, in order, at the precision written; overlapping readings dropped."""
     folded = fold(text)
@@ -115,6 +125,8 @@ def find_dates(text: str, language: str = "en") -> list[FoundDate]:
             if any(match.start() < f.end and f.start < match.end() for f in taken):
                 continue
             parts = match.groupdict()
+            if parts.get("ending") and len(parts["mn"]) < CASE_STEM:
+                continue  # 'mar' + 'ket': an abbreviation takes no case ending
             month = int(parts["m"]) if parts.get("m") else table.get(parts["mn"].rstrip(".")) if parts.get("mn") else None
             day = int(parts["d"]) if parts.get("d") else None
             year = int(parts["y"])

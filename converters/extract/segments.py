@@ -280,7 +280,31 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
         target.append(line)
         before_previous_blank = prev_blank
         previous = line
-    return segments, free
+    return segments, _unclaimed(segments, free)
+
+
+def _unclaimed(segments: list[Segment], free: list[Line]) -> list[Line]:
+    """``free`` with the blocks after the first under each label no field claims, in document order.
+
+    'PÄEVAKORD:' over an agenda, 'KUULATI:' over what was heard: a bare label that is no field's
+    holds its first block; the paragraphs after it are the page's own text (a council's minutes
+    held the project's money and dates under the agenda's label), not the label's value. A label
+    naming a list of cities keeps its whole list.
+    """
+    moved: list[Line] = []
+    for seg in segments:
+        if seg.kind is not None or _names_cities(seg.label) or (seg.body and seg.body[0].number == seg.label_lines[-1]):
+            continue
+        found = blocks(seg.body)
+        if len(found) < 2:
+            continue
+        kept = {id(line) for line in found[0]}
+        for block in found[1:]:
+            moved.extend([Line(block[0].number, ""), *block, Line(block[-1].number, "")])
+        seg.body[:] = [line for line in seg.body if id(line) in kept]
+    if not moved:
+        return free
+    return sorted(free + moved, key=lambda line: line.number)
 
 
 _PARTY_KINDS = {"coordinator", "partners", "beneficiary"}
