@@ -243,3 +243,19 @@ Projekti „Rattatee Kuressaare ümber“ kogumaksumus on 1 250 000 eurot, mille
 Projekti abikõlblikkuse periood on 1. augustist 2025 kuni 30. novembrini 2026.
 """, "et")
     assert record.get("budget", {}).get("total_cost") == "1250000", record.get("budget")
+
+
+def test_a_kohesio_identifier_and_romanian_date_and_intervention_labels() -> None:
+    """A Kohesio card's 'Identificator Kohesio: Q…' is a kohesio identifier; 'Data de începere' and 'Data de
+    încheiere' are the dates, 'Categoria de intervenție' the intervention field."""
+    record = _text("""
+Proiect: Centru comunitar pentru vârstnici în Bârlad
+Program: Programul Regional Nord-Est 2021-2027
+Data de începere: 1 aprilie 2024
+Data de încheiere: 31 martie 2026
+Categoria de intervenție: 127 – Alte infrastructuri sociale care contribuie la incluziunea socială
+Identificator Kohesio: Q7654321
+""", "ro")
+    assert {"scheme": "kohesio", "value": "Q7654321"} in (record.get("identifiers") or []), record.get("identifiers")
+    assert (record.get("start_date"), record.get("end_date")) == ("2024-04-01", "2026-03-31")
+    assert [f.get("code") for f in record.get("intervention_fields") or []] == ["127"], record.get("intervention_fields")

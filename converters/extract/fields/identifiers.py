@@ -57,6 +57,9 @@ def labelled_identifier(label: str, value: str) -> dict[str, str] | None:
 def identifier(label: str, value: str) -> tuple[dict[str, str], bool] | None:
     """A labelled identifier and whether its scheme is sure: a grant agreement number, an Italian CUP, or a project code."""
     value = value.strip().rstrip(".")
+    if re.search(r"\bkohesio\b", words(label)):  # 'Identificator Kohesio: Q8123456': the project's Kohesio item
+        match = re.search(r"\bQ\d{3,12}\b", value)
+        return ({"scheme": "kohesio", "value": match.group(0)}, True) if match else None
     if re.search(r"\bcup\b", words(label)):
         match = re.search(r"\b[A-Z0-9]{15}\b", value)
         return ({"scheme": "national-cup", "value": match.group(0)}, True) if match else None
