@@ -259,3 +259,17 @@ Identificator Kohesio: Q7654321
     assert {"scheme": "kohesio", "value": "Q7654321"} in (record.get("identifiers") or []), record.get("identifiers")
     assert (record.get("start_date"), record.get("end_date")) == ("2024-04-01", "2026-03-31")
     assert [f.get("code") for f in record.get("intervention_fields") or []] == ["127"], record.get("intervention_fields")
+
+
+def test_slovak_value_and_recovery_mechanism_labels() -> None:
+    """'Celková hodnota projektu' is the total, 'Výška poskytnutých prostriedkov mechanizmu' (the recovery
+    facility's money) the EU's part, 'Termín realizácie' the period."""
+    record = _html("""<html lang="sk"><body><h1>Nová telocvičňa pre ZŠ Hlavná</h1><table>
+<tr><td>Kód projektu</td><td>17I05-04-V01-00044</td></tr>
+<tr><td>Výška poskytnutých prostriedkov mechanizmu</td><td>512 300,00 EUR</td></tr>
+<tr><td>Celková hodnota projektu</td><td>610 000,00 EUR</td></tr>
+<tr><td>Termín realizácie</td><td>marec 2025 – jún 2026</td></tr>
+</table></body></html>""", "sk")
+    budget = record.get("budget", {})
+    assert (budget.get("total_cost"), budget.get("eu_contribution")) == ("610000.00", "512300.00"), budget
+    assert (record.get("start_date"), record.get("end_date")) == ("2025-03", "2026-06")
