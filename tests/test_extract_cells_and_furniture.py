@@ -273,3 +273,17 @@ def test_slovak_value_and_recovery_mechanism_labels() -> None:
     budget = record.get("budget", {})
     assert (budget.get("total_cost"), budget.get("eu_contribution")) == ("610000.00", "512300.00"), budget
     assert (record.get("start_date"), record.get("end_date")) == ("2025-03", "2026-06")
+
+
+def test_a_headline_stating_money_gives_way_to_the_about_heading() -> None:
+    """A press release's headline states an amount ('… 3,1 mln. eurų …'): the name is the one the 'About' heading
+    quotes ('Apie iniciatyvą „Žalias Kaunas“'), not the news."""
+    record = _html("""<html lang="lt"><body>
+<p>PRANEŠIMAS SPAUDAI</p>
+<h1>Kauno savivaldybė gaus 3,1 mln. eurų parkams atnaujinti</h1>
+<p>Kauno miesto savivaldybė pradeda įgyvendinti projektą, kurį finansuoja Europos Sąjunga.</p>
+<h2>Apie iniciatyvą „Žalias Kaunas“</h2>
+<p>Projektas truks nuo 2025 m. kovo 1 d. iki 2027 m. vasario 28 d.</p>
+<p>Programa: 2021–2027 m. ES fondų investicijų programa</p>
+</body></html>""", "lt")
+    assert record.get("title") == "Žalias Kaunas", record.get("title")

@@ -450,14 +450,19 @@ def _country_list(value: str) -> bool:
     return len(parts) >= 2 and all(read_country(p) for p in parts)
 
 
+_ABOUT_QUOTED = re.compile(r"[„“\"«]([^„“”\"«»]{3,})[”“\"»]")
+
+
 def about_line(text: str) -> str | None:
     """'About EURE' -> 'EURE': a short line naming the project after an 'about' cue."""
     for prefix in sorted(load("labels.yaml")["about_prefixes"], key=len, reverse=True):
-        match = re.match(rf"^{re.escape(prefix)}\s+(?:the\s+|le\s+|la\s+|il\s+|el\s+|das\s+)?(?:project\s+|progetto\s+|projet\s+|proyecto\s+|projekt\s+|projeto\s+|proiectul\s+)?(.+?)[:.]?$",
+        match = re.match(rf"^{re.escape(prefix)}\s+(?:the\s+|le\s+|la\s+|il\s+|el\s+|das\s+|το\s+|την\s+|τη\s+)?(?:project\s+|progetto\s+|projet\s+|proyecto\s+|projekt\s+|projeto\s+|proiectul\s+)?(.+?)[:.]?$",
                          fold(text), re.IGNORECASE)
         if match and len(match.group(1).split()) <= 4:
             start = len(text) - len(match.group(1)) - (1 if text.rstrip()[-1:] in ":." else 0)
             name = text[start:].strip(" :.")
+            quoted = _ABOUT_QUOTED.search(name)  # 'Apie EDIH „Pramonė 5.0 Lietuva“': the name is the quoted part
+            name = quoted.group(1).strip() if quoted else name
             if any(c.isupper() for c in name) and words(name) not in word_set("labels.yaml", "project_scope"):
                 return name
     return None

@@ -17,6 +17,7 @@ from eulod.core.iris import slugify
 from .. import programmes as prog
 from ..data import load, words
 from ..dates import find_dates, fold
+from ..numbers import find_amounts
 from ..page import LABELISH, URL, about_name, eu_name, furniture, generic_heading, navigation_path, page_meta
 from ..patterns import acronym_label, postal_address
 from ..places import city, looks_like_organisation, organisation_type
@@ -128,8 +129,8 @@ def _unlabelled_name(sheet: Sheet, about: tuple[str, list[int]] | None, headline
                      title_lines: list[int]) -> tuple[str | None, str | None, str | None, list[int]]:
     """A name no label states: the 'About X' line, a quoted name after a project word, or the headline."""
     title = subtitle = acronym = None
-    if about and not any(line.heading for line in headline):
-        title, title_lines = about
+    if about and (not any(line.heading for line in headline) or _news_headline(headline)):
+        title, title_lines = about  # 'Apie EDIH „…“' under 'KTU … gaus 5,4 mln. eurų …': the news is not the name
     elif _quoted_name(sheet) is not None:
         quoted, title_lines, acronym = _quoted_name(sheet)
         title = quoted  # 'le projet « AlcoTraité »', 'operação "Prolongamento ..."': the name the text quotes
@@ -141,6 +142,11 @@ def _unlabelled_name(sheet: Sheet, about: tuple[str, list[int]] | None, headline
     elif headline:
         title, subtitle, acronym, title_lines = _from_headline(sheet, headline, subtitle_line)
     return title, subtitle, acronym, title_lines
+
+
+def _news_headline(headline: list[Line]) -> bool:
+    """A news headline, not a name: it states an amount of money ('… gaus 5,4 mln. eurų …', '€11.6 miljun …')."""
+    return bool(find_amounts(" ".join(line.text for line in headline), need_currency=True, min_value=1))
 
 
 def _record_id(key: str) -> str:
