@@ -287,3 +287,11 @@ def test_a_headline_stating_money_gives_way_to_the_about_heading() -> None:
 <p>Programa: 2021–2027 m. ES fondų investicijų programa</p>
 </body></html>""", "lt")
     assert record.get("title") == "Žalias Kaunas", record.get("title")
+
+
+def test_latvian_dates_year_gada_day_month() -> None:
+    """Latvian writes the year, 'gada', the day and the month in a case form: '2025. gada 1. marta līdz 2027. gada 28. februārim'."""
+    from eulod.converters.extract.dates import find_dates
+
+    found = find_dates("no 2025. gada 1. marta līdz 2027. gada 28. februārim", "lv")
+    assert [(d.date.year, d.date.month, d.date.day) for d in found] == [(2025, 3, 1), (2027, 2, 28)]

@@ -99,6 +99,9 @@ def _patterns(language: str) -> list[tuple[re.Pattern[str], str]]:
         (re.compile(rf"\b(?P<mn>{months})\.?,?\s+(?:de\s+|del\s+)?(?P<y>(?:19|20)\d\d)\b"), "My"),
         # year first, as Hungarian, Lithuanian and Latvian write it: '2021. március 1.', '2021 m. kovo 1 d.'
         (re.compile(rf"\b(?P<y>(?:19|20)\d\d)\.?\s+(?:m\.\s+|gada\s+)?(?P<mn>{months})\.?\s+(?P<d>[0-3]?\d)\b"), "yMd"),
+        # Latvian: the year, 'gada', the day and the month in the genitive ('2024. gada 1. septembra')
+        (re.compile(rf"\b(?P<y>(?:19|20)\d\d)\.?\s+gada\s+(?P<d>[0-3]?\d)\.\s+(?P<mn>{months})(?P<ending>[^\W\d_]{{0,5}})"),
+         "ydM"),
         (re.compile(r"\b(?P<m>[01]?\d)[/.](?P<y>(?:19|20)\d\d)\b"), "my"),
     ]
 
