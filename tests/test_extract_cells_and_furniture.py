@@ -295,3 +295,23 @@ def test_latvian_dates_year_gada_day_month() -> None:
 
     found = find_dates("no 2025. gada 1. marta līdz 2027. gada 28. februārim", "lv")
     assert [(d.date.year, d.date.month, d.date.day) for d in found] == [(2025, 3, 1), (2027, 2, 28)]
+
+
+def test_irish_genitive_of_the_union_more_information_and_project_number() -> None:
+    """'… €45,000 ó chlár Erasmus+ an Aontais Eorpaigh': the Union in the genitive names the EU's money; 'Tuilleadh
+    eolais:' with a mailbox is the contact; 'Uimhir an tionscadail' the project's number."""
+    record = _text("""
+Tionscadal: Scéalta ón gCladach
+Clár: Erasmus+
+Tosóidh an tionscadal ar 1 Meán Fómhair 2025.
+
+Fuaireamar deontas €45,000 ó chlár Erasmus+ an Aontais Eorpaigh.
+
+Uimhir an tionscadail: 2025-1-IE01-KA220-SCH-000287654
+
+Tuilleadh eolais: Séamus Sampla, comhordaitheoir – seamus.sampla@example.org
+""", "ga")
+    assert record.get("budget", {}).get("eu_contribution") == "45000", record.get("budget")
+    assert [c.get("email") for c in record.get("contacts", [])] == ["seamus.sampla@example.org"], record.get("contacts")
+    assert {"scheme": "project-code", "value": "2025-1-IE01-KA220-SCH-000287654"} in (record.get("identifiers") or []), \
+        record.get("identifiers")
