@@ -315,3 +315,21 @@ Tuilleadh eolais: Séamus Sampla, comhordaitheoir – seamus.sampla@example.org
     assert [c.get("email") for c in record.get("contacts", [])] == ["seamus.sampla@example.org"], record.get("contacts")
     assert {"scheme": "project-code", "value": "2025-1-IE01-KA220-SCH-000287654"} in (record.get("identifiers") or []), \
         record.get("identifiers")
+
+
+def test_a_lead_and_partners_said_in_a_slovenian_sentence() -> None:
+    """'Vodilni partner projekta je Mestna občina Murska Sobota, partnerji pa so …': the lead's name goes on in lower
+    case ('Mestna občina …'); 'Občina Loče na Gorenjskem' is one name, the particle and the word after it no place
+    any list knows."""
+    record = _text("""
+Projekt: Zelene poti ob Muri
+Program: Interreg Slovenija–Madžarska 2021–2027
+Trajanje: od 1. 3. 2025 do 28. 2. 2027
+
+Vodilni partner projekta je Mestna občina Murska Sobota, partnerji pa so Občina Loče na Gorenjskem, Razvojna agencija Sinergija in Zavod za turizem Lendava.
+""", "sl")
+    partners = _parties(record)
+    names = {p["organisation"]["name"].get("sl") for p in partners.values()}
+    assert "Mestna občina Murska Sobota" in names and "Občina Loče na Gorenjskem" in names, names
+    lead = [p for p in partners.values() if p["role"] == "coordinator"]
+    assert [p["organisation"]["name"].get("sl") for p in lead] == ["Mestna občina Murska Sobota"], partners

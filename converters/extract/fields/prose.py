@@ -39,6 +39,11 @@ def read_led_by(sheet: Sheet) -> None:
         _bracketed(sheet, sentence, numbers[0], coordinator, seat_spans)
 
 
+def labels_of(key: str) -> list[str]:
+    """One word list of labels.yaml (``place_prepositions``, ...)."""
+    return list(load("labels.yaml")[key])
+
+
 def _lead(sheet: Sheet, sentence: str, numbers: list[int], lead: list[str],
           seat: list[str]) -> tuple[Organisation | None, list[tuple[int, int]]]:
     """The coordinator a lead cue names ('led by X (Ireland)', 'X, based in Vigo (ES)') and the spans of its seat."""
@@ -48,6 +53,12 @@ def _lead(sheet: Sheet, sentence: str, numbers: list[int], lead: list[str],
         if not match:
             continue
         name = match.group(1)
+        following = re.match(r"\s+([^\W\d_]+)", sentence[match.end(1):])
+        if following and following.group(1).islower() and following.group(1) not in labels_of("place_prepositions"):
+            # 'Tržna občina Pliberk': a body's name goes on in lower case words, not a place after its first word
+            whole = re.split(rf"\s*[,(;:]\s*|\s+(?:{conjunctions()})\s+", sentence[match.start(1):])[0].rstrip(" .")
+            if len(whole.split()) <= 8 and (looks_like_organisation(whole) or organisation_type(whole)):
+                name = whole
         coordinator = organisation(name, sheet.language)
         if list(coordinator.names) == [sheet.language] and coordinator.type != "municipality":
             coordinator.names = {name_language(name, sheet.language): name}  # 'Institute of Technology Sligo' in Polish prose
@@ -143,6 +154,10 @@ def _listed_partner(sheet: Sheet, part: str, places: str, number: int) -> None:
     inside = re.match(rf"^(.*?\S)\s+(?:{places})\s+(?:the\s+)?({prose_name()})$", name)
     after = re.match(rf"^\s*(?:{places})\s+(?:the\s+)?({prose_name()})", rest)
     where = inside.group(2) if inside else after.group(1) if after else None
+    if after and not inside and where and not (city(where) or read_country(where)):
+        # 'Občina Ravne na Koroškem': a particle and a word no place list knows continue the name (a town's own
+        # name), they are not where the body is
+        name, rest, where = f"{name} {rest[:after.end()].strip()}", rest[after.end():], None
     if where and (city(where) or read_country(where)):
         if inside:
             name, rest = inside.group(1), f" {where}{rest}"
