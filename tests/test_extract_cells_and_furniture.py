@@ -333,3 +333,34 @@ Vodilni partner projekta je Mestna občina Murska Sobota, partnerji pa so Občin
     assert "Mestna občina Murska Sobota" in names and "Občina Loče na Gorenjskem" in names, names
     lead = [p for p in partners.values() if p["role"] == "coordinator"]
     assert [p["organisation"]["name"].get("sl") for p in lead] == ["Mestna občina Murska Sobota"], partners
+
+
+def test_a_contacts_name_in_greek_or_cyrillic_script_and_an_office_that_is_no_name() -> None:
+    """'Νίκος Υπόδειγμα' and 'Петя Примерова' are people's names (capitals of their scripts); 'Γραφείο Τύπου' (the
+    press office) reads like one but is an office (office_words in the language's file)."""
+    greek = _text("""
+Έργο: Πράσινες αυλές στη Λάρισα
+Πρόγραμμα: Interreg Ελλάδα-Βουλγαρία 2021-2027
+Διάρκεια: 1/3/2025 - 28/2/2027
+
+Υπεύθυνος έργου: Νίκος Υπόδειγμα, n.ypodeigma@example.org
+""", "el")
+    assert [c.get("name") for c in greek.get("contacts", [])] == ["Νίκος Υπόδειγμα"], greek.get("contacts")
+    bulgarian = _text("""
+Проект: Зелени дворове във Враца
+Програма: Програма за развитие на регионите 2021-2027
+Период на изпълнение: 01.03.2025 - 28.02.2027
+
+Ръководител на проекта: Петя Примерова, p.primerova@example.org
+""", "bg")
+    assert [c.get("name") for c in bulgarian.get("contacts", [])] == ["Петя Примерова"], bulgarian.get("contacts")
+    office = _text("""
+Έργο: Πράσινες αυλές στη Λάρισα
+Πρόγραμμα: Interreg Ελλάδα-Βουλγαρία 2021-2027
+Διάρκεια: 1/3/2025 - 28/2/2027
+
+Επικοινωνία
+Υπεύθυνος έργου Γραφείο Τύπου
+press@example.org
+""", "el")
+    assert all(c.get("name") != "Γραφείο Τύπου" for c in office.get("contacts", [])), office.get("contacts")

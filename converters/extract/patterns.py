@@ -24,9 +24,11 @@ def entries(key: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def person() -> re.Pattern[str]:
-    """A person's name: honorifics, then two to four capitalised words or name particles ('Dr. Anna de Sousa')."""
-    return re.compile(rf"^(?:(?:{alternation('person_titles')})\.?\s+)*[A-ZÀ-ÖØ-Þ][\w'’-]+"
-                      rf"(?: (?:[A-ZÀ-ÖØ-Þ][\w'’.-]+|{alternation('person_particles')})){{1,3}}$")
+    """A person's name: honorifics, then two to four capitalised words or name particles ('Dr. Anna de Sousa',
+    'Μαρία Παράδειγμα', 'Иван Примеров': Greek and Cyrillic capitals too)."""
+    capital = "[A-ZÀ-ÖØ-ÞĀ-ŽΑ-ΩΆ-ΏА-ЯЀ-Џ]"
+    return re.compile(rf"^(?:(?:{alternation('person_titles')})\.?\s+)*{capital}[\w'’-]+"
+                      rf"(?: (?:{capital}[\w'’.-]+|{alternation('person_particles')})){{1,3}}$")
 
 
 @lru_cache(maxsize=1)

@@ -214,11 +214,16 @@ def _position_and_name(token: str) -> tuple[str, str] | None:
     cuts = token.split()
     for index in range(1, len(cuts)):
         head, tail = " ".join(cuts[:index]), " ".join(cuts[index:])
-        if _only_label(head, "contact") and person().match(tail):
+        if _only_label(head, "contact") and _personal(tail):
             return head, tail
-        if _only_label(tail, "contact") and person().match(head):
+        if _only_label(tail, "contact") and _personal(head):
             return tail, head
     return None
+
+
+def _personal(token: str) -> bool:
+    """A person's name, not an office's ('Γραφείο Τύπου', 'Press Office': capitalised words too; labels ``office_words``)."""
+    return bool(person().match(token)) and not any(contains(words(token), words(w)) for w in load("labels.yaml")["office_words"])
 
 
 def _without_degree(name: str) -> str:
@@ -279,8 +284,7 @@ def _contact(sheet: Sheet, label: str, parts: list[str]) -> dict[str, Any] | Non
         if participant is not None and len(token.split()) <= 6 and (looks_like_organisation(token) or words(token) in [words(n) for n in participant.org.names.values()]):
             owner = owner or participant
             continue
-        if "name" not in contact and person().match(token) and not any(contains(words(token), w) for w in load("labels.yaml")["office_words"]) \
-                and not body_name:
+        if "name" not in contact and _personal(token) and not body_name:
             contact["name"] = _without_degree(token)
             continue
         office.append(token)
