@@ -364,3 +364,24 @@ def test_a_contacts_name_in_greek_or_cyrillic_script_and_an_office_that_is_no_na
 press@example.org
 """, "el")
     assert all(c.get("name") != "Γραφείο Τύπου" for c in office.get("contacts", [])), office.get("contacts")
+
+
+def test_the_word_for_months_in_more_languages() -> None:
+    """'24 μήνες', '18 месеца', '36 xahar', '24 mhí': a number of months in Greek, Bulgarian, Maltese and Irish."""
+    from eulod.converters.extract.dates import find_duration
+
+    assert [find_duration(t) for t in ("24 μήνες", "18 месеца", "36 xahar", "(24 mhí)")] == [24, 18, 36, 24]
+    assert find_duration("3 mesures") is None
+
+
+def test_a_later_sentence_giving_another_duration_is_asked() -> None:
+    """The period's '(18 mjeseci)', then minutes saying the duration is now 24 months: the field is asked."""
+    record = _text("""
+Projekt: Zeleni trg Osijek
+Program: Interreg Mađarska-Hrvatska 2021-2027
+Razdoblje provedbe: 1. 4. 2024. – 30. 9. 2025. (18 mjeseci)
+
+Zbog kašnjenja radova ukupno trajanje projekta sada iznosi 24 mjeseca.
+""", "hr")
+    assert record.get("duration_months") == 18
+    assert _asked(record, "duration_months"), record.get("review")

@@ -20,9 +20,11 @@ from babel.dates import get_month_names
 LANGUAGES = ("en", "it", "fr", "es", "de", "pt", "ro", "pl", "nl", "sv", "da", "fi", "cs", "sk", "sl",
              "hr", "hu", "lt", "lv", "et", "el", "bg", "mt", "ga", "ca")
 
-_MONTH_UNITS = (r"months?|mesi|mese|luni|luna|mois|meses|mes|monate?n?|monat|miesi[aąeę]c[ey]?|miesięcy|miesiecy"
-                r"|maanden|maand|månader|måneder|kuukautta|měsíců|mesiacov|mesecev|mjeseci|hónap|mėnesių|mēneši|kuud")
-DURATION = re.compile(rf"\b(\d{{1,3}})\s*(?:-\s*|de\s+)?(?:{_MONTH_UNITS})\b", re.IGNORECASE)
+@lru_cache(maxsize=1)
+def _duration() -> re.Pattern[str]:
+    """A number of months ('36 months', '24 μήνες'): patterns.yaml ``duration_units``, read here (see _particles)."""
+    units = "|".join(yaml.safe_load(resources.files(__package__).joinpath("patterns.yaml").read_text("utf-8"))["duration_units"])
+    return re.compile(rf"\b(\d{{1,3}})\s*(?:-\s*|de\s+)?(?:{units})(?!\w)", re.IGNORECASE)
 
 
 _UNDECOMPOSED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "ħ": "h", "þ": "th", "ð": "d"})
@@ -145,7 +147,7 @@ def parse_date(text: str, language: str = "en") -> PartialDate | None:
 
 
 def find_duration(text: str) -> int | None:
-    match = DURATION.search(text)
+    match = _duration().search(text)
     return int(match.group(1)) if match else None
 
 

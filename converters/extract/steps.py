@@ -54,6 +54,7 @@ STEPS: tuple[tuple[str, Callable[[Sheet], None]], ...] = (
     ("beneficiaries in prose", prose.read_beneficiaries),
     ("title", title.read),
     ("description", description.read),
+    ("another duration in a sentence", dates.check_durations),
     ("contacts", contacts.read),
     ("website", website.read),
     ("status", status.read),

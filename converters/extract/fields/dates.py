@@ -76,6 +76,22 @@ def _from_prose(sheet: Sheet, starts: Found, ends: Found, durations: Found) -> N
             durations.append((months, numbers))
 
 
+def check_durations(sheet: Sheet) -> None:
+    """Another number of months a sentence gives as the duration ('… ukupno trajanje projekta iznosi 30 mjeseci',
+    after an amendment) beside the one taken: asked. A step after the text sections, whose paragraphs go back
+    to the free text only then."""
+    held = sheet.record.get("duration_months")
+    if held is None:
+        return
+    cues = [words(w) for w in load("labels.yaml")["duration_words"]]
+    for sentence, numbers in sheet.sentences():
+        months = find_duration(sentence)
+        if months and months != held and any(contains(words(sentence), cue) for cue in cues):
+            sheet.ask("duration_months", "a sentence gives another duration (an amendment, another project?): check it",
+                      [held, months], numbers)
+            return
+
+
 def _settle(sheet: Sheet, path: str, candidates: list[tuple[Any, list[int]]], convert: Any) -> None:
     """The first value found; when the text states others, the field goes to review with all of them."""
     values: dict[Any, list[int]] = {}
