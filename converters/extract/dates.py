@@ -21,9 +21,15 @@ LANGUAGES = ("en", "it", "fr", "es", "de", "pt", "ro", "pl", "nl", "sv", "da", "
              "hr", "hu", "lt", "lv", "et", "el", "bg", "mt", "ga", "ca")
 
 @lru_cache(maxsize=1)
+def _pattern_words() -> dict[str, list[str]]:
+    """patterns.yaml, read here: data.py and patterns.py read this module, so it reads none of them."""
+    return yaml.safe_load(resources.files(__package__).joinpath("patterns.yaml").read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
 def _duration() -> re.Pattern[str]:
-    """A number of months ('36 months', '24 μήνες'): patterns.yaml ``duration_units``, read here (see _particles)."""
-    units = "|".join(yaml.safe_load(resources.files(__package__).joinpath("patterns.yaml").read_text("utf-8"))["duration_units"])
+    """A number of months ('36 months', '24 μήνες'): patterns.yaml ``duration_units``."""
+    units = "|".join(_pattern_words()["duration_units"])
     return re.compile(rf"\b(\d{{1,3}})\s*(?:-\s*|de\s+)?(?:{units})(?!\w)", re.IGNORECASE)
 
 
@@ -76,10 +82,9 @@ def _month_regex(language: str) -> str:
     return "|".join(re.escape(n) for n in names)
 
 
-@lru_cache(maxsize=1)
 def _particles() -> list[str]:
-    """patterns.yaml ``day_month_particles``, read here: data.py and patterns.py read this module, so it reads none of them."""
-    return list(yaml.safe_load(resources.files(__package__).joinpath("patterns.yaml").read_text("utf-8"))["day_month_particles"])
+    """patterns.yaml ``day_month_particles``."""
+    return list(_pattern_words()["day_month_particles"])
 
 
 @lru_cache(maxsize=None)

@@ -223,7 +223,7 @@ def _position_and_name(token: str) -> tuple[str, str] | None:
 
 def _personal(token: str) -> bool:
     """A person's name, not an office's ('Γραφείο Τύπου', 'Press Office': capitalised words too; labels ``office_words``)."""
-    return bool(person().match(token)) and not any(contains(words(token), words(w)) for w in load("labels.yaml")["office_words"])
+    return bool(person().match(token)) and not any(contains(words(token), w) for w in word_set("labels.yaml", "office_words"))
 
 
 def _without_degree(name: str) -> str:

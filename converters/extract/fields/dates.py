@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..data import contains, load, words
+from ..data import contains, load, word_set, words
 from ..dates import PartialDate, add_months, find_dates, find_duration, months_between
 from ..page import page_meta
 from ..sheet import Sheet
@@ -71,9 +71,17 @@ def _from_prose(sheet: Sheet, starts: Found, ends: Found, durations: Found) -> N
                 starts.append((found[0], numbers))
         if not labelled_end and len(found) == 1 and any(contains(folded, words(w)) for w in labels["end_cues"]):
             ends.append((found[0], numbers))  # 'BeePathNet ... ends on 30 June 2021'
-        months = find_duration(sentence)
-        if months and not durations and any(contains(folded, words(w)) for w in labels["duration_words"]):
+        months = _said_duration(sentence)
+        if months and not durations:
             durations.append((months, numbers))
+
+
+def _said_duration(sentence: str) -> int | None:
+    """The number of months a sentence gives as a duration: one with a duration word ('36 months', 'lasts')."""
+    months = find_duration(sentence)
+    if months and any(contains(words(sentence), cue) for cue in word_set("labels.yaml", "duration_words")):
+        return months
+    return None
 
 
 def check_durations(sheet: Sheet) -> None:
@@ -83,10 +91,9 @@ def check_durations(sheet: Sheet) -> None:
     held = sheet.record.get("duration_months")
     if held is None:
         return
-    cues = [words(w) for w in load("labels.yaml")["duration_words"]]
     for sentence, numbers in sheet.sentences():
-        months = find_duration(sentence)
-        if months and months != held and any(contains(words(sentence), cue) for cue in cues):
+        months = _said_duration(sentence)
+        if months and months != held:
             sheet.ask("duration_months", "a sentence gives another duration (an amendment, another project?): check it",
                       [held, months], numbers)
             return

@@ -65,10 +65,8 @@ def _free_role_table(sheet: Sheet) -> None:
         columns = column_kinds(block[0].text)
         if "name" not in columns or "role" not in columns:
             continue
-        rows = list(itertools.takewhile(lambda line: "|" in line.text, (line for b in found[index:] for line in b)))
-        width = len(rows[0].text.split("|"))
-        for line in rows[1:]:
-            _add_row(sheet, line, columns, "partner", width)
+        _add_rows(sheet, list(itertools.takewhile(lambda line: "|" in line.text,
+                                                  (line for b in found[index:] for line in b))), columns, "partner")
         return
 
 
@@ -124,9 +122,7 @@ def _party_segment(sheet: Sheet, seg: Segment, default: str, is_city: bool) -> N
         sheet.release([line for b in found if b not in rows for line in b])
         columns = column_kinds(items[0].text) if items else {}
         if columns:
-            width = len(items[0].text.split("|"))
-            for line in items[1:]:
-                _add_row(sheet, line, columns, default, width)
+            _add_rows(sheet, items, columns, default)
             return
         # a table whose header names no column the extractor knows: which cell is the name, the country or
         # the role is a guess, so every row's body is unconfirmed (inferred, asked); a row's number is no name
@@ -228,6 +224,13 @@ def _add_cards(sheet: Sheet, cards: list[tuple[Line, list[Line]]], default: str,
             participant.org.lines.extend(line.number for line in card)
             if town:
                 participant.org.city = town  # the card states the city: it wins over one read from the name
+
+
+def _add_rows(sheet: Sheet, rows: list[Line], columns: dict[str, int], role: str) -> None:
+    """The body rows under a partner table's header row (``rows[0]``, whose cells ``columns`` names)."""
+    width = len(rows[0].text.split("|"))
+    for line in rows[1:]:
+        _add_row(sheet, line, columns, role, width)
 
 
 def _add_row(sheet: Sheet, line: Line, columns: dict[str, int], role: str, width: int) -> None:

@@ -39,11 +39,6 @@ def read_led_by(sheet: Sheet) -> None:
         _bracketed(sheet, sentence, numbers[0], coordinator, seat_spans)
 
 
-def labels_of(key: str) -> list[str]:
-    """One word list of labels.yaml (``place_prepositions``, ...)."""
-    return list(load("labels.yaml")[key])
-
-
 def _lead(sheet: Sheet, sentence: str, numbers: list[int], lead: list[str],
           seat: list[str]) -> tuple[Organisation | None, list[tuple[int, int]]]:
     """The coordinator a lead cue names ('led by X (Ireland)', 'X, based in Vigo (ES)') and the spans of its seat."""
@@ -54,7 +49,7 @@ def _lead(sheet: Sheet, sentence: str, numbers: list[int], lead: list[str],
             continue
         name = match.group(1)
         following = re.match(r"\s+([^\W\d_]+)", sentence[match.end(1):])
-        if following and following.group(1).islower() and following.group(1) not in labels_of("place_prepositions"):
+        if following and following.group(1).islower() and following.group(1) not in load("labels.yaml")["place_prepositions"]:
             # 'Tržna občina Pliberk': a body's name goes on in lower case words, not a place after its first word
             whole = re.split(rf"\s*[,(;:]\s*|\s+(?:{conjunctions()})\s+", sentence[match.start(1):])[0].rstrip(" .")
             if len(whole.split()) <= 8 and (looks_like_organisation(whole) or organisation_type(whole)):
