@@ -13,7 +13,7 @@ import html
 import io
 import re
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -21,6 +21,7 @@ from typing import Callable, TypeVar
 from .data import load
 from .furniture import furniture
 from .jsonsheet import json_lines, key_words
+from .mail import is_message, read_message
 from .patterns import place_class
 
 MAX_BYTES = 2_000_000  # a fact sheet is a page or two; anything far larger is not one
@@ -637,9 +638,17 @@ def read_document(path: Path, shown: str | None = None) -> Document:
         raise UnreadableFile(f"cannot be read: {exc.strerror}") from None
     text, warnings = decode(data, shown)
     declared = None
+    mail = read_message(data) if is_message(data) else None
+    if mail is not None:  # a saved e-mail: its decoded part, the header fields a reader sees first
+        text = mail.body if mail.html else "\n".join(mail.headers) + "\n\n" + mail.body
     text = _SYMBOL_BULLET.sub("•", text)
     structured = json_lines(text)  # None unless the text is one JSON object or array, whatever the file's suffix
-    if structured is not None:
+    if mail is not None and mail.html:
+        heads = [line for number, raw in enumerate(mail.headers, start=1) for line in (clean_line(raw, number), Line(number, ""))]
+        lines = heads + [replace(line, number=line.number + len(mail.headers)) for line in html_lines(text)]
+        found = _HTML_LANG.search(text)
+        declared = found.group(1).lower() if found else None
+    elif structured is not None:
         rewritten, more = structured
         # one fact per line, each its own block (as front matter): a value never runs on into the next key's line
         lines = [line for number, raw in enumerate(rewritten, start=1)
