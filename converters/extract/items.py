@@ -45,6 +45,7 @@ class _Item:
     city_hint: str | None = None
     in_table: bool = False  # a table row's cells, whose name column holds any kind of body
     row: bool = False  # a row of a table under its header (not a card's lines joined as cells)
+    bracket: str | None = None  # a bracket read off the name's end that was neither its country nor kept in it
 
 
 def add_item(sheet: Sheet, text: str, role: str, number: int, is_city: bool, town: str = "",
@@ -72,6 +73,9 @@ def add_item(sheet: Sheet, text: str, role: str, number: int, is_city: bool, tow
     if not item.name:
         return None
     names = _bilingual(item.name, sheet.language)
+    own_name = None if names else _own_name_in_brackets(item, stated_country, sheet.language)
+    if own_name:
+        item.name = own_name[0]
     if names:
         item.name = names[0]
     org = _body(sheet, item, names, town)
@@ -81,6 +85,8 @@ def add_item(sheet: Sheet, text: str, role: str, number: int, is_city: bool, tow
         if reading and reading.warning:
             sheet.warnings.append(f"{sheet.source_file} line {number}: {item.name}: {reading.warning}")
     _name_languages(sheet, org, names, item.name)
+    if own_name:
+        _own_name(org, own_name, sheet.language)
     org.lines.append(number)
     if not confirmed:
         org.recognised = False
@@ -152,6 +158,8 @@ def _read_country(item: _Item) -> None:
         name = name[: paren.start()].strip()
         if read_country(paren.group(1)):
             item.country = paren.group(1)
+        else:
+            item.bracket = paren.group(1).strip()
     item.name = name
 
 
@@ -202,11 +210,7 @@ def _body(sheet: Sheet, item: _Item, names: list[str], town: str) -> Organisatio
         org.type, org.type_guessed, org.recognised = item.kind, False, True
     if item.city_hint and not org.city:
         org.city = item.city_hint
-        known = known_city(item.city_hint)
-        if org.type == "municipality" and not org.recognised and known and org.id == slugify(name):
-            # 'Turun kaupunki, Åbo, Finland': the name gives the type but not the town's own name (a genitive); the
-            # town the item states is a known one, whose id is the municipality's
-            org.id, org.recognised, org.type_guessed = f"{known[0]}-municipality", True, False
+        municipality_of(org, name, item.city_hint)
     if guessed_city:
         org.recognised, org.city_guessed = False, True
     return org
@@ -225,6 +229,60 @@ def _name_languages(sheet: Sheet, org: Organisation, names: list[str], name: str
         org.names = {own: org.names[sheet.language]}
         # nothing in the name says it is in the page's language, and its country speaks another: a guess
         org.name_guessed = own == sheet.language and own_language not in (None, sheet.language) and not page_words(name, sheet.language)
+
+
+def municipality_of(org: Organisation, name: str, town: str) -> None:
+    """'Turun kaupunki, Åbo, Finland': the name gives the type but not the town's own name (a genitive); when the
+    town stated beside it is a known one, or one the name's first word inflects ('Tornion kaupunki | Tornio'),
+    the municipality's id is the town's."""
+    if org.type != "municipality" or org.recognised or org.id != slugify(name):
+        return
+    known = known_city(town)
+    if known or _inflected_town(name, town):
+        org.id, org.recognised, org.type_guessed = f"{known[0] if known else slugify(town)}-municipality", True, False
+
+
+def _inflected_town(name: str, town: str) -> bool:
+    """'Tornion kaupunki' beside 'Tornio': the name opens with the town's name in a case ending (all of the town's
+    letters but its last, four at least), as the genitive of a municipality's name does in Finnish or Estonian."""
+    first, place = words(name).split()[:1], words(town)
+    stem = place[:-1]
+    return bool(first) and " " not in place and len(stem) >= 4 and first[0] != place and first[0].startswith(stem)
+
+
+def _own_name_in_brackets(item: _Item, stated: CountryReading | None, language: str) -> tuple[str, str, str] | None:
+    """'Luulajan teknillinen yliopisto (Luleå tekniska universitet)', 'Kolín nad Rýnom (Stadt Köln)': the body named
+    in the page's language, then in brackets in its own country's: (page's name, own name, own language).
+
+    Only for a body of a country that speaks another language than the page, and a bracket that is a
+    name (capitalised, with small letters: no acronym, country, town or role) of the same kind of body as
+    the name before it, the municipality of the town before it, or one word beside a name no type word
+    tells ('Tornionlaakson neuvosto (Tornedalsrådet)').
+    """
+    kept = re.fullmatch(r"(.+?)\s*\(([^()]+)\)", item.name)
+    outer, inner = (kept.group(1).strip(), kept.group(2).strip()) if kept else (item.name, item.bracket)
+    reading = stated or (read_country(item.country) if item.country else None)
+    own = load("places.yaml")["country_languages"].get(reading.code if reading else "")
+    if not inner or not outer or not own or own == language:
+        return None
+    if not inner[:1].isupper() or not re.search(r"[^\W\d_A-ZÀ-Þ]", inner) or read_country(inner) or city(inner) \
+            or best_label(inner, load("labels.yaml")["item_roles"])[0] or find_amounts(inner):
+        return None
+    types = organisation(outer, language).type, organisation(inner, own).type
+    same_kind = types[0] is not None and types[0] == types[1]
+    town_and_council = city(outer) is not None and types[0] is None and types[1] == "municipality"
+    unnamed_kinds = types == (None, None) and len(inner.split()) == 1 and len(outer.split()) >= 2
+    return (outer, inner, own) if same_kind or town_and_council or unnamed_kinds else None
+
+
+def _own_name(org: Organisation, own_name: tuple[str, str, str], language: str) -> None:
+    """The body's names in both languages, its id made from its own (as readers make it: 'lulea-tekniska-universitet')."""
+    outer, inner, own = own_name
+    named = organisation(inner, own)
+    org.names = {language: outer, own: inner}
+    org.id = named.id
+    if named.type and (org.type is None or org.type_guessed):
+        org.type, org.type_guessed = named.type, named.type_guessed
 
 
 def _names_body(text: str) -> bool:

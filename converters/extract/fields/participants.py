@@ -11,7 +11,7 @@ import itertools
 import re
 
 from ..data import best_label, contains, load, words
-from ..items import add_item, country_list_text, is_place, preferred_role
+from ..items import add_item, country_list_text, is_place, municipality_of, preferred_role
 from ..numbers import find_amounts
 from ..parties import participant_with_line
 from ..patterns import conjunctions
@@ -261,6 +261,7 @@ def _add_row(sheet: Sheet, line: Line, columns: dict[str, int], role: str, width
     participant = participant_with_line(sheet, line.number)
     if town and participant is not None:
         participant.org.city = town  # the table states the city: it wins over one read from the name
+        municipality_of(participant.org, name, town)
     if participant is not None and words(cell("role")) and not stated_role and participant.role == role:
         participant.role_guessed = True  # 'Susijęs trečiasis subjektas': a role no role label names
     for column, kind in (("budget", "total_cost"), ("eu_budget", "eu_contribution")):

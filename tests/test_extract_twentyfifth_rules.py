@@ -1,0 +1,59 @@
+"""Rules made after scoring the twenty-fifth blind set (issue 16), so that set's figures after them are
+development figures. Each test is a small inline sheet written for it, in another language or wording
+than that set uses, and each assertion fails without its rule.
+"""
+
+from __future__ import annotations
+
+from inline_sheets import html_record as _html
+from inline_sheets import parties as _parties
+
+_PARTNER_TABLE = """<html lang="{lang}"><body>
+<h1>{title}</h1>
+<p>Programm: Interreg VI-A Eesti–Läti 2021–2027</p>
+<h2>{partners}</h2>
+<table><tr><th>{name}</th><th>{town}</th><th>{country}</th><th>{role}</th></tr>
+{rows}
+</table></body></html>"""
+
+
+def _table(rows: list[tuple[str, str, str, str]]) -> dict:
+    body = "\n".join(f"<tr><td>{a}</td><td>{b}</td><td>{c}</td><td>{d}</td></tr>" for a, b, c, d in rows)
+    return _html(_PARTNER_TABLE.format(lang="et", title="Piiriülene jalgrattatee", partners="Partnerid", name="Partner",
+                                       town="Linn", country="Riik", role="Roll", rows=body), "et")
+
+
+def test_a_body_named_in_the_pages_language_then_in_brackets_in_its_own() -> None:
+    """'Läti Ülikool (Latvijas Universitāte)' on an Estonian page: one body in two languages, its id from its
+    own name (as readers make it), each name under its language."""
+    partners = _parties(_table([
+        ("Tartu Ülikool", "Tartu", "Eesti", "Juhtpartner"),
+        ("Läti Ülikool (Latvijas Universitāte)", "Riia", "Läti", "Partner"),
+        ("Valmiera linn (Valmieras valstspilsētas pašvaldība)", "Valmiera", "Läti", "Partner"),
+    ]))
+    assert "latvijas-universitate" in partners, partners
+    names = partners["latvijas-universitate"]["organisation"]["name"]
+    assert names == {"et": "Läti Ülikool", "lv": "Latvijas Universitāte"}, names
+
+
+def test_a_bracket_that_names_a_part_or_the_same_language_is_not_a_second_name() -> None:
+    """A department in brackets (another kind of body), or a body of the page's own country: no second name."""
+    partners = _parties(_table([
+        ("Tartu Ülikool (Loodus- ja täppisteaduste valdkond)", "Tartu", "Eesti", "Juhtpartner"),
+        ("Läti Ülikool (Ģeogrāfijas nodaļa)", "Riia", "Läti", "Partner"),
+    ]))
+    for participant in partners.values():
+        names = participant["organisation"]["name"]
+        assert "lv" not in names or "Ģeogrāfijas nodaļa" not in names["lv"], partners
+        assert not any(name in ("Loodus- ja täppisteaduste valdkond", "Ģeogrāfijas nodaļa") for name in names.values())
+
+
+def test_a_municipality_named_by_its_towns_genitive_takes_the_towns_id() -> None:
+    """'Raahen kaupunki | Raahe': the name's first word is the town in the genitive; the row's town gives the id."""
+    page = _PARTNER_TABLE.format(
+        lang="fi", title="Rannikkoreitti", partners="Kumppanit", name="Kumppani", town="Kaupunki", country="Maa",
+        role="Rooli", rows="<tr><td>Oulun yliopisto</td><td>Oulu</td><td>Suomi</td><td>Päätoteuttaja</td></tr>\n"
+                           "<tr><td>Raahen kaupunki</td><td>Raahe</td><td>Suomi</td><td>Osatoteuttaja</td></tr>")
+    partners = _parties(_html(page, "fi"))
+    assert "raahe-municipality" in partners, partners
+    assert partners["raahe-municipality"]["organisation"]["name"] == {"fi": "Raahen kaupunki"}
