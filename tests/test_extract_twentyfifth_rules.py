@@ -57,3 +57,26 @@ def test_a_municipality_named_by_its_towns_genitive_takes_the_towns_id() -> None
     partners = _parties(_html(page, "fi"))
     assert "raahe-municipality" in partners, partners
     assert partners["raahe-municipality"]["organisation"]["name"] == {"fi": "Raahen kaupunki"}
+
+
+def test_a_sentence_naming_a_field_before_a_colon_is_no_label() -> None:
+    """'Soutenez nos activités : chaque don compte' under the contact: an appeal that names activities, not the
+    actions' label; the tags after it are no actions either."""
+    page = """<html lang="fr"><body><h1>Jeunes reporters d'Europe</h1>
+<p>Durée : du 1er septembre 2025 au 31 août 2027</p><p>Budget total : 250 000 €</p>
+<h2>Contact</h2><p>Responsable du projet : Marie Exemple, marie@example.org</p>
+<p><em>Soutenez nos activités : chaque don compte, merci à toutes et à tous !</em></p>
+<p>Mots-clés</p><ul><li>Erasmus+</li><li>Jeunesse</li><li>Médias</li></ul>
+</body></html>"""
+    actions = _html(page, "fr").get("actions", [])
+    assert not any("don compte" in a or a in ("Jeunesse", "Médias") for a in actions), actions
+
+
+def test_what_we_will_do_heads_the_actions() -> None:
+    """'What we will do' over a list: the project's actions, as 'Activities' would be."""
+    page = """<html lang="en"><body><h1>Green Schoolyards</h1>
+<p>Programme: Erasmus+, 1 September 2025 to 31 August 2027.</p>
+<h2>What we will do</h2>
+<ul><li>Train 40 teachers in outdoor learning</li><li>Redesign six schoolyards with pupils</li></ul>
+</body></html>"""
+    assert _html(page, "en").get("actions") == ["Train 40 teachers in outdoor learning", "Redesign six schoolyards with pupils"]

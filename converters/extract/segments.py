@@ -92,8 +92,8 @@ def _bilingual_label(text: str, kind: str) -> bool:
     return True
 
 
-def _only_filler(text: str, kind: str) -> bool:
-    """'Referente del progetto', 'Obiectivele proiectului': the label plus only small or scope words."""
+def _beside_label(text: str, kind: str) -> tuple[list[str], set[str]]:
+    """The words of ``text`` other than the field's longest label in it, and the small and scope words."""
     labels = load("labels.yaml")
     filler = {w for stop in labels["stopwords"].values() for w in stop} | word_set("labels.yaml", "project_scope")
     rest = f" {words(text)} "
@@ -101,7 +101,19 @@ def _only_filler(text: str, kind: str) -> bool:
         if f" {label} " in rest:
             rest = rest.replace(f" {label} ", " ", 1)
             break
-    left = rest.split()
+    return rest.split(), filler
+
+
+def _other_words(text: str, kind: str) -> int:
+    """How many words of a label are neither the field's label nor small or scope words ('Sostieni le nostre
+    attività': 'sostieni', 'nostre')."""
+    left, filler = _beside_label(text, kind)
+    return sum(1 for token in left if token not in filler)
+
+
+def _only_filler(text: str, kind: str) -> bool:
+    """'Referente del progetto', 'Obiectivele proiectului': the label plus only small or scope words."""
+    left, filler = _beside_label(text, kind)
     scope = word_set("labels.yaml", "project_scope")
     # a label wrapped over two lines ("EU Contribution to the") ends on a small word: not a heading
     return all(token in filler for token in left) and (not left or words(text).split()[-1] not in filler - scope)
@@ -197,6 +209,8 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
             continue
         if match:
             kind = classify(match.group("label"))
+            if kind in _TEXT_KINDS and _other_words(match.group("label"), kind) >= 2:
+                kind = None  # 'Sostieni le nostre attività: con il 5×1000 ...': a sentence naming a field, not its label
             if kind is None and words(match.group("label")) in word_set("labels.yaml", "project_scope"):
                 kind = "project_name"  # 'Projekt: Głęboka termomodernizacja ...': the project's name after the bare word
             if kind == "website" and _EMAIL.search(match.group("value")) and not _URL.search(match.group("value")):
