@@ -80,3 +80,27 @@ def test_what_we_will_do_heads_the_actions() -> None:
 <ul><li>Train 40 teachers in outdoor learning</li><li>Redesign six schoolyards with pupils</li></ul>
 </body></html>"""
     assert _html(page, "en").get("actions") == ["Train 40 teachers in outdoor learning", "Redesign six schoolyards with pupils"]
+
+
+def test_a_sentence_giving_the_labelled_months_days_gives_the_dates_days() -> None:
+    """'Laufzeit: März 2025 – Februar 2028' in a fact box, the article's 'vom 3. März 2025 bis zum 29. Februar
+    2028': the project's dates to the day; a sentence with one of the months only (a kick-off) changes nothing."""
+    page = """<html lang="de"><body><h1>Moorschutz an der Grenze</h1>
+<p>Zum Auftakt am 12. März 2025 kamen 80 Gäste nach Flensburg.</p>
+<p>Das Projekt läuft vom 3. März 2025 bis zum 29. Februar 2028 und kostet 4,2 Millionen Euro.</p>
+<ul><li><strong>Laufzeit:</strong> März 2025 – Februar 2028</li><li><strong>Programm:</strong> LIFE</li></ul>
+</body></html>"""
+    record = _html(page, "de")
+    assert (record.get("start_date"), record.get("end_date")) == ("2025-03-03", "2028-02-29"), record
+
+
+def test_a_figures_caption_is_never_the_description() -> None:
+    """A photo's caption and credit (<figcaption>) above the article's first paragraph: not the project's text."""
+    page = """<html lang="pl"><body><h1>Zielone podwórka w Lublinie</h1>
+<figure><img src="a.jpg" alt=""><figcaption>Dzieci sadzą drzewa na podwórku przy ul. Lipowej, gdzie rok temu był parking. Foto: Jan Fotograf / UM Lublin</figcaption></figure>
+<p>Projekt zmienia dziesięć szarych podwórek w zielone miejsca spotkań dla mieszkańców. Mieszkańcy wspólnie z architektami krajobrazu projektują rabaty, ogrody deszczowe i miejsca zabaw, a miasto finansuje prace i opiekę nad zielenią przez pięć lat.</p>
+<p>Okres realizacji: 1 marca 2025 – 28 lutego 2027</p>
+</body></html>"""
+    record = _html(page, "pl")
+    assert "Jan Fotograf" not in record.get("description", ""), record.get("description")
+    assert record.get("description", "").startswith("Projekt zmienia"), record.get("description")

@@ -150,7 +150,7 @@ class _HtmlLines(HTMLParser):
 
     BLOCK = {"p", "div", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "br", "section",
              "article", "table", "ul", "ol", "dl", "blockquote", "main", "header", "title", "hr"}
-    SKIP = {"script", "style", "nav", "footer", "head", "noscript", "template", "svg", "form", "button", "select"}
+    SKIP = {"script", "style", "nav", "footer", "head", "noscript", "template", "svg", "form", "button", "select", "figcaption"}
 
     # Page furniture marked by its id or class: cookie and consent banners, sharing bars, a wiki's
     # "[edit | edit source]" beside each heading; breadcrumbs stay.

@@ -19,6 +19,7 @@ Found = list[tuple[Any, list[int]]]  # values with their lines
 def read(sheet: Sheet) -> None:
     """The project's dates and duration, each settled to one value (rivals go to review)."""
     starts, ends, durations = _labelled(sheet)
+    _days_from_prose(sheet, starts, ends)
     if not starts or not durations or not ends:
         _from_prose(sheet, starts, ends, durations)
     _settle(sheet, "start_date", starts, lambda d: d.iso())
@@ -52,6 +53,21 @@ def _labelled(sheet: Sheet) -> tuple[Found, Found, Found]:
             if len(dates) > 1:
                 ends.append((dates[1], seg.label_lines + lines))
     return starts, ends, durations
+
+
+def _days_from_prose(sheet: Sheet, starts: Found, ends: Found) -> None:
+    """'Periode: juli 2025 – juni 2031' in a fact box, 'fra 1. juli 2025 til 30. juni 2031' in the article: a
+    sentence giving both labelled months with their days gives the days (in place, its lines added)."""
+    if len(starts) != 1 or len(ends) != 1 or starts[0][0].day is not None or ends[0][0].day is not None \
+            or starts[0][0].month is None or ends[0][0].month is None:
+        return
+    months = [(starts[0][0].year, starts[0][0].month), (ends[0][0].year, ends[0][0].month)]
+    for sentence, numbers in sheet.sentences():
+        found = [f.date for f in find_dates(sentence, sheet.language)]
+        if len(found) == 2 and all(d.day is not None for d in found) and [(d.year, d.month) for d in found] == months:
+            starts[0] = (found[0], starts[0][1] + numbers)
+            ends[0] = (found[1], ends[0][1] + numbers)
+            return
 
 
 def _from_prose(sheet: Sheet, starts: Found, ends: Found, durations: Found) -> None:
