@@ -5,6 +5,7 @@ than that set uses, and each assertion fails without its rule.
 
 from __future__ import annotations
 
+from inline_sheets import asked as _asked
 from inline_sheets import html_record as _html
 from inline_sheets import parties as _parties
 
@@ -104,3 +105,26 @@ def test_a_figures_caption_is_never_the_description() -> None:
     record = _html(page, "pl")
     assert "Jan Fotograf" not in record.get("description", ""), record.get("description")
     assert record.get("description", "").startswith("Projekt zmienia"), record.get("description")
+
+
+def test_a_code_under_a_topic_label_is_asked_not_a_theme() -> None:
+    """'Tema: HORIZON-CL6-2024-BIODIV-01-7' is the call's topic code, not the project's theme; words stay themes."""
+    def themes(value: str) -> tuple[list, bool]:
+        record = _html(f"""<html lang="es"><body><h1>Bosques vivos</h1>
+<p>Duración: del 1 de enero de 2025 al 31 de diciembre de 2028</p><p>Tema: {value}</p></body></html>""", "es")
+        return record.get("themes", []), _asked(record, "themes")
+
+    assert themes("HORIZON-CL6-2024-BIODIV-01-7") == ([], True)
+    assert themes("Biodiversidad")[0] == ["Biodiversidad"]
+
+
+def test_a_portals_list_of_the_projects_people_is_no_partner_list() -> None:
+    """'Personas participantes' (a research portal's staff) over names with titles: no participants."""
+    page = """<html lang="es"><body><h1>Puentes digitales</h1>
+<p>Duración: del 1 de marzo de 2025 al 28 de febrero de 2028</p>
+<h2>Socios</h2><ul><li>Universidad de Zaragoza – coordinador</li><li>Università di Bologna</li></ul>
+<h2>Personas participantes</h2><ul><li>Dra. Ana Ejemplo – Investigadora principal</li><li>Dr. Luis Prueba – Investigador</li></ul>
+</body></html>"""
+    partners = _parties(_html(page, "es"))
+    assert not any("ejemplo" in key or "prueba" in key for key in partners), partners
+    assert "universidad-de-zaragoza" in partners, partners

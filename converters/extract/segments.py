@@ -57,8 +57,9 @@ def classify(label: str) -> str | None:
         return None  # 'The consortium counts 35 partners': a count in a sentence, not a list's label
     if kind in _PARTY_KINDS and best_label(label, {"contact": fields["contact"]})[0]:
         return "contact"  # 'Lead partner contact', 'Coordinator contact': a contact, not the partner list
-    if kind in _PARTY_KINDS and any(contains(words(label), a) for a in word_set("labels.yaml", "party_attributes")):
-        return None  # 'IČO příjemce', 'Partner address': one of the party's attributes, not a list of parties
+    if kind in _PARTY_KINDS and any(contains(words(label), a) for a in word_set("labels.yaml", "party_attributes")
+                                    | word_set("labels.yaml", "party_people")):
+        return None  # 'IČO příjemce', 'Partner address', 'Beteiligte Personen': the party's attributes or people, no list of parties
     if kind in _TEXT_KINDS:  # "Objectives, activities and results": a label naming several sections is a description
         named = {k for k in _TEXT_KINDS if best_label(label, {k: fields[k]})[0]}
         if len(named) >= 2 and not {"expected_results", "results"} >= named:

@@ -67,6 +67,9 @@ def read(sheet: Sheet) -> None:
         lines = [n for _, numbers, _ in items for n in numbers]
         if kind == "theme":  # "Social cohesion · Housing · Poverty": one theme per separated part
             parts = [p.strip(" .") for text, _, _ in items for p in re.split(r"\s+[·•|/]\s+|\s*;\s*", text) if p.strip(" .")]
+            if parts and all(_CODE.fullmatch(part) for part in parts):  # 'Topic: HORIZON-CL2-2024-HERITAGE-01-03'
+                sheet.ask("themes", "a code under the label, not a theme's words (a call's topic?): left out", parts, lines)
+                continue
             sheet.put("themes", parts if len(items) == 1 else [text for text, _, _ in items], lines, derived=unsure)
         elif kind == "description":
             # 'entreprenor: Exempelbygg AB' after the text: a labelled value of its own is not the description, nor
@@ -156,6 +159,7 @@ def _language_pairs(items: list[tuple[Any, list[int], Line]]) -> list[tuple[Any,
 _NOTE = re.compile(r"^\[(\d{1,2})\]\s+(https?://\S+)$")  # a plain-text link note: '[1] https://...'
 
 
+_CODE = re.compile(r"(?=[^\s]*\d)[A-Z0-9][A-Z0-9._/-]{5,}")  # 'HORIZON-CL2-2024-HERITAGE-01-03': capitals, digits, no words
 _NUMBERED_CODE = re.compile(r"^(?:[A-Z]{1,3}\s?)?\d{1,2}(?:\.\d{1,2})?\.?\s+[-–—]\s+\w")
 _PROGRAMME_CODE = re.compile(r"^(?:[A-Z]{1,4}\s?\d{1,2}(?:\.\d{1,2}){0,2}|\d{1,2}(?:\.\d{1,2}){2,3})\b(?!\s*%)")  # 'OS2', 'ESO4.1', '2.1.3.'
 
