@@ -128,3 +128,38 @@ def test_a_portals_list_of_the_projects_people_is_no_partner_list() -> None:
     partners = _parties(_html(page, "es"))
     assert not any("ejemplo" in key or "prueba" in key for key in partners), partners
     assert "universidad-de-zaragoza" in partners, partners
+
+
+_CONTACTS = """<html lang="sv"><body><h1>Gröna hamnar</h1>
+<p>Projektperiod: 1 mars 2025 – 28 februari 2028</p>
+<h2>Partner</h2><table><tr><th>Partner</th><th>Land</th><th>Roll</th></tr>
+<tr><td>Svenska hamnteknikbolaget AB</td><td>Sverige</td><td>Huvudpartner</td></tr>
+<tr><td>Havnevesenet Tromsø</td><td>Norge</td><td>Partner</td></tr></table>
+<h2>Kontakt</h2>
+<p><strong>Projektledare</strong><br>Karin Exempel<br>Svenska hamnteknikbolaget, Affärsutveckling<br>karin.exempel@example.org</p>
+<p><strong>Kontaktperson Norge</strong><br>Ola Eksempel<br>Havnevesenet Tromsø<br>ola.eksempel@example.org</p>
+{more}
+</body></html>"""
+
+
+def test_a_contact_label_after_a_contacts_address_opens_the_next_contact() -> None:
+    """'Kontaktperson Norge' after the first contact's mailbox: a second contact, not the first one's office."""
+    contacts = _html(_CONTACTS.format(more=""), "sv").get("contacts", [])
+    assert [c.get("name") for c in contacts] == ["Karin Exempel", "Ola Eksempel"], contacts
+    assert contacts[1].get("role") == "Kontaktperson Norge", contacts
+
+
+def test_a_contacts_employer_named_without_its_legal_form_is_the_participant() -> None:
+    """'Svenska hamnteknikbolaget, Affärsutveckling' under the contact: the body 'Svenska hamnteknikbolaget AB' and its office."""
+    contacts = _html(_CONTACTS.format(more=""), "sv").get("contacts", [])
+    assert contacts and contacts[0].get("organisation") == "svenska-hamnteknikbolaget-ab", contacts
+    assert contacts[0].get("office") == "Affärsutveckling", contacts
+
+
+def test_a_programme_advisers_contact_is_asked() -> None:
+    """'Programrådgivare' of the programme (not the project's contact): every part of the contact is asked."""
+    record = _html(_CONTACTS.format(more="<p><em>Programrådgivare vid Region Norrbotten: Per Prov, "
+                                         "per.prov@example.org</em></p>"), "sv")
+    contacts = record.get("contacts", [])
+    index = next(i for i, c in enumerate(contacts) if c.get("name") == "Per Prov")
+    assert record["provenance"][f"contacts[{index}].name"]["found"] == "inferred", record["provenance"]

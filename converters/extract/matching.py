@@ -14,6 +14,7 @@ from typing import Any
 
 from .data import words
 from .dates import fold
+from .patterns import without_legal_form
 
 
 def declined(text: str, name: str) -> bool:
@@ -42,11 +43,12 @@ def abbreviates(token: str, name: str) -> bool:
 
 
 def with_bare_forms(names: Any) -> list[str]:
-    """Names and the same names without a legal form after a comma ('Metropolitano de Lisboa, E.P.E.')."""
+    """Names and the same names without a legal form after a comma ('Metropolitano de Lisboa, E.P.E.') or closing
+    them ('Lapin ammattikorkeakoulu Oy')."""
     out = []
     for name in names:
         out.append(name)
-        bare = re.sub(r",\s*(?:[A-Za-z]{1,4}\.?\s?){1,4}$", "", name)
+        bare = without_legal_form(re.sub(r",\s*(?:[A-Za-z]{1,4}\.?\s?){1,4}$", "", name))
         if bare != name and len(bare.split()) >= 2:
             out.append(bare)
     return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .data import contains, words
-from .matching import declined
+from .matching import declined, with_bare_forms
 from .places import read_country
 from .sheet import Participant, Sheet
 
@@ -70,6 +70,7 @@ def participant_named(sheet: Sheet, text: str) -> Participant | None:
                   if any(len(words(n)) >= 8 and f" {before}".endswith(f" {words(n)}") for n in participant.org.names.values())]
         if participant.org.city:
             names.append(participant.org.city)
+        names += with_bare_forms(participant.org.names.values())  # 'Lapin ammattikorkeakoulu' for '... Oy'
         if any(contains(folded, words(n)) for n in names if len(words(n)) >= 3):
             return participant
         if participant.org.id.endswith("-municipality"):

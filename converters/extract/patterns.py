@@ -130,3 +130,16 @@ def conjunctions() -> str:
 def copyright_line() -> re.Pattern[str]:
     """A page's copyright line ('© 2025 Instagram from Meta'), by its opening mark (patterns.yaml ``copyright_marks``)."""
     return re.compile(rf"^\s*(?:{alternation('copyright_marks')})(?:\s|\d|$)")
+
+
+@lru_cache(maxsize=1)
+def legal_forms() -> re.Pattern[str]:
+    """A legal form standing as a word of a name (patterns.yaml ``legal_forms``): ' Oy', ' S.A.', 'Kft.'."""
+    return re.compile(rf"(?:^|\s)(?:{alternation('legal_forms')})(?=[\s,;]|$)")
+
+
+def without_legal_form(name: str) -> str:
+    """The name without the legal form closing it ('Lapin ammattikorkeakoulu Oy' -> 'Lapin ammattikorkeakoulu')."""
+    name = name.rstrip()
+    closing = [m for m in legal_forms().finditer(name) if m.end() == len(name)]
+    return name[: closing[-1].start()].rstrip(" ,") if closing else name

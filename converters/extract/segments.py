@@ -81,6 +81,14 @@ def _is_heading(line: Line, kind: str | None, alone: bool) -> bool:
     return (line.heading and count <= 6) or (exact and count <= 5) or (alone and count <= 3 and line.text.isupper())
 
 
+def _next_contact(line: Line, kind: str | None, current: Segment | None) -> bool:
+    """'Yhteyshenkilö Ruotsissa' after a contact's e-mail address: the next contact's label (a contact label and
+    one word more); before the address it is the contact's role ('Projectleider energietransitie')."""
+    return kind == "contact" and current is not None and current.kind == "contact" \
+        and any(_EMAIL.search(body.text) for body in current.body) \
+        and len(words(line.text).split()) <= 3 and _other_words(line.text, kind) <= 1
+
+
 def _bilingual_label(text: str, kind: str) -> bool:
     """'Obiettivi / Objectives', 'Contatti / Contacts': the same label in two languages."""
     halves = [h for h in re.split(r"\s+/\s+", text.rstrip(":：")) if h.strip()]
@@ -269,7 +277,7 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
             previous = line
             continue
         over_list = prev_blank and index + 1 < len(lines) and lines[index + 1].bullet and not line.bullet
-        if _is_heading(line, kind, prev_blank and next_blank) or (
+        if _is_heading(line, kind, prev_blank and next_blank) or _next_contact(line, kind, current) or (
                 kind is not None and over_list and len(words(text).split()) <= 4 and not _URL.search(text)
                 and not text.endswith((".", ";", ","))):
             current = Segment(kind, text, [line.number])  # a short labelled line over a bullet list heads it

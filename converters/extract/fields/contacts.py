@@ -281,7 +281,8 @@ def _contact(sheet: Sheet, label: str, parts: list[str]) -> dict[str, Any] | Non
             if participant is not None:
                 owner = owner or participant
                 continue
-        if participant is not None and len(token.split()) <= 6 and (looks_like_organisation(token) or words(token) in [words(n) for n in participant.org.names.values()]):
+        bare_names = [words(n) for n in with_bare_forms(participant.org.names.values())] if participant is not None else []
+        if participant is not None and len(token.split()) <= 6 and (looks_like_organisation(token) or words(token) in bare_names):
             owner = owner or participant
             continue
         if "name" not in contact and _personal(token) and not body_name:

@@ -15,7 +15,7 @@ from eulod.converters.organisations import known_city
 from ..alphabets import spelling
 from ..data import load, words
 from ..numbers import find_amounts
-from ..patterns import conjunctions
+from ..patterns import conjunctions, legal_forms
 from ..places import municipality_mentions, organisation
 from ..sheet import Sheet
 
@@ -73,15 +73,12 @@ def _sentence(name: str) -> bool:
     return text.endswith((":", "：")) or len(text.split()) > 15 or bool(re.search(r"\w{3,}\.\s+[A-ZÀ-Þ]\w+\s+\w+", text))
 
 
-_LEGAL_FORMS = re.compile(r"(?:^|\s)(?:Oy|Oyj|Ab|AB|GmbH|AG|Ltd|Limited|plc|S\.?p\.?A\.?|S\.?r\.?l\.?|S\.?A\.?|"
-                          r"S\.?L\.?|SAS|SARL|B\.?V\.?|N\.?V\.?|A/S|ApS|AS|d\.o\.o\.|s\.r\.o\.|a\.s\.|Sp\. z o\.o\.|"
-                          r"Kft\.?|Zrt\.?|Nyrt\.?|SIA|UAB|OÜ|AS|ЕООД|ООД|АД)(?=[\s,;]|$)")
 
 
 def _two_bodies(name: str) -> bool:
     """Two legal forms in one name, a comma or 'and' between them ('Seinäjoen ammattikorkeakoulu Oy, Into Seinäjoki
     Oy'): a list of two participants read as one."""
-    forms = list(_LEGAL_FORMS.finditer(name))
+    forms = list(legal_forms().finditer(name))
     return len(forms) >= 2 and bool(re.search(r",|;|\s(?:and|ja|och|og|und|et|e|y|i|a|és|ir|un|en)\s",
                                               name[forms[0].end():forms[-1].start()]))
 
@@ -119,7 +116,7 @@ def _comma_tail(sheet: Sheet, index: int, org_id: str, names: dict[str, str], li
     the sets), so the name without it is offered. A legal form after the comma ('Docapesca, S.A.') is the name's."""
     for name in names.values():
         head, comma, tail = name.partition(", ")
-        if comma and head and tail and not _LEGAL_FORMS.match(" " + tail) and len(name.split()) <= 12:
+        if comma and head and tail and not legal_forms().match(" " + tail) and len(name.split()) <= 12:
             _offer_shorter(sheet, index, "a comma in the name: is what follows it (a department, an address) part of "
                            "the body's name?", (name, head), (org_id, organisation(head, sheet.language).id), lines)
             return
