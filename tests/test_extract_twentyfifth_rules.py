@@ -163,3 +163,28 @@ def test_a_programme_advisers_contact_is_asked() -> None:
     contacts = record.get("contacts", [])
     index = next(i for i, c in enumerate(contacts) if c.get("name") == "Per Prov")
     assert record["provenance"][f"contacts[{index}].name"]["found"] == "inferred", record["provenance"]
+
+
+def test_a_position_line_under_the_persons_name_is_the_role_in_full() -> None:
+    """'Grüne Höfe Projektleiterin' under 'Anna Muster': the role as written, not 'Grüne Höfe' as an office and
+    'Projektleiterin' as the role."""
+    page = """<html lang="de"><body><h1>Grüne Höfe für Leipzig</h1>
+<p>Laufzeit: 1. März 2025 bis 28. Februar 2028</p>
+<h2>Kontakt</h2><p>Anna Muster<br>Grüne Höfe Projektleiterin<br>Amt für Stadtgrün<br>E-Mail: anna.muster@example.org</p>
+</body></html>"""
+    contacts = _html(page, "de").get("contacts", [])
+    assert contacts and contacts[0].get("role") == "Grüne Höfe Projektleiterin", contacts
+    assert contacts[0].get("name") == "Anna Muster" and contacts[0].get("office") == "Amt für Stadtgrün", contacts
+
+
+def test_a_local_action_groups_facilitator_is_asked() -> None:
+    """'Grupo de acción local' beside the promoter's contact: LEADER's officer, asked like a programme's."""
+    page = """<html lang="es"><body><h1>Obrador compartido de Albarracín</h1>
+<p>Fecha de inicio: 1 de abril de 2025</p>
+<h3>Contactos</h3><p><strong>Promotor:</strong> Lucía Ejemplo, Ayuntamiento de Albarracín, obrador@example.org<br>
+<strong>Grupo de Acción Local:</strong> Pablo Prueba, leader@example.org</p>
+</body></html>"""
+    record = _html(page, "es")
+    contacts = record.get("contacts", [])
+    index = next(i for i, c in enumerate(contacts) if c.get("name") == "Pablo Prueba")
+    assert record["provenance"][f"contacts[{index}].name"]["found"] == "inferred", record["provenance"]

@@ -194,7 +194,18 @@ def _position(token: str, tokens: list[str]) -> bool:
     label ('Project Coordinator', which heads a coordinating body elsewhere) beside a person's name."""
     if _only_label(token, "contact"):
         return True
+    if _titled_position(token, tokens):
+        return True
     return _only_label(token, "coordinator") and any(person().match(t) for t in tokens if t != token)
+
+
+def _titled_position(token: str, tokens: list[str]) -> bool:
+    """'Heritage Trails Project Officer' under 'Aoife Sample': a few words closed by a contact label, after the
+    token naming the person, is the position in full (not a name and a label)."""
+    before = tokens[: tokens.index(token)] if token in tokens else []
+    folded = f" {words(token)}"
+    return len(token.split()) <= 5 and any(_personal(t) for t in before) \
+        and any(folded.endswith(f" {words(label)}") for label in load("labels.yaml")["fields"]["contact"])
 
 
 def _said(token: str) -> tuple[str, str] | None:
@@ -246,8 +257,10 @@ def _contact(sheet: Sheet, label: str, parts: list[str]) -> dict[str, Any] | Non
               if t.strip(" .;,")]
     tokens = [t.strip(" ,–—-") for t in tokens if t.strip(" ,–—-")]
     split: list[str] = []
-    for token in tokens:
-        pair = _said(token) or _position_and_name(token)
+    for index, token in enumerate(tokens):
+        # 'Heritage Trails Project Officer' under 'Aoife Sample': the position in full, when a token before it names the person
+        named_apart = any(_personal(other) for other in tokens[:index])
+        pair = _said(token) or (None if named_apart else _position_and_name(token))
         split.extend(pair if pair else [token])
     tokens = split
     label = _SECTION_NUMBER.sub("", label)  # '4. Ansprechpartnerin': a numbered heading's number is no part of a role
