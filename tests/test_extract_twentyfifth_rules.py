@@ -188,3 +188,23 @@ def test_a_local_action_groups_facilitator_is_asked() -> None:
     contacts = record.get("contacts", [])
     index = next(i for i, c in enumerate(contacts) if c.get("name") == "Pablo Prueba")
     assert record["provenance"][f"contacts[{index}].name"]["found"] == "inferred", record["provenance"]
+
+
+def test_a_councillors_office_and_a_street_are_no_persons_name() -> None:
+    """'Assessorato Ambiente', 'Piazza Grande, 12' in a contact with no person: no name is made of them."""
+    page = """<html lang="it"><body><h1>Boschi urbani di Arezzo</h1>
+<p>Data di inizio: 1 marzo 2025</p>
+<h2>Contatti</h2><p>Assessorato Ambiente<br>Piazza Grande, 12 · 52100 Arezzo<br>E-mail: ambiente@example.org</p>
+</body></html>"""
+    contacts = _html(page, "it").get("contacts", [])
+    assert contacts and "name" not in contacts[0], contacts
+
+
+def test_a_street_ending_in_a_street_word_is_no_persons_name() -> None:
+    """'Obere Bahnhofstraße, 4' under a contact office: an address, not a name."""
+    page = """<html lang="de"><body><h1>Grüne Dächer in Kassel</h1>
+<p>Projektbeginn: 1. März 2025</p>
+<h2>Kontakt</h2><p>Umweltamt<br>Obere Bahnhofstraße, 4, 34117 Kassel<br>E-Mail: umwelt@example.org</p>
+</body></html>"""
+    contacts = _html(page, "de").get("contacts", [])
+    assert contacts and "name" not in contacts[0], contacts

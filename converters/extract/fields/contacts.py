@@ -234,7 +234,16 @@ def _position_and_name(token: str) -> tuple[str, str] | None:
 
 def _personal(token: str) -> bool:
     """A person's name, not an office's ('Γραφείο Τύπου', 'Press Office': capitalised words too; labels ``office_words``)."""
-    return bool(person().match(token)) and not any(contains(words(token), w) for w in word_set("labels.yaml", "office_words"))
+    return bool(person().match(token)) and not any(contains(words(token), w) for w in word_set("labels.yaml", "office_words")) \
+        and not _street(token)
+
+
+def _street(token: str) -> bool:
+    """'Plaza del Pan', 'Bahnhofstraße 4': a street's name (labels.yaml ``street_words``, ``street_endings``)."""
+    tokens = words(token).split()
+    return bool(tokens) and (tokens[0] in word_set("labels.yaml", "street_words")
+                             or any(t.endswith(e) for t in tokens for e in word_set("labels.yaml", "street_endings")
+                                    if len(t) > len(e)))
 
 
 def _without_degree(name: str) -> str:
