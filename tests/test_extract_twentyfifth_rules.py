@@ -208,3 +208,18 @@ def test_a_street_ending_in_a_street_word_is_no_persons_name() -> None:
 </body></html>"""
     contacts = _html(page, "de").get("contacts", [])
     assert contacts and "name" not in contacts[0], contacts
+
+
+def test_a_plain_english_service_pages_sections_and_summary_list() -> None:
+    """GOV.UK-style wording: 'What the project will do', 'What we expect to achieve', a summary list's 'Total
+    project value' and the status 'In delivery'."""
+    page = """<html lang="en"><body><h1>River Foyle Greenway</h1>
+<h2>What the project will do</h2><ul><li>build 12 km of greenway</li><li>plant 4,000 trees</li></ul>
+<h2>What we expect to achieve</h2><ul><li>50,000 trips a year on foot or by bike</li></ul>
+<dl><dt>Start date</dt><dd>1 June 2025</dd><dt>Status</dt><dd>In delivery</dd>
+<dt>Total project value</dt><dd>€4,250,000</dd></dl>
+</body></html>"""
+    record = _html(page, "en")
+    assert record.get("actions") == ["build 12 km of greenway", "plant 4,000 trees"], record.get("actions")
+    assert record.get("expected_results") == ["50,000 trips a year on foot or by bike"], record.get("expected_results")
+    assert record.get("budget", {}).get("total_cost") == "4250000" and record.get("status") == "ongoing", record
