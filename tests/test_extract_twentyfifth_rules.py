@@ -223,3 +223,45 @@ def test_a_plain_english_service_pages_sections_and_summary_list() -> None:
     assert record.get("actions") == ["build 12 km of greenway", "plant 4,000 trees"], record.get("actions")
     assert record.get("expected_results") == ["50,000 trips a year on foot or by bike"], record.get("expected_results")
     assert record.get("budget", {}).get("total_cost") == "4250000" and record.get("status") == "ongoing", record
+
+
+def test_a_tables_caption_heads_it_and_is_no_partner() -> None:
+    """'<caption>Partenaires et budgets</caption>' over the partner table: the rows are read as the partners, the
+    caption is none of them."""
+    page = """<html lang="fr"><body><h1>Sentiers du Jura</h1>
+<p>Date de début : 1er avril 2025</p>
+<h2>Partenaires du projet</h2>
+<table><caption>Partenaires et budgets</caption>
+<thead><tr><th>Partenaire</th><th>Ville</th><th>Budget</th></tr></thead>
+<tbody><tr><td>Commune de Morez (chef de file)</td><td>Morez, France</td><td>410 000 €</td></tr>
+<tr><td>Parc naturel régional du Haut-Jura</td><td>Lajoux, France</td><td>220 000 €</td></tr></tbody></table>
+</body></html>"""
+    partners = _parties(_html(page, "fr"))
+    assert "morez-municipality" in partners and len(partners) == 2, partners
+    assert not any("budgets" in key for key in partners), partners
+
+
+def test_a_brand_in_small_letters_in_brackets_stays_in_the_name() -> None:
+    """'Vorarlberger Architektur Institut (vai)': the bracket spells the name's initials, kept as a bracketed acronym is."""
+    page = """<html lang="de"><body><h1>Holz im Kreislauf</h1><p>Projektbeginn: 1. März 2025</p>
+<h2>Projektpartner</h2><table><tr><th>Partner</th><th>Ort</th><th>Land</th></tr>
+<tr><td>Hochschule Konstanz</td><td>Konstanz</td><td>Deutschland</td></tr>
+<tr><td>Vorarlberger Architektur Institut (vai)</td><td>Dornbirn</td><td>Österreich</td></tr></table>
+</body></html>"""
+    partners = _parties(_html(page, "de"))
+    assert any(p["organisation"]["name"].get("de") == "Vorarlberger Architektur Institut (vai)" for p in partners.values()), partners
+
+
+def test_a_body_named_only_in_the_pages_other_language_part_is_asked() -> None:
+    """A bilingual page: the partner table only in its <section lang="de"> half, the page in Slovene: each body is
+    asked (its Slovene name, and so its id, may differ)."""
+    page = """<html lang="sl"><body><section lang="sl"><h1>Kolesarska pot ob Dravi</h1>
+<p>Projekt povezuje kolesarske poti ob Dravi med Slovenijo in Avstrijo. Traja od 1. marca 2025 do 28. februarja 2027.</p>
+</section><section lang="de"><h1>Drauradweg verbinden</h1>
+<h2>Projektpartner</h2><table><tr><th>Partner</th><th>Ort</th><th>Rolle</th></tr>
+<tr><td>Stadt Villach</td><td>Villach</td><td>Lead-Partner</td></tr>
+<tr><td>Universität Klagenfurt</td><td>Klagenfurt</td><td>Partner</td></tr></table></section></body></html>"""
+    record = _html(page, "sl")
+    assert record.get("participants"), record
+    for index in range(len(record["participants"])):
+        assert record["provenance"][f"participants[{index}]"]["found"] == "inferred", record["provenance"]

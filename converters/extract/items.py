@@ -406,9 +406,11 @@ def _dash_attributes(name: str) -> tuple[str, str | None, str | None]:
 def _acronym_of(short: str, name: str) -> bool:
     """'NTNU' after 'Norwegian University of Science and Technology': a short form the name's capitals spell."""
     short = short.strip()
+    initials = "".join(w[0] for w in re.findall(r"[^\W\d_]+", name) if w[0].isupper())
+    if re.fullmatch(r"[a-zà-ž]{2,6}", short):  # 'Vorarlberger Architektur Institut (vai)': a brand in small letters
+        return short == initials.lower()
     if not re.fullmatch(r"[A-ZÀ-Þ][A-Za-zÀ-ž0-9&]{1,9}", short) or sum(c.isupper() for c in short) < 2:
         return False
-    initials = "".join(w[0] for w in re.findall(r"[^\W\d_]+", name) if w[0].isupper())
     return short.upper()[0] == initials[:1].upper() and all(c in initials.upper() for c in short.upper() if c.isalpha())
 
 

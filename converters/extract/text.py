@@ -43,6 +43,7 @@ class Line:
     links: list[str] = field(default_factory=list)
     link_texts: list[str] = field(default_factory=list)
     item: int | None = None  # a plain-text numbered line's number ('3. Samverkan' -> 3): an outline's place
+    lang: str | None = None  # the language an HTML element around the line declares (<section lang="en">)
 
 
 @dataclass
@@ -148,7 +149,9 @@ def decode(data: bytes, shown: str) -> tuple[str, list[str]]:
 class _HtmlLines(HTMLParser):
     """Visible text of a page as lines, each with the source line where its block starts."""
 
-    BLOCK = {"p", "div", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "br", "section",
+    # a table's <caption> ('Partners and their budgets') heads its table as a heading would
+    HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6", "caption"}
+    BLOCK = {"p", "div", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "caption", "tr", "br", "section",
              "article", "table", "ul", "ol", "dl", "blockquote", "main", "header", "title", "hr"}
     SKIP = {"script", "style", "nav", "footer", "head", "noscript", "template", "svg", "form", "button", "select", "figcaption"}
 
@@ -185,6 +188,8 @@ class _HtmlLines(HTMLParser):
         self.in_cell = False  # a table cell is open
         self.cell_paragraph = False  # the open cell's first paragraph has started
         self.inlined: list[int] = []  # stack depths of open paragraphs read as their cell's text
+        self.langs: list[tuple[int, str]] = []  # stack depths of open elements declaring a language, and the language
+        self.part_lang: str | None = None  # the language declared around the block's text
 
     @property
     def hidden(self) -> bool:
@@ -198,7 +203,8 @@ class _HtmlLines(HTMLParser):
             if self.cells == 2 and self.header_cells == 1 and " | " in text:  # <tr><th>label</th><td>value</td></tr>
                 label, value = text.split(" | ", 1)
                 text = f"{label.rstrip(':')}: {value}"
-            self.lines.append(Line(self.start, text, self.kind == "li", self.kind.startswith("h") and len(self.kind) == 2, self.links))
+            self.lines.append(Line(self.start, text, self.kind == "li", self.kind in self.HEADINGS, self.links,
+                                   lang=self.part_lang))
             self.kinds.append(self.kind)
         self.parts, self.links, self.kind, self.cells, self.header_cells = [], [], "", 0, 0
         self.block_label = False
@@ -223,6 +229,9 @@ class _HtmlLines(HTMLParser):
             return
         if tag not in self.VOID:
             self.stack.append((tag, False))
+            declared = dict(attrs).get("lang")
+            if declared:
+                self.langs.append((len(self.stack) - 1, declared.split("-")[0].strip().lower()))
             if tag not in self.BLOCK and tag not in ("td", "th") and self.LABEL.search(marks) and not self.hidden:
                 self.labels.append(len(self.stack) - 1)
             elif tag not in self.BLOCK and self.kind in ("li", "dd", "div", "tr") and place_class().search(marks) \
@@ -277,6 +286,7 @@ class _HtmlLines(HTMLParser):
                 for _, counted in self.stack[index:]:
                     self.skip -= counted
                 del self.stack[index:]
+                self.langs = [(depth, lang) for depth, lang in self.langs if depth < index]
                 break
         if tag in ("main", "article") and self.content and not self.skip:
             self.flush()
@@ -288,6 +298,7 @@ class _HtmlLines(HTMLParser):
         if not self.hidden:
             if not "".join(self.parts).strip():
                 self.start = self.getpos()[0]
+                self.part_lang = self.langs[-1][1] if self.langs else None
             self.parts.append(data.replace("\n", " "))
 
 

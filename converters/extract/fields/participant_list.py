@@ -66,6 +66,16 @@ def _around_town(name: str, town: str) -> bool:
     return bool(name) and words(name) != words(town) and words(town) in words(name)
 
 
+def _other_language_part(sheet: Sheet, lines: list[int]) -> str | None:
+    """The language of the page's part that alone names a body, when that part declares another language than the
+    page's (a bilingual page's <section lang="en"> under <html lang="ga">); None otherwise."""
+    declared = {line.number: line.lang for line in sheet.doc.lines if line.text and line.lang}
+    found = {declared.get(number) for number in lines}
+    if len(found) == 1 and None not in found and sheet.language not in found:
+        return found.pop()
+    return None
+
+
 def _sentence(name: str) -> bool:
     """A 'name' that is a sentence: it introduces a list (ends in ':'), runs past fifteen words, or goes on
     after a full stop ('Le projet est coordonné par X, dont le siège est à Orléans. Ses quatre ... sont :')."""
@@ -172,6 +182,11 @@ def read(sheet: Sheet) -> None:
         elif any(_listed(name) for name in org.names.values()):
             sheet.provenance[f"participants[{index}]"].update(
                 found="inferred", derived="the name reads as a list ('A, B og C') or holds an amount: more than one body's name?")
+        other = _other_language_part(sheet, org.lines)
+        if found == "stated" and other:
+            sheet.provenance[f"participants[{index}]"].update(
+                found="inferred", derived=f"named only in the page's part in {other!r}, not in its own language "
+                                          f"({sheet.language!r}): the body may have another name there, and its id")
         if found == "stated" and index in translated:
             sheet.provenance[f"participants[{index}]"].update(
                 found="inferred", derived=f"the id {org.id!r} is made from {org.city!r}, which no city table knows and "
