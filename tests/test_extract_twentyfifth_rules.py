@@ -265,3 +265,19 @@ def test_a_body_named_only_in_the_pages_other_language_part_is_asked() -> None:
     assert record.get("participants"), record
     for index in range(len(record["participants"])):
         assert record["provenance"][f"participants[{index}]"]["found"] == "inferred", record["provenance"]
+
+
+def test_a_lead_named_before_the_words_that_say_it_leads() -> None:
+    """'Il Comune di Lucca coordina il progetto e ...': the coordinator named before its cue, without its article;
+    'Tartu Ülikool juhib projekti teist tööpaketti' (it leads a work package) names no coordinator."""
+    def coordinators(language: str, sentence: str) -> list[str]:
+        record = _html(f"""<html lang="{language}"><body><h1>Test</h1><p>Start: 1.3.2025</p>
+<p>{sentence}</p></body></html>""", language)
+        return [p["organisation"]["id"] for p in record.get("participants", []) if p["role"] == "coordinator"]
+
+    assert coordinators("it", "Partecipano l'Università di Pisa e il Comune di Lucca. Il Comune di Lucca coordina il "
+                              "progetto e gestisce il budget.") == ["lucca-municipality"]
+    assert coordinators("fr", "Participent l'Université de Tours et la Ville de Blois. La Ville de Blois pilote le "
+                              "projet avec l'université.") == ["blois-municipality"]
+    assert coordinators("et", "Projektis osalevad Tartu Ülikool ja Eesti Maaülikool. Tartu Ülikool juhib projekti "
+                              "teist tööpaketti.") == []

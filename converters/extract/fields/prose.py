@@ -9,8 +9,9 @@ small words names carry.
 from __future__ import annotations
 
 import re
+from typing import Iterator
 
-from ..data import best_label, contains, load, words
+from ..data import best_label, contains, load, word_set, words
 from ..items import add_item, particles
 from ..matching import cue_regex
 from ..parties import merge
@@ -43,13 +44,10 @@ def _lead(sheet: Sheet, sentence: str, numbers: list[int], lead: list[str],
           seat: list[str]) -> tuple[Organisation | None, list[tuple[int, int]]]:
     """The coordinator a lead cue names ('led by X (Ireland)', 'X, based in Vigo (ES)') and the spans of its seat."""
     seat_spans: list[tuple[int, int]] = []
-    for cue in lead:
-        match = re.search(rf"\b{cue_regex(cue)}\s+{lead_article()}({prose_name()})", sentence)
-        if not match:
-            continue
-        name = match.group(1)
+    for match, before_cue in _lead_matches(sentence, lead):
+        name = leading_article().sub("", match.group(1)) if before_cue else match.group(1)  # 'Il Comune di Lucca coordina'
         following = re.match(r"\s+([^\W\d_]+)", sentence[match.end(1):])
-        if following and following.group(1).islower() and following.group(1) not in load("labels.yaml")["place_prepositions"]:
+        if not before_cue and following and following.group(1).islower() and following.group(1) not in load("labels.yaml")["place_prepositions"]:
             # 'Tržna občina Pliberk': a body's name goes on in lower case words, not a place after its first word
             whole = re.split(rf"\s*[,(;:]\s*|\s+(?:{conjunctions()})\s+", sentence[match.start(1):])[0].rstrip(" .")
             if len(whole.split()) <= 8 and (looks_like_organisation(whole) or organisation_type(whole)):
@@ -74,6 +72,29 @@ def _lead(sheet: Sheet, sentence: str, numbers: list[int], lead: list[str],
         merge(sheet, Participant("coordinator", coordinator))
         return coordinator, seat_spans
     return None, seat_spans
+
+
+def _lead_matches(sentence: str, lead: list[str]) -> Iterator[tuple[re.Match[str], bool]]:
+    """Where a sentence names its lead, the name as group 1: after a cue ('led by X'), else before one ('Aabenraa
+    Kommune står i spidsen for projektet', 'X coordina il progetto': labels.yaml ``lead_after_cues``), with
+    whether the name comes before its cue (and so ends there)."""
+    for cue in lead:
+        match = re.search(rf"\b{cue_regex(cue)}\s+{lead_article()}({prose_name()})", sentence)
+        if match:
+            yield match, False
+    labels = load("labels.yaml")
+    allowed = word_set("labels.yaml", "project_scope") | {w for stop in labels["stopwords"].values() for w in stop} \
+        | {words(c) for c in labels["conjunctions"]}
+    for cue in sorted((words(c) for c in labels["lead_after_cues"]), key=len, reverse=True):
+        match = re.search(rf"({prose_name()})\s+{cue_regex(cue)}(?!\w)", sentence, re.IGNORECASE)
+        if match is None or not match.group(1)[:1].isupper():
+            continue
+        rest = sentence[match.end():]
+        following = re.match(r"\s+([^\W\d_]+)", rest)
+        with_others = any(f" {words(rest)} ".startswith(f" {words(c)} ") for c in labels["partner_list_cues"])
+        if following and following.group(1).islower() and words(following.group(1)) not in allowed and not with_others:
+            continue  # 'juhib projekti teist tööpaketti': it leads a part of the project, not the project
+        yield match, True
 
 
 def _bracketed(sheet: Sheet, sentence: str, number: int, coordinator: Organisation | None,
