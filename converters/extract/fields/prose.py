@@ -9,6 +9,7 @@ small words names carry.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterator
 
 from ..data import best_label, contains, load, word_set, words
@@ -82,19 +83,33 @@ def _lead_matches(sentence: str, lead: list[str]) -> Iterator[tuple[re.Match[str
         match = re.search(rf"\b{cue_regex(cue)}\s+{lead_article()}({prose_name()})", sentence)
         if match:
             yield match, False
-    labels = load("labels.yaml")
-    allowed = word_set("labels.yaml", "project_scope") | {w for stop in labels["stopwords"].values() for w in stop} \
-        | {words(c) for c in labels["conjunctions"]}
-    for cue in sorted((words(c) for c in labels["lead_after_cues"]), key=len, reverse=True):
+    folded = f" {words(sentence)} "
+    for cue in _after_cues():
+        if f" {cue} " not in folded:  # the cheap test first: the name's pattern is searched only where the cue is
+            continue
         match = re.search(rf"({prose_name()})\s+{cue_regex(cue)}(?!\w)", sentence, re.IGNORECASE)
         if match is None or not match.group(1)[:1].isupper():
             continue
         rest = sentence[match.end():]
         following = re.match(r"\s+([^\W\d_]+)", rest)
-        with_others = any(f" {words(rest)} ".startswith(f" {words(c)} ") for c in labels["partner_list_cues"])
-        if following and following.group(1).islower() and words(following.group(1)) not in allowed and not with_others:
+        with_others = any(f" {words(rest)} ".startswith(f" {words(c)} ") for c in load("labels.yaml")["partner_list_cues"])
+        if following and following.group(1).islower() and words(following.group(1)) not in _small_words() \
+                and not with_others:
             continue  # 'juhib projekti teist tööpaketti': it leads a part of the project, not the project
         yield match, True
+
+
+@lru_cache(maxsize=1)
+def _after_cues() -> tuple[str, ...]:
+    return tuple(sorted((words(c) for c in load("labels.yaml")["lead_after_cues"]), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _small_words() -> frozenset[str]:
+    """Words that may follow a lead cue ('... leder projektet och ...'): project scope, stop words, conjunctions."""
+    labels = load("labels.yaml")
+    return frozenset(word_set("labels.yaml", "project_scope") | {w for stop in labels["stopwords"].values() for w in stop}
+                     | {words(c) for c in labels["conjunctions"]})
 
 
 def _bracketed(sheet: Sheet, sentence: str, number: int, coordinator: Organisation | None,
