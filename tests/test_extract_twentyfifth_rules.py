@@ -281,3 +281,16 @@ def test_a_lead_named_before_the_words_that_say_it_leads() -> None:
                               "projet avec l'université.") == ["blois-municipality"]
     assert coordinators("et", "Projektis osalevad Tartu Ülikool ja Eesti Maaülikool. Tartu Ülikool juhib projekti "
                               "teist tööpaketti.") == []
+
+
+def test_a_norwegian_bodys_own_name_is_bokmal() -> None:
+    """'Norges arktiska universitet (UiT Norges arktiske universitet)' on a Swedish page: the bracket is the
+    body's own name, tagged nb as readers tag Norwegian names (not the macrolanguage 'no')."""
+    page = """<html lang="sv"><body><h1>Arktiska hamnar</h1><p>Projektstart: 1 mars 2025</p>
+<h2>Partner</h2><table><tr><th>Partner</th><th>Ort</th><th>Land</th><th>Roll</th></tr>
+<tr><td>Luleå tekniska universitet</td><td>Luleå</td><td>Sverige</td><td>Huvudpartner</td></tr>
+<tr><td>Norges arktiska universitet (UiT Norges arktiske universitet)</td><td>Tromsø</td><td>Norge</td><td>Partner</td></tr>
+</table></body></html>"""
+    partners = _parties(_html(page, "sv"))
+    assert partners.get("uit-norges-arktiske-universitet", {}).get("organisation", {}).get("name") == {
+        "sv": "Norges arktiska universitet", "nb": "UiT Norges arktiske universitet"}, partners
