@@ -294,3 +294,12 @@ def test_a_norwegian_bodys_own_name_is_bokmal() -> None:
     partners = _parties(_html(page, "sv"))
     assert partners.get("uit-norges-arktiske-universitet", {}).get("organisation", {}).get("name") == {
         "sv": "Norges arktiska universitet", "nb": "UiT Norges arktiske universitet"}, partners
+
+
+def test_kronor_are_swedish_crowns() -> None:
+    """'7 400 000 kronor' in a Swedish article: the record's currency is SEK, not the euro by default."""
+    page = """<html lang="sv"><body><h1>Gröna jobb i Kiruna</h1><p>Projektstart: 1 mars 2025</p>
+<p>Projektets totala budget är 7 400 000 kronor, varav 3 700 000 kronor från Europeiska socialfonden plus.</p>
+</body></html>"""
+    record = _html(page, "sv")
+    assert record.get("currency") == "SEK", record.get("currency")

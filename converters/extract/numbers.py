@@ -26,7 +26,7 @@ CURRENCIES: dict[str, list[str]] = {
     "BGN": ["лв", "BGN", "leva"],
     "GBP": ["£", "GBP"],
     "CHF": ["CHF"],
-    "SEK": ["SEK"],
+    "SEK": ["SEK", "kronor"],
     "DKK": ["DKK"],
     "HRK": ["HRK", "kn", "kuna"],
 }
