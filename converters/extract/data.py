@@ -68,6 +68,14 @@ def word_set(name: str, key: str) -> frozenset[str]:
     return frozenset(words(entry) for entry in load(name)[key])
 
 
+@lru_cache(maxsize=1)
+def small_words() -> frozenset[str]:
+    """Every language's small words (labels.yaml ``stopwords``) and the project's own words (``project_scope``):
+    what a label or a cue may carry beside its own words ('Referente del progetto', '... leder projektet och')."""
+    labels = load("labels.yaml")
+    return frozenset({w for stop in labels["stopwords"].values() for w in stop} | word_set("labels.yaml", "project_scope"))
+
+
 def contains(haystack: str, needle: str) -> bool:
     """Whole-word containment on folded text."""
     return f" {needle} " in f" {haystack} "

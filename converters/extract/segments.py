@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .data import best_label, contains, load, word_set, words
+from .data import best_label, contains, load, small_words, word_set, words
 from .dates import fold
 from .patterns import contact_noise
 from .places import read_country
@@ -101,16 +101,14 @@ def _bilingual_label(text: str, kind: str) -> bool:
     return True
 
 
-def _beside_label(text: str, kind: str) -> tuple[list[str], set[str]]:
+def _beside_label(text: str, kind: str) -> tuple[list[str], frozenset[str]]:
     """The words of ``text`` other than the field's longest label in it, and the small and scope words."""
-    labels = load("labels.yaml")
-    filler = {w for stop in labels["stopwords"].values() for w in stop} | word_set("labels.yaml", "project_scope")
     rest = f" {words(text)} "
-    for label in sorted((words(l) for l in labels["fields"][kind]), key=len, reverse=True):
+    for label in sorted((words(l) for l in load("labels.yaml")["fields"][kind]), key=len, reverse=True):
         if f" {label} " in rest:
             rest = rest.replace(f" {label} ", " ", 1)
             break
-    return rest.split(), filler
+    return rest.split(), small_words()
 
 
 def _other_words(text: str, kind: str) -> int:

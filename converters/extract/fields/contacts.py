@@ -202,9 +202,8 @@ def _position(token: str, tokens: list[str]) -> bool:
 def _titled_position(token: str, tokens: list[str]) -> bool:
     """'Heritage Trails Project Officer' under 'Aoife Sample': a few words closed by a contact label, after the
     token naming the person, is the position in full (not a name and a label)."""
-    before = tokens[: tokens.index(token)] if token in tokens else []
     folded = f" {words(token)}"
-    return len(token.split()) <= 5 and any(_personal(t) for t in before) \
+    return len(token.split()) <= 5 and token in tokens and _person_before(tokens, tokens.index(token)) \
         and any(folded.endswith(f" {words(label)}") for label in load("labels.yaml")["fields"]["contact"])
 
 
@@ -238,6 +237,11 @@ def _personal(token: str) -> bool:
         and not _street(token)
 
 
+def _person_before(tokens: list[str], index: int) -> bool:
+    """Whether a token before ``tokens[index]`` names the contact person ('Aoife Sample' over her position)."""
+    return any(_personal(token) for token in tokens[:index])
+
+
 def _street(token: str) -> bool:
     """'Plaza del Pan', 'Bahnhofstraße 4': a street's name (labels.yaml ``street_words``, ``street_endings``)."""
     tokens = words(token).split()
@@ -268,8 +272,7 @@ def _contact(sheet: Sheet, label: str, parts: list[str]) -> dict[str, Any] | Non
     split: list[str] = []
     for index, token in enumerate(tokens):
         # 'Heritage Trails Project Officer' under 'Aoife Sample': the position in full, when a token before it names the person
-        named_apart = any(_personal(other) for other in tokens[:index])
-        pair = _said(token) or (None if named_apart else _position_and_name(token))
+        pair = _said(token) or (None if _person_before(tokens, index) else _position_and_name(token))
         split.extend(pair if pair else [token])
     tokens = split
     label = _SECTION_NUMBER.sub("", label)  # '4. Ansprechpartnerin': a numbered heading's number is no part of a role

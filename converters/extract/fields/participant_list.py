@@ -66,10 +66,10 @@ def _around_town(name: str, town: str) -> bool:
     return bool(name) and words(name) != words(town) and words(town) in words(name)
 
 
-def _other_language_part(sheet: Sheet, lines: list[int]) -> str | None:
+def _other_language_part(sheet: Sheet, declared: dict[int, str], lines: list[int]) -> str | None:
     """The language of the page's part that alone names a body, when that part declares another language than the
-    page's (a bilingual page's <section lang="en"> under <html lang="ga">); None otherwise."""
-    declared = {line.number: line.lang for line in sheet.doc.lines if line.text and line.lang}
+    page's (a bilingual page's <section lang="en"> under <html lang="ga">); None otherwise. ``declared``: the
+    language each line number's element declares."""
     found = {declared.get(number) for number in lines}
     if len(found) == 1 and None not in found and sheet.language not in found:
         return found.pop()
@@ -147,6 +147,7 @@ def read(sheet: Sheet) -> None:
     out = []
     translated = _translated_cities(sheet)
     leads = sum(p.role == "coordinator" and not p.role_guessed for p in sheet.participants)
+    declared = {line.number: line.lang for line in sheet.doc.lines if line.text and line.lang}
     for index, participant in enumerate(sheet.participants):
         org = participant.org
         data: dict[str, Any] = {"id": org.id, "name": org.names}
@@ -182,7 +183,7 @@ def read(sheet: Sheet) -> None:
         elif any(_listed(name) for name in org.names.values()):
             sheet.provenance[f"participants[{index}]"].update(
                 found="inferred", derived="the name reads as a list ('A, B og C') or holds an amount: more than one body's name?")
-        other = _other_language_part(sheet, org.lines)
+        other = _other_language_part(sheet, declared, org.lines)
         if found == "stated" and other:
             sheet.provenance[f"participants[{index}]"].update(
                 found="inferred", derived=f"named only in the page's part in {other!r}, not in its own language "

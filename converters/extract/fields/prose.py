@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from typing import Iterator
 
-from ..data import best_label, contains, load, word_set, words
+from ..data import best_label, contains, load, small_words, word_set, words
 from ..items import add_item, particles
 from ..matching import cue_regex
 from ..parties import merge
@@ -107,9 +107,7 @@ def _after_cues() -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def _small_words() -> frozenset[str]:
     """Words that may follow a lead cue ('... leder projektet och ...'): project scope, stop words, conjunctions."""
-    labels = load("labels.yaml")
-    return frozenset(word_set("labels.yaml", "project_scope") | {w for stop in labels["stopwords"].values() for w in stop}
-                     | {words(c) for c in labels["conjunctions"]})
+    return small_words() | word_set("labels.yaml", "conjunctions")
 
 
 def _bracketed(sheet: Sheet, sentence: str, number: int, coordinator: Organisation | None,
