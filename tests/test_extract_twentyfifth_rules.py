@@ -5,6 +5,7 @@ than that set uses, and each assertion fails without its rule.
 
 from __future__ import annotations
 
+import pytest
 from inline_sheets import asked as _asked
 from inline_sheets import html_record as _html
 from inline_sheets import parties as _parties
@@ -205,6 +206,37 @@ def test_a_street_ending_in_a_street_word_is_no_persons_name() -> None:
     page = """<html lang="de"><body><h1>Grüne Dächer in Kassel</h1>
 <p>Projektbeginn: 1. März 2025</p>
 <h2>Kontakt</h2><p>Umweltamt<br>Obere Bahnhofstraße, 4, 34117 Kassel<br>E-Mail: umwelt@example.org</p>
+</body></html>"""
+    contacts = _html(page, "de").get("contacts", [])
+    assert contacts and "name" not in contacts[0], contacts
+
+
+_CONTACT_PAGE = """<html lang="{lang}"><body><h1>{title}</h1>
+<p>{start}</p>
+<h2>{heading}</h2><p>{position}: {name}<br>E-Mail: kontakt@example.org</p>
+</body></html>"""
+
+
+@pytest.mark.parametrize("lang, title, start, heading, name, position", [
+    ("de", "Grüne Höfe Kassel", "Projektbeginn: 1. März 2025", "Kontakt", "Manfred Döring", "Projektleiter"),
+    ("de", "Grüne Höfe Kassel", "Projektbeginn: 1. März 2025", "Kontakt", "Sabine Hellweg", "Projektleiterin"),
+    ("it", "Boschi urbani di Arezzo", "Data di inizio: 1 marzo 2025", "Contatti", "Chiara Valle", "Referente del progetto"),
+    ("nl", "Groene daken Zwolle", "Startdatum: 1 maart 2025", "Contact", "Joost Verlaan", "Projectleider"),
+    ("en", "River Foyle Greenway", "Start date: 1 March 2025", "Contact", "Lottie Hering", "Project manager"),
+])
+def test_a_surname_ending_as_a_street_does_is_still_a_persons_name(lang: str, title: str, start: str, heading: str,
+                                                                    name: str, position: str) -> None:
+    """Surnames end in -ring, -weg, -alle, -laan, -tie as streets do; only a one-word name or one beside a
+    house number is a street ('Kaiserring 12')."""
+    page = _CONTACT_PAGE.format(lang=lang, title=title, start=start, heading=heading, name=name, position=position)
+    contacts = _html(page, lang).get("contacts", [])
+    assert [c.get("name") for c in contacts] == [name], contacts
+
+
+def test_a_street_with_a_surnames_ending_beside_its_number_is_no_name() -> None:
+    """'Am Kaiserring 12' under a contact office: an address (a German street preposition first)."""
+    page = """<html lang="de"><body><h1>Grüne Höfe Kassel</h1><p>Projektbeginn: 1. März 2025</p>
+<h2>Kontakt</h2><p>Umweltamt<br>Am Kaiserring, 12, 34117 Kassel<br>E-Mail: umwelt@example.org</p>
 </body></html>"""
     contacts = _html(page, "de").get("contacts", [])
     assert contacts and "name" not in contacts[0], contacts

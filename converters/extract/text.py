@@ -21,7 +21,7 @@ from typing import Callable, TypeVar
 from .data import load
 from .furniture import furniture
 from .jsonsheet import json_lines, key_words
-from .mail import is_message, read_message
+from .mail import UnreadableMessage, is_message, read_message
 from .patterns import place_class
 
 MAX_BYTES = 2_000_000  # a fact sheet is a page or two; anything far larger is not one
@@ -647,11 +647,16 @@ def read_document(path: Path, shown: str | None = None) -> Document:
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableFile(f"cannot be read: {exc.strerror}") from None
-    text, warnings = decode(data, shown)
-    declared = None
-    mail = read_message(data) if is_message(data) else None
-    if mail is not None:  # a saved e-mail: its decoded part, the header fields a reader sees first
+    declared, mail = None, None
+    if is_message(data):  # a saved e-mail: its decoded part, the header fields a reader sees first
+        try:
+            mail = read_message(data)
+        except UnreadableMessage as exc:
+            raise UnreadableFile(str(exc)) from None
         text = mail.body if mail.html else "\n".join(mail.headers) + "\n\n" + mail.body
+        warnings = [f"{shown}: {warning}" for warning in mail.warnings]
+    else:
+        text, warnings = decode(data, shown)
     text = _SYMBOL_BULLET.sub("•", text)
     structured = json_lines(text)  # None unless the text is one JSON object or array, whatever the file's suffix
     if mail is not None and mail.html:

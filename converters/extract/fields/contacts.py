@@ -243,11 +243,17 @@ def _person_before(tokens: list[str], index: int) -> bool:
 
 
 def _street(token: str) -> bool:
-    """'Plaza del Pan', 'Bahnhofstraße 4': a street's name (labels.yaml ``street_words``, ``street_endings``)."""
+    """'Plaza del Pan', 'Bahnhofstraße 4', 'Kaiserring 12': a street's name (labels.yaml ``street_words``,
+    ``street_endings``; ``street_endings_alone`` only in one word or beside a number, as surnames end so too)."""
     tokens = words(token).split()
+    alone = len(tokens) == 1 or any(t.isdigit() for t in tokens)
     return bool(tokens) and (tokens[0] in word_set("labels.yaml", "street_words")
-                             or any(t.endswith(e) for t in tokens for e in word_set("labels.yaml", "street_endings")
-                                    if len(t) > len(e)))
+                             or _ends_in(tokens, word_set("labels.yaml", "street_endings"))
+                             or (alone and _ends_in(tokens, word_set("labels.yaml", "street_endings_alone"))))
+
+
+def _ends_in(tokens: list[str], endings: frozenset[str]) -> bool:
+    return any(t.endswith(e) for t in tokens for e in endings if len(t) > len(e))
 
 
 def _without_degree(name: str) -> str:
