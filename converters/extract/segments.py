@@ -60,6 +60,8 @@ def classify(label: str) -> str | None:
     if kind in _PARTY_KINDS and any(contains(words(label), a) for a in word_set("labels.yaml", "party_attributes")
                                     | word_set("labels.yaml", "party_people")):
         return None  # 'IČO příjemce', 'Partner address', 'Beteiligte Personen': the party's attributes or people, no list of parties
+    if kind in _TEXT_KINDS and _agenda(label, kind):
+        return None  # 'Upcoming activities', 'Attivitajiet li ġejjin': dated events to come, not the project's actions
     if kind in _TEXT_KINDS:  # "Objectives, activities and results": a label naming several sections is a description
         named = {k for k in _TEXT_KINDS if best_label(label, {k: fields[k]})[0]}
         if len(named) >= 2 and not {"expected_results", "results"} >= named:
@@ -109,6 +111,12 @@ def _beside_label(text: str, kind: str) -> tuple[list[str], frozenset[str]]:
             rest = rest.replace(f" {label} ", " ", 1)
             break
     return rest.split(), small_words()
+
+
+def _agenda(text: str, kind: str) -> bool:
+    """A text field's label beside a word of coming events (labels.yaml ``agenda_words``)."""
+    rest = " ".join(_beside_label(text, kind)[0])
+    return any(contains(rest, word) for word in word_set("labels.yaml", "agenda_words"))
 
 
 def _other_words(text: str, kind: str) -> int:

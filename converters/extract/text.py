@@ -168,6 +168,10 @@ class _HtmlLines(HTMLParser):
     # ('field--label-hidden' around a page title, 'field--label-inline').
     LABEL_MODIFIER = re.compile(r"\S*--label-\S*", re.IGNORECASE)
     VOID = {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source", "track", "wbr"}
+    # A list marked as a site's menu ('<ul class="wsite-menu-default">', '<ul class="navbar-nav">') or any element
+    # with the navigation landmark's role: the <nav> a site builder did not write, its links other pages' names.
+    MENU_LIST = re.compile(r"(?:^|[\s_-])(?:menu|nav|navbar|navigation|menubar)(?:$|[\s_-])", re.IGNORECASE)
+    NAV_ROLES = {"navigation", "menubar", "menu"}
 
     def __init__(self, content_only: bool = False) -> None:
         super().__init__(convert_charrefs=True)
@@ -220,7 +224,9 @@ class _HtmlLines(HTMLParser):
         # A form that is the page's body (ASP.NET WebForms, SharePoint: <body><form id="aspnetForm">
         # around everything) is read as the page; other forms are search boxes and newsletters.
         page_form = tag == "form" and (not self.stack or self.stack[-1][0] in ("body", "html"))
-        if tag not in self.VOID and (tag in self.SKIP or self.FURNITURE.search(marks) or decoration) \
+        menu = (tag in ("ul", "ol") and self.MENU_LIST.search(marks)) \
+            or (dict(attrs).get("role") or "").lower() in self.NAV_ROLES
+        if tag not in self.VOID and (tag in self.SKIP or self.FURNITURE.search(marks) or decoration or menu) \
                 and tag not in ("main", "article", "body", "html") and not page_form:
             if not decoration:  # a badge inside a line leaves the line whole
                 self.flush()

@@ -1,0 +1,58 @@
+"""Rules made after scoring the twenty-sixth blind set (issue 16), so that set's figures after them are
+development figures. Each test is a small inline sheet written for it, in another language or wording
+than that set uses, and each assertion fails without its rule.
+"""
+
+from __future__ import annotations
+
+import pytest
+from inline_sheets import html_record as _html
+
+_AGENDA = """<html lang="{lang}"><body><h1>{title}</h1>
+<p>{start}</p>
+<h2>{actions}</h2><ul><li>{action}</li></ul>
+<h2>{agenda}</h2><ul><li>{event}</li><li>{event2}</li></ul>
+</body></html>"""
+
+
+@pytest.mark.parametrize("lang, title, start, actions, action, agenda, event, event2", [
+    ("en", "River Foyle Greenway", "Start date: 1 March 2025", "Activities", "build 12 km of greenway",
+     "Upcoming activities", "12 April 2025 – community walk (10:00)", "3 May 2025 – public meeting in Derry"),
+    ("it", "Boschi urbani di Arezzo", "Data di inizio: 1 marzo 2025", "Attività", "piantare 4.000 alberi",
+     "Prossime attività", "12 aprile 2025 – passeggiata nel bosco", "3 maggio 2025 – incontro pubblico"),
+    ("de", "Grüne Höfe Kassel", "Projektbeginn: 1. März 2025", "Aktivitäten", "60 Höfe entsiegeln",
+     "Kommende Aktivitäten", "12. April 2025 – Pflanzaktion im Hof", "3. Mai 2025 – Bürgerversammlung"),
+])
+def test_a_heading_of_coming_events_is_no_actions_section(lang: str, title: str, start: str, actions: str, action: str,
+                                                          agenda: str, event: str, event2: str) -> None:
+    """'Upcoming activities', 'Prossime attività': dated events to come under an actions label, not the actions."""
+    page = _AGENDA.format(lang=lang, title=title, start=start, actions=actions, action=action, agenda=agenda,
+                          event=event, event2=event2)
+    assert _html(page, lang).get("actions") == [action]
+
+
+def test_a_site_builders_menu_list_is_not_read() -> None:
+    """'<ul class="wsite-menu-default">' (no <nav>): its items ('Aktivitäten', 'Mitmachen') are other pages' names,
+    not an actions label over its value; a list with role="navigation" likewise."""
+    page = """<html lang="de"><body>
+<div class="header"><ul class="wsite-menu-default"><li><a href="/">Start</a></li>
+<li><a href="/aktivitaeten.html">Aktivitäten</a></li><li><a href="/mitmachen.html">Mitmachen</a></li></ul></div>
+<div role="navigation"><ul><li><a href="/ziele.html">Ziele</a></li><li><a href="/spenden.html">Spenden Sie jetzt</a></li></ul></div>
+<h1>Grüne Höfe Kassel</h1>
+<p>Projektbeginn: 1. März 2025</p>
+<p>Der Verein entsiegelt mit dem Projekt 60 Hinterhöfe in der Nordstadt.</p>
+</body></html>"""
+    record = _html(page, "de")
+    assert "actions" not in record and "objectives" not in record, record
+
+
+def test_maltese_sections_of_actions_and_expected_results() -> None:
+    """"X'se nagħmlu" (what we will do) and 'Riżultati mistennija' (expected results) are Maltese section labels."""
+    page = """<html lang="mt"><body><h1>Bajja Nadifa Marsaxlokk</h1>
+<p>Data tal-bidu: 1 ta' Marzu 2025</p>
+<h2>X'se nagħmlu</h2><ul><li>tindif tal-bajja kull xahar</li></ul>
+<h2>Riżultati mistennija</h2><ul><li>inqas plastik fil-port</li></ul>
+</body></html>"""
+    record = _html(page, "mt")
+    assert record.get("actions") == ["tindif tal-bajja kull xahar"], record
+    assert record.get("expected_results") == ["inqas plastik fil-port"], record
