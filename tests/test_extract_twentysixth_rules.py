@@ -56,3 +56,25 @@ def test_maltese_sections_of_actions_and_expected_results() -> None:
     record = _html(page, "mt")
     assert record.get("actions") == ["tindif tal-bajja kull xahar"], record
     assert record.get("expected_results") == ["inqas plastik fil-port"], record
+
+
+@pytest.mark.parametrize("label, sentence", [
+    ("Thema", "Der zweite Austausch findet in Udine statt. Thema: Mobilität und Abfall. Die Auswahl folgt im Forum."),
+])
+def test_a_label_word_inside_a_paragraph_is_no_label(label: str, sentence: str) -> None:
+    """'... in Udine statt. Thema: Mobilität und Abfall.': a theme word with a colon after a sentence is prose."""
+    lang = "de" if label == "Thema" else "en"
+    page = f"""<html lang="{lang}"><body><h1>GreenSchools Kassel</h1>
+<p>Projektbeginn: 1. März 2025</p><p>Start date: 1 March 2025</p>
+<p>{sentence}</p>
+</body></html>"""
+    assert "themes" not in _html(page, lang), sentence
+
+
+def test_a_label_after_an_abbreviation_is_still_a_label() -> None:
+    """'Proj. Nr.: ...', 'Ref. No.: ...': full stops of abbreviations, no sentence before the label."""
+    page = """<html lang="en"><body><h1>River Foyle Greenway</h1>
+<p>Start date: 1 March 2025</p>
+<p>Theme: Sustainable urban mobility</p>
+</body></html>"""
+    assert _html(page, "en").get("themes"), "a plain theme label must still give a theme"

@@ -113,6 +113,17 @@ def _beside_label(text: str, kind: str) -> tuple[list[str], frozenset[str]]:
     return rest.split(), small_words()
 
 
+# A sentence's end inside a label: a word, a full stop (or ! ?) and a capital ('... v Vidmu. Tema').
+_SENTENCE_END = re.compile(r"\w[.!?]\s+(?=[A-ZÀ-ÖØ-ÞĀ-ŽΑ-ΩΆ-ΏА-ЯЀ-Џ])")
+
+
+def _after_a_sentence(label: str) -> bool:
+    """Whether a label's text opens with a sentence of four words or more: the label is then a word of a
+    paragraph ('Druga mobilnost bo v Vidmu. Tema: ...'), not a field's label ('Ref. No.', 'Proj. Nr.' are not)."""
+    parts = _SENTENCE_END.split(label)
+    return len(parts) > 1 and len(" ".join(parts[:-1]).split()) >= 4
+
+
 def _agenda(text: str, kind: str) -> bool:
     """A text field's label beside a word of coming events (labels.yaml ``agenda_words``)."""
     rest = " ".join(_beside_label(text, kind)[0])
@@ -226,6 +237,8 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
             kind = classify(match.group("label"))
             if kind in _TEXT_KINDS and _other_words(match.group("label"), kind) >= 2:
                 kind = None  # 'Sostieni le nostre attività: con il 5×1000 ...': a sentence naming a field, not its label
+            if kind is not None and _after_a_sentence(match.group("label")):
+                kind = None  # 'Druga mobilnost bo v Vidmu. Tema: ...': a word with a colon in running prose, not a label
             if kind is None and words(match.group("label")) in word_set("labels.yaml", "project_scope"):
                 kind = "project_name"  # 'Projekt: Głęboka termomodernizacja ...': the project's name after the bare word
             if kind == "website" and _EMAIL.search(match.group("value")) and not _URL.search(match.group("value")):
