@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 from inline_sheets import html_record as _html
 
+from eulod.converters.extract.compare import compare
+
 _AGENDA = """<html lang="{lang}"><body><h1>{title}</h1>
 <p>{start}</p>
 <h2>{actions}</h2><ul><li>{action}</li></ul>
@@ -78,3 +80,28 @@ def test_a_label_after_an_abbreviation_is_still_a_label() -> None:
 <p>Theme: Sustainable urban mobility</p>
 </body></html>"""
     assert _html(page, "en").get("themes"), "a plain theme label must still give a theme"
+
+
+def test_the_scorer_pairs_a_contact_found_without_its_email_by_name() -> None:
+    """A person the draft names without the e-mail the page gives elsewhere is that person: name and role
+    right, the e-mail missing; and a draft that names one person twice has one extra contact, not none."""
+    expected = {"contacts": [{"role": "projekta vadītāja", "name": "Līga Piemēre", "email": "projekts@example.lv"}]}
+    score = compare(expected, {"contacts": [{"role": "projekta vadītāja", "name": "Līga Piemēre"}]})
+    assert score.tp["contacts.name"] == 1 and score.tp["contacts.role"] == 1, score.differences
+    assert score.fn["contacts.email"] == 1 and score.fp["contacts.name"] == 0
+    twice = {"contacts": [dict(expected["contacts"][0]), dict(expected["contacts"][0])]}
+    score = compare(expected, twice)
+    assert score.tp["contacts.email"] == 1 and score.fp["contacts.email"] == 1, score.differences
+
+
+def test_the_same_person_given_twice_is_one_contact() -> None:
+    """A contact box at the top and again at the foot of a page: one contact, with what either gives."""
+    page = """<html lang="sv"><body><h1>Laddinfrastruktur Östersund</h1>
+<p>Projektstart: 1 mars 2025</p>
+<h2>Kontakt</h2><p>Projektledare: Erik Exempel<br>E-post: erik.exempel@example.org</p>
+<p>Projektet bygger 40 laddplatser vid två depåer.</p>
+<h2>Frågor?</h2><p>Kontaktperson: Erik Exempel<br>E-post: erik.exempel@example.org<br>Telefon: 063-14 30 00</p>
+</body></html>"""
+    contacts = _html(page, "sv").get("contacts", [])
+    assert [c.get("email") for c in contacts] == ["erik.exempel@example.org"], contacts
+    assert contacts[0].get("name") == "Erik Exempel"

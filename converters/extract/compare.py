@@ -10,7 +10,7 @@ The rule, used by the tests and by bench/extraction.py:
   items, names, contact names/roles/offices, result titles/descriptions) match when their
   normalised forms (case, spacing, Markdown emphasis, quotes, a final full stop ignored) have a
   difflib similarity of at least 0.9. List items are matched one to one, in any order.
-* Participants are matched by organisation id, contacts by e-mail (else name, else role),
+* Participants are matched by organisation id, contacts by e-mail (then name, then role),
   results by title; a participant, contact or result missing or extra counts every one of its
   fields as missed or extra.
 * A value present in both but different counts once as a false positive and once as a miss.
@@ -162,8 +162,21 @@ def _participant(score: Score, expected: dict | None, got: dict | None, at: str)
         _one(score, f"participants.budget.{key}", e_budget.get(key), g_budget.get(key), path=f"{at}.budget.{key}")
 
 
-def _contact_key(contact: dict) -> str:
-    return contact.get("email") or contact.get("name") or contact.get("role") or ""
+def _contact_pairs(expected: list[dict], got: list[dict]) -> list[tuple[dict, int, dict]]:
+    """Expected and extracted contacts paired (expected, index in the draft or -1, extracted): by e-mail where
+    both have one, then by name, then by role. A person found without the e-mail the page gives elsewhere is
+    still that person: the e-mail is scored missing, the name and role right, not all of it wrong twice."""
+    left, right, pairs = list(expected), list(enumerate(got)), []
+    for part in ("email", "name", "role"):
+        for wanted in list(left):
+            value = wanted.get(part)
+            match = next(((i, g) for i, g in right if value and g.get(part)
+                          and (g[part] == value if part == "email" else similar(g[part], value))), None)
+            if match is not None:
+                pairs.append((wanted, *match))
+                left.remove(wanted)
+                right.remove(match)
+    return pairs + [(wanted, -1, {}) for wanted in left] + [({}, i, g) for i, g in right]
 
 
 def compare(expected: dict[str, Any], got: dict[str, Any] | None) -> Score:
@@ -196,10 +209,7 @@ def compare(expected: dict[str, Any], got: dict[str, Any] | None) -> Score:
     for org_id in list(e_parts) + [i for i in g_parts if i not in e_parts]:
         index, found = g_parts.get(org_id, (len(g_list), None))
         _participant(score, e_parts.get(org_id), found, f"participants[{index}]")
-    e_contacts = {_contact_key(c): c for c in expected.get("contacts") or []}
-    g_contacts = {_contact_key(c): (i, c) for i, c in enumerate(got.get("contacts") or [])}
-    for key in list(e_contacts) + [k for k in g_contacts if k not in e_contacts]:
-        e, (index, g) = e_contacts.get(key, {}), g_contacts.get(key, (-1, {}))
+    for e, index, g in _contact_pairs(expected.get("contacts") or [], got.get("contacts") or []):
         at = f"contacts[{index}]"
         _one(score, "contacts.email", e.get("email"), g.get("email"), path=f"{at}.email")
         _one(score, "contacts.organisation", e.get("organisation"), g.get("organisation"), path=f"{at}.organisation")

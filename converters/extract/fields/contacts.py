@@ -65,7 +65,7 @@ def read(sheet: Sheet) -> None:
             continue  # 'Sdílet: Facebook | X', 'Senest opdateret: ...' under a contact: an unknown label with no address is no contact
         if contact:
             contacts.append((contact, lines, seg.label))
-    contacts = _joined(contacts)
+    contacts = _distinct(_joined(contacts))
     if contacts:
         sheet.put("contacts", [c for c, _, _ in contacts], [n for _, ns, _ in contacts for n in ns])
     for index, (contact, lines, label) in enumerate(contacts):
@@ -161,6 +161,27 @@ def _joined(contacts: list[tuple[dict[str, Any], list[int], str]]) -> list[tuple
                 out.remove(other)
                 break
     return out
+
+
+def _distinct(contacts: list[tuple[dict[str, Any], list[int], str]]) -> list[tuple[dict[str, Any], list[int], str]]:
+    """The same person given twice (a GeoJSON feature's attributes repeated on each feature, a contact box
+    at the top and the foot of a page) is one contact: one with the e-mail of an earlier one, or its name
+    and no other e-mail, fills what the earlier one lacks."""
+    out: list[tuple[dict[str, Any], list[int], str]] = []
+    for contact, lines, label in contacts:
+        same = next((i for i, (seen, _, _) in enumerate(out) if _same_person(seen, contact)), None)
+        if same is None:
+            out.append((contact, lines, label))
+            continue
+        seen, seen_lines, seen_label = out[same]
+        out[same] = ({**contact, **seen}, sorted(set(seen_lines + lines)), seen_label)
+    return out
+
+
+def _same_person(one: dict[str, Any], other: dict[str, Any]) -> bool:
+    if one.get("email") and other.get("email"):
+        return one["email"].lower() == other["email"].lower()
+    return bool(one.get("name")) and words(one["name"]) == words(other.get("name") or "")
 
 
 _SECTION_NUMBER = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*\.?\s+(?=\D)")
