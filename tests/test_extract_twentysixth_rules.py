@@ -105,3 +105,14 @@ def test_the_same_person_given_twice_is_one_contact() -> None:
     contacts = _html(page, "sv").get("contacts", [])
     assert [c.get("email") for c in contacts] == ["erik.exempel@example.org"], contacts
     assert contacts[0].get("name") == "Erik Exempel"
+
+
+def test_a_hyphenated_acronym_before_the_title_in_brackets_is_taken_whole() -> None:
+    """'SMART-HARBOURS (Shared Mobility And Renewable Transport for Harbours)': the acronym whole, never its last
+    part, though that part is a word of the title."""
+    page = """<html lang="en"><body><h1>Shared Mobility And Renewable Transport for Harbours</h1>
+<p>Start date: 1 March 2025</p>
+<p>The data come from the research project SMART-HARBOURS (Shared Mobility And Renewable Transport for Harbours),
+funded by Horizon Europe.</p>
+</body></html>"""
+    assert _html(page, "en").get("acronym") == "SMART-HARBOURS"

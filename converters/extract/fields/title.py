@@ -97,8 +97,11 @@ def read(sheet: Sheet) -> None:
     if labelled:
         acronym, acronym_lines = labelled
     if title and not acronym:
-        match = re.search(r"\b([A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*)\s*\(([^()]{5,80})\)", " ".join(l.text for l in sheet.doc.lines))
-        if match and words(match.group(1)) in words(title).split() and words(match.group(2)) in words(title):
+        # 'CLEAR-STREETS (Citizen-Led ...)': a hyphenated acronym whole, never its last part
+        match = re.search(r"(?<![\w-])([A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*[A-Z][A-Za-z0-9]*)\s*\(([^()]{5,80})\)",
+                          " ".join(l.text for l in sheet.doc.lines))
+        if match and words(match.group(2)) in words(title) and (f" {words(match.group(1))} " in f" {words(title)} "
+                                                               or words(match.group(2)) == words(title)):
             acronym = match.group(1)
     if title and _QUOTED_HEADLINE.match(title):  # '«Il-fortifikazzjonijiet mhumiex biss għat-turisti» – intervista dwar X'
         sheet.ask("title", "a quotation and what it is (an interview's or article's headline), not the project's name",
