@@ -116,3 +116,25 @@ def test_a_hyphenated_acronym_before_the_title_in_brackets_is_taken_whole() -> N
 funded by Horizon Europe.</p>
 </body></html>"""
     assert _html(page, "en").get("acronym") == "SMART-HARBOURS"
+
+
+def test_a_web_archives_copy_of_a_link_is_its_original_address() -> None:
+    """A page saved from the Wayback Machine links '/web/<timestamp>/<address>': the record holds the address."""
+    page = """<html lang="en"><body><h1>River Foyle Greenway</h1>
+<p>Start date: 1 March 2025</p>
+<p>Project website: <a href="https://web.archive.org/web/20230301120000/https://greenway.example.org/">greenway.example.org</a></p>
+</body></html>"""
+    assert _html(page, "en").get("website") == "https://greenway.example.org/"
+
+
+@pytest.mark.parametrize("lang, line", [
+    ("cs", "Více informací o fondech EU: <a href='https://fondy.example.cz/'>fondy.example.cz</a>"),
+    ("da", "Mere information om EU-fondene: <a href='https://eufonde.example.dk/'>eufonde.example.dk</a>"),
+])
+def test_a_link_to_the_eus_funds_portal_is_no_project_website(lang: str, line: str) -> None:
+    """'Više informacija o EU fondovima: www...': the funds' portal, not the project's page."""
+    page = f"""<html lang="{lang}"><body><h1>Zelené dvory Brno</h1>
+<p>Zahájení projektu: 1. března 2025</p><p>Projektstart: 1. marts 2025</p>
+<p>{line}</p>
+</body></html>"""
+    assert "website" not in _html(page, lang)

@@ -6,9 +6,10 @@ gives that one's page, not the project's.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
-from ..data import best_label, load, words
+from ..data import best_label, contains, load, word_set, words
 from ..page import URL
 from ..segments import blocks
 from ..sheet import Sheet
@@ -97,10 +98,18 @@ def lone_address(text: str) -> str | None:
 
 
 def _names_another(label: str) -> bool:
-    """The label names a programme, fund or partner, declined too ('Strona programu', 'Website of the lead partner')."""
+    """The label names a programme, fund or partner, declined too ('Strona programu', 'Website of the lead partner'),
+    or the EU's funds without the project ('Više informacija o EU fondovima')."""
     fields = load("labels.yaml")["fields"]
     others = {kind: fields[kind] for kind in _OTHERS}
     if best_label(label, others)[0]:
+        return True
+    folded = words(label)
+    tokens = folded.split()
+    eu = any(t in word_set("labels.yaml", "eu_initials") for t in tokens) \
+        or any(contains(folded, n) for n in word_set("labels.yaml", "eu_names"))
+    if eu and any(t.startswith(s) for t in tokens for s in word_set("labels.yaml", "fund_stems")) \
+            and not any(t.startswith(s) for t in tokens for s in word_set("labels.yaml", "project_scope")):
         return True
     stems = {words(l) for kind in _OTHERS for l in fields[kind] if " " not in words(l) and len(words(l)) >= 6}
     return any(token.startswith(stem) and len(token) - len(stem) <= 3 for token in words(label).split() for stem in stems)
@@ -112,10 +121,18 @@ def absolute(url: str) -> str:
     return unwrapped(url)
 
 
+# An archived page's address: '/web/20210727093312/http://x.example.org/', Archive-It's '/<collection>/<timestamp>/...'
+_ARCHIVED = re.compile(r"^/(?:web/|\d+/)?\d{4,14}(?:[a-z]{2}_)?/(https?:/{1,2}.+)$", re.IGNORECASE)
+
+
 def unwrapped(url: str) -> str:
-    """'https://www.google.com/url?q=https://x.example.org/&sa=D' -> 'https://x.example.org/'."""
+    """'https://www.google.com/url?q=https://x.example.org/&sa=D' -> 'https://x.example.org/'; a web archive's
+    copy ('https://web.archive.org/web/2021.../http://x.example.org/') -> the original address."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
+    archived = _ARCHIVED.match(url[url.find(parts.netloc) + len(parts.netloc):]) if parts.netloc else None
+    if archived and any(host == h or host.endswith("." + h) for h in load("patterns.yaml")["archive_hosts"]):
+        return re.sub(r"^(https?:)/(?!/)", r"\1//", archived.group(1))  # 'http:/x' as some archives write it
     for wrapper in load("patterns.yaml")["redirect_wrappers"]:
         if (host == wrapper["host"] or host.endswith("." + wrapper["host"])) and parts.path == wrapper["path"]:
             target = parse_qs(parts.query).get(wrapper["parameter"], [""])[0]
