@@ -138,3 +138,16 @@ def test_a_link_to_the_eus_funds_portal_is_no_project_website(lang: str, line: s
 <p>{line}</p>
 </body></html>"""
     assert "website" not in _html(page, lang)
+
+
+def test_fst_is_the_just_transition_funds_abbreviation() -> None:
+    """'Dotace: ... z toho FST ...': FST (Fond pro spravedlivou transformaci, Slovak Fond na spravodlivú
+    transformáciu) is the JTF, so its part is the EU contribution and the grant is public support."""
+    page = """<html lang="cs"><body><h1>Fotovoltaika na radnici Karviná</h1>
+<p>Zahájení projektu: 1. března 2025</p>
+<table><tr><td>Celkové způsobilé výdaje:</td><td>2 000 000,00 Kč</td></tr>
+<tr><td>Výše dotace:</td><td>1 900 000,00 Kč (95 %), z toho FST 1 700 000,00 Kč (85 %) a státní rozpočet 200 000,00 Kč (10 %)</td></tr></table>
+</body></html>"""
+    record = _html(page, "cs")
+    assert record.get("budget", {}).get("eu_contribution") == "1700000.00", record.get("budget")
+    assert "JTF" in record.get("funds", []), record.get("funds")
