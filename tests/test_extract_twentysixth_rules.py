@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from inline_sheets import html_record as _html
+from inline_sheets import text_record as _text
 
 from eulod.converters.extract.compare import compare
 
@@ -151,3 +152,17 @@ def test_fst_is_the_just_transition_funds_abbreviation() -> None:
     record = _html(page, "cs")
     assert record.get("budget", {}).get("eu_contribution") == "1700000.00", record.get("budget")
     assert "JTF" in record.get("funds", []), record.get("funds")
+
+
+def test_a_romanian_grant_agreement_numbers_label_over_its_value() -> None:
+    """'Numărul acordului de grant' over '101234567' (label and value one a line, as pdftotext gives a table):
+    an EU grant agreement, not the project code's next line."""
+    body = """Restaurarea luncii Mureșului
+Data de începere: 1 martie 2025
+Cod proiect
+LIFE24-NAT-RO-MURES
+Numărul acordului de grant
+101234567
+"""
+    record = _text(body, "ro")
+    assert {"scheme": "eu-grant-agreement", "value": "101234567"} in record.get("identifiers", []), record.get("identifiers")
