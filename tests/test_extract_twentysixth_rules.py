@@ -166,3 +166,18 @@ Numărul acordului de grant
 """
     record = _text(body, "ro")
     assert {"scheme": "eu-grant-agreement", "value": "101234567"} in record.get("identifiers", []), record.get("identifiers")
+
+
+def test_a_labelled_titles_acronym_in_brackets_is_the_acronym() -> None:
+    """'Title: Harbours of the Small Islands Together (HARBIT)', HARBIT used again on the page: the acronym, not
+    part of the title; a fund in brackets ('(ERDF)') is not one."""
+    page = """<html lang="en"><body><h1>Episode 9: launching HARBIT</h1>
+<p>Start date: 1 March 2025</p>
+<p>Title: Harbours of the Small Islands Together (HARBIT)</p>
+<p>HARBIT brings six island harbours together.</p>
+</body></html>"""
+    record = _html(page, "en")
+    assert record.get("acronym") == "HARBIT" and record.get("title") == "Harbours of the Small Islands Together", record
+    fund = page.replace("(HARBIT)", "(ERDF)").replace("launching HARBIT", "a new project").replace(
+        "HARBIT brings", "Co-funded by the ERDF, the project brings")
+    assert _html(fund, "en").get("acronym") != "ERDF"

@@ -188,6 +188,12 @@ def _rival_names(sheet: Sheet) -> list[tuple[str, list[int]]]:
     return list(found.values())
 
 
+def _named_elsewhere(sheet: Sheet, short: str, lines: list[int]) -> bool:
+    """Whether the page names ``short`` as a word on a line other than ``lines`` (the project's short name in use)."""
+    pattern = re.compile(rf"(?<![\w-]){re.escape(short)}(?![\w-])")
+    return any(pattern.search(line.text) for line in sheet.doc.lines if line.number not in lines)
+
+
 def _labelled_name(sheet: Sheet) -> tuple[str | None, str | None, str | None, list[int]]:
     """The name under a project-name label, with an acronym it states ('Acronym: X', '... – SIRT')."""
     title = acronym = None
@@ -205,6 +211,10 @@ def _labelled_name(sheet: Sheet) -> tuple[str | None, str | None, str | None, li
         tail = re.match(r"^(.+?)\s+[–—-]\s+([A-ZÀ-Þ][A-ZÀ-Þ0-9]{1,11})$", title)
         if tail and not acronym and _spells(tail.group(2), tail.group(1)):
             title, acronym = tail.group(1), tail.group(2)  # '„Sprijin pentru integrarea ... – SIRT”'
+        bracket = re.match(r"^(.+?)\s*\(([A-ZÀ-Þ][A-ZÀ-Þ0-9-]{2,14})\)$", title)
+        if bracket and not acronym and len(bracket.group(1).split()) >= 3 and not prog.funds(bracket.group(2)) \
+                and (_spells(bracket.group(2), bracket.group(1)) or _named_elsewhere(sheet, bracket.group(2), title_lines)):
+            title, acronym = bracket.group(1), bracket.group(2)  # 'Teideal: Voices of Small Languages ... (VOCES)'
         head = re.match(r"^([A-ZÀ-Þ][A-ZÀ-Þ0-9]{2,14})\s+[–—]\s+(\S.{9,})$", title)
         if head and not acronym and len(head.group(2).split()) >= 2:
             acronym, title = head.group(1), head.group(2)  # 'Nimi: CIRCMARINA – Kiertotaloutta saariston venesatamiin'
