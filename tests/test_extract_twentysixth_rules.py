@@ -181,3 +181,22 @@ def test_a_labelled_titles_acronym_in_brackets_is_the_acronym() -> None:
     fund = page.replace("(HARBIT)", "(ERDF)").replace("launching HARBIT", "a new project").replace(
         "HARBIT brings", "Co-funded by the ERDF, the project brings")
     assert _html(fund, "en").get("acronym") != "ERDF"
+
+
+def test_a_budget_tables_total_row_one_cell_a_line_is_the_total() -> None:
+    """'Rozpočet projektu' over a table pdftotext gives one cell a line ('Program LIFE' over its amount, ...,
+    'Celkem' over the total): the total is the total row's amount, not the table's first amount."""
+    body = """Obnova lužních lesů Pomoraví
+Zahájení projektu: 1. března 2025
+
+Rozpočet projektu
+Zdroj
+Částka (EUR)
+Program LIFE
+1 200 000,00
+Ministerstvo životního prostředí
+300 000,00
+Celkem
+1 500 000,00
+"""
+    assert _text(body, "cs").get("budget", {}).get("total_cost") == "1500000.00"

@@ -17,7 +17,7 @@ from ..numbers import MULTIPLIER, bare_amount, declared_currency, find_amounts, 
 from ..parties import participant_named
 from ..patterns import alternation
 from ..programmes import funds
-from ..segments import of_which
+from ..segments import Segment, blocks, of_which
 from ..sheet import Participant, Sheet
 from ..text import Line
 
@@ -47,6 +47,9 @@ def _labelled(sheet: Sheet, project: Amounts) -> None:
         value, lines, rest = sheet.first_block(seg)
         value, lines, rest = _with_parts(value, lines, rest)
         sheet.release(rest)
+        total = _total_row(seg) if seg.kind == "total_cost" else None
+        if total is not None:  # a budget table one cell a line under the heading: its total row, not its first amount
+            value, lines = total
         amounts = find_amounts(value)
         if not amounts:
             bare = bare_amount(value)  # an export's column: '38412650,00' under its label
@@ -90,6 +93,21 @@ def _labelled(sheet: Sheet, project: Amounts) -> None:
                 owner.budget.setdefault("_lines", []).extend(seg.label_lines + lines)
             else:
                 project.setdefault(kind, []).append((amount, seg.label_lines + lines, kind_rates))
+
+
+def _total_row(seg: Segment) -> tuple[str, list[int]] | None:
+    """'TOTAL' over '4.826.450,00' in a budget heading's first block, a table pdftotext gives one cell a line
+    ('Contribuția UE' over '3.233.721,50', ..., 'TOTAL' over '4.826.450,00'): the total's amount and lines, when
+    the block holds more than one amount (with one, the amount is the total whatever is around it)."""
+    found = blocks(seg.body)
+    if not found or len(find_amounts(" ".join(line.text for line in found[0]))) < 2:
+        return None
+    head = found[0]
+    totals = word_set("labels.yaml", "table_totals")
+    for line, after in zip(head, head[1:]):
+        if words(line.text) in totals and find_amounts(after.text):
+            return after.text, [line.number, after.number]
+    return None
 
 
 def _with_parts(value: str, lines: list[int], rest: list[Line]) -> tuple[str, list[int], list[Line]]:
