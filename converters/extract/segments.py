@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .data import best_label, contains, load, small_words, word_set, words
 from .dates import fold
@@ -103,10 +104,16 @@ def _bilingual_label(text: str, kind: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=None)
+def _longest_labels(kind: str) -> tuple[str, ...]:
+    """A field's labels, folded, longest first: sorted once, not on every label line a rule asks about."""
+    return tuple(sorted((words(l) for l in load("labels.yaml")["fields"][kind]), key=len, reverse=True))
+
+
 def _beside_label(text: str, kind: str) -> tuple[list[str], frozenset[str]]:
     """The words of ``text`` other than the field's longest label in it, and the small and scope words."""
     rest = f" {words(text)} "
-    for label in sorted((words(l) for l in load("labels.yaml")["fields"][kind]), key=len, reverse=True):
+    for label in _longest_labels(kind):
         if f" {label} " in rest:
             rest = rest.replace(f" {label} ", " ", 1)
             break

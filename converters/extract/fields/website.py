@@ -112,7 +112,7 @@ def _names_another(label: str) -> bool:
             and not any(t.startswith(s) for t in tokens for s in word_set("labels.yaml", "project_scope")):
         return True
     stems = {words(l) for kind in _OTHERS for l in fields[kind] if " " not in words(l) and len(words(l)) >= 6}
-    return any(token.startswith(stem) and len(token) - len(stem) <= 3 for token in words(label).split() for stem in stems)
+    return any(token.startswith(stem) and len(token) - len(stem) <= 3 for token in tokens for stem in stems)
 
 
 def absolute(url: str) -> str:
@@ -125,16 +125,21 @@ def absolute(url: str) -> str:
 _ARCHIVED = re.compile(r"^/(?:web/|\d+/)?\d{4,14}(?:[a-z]{2}_)?/(https?:/{1,2}.+)$", re.IGNORECASE)
 
 
+def _on(host: str, site: str) -> bool:
+    """Whether ``host`` is ``site`` or one of its subdomains ('www.google.com' on 'google.com')."""
+    return host == site or host.endswith("." + site)
+
+
 def unwrapped(url: str) -> str:
     """'https://www.google.com/url?q=https://x.example.org/&sa=D' -> 'https://x.example.org/'; a web archive's
     copy ('https://web.archive.org/web/2021.../http://x.example.org/') -> the original address."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     archived = _ARCHIVED.match(url[url.find(parts.netloc) + len(parts.netloc):]) if parts.netloc else None
-    if archived and any(host == h or host.endswith("." + h) for h in load("patterns.yaml")["archive_hosts"]):
+    if archived and any(_on(host, site) for site in load("patterns.yaml")["archive_hosts"]):
         return re.sub(r"^(https?:)/(?!/)", r"\1//", archived.group(1))  # 'http:/x' as some archives write it
     for wrapper in load("patterns.yaml")["redirect_wrappers"]:
-        if (host == wrapper["host"] or host.endswith("." + wrapper["host"])) and parts.path == wrapper["path"]:
+        if _on(host, wrapper["host"]) and parts.path == wrapper["path"]:
             target = parse_qs(parts.query).get(wrapper["parameter"], [""])[0]
             if target.lower().startswith(("http://", "https://")):
                 return target
