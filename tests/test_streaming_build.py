@@ -33,7 +33,7 @@ from streaming import (
 
 from eulod.core.config import load_settings
 from eulod.pipeline.build import build
-from eulod.pipeline.checks import OrganisationStore, organisation_results
+from eulod.pipeline.checks import OrganisationStore, named_results, organisation_results
 
 
 def crossing_records() -> list[dict]:
@@ -132,22 +132,29 @@ def test_without_skip_invalid_nothing_is_loaded_and_the_report_stays(tmp_path, c
 
 def test_the_organisation_pass_sees_every_record_and_names_them(tmp_path):
     """Organisation shapes run on what all records say of an organisation, and a result goes to each
-    record naming it: here two records give two countries (the shape allows one)."""
-    spool = tmp_path / "orgs.nt"
+    record naming it: here two records give two countries (the shape allows one). The namings come
+    from their own file, read after the pass; a record naming a node twice gets its results once."""
+    spool, naming = tmp_path / "orgs.nt", tmp_path / "named.nt"
     org = f"<{BASE}organisation/x>"
+    other = f"<{BASE}organisation/y>"
     lines = [
         f'{org} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/eulod/ontology#Organisation> .',
         f'{org} <http://www.w3.org/2004/02/skos/core#altLabel> "X"@en .',
         f'{org} <https://w3id.org/eulod/ontology#country> <http://publications.europa.eu/resource/authority/country/ITA> .',
-        f'{org} <urn:eulod:build:namedBy> "one" .',
         f'{org} <https://w3id.org/eulod/ontology#country> <http://publications.europa.eu/resource/authority/country/FRA> .',
-        f'{org} <urn:eulod:build:namedBy> "two" .',
+        f'{other} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/eulod/ontology#Organisation> .',
+        f'{other} <http://www.w3.org/2004/02/skos/core#altLabel> "Y"@en .',
     ]
     spool.write_text("\n".join(lines) + "\n", "utf-8")
+    naming.write_text(f'{org} <urn:eulod:build:namedBy> "one" .\n{other} <urn:eulod:build:namedBy> "three" .\n'
+                      f'{org} <urn:eulod:build:namedBy> "t\\"wo" .\n{org} <urn:eulod:build:namedBy> "one" .\n', "utf-8")
     store = OrganisationStore(tmp_path / "store", spool)
     found = list(organisation_results(store, batch_size=1))
-    assert [(ids, r.path) for ids, r in found] == [(["one", "two"], "https://w3id.org/eulod/ontology#country")]
-    assert found[0][1].severity == "violation"
+    assert [(r.focus, r.path) for r in found] == [(org[1:-1], "https://w3id.org/eulod/ontology#country")]
+    assert found[0].severity == "violation"
+    by_focus = {org[1:-1]: found}
+    assert list(named_results(naming, by_focus)) == [("one", found), ('t"wo', found)]
+    assert list(named_results(naming, {})) == []
 
 
 def test_the_organisation_pass_in_validation_processes_gives_the_same_results_in_order(tmp_path):
@@ -156,8 +163,7 @@ def test_the_organisation_pass_in_validation_processes_gives_the_same_results_in
     lines = []
     for number in range(25):
         org = f"<{BASE}organisation/o{number}>"
-        lines += [f'{org} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/eulod/ontology#Organisation> .',
-                  f'{org} <urn:eulod:build:namedBy> "r{number}" .']
+        lines += [f'{org} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/eulod/ontology#Organisation> .']
         if number % 3:
             lines.append(f'{org} <http://www.w3.org/2004/02/skos/core#altLabel> "O {number}"@en .')
         if number % 4 == 0:
@@ -168,7 +174,7 @@ def test_the_organisation_pass_in_validation_processes_gives_the_same_results_in
     serial = list(organisation_results(store, batch_size=4))
     parallel = list(organisation_results(store, batch_size=4, processes=2))
     assert parallel == serial
-    assert {r.path for _ids, r in serial} >= {"https://w3id.org/eulod/ontology#country"} and len(serial) >= 10
+    assert {r.path for r in serial} >= {"https://w3id.org/eulod/ontology#country"} and len(serial) >= 10
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "sched_setaffinity") or len(__import__("os").sched_getaffinity(0)) < 2,

@@ -537,13 +537,14 @@ def _build(settings: Settings, sources: list[Path] | None, fail_on: str, skip_in
     scanned = scan(read, settings, findings)
     generation = new_generation(settings.build_dir)
     try:
-        spools = Spools(generation.path / ".data.nt", generation.path / ".organisations.nt")
+        spools = Spools(generation.path / ".data.nt", generation.path / ".organisations.nt",
+                        generation.path / ".organisations-named.nt")
         checkpoint = CheckpointWriter(generation.path / CHECKPOINT, settings)
         converter = Converter(settings, scanned, findings, spools, checkpoint)
         outcome.converted = converter.run(read, when, progress)
         stage("validating the organisations")
-        check_organisations(spools.organisations, generation.path / ".organisations", converter.class_failures,
-                            findings, settings)
+        check_organisations((spools.organisations, spools.naming), generation.path / ".organisations",
+                            converter.class_failures, findings, settings)
         rejected = findings.rejected(fail_on)  # converted records left out; the loader's refusals also stop a build
         refused = findings.count_load_problems()
         if (rejected or refused) and not skip_invalid:

@@ -14,7 +14,8 @@ triple in memory. The streaming build validates instead:
    there, a batch of organisations at a time (by the validation processes, as the records'
    batches are), with the organisation shapes. So a rule over an
    organisation sees what all records say of it, as whole-graph validation does; the results
-   go to every record naming the organisation, as they did.
+   go to every record naming the organisation, as they did (which record names which node is
+   a file of its own, read once after the pass for the nodes with results: :func:`named_results`).
 
 The nodes minted under an organisation's IRI (``{organisation}/identifier/eu-pic``: its PIC,
 its VAT number) are shared as well: every record naming the organisation with that identifier
@@ -216,10 +217,6 @@ class OrganisationStore:
     def typed(self, node: str, cls: str) -> bool:
         return any(True for _ in self.store.quads_for_pattern(ox.NamedNode(node), RDF_TYPE, ox.NamedNode(cls)))
 
-    def naming(self, organisation: ox.NamedNode) -> list[str]:
-        """Ids of the records that name an organisation (or type a node minted under it)."""
-        return sorted(q.object.value for q in self.store.quads_for_pattern(organisation, NAMED_BY, None))
-
     def organisations(self) -> Iterator[ox.NamedNode]:
         for cls in SHARED_CLASSES:
             for quad in self.store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(cls)):
@@ -229,13 +226,10 @@ class OrganisationStore:
         """A node's triples, and those of the nodes minted under it that it points to (its
         identifiers, whose types ``sh:class`` checks)."""
         for quad in self.store.quads_for_pattern(node, None, None):
-            if quad.predicate == NAMED_BY:
-                continue
             yield quad.subject, quad.predicate, quad.object
             if isinstance(quad.object, ox.NamedNode) and quad.object.value.startswith(node.value + "/"):
                 for inner in self.store.quads_for_pattern(quad.object, None, None):
-                    if inner.predicate != NAMED_BY:
-                        yield inner.subject, inner.predicate, inner.object
+                    yield inner.subject, inner.predicate, inner.object
 
     def close(self) -> None:
         del self.store
@@ -261,24 +255,22 @@ def check_organisation_batch(text: bytes) -> list[Result]:
         return validate_part(triples, bind_prefixes(Graph()), Described(present), text).results
 
 
-def organisation_results(organisations: OrganisationStore, batch_size: int,
-                         processes: int = 0) -> Iterator[tuple[list[str], Result]]:
-    """(ids of the records naming it, result) for every result of the organisation shapes.
+def organisation_results(organisations: OrganisationStore, batch_size: int, processes: int = 0) -> Iterator[Result]:
+    """Every result of the organisation shapes.
 
     Batches of ``batch_size`` organisations are validated by ``processes`` processes (a
     :class:`BatchQueue`), their results given in the batches' order."""
     queue = BatchQueue(processes, check_organisation_batch)
     answered: list[Result] = []
 
-    def submit(nodes: list[ox.NamedNode], last: bool) -> Iterator[tuple[list[str], Result]]:
+    def submit(nodes: list[ox.NamedNode], last: bool) -> Iterator[Result]:
         text = ox.serialize([ox.Triple(*t) for node in nodes for t in organisations.description(node)],
                             format=ox.RdfFormat.N_TRIPLES)
         queue.submit(text, answered.extend, last)
         yield from given()
 
-    def given() -> Iterator[tuple[list[str], Result]]:
-        for result in answered:
-            yield organisations.naming(ox.NamedNode(result.focus)), result
+    def given() -> Iterator[Result]:
+        yield from answered
         answered.clear()
 
     batch: list[ox.NamedNode] = []
@@ -295,6 +287,28 @@ def organisation_results(organisations: OrganisationStore, batch_size: int,
     yield from given()
 
 
+def named_results(naming: Path, results: dict[str, list[Result]]) -> Iterator[tuple[str, list[Result]]]:
+    """(record id, results) for every record typing a node with results (``results``: by focus
+    node), from the namings file (:func:`eulod.pipeline.stream.organisation_lines`), read once:
+    a record's results in the order it names its nodes, each node's once per record.
+
+    Only the lines of nodes with results are parsed; the others are skipped on their subject's bytes
+    (about four million lines at 1 000 000 projects, a few of them about nodes with results)."""
+    wanted = {f"<{focus}>".encode() for focus in results}
+    if not wanted:
+        return
+    given: set[tuple[str, str]] = set()
+    with open(naming, "rb") as lines:
+        for line in lines:
+            if line[:line.find(b">") + 1] not in wanted:
+                continue
+            for quad in ox.parse(line, ox.RdfFormat.N_TRIPLES):
+                pair = (quad.subject.value, quad.object.value)
+                if quad.predicate == NAMED_BY and pair not in given:
+                    given.add(pair)
+                    yield quad.object.value, results[quad.subject.value]
+
+
 def confirmed_class_failures(failures: Iterable[tuple[list[RecordRef], Result]],
                              organisations: OrganisationStore) -> Iterator[tuple[list[RecordRef], Result]]:
     """The ``sh:class`` failures of the batches that hold over all records: the value is typed nowhere."""
@@ -305,20 +319,25 @@ def confirmed_class_failures(failures: Iterable[tuple[list[RecordRef], Result]],
         yield holders, result
 
 
-def check_organisations(spool: Path, folder: Path, class_failures: list[tuple[list[RecordRef], Result]],
+def check_organisations(spools: tuple[Path, Path], folder: Path,
+                        class_failures: list[tuple[list[RecordRef], Result]],
                         findings: Findings, settings: Settings) -> None:
-    """The organisation pass of a build: load the organisations' spool into a store in ``folder``,
-    write the results of the organisation shapes to every record naming the organisation, and
-    those of the batches' ``sh:class`` failures that hold over all records; then remove both."""
+    """The organisation pass of a build: load the organisations' spool (``spools``: it and the
+    namings file) into a store in ``folder``, write the results of the organisation shapes to every
+    record naming the organisation, and those of the batches' ``sh:class`` failures that hold over
+    all records; then remove the store and both files."""
+    spool, naming = spools
     with loader_threads(settings.build_load_threads):
         organisations = OrganisationStore(folder, spool)
     try:
-        for ids, result in organisation_results(organisations, settings.build_batch_records,
-                                                 settings.build_check_processes):
-            for record_id in ids:
-                ref = findings.file_of(record_id)
-                if ref is not None:
-                    findings.results(ref, [result])
+        by_focus: dict[str, list[Result]] = defaultdict(list)
+        for result in organisation_results(organisations, settings.build_batch_records,
+                                           settings.build_check_processes):
+            by_focus[result.focus].append(result)
+        for record_id, results in named_results(naming, by_focus):
+            ref = findings.file_of(record_id)
+            if ref is not None:
+                findings.results(ref, results)
         for holders, result in confirmed_class_failures(class_failures, organisations):
             for ref in holders:
                 findings.results(ref, [result])
@@ -326,3 +345,4 @@ def check_organisations(spool: Path, folder: Path, class_failures: list[tuple[li
         organisations.close()
         shutil.rmtree(folder, ignore_errors=True)
         spool.unlink(missing_ok=True)
+        naming.unlink(missing_ok=True)

@@ -446,12 +446,13 @@ def check(generation: Generation, settings: Settings, findings: Findings, contex
 
     previous = context.lines_about({r for o in plan_.organisations for r in plan_.naming.get(o, [])},
                                    lines_of(plan_.organisations, below=True))
-    with open(spool, "wb") as out:
-        for record_id in sorted(previous):
-            out.write(about(organisation_lines(previous[record_id], record_id, prefix, typing)))
-        for ref, text in batch:
-            out.write(about(organisation_lines(text, ref.id, prefix, typing)))
-    check_organisations(spool, generation.path / ".organisations", [], findings, settings)
+    naming = generation.path / ".organisations-named.nt"
+    with open(spool, "wb") as out, open(naming, "wb") as named_out:
+        for record_id, text in [*((r, previous[r]) for r in sorted(previous)), *((ref.id, t) for ref, t in batch)]:
+            said, named = organisation_lines(text, record_id, prefix, typing)
+            out.write(about(said))
+            named_out.write(about(named))
+    check_organisations((spool, naming), generation.path / ".organisations", [], findings, settings)
 
 
 def carry_findings(findings: Findings, checkpoint: Path, leave_out: set[str], organisations: set[str],

@@ -105,10 +105,12 @@ def scan(read: Records, settings: Settings, findings: Findings,
 
 @dataclass
 class Spools:
-    """The generation's N-Triples spools: all data, and the organisations' triples alone."""
+    """The generation's N-Triples spools: all data, the organisations' triples alone, and which records
+    type each organisation node (``naming``: read once after the organisation pass, for the nodes with results)."""
 
     data: Path
     organisations: Path
+    naming: Path
 
 
 class Converter:
@@ -136,9 +138,10 @@ class Converter:
                                              generated_at=when, preferred=self.preferred))
         size = self.settings.build_batch_records
         self.converted = 0
-        with open(self.spools.data, "wb") as data, open(self.spools.organisations, "wb") as organisations:
+        with (open(self.spools.data, "wb") as data, open(self.spools.organisations, "wb") as organisations,
+              open(self.spools.naming, "wb") as naming):
             try:
-                self._convert_all(read, mapper, size, data, organisations, progress)
+                self._convert_all(read, mapper, size, data, (organisations, naming), progress)
             finally:
                 self.queue.close()
             self.findings.flush()
@@ -146,8 +149,11 @@ class Converter:
             self.checkpoint.flush()
         return self.converted
 
-    def _convert_all(self, read: Records, mapper: RecordMapper, size: int, data, organisations,
+    def _convert_all(self, read: Records, mapper: RecordMapper, size: int, data, organisations: tuple,
                      progress: Callable[[Iterable], Iterable]) -> None:
+        """Write each record to the data spool, its organisations' triples and namings to theirs
+        (``organisations``: both files), and validate the records a batch at a time."""
+        triples, naming = organisations
         batch: list[tuple[RecordRef, bytes]] = []
         rows: list[tuple[str, str, int, int, int]] = []
         written = WrittenLines()
@@ -160,7 +166,9 @@ class Converter:
             ref = RecordRef(item.id, item.file, item.position)
             offset = data.tell()
             data.write(text)
-            organisations.write(organisation_lines(text, item.id, self._organisation_prefix, self._typing, written))
+            said, named = organisation_lines(text, item.id, self._organisation_prefix, self._typing, written)
+            triples.write(said)
+            naming.write(named)
             if self.checkpoint is not None:
                 self.checkpoint.record(item, text)
             rows.append((ref.id, ref.file, ref.position, offset, len(text)))
@@ -214,17 +222,22 @@ class WrittenLines:
 
     The organisations' store keeps each triple once whatever the spool repeats, so leaving a repeat out
     changes nothing but the bulk load's work, which was 60 % of the organisation pass (bench/RESULTS.md).
-    Bounded: past ``limit`` digests (16 bytes each) it starts again empty, so memory does not grow with
-    the data; a triple written again after that is a repeat the store drops, as before.
+    Bounded: past ``limit`` digests it starts again empty, so memory does not grow without end; a
+    triple written again after that is a repeat the store drops, as before. The default holds every
+    distinct organisation triple of 1 000 000 generated projects (about 2.7 million; a bound of 1 000 000
+    restarted the filter and let popular organisations through again): 8-byte digests, 78 bytes each
+    in a set (measured), so at most about 310 MiB while converting, a stage that peaks well below the load.
+    Two lines sharing a digest by chance (one in 10^19 per pair) would leave a triple out of the
+    organisation pass's store only, never out of the data.
     """
 
-    def __init__(self, limit: int = 1_000_000) -> None:
+    def __init__(self, limit: int = 4_000_000) -> None:
         self.limit = limit
         self.digests: set[bytes] = set()
 
     def first(self, line: bytes) -> bool:
         """Whether ``line`` is not among the lines written lately (and note it as written)."""
-        digest = hashlib.blake2b(line, digest_size=16).digest()
+        digest = hashlib.blake2b(line, digest_size=8).digest()
         if digest in self.digests:
             return False
         if len(self.digests) >= self.limit:
@@ -234,25 +247,31 @@ class WrittenLines:
 
 
 def organisation_lines(text: bytes, record_id: str, prefix: bytes, typing: bytes,
-                       written: WrittenLines | None = None) -> bytes:
+                       written: WrittenLines | None = None) -> tuple[bytes, bytes]:
     """The record's triples about organisations and the nodes minted under them (their
-    identifiers), and which of those nodes the record types (``NAMED_BY``: a result about
-    one goes to every record typing it, as in whole-graph validation). ``prefix`` is
-    ``<{base}organisation/`` and ``typing`` `` <rdf:type> <`` as N-Triples bytes.
+    identifiers), and its namings: which of those nodes the record types (``NAMED_BY`` lines:
+    a result about one goes to every record typing it, as in whole-graph validation).
+    ``prefix`` is ``<{base}organisation/`` and ``typing`` `` <rdf:type> <`` as N-Triples bytes.
+
+    The namings go to a file of their own (:class:`Spools`), not to the organisations' store:
+    they were 59 % of its lines at 100 000 projects, loaded and indexed only to be read back for
+    the few nodes with results.
 
     Lines are cut at line feeds only: N-Triples escapes a line feed and a carriage return
     in a literal but leaves the other line breaks Unicode knows (U+2028, U+0085, a form
     feed), at which ``str.splitlines`` would cut a name in two.
     """
-    out = []
+    said, named = [], []
+    typed: set[bytes] = set()
     for line in text.split(b"\n"):
         if line.startswith(prefix):
             if written is None or written.first(line):  # a triple written for an earlier record: the store has it
-                out.append(line + b"\n")
+                said.append(line + b"\n")
             subject_end = line.index(b">") + 1
-            if line.startswith(typing, subject_end):
-                out.append(line[:subject_end] + f' <{NAMED_BY.value}> "{_escaped(record_id)}" .\n'.encode())
-    return b"".join(out)
+            if line.startswith(typing, subject_end) and line[:subject_end] not in typed:
+                typed.add(line[:subject_end])
+                named.append(line[:subject_end] + f' <{NAMED_BY.value}> "{_escaped(record_id)}" .\n'.encode())
+    return b"".join(said), b"".join(named)
 
 
 def _escaped(text: str) -> str:
