@@ -38,7 +38,7 @@ def _lines(text: bytes, record: str, written: WrittenLines | None = None) -> tup
 
 
 @settings(max_examples=150, deadline=None)
-@given(records=RECORDS, limit=st.integers(1, 12))
+@given(records=RECORDS, limit=st.integers(1, 16))
 def test_the_spool_holds_the_same_triples_and_every_records_naming(records: list[list[tuple[int, int]]],
                                                                    limit: int) -> None:
     written = WrittenLines(limit)
@@ -70,3 +70,15 @@ def test_a_repeated_organisation_is_written_once() -> None:
         named += namings
     assert len(named) == 3 and all(f"<{NAMED_BY.value}>".encode() in line for line in named)
     assert len(said) == 5  # type, two names, identifier link, identifier value
+
+
+def test_the_filter_is_one_block_sized_to_the_records() -> None:
+    """Eight slots a record, a power of two, never above 64 MiB; a full table still lets new lines through."""
+    assert WrittenLines.slots_for(10) == 1 << 10 and WrittenLines.slots_for(100_000) == 800_000
+    assert WrittenLines.slots_for(10_000_000) == 1 << 23
+    assert len(WrittenLines(800_000).table) == 1 << 20
+    small = WrittenLines(3)
+    assert len(small.table) == 4
+    lines = [f"<http://example.org/organisation/o{n}> <http://example.org/p> \"{n}\" .".encode() for n in range(50)]
+    assert all(small.first(line) for line in lines)  # 50 new lines through 4 slots: none taken for a repeat
+    assert not small.first(lines[-1])  # the last one still holds its slot

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -129,6 +130,7 @@ class Converter:
         self.warnings = conflict_warnings(scanned.conflicts)
         self.preferred = preferred_values(scanned.conflicts)
         self.persons = scanned.persons
+        self.records = scanned.records  # sizes the organisation spool's filter
         self._organisation_prefix = f"<{settings.base_iri}organisation/".encode()
         self._typing = f" <{RDF_TYPE.value}> <".encode()
 
@@ -156,7 +158,7 @@ class Converter:
         triples, naming = organisations
         batch: list[tuple[RecordRef, bytes]] = []
         rows: list[tuple[str, str, int, int, int]] = []
-        written = WrittenLines()
+        written = WrittenLines(WrittenLines.slots_for(self.records))
         for item in progress(read()):
             if isinstance(item, RecordProblem):
                 continue  # reported by the first pass
@@ -222,27 +224,33 @@ class WrittenLines:
 
     The organisations' store keeps each triple once whatever the spool repeats, so leaving a repeat out
     changes nothing but the bulk load's work, which was 60 % of the organisation pass (bench/RESULTS.md).
-    Bounded: past ``limit`` digests it starts again empty, so memory does not grow without end; a
-    triple written again after that is a repeat the store drops, as before. The default holds every
-    distinct organisation triple of 1 000 000 generated projects (about 2.7 million; a bound of 1 000 000
-    restarted the filter and let popular organisations through again): 8-byte digests, 78 bytes each
-    in a set (measured), so at most about 310 MiB while converting, a stage that peaks well below the load.
-    Two lines sharing a digest by chance (one in 10^19 per pair) would leave a triple out of the
-    organisation pass's store only, never out of the data.
+    A direct-mapped table: each line's 8-byte digest has one slot, and a line whose slot holds another
+    digest is written (again) and takes the slot. So a repeat can get through, which the store drops,
+    and a new line is never taken for a repeat unless two lines share all 64 bits of a digest (one in
+    10^19 per pair; it would leave a triple out of the organisation pass's store only, never out of
+    the data). Why not a set: digests in a set are Python objects, 78 bytes each, and at 1 000 000
+    projects (2.7 million distinct organisation triples) either the set outgrew the build's memory
+    bound or, bounded, it emptied itself and let popular organisations through again; a freed set also
+    leaves the heap fragmented for the load that follows. The table is one block of ``slots`` x 8
+    bytes, sized to the records (``slots_for``), given back whole when the conversion ends.
     """
 
-    def __init__(self, limit: int = 4_000_000) -> None:
-        self.limit = limit
-        self.digests: set[bytes] = set()
+    def __init__(self, slots: int = 1 << 23) -> None:
+        self.mask = (1 << max(slots - 1, 1).bit_length()) - 1  # slots rounded up to a power of two
+        self.table = array("Q", bytes(8 * (self.mask + 1)))
+
+    @staticmethod
+    def slots_for(records: int) -> int:
+        """Eight slots a record (a record states about four organisation triples), 64 MiB at most."""
+        return min(max(records * 8, 1 << 10), 1 << 23)
 
     def first(self, line: bytes) -> bool:
         """Whether ``line`` is not among the lines written lately (and note it as written)."""
-        digest = hashlib.blake2b(line, digest_size=8).digest()
-        if digest in self.digests:
+        digest = int.from_bytes(hashlib.blake2b(line, digest_size=8).digest(), "little") or 1
+        slot = digest & self.mask
+        if self.table[slot] == digest:
             return False
-        if len(self.digests) >= self.limit:
-            self.digests.clear()
-        self.digests.add(digest)
+        self.table[slot] = digest
         return True
 
 
