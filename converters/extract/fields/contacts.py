@@ -81,7 +81,7 @@ def read(sheet: Sheet) -> None:
         if owner is not None and not owner.org.recognised:
             guessed.append("organisation")  # the body the contact works for is itself unconfirmed: so is its id
         mailbox = (contact.get("email") or "").split("@")[0].replace(".", " ").replace("_", " ").replace("-", " ")
-        if _press_contact(label) or _press_contact(contact.get("role") or "") or _press_contact(mailbox):
+        if names_press(label) or names_press(contact.get("role") or "") or names_press(mailbox):
             # 'Meediapäringud', 'Sajtókapcsolat', 'Press enquiries', 'presse@...': the press office's contact, which
             # readers of the blind sets did not record as the project's; every part of it is asked
             guessed = list(contact)
@@ -195,9 +195,10 @@ def _bare_heading(role: str) -> bool:
         len(role.split()) <= 5 and any(stems.match(word) for word in re.findall(r"\w+", role)))
 
 
-def _press_contact(text: str) -> bool:
+def names_press(text: str) -> bool:
     """Whether a contact's label or role names the press, the media or communications (labels/<lang>.yaml
-    ``press_contact_stems``: a stem of five letters or more begins a word, a shorter one is a whole word)."""
+    ``press_contact_stems``: a stem of five letters or more begins a word, a shorter one is a whole word).
+    Also read by the website field: a press office's block gives the office's site."""
     stems = word_set("labels.yaml", "press_contact_stems")  # folded as the text is
     return any(word == stem or (len(stem) >= 5 and word.startswith(stem)) for word in words(text).split() for stem in stems)
 

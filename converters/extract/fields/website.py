@@ -11,8 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from ..data import best_label, contains, load, word_set, words
 from ..page import URL
-from ..segments import blocks
+from ..segments import Segment, blocks
 from ..sheet import Sheet
+from .contacts import names_press
 
 _OTHERS = ("programme", "fund", "coordinator", "partners", "beneficiary")
 
@@ -23,6 +24,8 @@ def read(sheet: Sheet) -> None:
         sheet.release(rest)
         if _names_another(seg.label):
             continue  # the programme's or a partner's page
+        if _bare(seg.label) and _press_block(sheet, seg):
+            continue  # 'Rückfragehinweis ... Pressesprecher ... Website: www.verwaltung...': the press office's site
         shown = URL.search(value)
         if shown and _names_another(value[max(0, shown.start() - 40): shown.start()].rsplit(".", 1)[-1]):
             continue  # '..., tel. 03 000 00 00. Spletna stran programa: www.interregeurope.eu': another's page
@@ -44,6 +47,36 @@ def read(sheet: Sheet) -> None:
         if address and not _unsubscribe(address):
             sheet.put("website", address, [line.number for line in block])
             return
+
+
+def _bare(label: str) -> bool:
+    """A website label that says nothing of whose site it is ('Website', 'Web:'), not 'Project website' or
+    'Pour en savoir plus', which point on to the project below a press contact as well."""
+    tokens = words(label).split()
+    return len(tokens) <= 2 and not any(t.startswith(s) for t in tokens for s in word_set("labels.yaml", "project_scope"))
+
+
+def _press_block(sheet: Sheet, seg: Segment) -> bool:
+    """Whether the segment's label stands in a press or media contact's block: one of the few lines above it
+    in its section (up to the heading over it, which counts) names the press (labels/<lang>.yaml
+    ``press_contact_stems``). Not any heading further up: a page headed 'Pressemitteilung' is no press block.
+    Lines are taken in the document's order: an HTML paragraph's lines share one source line number."""
+    lines = sheet.doc.lines
+    first = min(seg.label_lines, default=0)
+    label = words(seg.label)
+    at = next((i for i, line in enumerate(lines) if line.number == first and words(line.text).startswith(label)),
+              next((i for i, line in enumerate(lines) if line.number == first), 0))
+    block = []
+    for line in reversed(lines[:at]):
+        if not line.text:
+            continue
+        block.append(line)
+        if line.heading or len(block) >= _CONTACT_BLOCK:
+            break
+    return any(names_press(line.text) for line in block)
+
+
+_CONTACT_BLOCK = 6  # lines a contact block takes above its website: office, name, position, phone, e-mail, heading
 
 
 def _deeper(sheet: Sheet, address: str) -> list[str]:

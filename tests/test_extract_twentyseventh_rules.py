@@ -1,0 +1,35 @@
+"""Rules made after scoring the twenty-seventh blind set (issue 16), so that set's figures after them are
+development figures. Each test is a small inline sheet written for it, in another language or wording
+than that set uses, and each assertion fails without its rule.
+"""
+
+from __future__ import annotations
+
+import pytest
+from inline_sheets import html_record as _html
+
+_PRESS = """<html lang="{lang}"><body><h1>{title}</h1>
+<p>{lead}</p>
+<h2>{heading}</h2>
+<p>{office}<br>{name}<br>{position}<br>{phone}<br>{mail}<br>{label}: <a href="https://{site}">{site}</a></p>
+</body></html>"""
+
+
+@pytest.mark.parametrize("lang, title, lead, heading, office, name, position, phone, mail, label, site, kept", [
+    ("en", "Harbour Heat Network", "The city starts building its heat network in May 2025.", "Notes to editors",
+     "City of Example, Communications Office", "Jane Example", "Press officer", "Phone: +44 20 0000 0000",
+     "Email: jane.example@city.example.org", "Website", "www.city.example.org", False),
+    ("fr", "Réseau de chaleur du port", "La ville commence les travaux en mai 2025.", "Informations",
+     "Ville d'Exemple, direction de la communication", "Claire Exemple", "Attachée de presse",
+     "Tél. : 01 00 00 00 00", "Courriel : claire.exemple@ville.example.fr", "Site web", "www.ville.example.fr", False),
+    ("en", "Harbour Heat Network", "The city starts building its heat network in May 2025.", "Notes to editors",
+     "City of Example, Communications Office", "Jane Example", "Press officer", "Phone: +44 20 0000 0000",
+     "Email: jane.example@city.example.org", "Project website", "www.harbourheat.example.org", True),
+])
+def test_a_press_offices_website_is_not_the_projects(lang: str, title: str, lead: str, heading: str, office: str,
+                                                      name: str, position: str, phone: str, mail: str, label: str,
+                                                      site: str, kept: bool) -> None:
+    """'Website' in a press officer's block is the press office's site; 'Project website' there is still the project's."""
+    page = _PRESS.format(lang=lang, title=title, lead=lead, heading=heading, office=office, name=name,
+                         position=position, phone=phone, mail=mail, label=label, site=site)
+    assert (_html(page, lang).get("website") == f"https://{site}") is kept
