@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from inline_sheets import html_record as _html
+from inline_sheets import text_record as _text
 
 _PRESS = """<html lang="{lang}"><body><h1>{title}</h1>
 <p>{lead}</p>
@@ -33,3 +34,32 @@ def test_a_press_offices_website_is_not_the_projects(lang: str, title: str, lead
     page = _PRESS.format(lang=lang, title=title, lead=lead, heading=heading, office=office, name=name,
                          position=position, phone=phone, mail=mail, label=label, site=site)
     assert (_html(page, lang).get("website") == f"https://{site}") is kept
+
+
+def test_a_digests_next_message_header_ends_a_contact() -> None:
+    """A list digest's plain text: the announcement's signature, then the next message's header lines ('From:',
+    'To:', 'Message-ID:'). They end the contact: no contact is the replier's, the list's or the message id."""
+    body = """Progetto Boschi urbani di Arezzo
+
+Il progetto parte il 1 marzo 2025 e dura 24 mesi. Costo totale: 480.000 EUR, di cui 384.000 EUR dal FESR.
+
+Referente di progetto:
+Giulia Esempio
+Comune di Arezzo
+giulia.esempio@arezzo.example.it
+
+------------------------------
+
+Message: 2
+Date: Tue, 4 Mar 2025 10:12:00 +0100
+From: Marco Prova <marco.prova@regione.example.it>
+To: boschi-urbani@lists.example.it
+Subject: Re: Progetto Boschi urbani di Arezzo
+Message-ID: <CAF9x1Qm7@regione.example.it>
+
+Complimenti! Ci vediamo alla riunione del 12 marzo.
+"""
+    contacts = _text(body, "it").get("contacts") or []
+    mailboxes = {c.get("email") for c in contacts}
+    assert "giulia.esempio@arezzo.example.it" in mailboxes
+    assert mailboxes <= {"giulia.esempio@arezzo.example.it"}, mailboxes

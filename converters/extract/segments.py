@@ -256,6 +256,8 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
             if in_contact and kind in _PARTY_KINDS and not any(body.text for body in current.body):
                 kind = "contact"  # "Contact" over "Project coordination: Chair of ...": the contact's role
             dated = in_contact and kind is None and re.match(r"\d", match.group("label").strip())
+            if in_contact and words(match.group("label")) in word_set("labels.yaml", "mail_header_fields"):
+                dated = True  # 'From: Lars ...', 'Message-ID: <...>' after a signature: the next message's header, not a role
             if dated:  # '8 april 2025 kl. 9.30: Nätverksträff ...': a calendar's entry after a contact, not its role
                 current = None
                 target = free
