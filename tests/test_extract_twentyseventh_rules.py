@@ -6,6 +6,7 @@ than that set uses, and each assertion fails without its rule.
 from __future__ import annotations
 
 import pytest
+from inline_sheets import asked
 from inline_sheets import html_record as _html
 from inline_sheets import text_record as _text
 
@@ -63,3 +64,32 @@ Complimenti! Ci vediamo alla riunione del 12 marzo.
     mailboxes = {c.get("email") for c in contacts}
     assert "giulia.esempio@arezzo.example.it" in mailboxes
     assert mailboxes <= {"giulia.esempio@arezzo.example.it"}, mailboxes
+
+
+_TENDER = """<html lang="{lang}"><body><h1>{title}</h1>
+<p>{lead}</p>
+<h4>{buyer}</h4>
+<table><tr><td>{site_label}</td><td><a href="https://{site}">{site}</a></td></tr></table>
+<p><strong>{contact}</strong><br>{office}<br>{person}<br>{mail}</p>
+</body></html>"""
+
+
+@pytest.mark.parametrize("lang, title, lead, buyer, site_label, site, contact, office, person, mail", [
+    ("de", "Neubau Radweg Murtal", "Projektbeginn: 1. Juli 2025. Gesamtkosten: 2.400.000 Euro, davon 960.000 Euro EFRE.",
+     "Öffentlicher Auftraggeber", "Website", "www.murtal.example.at/vergabe", "Kontakt", "Vergabestelle der Stadt",
+     "Anna Beispiel", "anna.beispiel@murtal.example.at"),
+    ("pl", "Budowa ścieżki rowerowej", "Okres realizacji: 1 lipca 2025. Wartość projektu: 2 400 000 PLN, dofinansowanie "
+     "z EFRR: 1 800 000 PLN.", "Zamawiający", "Strona www", "www.gmina.example.pl/przetargi", "Kontakt",
+     "Referat Zamówień Publicznych", "Anna Przykładowa", "anna.przykladowa@gmina.example.pl"),
+])
+def test_a_tenders_buyer_gives_neither_the_projects_contact_nor_its_website(lang: str, title: str, lead: str, buyer: str,
+                                                                             site_label: str, site: str, contact: str,
+                                                                             office: str, person: str, mail: str) -> None:
+    """A procurement notice's buyer block: its 'Website' is the buyer profile, its contact the procurement office's
+    officer, asked in every part (labels.yaml procurement_stems)."""
+    record = _html(_TENDER.format(lang=lang, title=title, lead=lead, buyer=buyer, site_label=site_label, site=site,
+                                  contact=contact, office=office, person=person, mail=mail), lang)
+    assert record.get("website") != f"https://{site}"
+    contacts = record.get("contacts") or []
+    assert contacts and contacts[0].get("email") == mail
+    assert all(asked(record, f"contacts[0].{part}") for part in contacts[0])

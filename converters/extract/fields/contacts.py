@@ -85,6 +85,11 @@ def read(sheet: Sheet) -> None:
             # 'Meediapäringud', 'Sajtókapcsolat', 'Press enquiries', 'presse@...': the press office's contact, which
             # readers of the blind sets did not record as the project's; every part of it is asked
             guessed = list(contact)
+        if any(names_procurement(text) for text in (label, contact.get("role") or "", contact.get("office") or "",
+                                                     mailbox, _heading_above(sheet, min(lines, default=0)))):
+            # 'Persona de contacto: ..., Jefa de Sección de Contratación' under 'Entidad Adjudicadora': a tender's
+            # buyer, not the project's contact; every part of it is asked
+            guessed = list(contact)
         if _programme_body(label) or _programme_body(contact.get("office") or "") \
                 or _programme_body(_heading_above(sheet, min(lines, default=0))):
             # 'Segretariato congiunto' over 'Responsabile di progetto: Giulia Prova': the programme's officer for the
@@ -199,8 +204,26 @@ def names_press(text: str) -> bool:
     """Whether a contact's label or role names the press, the media or communications (labels/<lang>.yaml
     ``press_contact_stems``: a stem of five letters or more begins a word, a shorter one is a whole word).
     Also read by the website field: a press office's block gives the office's site."""
-    stems = word_set("labels.yaml", "press_contact_stems")  # folded as the text is
-    return any(word == stem or (len(stem) >= 5 and word.startswith(stem)) for word in words(text).split() for stem in stems)
+    return _begins(text, word_set("labels.yaml", "press_contact_stems"))
+
+
+def names_procurement(text: str) -> bool:
+    """Whether a text names a public buyer's procurement office ('Servicio de Contratación', 'Vergabestelle',
+    'Entidad adjudicadora': labels.yaml ``procurement_stems``, several words each beginning the next word)."""
+    return _begins(text, word_set("labels.yaml", "procurement_stems"))
+
+
+def _begins(text: str, stems: set[str]) -> bool:
+    """Whether the words of a stem begin consecutive words of ``text`` (a stem word of four letters or fewer
+    only as a whole word)."""
+    tokens = words(text).split()
+    for stem in stems:
+        parts = stem.split()
+        for at in range(len(tokens) - len(parts) + 1):
+            if all(tokens[at + k] == part or (len(part) >= 5 and tokens[at + k].startswith(part))
+                   for k, part in enumerate(parts)):
+                return True
+    return False
 
 
 def _role_stated(role: str, label: str) -> bool:

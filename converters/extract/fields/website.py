@@ -13,7 +13,7 @@ from ..data import best_label, contains, load, word_set, words
 from ..page import URL
 from ..segments import Segment, blocks
 from ..sheet import Sheet
-from .contacts import names_press
+from .contacts import names_press, names_procurement
 
 _OTHERS = ("programme", "fund", "coordinator", "partners", "beneficiary")
 
@@ -24,8 +24,10 @@ def read(sheet: Sheet) -> None:
         sheet.release(rest)
         if _names_another(seg.label):
             continue  # the programme's or a partner's page
-        if _bare(seg.label) and _press_block(sheet, seg):
-            continue  # 'Rückfragehinweis ... Pressesprecher ... Website: www.verwaltung...': the press office's site
+        if _bare(seg.label) and _office_block(sheet, seg):
+            # 'Rückfragehinweis ... Pressesprecher ... Website: www.verwaltung...': the press office's site; under
+            # 'Entidad Adjudicadora ... Perfil del Contratante', 'Sitio Web': the tender's buyer's
+            continue
         shown = URL.search(value)
         if shown and _names_another(value[max(0, shown.start() - 40): shown.start()].rsplit(".", 1)[-1]):
             continue  # '..., tel. 03 000 00 00. Spletna stran programa: www.interregeurope.eu': another's page
@@ -56,11 +58,12 @@ def _bare(label: str) -> bool:
     return len(tokens) <= 2 and not any(t.startswith(s) for t in tokens for s in word_set("labels.yaml", "project_scope"))
 
 
-def _press_block(sheet: Sheet, seg: Segment) -> bool:
-    """Whether the segment's label stands in a press or media contact's block: one of the few lines above it
-    in its section (up to the heading over it, which counts) names the press (labels/<lang>.yaml
-    ``press_contact_stems``). Not any heading further up: a page headed 'Pressemitteilung' is no press block.
-    Lines are taken in the document's order: an HTML paragraph's lines share one source line number."""
+def _office_block(sheet: Sheet, seg: Segment) -> bool:
+    """Whether the segment's label stands in a press office's or a public buyer's block: one of the few lines
+    above it in its section (up to the heading over it, which counts) names the press (labels/<lang>.yaml
+    ``press_contact_stems``) or procurement (labels.yaml ``procurement_stems``). Not any heading further up:
+    a page headed 'Pressemitteilung' is no press block. Lines are taken in the document's order: an HTML
+    paragraph's lines share one source line number."""
     lines = sheet.doc.lines
     first = min(seg.label_lines, default=0)
     label = words(seg.label)
@@ -73,7 +76,7 @@ def _press_block(sheet: Sheet, seg: Segment) -> bool:
         block.append(line)
         if line.heading or len(block) >= _CONTACT_BLOCK:
             break
-    return any(names_press(line.text) for line in block)
+    return any(names_press(line.text) or names_procurement(line.text) for line in block)
 
 
 _CONTACT_BLOCK = 6  # lines a contact block takes above its website: office, name, position, phone, e-mail, heading
