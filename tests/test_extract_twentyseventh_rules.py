@@ -93,3 +93,17 @@ def test_a_tenders_buyer_gives_neither_the_projects_contact_nor_its_website(lang
     contacts = record.get("contacts") or []
     assert contacts and contacts[0].get("email") == mail
     assert all(asked(record, f"contacts[0].{part}") for part in contacts[0])
+
+
+@pytest.mark.parametrize("lang, facts, prose, start, end", [
+    ("en", "End date for applications: 30 June 2025\nStart date of employment: 1 September 2025",
+     "The project runs from 1 April 2025 to 31 March 2028. Its total budget is EUR 1 200 000, of which EUR 960 000 "
+     "from the ESF+.", "2025-04-01", "2028-03-31"),
+    ("de", "Ende der Bewerbungsfrist: 30. Juni 2025\nBeginn der Tätigkeit: 1. September 2025",
+     "Das Projekt läuft vom 1. April 2025 bis 31. März 2028. Gesamtkosten: 1.200.000 Euro, davon 960.000 Euro aus "
+     "dem ESF+.", "2025-04-01", "2028-03-31"),
+])
+def test_a_job_advertisements_dates_are_not_the_projects(lang: str, facts: str, prose: str, start: str, end: str) -> None:
+    """The employment's start and the application deadline under their labels leave the project's dates to the prose."""
+    record = _text(f"Project manager (m/f/d)\n\n{facts}\n\n{prose}\n", lang)
+    assert (record.get("start_date"), record.get("end_date")) == (start, end)

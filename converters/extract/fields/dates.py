@@ -38,6 +38,8 @@ def _labelled(sheet: Sheet) -> tuple[Found, Found, Found]:
             continue
         value, lines, rest = sheet.first_block(seg)
         sheet.release(rest)
+        if _job_label(seg.label):
+            continue  # 'Työn alkamispäivä', 'Haku päättyy': a job advertisement's employment or application dates
         dates = [f.date for f in find_dates(value, sheet.language)]
         if (seg.kind == "duration" and not dates) or (seg.kind == "period" and not dates):
             months = find_duration(value)
@@ -53,6 +55,17 @@ def _labelled(sheet: Sheet) -> tuple[Found, Found, Found]:
             if len(dates) > 1:
                 ends.append((dates[1], seg.label_lines + lines))
     return starts, ends, durations
+
+
+def _job_label(label: str) -> bool:
+    """Whether a date label names a job or an application (labels.yaml ``job_date_stems``: the words of a stem
+    begin consecutive words of the label: 'Työn alkamispäivä', 'Ende der Bewerbungsfrist', 'Start of employment')."""
+    tokens = words(label).split()
+    for stem in word_set("labels.yaml", "job_date_stems"):
+        parts = stem.split()
+        if any(all(t.startswith(p) for t, p in zip(tokens[at:], parts)) for at in range(len(tokens) - len(parts) + 1)):
+            return True
+    return False
 
 
 def _days_from_prose(sheet: Sheet, starts: Found, ends: Found) -> None:
