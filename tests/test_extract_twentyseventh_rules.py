@@ -107,3 +107,15 @@ def test_a_job_advertisements_dates_are_not_the_projects(lang: str, facts: str, 
     """The employment's start and the application deadline under their labels leave the project's dates to the prose."""
     record = _text(f"Project manager (m/f/d)\n\n{facts}\n\n{prose}\n", lang)
     assert (record.get("start_date"), record.get("end_date")) == (start, end)
+
+
+@pytest.mark.parametrize("line, themes", [
+    ("Tema: movilidad sostenible, espacio público, calidad del aire",
+     ["movilidad sostenible", "espacio público", "calidad del aire"]),
+    ("Tema: movilidad, espacio público, y calidad del aire", ["movilidad, espacio público, y calidad del aire"]),
+])
+def test_themes_apart_by_commas_are_read_one_by_one_and_asked(line: str, themes: list[str]) -> None:
+    """Three short phrases apart by commas are three themes, asked; 'a, b y c' stays one."""
+    record = _text(f"Calles verdes de Getafe\n\nInicio: 1 de marzo de 2025. Presupuesto total: 480.000 EUR.\n\n{line}\n", "es")
+    assert record.get("themes") == themes
+    assert asked(record, "themes") is (len(themes) > 1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..data import best_label, load, words
+from ..data import best_label, load, word_set, words
 from ..page import EMAIL, LABELISH, stock_opening
 from ..patterns import copyright_line, language_prefix
 from ..segments import blocks
@@ -67,6 +67,11 @@ def read(sheet: Sheet) -> None:
         lines = [n for _, numbers, _ in items for n in numbers]
         if kind == "theme":  # "Social cohesion · Housing · Poverty": one theme per separated part
             parts = [p.strip(" .") for text, _, _ in items for p in re.split(r"\s+[·•|/]\s+|\s*;\s*", text) if p.strip(" .")]
+            if len(items) == 1 and len(parts) == 1 and _comma_list(parts[0]):
+                # 'Thème : adaptation au changement climatique, nature en ville, écoles ouvertes': three themes, most
+                # likely; 'Environment, climate and energy' is one, so the split is asked
+                parts = [p.strip(" .") for p in parts[0].split(",")]
+                unsure = unsure or "themes apart by commas read as one theme each"
             if parts and all(_CODE.fullmatch(part) for part in parts):  # 'Topic: HORIZON-CL2-2024-HERITAGE-01-03'
                 sheet.ask("themes", "a code under the label, not a theme's words (a call's topic?): left out", parts, lines)
                 continue
@@ -359,3 +364,11 @@ def _result(text: str, line: Line, notes: dict[str, str] | None = None) -> dict[
     if urls:
         result["url"] = urls[0]
     return result
+
+
+def _comma_list(text: str) -> bool:
+    """Three or more short phrases apart by commas, none opening with a conjunction ('a, b and c' stays one):
+    a list of themes written on one line."""
+    parts = [p.strip() for p in text.split(",")]
+    joins = word_set("labels.yaml", "conjunctions")
+    return len(parts) >= 3 and all(words(p) and len(p.split()) <= 6 and words(p).split()[0] not in joins for p in parts)
