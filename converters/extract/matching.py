@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterable
 
 from .data import words
 from .dates import fold
@@ -28,6 +28,20 @@ def declined(text: str, name: str) -> bool:
         return False
     same = lambda a, b: a == b or (min(len(a), len(b)) >= 4 and len(os.path.commonprefix([a, b])) >= max(4, min(len(a), len(b)) - 3))  # noqa: E731
     return any(all(same(w, t) for w, t in zip(wanted, tokens[i:i + len(wanted)])) for i in range(len(tokens) - len(wanted) + 1))
+
+
+def begins_words(text: str, entries: Iterable[str], whole_below: int = 0) -> bool:
+    """Whether the words of one of ``entries`` (folded) begin consecutive words of ``text``, so declined and
+    compound forms count ('secretariatului comun', 'Pressesprecher', 'Työn alkamispäivä'); an entry's word
+    shorter than ``whole_below`` letters counts only as a whole word."""
+    tokens = words(text).split()
+    for entry in entries:
+        parts = entry.split()
+        for at in range(len(tokens) - len(parts) + 1):
+            if all(token == part or (len(part) >= whole_below and token.startswith(part))
+                   for token, part in zip(tokens[at:], parts)):
+                return True
+    return False
 
 
 def abbreviates(token: str, name: str) -> bool:

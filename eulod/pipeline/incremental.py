@@ -35,6 +35,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -448,7 +449,7 @@ def check(generation: Generation, settings: Settings, findings: Findings, contex
                                    lines_of(plan_.organisations, below=True))
     naming = generation.path / ".organisations-named.nt"
     with open(spool, "wb") as out, open(naming, "wb") as named_out:
-        for record_id, text in [*((r, previous[r]) for r in sorted(previous)), *((ref.id, t) for ref, t in batch)]:
+        for record_id, text in chain(((r, previous[r]) for r in sorted(previous)), ((ref.id, t) for ref, t in batch)):
             said, named = organisation_lines(text, record_id, prefix, typing)
             out.write(about(said))
             named_out.write(about(named))

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from ..data import contains, load, word_set, words
-from ..matching import abbreviates, declined, with_bare_forms
+from ..matching import abbreviates, begins_words, declined, with_bare_forms
 from ..page import EMAIL, boilerplate
 from ..parties import participant_named
 from ..patterns import (
@@ -111,13 +111,7 @@ _KEPT_TITLE = re.compile(r"^(?:An\s+)?[Dd]r\.?\s+(?=\S)")
 def _programme_body(text: str) -> bool:
     """Whether ``text`` names a body that runs a programme (labels.yaml ``programme_bodies``): each word of an
     entry begins the next word of the text, so declined forms count ('secretariatului comun')."""
-    tokens = words(text).split()
-    return any(_words_begin(tokens, entry.split()) for entry in word_set("labels.yaml", "programme_bodies"))
-
-
-def _words_begin(tokens: list[str], entry: list[str]) -> bool:
-    return any(all(token.startswith(word) for token, word in zip(tokens[start:], entry))
-               for start in range(len(tokens) - len(entry) + 1))
+    return begins_words(text, word_set("labels.yaml", "programme_bodies"))
 
 
 def _heading_above(sheet: Sheet, number: int) -> str:
@@ -204,26 +198,13 @@ def names_press(text: str) -> bool:
     """Whether a contact's label or role names the press, the media or communications (labels/<lang>.yaml
     ``press_contact_stems``: a stem of five letters or more begins a word, a shorter one is a whole word).
     Also read by the website field: a press office's block gives the office's site."""
-    return _begins(text, word_set("labels.yaml", "press_contact_stems"))
+    return begins_words(text, word_set("labels.yaml", "press_contact_stems"), whole_below=5)
 
 
 def names_procurement(text: str) -> bool:
     """Whether a text names a public buyer's procurement office ('Servicio de Contratación', 'Vergabestelle',
     'Entidad adjudicadora': labels.yaml ``procurement_stems``, several words each beginning the next word)."""
-    return _begins(text, word_set("labels.yaml", "procurement_stems"))
-
-
-def _begins(text: str, stems: set[str]) -> bool:
-    """Whether the words of a stem begin consecutive words of ``text`` (a stem word of four letters or fewer
-    only as a whole word)."""
-    tokens = words(text).split()
-    for stem in stems:
-        parts = stem.split()
-        for at in range(len(tokens) - len(parts) + 1):
-            if all(tokens[at + k] == part or (len(part) >= 5 and tokens[at + k].startswith(part))
-                   for k, part in enumerate(parts)):
-                return True
-    return False
+    return begins_words(text, word_set("labels.yaml", "procurement_stems"), whole_below=5)
 
 
 def _role_stated(role: str, label: str) -> bool:

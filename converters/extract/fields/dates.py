@@ -10,6 +10,7 @@ from typing import Any
 
 from ..data import contains, load, word_set, words
 from ..dates import PartialDate, add_months, find_dates, find_duration, months_between
+from ..matching import begins_words
 from ..page import page_meta
 from ..sheet import Sheet
 
@@ -60,12 +61,7 @@ def _labelled(sheet: Sheet) -> tuple[Found, Found, Found]:
 def _job_label(label: str) -> bool:
     """Whether a date label names a job or an application (labels.yaml ``job_date_stems``: the words of a stem
     begin consecutive words of the label: 'Työn alkamispäivä', 'Ende der Bewerbungsfrist', 'Start of employment')."""
-    tokens = words(label).split()
-    for stem in word_set("labels.yaml", "job_date_stems"):
-        parts = stem.split()
-        if any(all(t.startswith(p) for t, p in zip(tokens[at:], parts)) for at in range(len(tokens) - len(parts) + 1)):
-            return True
-    return False
+    return begins_words(label, word_set("labels.yaml", "job_date_stems"))
 
 
 def _days_from_prose(sheet: Sheet, starts: Found, ends: Found) -> None:

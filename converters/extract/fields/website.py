@@ -55,7 +55,12 @@ def _bare(label: str) -> bool:
     """A website label that says nothing of whose site it is ('Website', 'Web:'), not 'Project website' or
     'Pour en savoir plus', which point on to the project below a press contact as well."""
     tokens = words(label).split()
-    return len(tokens) <= 2 and not any(t.startswith(s) for t in tokens for s in word_set("labels.yaml", "project_scope"))
+    return len(tokens) <= 2 and not _scoped(tokens)
+
+
+def _scoped(tokens: list[str]) -> bool:
+    """A word naming the project itself ('project', 'projektu', 'operazione': labels.yaml ``project_scope``)."""
+    return any(t.startswith(s) for t in tokens for s in word_set("labels.yaml", "project_scope"))
 
 
 def _office_block(sheet: Sheet, seg: Segment) -> bool:
@@ -144,8 +149,7 @@ def _names_another(label: str) -> bool:
     tokens = folded.split()
     eu = any(t in word_set("labels.yaml", "eu_initials") for t in tokens) \
         or any(contains(folded, n) for n in word_set("labels.yaml", "eu_names"))
-    if eu and any(t.startswith(s) for t in tokens for s in word_set("labels.yaml", "fund_stems")) \
-            and not any(t.startswith(s) for t in tokens for s in word_set("labels.yaml", "project_scope")):
+    if eu and any(t.startswith(s) for t in tokens for s in word_set("labels.yaml", "fund_stems")) and not _scoped(tokens):
         return True
     stems = {words(l) for kind in _OTHERS for l in fields[kind] if " " not in words(l) and len(words(l)) >= 6}
     return any(token.startswith(stem) and len(token) - len(stem) <= 3 for token in tokens for stem in stems)
