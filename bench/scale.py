@@ -521,6 +521,7 @@ def report(results: list[dict[str, Any]], command: str) -> str:
 POLL_S = 0.2  # how often the RSS of the build's process tree is read
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 STAGE_LINE = re.compile(r"^eulod build: (.+?)\.\.\.$")  # eulod.cli.stages, on a terminal
+STAGE_START = re.compile(r"(?=eulod build: )")  # where a stage line begins, line end or not
 PROGRESS_BAR = re.compile(r"^([A-Za-z][\w ]*?):\s+(?:\d+%\||\d+\s*\w+ \[)")  # a tqdm bar's first line
 TIMED_LOG = re.compile(r"^INFO \S+: (.+?) in ([0-9.]+) s$")  # eulod -v: "bulk-loaded the data in 4.20 s"
 BUILT_LINE = re.compile(r"built (\d+) records \((\d+) projects, (\d+) triples\) into \S+ -> (\S+);")
@@ -600,7 +601,14 @@ class StderrLines:
         self.log.write(data)
         *complete, self.pending = re.split(rb"[\r\n]", self.pending + data)
         for raw in complete:
-            self.line(ANSI.sub("", raw.decode("utf-8", "replace")).strip(), at)
+            self.text(raw, at)
+
+    def text(self, raw: bytes, at: float) -> None:
+        """One terminal line, which may hold several stage lines: a progress bar cleared by
+        escapes and the next stage's line can arrive with no line end between them."""
+        for piece in STAGE_START.split(ANSI.sub("", raw.decode("utf-8", "replace"))):
+            if piece.strip():
+                self.line(piece.strip(), at)
 
     def line(self, text: str, at: float) -> None:
         found = STAGE_LINE.match(text) or PROGRESS_BAR.match(text)
@@ -612,7 +620,7 @@ class StderrLines:
 
     def close(self, at: float) -> None:
         if self.pending:  # a last line without its end
-            self.line(ANSI.sub("", self.pending.decode("utf-8", "replace")).strip(), at)
+            self.text(self.pending, at)
         self.log.close()
 
 

@@ -1,0 +1,43 @@
+"""bench/scale.py's reading of `eulod build`'s terminal output: which stage began when.
+
+Run 11's report at 100 000 glued two stage lines into one stage name, because the pseudo-terminal
+carried a cleared progress bar and the next stage's line with no line end between them.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+sys.path.insert(0, str(BENCH))
+
+import scale  # noqa: E402
+
+
+def _stages(tmp_path: Path, chunks: list[tuple[bytes, float]]) -> list[tuple[str, float]]:
+    lines = scale.StderrLines(tmp_path / "stderr.log")
+    for data, at in chunks:
+        lines.feed(data, at)
+    lines.close(chunks[-1][1])
+    return lines.stages
+
+
+def test_two_stage_lines_without_a_line_end_are_two_stages(tmp_path: Path) -> None:
+    glued = (b"\x1b[2Keulod build: computing the summaries...\x1b[2K"
+             b"eulod build: comparing with the previous build...\n")
+    stages = _stages(tmp_path, [(b"eulod build: converting...\n", 1.0), (glued, 5.0)])
+    assert [name for name, _ in stages] == ["converting", "computing the summaries", "comparing with the previous build"]
+    assert [at for _, at in stages] == [1.0, 5.0, 5.0]
+
+
+def test_a_stage_line_split_across_reads_is_one_stage(tmp_path: Path) -> None:
+    stages = _stages(tmp_path, [(b"eulod build: load", 1.0), (b"ing the store...\r", 2.0), (b"done\n", 3.0)])
+    assert stages == [("loading the store", 2.0)]
+
+
+def test_timed_log_lines_are_still_read(tmp_path: Path) -> None:
+    lines = scale.StderrLines(tmp_path / "stderr.log")
+    lines.feed(b"INFO eulod.pipeline.store: bulk-loaded the data in 4.20 s\n", 9.0)
+    lines.close(9.0)
+    assert lines.timed == [("bulk-loaded the data", 4.2, 9.0)]
