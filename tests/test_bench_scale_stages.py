@@ -6,13 +6,16 @@ carried a cleared progress bar and the next stage's line with no line end betwee
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parents[1] / "bench"
-sys.path.insert(0, str(BENCH))
-
-import scale  # noqa: E402
+# Loaded by its path, not through sys.path: bench/ holds modules (endpoint.py) whose names
+# would shadow the project's packages for every test collected after this one.
+_SPEC = importlib.util.spec_from_file_location("bench_scale", Path(__file__).resolve().parents[1] / "bench" / "scale.py")
+scale = importlib.util.module_from_spec(_SPEC)
+sys.modules["bench_scale"] = scale  # dataclasses and annotations look the module up by name
+_SPEC.loader.exec_module(scale)
 
 
 def _stages(tmp_path: Path, chunks: list[tuple[bytes, float]]) -> list[tuple[str, float]]:

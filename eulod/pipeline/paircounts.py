@@ -70,8 +70,10 @@ CREATE INDEX temp.numbered_project ON numbered (project, organisation);
 INSERT INTO pair SELECT a.organisation, b.organisation, COUNT(*)
     FROM temp.numbered AS a JOIN temp.numbered AS b ON b.project = a.project AND b.organisation > a.organisation
     GROUP BY a.organisation, b.organisation;
-DROP TABLE temp.numbered;
 """
+# No DROP of temp.numbered: its file goes when the connection closes, and dropping it first
+# wrote every freed page to the temporary file's free list: 1.7 of 30 s at 1 000 000 projects,
+# and the count's fastest-growing statement (28 times the 100 000 figure).
 _SETTINGS = "PRAGMA temp_store = FILE; PRAGMA cache_size = -65536;"
 
 
