@@ -119,7 +119,12 @@ def test_provenance_names_the_source_and_version(records):
     ("Uniwersytet Wrocławski", "uniwersytet-wroclawski"),  # ł has no accent to strip
     ("Technische Universität München – Straße", "technische-universitat-munchen-strasse"),
     ("Δήμος Αθηναίων", "dimos-athinaion"),  # Greek and Cyrillic names still get an id
-    ("Община Силистра", "obshchina-silistra"),
+    ("Община Силистра", "obshtina-silistra"),
+    # Bulgarian letters as its Transliteration Act writes them, not as Russian: ъ a, щ sht, х h, ь y
+    ("Сдружение „Приятели на Сребърна“", "sdruzhenie-priyateli-na-srebarna"),
+    ("Търговище", "targovishte"),
+    ("Христо Ботев", "hristo-botev"),
+    ("Фондация „Мисия Криле“", "fondatsiya-misiya-krile"),
     ("Aarhus Ø", "aarhus-o"),
     # Greek digraphs as ELOT 743 writes them: ου is ou; αυ, ευ before a voiceless consonant af, ef, else av, ev
     ("Περιφέρεια Νοτίου Αιγαίου", "perifereia-notiou-aigaiou"),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import steps
+from . import parts, steps
 from .sheet import Sheet
 from .text import Document, UnreadableFile, read_document
 
@@ -38,6 +38,7 @@ def extract_document(document: Document, source_file: str, *, language: str | No
     """Run the steps over a read document; a page with no project fact gives no record, and says so."""
     sheet = Sheet(document, source_file, language, derive)
     steps.run(sheet)
+    sheet = _in_project_part(sheet, document, source_file, language, derive)
     record = sheet.record
     facts = [k for k in ("start_date", "programme", "budget", "objectives", "actions", "description", "identifiers") if k in record]
     if not facts and not sheet.participants:
@@ -53,6 +54,23 @@ def extract_document(document: Document, source_file: str, *, language: str | No
         ordered["review"] = sheet.review
     ordered["provenance"] = sheet.provenance
     return Draft(source_file, ordered, [], sheet.warnings)
+
+
+def _in_project_part(sheet: Sheet, document: Document, source_file: str, language: str | None, derive: bool) -> Sheet:
+    """The draft read again from the part of the document about the project, when the document treats
+    several items and the first draft's names lie in one of them (see :mod:`.parts`); else ``sheet``."""
+    part = parts.project_part(document, sheet.record)
+    if part is None:
+        return sheet
+    narrowed = Document(document.file, part.lines, list(document.warnings), document.declared_language)
+    again = Sheet(narrowed, source_file, language, derive)
+    steps.run(again)
+    if not again.record:
+        return sheet
+    first, last = part.lines[0].number, part.lines[-1].number
+    again.warnings.append(f"{source_file}: the document treats several items under headings like {part.series!r}; "
+                          f"only lines {first}-{last}, the part headed {part.heading!r} that names the project, were read")
+    return again
 
 
 def extract_file(path: Path, *, language: str | None = None, derive: bool = False) -> Draft:

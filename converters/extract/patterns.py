@@ -12,6 +12,10 @@ from functools import lru_cache
 
 from .data import load
 
+# Capital letters of the Latin, Greek and Cyrillic scripts, for a character class: where a name or a
+# sentence begins. (Latin Extended-A alternates capitals and small letters; the range takes both.)
+CAPITALS = "A-ZÀ-ÖØ-ÞĀ-ŽΑ-ΩΆ-ΏА-ЯЀ-Џ"
+
 
 def alternation(key: str) -> str:
     """The entries of ``patterns.yaml[key]`` as one regex alternation, in order."""
@@ -26,7 +30,7 @@ def entries(key: str) -> list[str]:
 def person() -> re.Pattern[str]:
     """A person's name: honorifics, then two to four capitalised words or name particles ('Dr. Anna de Sousa',
     'Μαρία Παράδειγμα', 'Иван Примеров': Greek and Cyrillic capitals too)."""
-    capital = "[A-ZÀ-ÖØ-ÞĀ-ŽΑ-ΩΆ-ΏА-ЯЀ-Џ]"
+    capital = f"[{CAPITALS}]"
     return re.compile(rf"^(?:(?:{alternation('person_titles')})\.?\s+)*{capital}[\w'’-]+"
                       rf"(?: (?:{capital}[\w'’.-]+|{alternation('person_particles')})){{1,3}}$")
 
@@ -52,8 +56,8 @@ def office_joins() -> str:
 @lru_cache(maxsize=1)
 def prose_name() -> str:
     """A body's name in prose: capitalised words, with the small words names carry ("of the", "de", "din")."""
-    return (r"(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*)(?:\s+(?:(?:" + alternation("name_joins") + r")\s+)*(?:[dl]['’])?"
-            r"[A-ZÀ-ÖØ-ÞĀ-Ž0-9][\w'’.-]*)*")
+    return (rf"(?:[{CAPITALS}][\w'’.-]*)(?:\s+(?:(?:" + alternation("name_joins") + r")\s+)*(?:[dl]['’])?"
+            rf"[{CAPITALS}0-9][\w'’.-]*)*")
 
 
 @lru_cache(maxsize=1)

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from .data import best_label, contains, load, small_words, word_set, words
 from .dates import fold
+from .numbers import find_amounts
 from .patterns import contact_noise
 from .places import read_country
 from .text import Line, runs
@@ -68,6 +69,23 @@ def classify(label: str) -> str | None:
         if len(named) >= 2 and not {"expected_results", "results"} >= named:
             return "description"
     return kind
+
+
+LEAD_IN_WORDS = 8  # a line this long without an end before a line is a sentence the line goes on with
+
+
+def _lead_in(text: str, previous: Line | None, prev_blank: bool) -> bool:
+    """A line ending in a colon that no label can be: it holds an amount ('3 120 000,00 евро, от които:'),
+    or it goes on with the sentence the line right above left without an end ('Общата стойност на
+    проекта ... е' then '3 120 000,00 евро, от които:'). A list follows it, but in the sentence's
+    own words, read as prose (the twenty-seventh set's council minutes)."""
+    if find_amounts(text):
+        return True
+    if prev_blank or previous is None or previous.bullet or previous.heading:
+        return False
+    above = previous.text.rstrip()
+    return len(above.split()) >= LEAD_IN_WORDS and not above.endswith((".", ":", ";", "!", "?", "：")) \
+        and (text[:1].islower() or text[:1].isdigit())
 
 
 def blocks(lines: list[Line]) -> list[list[Line]]:
@@ -268,7 +286,8 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
                 segments.append(current)
                 previous = line
                 continue
-        if text.endswith((":", "：")) and not line.bullet and len(text.split()) <= 9:
+        if text.endswith((":", "：")) and not line.bullet and len(text.split()) <= 9 \
+                and not _lead_in(text[:-1], previous, prev_blank):
             label = text[:-1].strip()
             numbers = [line.number]
             if previous is not None and previous.text and before_previous_blank and not previous.bullet \

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .data import load
+from .patterns import CAPITALS
 from .places import Organisation
 from .segments import Segment, blocks, segment
 from .text import Document, Line
@@ -29,6 +30,14 @@ class Participant:
     org: Organisation
     budget: dict[str, Any] = field(default_factory=dict)
     role_guessed: bool = False  # a role cell said something no role label names: the role is the default, asked
+
+
+# A sentence ends at '.', '!' or '?' before a capital of the Latin, Greek or Cyrillic script (or an opening
+# quote); not after a day's ordinal point ("am 1. Januar 2021"), which German and Polish dates carry, nor after
+# a one-letter abbreviation or initial ('р. Дунав': the river Danube; 'J. Smith') unless a number comes before
+# it ('31.12.2027 г.': the year's). Without the Greek and Cyrillic capitals a Bulgarian council's minutes were one
+# sentence from its heading to its vote.
+SENTENCE_END = re.compile(rf"(?<!\b\d\.)(?<!\b\d\d\.)(?<!(?<!\d\s)\b[^\W\d_]\.)(?<=[.!?])\s+(?=[{CAPITALS}„“\"])")
 
 
 class Sheet:
@@ -128,8 +137,7 @@ class Sheet:
         for block in blocks(self.free):
             text = " ".join(line.text for line in block)
             numbers = [line.number for line in block]
-            # not after a day's ordinal point ("am 1. Januar 2021"), which German and Polish dates carry
-            for sentence in re.split(r"(?<!\b\d\.)(?<!\b\d\d\.)(?<=[.!?])\s+(?=[A-ZÀ-Ž„“\"])", text):
+            for sentence in SENTENCE_END.split(text):
                 out.append((sentence, numbers))
         return out
 

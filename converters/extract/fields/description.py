@@ -17,7 +17,7 @@ from ..numbers import find_amounts
 from ..page import URL, furniture, stock_opening
 from ..parties import participant_named
 from ..segments import about_line, blocks
-from ..sheet import Sheet
+from ..sheet import SENTENCE_END, Sheet
 from .participants import PARTIES
 
 
@@ -80,14 +80,15 @@ def _paragraphs(sheet: Sheet, skip: set[int]) -> list[tuple[str, list[int]]]:
 
 
 def _objective_sentence(sheet: Sheet, skip: set[int]) -> None:
-    """'Celem projektu jest …', 'Obiectivul general al proiectului îl reprezintă …': a free paragraph's first sentence
-    that states the objective is the objective (a sheet without an objectives section)."""
+    """'Celem projektu jest …', 'Obiectivul general al proiectului îl reprezintă …': the first sentence of the free
+    paragraphs that states the objective is the objective (a sheet without an objectives section)."""
     openers = [words(o) for o in load("labels.yaml")["objective_openers"]]
     for block in blocks(sheet.free):
         if block[0].bullet or any(line.number in skip for line in block):
             continue
         text = " ".join(line.text for line in block)
-        if any(words(text).startswith(o + " ") for o in openers):
-            first = re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Ž])", text, maxsplit=1)[0]
-            sheet.put("objectives", [first], [line.number for line in block])
-            return
+        # any sentence of the paragraph: text through pdftotext runs a page's sentences into one paragraph
+        for sentence in SENTENCE_END.split(text):
+            if any(words(sentence).startswith(o + " ") for o in openers):
+                sheet.put("objectives", [sentence], [line.number for line in block])
+                return

@@ -16,7 +16,7 @@ from ..data import best_label, contains, load, small_words, word_set, words
 from ..items import add_item, particles
 from ..matching import cue_regex
 from ..parties import merge
-from ..patterns import alternation, conjunctions, lead_article, leading_article, prose_name
+from ..patterns import CAPITALS, alternation, conjunctions, lead_article, leading_article, prose_name
 from ..places import (
     Organisation,
     city,
@@ -248,7 +248,7 @@ def read_beneficiaries(sheet: Sheet) -> None:
     for sentence, numbers in sheet.sentences():
         folded = words(sentence)
         if any(contains(folded, cue) for cue in cues):
-            for token in re.findall(r"\b[A-ZÀ-Ž][\w'’-]+(?:[ -][A-ZÀ-Ž][\w'’-]+)?", sentence):
+            for token in re.findall(rf"\b[{CAPITALS}][\w'’-]+(?:[ -][{CAPITALS}][\w'’-]+)?", sentence):
                 if city(token):
                     org = organisation(token, sheet.language, is_city=True)
                     org.lines.extend(numbers)

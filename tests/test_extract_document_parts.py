@@ -1,0 +1,156 @@
+"""Documents about several things, and prose in Cyrillic (issue 16, after the twenty-seventh blind set,
+whose figures after these rules are development figures).
+
+The set's council minutes treat five agenda items, each with its own amounts and dates; read whole,
+the draft took the first item's budget and currency. Each test here is an inline sheet written for
+it, in other words than the set's, and each assertion fails without its rule.
+"""
+
+from __future__ import annotations
+
+from inline_sheets import parties
+from inline_sheets import text_record as _text
+
+_MINUTES = """MUNICIPAL COUNCIL OF EXAMPLETON
+Minutes No 12 of the session of 3 March 2025
+
+AGENDA:
+1. Report on the execution of the 2024 budget
+2. Participation of the municipality in the RIVERSAFE project
+3. One-off financial aid
+
+ITEM ONE ON THE AGENDA
+The deputy mayor presented the report. Revenue reached 48 200 000,00 EUR and expenditure
+46 900 000,00 EUR in 2024; the works on the town hall ran from 01.02.2024 to 30.11.2024.
+The council adopted decision No 101.
+
+ITEM TWO ON THE AGENDA
+The deputy mayor presented the project "Safer Riverbanks for Exampleton and Sampleville", acronym
+RIVERSAFE, approved under the Interreg VI-A programme and co-financed by the European Regional
+Development Fund. The project starts on 01.09.2025 and ends on 31.08.2027. Its total budget is
+1 800 000,00 EUR, of which 1 530 000,00 EUR (85 %) from the European Regional Development Fund.
+The council adopted decision No 102.
+
+ITEM THREE ON THE AGENDA
+The council granted one-off aid of 2 500,00 EUR to a resident. The council adopted decision No 103.
+"""
+
+
+def test_minutes_are_read_in_the_agenda_item_that_names_the_project() -> None:
+    """Items under one repeated heading ('ITEM ONE/TWO/THREE ON THE AGENDA'): only the project's item is read."""
+    record = _text(_MINUTES, "en")
+    assert record["budget"]["total_cost"] == "1800000.00"
+    assert record["start_date"] == "2025-09-01" and record["end_date"] == "2027-08-31"
+    assert "several items" in record["notes"] and "ITEM TWO ON THE AGENDA" in record["notes"]
+
+
+_REPORT = """City of Exampleton · International cooperation · Annual report 2024
+
+4 EU-funded projects
+
+4.1 Overview
+The city took part in nine EU-funded projects in 2024, with a total budget of 12 400 000 EUR.
+
+4.2 RIVERLINK – river transport for commuters
+The city leads RIVERLINK, an Interreg Europe project that runs from 1 March 2023 to 28 February 2027.
+Acronym: RIVERLINK
+Project code: RL-0042
+Contact: Project manager Anna Example, anna.example@exampleton.example.org
+
+4.3 GREENPORT – a low-carbon harbour
+GREENPORT is a Horizon Europe project that the port authority leads from 1 January 2024 to 31 December 2026.
+Contact: Project manager Bert Example, bert.example@exampleton.example.org
+
+4.4 Other projects
+Four smaller projects are listed in annex 2.
+"""
+
+
+def test_a_report_section_headed_by_the_projects_name_is_read_alone() -> None:
+    """Numbered sub-sections (4.1, 4.2, …): the one whose heading names the project is the project's; the
+    next section's contact is another project's."""
+    record = _text(_REPORT, "en")
+    emails = [contact.get("email") for contact in record.get("contacts", [])]
+    assert emails == ["anna.example@exampleton.example.org"]
+    assert record["start_date"] == "2023-03-01"
+
+
+_FINAL_REPORT = """Final implementation report
+
+1 Executive summary
+
+1.1 Identity of the operation
+Acronym: TIDEWATCH
+Programme: Interreg VI-A Example–Sample
+
+1.2 Budget
+Total budget: 950 000,00 EUR
+ERDF: 807 500,00 EUR
+
+1.3 Duration
+Start: 01.03.2023
+End: 28.02.2025
+"""
+
+
+def test_a_reports_own_numbered_sections_are_all_read() -> None:
+    """A report on one project numbers its sections too, and names the project only in the first: the
+    budget of section 1.2 is still the project's."""
+    record = _text(_FINAL_REPORT, "en")
+    assert record["budget"]["total_cost"] == "950000.00"
+    assert "several items" not in record["notes"]
+
+
+def test_a_line_that_goes_on_with_a_sentence_is_no_label() -> None:
+    """'... under the approved application is' then '2 400 000,00 EUR, of which:': the sentence's lead-in
+    to its list of parts, not a label that takes the lines below it away from the prose."""
+    record = _text("""Council decision on the GREENWAYS project
+
+The municipality takes part in the GREENWAYS project, which starts on 1 June 2025 and ends on 31 May 2027.
+The total cost of the project under the approved application is
+2 400 000,00 EUR, of which:
+- 2 040 000,00 EUR (85 %) from the European Regional Development Fund;
+- 360 000,00 EUR (15 %) national co-financing.
+""", "en")
+    assert record["budget"]["total_cost"] == "2400000.00"
+
+
+def test_an_objective_sentence_inside_a_paragraph() -> None:
+    """pdftotext runs a page's sentences into one paragraph: 'The aim of the project is …' after another
+    sentence of it still states the objective."""
+    record = _text("""Harbour Heat
+
+The city joined the Harbour Heat partnership in 2024. The aim of the project is to heat 2 000 homes with the
+harbour's waste heat. It runs from 1 January 2025 to 31 December 2027.
+""", "en")
+    assert record["objectives"] == ["The aim of the project is to heat 2 000 homes with the harbour's waste heat."]
+
+
+_BULGARIAN = """Доклад относно проект „Чиста Янтра“
+
+Докладна записка № 17 от 10.02.2025 г. относно участието на общината в проекта. Проектът ще стартира на
+01.06.2025 г. и ще приключи на 30.11.2027 г. Целта на проекта е да се опази поречието на р. Янтра чрез
+пречистване на отпадъчните води на три села. Водещ партньор по проекта е Община Габрово, а общата
+стойност на проекта е 2 100 000,00 евро.
+"""
+
+
+def test_cyrillic_sentences_end_before_a_cyrillic_capital() -> None:
+    """Without Cyrillic capitals among a sentence's openings, the report's date (10.02.2025) and the
+    project's start were one sentence, and the start was the report's date."""
+    record = _text(_BULGARIAN, "bg")
+    assert record["start_date"] == "2025-06-01" and record["end_date"] == "2027-11-30"
+
+
+def test_a_one_letter_abbreviation_ends_no_sentence() -> None:
+    """'р. Янтра' (the river Yantra): the objective goes on past the abbreviation's point."""
+    record = _text(_BULGARIAN, "bg")
+    assert record["objectives"] == ["Целта на проекта е да се опази поречието на р. Янтра чрез пречистване на "
+                                    "отпадъчните води на три села."]
+
+
+def test_a_lead_partner_named_in_cyrillic_prose() -> None:
+    """'Водещ партньор по проекта е Община Габрово': a body's name in Cyrillic capitals after the cue."""
+    record = _text(_BULGARIAN, "bg")
+    leads = [p for p in parties(record).values() if p["role"] == "coordinator"]
+    assert [lead["organisation"]["name"]["bg"] for lead in leads] == ["Община Габрово"]
