@@ -154,3 +154,125 @@ def test_a_lead_partner_named_in_cyrillic_prose() -> None:
     record = _text(_BULGARIAN, "bg")
     leads = [p for p in parties(record).values() if p["role"] == "coordinator"]
     assert [lead["organisation"]["name"]["bg"] for lead in leads] == ["Община Габрово"]
+
+
+_PUNKT_MINUTES = """Protokoll der 7. Sitzung des Gemeinderates Beispielstadt vom 12. Mai 2025
+
+Punkt 1.
+Der Rechnungsabschluss 2024 wird genehmigt: Einnahmen 12 400 000 EUR, Ausgaben 11 900 000 EUR.
+Die Sanierung des Rathauses lief vom 01.02.2024 bis 30.11.2024.
+
+Punkt 2.
+Der Gemeinderat beschließt die Teilnahme am Projekt „Grüne Ufer Beispielstadt“ (Interreg VI-A
+Österreich–Bayern, EFRE). Das Projekt beginnt am 01.09.2025 und endet am 31.08.2027. Die
+Gesamtkosten betragen 960 000,00 EUR, davon 768 000,00 EUR aus dem EFRE.
+
+Punkt 3.
+Eine Förderung von 3 000 EUR an den Sportverein wird gewährt.
+"""
+
+
+def test_minutes_with_items_numbered_under_one_word() -> None:
+    """'Punkt 1.', 'Punkt 2.', 'Punkt 3.': one word and a number alone on a line head the items."""
+    record = _text(_PUNKT_MINUTES, "de")
+    assert record["budget"]["total_cost"] == "960000.00"
+    assert record["start_date"] == "2025-09-01"
+    assert "Punkt 2." in record["notes"]
+
+
+def test_item_headings_that_open_pages_are_no_running_header() -> None:
+    """'Punkt 2.' and 'Punkt 4.' at the top of two pages go up otherwise than the pages: the document's
+    text, while 'Seite 1 von 3' … 'Seite 3 von 3' go up with them and are the page's."""
+    from eulod.converters.extract.furniture import furniture
+
+    text = ("Protokoll\nPunkt 1.\nText eins.\nSeite 1 von 3\n\f"
+            "Punkt 2.\nText zwei.\nPunkt 3.\nText drei.\nSeite 2 von 3\n\f"
+            "Punkt 4.\nText vier.\nSeite 3 von 3\n")
+    lines = text.splitlines()
+    blanked = {lines[i] for i in furniture(text)}
+    assert blanked == {"Seite 1 von 3", "Seite 2 von 3", "Seite 3 von 3"}
+
+
+_WIKI = """# Waterschap Voorbeeld – EU-projecten
+
+## 1. DRYLAND (Interreg NWE) – afgerond
+Projectnummer: NWE-0099
+Looptijd: 1 maart 2017 – 31 december 2021
+Totaal budget: € 412.600
+
+## 2. HEATHBACK (Interreg Vlaanderen-Nederland)
+Looptijd: 1 januari 2024 – 31 december 2026
+Totaal budget: € 318.000
+
+## 3. LIFE MARSHLINK – projectkaart
+Acroniem: LIFE MARSHLINK
+Looptijd: 1 oktober 2024 – 30 september 2029
+Totaal budget: € 4.200.000
+
+## 4. SOILCARE (Horizon Europe)
+Looptijd: 1 januari 2023 – 31 december 2027
+Totaal budget: € 250.000
+"""
+
+
+def test_a_pages_numbered_headings_and_a_code_from_another_part() -> None:
+    """'## 1. …', '## 2. …' head a wiki page's projects, each with its own labelled facts: the one its heading
+    names is read; the code the first draft took from another part ('NWE-0099') yields to it."""
+    record = _text(_WIKI, "nl")
+    assert record["start_date"] == "2024-10-01"
+    assert record["budget"]["total_cost"] == "4200000"
+
+
+_CHAPTER = """Regional development report 2024
+
+2 Projects of the region
+
+2.1 Overview
+| Project | Programme | Budget |
+| Harbour Rail Link | CEF Transport | 14 000 000 EUR |
+| Green Schools Exampleshire | ERDF regional programme | 2 300 000 EUR |
+| Coastal Skills | ESF+ | 900 000 EUR |
+
+2.2 Harbour Rail Link
+Programme: CEF Transport
+Duration: 1 January 2023 – 31 December 2026
+Total budget: 14 000 000 EUR
+
+2.3 Green Schools Exampleshire
+Programme: ERDF regional programme
+Duration: 1 March 2024 – 28 February 2027
+Total budget: 2 300 000 EUR
+
+2.4 Coastal Skills
+Programme: ESF+
+Duration: 1 September 2022 – 31 August 2025
+Total budget: 900 000 EUR
+"""
+
+
+def test_a_section_headed_by_the_title_that_an_overview_names_too() -> None:
+    """The title is in the overview's table and heads its own section: only that section is headed by it."""
+    record = _text(_CHAPTER.replace("Regional development report 2024", "Green Schools Exampleshire"), "en")
+    assert record["start_date"] == "2024-03-01"
+    assert record["budget"]["total_cost"] == "2300000"
+
+
+def test_an_agreements_articles_are_one_documents_own() -> None:
+    """'Article 1.' … 'Article 4.' of a partnership agreement are its own parts, all about the project:
+    the project named in the first article only does not leave the budget of the fourth behind."""
+    record = _text("""Partnership agreement
+
+Article 1.
+The partners implement the project "Green Paths of the Valley" under the Interreg VI-A programme.
+
+Article 2.
+The lead partner is the City of Example.
+
+Article 3.
+The project runs from 1 April 2025 to 31 March 2028.
+
+Article 4.
+The total budget of the project is 1 250 000,00 EUR.
+""", "en")
+    assert record["budget"]["total_cost"] == "1250000.00"
+    assert record["start_date"] == "2025-04-01"

@@ -35,6 +35,21 @@ def _pages(lines: list[str]) -> list[list[int]]:
     return [page for page in pages if page]
 
 
+def _paged(numbers_by_page: dict[int, tuple[int, ...]]) -> bool:
+    """Whether a line's numbers from page to page are a running header's: the same on every page
+    ('Protokol № 32 от 24.04.2025'), or one of them going up as the pages do ('Stranica 2 od 5',
+    'Stranica 3 od 5'). An agenda's item headings that happen to open pages ('Točka 2.', 'Točka 4.')
+    go up otherwise, and are the document's text."""
+    pages = sorted(numbers_by_page)
+    values = [numbers_by_page[page] for page in pages]
+    if len(set(values)) == 1:
+        return True
+    if len({len(v) for v in values}) != 1:
+        return False
+    return any(all(values[k][position] - values[0][position] == pages[k] - pages[0] for k in range(len(pages)))
+               for position in range(len(values[0])))
+
+
 def furniture(text: str) -> set[int]:
     """The indexes (in ``text.splitlines()``) of the lines that are a running header or footer."""
     if "\f" not in text:
@@ -47,11 +62,11 @@ def furniture(text: str) -> set[int]:
     for page in pages:
         filled = [i for i in page if lines[i].strip() and len(lines[i].strip()) <= LONGEST]
         edges.append((filled[:EDGE_LINES], filled[-EDGE_LINES:]))
-    seen: dict[str, set[int]] = {}  # a line's key -> the pages it stands at the edge of
+    seen: dict[str, dict[int, tuple[int, ...]]] = {}  # a line's key -> the pages it stands at the edge of, its numbers
     for number, (top, bottom) in enumerate(edges):
         for i in {*top, *bottom}:
-            seen.setdefault(_key(lines[i]), set()).add(number)
-    repeated = {key for key, where in seen.items() if len(where) >= 2 and key.strip("#").strip()}
+            seen.setdefault(_key(lines[i]), {})[number] = tuple(int(n) for n in _DIGITS.findall(lines[i]))
+    repeated = {key for key, where in seen.items() if len(where) >= 2 and key.strip("#").strip() and _paged(where)}
     found: set[int] = set()
     for number, (top, bottom) in enumerate(edges):
         edge = bottom if number == 0 else [*top, *bottom]

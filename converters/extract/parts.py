@@ -7,8 +7,11 @@ left). Two shapes of part heading are recognised, both series a fact sheet's own
 form:
 
 - a repeated heading in capitals that differs in one word, an ordinal or a number
-  ("ПО ПЪРВА ТОЧКА ОТ ДНЕВНИЯ РЕД", "ПО ВТОРА ТОЧКА ...", "РЕШЕНИЕ № 843");
-- numbered sub-sections of one chapter, numbered 1, 2, 3 ... ("5.1 Overblik", "5.2 CIRCBUILD ...").
+  ("ПО ПЪРВА ТОЧКА ОТ ДНЕВНИЯ РЕД", "ПО ВТОРА ТОЧКА ...", "РЕШЕНИЕ № 843"), or an agenda item's
+  word and its number alone on their line ("Točka 1.", "Punkt 2": labels.yaml ``agenda_item_words``;
+  not "Članak 1." or "Diapositive 3", a partnership agreement's articles or a deck's slides);
+- numbered sub-sections of one chapter, numbered 1, 2, 3 ... ("5.1 Overblik", "5.2 CIRCBUILD ..."), or
+  a page's headings numbered 1, 2, 3 ... ("## 1. DRY-NWE", "## 2. Grenspeel").
 
 The project's part is the one holding what the draft says names it (its title, acronym or
 code) when no other part does. Names found in several parts (a running header taken for the
@@ -22,6 +25,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from .data import word_set
+from .data import words as folded
 from .text import Document, Line
 
 MIN_PARTS = 3  # a series of fewer headings is not a document of several items
@@ -31,6 +36,7 @@ MIN_ANCHOR = 4  # a shorter name ('EU', a two-letter code) is found by chance
 _NUMBERED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.?\s+(\S.*)$")
 _CHAPTER = re.compile(r"^(\d{1,2})\.?\s+\S")  # a heading one level up, which ends the last sub-section
 _SPACE = re.compile(r"\s+")
+_ITEM_NUMBER = re.compile(r"\d{1,2}\.?")  # 'Točka 3.', 'Punkt 2'
 
 
 @dataclass(frozen=True)
@@ -49,15 +55,22 @@ def _capitals(text: str) -> bool:
 
 
 def _repeated_headings(lines: list[Line]) -> list[tuple[str, list[int]]]:
-    """Series of capitalised lines that are one heading with one word changed, each word distinct.
-    Mostly letters: a column of amounts ('EUR 540 000.00', 'EUR 405 000.00') is no series."""
+    """Series of lines that are one heading with one word changed, each word distinct: in capitals
+    ('ПО ПЪРВА ТОЧКА ОТ ДНЕВНИЯ РЕД'), or an agenda item's word and a number alone on their line
+    ('Točka 3.', 'Punkt 2'). Mostly letters: a column of amounts ('EUR 540 000.00', 'EUR 405 000.00')
+    is no series."""
     groups: dict[tuple[str, ...], list[tuple[int, str]]] = defaultdict(list)
     for index, line in enumerate(lines):
         words = line.text.split()
-        if line.bullet or not 2 <= len(words) <= MAX_HEADING_WORDS or not _capitals(line.text):
+        if line.bullet or not 2 <= len(words) <= MAX_HEADING_WORDS:
             continue
-        for position in range(len(words)):
-            groups[tuple(w if k != position else "*" for k, w in enumerate(words))].append((index, words[position]))
+        numbered_item = len(words) == 2 and _ITEM_NUMBER.fullmatch(words[1]) and words[0][:1].isupper() \
+            and folded(words[0]) in word_set("labels.yaml", "agenda_item_words")
+        if numbered_item:
+            groups[(words[0], "*")].append((index, words[1].rstrip(".")))
+        elif _capitals(line.text):
+            for position in range(len(words)):
+                groups[tuple(w if k != position else "*" for k, w in enumerate(words))].append((index, words[position]))
     return [(" ".join(key), [index for index, _ in members]) for key, members in groups.items()
             if len(members) >= MIN_PARTS and len({word for _, word in members}) == len(members)]
 
@@ -71,7 +84,10 @@ def _numbered_sections(lines: list[Line]) -> list[tuple[str, list[int]]]:
         if found and not line.bullet and len(found.group(3).split()) <= MAX_SECTION_WORDS \
                 and not found.group(3).rstrip().endswith((".", ",", ";", ":")):
             chapters[found.group(1)].append((index, int(found.group(2))))
-    return [(f"{chapter}.1, {chapter}.2, …", [index for index, _ in members]) for chapter, members in chapters.items()
+        if line.heading and line.item is not None and len(line.text.split()) <= MAX_SECTION_WORDS:
+            chapters[""].append((index, line.item))  # '## 3. LIFE PEELBUFFER – projectkaart' (its number read apart)
+    return [(f"{chapter}.1, {chapter}.2, …" if chapter else "1., 2., …", [index for index, _ in members])
+            for chapter, members in chapters.items()
             if len(members) >= MIN_PARTS and [n for _, n in members] == list(range(1, len(members) + 1))]
 
 
@@ -94,7 +110,8 @@ def parts(document: Document) -> list[Part]:
     if not series:
         return []
     name, heads, numbered = min(series, key=lambda s: (s[1][0], -len(s[1])))
-    ends = heads[1:] + [_section_end(lines, heads[-1], name.split(".")[0]) if numbered else len(lines)]
+    chapter = name.split(".")[0] if numbered and not name.startswith("1.,") else None
+    ends = heads[1:] + [_section_end(lines, heads[-1], chapter) if chapter else len(lines)]
     return [Part(lines[start].text.strip(), lines[start:end], name, numbered) for start, end in zip(heads, ends)]
 
 
@@ -112,8 +129,9 @@ def anchors(record: dict[str, Any]) -> list[str]:
 
 
 def project_part(document: Document, record: dict[str, Any]) -> Part | None:
-    """The one part holding every name of the project that only one part holds; None when the
-    document has no parts, no name is found in just one part, or such names point to different parts.
+    """The one part holding every name of the project that only one part holds (when such names point to
+    several parts, the one of them a name heads), or, when every name is in several parts, the one part
+    headed by a name; None when the document has no parts or the names point to no part or to several.
 
     A numbered sub-section must name the project in its heading ('5.2 CIRCBUILD – ...'): a final
     report on one project numbers its own sections too, and names the project in its identity
@@ -122,14 +140,21 @@ def project_part(document: Document, record: dict[str, Any]) -> Part | None:
     found = parts(document)
     if not found:
         return None
+    names = anchors(record)
     texts = [_plain(" ".join(line.text for line in part.lines)) for part in found]
-    chosen, in_heading = set(), False
-    for anchor in anchors(record):
+    unique = set()
+    for anchor in names:
         holding = [index for index, text in enumerate(texts) if anchor in text]
         if len(holding) == 1:
-            chosen.add(holding[0])
-            in_heading = in_heading or anchor in _plain(found[holding[0]].heading)
-    if len(chosen) != 1:
+            unique.add(holding[0])
+    headed = [index for index, part in enumerate(found) if any(anchor in _plain(part.heading) for anchor in names)]
+    if len(unique) > 1:
+        unique &= set(headed)  # a code read from another part ('3.4 LIGNOSTORE …') yields to the part the title heads
+    if len(unique) == 1:
+        chosen = unique.pop()
+    elif not unique and len(headed) == 1:
+        chosen = headed[0]  # named in an overview too ('3.1 Επισκόπηση'), but only one part is headed by the name
+    else:
         return None
-    part = found[chosen.pop()]
-    return part if in_heading or not part.numbered else None
+    part = found[chosen]
+    return part if chosen in headed or not part.numbered else None
