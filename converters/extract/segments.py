@@ -228,6 +228,8 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
         match = _LABEL_VALUE.match(text)
         if match and match.group("value").startswith("//"):
             match = None  # '[1] https://...': a link cut at its scheme's colon, not a label
+        elif match and find_amounts(match.group("label")):
+            match = None  # 'ZPR budžets projektā ir 214 600,00 EUR: ERAF …': a sentence and its parts, no label
         if match and not line.bullet and current is not None and _foreign_label(match.group("label")) and (
                 current.kind in _ENDED_BY_UNKNOWN_LABEL
                 or (current.kind != "contact" and current.body and current.body[0].number == current.label_lines[-1])
