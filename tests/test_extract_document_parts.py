@@ -280,8 +280,7 @@ The total budget of the project is 1 250 000,00 EUR.
 
 def test_a_colon_after_an_amount_ends_no_label() -> None:
     """'City budget 214 600,00 EUR: ERDF …' is a sentence and its parts (a Latvian list's 'ZPR budžets
-    projektā ir …'); read as a
-    label naming a budget it gave the project the city's share as its total cost."""
+    projektā ir …'); read as a label naming a budget it gave the project the city's share as its total cost."""
     record = _text("""River Trails
 
 The project runs from 1 July 2025 to 30 June 2028. Its total cost is 1 186 420,00 EUR.
