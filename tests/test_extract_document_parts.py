@@ -288,3 +288,47 @@ The project runs from 1 July 2025 to 30 June 2028. Its total cost is 1 186 420,0
 City budget 214 600,00 EUR: ERDF 171 680,00 EUR (80 %), own funds 42 920,00 EUR.
 """, "en")
     assert record["budget"]["total_cost"] == "1186420.00"
+
+
+def _title(body: str, language: str):
+    from inline_sheets import text_record
+
+    return text_record(body, language)["title"]
+
+
+def test_a_quoted_name_with_its_translation_in_brackets() -> None:
+    """'„Zelená stezka“ (angl. Green Trail, zkratka GT-1)': the name in two languages, the marker's and the page's."""
+    title = _title("""Zpráva o projektech
+
+Město je partnerem projektu „Zelená stezka Polabím“ (angl. Green Trail of the Elbe, zkratka GT-1), který
+potrvá od 1. 3. 2025 do 28. 2. 2027.
+""", "cs")
+    assert title == {"cs": "Zelená stezka Polabím", "en": "Green Trail of the Elbe"}
+
+
+def test_a_translation_without_a_marker_is_told_by_its_words() -> None:
+    title = _title("""Notícias
+
+A iniciativa principal é o projeto «Ponte para o Emprego» (Bridge to Work), que decorre de 1 de janeiro
+de 2025 a 31 de dezembro de 2027.
+""", "pt")
+    assert title == {"pt": "Ponte para o Emprego", "en": "Bridge to Work"}
+
+
+def test_a_marker_naming_the_pages_own_language() -> None:
+    """An English name on a Lithuanian page, its Lithuanian form after 'lietuviškai –'."""
+    title = _title("""Naujienos
+
+Projektas „Green Courtyards for Cities“ (GCC; lietuviškai – „Žalieji miestų kiemai“) vyks nuo 2025 m.
+sausio 1 d. iki 2027 m. gruodžio 31 d.
+""", "lt")
+    assert title == {"en": "Green Courtyards for Cities", "lt": "Žalieji miestų kiemai"}
+
+
+def test_a_two_word_marker() -> None:
+    title = _title("""Aktuelles
+
+Die Stadt ist Partnerin im Projekt „Grüne Höfe für alle“ (auf Englisch: Green Courtyards for All), das vom
+1. März 2025 bis 28. Februar 2027 läuft.
+""", "de")
+    assert title == {"de": "Grüne Höfe für alle", "en": "Green Courtyards for All"}

@@ -112,6 +112,22 @@ def named_language(sheet: Sheet, label: str) -> str | None:
     return None
 
 
+def marked_language(sheet: Sheet, marker: str) -> str | None:
+    """The language a word before a name in brackets says the name is in ('engl. Drava Green Link',
+    'latviski – „…“', 'in English: …'): the page's own or another, by its name or a shortening of it
+    to three letters or more that only one language's name starts with ('engl.', 'angl.')."""
+    if names_own_language(sheet, marker):
+        return sheet.language
+    named = named_language(sheet, marker)
+    if named:
+        return named
+    for token in words(marker).split():
+        starting = {code for code, name in _language_names(sheet.language) if len(token) >= 3 and name.startswith(token)}
+        if len(starting) == 1:
+            return starting.pop()
+    return None
+
+
 def names_own_language(sheet: Sheet, label: str) -> bool:
     """A label that says its value is in the page's own language ('Tinklo pavadinimas lietuviškai', 'Titre en
     français'): the page's other name, its heading, is then in another language."""

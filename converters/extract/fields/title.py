@@ -24,7 +24,7 @@ from ..places import city, looks_like_organisation, organisation_type
 from ..segments import blocks
 from ..sheet import Sheet
 from ..text import Line
-from .language import named_language, names_own_language, tagged, text_language
+from .language import marked_language, named_language, names_own_language, tagged, text_language
 
 _DASHED = re.compile(r"\s[–—-]\s")
 # a word, then a name in quotes; the word starts at a word's start and is bounded, so that a line of one very
@@ -118,6 +118,8 @@ def read(sheet: Sheet) -> None:
     elif pair is not None and title:
         # the page's half is its heading, taken by position: the pair is a guess
         sheet.put("title", pair, title_lines, derived="the name the label gives in another language, beside the page's heading")
+    elif (translated := _translated(sheet, title)) is not None:
+        sheet.put("title", translated[0], title_lines + translated[1])
     else:
         sheet.put("title", tagged(sheet, title), title_lines)
     if subtitle:
@@ -145,6 +147,44 @@ def _unlabelled_name(sheet: Sheet, about: tuple[str, list[int]] | None, headline
     elif headline:
         title, subtitle, acronym, title_lines = _from_headline(sheet, headline, subtitle_line)
     return title, subtitle, acronym, title_lines
+
+
+_BRACKET_AFTER = r"[\s”“»«\"'’]*\(([^()]{3,200})\)"  # a name's closing quote, then its bracket
+_MARKED = (re.compile(r"^([^\W\d_]{2,20}\.?)\s*[:–—-]?\s+(.+)$"),  # 'engl. X', 'latviski – X'
+           re.compile(r"^([^\W\d_]{2,20}\s+[^\W\d_]{2,20}\.?)\s*[:–—-]?\s+(.+)$"))  # 'in English: X'
+
+TRANSLATION_WORDS = 2  # a shorter bracket is an acronym ('(HeriTrails)'), not the name in another language
+
+
+def _translated(sheet: Sheet, title: str) -> tuple[dict[str, str], list[int]] | None:
+    """The title and its translation, when the text gives the name with the other in brackets after it:
+    '„Dravska zelena poveznica“ (engl. Drava Green Link)', '«Pont għax-Xogħol» (Bridge to Work)', '„Cross-border
+    Network …” (HeriTrails; latviski – „Pārrobežu …”)': each half by its language (a marker's, else its small
+    words'), both differing; with the lines of the bracket."""
+    lines = [line for line in sheet.doc.lines if line.text]
+    text = " ".join(line.text for line in lines)
+    own = text_language(sheet, title) or sheet.language
+    for match in re.finditer(re.escape(" ".join(title.split())) + _BRACKET_AFTER, text):
+        for piece in re.split(r"[;,]", match.group(1)):  # '(engl. Drava Green Link, akronim DRAVA-LINK)'
+            piece, language, name = piece.strip(), None, piece.strip()
+            for shape in _MARKED:
+                marked = shape.match(piece)
+                language = marked_language(sheet, marked.group(1)) if marked else None
+                if language:
+                    name = marked.group(2)
+                    break
+            name = name.strip(" „“”\"'«»’")
+            language = language or text_language(sheet, name)
+            if language and language != own and len(name.split()) >= TRANSLATION_WORDS \
+                    and words(name) != words(title):
+                start, end = match.start(1), match.end(1)
+                offsets, numbers = 0, []
+                for line in lines:
+                    if offsets <= end and offsets + len(line.text) >= start:
+                        numbers.append(line.number)
+                    offsets += len(line.text) + 1
+                return {own: title, language: " ".join(name.split())}, numbers
+    return None
 
 
 def _news_headline(headline: list[Line]) -> bool:
