@@ -332,3 +332,21 @@ Die Stadt ist Partnerin im Projekt „Grüne Höfe für alle“ (auf Englisch: G
 1. März 2025 bis 28. Februar 2027 läuft.
 """, "de")
     assert title == {"de": "Grüne Höfe für alle", "en": "Green Courtyards for All"}
+
+
+def test_a_sheets_own_headings_in_capitals_are_no_items() -> None:
+    """'WORK PACKAGE 1' … 'WORK PACKAGE 3' are one project's parts: the grant named in the first does not
+    leave the budget of the third behind (headings in capitals head items only when they name one)."""
+    record = _text("""Greenloop Harbour
+
+WORK PACKAGE 1
+Grant agreement number: 101112233
+Coordination and management, from 1 January 2025 to 31 December 2027.
+
+WORK PACKAGE 2
+Pilots in three harbours.
+
+WORK PACKAGE 3
+Total budget: 2 750 000 EUR
+""", "en")
+    assert record["budget"]["total_cost"] == "2750000"

@@ -6,8 +6,8 @@ budget and another project's contact (the twenty-seventh blind set: 5 of its 11 
 left). Two shapes of part heading are recognised, both series a fact sheet's own sections do not
 form:
 
-- a repeated heading in capitals that differs in one word, an ordinal or a number
-  ("ПО ПЪРВА ТОЧКА ОТ ДНЕВНИЯ РЕД", "ПО ВТОРА ТОЧКА ...", "РЕШЕНИЕ № 843"), or an agenda item's
+- a repeated heading in capitals naming an agenda item that differs in one word, an ordinal or a
+  number ("ПО ПЪРВА ТОЧКА ОТ ДНЕВНИЯ РЕД", "ПО ВТОРА ТОЧКА ..."; not "WORK PACKAGE 2"), or an agenda item's
   word and its number alone on their line ("Točka 1.", "Punkt 2": labels.yaml ``agenda_item_words``;
   not "Članak 1." or "Diapositive 3", a partnership agreement's articles or a deck's slides);
 - numbered sub-sections of one chapter, numbered 1, 2, 3 ... ("5.1 Overblik", "5.2 CIRCBUILD ..."), or
@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from .data import word_set
+from .data import contains, word_set
 from .data import words as folded
 from .text import Document, Line
 
@@ -54,9 +54,16 @@ def _capitals(text: str) -> bool:
     return bool(letters) and text == text.upper() and 2 * len(letters) > len(text.replace(" ", ""))
 
 
+def _names_an_item(text: str) -> bool:
+    """A heading that names an agenda item ('ПО ПЪРВА ТОЧКА ОТ ДНЕВНИЯ РЕД', 'ITEM TWO ON THE AGENDA'): not a
+    sheet's own 'WORK PACKAGE 2' or 'PARTNER 3', whose parts are all the project's."""
+    plain = folded(text)
+    return any(contains(plain, word) for word in word_set("labels.yaml", "agenda_item_words"))
+
+
 def _repeated_headings(lines: list[Line]) -> list[tuple[str, list[int]]]:
-    """Series of lines that are one heading with one word changed, each word distinct: in capitals
-    ('ПО ПЪРВА ТОЧКА ОТ ДНЕВНИЯ РЕД'), or an agenda item's word and a number alone on their line
+    """Series of lines that are one heading with one word changed, each word distinct: in capitals and
+    naming an agenda item ('ПО ПЪРВА ТОЧКА ОТ ДНЕВНИЯ РЕД'), or an agenda item's word and a number alone on their line
     ('Točka 3.', 'Punkt 2'). Mostly letters: a column of amounts ('EUR 540 000.00', 'EUR 405 000.00')
     is no series."""
     groups: dict[tuple[str, ...], list[tuple[int, str]]] = defaultdict(list)
@@ -68,7 +75,7 @@ def _repeated_headings(lines: list[Line]) -> list[tuple[str, list[int]]]:
             and folded(words[0]) in word_set("labels.yaml", "agenda_item_words")
         if numbered_item:
             groups[(words[0], "*")].append((index, words[1].rstrip(".")))
-        elif _capitals(line.text):
+        elif _capitals(line.text) and _names_an_item(line.text):
             for position in range(len(words)):
                 groups[tuple(w if k != position else "*" for k, w in enumerate(words))].append((index, words[position]))
     return [(" ".join(key), [index for index, _ in members]) for key, members in groups.items()
