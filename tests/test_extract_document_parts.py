@@ -350,3 +350,31 @@ WORK PACKAGE 3
 Total budget: 2 750 000 EUR
 """, "en")
     assert record["budget"]["total_cost"] == "2750000"
+
+
+def test_a_contact_stated_whole_on_its_line_ends_at_the_blank_line() -> None:
+    """'Project lead: Dr Anna Example (anna.example@…)', a blank line, then prose: the prose is the page's
+    text for the readers that run before the contacts (partners in prose, the description)."""
+    record = _text("""Grant signed – SOLARIS
+
+Title: Solar roofs for schools
+Duration: 36 months, from 1 January 2025 to 31 December 2027
+Project lead at the institute: Dr Anna Example (anna.example@institute.example.org)
+
+The consortium brings together Fraunhofer-Gesellschaft (Germany), Politecnico di Milano (Italy) and
+Universidad de Sevilla (Spain).
+""", "en")
+    names = sorted(p["organisation"]["name"].get("en", "") or next(iter(p["organisation"]["name"].values()))
+                   for p in record.get("participants", []))
+    assert "Politecnico di Milano" in names, names
+    assert [c["email"] for c in record["contacts"]] == ["anna.example@institute.example.org"]
+
+
+def test_a_slovenian_contract_number_label() -> None:
+    record = _text("""Podpisana pogodba
+
+Akronim: RECYCLO
+Številka pogodbe: 101199887
+Trajanje: od 1. 1. 2025 do 31. 12. 2027
+""", "sl")
+    assert [i["value"] for i in record["identifiers"]] == ["101199887"]

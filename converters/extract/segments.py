@@ -102,6 +102,13 @@ def _is_heading(line: Line, kind: str | None, alone: bool) -> bool:
     return (line.heading and count <= 6) or (exact and count <= 5) or (alone and count <= 3 and line.text.isupper())
 
 
+def _whole_contact(segment: Segment) -> bool:
+    """A contact stated whole on its label's line, its e-mail there ('Vodja projekta na KI: dr. Maja Zgled
+    (maja.zgled@…)'): it ends at the next blank line (fields/contacts.py reads no block after it either)."""
+    return segment.kind == "contact" and bool(segment.body) and segment.body[0].number in segment.label_lines \
+        and bool(_EMAIL.search(segment.body[0].text)) and all(not line.text for line in segment.body[1:])
+
+
 def _next_contact(line: Line, kind: str | None, current: Segment | None) -> bool:
     """'Yhteyshenkilö Ruotsissa' after a contact's e-mail address: the next contact's label (a contact label and
     one word more); before the address it is the contact's role ('Projectleider energietransitie')."""
@@ -211,6 +218,8 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
             previous = line
             continue
         if not text:
+            if current is not None and _whole_contact(current):
+                current, target = None, free  # the paragraphs after it are the page's text, for the readers before contacts
             target.append(line)
             before_previous_blank, previous = (previous is None or not previous.text), line
             continue
