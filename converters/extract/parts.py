@@ -3,8 +3,7 @@
 Council minutes treat five agenda items, an annual report a chapter of projects, each with its
 own amounts, dates and contacts. Read whole, such a document gives the project the first item's
 budget and another project's contact (the twenty-seventh blind set: 5 of its 11 silent values
-left). Two shapes of part heading are recognised, both series a fact sheet's own sections do not
-form:
+left). These series of part headings are recognised:
 
 - a repeated heading in capitals naming an agenda item that differs in one word, an ordinal or a
   number ("ПО ПЪРВА ТОЧКА ОТ ДНЕВНИЯ РЕД", "ПО ВТОРА ТОЧКА ..."; not "WORK PACKAGE 2"), or an agenda item's
@@ -13,9 +12,11 @@ form:
 - numbered sub-sections of one chapter, numbered 1, 2, 3 ... ("5.1 Overblik", "5.2 CIRCBUILD ..."), or
   a page's headings numbered 1, 2, 3 ... ("## 1. DRY-NWE", "## 2. Grenspeel").
 
-The project's part is the one holding what the draft says names it (its title, acronym or
-code) when no other part does. Names found in several parts (a running header taken for the
-title) tell nothing and are passed over.
+The project's part is the one holding what the first draft says names it (its title, acronym or
+code) when no other part does, the part a name heads when names point at two, or the one part a
+name heads when every name is in several (an overview table names every project). Names found in
+several parts and heading none (a running header taken for the title) tell nothing. A numbered
+section is taken only when a name heads it: a report on one project numbers its own sections.
 """
 
 from __future__ import annotations
