@@ -104,7 +104,8 @@ def _is_heading(line: Line, kind: str | None, alone: bool) -> bool:
 
 def _whole_contact(segment: Segment) -> bool:
     """A contact stated whole on its label's line, its e-mail there ('Vodja projekta na KI: dr. Maja Zgled
-    (maja.zgled@…)'): it ends at the next blank line (fields/contacts.py reads no block after it either)."""
+    (maja.zgled@…)'): a paragraph after a blank line below it is no part of it (fields/contacts.py reads no
+    block after it either), while a label there ('Press enquiries: …') is the next contact's."""
     return segment.kind == "contact" and bool(segment.body) and segment.body[0].number in segment.label_lines \
         and bool(_EMAIL.search(segment.body[0].text)) and all(not line.text for line in segment.body[1:])
 
@@ -218,8 +219,6 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
             previous = line
             continue
         if not text:
-            if current is not None and _whole_contact(current):
-                current, target = None, free  # the paragraphs after it are the page's text, for the readers before contacts
             target.append(line)
             before_previous_blank, previous = (previous is None or not previous.text), line
             continue
@@ -239,6 +238,8 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
             match = None  # '[1] https://...': a link cut at its scheme's colon, not a label
         elif match and find_amounts(match.group("label")):
             match = None  # 'ZPR budžets projektā ir 214 600,00 EUR: ERAF …': a sentence and its parts, no label
+        if not match and prev_blank and current is not None and _whole_contact(current):
+            current, target = None, free  # a paragraph after it is the page's text, for the readers before contacts
         if match and not line.bullet and current is not None and _foreign_label(match.group("label")) and (
                 current.kind in _ENDED_BY_UNKNOWN_LABEL
                 or (current.kind != "contact" and current.body and current.body[0].number == current.label_lines[-1])
