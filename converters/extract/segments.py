@@ -15,7 +15,7 @@ from functools import lru_cache
 from .data import best_label, contains, load, small_words, word_set, words
 from .dates import fold
 from .numbers import find_amounts
-from .patterns import contact_noise
+from .patterns import CAPITALS, contact_noise
 from .places import read_country
 from .text import Line, runs
 
@@ -147,7 +147,7 @@ def _beside_label(text: str, kind: str) -> tuple[list[str], frozenset[str]]:
 
 
 # A sentence's end inside a label: a word, a full stop (or ! ?) and a capital ('... v Vidmu. Tema').
-_SENTENCE_END = re.compile(r"\w[.!?]\s+(?=[A-ZÀ-ÖØ-ÞĀ-ŽΑ-ΩΆ-ΏА-ЯЀ-Џ])")
+_SENTENCE_END = re.compile(rf"\w[.!?]\s+(?=[{CAPITALS}])")
 
 
 def _after_a_sentence(label: str) -> bool:
