@@ -62,7 +62,7 @@ def _in_project_part(sheet: Sheet, document: Document, source_file: str, languag
     part = parts.project_part(document, sheet.record)
     if part is None:
         return sheet
-    narrowed = Document(document.file, part.lines, list(document.warnings), document.declared_language)
+    narrowed = Document(document.file, part.lines, list(document.warnings), document.declared_language, document.front_matter)
     again = Sheet(narrowed, source_file, language, derive)
     steps.run(again)
     if not again.record:

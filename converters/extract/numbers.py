@@ -7,9 +7,13 @@ Mio. Euro. Amounts come back as exact decimal strings ("841061.50"), never float
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+
+from babel.core import get_global
+from babel.numbers import get_currency_symbol, get_territory_currencies
 
 from .data import load
 from .dates import fold
@@ -30,10 +34,33 @@ CURRENCIES: dict[str, list[str]] = {
     "DKK": ["DKK"],
     "HRK": ["HRK", "kn", "kuna"],
 }
+# Signs several currencies share: 'kr.' and 'kr' are the Danish and the Swedish krone alike. Which one an amount is
+# in, the sheet's language tells (:func:`read_in`); without one it states no currency.
+LOCAL_SIGNS = ("kr.", "kr")
 _SIGN = {sign.lower(): code for code, signs in CURRENCIES.items() for sign in signs}
 _CURRENCY = "(?:" + "|".join(
     re.escape(sign) + ("" if not sign[-1].isalnum() else r"(?!\w)")
-    for sign in sorted({s for signs in CURRENCIES.values() for s in signs}, key=len, reverse=True)) + ")"
+    for sign in sorted({s for signs in CURRENCIES.values() for s in signs} | set(LOCAL_SIGNS), key=len, reverse=True)) + ")"
+_LOCAL: ContextVar[dict[str, str]] = ContextVar("local_currency_signs", default={})
+
+
+def local_signs(language: str) -> dict[str, str]:
+    """The shared signs (:data:`LOCAL_SIGNS`) a language writes its country's currency with, by CLDR (through Babel):
+    the country the language is most likely written in, its currency and that currency's sign in the language
+    ('da' -> Denmark -> DKK, written 'kr.'; 'sv' -> SEK, 'kr'; 'fi' -> EUR, '€': none)."""
+    likely = get_global("likely_subtags").get(language, "")
+    territory = likely.split("_")[-1] if likely.count("_") == 2 else None
+    currencies = get_territory_currencies(territory) if territory else []
+    if not currencies:
+        return {}
+    code = currencies[0]
+    sign = get_currency_symbol(code, locale=language).lower()
+    return {local: code for local in LOCAL_SIGNS} if sign in LOCAL_SIGNS else {}
+
+
+def read_in(language: str | None) -> None:
+    """Read the shared signs of amounts found from now on (in this context) as ``language``'s country writes them."""
+    _LOCAL.set(local_signs(language) if language else {})
 MULTIPLIER = r"(?:mio\.?|mln\.?|million(?:s|e)?|milioni|millones|milhões|milhoes|milioane|miliony|milionów|mil\.|mn)"
 _NUMBER = r"\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 AMOUNT = re.compile(
@@ -100,7 +127,8 @@ def find_amounts(text: str, *, need_currency: bool = False, min_value: int = 100
             continue
         if re.fullmatch(r"(19|20)\d\d", number) and not currency:
             continue
-        code = _SIGN.get(currency.strip().lower()) if currency else None
+        sign = currency.strip().lower() if currency else None
+        code = (_SIGN.get(sign) or _LOCAL.get().get(sign)) if sign else None
         found.append(Amount(_plain(value), code, match.start(), match.end(), match.group(0).strip()))
     return found
 

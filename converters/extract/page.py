@@ -105,9 +105,17 @@ def _heading_words() -> tuple[list[str], frozenset[str]]:
     """Page- and sheet-heading phrases (' news ', longest first) and every language's small words."""
     labels = load("labels.yaml")
     # the Union's own name ('Unjoni Ewropea', 'Evropská unie'): the emblem's words over a poster, no project's name
-    phrases = sorted({f" {words(p)} " for p in labels["page_headings"] + labels["sheet_headings"] + labels["eu_names"]},
+    phrases = sorted({f" {words(p)} " for p in labels["page_headings"] + labels["sheet_headings"] + labels["eu_names"]
+                      + [part for emblem in labels["emblem"] for part in emblem_parts(emblem)]} - {"  "},
                      key=len, reverse=True)
     return phrases, frozenset(w for stop in labels["stopwords"].values() for w in stop)
+
+
+def emblem_parts(emblem: str) -> tuple[str, str, str]:
+    """The emblem statement 'head | tail' (labels.yaml ``emblem``) whole and in the two halves a poster prints
+    on two lines ('Spolufinancováno' over 'Evropskou unií'), each a heading phrase of its own."""
+    head, _, tail = emblem.partition("|")
+    return f"{head} {tail}", head, tail
 
 
 def about_name(lines: list[Line]) -> tuple[str, list[int]] | None:

@@ -80,6 +80,7 @@ def funds(text: str, start_year: int | None = None) -> list[str]:
     """Funds named in the text, in order of first mention; ``start_year`` places a fund both
     periods name alike (:func:`period_told`)."""
     hits = []
+    text = " ".join(text.split())  # a fund's name broken over two lines ('fondu pro regionální' / 'rozvoj') is one name
     for notation, patterns in _fund_patterns(start_year).items():
         starts = [match.start() for pattern in patterns if (match := re.search(pattern, text, re.IGNORECASE))]
         if starts:

@@ -283,8 +283,11 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
             in_contact = current is not None and current.kind == "contact"
             if in_contact and kind is None and _URL.match(match.group("value")) and len(match.group("value").split()) == 1:
                 kind = "website"  # "More: https://...": a link line under a contact is the project's page
-            if in_contact and kind in _PARTY_KINDS and not any(body.text for body in current.body):
-                kind = "contact"  # "Contact" over "Project coordination: Chair of ...": the contact's role
+            if in_contact and kind in _PARTY_KINDS and (not any(body.text for body in current.body)
+                                                        or _EMAIL.search(match.group("value"))):
+                # "Contact" over "Project coordination: Chair of ...": the contact's role; after a contact, 'Per il
+                # capofila: Comune di Cremona, ... – casacomune@...' is the lead partner's contact, its mailbox there
+                kind = "contact"
             dated = in_contact and kind is None and re.match(r"\d", match.group("label").strip())
             if in_contact and words(match.group("label")) in word_set("labels.yaml", "mail_header_fields"):
                 dated = True  # 'From: Lars ...', 'Message-ID: <...>' after a signature: the next message's header, not a role
@@ -308,6 +311,12 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
                 label = f"{previous.text} {label}"
                 numbers.insert(0, previous.number)
             kind = classify(label)
+            if kind is None and current is not None and current.kind in _TEXT_KINDS and len(numbers) == 1 \
+                    and not any(body.text for body in current.body) and (following := _next_text(lines, index)) \
+                    and following.bullet:
+                current.body.append(line)  # 'Eredmények' over 'A projekt során elkészült anyagok:' over the list:
+                previous = line  # the list's lead-in, not a label of its own
+                continue
             if kind or len(label.split()) <= 6:
                 current = Segment(kind, label, numbers)
                 segments.append(current)
@@ -339,6 +348,9 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
         if _is_heading(line, kind, prev_blank and next_blank) or _next_contact(line, kind, current) or (
                 kind is not None and over_list and len(words(text).split()) <= 4 and not _URL.search(text)
                 and not text.endswith((".", ";", ","))):
+            if kind in _PARTY_KINDS and current is not None and current.kind == "contact" \
+                    and not any(body.text for body in current.body):
+                kind = "contact"  # 'Kontakt' over 'Projektleitung' over a person: the contact's role, as on a label's line
             current = Segment(kind, text, [line.number])  # a short labelled line over a bullet list heads it
             segments.append(current)
             previous = line

@@ -52,6 +52,7 @@ class Document:
     lines: list[Line]
     warnings: list[str] = field(default_factory=list)
     declared_language: str | None = None  # a web page's own <html lang="..."> (primary subtag, lower case)
+    front_matter: int = 0  # the number of the line closing a page's front matter (0: none)
 
 
 # A list item's marker; '1. 3. 2025 – 30. 9. 2026' opens with a date, not an item number.
@@ -260,7 +261,7 @@ class _HtmlLines(HTMLParser):
             self.kind = tag
             self.block_label = tag == "div" and bool(self.BLOCK_LABEL.search(" ".join(v or "" for k, v in attrs if k == "class")))
         elif tag in ("td", "th"):
-            if self.cells:
+            if self.cells or "".join(self.parts).strip():  # after a <br> in the cell before, the row's line goes on
                 self.parts.append(" | ")
             self.cells += 1
             self.header_cells += tag == "th"
@@ -526,8 +527,33 @@ def _two_columns(rows: list[str], column: int) -> bool:
     left_letters = statistics.median(len(raw[:column].strip()) for raw in both)  # most lines: a run may cross pages
     labels = sum(1 for raw in both if raw[:column].rstrip().endswith(":"))
     long_words = left_letters >= GUTTER_LEFT_LETTERS and labels <= len(both) * 0.2
-    starts = sum(1 for raw in both if raw[column] != " ")  # the right column's text starts at the gutter
+    aligned = _right_starts(rows, column)
+    starts = sum(1 for raw in both if _first_text(raw, column) in aligned)  # the right column's text starts at the gutter
     return (left_words >= GUTTER_LEFT_WORDS or long_words) and starts >= len(both) * 0.6
+
+
+def _first_text(raw: str, column: int) -> int:
+    """Where the text right of ``column`` starts (the line's length if none)."""
+    rest = raw[column:]
+    return column + len(rest) - len(rest.lstrip(" "))
+
+
+def _right_starts(rows: list[str], column: int) -> set[int]:
+    """Where the right column's lines start: at the gutter, or where the values of its labels start ('Duration:
+    June 2024 – December' over '2026 (31 months)': a value running on is indented to its value, not to the gutter)."""
+    values = {column + found.start(1) for raw in rows if raw[column:column + 1].strip()
+              for found in re.finditer(r":? {2,}(\S)", raw[column:].rstrip())}
+    return {column} | values
+
+
+def _box_end(lines: list[str], run: list[int], column: int) -> list[int]:
+    """``run`` up to the end of the paragraph beside the right column's last line: below it the two columns
+    have ended, and what stands right of the gutter is a table's column (a partner table's 'Role') or a box
+    of facts starts at the left margin ('Fakta om CIRCBUILD' over 'Projektnummer  01C0087')."""
+    aligned = _right_starts([lines[i] for i in run], column)
+    last = max((n for n, i in enumerate(run) if lines[i][column:].strip() and _first_text(lines[i], column) in aligned),
+               default=len(run) - 1)
+    return run[:next((n for n in range(last + 1, len(run)) if not lines[run[n]].strip()), len(run))]
 
 
 def columns_apart(raw_lines: list[str], page_ends: frozenset[int] = frozenset()) -> list[tuple[int, str]]:
@@ -546,27 +572,31 @@ def columns_apart(raw_lines: list[str], page_ends: frozenset[int] = frozenset())
     for raw in lines:
         for found in re.finditer(r"(?:\S {3,}|^ {20,})(\S)", raw):  # text after a wide gap, or indented far
             starts[found.start(1)] = starts.get(found.start(1), 0) + 1
-    out: list[tuple[int, str]] = list(enumerate(raw_lines, start=1))
+    gutters: dict[int, list[list[int]]] = {}
     for column in sorted(starts, key=lambda c: -starts[c]):
         if starts[column] < GUTTER_LINES or column < 20:
             break
         # a run ends at a page's end (pdftotext's form feed): each page has its own layout
         found = runs(list(range(len(lines))), lambda index: _gutter_ok(lines[index], column) and index not in page_ends)
-        chosen = [run for run in found if _two_columns([lines[i] for i in run], column)]
-        if not chosen:
-            continue
-        taken = {i for run in chosen for i in run}
-        first = {run[0]: run for run in chosen}
-        out = []
-        for index, raw in enumerate(raw_lines):
-            run = first.get(index)
-            if run is not None:  # the whole run, its left halves then its right halves
-                out.extend((i + 1, lines[i][:column].rstrip()) for i in run)
-                out.append((run[-1] + 1, ""))
-                out.extend((i + 1, lines[i][column:].rstrip()) for i in run)
-            elif index not in taken:
-                out.append((index + 1, raw))
-        return out
+        chosen = [_box_end(lines, run, column) for run in found if _two_columns([lines[i] for i in run], column)]
+        if chosen:
+            gutters[column] = chosen
+    if not gutters:
+        return list(enumerate(raw_lines, start=1))
+    # the leftmost: a side box's values, aligned after its labels, make a second gutter right of the real one
+    column = min(gutters)
+    chosen = gutters[column]
+    taken = {i for run in chosen for i in run}
+    first = {run[0]: run for run in chosen}
+    out: list[tuple[int, str]] = []
+    for index, raw in enumerate(raw_lines):
+        run = first.get(index)
+        if run is not None:  # the whole run, its left halves then its right halves
+            out.extend((i + 1, lines[i][:column].rstrip()) for i in run)
+            out.append((run[-1] + 1, ""))
+            out.extend((i + 1, lines[i][column:].rstrip()) for i in run)
+        elif index not in taken:
+            out.append((index + 1, raw))
     return out
 
 
@@ -693,9 +723,11 @@ def read_document(path: Path, shown: str | None = None) -> Document:
         page_ends = frozenset(index for index, line in enumerate(text.splitlines(keepends=True)) if line.endswith("\f"))
         numbered = columns_apart(raw_lines, page_ends if len(raw_lines) == len(source) else frozenset())
         read = one_row_export(text) or aligned_tables([raw for _, raw in numbered], [number for number, _ in numbered])
-        lines = _front_matter_apart([clean_line(raw, number) for number, raw in read], front_matter_end(source))
+        closing = front_matter_end(source)
+        lines = _front_matter_apart([clean_line(raw, number) for number, raw in read], closing)
         if references:
             lines = [_referenced(line, references) for line in lines]
+        return Document(shown, lines, warnings, declared, closing + 1 if closing is not None else 0)
     return Document(shown, lines, warnings, declared)
 
 

@@ -119,14 +119,36 @@ def _heading_above(sheet: Sheet, number: int) -> str:
     return next((line.text for line in reversed(sheet.doc.lines) if line.number < number and line.heading), "")
 
 
+CARD_LINES = 6  # lines of one person's card at most (name, position, unit, address, phone, mailbox)
+
+
 def _own_contacts(sheet: Sheet, label: str, found: list[list[Line]]) -> list[tuple[dict[str, Any], list[int], str]]:
     """Blocks under a contact heading standing alone that each hold one mailbox ('• Referente capofila italiano: Marco
     Esempio, Comunità Montana ... – marco.esempio@...' over the Swiss lead's line): a contact each, not one
-    contact whose office is the next person. Empty unless there are two such blocks and nothing else."""
-    if len(found) < 2 or any(len(EMAIL.findall(" ".join(line.text for line in block))) != 1 for block in found):
-        return []
-    out = []
+    contact whose office is the next person. A person's card over several blocks (name, position, unit, then the
+    mailbox: a university's staff cards) is one such block. Empty unless there are two such cards and nothing else."""
+    cards: list[list[Line]] = []
+    card: list[Line] = []
     for block in found:
+        text = " ".join(line.text for line in block)
+        if not card and cards and all(contact_noise().match(line.text) for line in block):
+            cards[-1].extend(block)  # 'puh. 029 445 0000' below the card's mailbox
+            continue
+        card.extend(block)
+        mailboxes = len(EMAIL.findall(text))
+        if mailboxes > 1 or len(card) > CARD_LINES:
+            return []
+        if mailboxes:
+            cards.append(card)
+            card = []
+    rest = " ".join(line.text for line in card)
+    if card and (len(rest.split()) > 20 or rest.endswith(".") or boilerplate(card[0].text)):
+        sheet.release(card)  # the page's funding statement below the cards: no part of a contact
+        card = []
+    if card or len(cards) < 2 or any(len(c) > 1 and not person().match(c[0].text.strip()) for c in cards):
+        return []  # cards over several blocks each open with the person's name ('Liisa Esimerkki' over her position)
+    out = []
+    for block in cards:
         joined = ", ".join(line.text for line in block)
         contact = _contact(sheet, label, [joined])
         if contact:

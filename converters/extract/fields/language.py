@@ -21,6 +21,7 @@ from babel import Locale
 from eulod.core.countries import EU_LANGUAGES
 
 from ..data import load, words
+from ..numbers import read_in
 from ..sheet import Sheet
 
 
@@ -37,6 +38,7 @@ def read(sheet: Sheet) -> None:
         if declared in EU_LANGUAGES and declared not in sheet.language_candidates:
             sheet.language_candidates = [*sheet.language_candidates[:2], declared]
     sheet.provenance["language"] = {"file": sheet.source_file, "found": found}
+    read_in(sheet.language)  # 'kr.' on a Danish page is DKK, 'kr' on a Swedish one SEK
 
 
 SHORT = 60  # words: below this a sheet is told by its small words, as a short text is

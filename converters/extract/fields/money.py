@@ -45,6 +45,11 @@ def _labelled(sheet: Sheet, project: Amounts) -> None:
                 scoped = None
             continue
         value, lines, rest = sheet.first_block(seg)
+        cells = value.split(" | ")
+        if len(cells) > 1 and of_which(cells[0]) and find_amounts(cells[-1]):
+            # 'Contreparties nationales publiques' over 'dont Région … 486 000 € … | 729 000 € (15 %)': the label
+            # cell's note on its parts, then the row's amount
+            value = ", ".join([cells[-1], *cells[:-1]])
         value, lines, rest = _with_parts(value, lines, rest)
         sheet.release(rest)
         total = _total_row(seg) if seg.kind == "total_cost" else None
@@ -222,6 +227,12 @@ def _settle(sheet: Sheet, project: Amounts) -> None:
     parts = {(kind, value) for kind, value, _ in project.pop("_parts", [])}
     generic = project.pop("_generic_eu", [])
     totals = {v for v, _, _ in project.get("total_cost", [])}
+    grants = {v for v, _, _ in generic}
+    named = [found for found in project.get("eu_contribution", []) if found[0] not in grants]
+    if named and project["eu_contribution"][0][0] in grants:
+        # 'Subvención concedida: 140.616,00 €' above 'Cofinanciación FEDER: …, 84.369,60 €': the amount a label gives
+        # the fund comes first, the grant (EU and regional money) after it, both asked
+        project["eu_contribution"] = named + [found for found in project["eu_contribution"] if found not in named]
     if generic and "eu_contribution" in project and project["eu_contribution"][0][0] in totals \
             and project["eu_contribution"][0][0] == generic[0][0]:
         unsure.add("eu_contribution")
@@ -282,6 +293,12 @@ def _check_rates(sheet: Sheet) -> None:
         if abs(share - float(rate)) > RATE_TOLERANCE:
             entry.update(found="inferred", derived=f"{kind.replace('_', ' ')} over the total cost is {share:.1f} %, not the "
                                                    f"stated {rate} %: the rate is on another base (the eligible cost?)")
+            stated = sheet.provenance.get(f"budget.{kind}")
+            if stated is not None and not _of_eligible(sheet, entry.get("lines") or []):
+                # 'ERDF (70%): €51,450' under 'Cork City Council budget: €73,500' in a network of €862,400: with no
+                # eligible cost named, the amount and its rate are of another budget, a partner's as often as not
+                stated.update(found="inferred", derived=f"at the stated {rate} % it is of {float(amount) * 100 / float(rate):,.0f}"
+                                                        ", not of the total cost: the project's, or a part's?")
         elif rival_totals:  # 'Costo totale parte italiana' and '... parte svizzera': of one side, or the project's?
             entry.update(found="inferred", derived=f"the stated {rate} % multiplies out against the first of several "
                                                    "total costs only; which the record's total is, is asked")

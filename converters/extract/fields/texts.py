@@ -108,6 +108,11 @@ def read(sheet: Sheet) -> None:
                           derived="paragraphs under the label: the first is taken, which of them the description holds is a guess")
                 sheet.ask("description", "several paragraphs under the label: the first is taken; check it",
                           [items[0][0], whole], [n for _, ns, _ in items for n in ns])
+            elif max(items[0][1], default=0) <= sheet.doc.front_matter:
+                # Hugo's 'description: "LAGOONET – мрежа за …"': the page's summary for search engines, a tagline
+                # as often as the text's own first paragraph, which readers took
+                sheet.put("description", items[0][0], items[0][1],
+                          derived="the page's summary in its front matter, not a paragraph of its text")
             else:
                 sheet.put("description", items[0][0], items[0][1])
         elif kind == "results" and _targets(items) and "expected_results" not in sheet.record:
@@ -181,6 +186,8 @@ def _items(body: list[Line]) -> tuple[list[tuple[str, list[int], Line]], list[Li
     out: list[tuple[str, list[int], Line]] = []
     boiler = [words(b) for b in load("labels.yaml")["boilerplate"]]
     found = blocks(body)
+    if len(found) >= 2 and len(found[0]) == 1 and found[0][0].text.endswith(":") and found[1][0].bullet:
+        found = found[1:]  # 'A projekt során elkészült anyagok:' over the list: its lead-in, no item
     bulleted = bool(found) and found[0][0].bullet
     for index, block in enumerate(found):
         ended = index > 0 and out and (
@@ -348,7 +355,7 @@ def _result(text: str, line: Line, notes: dict[str, str] | None = None) -> dict[
         title, description = text, ""
         # "Integrated Action Plan of X, drawn up with the local group.": a clause after the comma describes the title
         split = re.match(r"^([A-ZÀ-ÖØ-ÞĀ-Ž][^,]{10,120}),\s+([a-zà-öø-ÿā-ž][^,]*\S)$", text) \
-            or re.match(r"^([A-ZÀ-ÖØ-ÞĀ-Ž][^–—]{5,120}?)\s+[–—-]\s+([a-zà-öø-ÿā-ž].*\S)$", text)  # 'Study - how the practice ...'
+            or re.match(r"^([A-ZÀ-ÖØ-ÞĀ-Ž][^–—]{5,120}?)\s+[–—-]\s+([a-zà-öø-ÿā-ž0-9].*\S)$", text)  # 'Study - how the practice ...'
         quotes = len(re.findall(r"[\"«»„“”]", split.group(1))) if split else 0
         if split and len(split.group(2).split()) >= 3 and quotes % 2 == 0:  # not a comma inside a quoted name
             title, description = split.group(1), split.group(2)

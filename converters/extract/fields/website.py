@@ -28,7 +28,7 @@ def read(sheet: Sheet) -> None:
             # 'Rückfragehinweis ... Pressesprecher ... Website: www.verwaltung...': the press office's site; under
             # 'Entidad Adjudicadora ... Perfil del Contratante', 'Sitio Web': the tender's buyer's
             continue
-        shown = URL.search(value)
+        shown = URL.search(_mended(seg))
         if shown and _names_another(value[max(0, shown.start() - 40): shown.start()].rsplit(".", 1)[-1]):
             continue  # '..., tel. 03 000 00 00. Spletna stran programa: www.interregeurope.eu': another's page
         links = [l for line in seg.body for l in line.links if l.startswith("http")]
@@ -49,6 +49,26 @@ def read(sheet: Sheet) -> None:
         if address and not _unsubscribe(address):
             sheet.put("website", address, [line.number for line in block])
             return
+
+
+# a line that is only the rest of an address broken after a slash: 'networks/greenquays', 'en/projects/x.html'
+_PATH_REST = re.compile(r"[\w~-]+(?:[/.?=&#%-][\w~=&%-]*)*/?")
+
+
+def _mended(seg: Segment) -> str:
+    """The segment's first block as one text, an address broken after a slash at a line's end joined again
+    ('https://urbact.example.eu/' over 'networks/greenquays', a box's value column in a PDF's text)."""
+    head = (blocks(seg.body) or [[]])[0]
+    texts = [line.text for line in head]
+    for n in range(len(texts) - 1, 0, -1):
+        if texts[n - 1].endswith("/") and URL.search(texts[n - 1].split()[-1]) and _PATH_REST.fullmatch(texts[n].strip()):
+            texts[n - 1 : n + 1] = [texts[n - 1] + texts[n].strip()]
+    # the same read into one table cell ('| Website: | https://urbact.example.eu/ networks/greenquays |'): the
+    # value's last word, a path with a slash, dot or hyphen in it, after an address ending in a slash
+    return _BROKEN_AT_END.sub(r"\1\2", " ".join(texts))
+
+
+_BROKEN_AT_END = re.compile(r"((?:https?://|www\.)\S+/) ((?=[\w~-]*[/.-])[\w~-]+(?:[/.?=&#%-][\w~=&%-]*)*/?)$")
 
 
 def _bare(label: str) -> bool:
