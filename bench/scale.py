@@ -46,6 +46,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from collections import deque
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -583,6 +584,9 @@ def memory_available_kib() -> int:
     raise RuntimeError("no MemAvailable in /proc/meminfo")
 
 
+TAIL_LINES = 20  # lines of a failed command's stderr kept in its result
+
+
 class StderrLines:
     """A command's stderr as it arrives: kept in a log file, its stage and timing lines timed.
 
@@ -596,6 +600,7 @@ class StderrLines:
         self.pending = b""
         self.stages: list[tuple[str, float]] = []  # (name, seconds since the start when its line came)
         self.timed: list[tuple[str, float, float]] = []  # (step, its own seconds, when its line came)
+        self.last: deque[str] = deque(maxlen=TAIL_LINES)  # the last lines, kept for the report when the command fails
 
     def feed(self, data: bytes, at: float) -> None:
         self.log.write(data)
@@ -611,6 +616,8 @@ class StderrLines:
                 self.line(piece.strip(), at)
 
     def line(self, text: str, at: float) -> None:
+        if not PROGRESS_BAR.match(text):
+            self.last.append(text[:500])
         found = STAGE_LINE.match(text) or PROGRESS_BAR.match(text)
         if found and found.group(1) not in {name for name, _ in self.stages}:
             self.stages.append((found.group(1), at))
@@ -708,7 +715,9 @@ def run_measured(command: list[str], folder: Path, name: str, *, terminal: bool 
     return {"command": command, "wall_s": wall, "peak_pss_kib": peak_pss, "peak_rss_kib": peak_rss,
             "max_rss_kib": ended["max_rss_kib"], "stage_peak_pss_kib": stage_peaks,
             "returncode": process.returncode, "killed": killed, "stages": stage_seconds(lines, wall),
-            "logged": {step: seconds for step, seconds, _at in lines.timed}}
+            "logged": {step: seconds for step, seconds, _at in lines.timed},
+            # why it failed, once its folder (and stderr's file in it) is removed: a 1 000 000 run's stderr is gone
+            "tail": list(lines.last) if process.returncode else []}
 
 
 def stage_seconds(lines: StderrLines, wall: float) -> dict[str, float]:
@@ -945,6 +954,10 @@ def command_report(results: list[dict[str, Any]], refused: list[str], command: s
             f"| {b.get('triples', 0):,} | {b['returncode']}{' ' + b['killed'] if b['killed'] else ''} "
             f"| {measured} | {r['load_before'][0]:.2f} / {r['load_after'][0]:.2f} |")
     lines += ["", *refused] if refused else []
+    for r in results:
+        if r["build"].get("tail"):
+            lines += ["", f"{r['size']:,}: the build exited with {r['build']['returncode']}; the last lines of its stderr:", "",
+                      "```", *r["build"]["tail"], "```"]
     steps = [f"{a:,}→{b:,}" for a, b in zip(sizes, sizes[1:])]
     lines += ["", "Per stage (a stage runs from its line to the next one's); growth = (ratio of the values) / "
               "(ratio of the sizes) between consecutive sizes: above 1, it grows faster than the data.", "",

@@ -44,3 +44,15 @@ def test_timed_log_lines_are_still_read(tmp_path: Path) -> None:
     lines.feed(b"INFO eulod.pipeline.store: bulk-loaded the data in 4.20 s\n", 9.0)
     lines.close(9.0)
     assert lines.timed == [("bulk-loaded the data", 4.2, 9.0)]
+
+
+def test_a_failed_commands_last_lines_are_kept_in_its_result(tmp_path: Path) -> None:
+    """Run 14's 1 000 000 build exited with 2 and its stderr went with its folder: the result keeps the last lines."""
+    script = "import sys\nfor n in range(30): print(f'line {n}', file=sys.stderr)\nsys.exit(2)\n"
+    failed = scale.run_measured([sys.executable, "-c", script], tmp_path, "failing", terminal=True)
+    assert failed["returncode"] == 2
+    assert failed["tail"] == [f"line {n}" for n in range(30 - scale.TAIL_LINES, 30)]
+    passed = scale.run_measured([sys.executable, "-c", "print('fine')"], tmp_path, "passing", terminal=True)
+    assert passed["returncode"] == 0 and passed["tail"] == []
+    report = scale.command_report([{"size": 10, "build": failed, "load_before": (0.1,), "load_after": (0.1,)}], [], "x")
+    assert "line 29" in report and "exited with 2" in report
