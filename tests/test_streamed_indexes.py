@@ -288,7 +288,7 @@ def test_pairs_counted_from_a_parked_listing_are_the_pairs_counted_in_memory(tmp
     ((name, columns, unique, _, _),) = [table for table in listing.PARKED if table[0] == "member"]
     with sqlite3.connect(parked) as db:
         create(db, name, columns, unique)
-        fill(db, name, columns, rows)
+        fill(db, name, columns, [(*row, f"{BASE}country/{len(row[1]) % 3}") for row in rows])  # each with a country
     db.close()
     top = paircounts.count_parked_pairs(target, parked, lambda members: {"memberships": str(members)}, keep)
     assert_counts_are_the_model(target, top, rows, keep)

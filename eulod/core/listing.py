@@ -218,6 +218,13 @@ def members(store: Any) -> Iterator[tuple[str, str]]:
         yield row["project"].value, row["organisation"].value
 
 
+def _members_located(store: Any) -> Iterator[tuple[str, str, str | None]]:
+    """(project, organisation, its country IRI or None) of every participation, the country as ``store`` holds it."""
+    for row in run_stored(store, "listing-members-located.rq"):
+        located = row["located"]
+        yield row["project"].value, row["organisation"].value, located.value if located is not None else None
+
+
 def _countries(store: Any) -> Iterator[tuple[str, str]]:
     """(organisation, country IRI)."""
     for row in run_stored(store, "listing-countries.rq"):
@@ -313,7 +320,8 @@ PARKED: tuple[Table, ...] = (
     ("fact", "project, fact, value", None, "project, fact, value", _facts),
     ("amount", "project, kind, currency, amount", None, "project", _amounts),
     ("partner_funding", "project, currency, total", None, "project", _partner_funding),
-    ("member", "project, organisation", "project, organisation", None, members),
+    ("member", "project, organisation, country", "project, organisation", "project, organisation, country",
+     _members_located),
     ("located", "organisation, country", None, "organisation, country", _countries),
 )
 
@@ -330,6 +338,17 @@ def _park(scratch_db: sqlite3.Connection, store: Any) -> None:
     finish_tables(scratch_db, PARKED)
 
 
+# Each participation with its organisation's country: the one its own part of the data stated, which is every
+# part's unless the parts disagree (then the greatest of all, as for several countries in one store) or its part
+# stated none (then another part's). Looking every organisation up in ``located`` instead read its pages at
+# random: 1.7 s at 100 000 projects, 36 s at 1 000 000 (growth 2.1, bench/RESULTS.md).
+_MEMBERS_LOCATED = (
+    "SELECT m.project, m.organisation, CASE WHEN m.country IS NULL OR m.organisation IN "
+    "(SELECT organisation FROM located GROUP BY organisation HAVING COUNT(DISTINCT country) > 1) "
+    "THEN (SELECT MAX(country) FROM located AS l WHERE l.organisation = m.organisation) ELSE m.country END "
+    "FROM member AS m ORDER BY m.project, m.organisation")
+
+
 def _listed(scratch_db: sqlite3.Connection, current_year: int) -> Iterator[ProjectRows]:
     """Each project's rows in IRI order, read from the scratch file one project at a time."""
     def rows(query: str) -> Iterator[tuple[str, list[tuple]]]:
@@ -342,8 +361,7 @@ def _listed(scratch_db: sqlite3.Connection, current_year: int) -> Iterator[Proje
             rows("SELECT project, fact, value FROM fact ORDER BY project, fact, value"),
             rows("SELECT project, kind, currency, amount FROM amount ORDER BY project"),
             rows("SELECT project, currency, total FROM partner_funding ORDER BY project"),
-            rows("SELECT m.project, m.organisation, (SELECT MAX(country) FROM located AS l "
-                 "WHERE l.organisation = m.organisation) FROM member AS m ORDER BY m.project, m.organisation"))):
+            rows(_MEMBERS_LOCATED))):
         partner = project_partners(members) if members else None
         yield project_rows(position, iri, project_item(titles, facts, amounts, funding), partner, current_year)
 
@@ -390,11 +408,14 @@ def _write(scratch_db: sqlite3.Connection, target: Path, current_year: int, gene
         participations: Counter[str] = Counter()  # of the listed projects only
         sums: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)
         listed = _listed(scratch_db, current_year)
+        db.execute("CREATE TEMP TABLE member_iri (organisation TEXT NOT NULL, project INTEGER NOT NULL)")
         while rows := list(itertools.islice(listed, ROWS_PER_INSERT)):
             if stop is not None and stop():
                 raise Stopped(f"stopped after {db.execute('SELECT COUNT(*) FROM project').fetchone()[0]} "
                                      "projects")
-            insert_rows(db, rows)
+            insert_rows(db, rows, memberships=False)
+            db.executemany("INSERT INTO temp.member_iri VALUES (?, ?)",
+                           ((o, row.project[0]) for row in rows for o in row.organisations))
             for row in rows:
                 for kind, currency, amount in row.stated:
                     sums[(row.project[2] or "", kind, currency)] += Decimal(amount)
@@ -410,6 +431,7 @@ def _write(scratch_db: sqlite3.Connection, target: Path, current_year: int, gene
         db.executemany("INSERT INTO meta VALUES (?, ?)",
                        [("format", FORMAT), ("generation", generation), ("current_year", str(current_year)),
                         ("software", writer())])
+        _memberships(db)
         db.executescript(INDEXES)
         count = db.execute("SELECT COUNT(*) FROM project").fetchone()[0]
     log.info("wrote the home page listing of %d projects in %.2f s", count, time.perf_counter() - started)
@@ -445,7 +467,20 @@ def project_rows(position: int, iri: str, item: dict[str, Any], partner: Partner
         [(kind, currency, amount) for kind, (currency, amount) in sorted(item.get("amounts", {}).items())])
 
 
-def insert_rows(db: sqlite3.Connection, rows: list[ProjectRows]) -> None:
+def _memberships(db: sqlite3.Connection) -> None:
+    """The membership table from the (organisation IRI, project) rows a whole listing's write parked in
+    ``temp.member_iri``: sorted once by IRI, then read beside the organisations, which are numbered in IRI
+    order, and inserted in the table's own order. Looking each membership's organisation up and inserting
+    it where it sorts, as an update does (:func:`insert_rows`), reads and writes pages at random: at 1 000 000
+    projects (3.9 million memberships) most of them outside SQLite's cache."""
+    db.execute("CREATE INDEX temp.member_iri_order ON member_iri (organisation, project)")
+    db.execute("INSERT INTO membership SELECT o.id, m.project FROM organisation AS o "
+               "CROSS JOIN temp.member_iri AS m ON m.organisation = o.iri")  # the temporary file goes with the connection
+
+
+def insert_rows(db: sqlite3.Connection, rows: list[ProjectRows], memberships: bool = True) -> None:
+    """The rows of a few thousand projects; their memberships too, unless ``memberships`` is false (a whole
+    listing's write joins them once at the end: :func:`_memberships`)."""
     db.executemany("INSERT INTO project VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (row.project for row in rows))
     db.executemany("INSERT INTO title VALUES (?, ?, ?, ?)", (title for row in rows for title in row.titles))
     db.executemany("INSERT INTO project_country VALUES (?, ?, ?)",
@@ -454,6 +489,8 @@ def insert_rows(db: sqlite3.Connection, rows: list[ProjectRows]) -> None:
                    ((row.project[0], currency, amount) for row in rows for currency, amount in row.amounts))
     db.executemany("INSERT INTO project_amount VALUES (?, ?, ?, ?)",
                    ((row.project[0], *stated) for row in rows for stated in row.stated))
+    if not memberships:
+        return
     organisation_ids = _organisation_ids(db, {o for row in rows for o in row.organisations})
     db.executemany("INSERT INTO membership VALUES (?, ?)",
                    sorted((organisation_ids[o], row.project[0]) for row in rows for o in row.organisations))
