@@ -265,3 +265,19 @@ Website: https://urbact.example.eu/
 More about the network on its page.
 """, "en")
     assert record.get("website") == "https://urbact.example.eu/"
+
+
+def test_the_paragraphs_after_the_description_are_read_for_partners() -> None:
+    """'Il progetto' over two paragraphs: the first is the description, the second names the lead in prose
+    ('promosso dal Comune di …'), which the readers of partners in prose read only in the page's text."""
+    record = html_record("""<html lang="it"><body><main>
+<h1>CASA APERTA</h1>
+<p>Durata: 01/03/2024 – 28/02/2027</p>
+<h2>Il progetto</h2>
+<p>Casa Aperta accompagna le famiglie di cittadini di paesi terzi nei primi anni dopo l'arrivo, con corsi di
+lingua, orientamento ai servizi e laboratori per i bambini.</p>
+<p>Il progetto è promosso dal Comune di Esempio in qualità di capofila.</p>
+</main></body></html>""", "it")
+    roles = {p["organisation"]["id"]: p["role"] for p in record.get("participants", [])}
+    assert roles.get("esempio-municipality") == "coordinator", record.get("participants")
+    assert record["description"].startswith("Casa Aperta accompagna")

@@ -108,6 +108,10 @@ def read(sheet: Sheet) -> None:
                           derived="paragraphs under the label: the first is taken, which of them the description holds is a guess")
                 sheet.ask("description", "several paragraphs under the label: the first is taken; check it",
                           [items[0][0], whole], [n for _, ns, _ in items for n in ns])
+                # the paragraphs after it are the page's text, for the readers of partners and money in prose
+                # ('Il progetto è promosso dal Comune di Cremona in qualità di capofila, in partenariato con …')
+                taken = {n for _, ns, _ in items[1:] for n in ns}
+                sheet.release([line for line in sheet.doc.lines if line.number in taken and line.text])
             elif max(items[0][1], default=0) <= sheet.doc.front_matter:
                 # Hugo's 'description: "LAGOONET – мрежа за …"': the page's summary for search engines, a tagline
                 # as often as the text's own first paragraph, which readers took
