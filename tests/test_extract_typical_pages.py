@@ -265,6 +265,12 @@ Website: https://urbact.example.eu/
 More about the network on its page.
 """, "en")
     assert record.get("website") == "https://urbact.example.eu/"
+    record = _text("""Project: Harbour Edges
+Total budget: €862,400
+Website: https://urbact.example.eu/
+Newsletter
+""", "en")
+    assert record.get("website") == "https://urbact.example.eu/"  # a word alone is no rest of the address
 
 
 def test_the_paragraphs_after_the_description_are_read_for_partners() -> None:

@@ -52,7 +52,8 @@ def read(sheet: Sheet) -> None:
 
 
 # a line that is only the rest of an address broken after a slash: 'networks/greenquays', 'en/projects/x.html'
-_PATH_REST = re.compile(r"[\w~-]+(?:[/.?=&#%-][\w~=&%-]*)*/?")
+# (a slash, dot or hyphen in it: a word alone, 'Kontakt', is the next line's text)
+_PATH_REST = re.compile(r"(?=[\w~-]*[/.-])[\w~-]+(?:[/.?=&#%-][\w~=&%-]*)*/?")
 
 
 def _mended(seg: Segment) -> str:
