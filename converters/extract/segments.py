@@ -110,6 +110,13 @@ def _whole_contact(segment: Segment) -> bool:
         and bool(_EMAIL.search(segment.body[0].text)) and all(not line.text for line in segment.body[1:])
 
 
+def _party_as_contact(kind: str | None, current: Segment | None) -> bool:
+    """A party's label ('Projektleitung', 'Project coordination') right under a contact heading that holds
+    nothing yet: the contact's role, not the coordinator's label."""
+    return kind in _PARTY_KINDS and current is not None and current.kind == "contact" \
+        and not any(body.text for body in current.body)
+
+
 def _next_contact(line: Line, kind: str | None, current: Segment | None) -> bool:
     """'Yhteyshenkilö Ruotsissa' after a contact's e-mail address: the next contact's label (a contact label and
     one word more); before the address it is the contact's role ('Projectleider energietransitie')."""
@@ -283,8 +290,8 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
             in_contact = current is not None and current.kind == "contact"
             if in_contact and kind is None and _URL.match(match.group("value")) and len(match.group("value").split()) == 1:
                 kind = "website"  # "More: https://...": a link line under a contact is the project's page
-            if in_contact and kind in _PARTY_KINDS and (not any(body.text for body in current.body)
-                                                        or _EMAIL.search(match.group("value"))):
+            if _party_as_contact(kind, current) or (in_contact and kind in _PARTY_KINDS
+                                                     and _EMAIL.search(match.group("value"))):
                 # "Contact" over "Project coordination: Chair of ...": the contact's role; after a contact, 'Per il
                 # capofila: Comune di Cremona, ... – casacomune@...' is the lead partner's contact, its mailbox there
                 kind = "contact"
@@ -348,8 +355,7 @@ def segment(lines: list[Line]) -> tuple[list[Segment], list[Line]]:
         if _is_heading(line, kind, prev_blank and next_blank) or _next_contact(line, kind, current) or (
                 kind is not None and over_list and len(words(text).split()) <= 4 and not _URL.search(text)
                 and not text.endswith((".", ";", ","))):
-            if kind in _PARTY_KINDS and current is not None and current.kind == "contact" \
-                    and not any(body.text for body in current.body):
+            if _party_as_contact(kind, current):
                 kind = "contact"  # 'Kontakt' over 'Projektleitung' over a person: the contact's role, as on a label's line
             current = Segment(kind, text, [line.number])  # a short labelled line over a bullet list heads it
             segments.append(current)

@@ -15,7 +15,7 @@ from pathlib import Path
 from eulod.core.iris import slugify
 
 from .. import programmes as prog
-from ..data import load, words
+from ..data import load, word_set, words
 from ..dates import find_dates, fold
 from ..numbers import find_amounts
 from ..page import LABELISH, URL, about_name, eu_name, furniture, generic_heading, navigation_path, page_meta
@@ -336,7 +336,7 @@ def _page_header(block: list[Line], index: int, free_blocks: list[list[Line]], b
         return True
     if not re.search(r"[A-Za-zÀ-ɏ]", text):
         return True  # 'Δήμος Αθηναίων': a name in another script heads the page, it does not title the project
-    if text.isupper() and len(block) <= 3 and any(f"{folded} ".startswith(f"{head} ") for head in _portfolio_heads()):
+    if text.isupper() and len(block) <= 3 and any(f"{folded} ".startswith(f"{head} ") for head in word_set("labels.yaml", "portfolio_heads")):
         return True  # 'MINISTERSTVO / PRŮMYSLU A OBCHODU': a ministry's logo over a poster names the authority
     if text.isupper() and len(block) == 1 and organisation_type(text) is not None:
         return True  # 'CONSILIUL JUDEȚEAN CĂLĂRAȘI': the site owner's name as page header
@@ -428,11 +428,6 @@ def _name_token(sheet: Sheet) -> tuple[str, list[int]] | None:
             if line.text:
                 break
     return None
-
-
-@lru_cache(maxsize=1)
-def _portfolio_heads() -> tuple[str, ...]:
-    return tuple(words(head) for head in load("labels.yaml")["portfolio_heads"])
 
 
 def _title_line(block: list[Line]) -> bool:

@@ -69,7 +69,7 @@ def _mended(seg: Segment) -> str:
     return _BROKEN_AT_END.sub(r"\1\2", " ".join(texts))
 
 
-_BROKEN_AT_END = re.compile(r"((?:https?://|www\.)\S+/) ((?=[\w~-]*[/.-])[\w~-]+(?:[/.?=&#%-][\w~=&%-]*)*/?)$")
+_BROKEN_AT_END = re.compile(rf"((?:https?://|www\.)\S+/) ({_PATH_REST.pattern})$")
 
 
 def _bare(label: str) -> bool:
